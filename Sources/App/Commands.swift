@@ -1,0 +1,52 @@
+import Domain
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Store
+
+/// The CLI's entry points into the app, so the executable stays thin.
+public enum AppCommands {
+    /// Which parts `serve` runs in this process.
+    public enum Role: Sendable { case all, httpOnly, workerOnly }
+
+    /// Runs the HTTP server (and, later, the worker pool) until SIGTERM/SIGINT.
+    public static func serve(_ deps: AppDependencies, role: Role) async throws {
+        let app = try await buildApplication(deps)
+        deps.logger.info("api_listening", metadata: ["addr": .string("\(deps.config.bindAddress):\(deps.config.port)"),
+                                                     "version": .string(AppVersion.current)])
+        switch role {
+        case .all, .httpOnly:
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        case .workerOnly:
+            deps.logger.notice("worker_only_mode", metadata: ["detail": "no job types are handled by this build yet"])
+            let group = ServiceGroup(configuration: .init(services: [IdleService()], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                          logger: deps.logger))
+            try await group.run()
+        }
+        deps.logger.info("api_stopped")
+    }
+
+    /// Applies the schema and default seed data, then exits.
+    public static func migrate(_ deps: AppDependencies) async throws -> AppDatabase.MigrationStatus {
+        let database = try await AppParts.openDatabase(config: deps.config, metrics: nil, clock: deps.clock)
+        defer { try? database.close() }
+        return try await database.migrationStatus()
+    }
+
+    /// Seeds rooms and the template; with `demo`, also the demo user, persona and post.
+    public static func seed(_ deps: AppDependencies, demo: Bool, demoEmail: String, demoPassword: String) async throws -> AppDatabase.DemoSeed? {
+        let database = try await AppParts.openDatabase(config: deps.config, metrics: nil, clock: deps.clock)
+        defer { try? database.close() }
+        guard demo else { return nil }
+        let email = AuthRules.normalizeEmail(demoEmail)
+        try AuthRules.validateSignup(email: email, password: demoPassword)
+        let hash = try await PasswordHasher().hash(demoPassword)
+        return try await database.seedDemo(email: email, passwordHash: hash, now: deps.clock.now())
+    }
+}
+
+/// Waits for shutdown; stands in for the worker pool until job types exist.
+struct IdleService: Service {
+    func run() async throws { try? await gracefulShutdown() }
+}

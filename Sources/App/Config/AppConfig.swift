@@ -1,0 +1,92 @@
+/// Every setting of the appliance, parsed and validated once at start-up (BEHAVIOR.md §1, DECISIONS.md #22).
+public struct AppConfig: Sendable {
+    public var appEnv = "dev"
+    public var bindAddress = "0.0.0.0"
+    public var port = 8080
+    public var databasePath = "./data/personaworlds.sqlite"
+    /// Explicit `JWT_SECRET`; nil means "generate and persist one" (refused in production).
+    public var jwtSecret: String?
+    public var llmProvider = "mock"
+    public var openAIBaseURL = "https://api.openai.com"
+    public var openAIAPIKey = ""
+    public var openAIModel = "gpt-4o-mini"
+    public var openAIRequestTimeout = 20.0
+    public var openAIMaxRetries = 2
+    public var openAIRetryBase = 0.4
+    public var mockLLMLatency = 0.0
+    public var migrationsDir = "./migrations"
+    public var draftMaxLen = 500
+    public var replyMaxLen = 280
+    public var summaryMaxLen = 400
+    public var defaultDraftQuota = 5
+    public var defaultReplyQuota = 25
+    public var defaultPreviewQuota = 5
+    public var frontendOrigin = "http://localhost:3000"
+    public var corsAllowedOrigins: [String] = []
+    public var requestBodyMaxBytes = 1_048_576
+    public var publicBodyMaxBytes = 65_536
+    /// Per-request deadline in seconds; 0 means none.
+    public var apiRequestTimeout = 15.0
+    public var apiReadTimeout = 15.0
+    public var apiWriteTimeout = 30.0
+    public var apiIdleTimeout = 60.0
+    /// Statement timeout in seconds; 0 means none.
+    public var dbQueryTimeout = 5.0
+    public var workerPollEvery = 3.0
+    public var workerTaskTimeout = 15.0
+    public var workerObservabilityPort = 9091
+    public var workerConcurrency = 4
+    public var jobLeaseGrace = 30.0
+    public var secureCookies = false
+    public var jobMaxAttempts = 5
+    public var jobRetryBase = 30.0
+    public var jobRetryMax = 600.0
+    public var feedCacheTTL = 15.0
+    public var rateLimitPublicReadPerMin = 120
+    public var rateLimitPublicWritePerMin = 30
+    public var rateLimitBattleCreatePerMin = 20
+    public var rateLimitTemplateCreatePerMin = 10
+    public var shedQueueDepth = 200
+    public var shedRetries10m = 30
+    public var adminEmails: [String] = []
+    public var trustedProxies: [String] = []
+    public var logLevel = "info"
+    /// Graceful shutdown budget in seconds.
+    public var shutdownGrace = 15.0
+
+    public init() {}
+
+    /// `APP_ENV` is `prod` or `production`.
+    public var isProduction: Bool { appEnv == "prod" || appEnv == "production" }
+
+    /// `FRONTEND_ORIGIN` without trailing slashes, the base of share URLs.
+    public var shareBase: String {
+        var s = Substring(frontendOrigin)
+        while s.hasSuffix("/") { s = s.dropLast() }
+        return String(s)
+    }
+
+    /// The CORS allow-list after defaults (BEHAVIOR.md §1.2).
+    public var effectiveCORSOrigins: [String] {
+        if !corsAllowedOrigins.isEmpty { return corsAllowedOrigins }
+        var out = [frontendOrigin]
+        if !isProduction {
+            for extra in ["http://localhost:3000", "http://127.0.0.1:3000"] where !out.contains(extra) { out.append(extra) }
+        }
+        return out
+    }
+
+    /// The directory holding the database file (and the generated JWT secret).
+    public var dataDirectory: String {
+        guard let slash = databasePath.lastIndex(of: "/") else { return "." }
+        let dir = String(databasePath[..<slash])
+        return dir.isEmpty ? "/" : dir
+    }
+}
+
+/// A configuration value that cannot be used; the process exits with status 2 showing `description`.
+public struct ConfigError: Error, CustomStringConvertible, Equatable {
+    public let variable: String
+    public let problem: String
+    public var description: String { "config: \(variable): \(problem)" }
+}

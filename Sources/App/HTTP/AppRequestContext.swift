@@ -1,0 +1,48 @@
+import Domain
+import Hummingbird
+import Logging
+import Synchronization
+import NIOCore
+
+/// Per-request data only: the request id, the client address, the deadline and the authenticated user.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Adopted from `X-Request-Id` or generated; echoed back and logged.
+    public var requestID: String = ""
+    /// The socket peer address (host only), or "unknown".
+    public var peerAddress: String
+    /// Seconds on the monotonic clock by which the request should finish (0 = none).
+    public var deadlineNanos: UInt64 = 0
+    /// Set by the auth middleware on protected routes.
+    public var userID: String? {
+        didSet { outcome.userID = userID }
+    }
+    /// Shared with the outer middleware (access log), which only sees its own copy of the context.
+    let outcome = RequestOutcome()
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.peerAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// The authenticated user; protected routes only run after the auth middleware set it.
+    func requireUser() throws -> String {
+        guard let userID else { throw DomainErrorBridge.missingUser }
+        return userID
+    }
+}
+
+/// Errors raised by the HTTP layer itself, mapped like domain errors.
+enum DomainErrorBridge {
+    static let missingUser = Domain.DomainError.unauthorized("missing user")
+}
+
+/// Per-request facts that inner middleware learn and outer middleware report.
+final class RequestOutcome: Sendable {
+    private let user = Mutex<String?>(nil)
+
+    var userID: String? {
+        get { user.withLock { $0 } }
+        set { user.withLock { $0 = newValue } }
+    }
+}

@@ -1,0 +1,24 @@
+import Hummingbird
+
+/// `/auth/signup` and `/auth/login` (API.md §3.2); public body cap, no auth.
+struct AuthController: Sendable {
+    let service: AuthService
+    let limits: BodyLimits
+
+    func addRoutes(to routes: RouteRegistrar) {
+        routes.on(.post, "/auth/signup", use: signup)
+        routes.on(.post, "/auth/login", use: login)
+    }
+
+    @Sendable func signup(_ request: Request, context: AppRequestContext) async throws -> JSONResult<TokenResponse> {
+        let body = try await request.decodeStrict(SignupRequest.self, limit: limits.publicRoutes)
+        let result = try await service.signup(email: body.email, password: body.password, shareSlug: body.shareSlug)
+        return JSONResult(TokenResponse(token: result.token, userID: result.userID), status: .created)
+    }
+
+    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> JSONResult<TokenResponse> {
+        let body = try await request.decodeStrict(LoginRequest.self, limit: limits.publicRoutes)
+        let result = try await service.login(email: body.email, password: body.password)
+        return JSONResult(TokenResponse(token: result.token, userID: result.userID))
+    }
+}

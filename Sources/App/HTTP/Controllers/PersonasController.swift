@@ -1,0 +1,70 @@
+import Domain
+import Hummingbird
+
+/// `/personas` routes (API.md §3.4), all behind auth.
+struct PersonasController: Sendable {
+    let service: PersonaService
+    let limits: BodyLimits
+    let shareBase: String
+
+    func addRoutes(to routes: RouteRegistrar) {
+        routes.on(.get, "/personas", use: list)
+        routes.on(.post, "/personas", use: create)
+        routes.on(.get, "/personas/{id}", use: get)
+        routes.on(.put, "/personas/{id}", use: update)
+        routes.on(.delete, "/personas/{id}", use: delete)
+        routes.on(.post, "/personas/{id}/publish-profile", use: publish)
+        routes.on(.post, "/personas/{id}/unpublish-profile", use: unpublish)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSONResult<PersonaListDTO> {
+        let personas = try await service.list(userID: try context.requireUser())
+        return JSONResult(PersonaListDTO(personas: personas.map(PersonaDTO.init)))
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> JSONResult<PersonaDTO> {
+        let user = try context.requireUser()
+        let body = try await request.decodeStrict(PersonaUpsertRequest.self, limit: limits.global)
+        return JSONResult(PersonaDTO(try await service.create(userID: user, input: body.fields)), status: .created)
+    }
+
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> JSONResult<PersonaDTO> {
+        let user = try context.requireUser()
+        return JSONResult(PersonaDTO(try await service.get(id: try personaID(context), userID: user)))
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> JSONResult<PersonaDTO> {
+        let user = try context.requireUser()
+        let id = try personaID(context)
+        let body = try await request.decodeStrict(PersonaUpsertRequest.self, limit: limits.global)
+        return JSONResult(PersonaDTO(try await service.update(id: id, userID: user, input: body.fields)))
+    }
+
+    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> JSONResult<DeletedDTO> {
+        let user = try context.requireUser()
+        try await service.delete(id: try personaID(context), userID: user)
+        return JSONResult(DeletedDTO(deleted: true))
+    }
+
+    @Sendable func publish(_ request: Request, context: AppRequestContext) async throws -> JSONResult<PublishedProfileDTO> {
+        let user = try context.requireUser()
+        let rawID = context.parameters.get("id") ?? ""
+        let id = try Identifiers.uuid(rawID, label: "persona id")
+        let body = try await request.decodeStrict(PublishProfileRequest.self, limit: limits.global, mode: .strictEmptyAllowed)
+        let profile = try await service.publish(id: id, userID: user, slug: body.slug, bio: body.bio)
+        return JSONResult(PublishedProfileDTO(personaID: rawID, slug: profile.slug, isPublic: true, bio: profile.bio,
+                                              createdAt: profile.createdAt.rfc3339, shareURL: "\(shareBase)/p/\(profile.slug)"))
+    }
+
+    @Sendable func unpublish(_ request: Request, context: AppRequestContext) async throws -> JSONResult<UnpublishedProfileDTO> {
+        let user = try context.requireUser()
+        let rawID = context.parameters.get("id") ?? ""
+        let slug = try await service.unpublish(id: try Identifiers.uuid(rawID, label: "persona id"), userID: user)
+        return JSONResult(UnpublishedProfileDTO(personaID: rawID, slug: slug, isPublic: false,
+                                                shareURL: slug.isEmpty ? "" : "\(shareBase)/p/\(slug)"))
+    }
+
+    private func personaID(_ context: AppRequestContext) throws -> String {
+        try Identifiers.uuid(context.parameters.get("id") ?? "", label: "persona id")
+    }
+}

@@ -1,0 +1,28 @@
+import Domain
+import HTTPTypes
+import Hummingbird
+
+/// Requires `Authorization: Bearer <jwt>` of an existing user (API.md §1.6, DECISIONS.md #14).
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let auth: AuthService
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization], !header.isEmpty else {
+            throw DomainError.unauthorized("missing auth header")
+        }
+        guard let token = Self.bearerToken(header) else { throw DomainError.unauthorized("invalid auth header") }
+        var context = context
+        context.userID = try await auth.authenticate(token: token)
+        return try await next(request, context)
+    }
+
+    /// Splits on the first space; the scheme must be `Bearer` (any case) and the token non-empty.
+    static func bearerToken(_ header: String) -> String? {
+        guard let space = header.firstIndex(of: " ") else { return nil }
+        let scheme = header[..<space]
+        let token = header[header.index(after: space)...]
+        guard scheme.lowercased() == "bearer", !token.isEmpty, !token.contains(" ") else { return nil }
+        return String(token)
+    }
+}

@@ -1,0 +1,25 @@
+import HTTPTypes
+import Hummingbird
+
+/// Registers a handler with the router and records its pattern in the route table in one step,
+/// so 404/405 answers and metric labels always agree with what is routable.
+struct RouteRegistrar: Sendable {
+    let group: RouterGroup<AppRequestContext>
+    let table: RouteTable
+
+    /// Adds `method path` (path uses `{param}` segments).
+    func on<Output: ResponseGenerator>(_ method: HTTPRequest.Method, _ path: String,
+                                       use handler: @Sendable @escaping (Request, AppRequestContext) async throws -> Output) {
+        table.add(method, path)
+        let routerPath = RouterPath(stringLiteral: path)
+        let responder: CallbackResponder<AppRequestContext> = CallbackResponder { request, context in
+            try await handler(request, context).response(from: request, context: context)
+        }
+        group.on(routerPath, method: method, responder: responder)
+    }
+
+    /// A registrar whose routes also run `middleware`.
+    func with(_ middleware: any MiddlewareProtocol<Request, Response, AppRequestContext>) -> RouteRegistrar {
+        RouteRegistrar(group: group.group().add(middleware: middleware), table: table)
+    }
+}

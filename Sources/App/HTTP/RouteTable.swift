@@ -1,0 +1,49 @@
+import HTTPTypes
+
+/// The registered method+path patterns, used for 404 vs 405 and for the metrics `route` label.
+///
+/// Filled while the application is built and read-only afterwards.
+final class RouteTable: @unchecked Sendable {
+    private struct Entry {
+        let method: HTTPRequest.Method
+        let pattern: String
+        let parts: [Substring]
+    }
+
+    private var entries: [Entry] = []
+
+    /// Records a route such as `/personas/{id}`.
+    func add(_ method: HTTPRequest.Method, _ pattern: String) {
+        entries.append(Entry(method: method, pattern: pattern, parts: Self.split(pattern)))
+    }
+
+    /// The pattern matching `path` for `method`, and every method any matching pattern allows.
+    func match(path: String, method: HTTPRequest.Method) -> (pattern: String?, allowed: [HTTPRequest.Method])? {
+        let parts = Self.split(path)
+        var allowed: [HTTPRequest.Method] = []
+        var exact: String?
+        for entry in entries where Self.matches(entry.parts, parts) {
+            if !allowed.contains(entry.method) { allowed.append(entry.method) }
+            if entry.method == method && exact == nil { exact = entry.pattern }
+        }
+        return allowed.isEmpty ? nil : (exact, allowed)
+    }
+
+    private static func split(_ path: String) -> [Substring] {
+        var parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.first == "" { parts.removeFirst() }
+        return parts
+    }
+
+    private static func matches(_ pattern: [Substring], _ path: [Substring]) -> Bool {
+        guard pattern.count == path.count else { return false }
+        for (p, s) in zip(pattern, path) {
+            if p.hasPrefix("{") && p.hasSuffix("}") {
+                if s.isEmpty { return false }
+            } else if p != s {
+                return false
+            }
+        }
+        return true
+    }
+}

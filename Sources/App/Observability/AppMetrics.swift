@@ -1,0 +1,84 @@
+import Domain
+import Foundation
+import Prometheus
+
+/// The application's Prometheus families, recorded into one injected registry (BEHAVIOR.md §14.1).
+public final class AppMetrics: Sendable {
+    /// Seconds, per the contract: 0.005 … 10 (+Inf is implicit).
+    static let buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+    /// Families always announced with `# HELP`/`# TYPE`, even before their first sample.
+    static let families: [(name: String, type: String, help: String)] = [
+        ("http_requests_total", "counter", "HTTP requests by method, route and status."),
+        ("http_request_duration_seconds", "histogram", "HTTP request latency in seconds."),
+        ("db_query_duration_seconds", "histogram", "Duration of database calls in seconds."),
+        ("queue_depth", "gauge", "Active jobs by type."),
+        ("rate_limit_events_total", "counter", "Requests rejected by a rate limit."),
+        ("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch in seconds."),
+        ("process_uptime_seconds", "gauge", "Seconds since the process started."),
+        ("process_resident_memory_bytes", "gauge", "Resident memory size in bytes."),
+    ]
+
+    public let registry: PrometheusCollectorRegistry
+    private let dbDuration: ValueHistogram
+    private let startTime: Double
+    private let startGauge: Gauge
+    private let uptimeGauge: Gauge
+    private let rssGauge: Gauge
+
+    public init(registry: PrometheusCollectorRegistry, clock: any AppClock) {
+        self.registry = registry
+        self.dbDuration = registry.makeValueHistogram(name: "db_query_duration_seconds", labels: [], buckets: Self.buckets,
+                                                      help: Self.help("db_query_duration_seconds"))
+        self.startTime = Double(clock.now().microseconds) / 1e6
+        self.startGauge = registry.makeGauge(name: "process_start_time_seconds", labels: [], help: Self.help("process_start_time_seconds"))
+        self.uptimeGauge = registry.makeGauge(name: "process_uptime_seconds", labels: [], help: Self.help("process_uptime_seconds"))
+        self.rssGauge = registry.makeGauge(name: "process_resident_memory_bytes", labels: [], help: Self.help("process_resident_memory_bytes"))
+        startGauge.set(startTime)
+    }
+
+    static func help(_ name: String) -> String { families.first { $0.name == name }?.help ?? "" }
+
+    /// Counts one finished request and its latency.
+    func recordRequest(method: String, route: String, status: Int, seconds: Double) {
+        registry.makeCounter(name: "http_requests_total", labels: [("method", method), ("route", route), ("status", String(status))],
+                             help: Self.help("http_requests_total")).increment()
+        registry.makeValueHistogram(name: "http_request_duration_seconds", labels: [("method", method), ("route", route)],
+                                    buckets: Self.buckets, help: Self.help("http_request_duration_seconds")).record(seconds)
+    }
+
+    /// Observes one database call.
+    public func recordDatabaseCall(seconds: Double) { dbDuration.record(seconds) }
+
+    /// Counts a rate-limit rejection.
+    func recordRateLimited(scope: String, endpoint: String) {
+        registry.makeCounter(name: "rate_limit_events_total", labels: [("endpoint", endpoint), ("scope", scope)],
+                             help: Self.help("rate_limit_events_total")).increment()
+    }
+
+    /// Sets a queue depth gauge.
+    func setQueueDepth(type: String, depth: Int) {
+        registry.makeGauge(name: "queue_depth", labels: [("type", type)], help: Self.help("queue_depth")).set(Double(depth))
+    }
+
+    /// The exposition text, with process gauges refreshed and every family announced.
+    func render(now: Timestamp) -> String {
+        uptimeGauge.set(Double(now.microseconds) / 1e6 - startTime)
+        rssGauge.set(Double(Self.residentMemoryBytes()))
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        var text = String(decoding: buffer, as: UTF8.self)
+        for family in Self.families where !text.contains("# TYPE \(family.name) ") {
+            text += "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n"
+        }
+        return text
+    }
+
+    /// RSS from /proc/self/statm (0 where unavailable).
+    static func residentMemoryBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}

@@ -1,0 +1,70 @@
+import Domain
+import Foundation
+import JWTKit
+
+/// Issues and verifies login JWTs: HS256 only, `exp` required (DECISIONS.md #14).
+public struct TokenService: Sendable {
+    /// Login tokens live 24 hours (API.md §1.6).
+    static let lifetime: Int64 = 24 * 3600
+
+    private let keys: JWTKeyCollection
+    private let clock: any AppClock
+
+    public init(secret: String, clock: any AppClock) async {
+        self.keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        self.clock = clock
+    }
+
+    /// A signed token for `userID`.
+    public func issue(userID: String) async throws -> String {
+        let now = clock.now().unixSeconds
+        let claims = AuthClaims(userID: userID, sub: SubjectClaim(value: userID),
+                                iat: IssuedAtClaim(value: Date(timeIntervalSince1970: TimeInterval(now))),
+                                exp: ExpirationClaim(value: Date(timeIntervalSince1970: TimeInterval(now + Self.lifetime))),
+                                nbf: nil)
+        return try await keys.sign(claims)
+    }
+
+    /// The user id in a valid token; `invalid token` or `missing user` otherwise.
+    public func verify(_ token: String) async throws -> String {
+        guard Self.headerAlgorithm(of: token) == "HS256" else { throw DomainError.unauthorized("invalid token") }
+        let claims: AuthClaims
+        do {
+            claims = try await keys.verify(token, as: AuthClaims.self)
+        } catch {
+            throw DomainError.unauthorized("invalid token")
+        }
+        let now = Double(clock.now().microseconds) / 1e6
+        guard claims.exp.value.timeIntervalSince1970 > now else { throw DomainError.unauthorized("invalid token") }
+        if let nbf = claims.nbf, nbf.value.timeIntervalSince1970 > now { throw DomainError.unauthorized("invalid token") }
+        guard let user = claims.userID, !user.isEmpty else { throw DomainError.unauthorized("missing user") }
+        return user
+    }
+
+    /// The `alg` of a compact JWS header, without trusting anything else in it.
+    static func headerAlgorithm(of token: String) -> String? {
+        guard let headerPart = token.split(separator: ".", omittingEmptySubsequences: false).first else { return nil }
+        var b64 = headerPart.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        guard let data = Data(base64Encoded: b64),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        return object["alg"] as? String
+    }
+}
+
+/// Claims of a login token.
+struct AuthClaims: JWTPayload {
+    var userID: String?
+    var sub: SubjectClaim?
+    var iat: IssuedAtClaim?
+    var exp: ExpirationClaim
+    var nbf: NotBeforeClaim?
+
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id", sub, iat, exp, nbf
+    }
+
+    /// Expiry is checked by `TokenService` against the injectable clock.
+    func verify(using algorithm: some JWTAlgorithm) throws {}
+}

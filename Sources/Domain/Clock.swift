@@ -1,0 +1,30 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one time source: all "now", day and week boundaries come from here (DECISIONS.md #8).
+public protocol AppClock: Sendable {
+    func now() -> Timestamp
+}
+
+/// Wall-clock time from the operating system.
+public struct SystemClock: AppClock {
+    public init() {}
+
+    public func now() -> Timestamp {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Timestamp(microseconds: Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000)
+    }
+}
+
+/// Monotonic time for deadlines and durations (never jumps with wall-clock changes).
+public enum Monotonic {
+    public static func nanos() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+}

@@ -1,0 +1,55 @@
+import Domain
+import GRDB
+
+/// Demo content for `seed --demo`: a user, a persona published as `demo-slug`, and one published post.
+extension AppDatabase {
+    /// What `seedDemo` created or found.
+    public struct DemoSeed: Sendable {
+        public let userID: String
+        public let personaID: String
+        public let postID: String
+    }
+
+    /// Idempotent: an existing demo user, persona or post is reused.
+    public func seedDemo(email: String, passwordHash: String, now: Timestamp) async throws -> DemoSeed {
+        try await write { db in
+            let ts = now.storageString
+            var userID = try String.fetchOne(db, sql: "SELECT id FROM users WHERE email = ?", arguments: [email])
+            if userID == nil {
+                userID = Identifiers.newUUID()
+                try db.execute(sql: "INSERT INTO users(id, email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [userID, email, passwordHash, ts, ts])
+            }
+            let user = userID!
+            var personaID = try String.fetchOne(db, sql: "SELECT persona_id FROM persona_public_profiles WHERE slug = 'demo-slug'")
+            if personaID == nil {
+                personaID = Identifiers.newUUID()
+                try db.execute(sql: """
+                    INSERT INTO personas(id, user_id, name, bio, tone, writing_samples, do_not_say, catchphrases,
+                      preferred_language, formality, daily_draft_quota, daily_reply_quota, created_at, updated_at)
+                    VALUES (?, ?, 'Demo Persona', 'A friendly builder who shares small, practical lessons.', 'warm',
+                      '["Ship small.","Measure twice.","Share what you learn."]', '[]', '["Small steps"]', 'en', 1, 5, 25, ?, ?)
+                    """, arguments: [personaID, user, ts, ts])
+                try db.execute(sql: """
+                    INSERT INTO persona_public_profiles(persona_id, slug, is_public, bio, created_at) VALUES (?, 'demo-slug', 1, '', ?)
+                    """, arguments: [personaID, ts])
+            }
+            let persona = personaID!
+            var postID = try String.fetchOne(db, sql: """
+                SELECT id FROM posts WHERE persona_id = ? AND status = 'PUBLISHED' ORDER BY created_at, id LIMIT 1
+                """, arguments: [persona])
+            if postID == nil {
+                postID = Identifiers.newUUID()
+                let room = try String.fetchOne(db, sql: "SELECT id FROM rooms WHERE slug = 'ai-builders'")
+                    ?? String.fetchOne(db, sql: "SELECT id FROM rooms ORDER BY name LIMIT 1")
+                try db.execute(sql: """
+                    INSERT INTO posts(id, room_id, persona_id, user_id, authored_by, status, content, published_at, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, 'AI_DRAFT_APPROVED', 'PUBLISHED',
+                      'In ai-builders, small weekly experiments create compounding product learning. What is one example that worked for you?',
+                      ?, ?, ?)
+                    """, arguments: [postID, room, persona, user, ts, ts, ts])
+            }
+            return DemoSeed(userID: user, personaID: persona, postID: postID!)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Domain
+import Foundation
+import GRDB
+
+/// Personas, always scoped to their owner: another user's persona behaves as missing.
+extension AppDatabase {
+    static let personaColumns = """
+        id, user_id, name, bio, tone, writing_samples, do_not_say, catchphrases, preferred_language,
+        formality, daily_draft_quota, daily_reply_quota, created_at, updated_at
+        """
+
+    /// The caller's personas, newest first (id breaks ties).
+    public func personas(ownedBy userID: String) async throws -> [Persona] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.personaColumns) FROM personas WHERE user_id = ? ORDER BY created_at DESC, id DESC",
+                             arguments: [userID]).map(Self.persona(from:))
+        }
+    }
+
+    /// One persona if it belongs to `userID`.
+    public func persona(id: String, ownedBy userID: String) async throws -> Persona? {
+        try await read { db in try Self.fetchPersona(db, id: id, userID: userID) }
+    }
+
+    /// Inserts a persona and its `persona_created` analytics event together.
+    public func createPersona(userID: String, fields: PersonaFields, now: Timestamp) async throws -> Persona {
+        let persona = Persona(id: Identifiers.newUUID(), userID: userID, fields: fields, createdAt: now, updatedAt: now)
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO personas(id, user_id, name, bio, tone, writing_samples, do_not_say, catchphrases,
+                  preferred_language, formality, daily_draft_quota, daily_reply_quota, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: Self.arguments(persona))
+            try db.execute(sql: "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, 'persona_created', ?, ?)",
+                           arguments: [userID, JSONText.object(["persona_id": persona.id]), now.storageString])
+        }
+        return persona
+    }
+
+    /// Replaces a persona's fields; nil when it is not the caller's.
+    public func updatePersona(id: String, ownedBy userID: String, fields: PersonaFields, now: Timestamp) async throws -> Persona? {
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE personas SET name = ?, bio = ?, tone = ?, writing_samples = ?, do_not_say = ?, catchphrases = ?,
+                  preferred_language = ?, formality = ?, daily_draft_quota = ?, daily_reply_quota = ?, updated_at = ?
+                WHERE id = ? AND user_id = ?
+                """, arguments: [fields.name, fields.bio, fields.tone, JSONText.array(fields.writingSamples),
+                                 JSONText.array(fields.doNotSay), JSONText.array(fields.catchphrases),
+                                 fields.preferredLanguage, fields.formality, fields.dailyDraftQuota,
+                                 fields.dailyReplyQuota, now.storageString, id, userID])
+            guard db.changesCount > 0 else { return nil }
+            return try Self.fetchPersona(db, id: id, userID: userID)
+        }
+    }
+
+    /// Deletes a persona (cascades per SCHEMA.md §4); false when it is not the caller's.
+    public func deletePersona(id: String, ownedBy userID: String) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM personas WHERE id = ? AND user_id = ?", arguments: [id, userID])
+            return db.changesCount > 0
+        }
+    }
+
+    static func fetchPersona(_ db: Database, id: String, userID: String) throws -> Persona? {
+        try Row.fetchOne(db, sql: "SELECT \(personaColumns) FROM personas WHERE id = ? AND user_id = ?", arguments: [id, userID])
+            .map(persona(from:))
+    }
+
+    static func persona(from row: Row) -> Persona {
+        let fields = PersonaFields(
+            name: row["name"], bio: row["bio"], tone: row["tone"],
+            writingSamples: JSONText.strings(row["writing_samples"]), doNotSay: JSONText.strings(row["do_not_say"]),
+            catchphrases: JSONText.strings(row["catchphrases"]), preferredLanguage: row["preferred_language"],
+            formality: row["formality"], dailyDraftQuota: row["daily_draft_quota"], dailyReplyQuota: row["daily_reply_quota"])
+        return Persona(id: row["id"], userID: row["user_id"], fields: fields,
+                       createdAt: timestamp(row["created_at"]), updatedAt: timestamp(row["updated_at"]))
+    }
+
+    static func arguments(_ p: Persona) -> StatementArguments {
+        let f = p.fields
+        return [p.id, p.userID, f.name, f.bio, f.tone, JSONText.array(f.writingSamples), JSONText.array(f.doNotSay),
+                JSONText.array(f.catchphrases), f.preferredLanguage, f.formality, f.dailyDraftQuota, f.dailyReplyQuota,
+                p.createdAt.storageString, p.updatedAt.storageString]
+    }
+
+    static func timestamp(_ text: String?) -> Timestamp {
+        text.flatMap { Timestamp(storage: $0) } ?? Timestamp(microseconds: 0)
+    }
+}

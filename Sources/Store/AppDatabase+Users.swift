@@ -1,0 +1,40 @@
+import Domain
+import GRDB
+
+/// Accounts.
+extension AppDatabase {
+    /// Inserts a user; a duplicate email is a 409 conflict.
+    public func createUser(email: String, passwordHash: String, now: Timestamp) async throws -> User {
+        let user = User(id: Identifiers.newUUID(), email: email, passwordHash: passwordHash, createdAt: now)
+        do {
+            try await write { db in
+                try db.execute(sql: "INSERT INTO users(id, email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [user.id, user.email, user.passwordHash, now.storageString, now.storageString])
+            }
+        } catch let error as DatabaseError where error.isUniqueViolation {
+            throw DomainError.conflict("email already registered")
+        }
+        return user
+    }
+
+    /// Looks a user up by normalised email.
+    public func user(email: String) async throws -> User? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT id, email, password_hash, created_at FROM users WHERE email = ?", arguments: [email])
+                .map { User(id: $0["id"], email: $0["email"], passwordHash: $0["password_hash"], createdAt: Timestamp(storage: $0["created_at"]) ?? Timestamp(microseconds: 0)) }
+        }
+    }
+
+    /// Whether a user id still exists (tokens of deleted users stop working).
+    public func userExists(id: String) async throws -> Bool {
+        try await read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM users WHERE id = ?)", arguments: [id]) ?? false }
+    }
+
+    /// Records an analytics event (best effort at call sites).
+    public func recordEvent(userID: String?, name: String, metadataJSON: String, now: Timestamp) async throws {
+        try await write { db in
+            try db.execute(sql: "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [userID, name, metadataJSON, now.storageString])
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import App
+import ArgumentParser
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+
+/// `personaworlds`: the PersonaWorlds appliance in one binary.
+@main
+struct PersonaWorlds: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "personaworlds",
+        abstract: "PersonaWorlds backend in one process on SQLite.",
+        discussion: "Configuration comes from the environment, optionally layered over an env-style file (--config FILE or PERSONAWORLDS_CONFIG); the environment wins. See config/personaworlds.env.example.",
+        version: AppVersion.current,
+        subcommands: [Serve.self, Migrate.self, Seed.self, Version.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Options every subcommand shares.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "Env-style config file (KEY=VALUE lines). Also PERSONAWORLDS_CONFIG. Environment variables win.")
+    var config: String?
+
+    /// Loads and validates configuration, bootstraps logging and metrics once; exits 2 on a bad value.
+    func bootstrap(service: String) -> AppDependencies {
+        let env = ProcessInfo.processInfo.environment
+        let appConfig: AppConfig
+        do {
+            appConfig = try AppConfig.load(environment: env, configFile: config ?? env["PERSONAWORLDS_CONFIG"])
+        } catch {
+            FileHandle.standardError.write(Data("personaworlds: \(error)\n".utf8))
+            Foundation.exit(2)
+        }
+        let level = Logger.Level(rawValue: appConfig.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, service: service, level: level) }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return AppDependencies(config: appConfig, logger: Logger(label: "personaworlds"), registry: registry)
+    }
+}
+
+/// `serve`: HTTP API and worker pool in one process.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the HTTP API and the worker pool (default).",
+        discussion: "Listens on BIND_ADDRESS:PORT (default 0.0.0.0:8080) and uses DATABASE_PATH (default ./data/personaworlds.sqlite). Applies the schema and default seed data on start. SIGTERM/SIGINT shut down gracefully."
+    )
+    @OptionGroup var options: CommonOptions
+    @Flag(name: .long, help: "Serve HTTP only; run no worker loops in this process.") var noWorker = false
+    @Flag(name: .long, help: "Run only the worker pool; no HTTP server.") var workerOnly = false
+
+    func validate() throws {
+        if noWorker && workerOnly { throw ValidationError("--no-worker and --worker-only exclude each other") }
+    }
+
+    func run() async throws {
+        let deps = options.bootstrap(service: workerOnly ? "worker" : "api")
+        do {
+            try await AppCommands.serve(deps, role: workerOnly ? .workerOnly : (noWorker ? .httpOnly : .all))
+        } catch let error as ConfigError {
+            FileHandle.standardError.write(Data("personaworlds: \(error)\n".utf8))
+            Foundation.exit(2)
+        } catch {
+            deps.logger.error("startup_failed", metadata: ["error": .string("\(error)")])
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `migrate`: apply the schema and seed defaults, then exit.
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply the schema (schema.sql + migrations) and default seed data, then exit.")
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        let deps = options.bootstrap(service: "migrate")
+        let status = try await AppCommands.migrate(deps)
+        print("migrate completed: \(status.applied)/\(status.expected) migrations applied to \(deps.config.databasePath)")
+    }
+}
+
+/// `seed`: default rooms and template; `--demo` adds demo content.
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Seed the default rooms and template (idempotent).",
+        discussion: "With --demo also creates a demo user, a persona published at /p/demo-slug and a published post, so a new install has something to look at."
+    )
+    @OptionGroup var options: CommonOptions
+    @Flag(name: .long, help: "Also create the demo user, persona (slug demo-slug) and a published post.") var demo = false
+    @Option(name: .long, help: "Demo user email.") var demoEmail = "demo@personaworlds.local"
+    @Option(name: .long, help: "Demo user password (8–72 bytes).") var demoPassword = "demo-password"
+
+    func run() async throws {
+        let deps = options.bootstrap(service: "seed")
+        let result = try await AppCommands.seed(deps, demo: demo, demoEmail: demoEmail, demoPassword: demoPassword)
+        print("seed completed: 4 rooms")
+        if let result {
+            print("demo: user \(demoEmail) / \(demoPassword) (id \(result.userID)), persona \(result.personaID) at /p/demo-slug, post \(result.postID)")
+        }
+    }
+}
+
+/// `version`: print the version.
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version and exit.")
+    func run() { print("personaworlds \(AppVersion.current)") }
+}
