@@ -63,6 +63,7 @@ let package = Package(
                 "App", "Domain", "Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Tests/TestSupport"
         ),
@@ -73,6 +74,8 @@ let package = Package(
             dependencies: [
                 "App", "Domain", "Store", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),

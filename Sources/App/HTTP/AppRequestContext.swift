@@ -1,3 +1,4 @@
+import Foundation
 import Domain
 import Hummingbird
 import Logging
@@ -44,5 +45,13 @@ final class RequestOutcome: Sendable {
     var userID: String? {
         get { user.withLock { $0 } }
         set { user.withLock { $0 = newValue } }
+    }
+}
+
+extension AppRequestContext {
+    /// A path parameter, URL-decoded as the contract requires (API.md §1.5).
+    func pathParameter(_ name: String) -> String {
+        let raw = parameters.get(name) ?? ""
+        return raw.removingPercentEncoding ?? raw
     }
 }

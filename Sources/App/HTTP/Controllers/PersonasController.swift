@@ -48,7 +48,7 @@ struct PersonasController: Sendable {
 
     @Sendable func publish(_ request: Request, context: AppRequestContext) async throws -> JSONResult<PublishedProfileDTO> {
         let user = try context.requireUser()
-        let rawID = context.parameters.get("id") ?? ""
+        let rawID = context.pathParameter("id")
         let id = try Identifiers.uuid(rawID, label: "persona id")
         let body = try await request.decodeStrict(PublishProfileRequest.self, limit: limits.global, mode: .strictEmptyAllowed)
         let profile = try await service.publish(id: id, userID: user, slug: body.slug, bio: body.bio)
@@ -58,13 +58,13 @@ struct PersonasController: Sendable {
 
     @Sendable func unpublish(_ request: Request, context: AppRequestContext) async throws -> JSONResult<UnpublishedProfileDTO> {
         let user = try context.requireUser()
-        let rawID = context.parameters.get("id") ?? ""
+        let rawID = context.pathParameter("id")
         let slug = try await service.unpublish(id: try Identifiers.uuid(rawID, label: "persona id"), userID: user)
         return JSONResult(UnpublishedProfileDTO(personaID: rawID, slug: slug, isPublic: false,
                                                 shareURL: slug.isEmpty ? "" : "\(shareBase)/p/\(slug)"))
     }
 
     private func personaID(_ context: AppRequestContext) throws -> String {
-        try Identifiers.uuid(context.parameters.get("id") ?? "", label: "persona id")
+        try Identifiers.uuid(context.pathParameter("id"), label: "persona id")
     }
 }

@@ -1,0 +1,133 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import JWTKit
+import Testing
+import TestSupport
+
+/// Signup, login and bearer-token verification (API.md §1.6, §3.2, DECISIONS.md #14).
+@Suite struct AuthTests {
+    @Test func signupThenLoginReturnsTokensForTheSameUser() async throws {
+        try await TestApp.withRouter { client, _ in
+            let (token, user) = try await client.signup("  Mixed.Case@Example.COM ", password: "password123")
+            #expect(!token.isEmpty)
+            let login = try await client.send(.post, "/auth/login", json: #"{"email":"mixed.case@example.com","password":"password123"}"#)
+            #expect(login.status == .ok)
+            #expect(login.jsonObject?["user_id"] as? String == user)
+            let rooms = try await client.send(.get, "/rooms", token: login.jsonObject?["token"] as? String)
+            #expect(rooms.status == .ok)
+        }
+    }
+
+    @Test func signupValidationMessages() async throws {
+        try await TestApp.withRouter { client, _ in
+            let noAt = try await client.send(.post, "/auth/signup", json: #"{"email":"nobody","password":"password123"}"#)
+            #expect(noAt.status == .badRequest)
+            #expect(noAt.errorMessage == "invalid email or password")
+            let short = try await client.send(.post, "/auth/signup", json: #"{"email":"a@b.c","password":"1234567"}"#)
+            #expect(short.errorMessage == "invalid email or password")
+            let long = String(repeating: "p", count: 73)
+            let tooLong = try await client.send(.post, "/auth/signup", json: #"{"email":"a@b.c","password":"\#(long)"}"#)
+            #expect(tooLong.status == .badRequest)
+            #expect(tooLong.errorMessage == "password must be at most 72 bytes")
+            let exactly72 = try await client.send(.post, "/auth/signup", json: #"{"email":"ok@b.c","password":"\#(String(long.dropLast()))"}"#)
+            #expect(exactly72.status == .created)
+        }
+    }
+
+    @Test func duplicateSignupIs409EvenWhenConcurrent() async throws {
+        try await TestApp.withRouter { client, _ in
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await client.send(.post, "/auth/signup", json: #"{"email":"dup@example.com","password":"password123"}"#).status
+                    }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .created }.count == 1)
+            #expect(statuses.filter { $0 == .conflict }.count == 7)
+            let again = try await client.send(.post, "/auth/signup", json: #"{"email":"DUP@example.com","password":"password123"}"#)
+            #expect(again.errorMessage == "email already registered")
+        }
+    }
+
+    @Test func wrongPasswordOrUnknownEmailIsInvalidCredentials() async throws {
+        try await TestApp.withRouter { client, _ in
+            _ = try await client.signup("known@example.com")
+            for body in [#"{"email":"known@example.com","password":"wrong-password"}"#,
+                         #"{"email":"unknown@example.com","password":"password123"}"#] {
+                let r = try await client.send(.post, "/auth/login", json: body)
+                #expect(r.status == .unauthorized)
+                #expect(r.errorMessage == "invalid credentials")
+            }
+        }
+    }
+
+    @Test func authHeaderProblemsAre401WithContractMessages() async throws {
+        try await TestApp.withRouter { client, _ in
+            let missing = try await client.send(.get, "/personas")
+            #expect(missing.status == .unauthorized)
+            #expect(missing.errorMessage == "missing auth header")
+            for header in ["Basic abc", "Bearer", "Token abc def", "Bearer a b"] {
+                let r = try await client.send(.get, "/personas", headers: [.authorization: header])
+                #expect(r.errorMessage == "invalid auth header", "\(header)")
+            }
+            let garbage = try await client.send(.get, "/personas", headers: [.authorization: "bearer not.a.jwt"])
+            #expect(garbage.errorMessage == "invalid token")
+        }
+    }
+
+    @Test func expiredTokenIsRejected() async throws {
+        let clock = ManualClock()
+        try await TestApp.withRouter(clock: clock) { client, _ in
+            let (token, _) = try await client.signup()
+            #expect(try await client.send(.get, "/personas", token: token).status == .ok)
+            clock.advance(seconds: 24 * 3600 + 1)
+            let r = try await client.send(.get, "/personas", token: token)
+            #expect(r.status == .unauthorized)
+            #expect(r.errorMessage == "invalid token")
+        }
+    }
+
+    @Test func onlyHS256WithExpAndAnExistingUserIsAccepted() async throws {
+        try await TestApp.withRouter { client, _ in
+            let (_, user) = try await client.signup()
+            let future = Date().addingTimeInterval(3600)
+            let hs384 = JWTKeyCollection()
+            await hs384.add(hmac: HMACKey(from: TestApp.secret), digestAlgorithm: .sha384)
+            let token384 = try await hs384.sign(Claims(user_id: user, exp: ExpirationClaim(value: future)))
+            #expect(try await client.send(.get, "/personas", token: token384).errorMessage == "invalid token")
+
+            let hs256 = JWTKeyCollection()
+            await hs256.add(hmac: HMACKey(from: TestApp.secret), digestAlgorithm: .sha256)
+            let good = try await hs256.sign(Claims(user_id: user, exp: ExpirationClaim(value: future)))
+            #expect(try await client.send(.get, "/personas", token: good).status == .ok)
+
+            let noExp = try await hs256.sign(NoExpClaims(user_id: user))
+            #expect(try await client.send(.get, "/personas", token: noExp).errorMessage == "invalid token")
+
+            let ghost = try await hs256.sign(Claims(user_id: "6f1c2d3e-4b5a-4c6d-8e7f-8091a2b3c4d5", exp: ExpirationClaim(value: future)))
+            #expect(try await client.send(.get, "/personas", token: ghost).errorMessage == "invalid token")
+
+            let noUser = try await hs256.sign(Claims(user_id: "", exp: ExpirationClaim(value: future)))
+            #expect(try await client.send(.get, "/personas", token: noUser).errorMessage == "missing user")
+
+            let otherKey = JWTKeyCollection()
+            await otherKey.add(hmac: HMACKey(from: "another-secret-that-is-long-enough-0123-and-then-some-more-bytes"), digestAlgorithm: .sha256)
+            let forged = try await otherKey.sign(Claims(user_id: user, exp: ExpirationClaim(value: future)))
+            #expect(try await client.send(.get, "/personas", token: forged).errorMessage == "invalid token")
+        }
+    }
+}
+
+private struct Claims: JWTPayload {
+    var user_id: String
+    var exp: ExpirationClaim
+    func verify(using algorithm: some JWTAlgorithm) throws {}
+}
+
+private struct NoExpClaims: JWTPayload {
+    var user_id: String
+    func verify(using algorithm: some JWTAlgorithm) throws {}
+}

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Fuzzes a built PersonaWorlds binary against openapi.yaml with Schemathesis 4.x.
+#
+# Usage: scripts/schemathesis.sh PATH_TO_BINARY
+#
+# Starts the binary on a free loopback port with a throw-away SQLite database, signs up a user,
+# creates one persona (so real ids exist), then runs `st run` with the checks
+# not_a_server_error, status_code_conformance, content_type_conformance and
+# response_schema_conformance. Exits non-zero on any failure. The server is always stopped.
+#
+# Tunables (environment): ST_MAX_EXAMPLES (default 30), ST_MAX_TIME (seconds, default 120),
+# ST_SEED (default: random), ST_EXTRA_ARGS (extra `st run` arguments, word-split).
+set -euo pipefail
+
+if [[ $# -ne 1 ]]; then
+    echo "usage: $0 PATH_TO_BINARY" >&2
+    exit 64
+fi
+
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SPEC="$ROOT/openapi.yaml"
+MAX_EXAMPLES=${ST_MAX_EXAMPLES:-30}
+MAX_TIME=${ST_MAX_TIME:-120}
+JWT_SECRET_TEST="schemathesis-test-secret-0123456789abcdef" # 40 chars, test only
+
+[[ -x "$BIN" ]] || { echo "schemathesis: binary not executable: $BIN" >&2; exit 64; }
+[[ -f "$SPEC" ]] || { echo "schemathesis: spec not found: $SPEC" >&2; exit 64; }
+ST=$(command -v st || command -v schemathesis || true)
+[[ -n "$ST" ]] || { echo "schemathesis: 'st' / 'schemathesis' not on PATH (pip install schemathesis)" >&2; exit 69; }
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/pw-schemathesis.XXXXXX")
+SERVER_PID=""
+
+cleanup() {
+    local rc=$?
+    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        for _ in $(seq 1 50); do
+            kill -0 "$SERVER_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    if [[ $rc -ne 0 && -s "$TMP/server.log" ]]; then
+        echo "--- last server log lines ($TMP/server.log) ---" >&2
+        tail -n 20 "$TMP/server.log" >&2 || true
+    else
+        rm -rf "$TMP"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+BASE="http://127.0.0.1:$PORT"
+
+DATABASE_PATH="$TMP/db.sqlite" PORT="$PORT" BIND_ADDRESS=127.0.0.1 LOG_LEVEL=warning \
+    JWT_SECRET="$JWT_SECRET_TEST" "$BIN" serve >"$TMP/server.log" 2>&1 &
+SERVER_PID=$!
+
+ready=0
+for _ in $(seq 1 300); do
+    if curl -fsS -o /dev/null --max-time 1 "$BASE/healthz" 2>/dev/null; then ready=1; break; fi
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "schemathesis: server exited during start-up" >&2; exit 1; }
+    sleep 0.1
+done
+[[ $ready -eq 1 ]] || { echo "schemathesis: server not healthy on $BASE after 30s" >&2; exit 1; }
+
+json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+
+TOKEN=$(curl -fsS -X POST "$BASE/auth/signup" -H 'Content-Type: application/json' \
+    -d '{"email":"schemathesis@example.com","password":"schemathesis-pass"}' | json_field token)
+PERSONA_ID=$(curl -fsS -X POST "$BASE/personas" -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $TOKEN" \
+    -d '{"name":"Fuzz Persona","bio":"seed","tone":"calm","writing_samples":["one","two","three"],"preferred_language":"en","formality":1}' \
+    | json_field id)
+echo "schemathesis: server $BASE (pid $SERVER_PID), seeded persona $PERSONA_ID"
+
+# Run from the temp dir so nothing (hypothesis database, reports) lands in the repo.
+ARGS=(run "$SPEC"
+    --url "$BASE"
+    --header "Authorization: Bearer $TOKEN"
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
+    --max-examples "$MAX_EXAMPLES"
+    --max-time "$MAX_TIME"
+    --workers 1
+    --request-timeout 10
+    --generation-database none
+    --no-color)
+[[ -n "${ST_SEED:-}" ]] && ARGS+=(--seed "$ST_SEED")
+# shellcheck disable=SC2206
+[[ -n "${ST_EXTRA_ARGS:-}" ]] && ARGS+=($ST_EXTRA_ARGS)
+
+set +e
+# Hard stop well after --max-time in case a phase overruns.
+(cd "$TMP" && timeout --kill-after=10 $((MAX_TIME + 60)) "$ST" "${ARGS[@]}")
+ST_RC=$?
+set -e
+
+if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "schemathesis: FAIL — the server died during the run" >&2
+    exit 1
+fi
+if [[ $ST_RC -eq 0 ]]; then
+    echo "schemathesis: PASS — no failures (openapi.yaml vs $BIN)"
+elif [[ $ST_RC -eq 124 || $ST_RC -eq 137 ]]; then
+    echo "schemathesis: FAIL — run exceeded the $((MAX_TIME + 60))s hard limit" >&2
+else
+    echo "schemathesis: FAIL — st exited with status $ST_RC" >&2
+fi
+exit "$ST_RC"
