@@ -1,0 +1,84 @@
+@testable import App
+import Foundation
+import Testing
+import TestSupport
+
+/// Configuration parsing and start-up validation (BEHAVIOR.md §1, DECISIONS.md #14, #22).
+@Suite struct ConfigTests {
+    @Test func defaultsMatchTheContract() throws {
+        let c = try AppConfig(values: [:])
+        #expect(c.port == 8080)
+        #expect(c.databasePath == "./data/personaworlds.sqlite")
+        #expect(c.apiRequestTimeout == 15)
+        #expect(c.dbQueryTimeout == 5)
+        #expect(c.openAIRetryBase == 0.4)
+        #expect(c.jobRetryMax == 600)
+        #expect(c.workerConcurrency == 4)
+        #expect(c.jobLeaseGrace == 30)
+        #expect(c.rateLimitPublicReadPerMin == 120)
+        #expect(c.effectiveCORSOrigins == ["http://localhost:3000", "http://127.0.0.1:3000"])
+        #expect(c.secureCookies == false)
+    }
+
+    @Test func goDurationsParse() {
+        #expect(GoDuration.parse("400ms") == 0.4)
+        #expect(GoDuration.parse("1m30s") == 90)
+        #expect(GoDuration.parse("1.5h") == 5400)
+        #expect(GoDuration.parse("0") == 0)
+        #expect(GoDuration.parse("250us") == 0.00025)
+        #expect(GoDuration.parse("30") == nil)
+        #expect(GoDuration.parse("5x") == nil)
+        #expect(GoDuration.parse("") == nil)
+    }
+
+    @Test(arguments: [
+        ("OPENAI_REQUEST_TIMEOUT", "30"), ("WORKER_POLL_EVERY", "0s"), ("PORT", "eighty"), ("LLM_PROVIDER", "anthropic"),
+        ("JOB_RETRY_BASE", "-5s"), ("SECURE_COOKIES", "maybe"), ("WORKER_CONCURRENCY", "0"), ("DB_QUERY_TIMEOUT", "fast"),
+        ("JWT_SECRET", "short"), ("DRAFT_MAX_LEN", "1.5"),
+    ])
+    func badValuesNameTheirVariable(variable: String, value: String) {
+        #expect {
+            _ = try AppConfig(values: [variable: value])
+        } throws: { error in
+            (error as? ConfigError)?.variable == variable && "\(error)".contains(variable)
+        }
+    }
+
+    @Test func productionRefusesMissingOrDefaultSecret() throws {
+        #expect(throws: ConfigError.self) { try AppConfig(values: ["APP_ENV": "prod"]) }
+        #expect(throws: ConfigError.self) { try AppConfig(values: ["APP_ENV": "production", "JWT_SECRET": "change-me"]) }
+        let ok = try AppConfig(values: ["APP_ENV": " PROD ", "JWT_SECRET": String(repeating: "s", count: 32)])
+        #expect(ok.isProduction)
+        #expect(ok.secureCookies)
+        #expect(ok.effectiveCORSOrigins == ["http://localhost:3000"])
+    }
+
+    @Test func fileValuesAreLayeredUnderTheEnvironment() throws {
+        let dir = TestDirectory()
+        let path = dir.path + "/pw.env"
+        try """
+        # comment
+        export PORT=9000
+        DATABASE_PATH="/tmp/x.sqlite"
+        FRONTEND_ORIGIN=https://a.example # trailing comment
+        CORS_ALLOWED_ORIGINS= https://a.example , https://b.example,https://a.example
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let c = try AppConfig.load(environment: ["PORT": "9100"], configFile: path)
+        #expect(c.port == 9100)
+        #expect(c.databasePath == "/tmp/x.sqlite")
+        #expect(c.frontendOrigin == "https://a.example")
+        #expect(c.corsAllowedOrigins == ["https://a.example", "https://b.example"])
+        #expect(throws: ConfigError.self) { try AppConfig.load(environment: [:], configFile: dir.path + "/missing.env") }
+    }
+
+    @Test func unsetSecretIsGeneratedOnceWithPrivateMode() throws {
+        let dir = TestDirectory()
+        let config = try AppConfig(values: ["DATABASE_PATH": dir.path + "/data/db.sqlite"])
+        let first = try JWTSecretStore.resolve(config: config, logger: .init(label: "t"))
+        let second = try JWTSecretStore.resolve(config: config, logger: .init(label: "t"))
+        #expect(first == second)
+        #expect(first.utf8.count >= 32)
+        let attributes = try FileManager.default.attributesOfItem(atPath: dir.path + "/data/jwt_secret")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+}

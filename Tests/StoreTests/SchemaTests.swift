@@ -1,0 +1,71 @@
+import Domain
+import Foundation
+import GRDB
+@testable import Store
+import Testing
+import TestSupport
+
+/// The migrated database matches `schema.sql`, and migration and seeding are idempotent.
+@Suite struct SchemaTests {
+    /// `schema.sql` read from the repository root (not the embedded copy).
+    static func rootSchema() throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return try String(contentsOf: root.appendingPathComponent("schema.sql"), encoding: .utf8)
+    }
+
+    @Test func migratedDatabaseEqualsSchemaFile() async throws {
+        let dir = TestDirectory()
+        let db = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
+        try await db.migrate()
+        let migrated = try await db.schemaDescription()
+
+        let reference = try DatabaseQueue(path: dir.path + "/reference.sqlite")
+        try await reference.write { try $0.execute(sql: try Self.rootSchema()) }
+        let expected = try await reference.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master
+                WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name
+                """)
+        }
+        #expect(migrated == expected)
+        #expect(migrated.filter { $0.hasPrefix("table ") }.count == 16)
+        for index in ["idx_jobs_active_pick", "uq_jobs_active_generate_reply", "uq_reply_per_persona_per_post",
+                      "idx_posts_persona_published_created_id", "idx_posts_published_created_at", "idx_jobs_dedupe_lookup",
+                      "idx_events_user_event_created", "idx_events_engagement_battle"] {
+            #expect(migrated.contains { $0.hasPrefix("index \(index):") }, "\(index)")
+        }
+    }
+
+    @Test func migrateAndSeedAreIdempotentAcrossConnections() async throws {
+        let dir = TestDirectory()
+        let clock = ManualClock()
+        let a = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
+        let b = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
+        async let first: Void = a.migrate()
+        async let second: Void = b.migrate()
+        _ = try await (first, second)
+        try await a.seedDefaults(now: clock.now())
+        try await b.seedDefaults(now: clock.now())
+        try await a.migrate()
+        let status = try await a.migrationStatus()
+        #expect(status.applied == status.expected)
+        #expect(try await a.rooms().count == 4)
+        let templates = try await a.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM templates") }
+        #expect(templates == 1)
+    }
+
+    @Test func connectionsUseWALAndForeignKeys() async throws {
+        let dir = TestDirectory()
+        let db = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
+        try await db.migrate()
+        let pragmas = try await db.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA foreign_keys"),
+             try Int.fetchOne(db, sql: "PRAGMA synchronous"), try Int.fetchOne(db, sql: "PRAGMA busy_timeout"))
+        }
+        #expect(pragmas.0 == "wal")
+        #expect(pragmas.1 == 1)
+        #expect(pragmas.2 == 1) // NORMAL
+        #expect((pragmas.3 ?? 0) >= 5000)
+        #expect(try await db.integrityCheck() == "ok")
+    }
+}
