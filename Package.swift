@@ -82,6 +82,9 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["personaworlds", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ]
 )

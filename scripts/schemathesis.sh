@@ -4,9 +4,13 @@
 # Usage: scripts/schemathesis.sh PATH_TO_BINARY
 #
 # Starts the binary on a free loopback port with a throw-away SQLite database, signs up a user,
-# creates one persona (so real ids exist), then runs `st run` with the checks
-# not_a_server_error, status_code_conformance, content_type_conformance and
-# response_schema_conformance. Exits non-zero on any failure. The server is always stopped.
+# creates one persona (so real ids exist), then runs `st run` (all phases: examples, coverage,
+# fuzzing, stateful) with the checks not_a_server_error, status_code_conformance,
+# content_type_conformance, response_schema_conformance and response_headers_conformance.
+# Exits non-zero on any failure. The server is always stopped (trap on EXIT/INT/TERM).
+#
+# The run is bounded by --max-time (fuzzing/stateful repeat until it is spent), plus a hard
+# `timeout` of max-time + 60s around `st`.
 #
 # Tunables (environment): ST_MAX_EXAMPLES (default 30), ST_MAX_TIME (seconds, default 120),
 # ST_SEED (default: random), ST_EXTRA_ARGS (extra `st run` arguments, word-split).
@@ -31,9 +35,14 @@ ST=$(command -v st || command -v schemathesis || true)
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/pw-schemathesis.XXXXXX")
 SERVER_PID=""
+ST_PID=""
 
 cleanup() {
     local rc=$?
+    if [[ -n "$ST_PID" ]] && kill -0 "$ST_PID" 2>/dev/null; then
+        kill -TERM "$ST_PID" 2>/dev/null || true
+        wait "$ST_PID" 2>/dev/null || true
+    fi
     if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
         kill -TERM "$SERVER_PID" 2>/dev/null || true
         for _ in $(seq 1 50); do
@@ -84,7 +93,7 @@ echo "schemathesis: server $BASE (pid $SERVER_PID), seeded persona $PERSONA_ID"
 ARGS=(run "$SPEC"
     --url "$BASE"
     --header "Authorization: Bearer $TOKEN"
-    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance
     --max-examples "$MAX_EXAMPLES"
     --max-time "$MAX_TIME"
     --workers 1
@@ -95,11 +104,15 @@ ARGS=(run "$SPEC"
 # shellcheck disable=SC2206
 [[ -n "${ST_EXTRA_ARGS:-}" ]] && ARGS+=($ST_EXTRA_ARGS)
 
+# Hard stop well after --max-time in case a phase overruns. Run in the background and `wait`, so a
+# signal to this script is handled at once (the trap stops st and the server).
+(cd "$TMP" && exec timeout --kill-after=10 $((MAX_TIME + 60)) "$ST" "${ARGS[@]}") &
+ST_PID=$!
 set +e
-# Hard stop well after --max-time in case a phase overruns.
-(cd "$TMP" && timeout --kill-after=10 $((MAX_TIME + 60)) "$ST" "${ARGS[@]}")
+wait "$ST_PID"
 ST_RC=$?
 set -e
+ST_PID=""
 
 if ! kill -0 "$SERVER_PID" 2>/dev/null; then
     echo "schemathesis: FAIL — the server died during the run" >&2

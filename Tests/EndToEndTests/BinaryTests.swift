@@ -1,0 +1,64 @@
+import Foundation
+import GRDB
+import Testing
+import TestSupport
+
+/// The real binary on a loopback port.
+@Suite(.serialized) struct BinaryTests {
+    @Test func serveAnswersHealthzSignupAndShutsDownOnSigterm() async throws {
+        let dir = TestDirectory()
+        let server = try await ServerProcess(directory: dir)
+        let health = try await server.request("GET", "/healthz")
+        #expect(health.status == 200)
+        #expect(health.body == "{\"ok\":true}\n")
+        #expect(try await server.request("GET", "/readyz").status == 200)
+        let signup = try await server.request("POST", "/auth/signup", json: #"{"email":"e2e@example.com","password":"password123"}"#)
+        #expect(signup.status == 201)
+        let token = try #require((try JSONSerialization.jsonObject(with: Data(signup.body.utf8)) as? [String: Any])?["token"] as? String)
+        let rooms = try await server.request("GET", "/rooms", token: token)
+        #expect(rooms.status == 200)
+        #expect(rooms.body.contains("go-backend"))
+        #expect(server.stop() == 0)
+    }
+
+    @Test func versionAndHelpWork() throws {
+        let version = try ServerProcess.run(["version"])
+        #expect(version.status == 0)
+        #expect(version.output.hasPrefix("personaworlds "))
+        let help = try ServerProcess.run(["serve", "--help"])
+        #expect(help.output.contains("--worker-only"))
+        #expect(help.output.contains("--config"))
+    }
+
+    @Test func badConfigurationExitsWithStatus2NamingTheVariable() throws {
+        let dir = TestDirectory()
+        let bad = try ServerProcess.run(["serve"], environment: ["DATABASE_PATH": dir.databasePath, "WORKER_POLL_EVERY": "3"])
+        #expect(bad.status == 2)
+        #expect(bad.output.contains("WORKER_POLL_EVERY"))
+        #expect(bad.output.split(separator: "\n").count == 1)
+        let prod = try ServerProcess.run(["migrate"], environment: ["DATABASE_PATH": dir.databasePath, "APP_ENV": "prod", "JWT_SECRET": ""])
+        #expect(prod.status == 2)
+        #expect(prod.output.contains("JWT_SECRET"))
+    }
+
+    @Test func migrateAndSeedDemoAreIdempotent() async throws {
+        let dir = TestDirectory()
+        let env = ["DATABASE_PATH": dir.databasePath, "LOG_LEVEL": "error"]
+        #expect(try ServerProcess.run(["migrate"], environment: env).status == 0)
+        let first = try ServerProcess.run(["seed", "--demo"], environment: env)
+        #expect(first.status == 0)
+        #expect(first.output.contains("seed completed: 4 rooms"))
+        #expect(try ServerProcess.run(["seed", "--demo"], environment: env).status == 0)
+        let db = try DatabaseQueue(path: dir.databasePath)
+        let counts = try await db.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users"),
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM persona_public_profiles WHERE slug = 'demo-slug' AND is_public = 1"),
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM posts WHERE status = 'PUBLISHED'"),
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rooms"))
+        }
+        #expect(counts.0 == 1)
+        #expect(counts.1 == 1)
+        #expect(counts.2 == 1)
+        #expect(counts.3 == 4)
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import GRDB
+import Testing
+import TestSupport
+
+/// `kill -9` during a signup load loses nothing that was acknowledged.
+@Suite(.serialized) struct CrashTests {
+    @Test func killDuringSignupLoadKeepsEveryAcknowledgedAccount() async throws {
+        let dir = TestDirectory()
+        let server = try await ServerProcess(directory: dir)
+        let acknowledged = LockedBox<[String]>([])
+        let stop = LockedBox(false)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    var n = 0
+                    while !stop.value {
+                        n += 1
+                        let email = "crash-\(worker)-\(n)@example.com"
+                        guard let r = try? await server.request("POST", "/auth/signup", json: #"{"email":"\#(email)","password":"password123"}"#) else {
+                            return
+                        }
+                        if r.status == 201 { acknowledged.mutate { $0.append(email) } }
+                    }
+                }
+            }
+            group.addTask {
+                try await Task.sleep(nanoseconds: 2_500_000_000)
+                server.kill9()
+                stop.mutate { $0 = true }
+            }
+            try await group.waitForAll()
+        }
+        let emails = acknowledged.value
+        #expect(emails.count > 5, "the load produced too few signups to be meaningful: \(emails.count)")
+
+        let check = try DatabaseQueue(path: dir.databasePath)
+        let integrity = try await check.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
+        #expect(integrity == "ok")
+        try check.close()
+
+        let restarted = try await ServerProcess(directory: dir, port: server.port)
+        for email in emails {
+            let login = try await restarted.request("POST", "/auth/login", json: #"{"email":"\#(email)","password":"password123"}"#)
+            #expect(login.status == 200, "\(email) was acknowledged but cannot log in")
+        }
+        #expect(restarted.stop() == 0)
+    }
+}

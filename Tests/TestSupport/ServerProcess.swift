@@ -1,0 +1,107 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The real `personaworlds` binary running on a loopback port, for end-to-end tests.
+public final class ServerProcess: @unchecked Sendable {
+    public let port: Int
+    public let process: Process
+    public let logPath: String
+
+    /// The built binary next to the test bundle (or `PERSONAWORLDS_BINARY`).
+    public static var binaryPath: String {
+        if let override = ProcessInfo.processInfo.environment["PERSONAWORLDS_BINARY"] { return override }
+        let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundleDir, bundleDir.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("personaworlds").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return bundleDir.appendingPathComponent("personaworlds").path
+    }
+
+    /// A free loopback TCP port.
+    public static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    /// Runs the binary with `arguments` to completion and returns (status, stdout+stderr).
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binaryPath)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Starts `serve` on a free port and waits until `/healthz` answers.
+    public init(directory: TestDirectory, environment: [String: String] = [:], port: Int? = nil) async throws {
+        self.port = port ?? Self.freePort()
+        logPath = directory.path + "/server-\(self.port)-\(UUID().uuidString.prefix(6)).log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+        process.arguments = ["serve"]
+        var env = ProcessInfo.processInfo.environment
+        env["DATABASE_PATH"] = directory.databasePath
+        env["PORT"] = String(self.port)
+        env["BIND_ADDRESS"] = "127.0.0.1"
+        env["JWT_SECRET"] = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+        env["LOG_LEVEL"] = "warning"
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let log = FileHandle(forWritingAtPath: logPath)
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let r = try? await request("GET", "/healthz"), r.status == 200 { return }
+            guard process.isRunning else { break }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        throw TestFailure("server did not become healthy: \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
+    }
+
+    /// One HTTP request to the server.
+    public func request(_ method: String, _ path: String, json: String? = nil, token: String? = nil) async throws -> (status: Int, body: String) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        request.timeoutInterval = 30
+        if let json { request.httpBody = Data(json.utf8); request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    /// SIGKILL, no chance to clean up.
+    public func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM and wait for exit; returns the exit status.
+    @discardableResult
+    public func stop() -> Int32 {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+}
