@@ -82,3 +82,28 @@ import TestSupport
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 }
+
+/// The shipped example configuration is valid and documents every variable the loader reads.
+@Suite struct ExampleConfigTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func exampleFileLoadsToTheDefaults() throws {
+        let c = try AppConfig.load(environment: [:], configFile: Self.root.appendingPathComponent("config/personaworlds.env.example").path)
+        let d = try AppConfig(values: [:])
+        #expect(c.port == d.port && c.databasePath == d.databasePath && c.jobRetryMax == d.jobRetryMax)
+        #expect(c.openAIRetryBase == d.openAIRetryBase && c.workerConcurrency == d.workerConcurrency)
+    }
+
+    @Test func everyVariableIsDocumented() throws {
+        let example = try String(contentsOf: Self.root.appendingPathComponent("config/personaworlds.env.example"), encoding: .utf8)
+        let loader = try String(contentsOf: Self.root.appendingPathComponent("Sources/App/Config/AppConfig+Load.swift"), encoding: .utf8)
+        let regex = try NSRegularExpression(pattern: #"r\.(?:string|int|duration|bool|list)\("([A-Z0-9_]+)""#)
+        let names = regex.matches(in: loader, range: NSRange(loader.startIndex..., in: loader)).map {
+            String(loader[Range($0.range(at: 1), in: loader)!])
+        }
+        #expect(names.count > 40)
+        for name in names + ["JWT_SECRET"] {
+            #expect(example.contains("\(name)="), "\(name) is not documented in config/personaworlds.env.example")
+        }
+    }
+}

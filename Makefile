@@ -1,0 +1,46 @@
+# PersonaWorlds appliance. `make run` and `make test` are the front door (see README.md).
+SWIFT ?= swift
+BIN_DEBUG := .build/debug/personaworlds
+PORT ?= 8080
+
+.PHONY: deps build run test test-swift test-schema test-deb bench deb clean
+
+deps:
+	@scripts/deps.sh build
+
+build: deps
+	$(SWIFT) build --product personaworlds
+
+## run: install missing packages (as root), build, migrate and serve on $(PORT) with ./data/.
+run: build
+	PORT=$(PORT) $(BIN_DEBUG) serve
+
+## test: every test — Swift unit/API/end-to-end tests, schemathesis against the binary, the .deb install test.
+test: test-swift test-schema test-deb
+
+test-swift:
+	@scripts/deps.sh test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+test-schema:
+	@scripts/deps.sh test
+	$(SWIFT) build --product personaworlds
+	scripts/schemathesis.sh $(BIN_DEBUG)
+
+test-deb:
+	@scripts/deps.sh test
+	@if [ "$$(id -u)" -ne 0 ]; then echo "test-deb: SKIP (needs root to dpkg -i)"; else scripts/build-deb.sh && scripts/test-deb.sh; fi
+
+## bench: wrk on loopback against the release binary (prints req/s, p99 and ratios).
+bench:
+	@scripts/deps.sh test
+	scripts/bench.sh
+
+## deb: build dist/personaworlds_<version>_amd64.deb (release binary, static Swift stdlib) and lint it.
+deb:
+	@scripts/deps.sh test
+	scripts/build-deb.sh
+
+clean:
+	rm -rf .build .build-release dist

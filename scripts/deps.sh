@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian packages (and, for tests, the pip tools) PersonaWorlds needs.
+# As root it installs what is missing; otherwise it prints the exact command and fails.
+# Usage: scripts/deps.sh [build|test]
+set -euo pipefail
+mode=${1:-build}
+
+build_pkgs=(libsqlite3-dev pkg-config libcurl4-openssl-dev libpng-dev libfreetype-dev fonts-dejavu-core curl ca-certificates)
+test_pkgs=(dpkg-dev lintian wrk python3-pip adduser)
+pkgs=("${build_pkgs[@]}")
+[[ $mode == test ]] && pkgs+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "deps: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "deps: missing Debian packages. Install them with:" >&2
+    echo "  sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+if [[ $mode == test ]] && ! command -v st >/dev/null 2>&1; then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "deps: installing schemathesis (pip)"
+    python3 -m pip install -q schemathesis 2>&1 | grep -v -i "running pip as the 'root' user" || true
+  else
+    echo "deps: schemathesis missing. Install it with:  python3 -m pip install --user schemathesis" >&2
+    exit 1
+  fi
+fi
+echo "deps: ok ($mode)"
