@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .executableTarget(
@@ -33,7 +34,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Domain", "Store",
+                "Domain", "Store", "LLM", "HTTPClient", "Worker",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -45,6 +46,20 @@ let package = Package(
             ]
         ),
         .target(name: "Domain"),
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "HTTPClient", dependencies: ["CCurl"]),
+        .target(
+            name: "LLM",
+            dependencies: ["Domain", "HTTPClient", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "Worker",
+            dependencies: [
+                "Domain", "Store", "LLM",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "Store",
             dependencies: [

@@ -203,3 +203,14 @@ SELECT NULL, 'Claim/Evidence 6 turns',
        'Alternate claims and evidence. Keep each turn practical and concrete. No personal attacks.',
        6, 120, 1
 WHERE NOT EXISTS (SELECT 1 FROM templates WHERE owner_user_id IS NULL AND lower(name) = lower('Claim/Evidence 6 turns'));
+
+-- Migration 0002: LLM response cache (DECISIONS.md #9). Keyed by a hash of provider, model, operation
+-- and prompt; thread summaries by post and the latest reply change.
+CREATE TABLE IF NOT EXISTS llm_cache (
+  cache_key  TEXT PRIMARY KEY NOT NULL,
+  operation  TEXT NOT NULL,
+  response   TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+-- Enqueue-time reply quota counts a persona's queued jobs (DECISIONS.md #17).
+CREATE INDEX IF NOT EXISTS idx_jobs_persona_status ON jobs(persona_id, status);

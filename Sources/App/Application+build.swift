@@ -5,6 +5,9 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 import Store
+import HTTPClient
+import LLM
+import Worker
 
 /// Everything `buildApplication` needs from outside: configuration and the process-wide singletons
 /// that `main` owns (logger, metrics registry, clock).
@@ -13,9 +16,15 @@ public struct AppDependencies: Sendable {
     public var logger: Logger
     public var registry: PrometheusCollectorRegistry
     public var clock: any AppClock
+    /// Whether this process runs the worker pool (false for `serve --no-worker` and for some tests).
+    public var runWorker: Bool
+    /// Overrides the configured LLM provider (tests, benchmarks).
+    public var llm: (any LLMClient)?
 
-    public init(config: AppConfig, logger: Logger, registry: PrometheusCollectorRegistry = .init(), clock: any AppClock = SystemClock()) {
+    public init(config: AppConfig, logger: Logger, registry: PrometheusCollectorRegistry = .init(), clock: any AppClock = SystemClock(),
+                runWorker: Bool = true, llm: (any LLMClient)? = nil) {
         self.config = config; self.logger = logger; self.registry = registry; self.clock = clock
+        self.runWorker = runWorker; self.llm = llm
     }
 }
 
@@ -33,6 +42,7 @@ public func buildApplication(_ deps: AppDependencies) async throws -> some Appli
 /// The wired application pieces, shared by `buildApplication` and the CLI commands.
 struct AppParts {
     let router: Router<AppRequestContext>
+    /// Background services: the worker pool (when enabled) and the database closer, which runs last.
     let services: [any Service]
     let database: AppDatabase
 
@@ -44,6 +54,11 @@ struct AppParts {
         let tokens = await TokenService(secret: secret, clock: deps.clock)
         let auth = AuthService(database: database, tokens: tokens, hasher: PasswordHasher(), clock: deps.clock)
         let limits = BodyLimits(config: config)
+        let llm = deps.llm ?? makeLLM(config: config, database: database, metrics: metrics, clock: deps.clock)
+        let signal = WakeSignal()
+        let summaries = ThreadSummaryCache(database: database, llm: llm, providerKey: "\(config.llmProvider):\(config.openAIModel)",
+                                           summaryMaxLen: config.summaryMaxLen, clock: deps.clock, metrics: metrics)
+        let posts = PostService(database: database, llm: llm, clock: deps.clock, config: config, signal: signal, summaries: summaries)
 
         let table = RouteTable()
         let router = Router(context: AppRequestContext.self)
@@ -56,13 +71,46 @@ struct AppParts {
 
         let open = RouteRegistrar(group: router.group(), table: table)
         let protected = open.with(AuthMiddleware(auth: auth))
-        OpsController(database: database, metrics: metrics, clock: deps.clock).addRoutes(to: open)
+        OpsController(database: database, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts).addRoutes(to: open)
         AuthController(service: auth, limits: limits).addRoutes(to: open)
         PersonasController(service: PersonaService(database: database, clock: deps.clock, config: config),
                            limits: limits, shareBase: config.shareBase).addRoutes(to: protected)
         RoomsController(database: database).addRoutes(to: protected)
+        PostsController(service: posts, limits: limits).addRoutes(to: protected)
 
-        return AppParts(router: router, services: [DatabaseCloser(database: database)], database: database)
+        // Services shut down in reverse order: the worker drains before the database closes.
+        var services: [any Service] = [DatabaseCloser(database: database)]
+        if deps.runWorker {
+            let handler = ReplyJobHandler(database: database, llm: llm, clock: deps.clock, replyMaxLength: config.replyMaxLen)
+            services.append(WorkerPool(database: database, handler: handler, signal: signal, clock: deps.clock,
+                                       settings: workerSettings(config), metrics: workerMetrics(metrics), logger: deps.logger))
+        }
+        return AppParts(router: router, services: services, database: database)
+    }
+
+    /// The configured LLM provider: the deterministic mock, or OpenAI-compatible over libcurl with the SQLite cache.
+    static func makeLLM(config: AppConfig, database: AppDatabase, metrics: AppMetrics, clock: any AppClock) -> any LLMClient {
+        guard config.llmProvider == "openai" else {
+            return MockLLM(caps: .init(draft: config.draftMaxLen, reply: config.replyMaxLen, summary: config.summaryMaxLen),
+                           latency: config.mockLLMLatency)
+        }
+        let settings = OpenAILLM.Settings(baseURL: config.openAIBaseURL, apiKey: config.openAIAPIKey, model: config.openAIModel,
+                                          requestTimeout: config.openAIRequestTimeout, maxRetries: config.openAIMaxRetries,
+                                          retryBase: config.openAIRetryBase)
+        return OpenAILLM(settings: settings, transport: CurlTransport(),
+                         cache: SQLiteLLMCache(database: database, clock: clock, metrics: metrics),
+                         observe: { op, outcome, seconds in metrics.recordLLMCall(op: op, outcome: outcome, seconds: seconds) })
+    }
+
+    static func workerSettings(_ config: AppConfig) -> WorkerPool.Settings {
+        WorkerPool.Settings(concurrency: config.workerConcurrency, pollEvery: config.workerPollEvery, taskTimeout: config.workerTaskTimeout,
+                            retryBase: config.jobRetryBase, retryCap: config.jobRetryMax, shutdownGrace: config.shutdownGrace,
+                            policy: QueuePolicy(maxAttempts: config.jobMaxAttempts, leaseSeconds: config.workerTaskTimeout + config.jobLeaseGrace))
+    }
+
+    static func workerMetrics(_ metrics: AppMetrics) -> WorkerMetrics {
+        WorkerMetrics(processed: { type, status, seconds, traced in metrics.recordJob(type: type, status: status, seconds: seconds, traced: traced) },
+                      retried: { type in metrics.recordJobRetry(type: type) })
     }
 
     /// Opens the file, applies the schema and seeds the defaults (idempotent).

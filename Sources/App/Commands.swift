@@ -12,15 +12,17 @@ public enum AppCommands {
 
     /// Runs the HTTP server (and, later, the worker pool) until SIGTERM/SIGINT.
     public static func serve(_ deps: AppDependencies, role: Role) async throws {
-        let app = try await buildApplication(deps)
-        deps.logger.info("api_listening", metadata: ["addr": .string("\(deps.config.bindAddress):\(deps.config.port)"),
-                                                     "version": .string(AppVersion.current)])
+        var deps = deps
+        deps.runWorker = role != .httpOnly
         switch role {
         case .all, .httpOnly:
+            let app = try await buildApplication(deps)
+            deps.logger.info("api_listening", metadata: ["addr": .string("\(deps.config.bindAddress):\(deps.config.port)"),
+                                                         "version": .string(AppVersion.current)])
             try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         case .workerOnly:
-            deps.logger.notice("worker_only_mode", metadata: ["detail": "no job types are handled by this build yet"])
-            let group = ServiceGroup(configuration: .init(services: [IdleService()], gracefulShutdownSignals: [.sigterm, .sigint],
+            let parts = try await AppParts.make(deps)
+            let group = ServiceGroup(configuration: .init(services: parts.services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                           logger: deps.logger))
             try await group.run()
         }
@@ -46,7 +48,3 @@ public enum AppCommands {
     }
 }
 
-/// Waits for shutdown; stands in for the worker pool until job types exist.
-struct IdleService: Service {
-    func run() async throws { try? await gracefulShutdown() }
-}

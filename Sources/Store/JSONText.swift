@@ -18,6 +18,14 @@ enum JSONText {
         (try? String(decoding: encoder.encode(fields), as: UTF8.self)) ?? "{}"
     }
 
+    /// A top-level string field of a JSON object, nil when absent or blank.
+    static func field(_ name: String, in text: String) -> String? {
+        guard let data = text.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let value = object[name] as? String, !value.isEmpty else { return nil }
+        return value
+    }
+
     /// Reads a JSON array of strings, tolerating anything malformed as empty.
     static func strings(_ text: String?) -> [String] {
         guard let text, let data = text.data(using: .utf8) else { return [] }

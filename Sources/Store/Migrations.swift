@@ -12,6 +12,15 @@ public enum Migrations {
     /// All migrations, oldest first.
     public static let all: [Migration] = [
         Migration(version: "0001_schema.sql", sql: embeddedSchemaSQL),
+        Migration(version: "0002_llm_cache.sql", sql: """
+            CREATE TABLE IF NOT EXISTS llm_cache (
+              cache_key  TEXT PRIMARY KEY NOT NULL,
+              operation  TEXT NOT NULL,
+              response   TEXT NOT NULL,
+              created_at TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS idx_jobs_persona_status ON jobs(persona_id, status);
+            """),
     ]
 
     /// The full schema as shipped in this binary.

@@ -69,3 +69,34 @@ import TestSupport
         #expect(try await db.integrityCheck() == "ok")
     }
 }
+
+/// An older database upgraded by the append-only migrations ends up with exactly `schema.sql`.
+@Suite struct UpgradeTests {
+    @Test func version1DatabaseMigratesToTheCurrentSchema() async throws {
+        let dir = TestDirectory()
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/schema-v1.sql")
+        let old = try DatabaseQueue(path: dir.databasePath)
+        try await old.write { db in
+            try db.execute(sql: try String(contentsOf: fixture, encoding: .utf8))
+            try db.execute(sql: "INSERT INTO schema_migrations(version) VALUES ('0001_schema.sql')")
+        }
+        try old.close()
+        let db = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
+        try await db.migrate()
+        let status = try await db.migrationStatus()
+        #expect(status.applied == status.expected)
+
+        let reference = try DatabaseQueue(path: dir.path + "/reference.sqlite")
+        try await reference.write { try $0.execute(sql: try SchemaTests.rootSchema()) }
+        let expected = try await reference.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master
+                WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name
+                """)
+        }
+        let migrated = try await db.schemaDescription()
+        // sqlite_master keeps each statement's original text; compare modulo whitespace.
+        let normalize: (String) -> String = { $0.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ") }
+        #expect(migrated.map(normalize) == expected.map(normalize))
+    }
+}

@@ -14,6 +14,14 @@ public final class AppMetrics: Sendable {
         ("db_query_duration_seconds", "histogram", "Duration of database calls in seconds."),
         ("queue_depth", "gauge", "Active jobs by type."),
         ("rate_limit_events_total", "counter", "Requests rejected by a rate limit."),
+        ("jobs_processed_total", "counter", "Jobs finished by type and status (done, retry, failed)."),
+        ("job_retries_total", "counter", "Retryable job failures by type."),
+        ("job_duration_seconds", "histogram", "Job run time from claim to outcome, by type."),
+        ("jobs_trace_total", "counter", "Finished jobs by whether they carried a trace id."),
+        ("llm_requests_total", "counter", "LLM provider calls by operation and outcome."),
+        ("llm_request_duration_seconds", "histogram", "LLM provider call latency in seconds."),
+        ("llm_cache_hits_total", "counter", "LLM response cache hits."),
+        ("llm_cache_misses_total", "counter", "LLM response cache misses."),
         ("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch in seconds."),
         ("process_uptime_seconds", "gauge", "Seconds since the process started."),
         ("process_resident_memory_bytes", "gauge", "Resident memory size in bytes."),
@@ -54,6 +62,35 @@ public final class AppMetrics: Sendable {
     func recordRateLimited(scope: String, endpoint: String) {
         registry.makeCounter(name: "rate_limit_events_total", labels: [("endpoint", endpoint), ("scope", scope)],
                              help: Self.help("rate_limit_events_total")).increment()
+    }
+
+    /// Counts a finished job (BEHAVIOR.md §14.1 worker families).
+    func recordJob(type: String, status: String, seconds: Double, traced: Bool) {
+        registry.makeCounter(name: "jobs_processed_total", labels: [("status", status), ("type", type)],
+                             help: Self.help("jobs_processed_total")).increment()
+        registry.makeValueHistogram(name: "job_duration_seconds", labels: [("type", type)], buckets: Self.buckets,
+                                    help: Self.help("job_duration_seconds")).record(seconds)
+        registry.makeCounter(name: "jobs_trace_total", labels: [("status", status), ("trace", traced ? "present" : "missing"), ("type", type)],
+                             help: Self.help("jobs_trace_total")).increment()
+    }
+
+    /// Counts a retryable job failure.
+    func recordJobRetry(type: String) {
+        registry.makeCounter(name: "job_retries_total", labels: [("type", type)], help: Self.help("job_retries_total")).increment()
+    }
+
+    /// Counts one LLM provider call.
+    func recordLLMCall(op: String, outcome: String, seconds: Double) {
+        registry.makeCounter(name: "llm_requests_total", labels: [("op", op), ("outcome", outcome)],
+                             help: Self.help("llm_requests_total")).increment()
+        registry.makeValueHistogram(name: "llm_request_duration_seconds", labels: [("op", op)], buckets: Self.buckets,
+                                    help: Self.help("llm_request_duration_seconds")).record(seconds)
+    }
+
+    /// Counts a cache lookup.
+    func recordLLMCache(hit: Bool) {
+        let name = hit ? "llm_cache_hits_total" : "llm_cache_misses_total"
+        registry.makeCounter(name: name, labels: [], help: Self.help(name)).increment()
     }
 
     /// Sets a queue depth gauge.

@@ -7,6 +7,7 @@ struct OpsController: Sendable {
     let database: AppDatabase
     let metrics: AppMetrics
     let clock: any AppClock
+    let maxAttempts: Int
 
     func addRoutes(to routes: RouteRegistrar) {
         routes.on(.get, "/healthz", use: health)
@@ -39,6 +40,12 @@ struct OpsController: Sendable {
     }
 
     @Sendable func exposition(_ request: Request, context: AppRequestContext) async throws -> Response {
+        do {
+            let depth = try await database.queueDepth(maxAttempts: maxAttempts)
+            for type in Set(depth.keys).union(["generate_reply"]) { metrics.setQueueDepth(type: type, depth: depth[type] ?? 0) }
+        } catch {
+            context.logger.warning("queue_depth_refresh_failed", metadata: ["error": .string("\(error)")])
+        }
         let body = metrics.render(now: clock.now())
         return Response(status: .ok,
                         headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .contentLength: String(body.utf8.count)],

@@ -1,0 +1,131 @@
+import Domain
+import LLM
+import Store
+import Worker
+
+/// Drafts, approval, previews, reply enqueueing and thread views (API.md §3.4–3.5, BEHAVIOR.md §3).
+struct PostService: Sendable {
+    let database: AppDatabase
+    let llm: any LLMClient
+    let clock: any AppClock
+    let config: AppConfig
+    let signal: WakeSignal
+    let summaries: ThreadSummaryCache
+
+    func roomPosts(roomID: String, userID: String) async throws -> [Post] {
+        do { return try await database.posts(inRoom: roomID, visibleTo: userID) } catch { throw error.asInternal("could not list posts") }
+    }
+
+    /// Loads the caller's persona (404 otherwise) with the route's 500 message.
+    func ownedPersona(_ id: String, userID: String, failure: String = "could not load persona") async throws -> Persona {
+        let persona: Persona?
+        do { persona = try await database.persona(id: id, ownedBy: userID) } catch { throw error.asInternal(failure) }
+        guard let persona else { throw DomainError.notFound("persona not found") }
+        return persona
+    }
+
+    func room(_ id: String) async throws -> Room {
+        let room: Room?
+        do { room = try await database.room(id: id) } catch { throw error.asInternal("could not load room") }
+        guard let room else { throw DomainError.notFound("room not found") }
+        return room
+    }
+
+    func createDraft(roomID: String, personaID: String, userID: String) async throws -> Post {
+        let persona = try await ownedPersona(personaID, userID: userID)
+        let room = try await room(roomID)
+        try await requireQuota(persona.id, kind: .draft, limit: persona.fields.dailyDraftQuota, failure: "could not check quota")
+        let text: String
+        do {
+            text = try await llm.generatePostDraft(persona: LLMPersona(persona), room: LLMRoom(id: room.id, name: room.name,
+                                                                                            description: room.description, variant: 1))
+        } catch { throw DomainError.upstream("llm draft failed: \(error)") }
+        let content = try Safety.check(text, maxLength: config.draftMaxLen)
+        do { return try await database.createDraft(roomID: room.id, persona: persona, content: content, now: clock.now()) }
+        catch { throw error.asInternal("could not create draft") }
+    }
+
+    func preview(personaID: String, roomID: String, userID: String) async throws -> (drafts: [String], used: Int) {
+        let persona = try await ownedPersona(personaID, userID: userID)
+        let room = try await room(roomID)
+        try await requireQuota(persona.id, kind: .preview, limit: config.defaultPreviewQuota, failure: "could not check preview quota")
+        var drafts: [String] = []
+        for variant in 1...2 {
+            let text: String
+            do {
+                text = try await llm.generatePostDraft(persona: LLMPersona(persona), room: LLMRoom(id: room.id, name: room.name,
+                                                                                                description: room.description, variant: variant))
+            } catch { throw DomainError.upstream("llm preview failed: \(error)") }
+            drafts.append(try Safety.check(text, maxLength: config.draftMaxLen))
+        }
+        let used: Int
+        do { used = try await database.recordPreview(personaID: persona.id, limit: config.defaultPreviewQuota, now: clock.now()) }
+        catch { throw error.asInternal("could not record preview quota") }
+        try? await database.recordEvent(userID: userID, name: "preview_generated",
+                                        metadataJSON: #"{"persona_id":"\#(persona.id)","room_id":"\#(room.id)"}"#, now: clock.now())
+        return (drafts, used)
+    }
+
+    func approve(postID: String, userID: String, body: () async throws -> ApproveRequest) async throws -> Post {
+        let found: Post?
+        do { found = try await database.post(id: postID) } catch { throw error.asInternal("could not load post") }
+        guard let post = found else { throw DomainError.notFound("post not found") }
+        guard post.userID == userID else { throw DomainError.forbidden("not allowed") }
+        guard post.status == .draft else { throw DomainError.conflict("only drafts can be approved") }
+        let request = try await body()
+        let content = request.content.trimmingWhitespace().isEmpty ? post.content : request.content
+        // The safety check runs on the trimmed text, and the trimmed text is what is stored (DECISIONS.md #13).
+        let checked = try Safety.check(content, maxLength: config.draftMaxLen)
+        let approved: Post?
+        do { approved = try await database.approveDraft(postID: post.id, content: checked, now: clock.now()) }
+        catch { throw error.asInternal("could not approve post") }
+        guard let approved else { throw DomainError.conflict("only drafts can be approved") }
+        var metadata = #"{"post_id":"\#(approved.id)","room_id":"\#(approved.roomID)""#
+        if let persona = approved.personaID { metadata += #","persona_id":"\#(persona)""# }
+        try? await database.recordEvent(userID: userID, name: "post_approved", metadataJSON: metadata + "}", now: clock.now())
+        return approved
+    }
+
+    func generateReplies(postID: String, userID: String, requestID: String, body: () async throws -> GenerateRepliesRequest) async throws -> AppDatabase.EnqueueResult {
+        let found: Post?
+        do { found = try await database.post(id: postID) } catch { throw error.asInternal("could not load post") }
+        guard let post = found else { throw DomainError.notFound("post not found") }
+        guard post.status == .published else { throw DomainError.conflict("replies can be generated only for published posts") }
+        let request = try await body()
+        var ids: [String] = []
+        for raw in request.personaIDs {
+            let id = raw.trimmingWhitespace()
+            if !id.isEmpty && !ids.contains(id) { ids.append(id) }
+        }
+        if !request.personaIDs.isEmpty && ids.isEmpty { throw DomainError.invalid("persona_ids cannot be empty") }
+        let personas: [String]
+        do { personas = try await database.resolvePersonas(userID: userID, ids: ids) }
+        catch let error as DomainError { throw error }
+        catch { throw DomainError.invalid("could not validate persona") }
+        if personas.isEmpty { throw DomainError.invalid("no personas available") }
+        var extra: [String: String] = [:]
+        if !requestID.isEmpty { extra["trace_id"] = requestID }
+        let result: AppDatabase.EnqueueResult
+        do {
+            result = try await database.enqueueReplies(postID: post.id, personaIDs: personas, userID: userID, payloadExtra: extra,
+                                                       maxAttempts: config.jobMaxAttempts, now: clock.now())
+        } catch { throw error.asInternal("could not enqueue replies") }
+        if result.enqueued > 0 { signal.notify(result.enqueued) }
+        return result
+    }
+
+    func thread(postID: String, userID: String) async throws -> (post: Post, replies: [Reply], summary: String) {
+        let loaded: (post: Post, replies: [Reply])?
+        do { loaded = try await database.thread(postID: postID) } catch { throw error.asInternal("could not load replies") }
+        guard let (post, replies) = loaded else { throw DomainError.notFound("post not found") }
+        guard post.status == .published || post.userID == userID else { throw DomainError.forbidden("not allowed") }
+        let summary = await summaries.summary(post: post, replies: replies)
+        return (post, replies, summary)
+    }
+
+    private func requireQuota(_ personaID: String, kind: QuotaKind, limit: Int, failure: String) async throws {
+        let used: Int
+        do { used = try await database.quotaUsage(personaID: personaID, kind: kind, now: clock.now()) } catch { throw error.asInternal(failure) }
+        guard used < limit else { throw DomainError.quotaExceeded(kind.exceededMessage) }
+    }
+}

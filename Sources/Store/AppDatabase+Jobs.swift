@@ -1,0 +1,145 @@
+import Domain
+import GRDB
+
+/// A job taken by a worker. `lockedAt` + `attempts` fence the claim: finishing writes only apply
+/// while the row still carries them, so a worker whose lease expired cannot overwrite a newer claim.
+public struct ClaimedJob: Sendable, Equatable {
+    public let id: Int64
+    public let type: String
+    public let postID: String
+    public let personaID: String
+    public let payload: String
+    public let attempts: Int
+    public let lockedAt: String
+
+    /// `trace_id` from the payload (the enqueuing request id), if any.
+    public var traceID: String? { JSONText.field("trace_id", in: payload) }
+    /// `template_id` from the payload (battle replies), if any.
+    public var templateID: String? { JSONText.field("template_id", in: payload) }
+}
+
+/// Queue rules shared by claim, retry and depth queries.
+public struct QueuePolicy: Sendable {
+    public var maxAttempts: Int
+    /// A PROCESSING job older than this is claimed again (WORKER_TASK_TIMEOUT + JOB_LEASE_GRACE).
+    public var leaseSeconds: Double
+
+    public init(maxAttempts: Int, leaseSeconds: Double) { self.maxAttempts = maxAttempts; self.leaseSeconds = leaseSeconds }
+}
+
+/// The job queue over the `jobs` table.
+extension AppDatabase {
+    static let jobColumns = "id, job_type, post_id, persona_id, payload, attempts, locked_at"
+
+    /// The claim statement (DECISIONS.md #2); must be answered from `idx_jobs_active_pick`.
+    public static let claimSQL = """
+        UPDATE jobs SET status = 'PROCESSING', locked_at = :now, updated_at = :now
+        WHERE id = (SELECT id FROM jobs WHERE status IN ('PENDING','FAILED') AND available_at <= :now AND attempts < :max
+                    ORDER BY available_at, created_at, id LIMIT 1)
+        RETURNING \(jobColumns)
+        """
+
+    /// The enqueue guard lookup; must use `idx_jobs_dedupe_lookup`.
+    public static let activeJobSQL = """
+        SELECT EXISTS(SELECT 1 FROM jobs WHERE post_id = ? AND persona_id = ? AND job_type = 'generate_reply'
+                      AND (status IN ('PENDING','PROCESSING') OR (status = 'FAILED' AND attempts < ?)))
+        """
+
+    static func claimed(_ row: Row) -> ClaimedJob {
+        ClaimedJob(id: row["id"], type: row["job_type"], postID: row["post_id"], personaID: row["persona_id"],
+                   payload: row["payload"], attempts: row["attempts"], lockedAt: row["locked_at"])
+    }
+
+    /// Claims the next runnable job in one `BEGIN IMMEDIATE` transaction: first an expired lease
+    /// (counted as an attempt), otherwise the oldest available PENDING/FAILED job.
+    public func claimJob(policy: QueuePolicy, now: Timestamp) async throws -> ClaimedJob? {
+        try await write { db in
+            let ts = now.storageString
+            let cutoff = now.adding(seconds: -policy.leaseSeconds).storageString
+            while let row = try Row.fetchOne(db, sql: """
+                UPDATE jobs SET locked_at = ?, updated_at = ?, attempts = attempts + 1
+                WHERE id = (SELECT id FROM jobs WHERE status = 'PROCESSING' AND locked_at < ? ORDER BY locked_at, id LIMIT 1)
+                RETURNING \(Self.jobColumns)
+                """, arguments: [ts, ts, cutoff]) {
+                let job = Self.claimed(row)
+                if job.attempts < policy.maxAttempts { return job }
+                try db.execute(sql: """
+                    UPDATE jobs SET status = 'FAILED', locked_at = NULL, error = 'lease expired after the last attempt', updated_at = ? WHERE id = ?
+                    """, arguments: [ts, job.id])
+            }
+            do {
+                return try Row.fetchOne(db, sql: Self.claimSQL, arguments: ["now": ts, "max": policy.maxAttempts]).map(Self.claimed)
+            } catch let error as DatabaseError where error.isUniqueViolation {
+                // Another active job already holds this (post, persona): retire the duplicate, claim nothing now.
+                try db.execute(sql: """
+                    UPDATE jobs SET status = 'DONE', error = 'superseded by an active job for the same post and persona', updated_at = ?
+                    WHERE id = (SELECT id FROM jobs WHERE status IN ('PENDING','FAILED') AND available_at <= ? AND attempts < ?
+                                ORDER BY available_at, created_at, id LIMIT 1)
+                    """, arguments: [ts, ts, policy.maxAttempts])
+                return nil
+            }
+        }
+    }
+
+    /// Marks a claimed job DONE (fenced). Returns false if the claim was lost.
+    public func completeJob(_ job: ClaimedJob, now: Timestamp) async throws -> Bool {
+        try await write { db in try Self.markDone(db, job, now: now) }
+    }
+
+    static func markDone(_ db: Database, _ job: ClaimedJob, now: Timestamp) throws -> Bool {
+        try db.execute(sql: """
+            UPDATE jobs SET status = 'DONE', error = NULL, locked_at = NULL, updated_at = ?
+            WHERE id = ? AND status = 'PROCESSING' AND locked_at = ? AND attempts = ?
+            """, arguments: [now.storageString, job.id, job.lockedAt, job.attempts])
+        return db.changesCount > 0
+    }
+
+    /// Records a failure (fenced). `availableAt` nil leaves it unchanged (terminal failures).
+    public func failJob(_ job: ClaimedJob, attempts: Int, error: String, availableAt: Timestamp?, now: Timestamp) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE jobs SET status = 'FAILED', attempts = ?, error = ?, locked_at = NULL,
+                  available_at = COALESCE(?, available_at), updated_at = ?
+                WHERE id = ? AND status = 'PROCESSING' AND locked_at = ? AND attempts = ?
+                """, arguments: [attempts, error.truncatedRunes(500), availableAt?.storageString, now.storageString,
+                                 job.id, job.lockedAt, job.attempts])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Puts an unfinished job back (graceful shutdown) without counting an attempt.
+    public func releaseJob(_ job: ClaimedJob, now: Timestamp) async throws {
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE jobs SET status = 'PENDING', locked_at = NULL, available_at = ?, updated_at = ?
+                WHERE id = ? AND status = 'PROCESSING' AND locked_at = ? AND attempts = ?
+                """, arguments: [now.storageString, now.storageString, job.id, job.lockedAt, job.attempts])
+        }
+    }
+
+    /// Active jobs per type: PENDING, PROCESSING, or FAILED with attempts left.
+    public func queueDepth(maxAttempts: Int) async throws -> [String: Int] {
+        try await read { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT job_type, COUNT(*) AS n FROM jobs
+                WHERE status IN ('PENDING','PROCESSING') OR (status = 'FAILED' AND attempts < ?) GROUP BY job_type
+                """, arguments: [maxAttempts]) {
+                out[row["job_type"]] = row["n"]
+            }
+            return out
+        }
+    }
+
+    /// Query plans of the claim and the dedupe lookup, for the index tests.
+    public func explainQueuePlans() async throws -> (claim: [String], dedupe: [String]) {
+        try await read { db in
+            let claim = try Self.plan(db, Self.claimSQL, ["now": "2026-01-01T00:00:00.000000Z", "max": 5])
+            return (claim, try Self.plan(db, Self.activeJobSQL, ["p", "q", 5]))
+        }
+    }
+
+    static func plan(_ db: Database, _ sql: String, _ arguments: StatementArguments) throws -> [String] {
+        try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
+    }
+}

@@ -1,0 +1,124 @@
+import Domain
+import GRDB
+
+/// Posts, drafts, approval and threads.
+extension AppDatabase {
+    static let postColumns = """
+        p.id, p.room_id, p.persona_id, pe.name AS persona_name, p.user_id, p.authored_by, p.status, p.content, p.created_at, p.updated_at
+        """
+
+    static func post(from row: Row) -> Post {
+        Post(id: row["id"], roomID: row["room_id"], personaID: row["persona_id"], personaName: row["persona_name"],
+             userID: row["user_id"], authoredBy: AuthoredBy(rawValue: row["authored_by"]) ?? .ai,
+             status: PostStatus(rawValue: row["status"]) ?? .draft, content: row["content"],
+             createdAt: timestamp(row["created_at"]), updatedAt: timestamp(row["updated_at"]))
+    }
+
+    static func reply(from row: Row) -> Reply {
+        Reply(id: row["id"], postID: row["post_id"], personaID: row["persona_id"], personaName: row["persona_name"],
+              authoredBy: AuthoredBy(rawValue: row["authored_by"]) ?? .ai, content: row["content"],
+              createdAt: timestamp(row["created_at"]), updatedAt: timestamp(row["updated_at"]))
+    }
+
+    /// A room by id.
+    public func room(id: String) async throws -> Room? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT id, slug, name, description, created_at FROM rooms WHERE id = ?", arguments: [id]).map {
+                Room(id: $0["id"], slug: $0["slug"], name: $0["name"], description: $0["description"], createdAt: Self.timestamp($0["created_at"]))
+            }
+        }
+    }
+
+    /// Up to 100 posts of a room the viewer may see (published, or their own drafts), newest first.
+    public func posts(inRoom roomID: String, visibleTo userID: String) async throws -> [Post] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Self.postColumns) FROM posts p LEFT JOIN personas pe ON pe.id = p.persona_id
+                WHERE p.room_id = ? AND (p.status = 'PUBLISHED' OR p.user_id = ?)
+                ORDER BY p.created_at DESC, p.id DESC LIMIT 100
+                """, arguments: [roomID, userID]).map(Self.post(from:))
+        }
+    }
+
+    /// One post with its persona's name.
+    public func post(id: String) async throws -> Post? {
+        try await read { db in try Self.fetchPost(db, id: id) }
+    }
+
+    static func fetchPost(_ db: Database, id: String) throws -> Post? {
+        try Row.fetchOne(db, sql: "SELECT \(postColumns) FROM posts p LEFT JOIN personas pe ON pe.id = p.persona_id WHERE p.id = ?",
+                         arguments: [id]).map(post(from:))
+    }
+
+    /// A post and its replies, oldest first.
+    public func thread(postID: String) async throws -> (post: Post, replies: [Reply])? {
+        try await read { db in
+            guard let post = try Self.fetchPost(db, id: postID) else { return nil }
+            let replies = try Row.fetchAll(db, sql: """
+                SELECT r.id, r.post_id, r.persona_id, pe.name AS persona_name, r.authored_by, r.content, r.created_at, r.updated_at
+                FROM replies r LEFT JOIN personas pe ON pe.id = r.persona_id
+                WHERE r.post_id = ? ORDER BY r.created_at ASC, r.id ASC
+                """, arguments: [postID]).map(Self.reply(from:))
+            return (post, replies)
+        }
+    }
+
+    /// Inserts a draft and its `draft` quota event in one transaction, re-checking the quota there (DECISIONS.md #17).
+    public func createDraft(roomID: String, persona: Persona, content: String, now: Timestamp) async throws -> Post {
+        let post = Post(id: Identifiers.newUUID(), roomID: roomID, personaID: persona.id, personaName: persona.fields.name,
+                        userID: persona.userID, authoredBy: .ai, status: .draft, content: content, createdAt: now, updatedAt: now)
+        try await write { db in
+            try Self.consumeQuota(db, personaID: persona.id, kind: .draft, limit: persona.fields.dailyDraftQuota, now: now)
+            try db.execute(sql: """
+                INSERT INTO posts(id, room_id, persona_id, user_id, authored_by, status, content, created_at, updated_at)
+                VALUES (?, ?, ?, ?, 'AI', 'DRAFT', ?, ?, ?)
+                """, arguments: [post.id, roomID, persona.id, persona.userID, content, now.storageString, now.storageString])
+        }
+        return post
+    }
+
+    /// Publishes a draft with its activity events in one transaction; nil if it is no longer a draft.
+    public func approveDraft(postID: String, content: String, now: Timestamp) async throws -> Post? {
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE posts SET content = ?, status = 'PUBLISHED', authored_by = 'AI_DRAFT_APPROVED', published_at = ?, updated_at = ?
+                WHERE id = ? AND status = 'DRAFT'
+                """, arguments: [content, now.storageString, now.storageString, postID])
+            guard db.changesCount > 0, let post = try Self.fetchPost(db, id: postID) else { return nil }
+            if let personaID = post.personaID {
+                let metadata = JSONText.object(["post_id": post.id, "room_id": post.roomID, "post_preview": content.truncatedRunes(220)])
+                for type in ["post_created", "thread_participated"] {
+                    try db.execute(sql: "INSERT INTO persona_activity_events(persona_id, type, metadata, created_at) VALUES (?, ?, ?, ?)",
+                                   arguments: [personaID, type, metadata, now.storageString])
+                }
+            }
+            return post
+        }
+    }
+
+    /// Records one preview call, re-checking the limit in the same transaction; returns the new usage.
+    public func recordPreview(personaID: String, limit: Int, now: Timestamp) async throws -> Int {
+        try await write { db in try Self.consumeQuota(db, personaID: personaID, kind: .preview, limit: limit, now: now) }
+    }
+
+    /// Today's (UTC) usage of a quota.
+    public func quotaUsage(personaID: String, kind: QuotaKind, now: Timestamp) async throws -> Int {
+        try await read { db in try Self.usage(db, personaID: personaID, kind: kind, now: now) }
+    }
+
+    static func usage(_ db: Database, personaID: String, kind: QuotaKind, now: Timestamp) throws -> Int {
+        try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM quota_events WHERE persona_id = ? AND quota_type = ? AND created_at >= ?
+            """, arguments: [personaID, kind.rawValue, now.startOfDay.storageString]) ?? 0
+    }
+
+    /// Checks and records one unit of quota atomically; throws `quotaExceeded` when used up. Returns the new usage.
+    @discardableResult
+    static func consumeQuota(_ db: Database, personaID: String, kind: QuotaKind, limit: Int, now: Timestamp) throws -> Int {
+        let used = try usage(db, personaID: personaID, kind: kind, now: now)
+        guard used < limit else { throw DomainError.quotaExceeded(kind.exceededMessage) }
+        try db.execute(sql: "INSERT INTO quota_events(persona_id, quota_type, created_at) VALUES (?, ?, ?)",
+                       arguments: [personaID, kind.rawValue, now.storageString])
+        return used + 1
+    }
+}

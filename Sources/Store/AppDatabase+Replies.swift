@@ -1,0 +1,152 @@
+import Domain
+import GRDB
+
+/// Reply generation: enqueueing jobs and writing worker replies.
+extension AppDatabase {
+    /// Outcome of an enqueue request.
+    public struct EnqueueResult: Sendable, Equatable {
+        public var enqueued = 0
+        public var skipped = 0
+    }
+
+    /// Everything a `generate_reply` job needs, read in one snapshot.
+    public struct ReplyJobContext: Sendable {
+        public let persona: LLMPersona
+        public let dailyReplyQuota: Int
+        public let repliesToday: Int
+        public let post: Post?
+        public let alreadyReplied: Bool
+        public let thread: [LLMText]
+        public let template: LLMTemplate?
+    }
+
+    /// The caller's personas by id (in the given order), or the first three by age when `ids` is empty.
+    public func resolvePersonas(userID: String, ids: [String]) async throws -> [String] {
+        try await read { db in
+            if ids.isEmpty {
+                return try String.fetchAll(db, sql: "SELECT id FROM personas WHERE user_id = ? ORDER BY created_at ASC, id ASC LIMIT 3",
+                                           arguments: [userID])
+            }
+            for id in ids {
+                guard try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM personas WHERE id = ? AND user_id = ?)",
+                                        arguments: [id.lowercased(), userID]) == true else {
+                    throw DomainError.invalid("persona \(id) not found")
+                }
+            }
+            return ids.map { $0.lowercased() }
+        }
+    }
+
+    /// Enqueues one `generate_reply` job per persona in one transaction, skipping personas at their
+    /// reply quota (queued jobs count, DECISIONS.md #17), with a reply already, or with an active job.
+    public func enqueueReplies(postID: String, personaIDs: [String], userID: String, payloadExtra: [String: String],
+                               maxAttempts: Int, now: Timestamp) async throws -> EnqueueResult {
+        try await write { db in
+            var result = EnqueueResult()
+            let ts = now.storageString
+            for personaID in personaIDs {
+                guard let quota = try Int.fetchOne(db, sql: "SELECT daily_reply_quota FROM personas WHERE id = ? AND user_id = ?",
+                                                   arguments: [personaID, userID]) else { result.skipped += 1; continue }
+                let used = try Self.usage(db, personaID: personaID, kind: .reply, now: now)
+                let queued = try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM jobs WHERE persona_id = ? AND job_type = 'generate_reply'
+                      AND (status IN ('PENDING','PROCESSING') OR (status = 'FAILED' AND attempts < ?))
+                    """, arguments: [personaID, maxAttempts]) ?? 0
+                let replied = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?)",
+                                                arguments: [postID, personaID]) ?? false
+                let active = try Bool.fetchOne(db, sql: Self.activeJobSQL, arguments: [postID, personaID, maxAttempts]) ?? false
+                if used + queued >= quota || replied || active { result.skipped += 1; continue }
+                var payload = payloadExtra
+                payload["post_id"] = postID
+                payload["persona_id"] = personaID
+                try db.execute(sql: """
+                    INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
+                    VALUES ('generate_reply', ?, ?, ?, 'PENDING', 0, ?, ?, ?)
+                    ON CONFLICT (post_id, persona_id) WHERE job_type = 'generate_reply' AND status IN ('PENDING','PROCESSING') DO NOTHING
+                    """, arguments: [postID, personaID, JSONText.object(payload), ts, ts, ts])
+                if db.changesCount > 0 { result.enqueued += 1 } else { result.skipped += 1 }
+            }
+            if result.enqueued > 0 {
+                try db.execute(sql: "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, 'battle_created', ?, ?)",
+                               arguments: [userID, #"{"enqueued_count":\#(result.enqueued),"post_id":"\#(postID)"}"#, ts])
+            }
+            return result
+        }
+    }
+
+    /// Loads the persona, post, thread and template of a reply job; nil persona means it is gone.
+    public func replyJobContext(_ job: ClaimedJob, now: Timestamp) async throws -> ReplyJobContext? {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, name, bio, tone, daily_reply_quota FROM personas WHERE id = ?",
+                                             arguments: [job.personaID]) else { return nil }
+            let persona = LLMPersona(id: row["id"], name: row["name"], bio: row["bio"], tone: row["tone"])
+            let post = try Self.fetchPost(db, id: job.postID)
+            let replied = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?)",
+                                            arguments: [job.postID, job.personaID]) ?? false
+            let thread = try Row.fetchAll(db, sql: "SELECT id, content FROM replies WHERE post_id = ? ORDER BY created_at ASC, id ASC",
+                                          arguments: [job.postID]).map { LLMText(id: $0["id"], content: $0["content"]) }
+            var template: LLMTemplate?
+            if let templateID = job.templateID {
+                template = try Row.fetchOne(db, sql: "SELECT name, prompt_rules, word_limit FROM templates WHERE id = ?", arguments: [templateID])
+                    .map { LLMTemplate(name: $0["name"], promptRules: $0["prompt_rules"], wordLimit: $0["word_limit"]) }
+            }
+            return ReplyJobContext(persona: persona, dailyReplyQuota: row["daily_reply_quota"],
+                                   repliesToday: try Self.usage(db, personaID: job.personaID, kind: .reply, now: now),
+                                   post: post, alreadyReplied: replied, thread: thread, template: template)
+        }
+    }
+
+    /// How a reply write ended.
+    public enum ReplyWrite: Sendable, Equatable {
+        /// The reply, its quota event and activity rows were written and the job is DONE.
+        case written
+        /// A reply by this persona already existed; the job is DONE with no other writes.
+        case alreadyExisted
+        /// The persona's reply quota filled up meanwhile; nothing was written.
+        case quotaReached
+        /// The claim was lost (lease expired and re-claimed); nothing was written.
+        case lostClaim
+    }
+
+    /// Writes the reply, quota event and activity events and marks the job DONE, in one transaction.
+    public func completeReplyJob(_ job: ClaimedJob, content: String, post: Post, quota: Int, now: Timestamp) async throws -> ReplyWrite {
+        do {
+            return try await writeReply(job, content: content, post: post, quota: quota, now: now)
+        } catch is QuotaRollback {
+            return .quotaReached
+        }
+    }
+
+    private func writeReply(_ job: ClaimedJob, content: String, post: Post, quota: Int, now: Timestamp) async throws -> ReplyWrite {
+        try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM jobs WHERE id = ? AND status = 'PROCESSING' AND locked_at = ? AND attempts = ?)",
+                                    arguments: [job.id, job.lockedAt, job.attempts]) == true else { return .lostClaim }
+            let ts = now.storageString
+            try db.execute(sql: """
+                INSERT INTO replies(id, post_id, persona_id, user_id, authored_by, content, created_at, updated_at)
+                VALUES (?, ?, ?, NULL, 'AI', ?, ?, ?)
+                ON CONFLICT (post_id, persona_id) WHERE persona_id IS NOT NULL DO NOTHING
+                """, arguments: [Identifiers.newUUID(), job.postID, job.personaID, content, ts, ts])
+            guard db.changesCount > 0 else {
+                _ = try Self.markDone(db, job, now: now)
+                return .alreadyExisted
+            }
+            guard try Self.usage(db, personaID: job.personaID, kind: .reply, now: now) < quota else {
+                throw QuotaRollback()
+            }
+            try db.execute(sql: "INSERT INTO quota_events(persona_id, quota_type, created_at) VALUES (?, 'reply', ?)",
+                           arguments: [job.personaID, ts])
+            let metadata = JSONText.object(["post_id": job.postID, "room_id": post.roomID,
+                                            "post_preview": post.content.truncatedRunes(200), "reply_preview": content.truncatedRunes(200)])
+            for type in ["reply_generated", "thread_participated"] {
+                try db.execute(sql: "INSERT INTO persona_activity_events(persona_id, type, metadata, created_at) VALUES (?, ?, ?, ?)",
+                               arguments: [job.personaID, type, metadata, ts])
+            }
+            _ = try Self.markDone(db, job, now: now)
+            return .written
+        }
+    }
+}
+
+/// Thrown inside the reply transaction to roll back the insert when the quota filled up.
+struct QuotaRollback: Error {}

@@ -1,0 +1,45 @@
+import Domain
+import LLM
+import Store
+
+/// Executes `generate_reply` jobs (BEHAVIOR.md §3.5): checks, an LLM call outside any transaction,
+/// the safety check, then one short transaction that writes the reply and marks the job done.
+public struct ReplyJobHandler: JobHandler {
+    let database: AppDatabase
+    let llm: any LLMClient
+    let clock: any AppClock
+    let replyMaxLength: Int
+
+    public init(database: AppDatabase, llm: any LLMClient, clock: any AppClock, replyMaxLength: Int) {
+        self.database = database; self.llm = llm; self.clock = clock; self.replyMaxLength = replyMaxLength
+    }
+
+    public func run(_ job: ClaimedJob) async -> JobOutcome {
+        guard job.type == "generate_reply" else { return .permanent("unsupported job type: \(job.type)") }
+        do {
+            guard let context = try await database.replyJobContext(job, now: clock.now()) else { return .permanent("persona not found") }
+            if context.repliesToday >= context.dailyReplyQuota { return .permanent("daily reply quota reached") }
+            guard let post = context.post else { return .permanent("post not found") }
+            guard post.status == .published else { return .permanent("post is not published") }
+            if context.alreadyReplied {
+                return try await database.completeJob(job, now: clock.now()) ? .done : .lostClaim
+            }
+            let text: String
+            do {
+                text = try await llm.generateReply(persona: context.persona, post: LLMText(id: post.id, content: post.content),
+                                                   thread: context.thread, template: context.template)
+            } catch let error as LLMError {
+                return error.retryable ? .retry(error.message) : .permanent(error.message)
+            }
+            let content: String
+            do { content = try Safety.check(text, maxLength: replyMaxLength) } catch let error as DomainError { return .permanent(error.message) }
+            switch try await database.completeReplyJob(job, content: content, post: post, quota: context.dailyReplyQuota, now: clock.now()) {
+            case .written, .alreadyExisted: return .done
+            case .quotaReached: return .permanent("daily reply quota reached")
+            case .lostClaim: return .lostClaim
+            }
+        } catch {
+            return .retry(String(describing: error))
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Synchronization
+
+/// Wakes idle worker loops at once when a job is enqueued in this process; loops otherwise
+/// fall back to polling for jobs enqueued by other processes sharing the database file.
+public final class WakeSignal: Sendable {
+    private struct State {
+        var permits = 0
+        var waiters: [(id: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var nextID = 0
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Wakes up to `count` waiting loops (or lets the next waits return immediately).
+    public func notify(_ count: Int = 1) {
+        let woken: [CheckedContinuation<Void, Never>] = state.withLock { s in
+            var out: [CheckedContinuation<Void, Never>] = []
+            for _ in 0..<max(1, count) {
+                if s.waiters.isEmpty { s.permits = min(s.permits + 1, 1024) } else { out.append(s.waiters.removeFirst().continuation) }
+            }
+            return out
+        }
+        woken.forEach { $0.resume() }
+    }
+
+    /// Returns after a notify, after `timeout` seconds, or on cancellation.
+    public func wait(timeout: Double) async {
+        let id: Int? = state.withLock { s in
+            if s.permits > 0 { s.permits -= 1; return nil }
+            s.nextID += 1
+            return s.nextID
+        }
+        guard let id else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                        let resumeNow = self.state.withLock { s -> Bool in
+                            if Task.isCancelled { return true }
+                            s.waiters.append((id, c))
+                            return false
+                        }
+                        if resumeNow { c.resume() }
+                    }
+                } onCancel: {
+                    self.cancel(id)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(nanoseconds: UInt64(max(0, timeout) * 1e9))
+                self.cancel(id)
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func cancel(_ id: Int) {
+        let c: CheckedContinuation<Void, Never>? = state.withLock { s in
+            guard let index = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return s.waiters.remove(at: index).continuation
+        }
+        c?.resume()
+    }
+}

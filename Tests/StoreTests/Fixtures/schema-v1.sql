@@ -1,0 +1,205 @@
+-- PersonaWorlds appliance schema (SQLite 3.40+).
+-- This file is the one schema source: the binary embeds it and applies it to a new database.
+-- Timestamps are fixed-width UTC text 'YYYY-MM-DDTHH:MM:SS.ffffffZ'; ids are lower-case v4 UUIDs.
+-- Later schema changes are append-only migrations (Sources/Store/Migrations.swift); keep this file
+-- equal to the fully migrated schema (StoreTests checks it).
+
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    TEXT PRIMARY KEY NOT NULL,
+  applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z')
+);
+
+CREATE TABLE IF NOT EXISTS users (
+  id            TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))),2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))),2) || '-' || lower(hex(randomblob(6)))),
+  email         TEXT NOT NULL CONSTRAINT users_email_key UNIQUE,
+  password_hash TEXT NOT NULL,
+  created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z'),
+  updated_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z')
+);
+
+CREATE TABLE IF NOT EXISTS personas (
+  id                 TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))),2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))),2) || '-' || lower(hex(randomblob(6)))),
+  user_id            TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name               TEXT NOT NULL,
+  bio                TEXT NOT NULL DEFAULT '',
+  tone               TEXT NOT NULL DEFAULT 'neutral',
+  daily_draft_quota  INTEGER NOT NULL DEFAULT 5,
+  daily_reply_quota  INTEGER NOT NULL DEFAULT 25,
+  created_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z'),
+  updated_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z'),
+  writing_samples    TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(writing_samples) AND json_type(writing_samples) = 'array'),
+  do_not_say         TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(do_not_say) AND json_type(do_not_say) = 'array'),
+  catchphrases       TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(catchphrases) AND json_type(catchphrases) = 'array'),
+  preferred_language TEXT NOT NULL DEFAULT 'en' CONSTRAINT personas_preferred_language_check CHECK (preferred_language IN ('tr','en')),
+  formality          INTEGER NOT NULL DEFAULT 1 CONSTRAINT personas_formality_check CHECK (formality BETWEEN 0 AND 3)
+);
+CREATE INDEX IF NOT EXISTS idx_personas_user_id ON personas(user_id);
+
+CREATE TABLE IF NOT EXISTS rooms (
+  id          TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))),2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))),2) || '-' || lower(hex(randomblob(6)))),
+  slug        TEXT NOT NULL CONSTRAINT rooms_slug_key UNIQUE,
+  name        TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z')
+);
+
+CREATE TABLE IF NOT EXISTS templates (
+  id            TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))),2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))),2) || '-' || lower(hex(randomblob(6)))),
+  owner_user_id TEXT REFERENCES users(id) ON DELETE CASCADE,
+  name          TEXT NOT NULL,
+  prompt_rules  TEXT NOT NULL,
+  turn_count    INTEGER NOT NULL CHECK (turn_count BETWEEN 2 AND 20),
+  word_limit    INTEGER NOT NULL CHECK (word_limit BETWEEN 40 AND 500),
+  created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z'),
+  is_public     INTEGER NOT NULL DEFAULT 1 CHECK (is_public IN (0,1))
+);
+CREATE INDEX IF NOT EXISTS idx_templates_public_created_at ON templates(is_public, created_at DESC);
+CREATE INDEX IF NOT EXISTS idx_templates_owner_created_at ON templates(owner_user_id, created_at DESC);
+
+CREATE TABLE IF NOT EXISTS posts (
+  id           TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))),2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))),2) || '-' || lower(hex(randomblob(6)))),
+  room_id      TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  persona_id   TEXT REFERENCES personas(id) ON DELETE SET NULL,
+  user_id      TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  authored_by  TEXT NOT NULL CHECK (authored_by IN ('AI','HUMAN','AI_DRAFT_APPROVED')),
+  status       TEXT NOT NULL DEFAULT 'DRAFT' CHECK (status IN ('DRAFT','PUBLISHED')),
+  content      TEXT NOT NULL,
+  published_at TEXT,
+  created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z'),
+  updated_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z'),
+  template_id  TEXT REFERENCES templates(id) ON DELETE SET NULL
+);
+CREATE INDEX IF NOT EXISTS idx_posts_room_id_created_at ON posts(room_id, created_at DESC);
+CREATE INDEX IF NOT EXISTS idx_posts_user_id ON posts(user_id);
+CREATE INDEX IF NOT EXISTS idx_posts_template_id_created_at ON posts(template_id, created_at DESC);
+
+CREATE TABLE IF NOT EXISTS replies (
+  id          TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))),2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))),2) || '-' || lower(hex(randomblob(6)))),
+  post_id     TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+  persona_id  TEXT REFERENCES personas(id) ON DELETE SET NULL,
+  user_id     TEXT REFERENCES users(id) ON DELETE SET NULL,
+  authored_by TEXT NOT NULL CHECK (authored_by IN ('AI','HUMAN','AI_DRAFT_APPROVED')),
+  content     TEXT NOT NULL,
+  created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z'),
+  updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z')
+);
+CREATE INDEX IF NOT EXISTS idx_replies_post_id_created_at ON replies(post_id, created_at ASC);
+CREATE UNIQUE INDEX IF NOT EXISTS uq_reply_per_persona_per_post ON replies(post_id, persona_id) WHERE persona_id IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS jobs (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_type     TEXT NOT NULL,
+  post_id      TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+  persona_id   TEXT NOT NULL REFERENCES personas(id) ON DELETE CASCADE,
+  payload      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(payload)),
+  status       TEXT NOT NULL DEFAULT 'PENDING' CHECK (status IN ('PENDING','PROCESSING','DONE','FAILED')),
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  available_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z'),
+  locked_at    TEXT,
+  error        TEXT,
+  created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z'),
+  updated_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z')
+);
+CREATE INDEX IF NOT EXISTS idx_jobs_status_available_at ON jobs(status, available_at);
+CREATE INDEX IF NOT EXISTS idx_jobs_post_persona ON jobs(post_id, persona_id);
+
+CREATE TABLE IF NOT EXISTS quota_events (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  persona_id TEXT NOT NULL REFERENCES personas(id) ON DELETE CASCADE,
+  quota_type TEXT NOT NULL CONSTRAINT quota_events_quota_type_check CHECK (quota_type IN ('draft','reply','preview')),
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z')
+);
+CREATE INDEX IF NOT EXISTS idx_quota_events_persona_type_created_at ON quota_events(persona_id, quota_type, created_at DESC);
+
+CREATE TABLE IF NOT EXISTS persona_activity_events (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  persona_id TEXT NOT NULL REFERENCES personas(id) ON DELETE CASCADE,
+  type       TEXT NOT NULL CHECK (type IN ('post_created','reply_generated','thread_participated')),
+  metadata   TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metadata)),
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z')
+);
+CREATE INDEX IF NOT EXISTS idx_persona_activity_events_persona_type_created_at ON persona_activity_events(persona_id, type, created_at DESC);
+CREATE INDEX IF NOT EXISTS idx_persona_activity_events_persona_created_at ON persona_activity_events(persona_id, created_at DESC);
+
+CREATE TABLE IF NOT EXISTS persona_digests (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  persona_id TEXT NOT NULL REFERENCES personas(id) ON DELETE CASCADE,
+  date       TEXT NOT NULL CHECK (date IS date(date)),
+  summary    TEXT NOT NULL DEFAULT '',
+  stats      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(stats)),
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z'),
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z')
+);
+CREATE UNIQUE INDEX IF NOT EXISTS uq_persona_digests_persona_date ON persona_digests(persona_id, date);
+CREATE INDEX IF NOT EXISTS idx_persona_digests_persona_date ON persona_digests(persona_id, date DESC);
+
+CREATE TABLE IF NOT EXISTS persona_public_profiles (
+  persona_id TEXT PRIMARY KEY NOT NULL REFERENCES personas(id) ON DELETE CASCADE,
+  slug       TEXT NOT NULL CONSTRAINT persona_public_profiles_slug_key UNIQUE,
+  is_public  INTEGER NOT NULL DEFAULT 0 CHECK (is_public IN (0,1)),
+  bio        TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z')
+);
+CREATE INDEX IF NOT EXISTS idx_persona_public_profiles_slug_public ON persona_public_profiles(slug, is_public);
+
+CREATE TABLE IF NOT EXISTS persona_follows (
+  follower_user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  followed_persona_id TEXT NOT NULL REFERENCES personas(id) ON DELETE CASCADE,
+  created_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z'),
+  PRIMARY KEY (follower_user_id, followed_persona_id)
+);
+CREATE INDEX IF NOT EXISTS idx_persona_follows_followed_persona_created_at ON persona_follows(followed_persona_id, created_at DESC);
+
+CREATE TABLE IF NOT EXISTS events (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id    TEXT REFERENCES users(id) ON DELETE SET NULL,
+  event_name TEXT NOT NULL,
+  metadata   TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metadata)),
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z')
+);
+CREATE INDEX IF NOT EXISTS idx_events_created_at ON events(created_at DESC);
+CREATE INDEX IF NOT EXISTS idx_events_name_created_at ON events(event_name, created_at DESC);
+CREATE INDEX IF NOT EXISTS idx_events_user_created_at ON events(user_id, created_at DESC);
+CREATE INDEX IF NOT EXISTS idx_events_battle_id_created_at ON events((metadata->>'battle_id'), created_at DESC);
+CREATE INDEX IF NOT EXISTS idx_events_source_battle_id_created_at ON events((metadata->>'source_battle_id'), created_at DESC);
+
+CREATE TABLE IF NOT EXISTS notifications (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  actor_user_id TEXT REFERENCES users(id) ON DELETE SET NULL,
+  type          TEXT NOT NULL CHECK (type IN ('battle_remixed','template_used','persona_followed')),
+  title         TEXT NOT NULL,
+  body          TEXT NOT NULL DEFAULT '',
+  metadata      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metadata)),
+  read_at       TEXT,
+  created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z')
+);
+CREATE INDEX IF NOT EXISTS idx_notifications_user_read_created_at ON notifications(user_id, read_at, created_at DESC);
+CREATE INDEX IF NOT EXISTS idx_notifications_user_created_at ON notifications(user_id, created_at DESC);
+
+CREATE TABLE IF NOT EXISTS weekly_digests (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  week_start TEXT NOT NULL CHECK (week_start IS date(week_start)),
+  items      TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(items)),
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z'),
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z'),
+  CONSTRAINT weekly_digests_user_id_week_start_key UNIQUE (user_id, week_start)
+);
+CREATE INDEX IF NOT EXISTS idx_weekly_digests_user_week_start ON weekly_digests(user_id, week_start DESC);
+
+-- Scale-plan indexes (§7)
+CREATE INDEX IF NOT EXISTS idx_posts_persona_published_created_id ON posts(persona_id, created_at DESC, id DESC) WHERE status = 'PUBLISHED';
+CREATE INDEX IF NOT EXISTS idx_posts_published_created_at ON posts(created_at DESC) WHERE status = 'PUBLISHED';
+CREATE INDEX IF NOT EXISTS idx_jobs_active_pick ON jobs(available_at, created_at, attempts) WHERE status IN ('PENDING','FAILED');
+CREATE INDEX IF NOT EXISTS idx_jobs_dedupe_lookup ON jobs(post_id, persona_id, job_type, status);
+CREATE INDEX IF NOT EXISTS idx_events_user_event_created ON events(user_id, event_name, created_at DESC);
+CREATE INDEX IF NOT EXISTS idx_events_engagement_battle ON events(event_name, created_at DESC, COALESCE(NULLIF(metadata->>'source_battle_id',''), NULLIF(metadata->>'battle_id','')));
+CREATE UNIQUE INDEX IF NOT EXISTS uq_jobs_active_generate_reply ON jobs(post_id, persona_id) WHERE job_type = 'generate_reply' AND status IN ('PENDING','PROCESSING');
+
+-- Seed: system template (idempotent)
+INSERT INTO templates(owner_user_id, name, prompt_rules, turn_count, word_limit, is_public)
+SELECT NULL, 'Claim/Evidence 6 turns',
+       'Alternate claims and evidence. Keep each turn practical and concrete. No personal attacks.',
+       6, 120, 1
+WHERE NOT EXISTS (SELECT 1 FROM templates WHERE owner_user_id IS NULL AND lower(name) = lower('Claim/Evidence 6 turns'));

@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# Installs dist/personaworlds_*.deb, checks what the package set up, runs the installed binary as the
+# service user with the installed config (without systemd), signs up a user, stops it with SIGTERM,
+# then removes and purges the package and checks what is left.
+#
+#   sudo scripts/test-deb.sh [path/to/personaworlds_X.Y.Z_amd64.deb]
+#
+# Needs root. Meant for CI and test machines: an already installed personaworlds package is PURGED
+# first (its /var/lib/personaworlds included), so the test starts from a clean state.
+# KEEP_INSTALLED=1 leaves the package installed at the end (for debugging).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+
+PKG=personaworlds
+CONF=/etc/personaworlds/personaworlds.env
+STATE=/var/lib/personaworlds
+UNIT=/lib/systemd/system/personaworlds.service
+START_TIMEOUT=${START_TIMEOUT:-60}
+STOP_TIMEOUT=${STOP_TIMEOUT:-30}
+
+FAILED=0
+SERVER_PID=
+LOG=$(mktemp /tmp/personaworlds-test-deb.XXXXXX.log)
+BODY=$(mktemp /tmp/personaworlds-test-deb.XXXXXX.body)
+
+pass() { printf 'PASS: %s\n' "$*"; }
+fail() { printf 'FAIL: %s\n' "$*"; FAILED=1; }
+# fatal: stop here (the trap cleans up).
+fatal() { printf 'FAIL: %s\n' "$*"; FAILED=1; exit 1; }
+pkg_state() { dpkg-query -W -f='${db:Status-Status}' "$PKG" 2>/dev/null || echo not-installed; }
+check() { # check "description" command...
+    local what=$1; shift
+    if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+cleanup() {
+    local rc=$?
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -KILL "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    if [ "$FAILED" -ne 0 ] || [ "$rc" -ne 0 ]; then
+        if [ -s "$LOG" ]; then
+            echo "---- server log (last 40 lines) ----"
+            tail -n 40 "$LOG"
+            echo "------------------------------------"
+        fi
+        if [ "${KEEP_INSTALLED:-0}" != 1 ] && [ "$(pkg_state)" != not-installed ]; then
+            dpkg --purge "$PKG" >/dev/null 2>&1 || true
+        fi
+        echo "test-deb: FAIL"
+        [ "$rc" -ne 0 ] || rc=1
+    fi
+    rm -f "$LOG" "$BODY"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+[ "$(id -u)" -eq 0 ] || fatal "must run as root (dpkg -i)"
+for tool in dpkg apt-get curl getent stat; do
+    command -v "$tool" >/dev/null 2>&1 || fatal "missing tool: $tool"
+done
+
+# ---------------------------------------------------------------- the .deb
+if [ $# -ge 1 ]; then
+    DEB=$1
+else
+    shopt -s nullglob
+    debs=(dist/"$PKG"_*_amd64.deb)
+    shopt -u nullglob
+    [ "${#debs[@]}" -eq 1 ] || fatal "expected exactly one dist/${PKG}_*_amd64.deb, found ${#debs[@]} (run scripts/build-deb.sh)"
+    DEB=${debs[0]}
+fi
+[ -f "$DEB" ] || fatal "no such file: $DEB"
+DEB=$(readlink -f "$DEB")
+VERSION=$(dpkg-deb -f "$DEB" Version)
+echo "test-deb: $DEB (version $VERSION)"
+
+# ---------------------------------------------------------------- install
+if [ "$(pkg_state)" != not-installed ]; then
+    echo "test-deb: purging the previously installed $PKG ($(pkg_state)) first"
+    dpkg --purge "$PKG" >/dev/null
+fi
+
+if DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$DEB" >"$LOG" 2>&1; then
+    pass "apt-get install $(basename "$DEB")"
+elif DEBIAN_FRONTEND=noninteractive dpkg -i "$DEB" >>"$LOG" 2>&1; then
+    pass "dpkg -i $(basename "$DEB") (apt-get install failed; dependencies already present)"
+else
+    cat "$LOG"
+    fatal "installing $DEB"
+fi
+: >"$LOG"
+
+installed_version=$(dpkg-query -W -f='${Version}' "$PKG")
+check "dpkg reports $PKG $VERSION installed" [ "$installed_version" = "$VERSION" ]
+check "/usr/bin/$PKG version matches" [ "$(/usr/bin/$PKG version)" = "$PKG ${VERSION%%-*}" ]
+check "systemd unit installed at $UNIT" [ -f "$UNIT" ]
+check "man page installed" [ -f /usr/share/man/man1/$PKG.1.gz ]
+check "$CONF is a conffile" sh -c "dpkg-query -W -f='\${Conffiles}' $PKG | grep -q ' $CONF '"
+
+# The service user and group.
+if entry=$(getent passwd "$PKG"); then
+    IFS=: read -r _ _ uid gid _ home shell <<<"$entry"
+    pass "system user $PKG exists (uid $uid)"
+    check "user $PKG is a system user (uid < 1000)" [ "$uid" -lt 1000 ]
+    check "user $PKG has home $STATE" [ "$home" = "$STATE" ]
+    check "user $PKG has no login shell ($shell)" sh -c "case '$shell' in */nologin|*/false) true;; *) false;; esac"
+    check "primary group of $PKG is $PKG" [ "$(getent group "$gid" | cut -d: -f1)" = "$PKG" ]
+else
+    fatal "system user $PKG was not created"
+fi
+check "group $PKG exists" sh -c "getent group $PKG >/dev/null"
+check "$STATE owned by $PKG:$PKG" [ "$(stat -c %U:%G "$STATE")" = "$PKG:$PKG" ]
+check "$CONF readable by the service group only (root:$PKG 640)" [ "$(stat -c %U:%G:%a "$CONF")" = "root:$PKG:640" ]
+if command -v systemd-analyze >/dev/null 2>&1; then
+    # Offline check of the unit's syntax (systemd itself is not running in CI).
+    if out=$(systemd-analyze verify "$UNIT" 2>&1) && ! grep -q -i 'unknown\|invalid\|failed' <<<"$out"; then
+        pass "systemd-analyze verify $UNIT"
+    else
+        fail "systemd-analyze verify $UNIT: $out"
+    fi
+fi
+
+# ---------------------------------------------------------------- run as the service user
+free_port() {
+    if command -v python3 >/dev/null 2>&1; then
+        python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+        return
+    fi
+    local p i
+    for i in $(seq 1 50); do
+        p=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+    done
+    return 1
+}
+PORT=$(free_port) || fatal "no free loopback port"
+BASE="http://127.0.0.1:$PORT"
+
+# What systemd's EnvironmentFile= would export: the KEY=VALUE lines of the installed config.
+ENV_VARS=()
+while IFS= read -r line || [ -n "$line" ]; do
+    case "$line" in ''|'#'*) continue ;; esac
+    ENV_VARS+=("$line")
+done <"$CONF"
+
+# Started like the unit starts it: as personaworlds:personaworlds, cwd $STATE, umask 027, the
+# config's variables in a clean environment (plus --config, which the binary reads itself), on a
+# free loopback port (environment variables win over the file).
+echo "test-deb: starting /usr/bin/$PKG serve as $PKG on $BASE"
+if command -v setpriv >/dev/null 2>&1; then
+    # setpriv execs in place, so $! is the server itself and gets the SIGTERM directly.
+    (cd "$STATE" && umask 027 && exec setpriv --reuid="$PKG" --regid="$PKG" --init-groups -- \
+        env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$STATE" "${ENV_VARS[@]}" \
+        PORT="$PORT" BIND_ADDRESS=127.0.0.1 \
+        /usr/bin/$PKG serve --config "$CONF") >"$LOG" 2>&1 &
+else
+    (cd "$STATE" && umask 027 && exec runuser -u "$PKG" -- \
+        env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$STATE" "${ENV_VARS[@]}" \
+        PORT="$PORT" BIND_ADDRESS=127.0.0.1 \
+        /usr/bin/$PKG serve --config "$CONF") >"$LOG" 2>&1 &
+fi
+SERVER_PID=$!
+
+status=000
+deadline=$((SECONDS + START_TIMEOUT))
+while [ "$SECONDS" -lt "$deadline" ]; do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+        wait "$SERVER_PID" 2>/dev/null && rc=0 || rc=$?
+        SERVER_PID=
+        fatal "server exited during start-up (status $rc)"
+    fi
+    status=$(curl -s -o "$BODY" -w '%{http_code}' --max-time 2 "$BASE/healthz" || true)
+    [ "$status" = 200 ] && break
+    sleep 0.5
+done
+[ "$status" = 200 ] || fatal "GET /healthz did not return 200 within ${START_TIMEOUT}s (last: $status)"
+pass "GET /healthz -> 200 ($(head -c 200 "$BODY"))"
+
+# The process really runs as the service user.
+if [ -r "/proc/$SERVER_PID/status" ]; then
+    ruid=$(awk '/^Uid:/ { print $2 }' "/proc/$SERVER_PID/status")
+    check "server runs as uid $uid ($PKG)" [ "$ruid" = "$uid" ]
+fi
+
+status=$(curl -s -o "$BODY" -w '%{http_code}' --max-time 10 \
+    -H 'Content-Type: application/json' \
+    -d '{"email":"deb-test@example.com","password":"password123"}' \
+    "$BASE/auth/signup" || true)
+if [ "$status" = 201 ]; then
+    pass "POST /auth/signup -> 201"
+else
+    fail "POST /auth/signup -> $status (want 201): $(head -c 300 "$BODY")"
+fi
+
+check "database created in $STATE" [ -f "$STATE/personaworlds.sqlite" ]
+if [ -f "$STATE/jwt_secret" ]; then
+    check "generated $STATE/jwt_secret is $PKG-owned, mode 600" [ "$(stat -c %U:%a "$STATE/jwt_secret")" = "$PKG:600" ]
+else
+    fail "no generated $STATE/jwt_secret (JWT_SECRET is unset in the installed config)"
+fi
+
+# ---------------------------------------------------------------- SIGTERM
+kill -TERM "$SERVER_PID"
+deadline=$((SECONDS + STOP_TIMEOUT))
+while kill -0 "$SERVER_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+if kill -0 "$SERVER_PID" 2>/dev/null; then
+    fail "server still running ${STOP_TIMEOUT}s after SIGTERM"
+else
+    wait "$SERVER_PID" 2>/dev/null && rc=0 || rc=$?
+    SERVER_PID=
+    check "server exited after SIGTERM with status 0 (got $rc)" [ "$rc" -eq 0 ]
+fi
+
+# ---------------------------------------------------------------- remove, then purge
+if [ "${KEEP_INSTALLED:-0}" = 1 ]; then
+    echo "test-deb: KEEP_INSTALLED=1, leaving $PKG installed"
+else
+    if dpkg -r "$PKG" >/dev/null 2>&1; then pass "dpkg -r $PKG"; else fail "dpkg -r $PKG"; fi
+    check "binary removed" [ ! -e /usr/bin/$PKG ]
+    check "remove keeps the conffile $CONF" [ -f "$CONF" ]
+    check "remove keeps the data in $STATE" [ -f "$STATE/personaworlds.sqlite" ]
+    if dpkg --purge "$PKG" >/dev/null 2>&1; then pass "dpkg --purge $PKG"; else fail "dpkg --purge $PKG"; fi
+    check "purge removes $STATE" [ ! -e "$STATE" ]
+    check "purge removes /etc/personaworlds" [ ! -e /etc/personaworlds ]
+fi
+
+if [ "$FAILED" -ne 0 ]; then
+    exit 1
+fi
+echo "test-deb: PASS"
