@@ -75,7 +75,8 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "App", "Domain", "Store",
+                "App", "Domain", "Store", "LLM",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -96,6 +97,16 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
+        ),
+        .testTarget(
+            name: "WorkerTests",
+            dependencies: ["Worker", "Store", "Domain", "LLM", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "LLMTests",
+            dependencies: ["LLM", "HTTPClient", "Domain", "TestSupport", "App",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(
             name: "EndToEndTests",

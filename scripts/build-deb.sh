@@ -192,7 +192,9 @@ sed -e "s/@VERSION@/$VERSION/" \
 chmod 0644 "$STAGE/DEBIAN/control"
 grep -q '@[A-Z_]*@' "$STAGE/DEBIAN/control" && die "unfilled placeholder in DEBIAN/control"
 
-(cd "$STAGE" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0 md5sum) \
+# Like dh_md5sums: conffiles are left out (dpkg tracks their hashes itself).
+(cd "$STAGE" && find . -path ./DEBIAN -prune -o -type f -printf '/%P\n' | LC_ALL=C sort \
+    | grep -vxF -f DEBIAN/conffiles | sed 's|^/||' | tr '\n' '\0' | xargs -0 md5sum) \
     > "$STAGE/DEBIAN/md5sums"
 chmod 0644 "$STAGE/DEBIAN/md5sums"
 find "$STAGE" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +

@@ -31,10 +31,13 @@ public struct QueuePolicy: Sendable {
 extension AppDatabase {
     static let jobColumns = "id, job_type, post_id, persona_id, payload, attempts, locked_at"
 
-    /// The claim statement (DECISIONS.md #2); must be answered from `idx_jobs_active_pick`.
+    /// The claim statement (DECISIONS.md #2). `INDEXED BY` pins `idx_jobs_active_pick`: without table
+    /// statistics SQLite would pick `idx_jobs_status_available_at` and sort, and a pinned index also
+    /// turns an accidental schema change into an error instead of a silent full scan.
     public static let claimSQL = """
         UPDATE jobs SET status = 'PROCESSING', locked_at = :now, updated_at = :now
-        WHERE id = (SELECT id FROM jobs WHERE status IN ('PENDING','FAILED') AND available_at <= :now AND attempts < :max
+        WHERE id = (SELECT id FROM jobs INDEXED BY idx_jobs_active_pick
+                    WHERE status IN ('PENDING','FAILED') AND available_at <= :now AND attempts < :max
                     ORDER BY available_at, created_at, id LIMIT 1)
         RETURNING \(jobColumns)
         """
