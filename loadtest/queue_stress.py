@@ -191,6 +191,9 @@ class Server:
     """The binary under test, on 127.0.0.1 with a temporary database."""
 
     def __init__(self, binary, latency, concurrency, extra_env, keep):
+        if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
+            raise SetupError(f"binary not found or not executable: {binary} "
+                             "(build it, or pass --bin / PERSONAWORLDS_BIN)")
         self.binary = binary
         self.tmp = tempfile.mkdtemp(prefix="pw-queue-stress-")
         self.keep = keep
@@ -216,9 +219,6 @@ class Server:
         self.env = env
 
     def start(self, timeout=60.0):
-        if not (os.path.isfile(self.binary) and os.access(self.binary, os.X_OK)):
-            raise SetupError(f"binary not found or not executable: {self.binary} "
-                             "(build it, or pass --bin / PERSONAWORLDS_BIN)")
         self.logf = open(self.log_path, "wb")
         # Own session: a terminal Ctrl-C reaches only us; we stop the server ourselves.
         self.proc = subprocess.Popen([self.binary, "serve"], env=self.env, stdout=self.logf,
@@ -273,8 +273,8 @@ class Server:
         if getattr(self, "logf", None):
             self.logf.close()
 
-    def cleanup(self, passed):
-        if self.keep or not passed:
+    def cleanup(self, keep):
+        if self.keep or keep:
             log(f"server log and database kept in {self.tmp}")
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)
@@ -590,7 +590,7 @@ def main(argv=None):
         if error_rate > args.max_error_rate:
             fails.append(f"error rate {error_rate:.2f}% > {args.max_error_rate:g}%")
         if drain is None:
-            fails.append(f"queue did not drain within {args.drain_timeout:g}s (queue_depth still {last_depth})")
+            fails.append(f"queue did not drain within {args.drain_timeout:g}s (queue_depth still {'unknown' if last_depth is None else f'{last_depth:.0f}'})")
         if done != enqueued:
             fails.append(f"jobs done {done} != enqueued {enqueued}")
         if enqueued == 0:
@@ -654,7 +654,7 @@ def main(argv=None):
     finally:
         if server is not None:
             server.stop()
-            server.cleanup(passed and not interrupted)
+            server.cleanup(keep=not passed and not interrupted)
 
 
 if __name__ == "__main__":

@@ -105,6 +105,8 @@ write_copyright() {
     echo "  Copyright: Apple Inc. and the Swift project authors"
     echo "  License: Apache-2.0 with Runtime Library Exception"
     echo "  (see /usr/share/common-licenses/Apache-2.0 and https://swift.org/LICENSE.txt)"
+    echo "  Foundation embeds ICU (swift-foundation-icu): Copyright Unicode, Inc. and"
+    echo "  others, Unicode License v3 (https://www.unicode.org/license.txt)."
     echo
     echo "Swift packages linked statically into /usr/bin/$PKG"
     echo "(full text of the Apache License 2.0: /usr/share/common-licenses/Apache-2.0):"

@@ -1,12 +1,12 @@
 import CCurl
-import Dispatch
+import Foundation
 import Synchronization
 
-/// `HTTPTransport` over libcurl's easy interface. Each transfer runs on a dispatch queue, never on
-/// the event loop; cancellation of the calling task aborts the transfer through the progress callback.
+/// `HTTPTransport` over libcurl's easy interface. Each transfer blocks a thread of its own, never the
+/// event loop or the cooperative pool (a dispatch queue would cap blocking transfers at the core count);
+/// cancellation of the calling task aborts the transfer through the progress callback.
 public struct CurlTransport: HTTPTransport {
     private static let globalInit: Bool = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK }()
-    private static let queue = DispatchQueue(label: "personaworlds.curl", attributes: .concurrent)
 
     public init() { _ = Self.globalInit }
 
@@ -17,7 +17,9 @@ public struct CurlTransport: HTTPTransport {
         let transfer = Transfer()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<InboundResponse, any Error>) in
-                Self.queue.async { continuation.resume(with: Result { try transfer.perform(request) }) }
+                let thread = Thread { continuation.resume(with: Result { try transfer.perform(request) }) }
+                thread.name = "personaworlds.curl"
+                thread.start()
             }
         } onCancel: {
             transfer.cancelled.store(true, ordering: .relaxed)
