@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN_DEBUG := .build/debug/personaworlds
 PORT ?= 8080
 
-.PHONY: deps build run test test-swift test-schema test-deb bench deb clean
+.PHONY: deps build run test test-swift test-schema test-deb bench loadtest-queue deb clean
 
 deps:
 	@scripts/deps.sh build
@@ -36,6 +36,13 @@ test-deb:
 bench:
 	@scripts/deps.sh test
 	scripts/bench.sh
+
+## loadtest-queue: phase 3 queue stress - generate-replies at 50 req/s for 60 s, then time the queue drain
+## (release binary if built, else the debug one; PERSONAWORLDS_BIN=path overrides; LOADTEST_ARGS adds flags).
+loadtest-queue:
+	@if [ -z "$$PERSONAWORLDS_BIN" ] && [ ! -x .build-release/release/personaworlds ]; then \
+	  $(SWIFT) build --product personaworlds; fi
+	python3 loadtest/queue_stress.py --duration 60 --rate 50 $(LOADTEST_ARGS)
 
 ## deb: build dist/personaworlds_<version>_amd64.deb (release binary, static Swift stdlib) and lint it.
 deb:

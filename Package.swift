@@ -104,7 +104,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LLMTests",
-            dependencies: ["LLM", "HTTPClient", "Domain", "TestSupport", "App",
+            dependencies: ["LLM", "HTTPClient", "Domain", "TestSupport", "App", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),

@@ -498,6 +498,9 @@ def main(argv=None):
     ap.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE", help="extra env for the started server (repeatable)")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (database, server log) even on PASS")
     ap.add_argument("--json", default=None, metavar="FILE", help="also write the figures as JSON to FILE")
+    ap.add_argument("--setup-only", default=None, metavar="DIR",
+                    help="with --url: only create the user/personas/posts and write DIR/token.txt and DIR/post_ids.txt "
+                         "(fixtures for the vegeta and k6 scripts), then exit")
     args = ap.parse_args(argv)
 
     if args.rate <= 0 or args.duration <= 0:
@@ -515,6 +518,9 @@ def main(argv=None):
             ap.error(f"--server-env wants KEY=VALUE, got {kv!r}")
         k, v = kv.split("=", 1)
         extra_env[k] = v
+
+    if args.setup_only and not args.url:
+        ap.error("--setup-only needs --url (a server that keeps running after this script)")
 
     server = None
     passed = False
@@ -540,6 +546,15 @@ def main(argv=None):
         metrics = Metrics(client)
 
         token, personas, posts = setup_fixtures(client, args.personas, n_posts, args.setup_threads)
+        if args.setup_only:
+            os.makedirs(args.setup_only, exist_ok=True)
+            with open(os.path.join(args.setup_only, "token.txt"), "w") as f:
+                f.write(token + "\n")
+            with open(os.path.join(args.setup_only, "post_ids.txt"), "w") as f:
+                f.write("".join(p + "\n" for p in posts))
+            log(f"fixtures written: {args.setup_only}/token.txt, {args.setup_only}/post_ids.txt ({len(posts)} posts)")
+            passed = True
+            return 0
         if n_posts < total:
             log(f"warning: {n_posts} posts for {total} requests; repeats only yield skipped")
 

@@ -20,13 +20,13 @@ public struct TestApp {
 
     /// Runs `body` against the in-process router.
     public static func withRouter<T: Sendable>(
-        _ values: [String: String] = [:], clock: any AppClock = SystemClock(),
+        _ values: [String: String] = [:], clock: any AppClock = SystemClock(), runWorker: Bool = true,
         _ body: @Sendable (any TestClientProtocol, TestDirectory) async throws -> T
     ) async throws -> T {
         let dir = TestDirectory()
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let deps = AppDependencies(config: try config(dir, values), logger: logger, clock: clock)
+        let deps = AppDependencies(config: try config(dir, values), logger: logger, clock: clock, runWorker: runWorker)
         let app = try await buildApplication(deps)
         return try await app.test(.router) { client in try await body(client, dir) }
     }

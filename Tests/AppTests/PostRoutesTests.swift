@@ -1,0 +1,188 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+/// Posts, drafts, approval, previews, reply generation and threads (API.md §3.4–3.5).
+@Suite struct PostRoutesTests {
+    /// Signs up, creates a persona, and returns (token, persona id, first room id).
+    static func setup(_ client: any TestClientProtocol, persona extra: String = "") async throws -> (String, String, String) {
+        let (token, _) = try await client.signup()
+        let persona = try await client.send(.post, "/personas", token: token, json: TestJSON.persona(name: "Ada", extra: extra))
+        let rooms = try await client.send(.get, "/rooms", token: token)
+        let room = try #require((rooms.jsonObject?["rooms"] as? [[String: Any]])?.first?["id"] as? String)
+        return (token, try #require(persona.jsonObject?["id"] as? String), room)
+    }
+
+    static func publishedPost(_ client: any TestClientProtocol, token: String, persona: String, room: String) async throws -> String {
+        let draft = try await client.send(.post, "/rooms/\(room)/posts/draft", token: token, json: #"{"persona_id":"\#(persona)"}"#)
+        let id = try #require(draft.jsonObject?["id"] as? String)
+        #expect(try await client.send(.post, "/posts/\(id)/approve", token: token).status == .ok)
+        return id
+    }
+
+    @Test func draftThenApproveThenRoomListing() async throws {
+        try await TestApp.withRouter(["DEFAULT_DRAFT_QUOTA": "5"]) { client, _ in
+            let (token, persona, room) = try await Self.setup(client, persona: #","daily_draft_quota":1"#)
+            let draft = try await client.send(.post, "/rooms/\(room)/posts/draft", token: token, json: #"{"persona_id":"\#(persona.uppercased())"}"#)
+            #expect(draft.status == .created)
+            let d = try #require(draft.jsonObject)
+            #expect(d["status"] as? String == "DRAFT")
+            #expect(d["authored_by"] as? String == "AI")
+            #expect(d["persona_name"] as? String == "Ada")
+            #expect((d["content"] as? String)?.hasPrefix("In ai-builders, an insight for Ada is that Ship it: small weekly") == true)
+            let again = try await client.send(.post, "/rooms/\(room)/posts/draft", token: token, json: #"{"persona_id":"\#(persona)"}"#)
+            #expect(again.status == .tooManyRequests)
+            #expect(again.errorMessage == "daily draft quota reached")
+
+            let (other, _) = try await client.signup()
+            let id = try #require(d["id"] as? String)
+            #expect(try await client.send(.get, "/rooms/\(room)/posts", token: other).jsonObject?["posts"] as? [Any] != nil)
+            let otherView = try await client.send(.get, "/rooms/\(room)/posts", token: other)
+            #expect((otherView.jsonObject?["posts"] as? [Any])?.isEmpty == true, "drafts are visible to their owner only")
+            #expect(try await client.send(.post, "/posts/\(id)/approve", token: other).errorMessage == "not allowed")
+            #expect(try await client.send(.get, "/posts/\(id)/thread", token: other).errorMessage == "not allowed")
+
+            let approved = try await client.send(.post, "/posts/\(id)/approve", token: token, json: #"{"content":"  Edited text. Why?  "}"#)
+            #expect(approved.status == .ok)
+            #expect(approved.jsonObject?["content"] as? String == "Edited text. Why?")
+            #expect(approved.jsonObject?["status"] as? String == "PUBLISHED")
+            #expect(approved.jsonObject?["authored_by"] as? String == "AI_DRAFT_APPROVED")
+            #expect(approved.jsonObject?["persona_name"] == nil)
+            #expect(try await client.send(.post, "/posts/\(id)/approve", token: token).errorMessage == "only drafts can be approved")
+            let listed = try await client.send(.get, "/rooms/\(room)/posts", token: other)
+            #expect((listed.jsonObject?["posts"] as? [[String: Any]])?.first?["persona_name"] as? String == "Ada")
+        }
+    }
+
+    @Test func draftAndApproveValidation() async throws {
+        try await TestApp.withRouter { client, _ in
+            let (token, persona, room) = try await Self.setup(client)
+            #expect(try await client.send(.post, "/rooms/\(room)/posts/draft", token: token, json: "{}").errorMessage == "persona_id is required")
+            #expect(try await client.send(.post, "/rooms/\(room)/posts/draft", token: token, json: #"{"persona_id":"x"}"#).errorMessage == "persona_id is invalid")
+            #expect(try await client.send(.post, "/rooms/bad/posts/draft", token: token, json: #"{"persona_id":"\#(persona)"}"#).errorMessage == "room id is invalid")
+            let unknownRoom = "0b7c0f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5f"
+            #expect(try await client.send(.post, "/rooms/\(unknownRoom)/posts/draft", token: token, json: #"{"persona_id":"\#(persona)"}"#).errorMessage == "room not found")
+            #expect(try await client.send(.post, "/rooms/\(room)/posts/draft", token: token, json: #"{"persona_id":"\#(unknownRoom)"}"#).errorMessage == "persona not found")
+            let draft = try await client.send(.post, "/rooms/\(room)/posts/draft", token: token, json: #"{"persona_id":"\#(persona)"}"#)
+            let id = try #require(draft.jsonObject?["id"] as? String)
+            let profane = try await client.send(.post, "/posts/\(id)/approve", token: token, json: #"{"content":"what the shit"}"#)
+            #expect(profane.errorMessage == "content failed profanity check")
+            let spam = try await client.send(.post, "/posts/\(id)/approve", token: token, json: #"{"content":"http://a https://b www.c"}"#)
+            #expect(spam.errorMessage == "content failed link spam check")
+            let long = try await client.send(.post, "/posts/\(id)/approve", token: token, json: #"{"content":"\#(String(repeating: "x", count: 501))"}"#)
+            #expect(long.errorMessage == "content exceeds max length")
+            let unknown = try await client.send(.post, "/posts/\(id)/approve", token: token, json: #"{"text":"x"}"#)
+            #expect(unknown.errorMessage == #"json: unknown field "text""#)
+            #expect(try await client.send(.post, "/posts/\(unknownRoom)/approve", token: token).errorMessage == "post not found")
+        }
+    }
+
+    @Test func previewQuotaIsEnforcedAndCountsOneEventPerCall() async throws {
+        try await TestApp.withRouter(["DEFAULT_PREVIEW_QUOTA": "2"]) { client, _ in
+            let (token, persona, room) = try await Self.setup(client)
+            for n in 1...2 {
+                let r = try await client.send(.post, "/personas/\(persona)/preview?room_id=\(room)", token: token, json: "{}")
+                #expect(r.status == .ok)
+                let drafts = try #require(r.jsonObject?["drafts"] as? [[String: Any]])
+                #expect(drafts.count == 2)
+                #expect(drafts.map { $0["label"] as? String } == ["AI Preview 1", "AI Preview 2"])
+                #expect(drafts.allSatisfy { ($0["authored_by"] as? String) == "AI" && !(($0["content"] as? String) ?? "").isEmpty })
+                #expect((r.jsonObject?["quota"] as? [String: Int]) == ["used": n, "limit": 2])
+            }
+            let third = try await client.send(.post, "/personas/\(persona)/preview?room_id=\(room)", token: token)
+            #expect(third.status == .tooManyRequests)
+            #expect(third.errorMessage == "daily preview quota reached")
+            #expect(try await client.send(.post, "/personas/\(persona)/preview", token: token).errorMessage == "room_id is required")
+            #expect(try await client.send(.post, "/personas/\(persona)/preview?room_id=zz", token: token).errorMessage == "room_id is invalid")
+        }
+    }
+
+    @Test func concurrentPreviewsNeverOvershootTheQuota() async throws {
+        try await TestApp.withRouter(["DEFAULT_PREVIEW_QUOTA": "3"]) { client, _ in
+            let (token, persona, room) = try await Self.setup(client)
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<10 { group.addTask { try await client.send(.post, "/personas/\(persona)/preview?room_id=\(room)", token: token).status } }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 3)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 7)
+        }
+    }
+
+    @Test func generateRepliesRulesAndThreadView() async throws {
+        try await TestApp.withRouter { client, _ in
+            let (token, persona, room) = try await Self.setup(client)
+            let post = try await Self.publishedPost(client, token: token, persona: persona, room: room)
+            let draft = try await client.send(.post, "/rooms/\(room)/posts/draft", token: token, json: #"{"persona_id":"\#(persona)"}"#)
+            let draftID = try #require(draft.jsonObject?["id"] as? String)
+            #expect(try await client.send(.post, "/posts/\(draftID)/generate-replies", token: token).errorMessage == "replies can be generated only for published posts")
+            #expect(try await client.send(.post, "/posts/\(post)/generate-replies", token: token, json: #"{"persona_ids":["  "]}"#).errorMessage == "persona_ids cannot be empty")
+            let foreign = "0b7c0f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5f"
+            #expect(try await client.send(.post, "/posts/\(post)/generate-replies", token: token, json: #"{"persona_ids":["\#(foreign)"]}"#).errorMessage == "persona \(foreign) not found")
+            let (stranger, _) = try await client.signup()
+            #expect(try await client.send(.post, "/posts/\(post)/generate-replies", token: stranger).errorMessage == "no personas available")
+
+            let enqueue = try await client.send(.post, "/posts/\(post)/generate-replies", token: token, json: #"{"persona_ids":["\#(persona)","\#(persona)"]}"#)
+            #expect(enqueue.text == "{\"enqueued\":1,\"skipped\":0}\n" || enqueue.text == "{\"skipped\":0,\"enqueued\":1}\n")
+
+            var replies: [[String: Any]] = []
+            for _ in 0..<100 {
+                let thread = try await client.send(.get, "/b/\(post)", token: token)
+                replies = thread.jsonObject?["replies"] as? [[String: Any]] ?? []
+                if !replies.isEmpty { break }
+                try await Task.sleep(nanoseconds: 50_000_000)
+            }
+            #expect(replies.count == 1)
+            #expect(replies.first?["persona_name"] as? String == "Ada")
+            #expect((replies.first?["content"] as? String)?.hasPrefix("Ada reply (calm): I agree") == true)
+            let thread = try await client.send(.get, "/posts/\(post)/thread", token: stranger)
+            #expect((thread.jsonObject?["ai_summary"] as? String)?.hasPrefix("Post focus: ") == true)
+            for key in ["writing_samples", "do_not_say", "catchphrases", "daily_reply_quota", "user_id"] {
+                #expect(!thread.text.contains("\"\(key)\""), "\(key) leaked into the thread view")
+            }
+            let again = try await client.send(.post, "/posts/\(post)/generate-replies", token: token)
+            #expect(again.jsonObject?["skipped"] as? Int == 1)
+        }
+    }
+
+    @Test func fiftyConcurrentEnqueuesMakeOneJobAndOneReply() async throws {
+        try await TestApp.withRouter(["MOCK_LLM_LATENCY": "300ms"]) { client, dir in
+            let (token, persona, room) = try await Self.setup(client)
+            let post = try await Self.publishedPost(client, token: token, persona: persona, room: room)
+            let results = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<50 {
+                    group.addTask {
+                        let r = try await client.send(.post, "/posts/\(post)/generate-replies", token: token, json: #"{"persona_ids":["\#(persona)"]}"#)
+                        return r.jsonObject?["enqueued"] as? Int ?? -1
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(results.reduce(0, +) == 1)
+            #expect(results.filter { $0 == 0 }.count == 49)
+            var replies = 0
+            for _ in 0..<100 {
+                replies = (try await client.send(.get, "/posts/\(post)/thread", token: token).jsonObject?["replies"] as? [Any])?.count ?? 0
+                if replies > 0 { break }
+                try await Task.sleep(nanoseconds: 50_000_000)
+            }
+            try await Task.sleep(nanoseconds: 400_000_000)
+            #expect((try await client.send(.get, "/posts/\(post)/thread", token: token).jsonObject?["replies"] as? [Any])?.count == 1)
+            let jobs = try ServerDB.count(dir, "SELECT COUNT(*) FROM jobs")
+            #expect(jobs == 1)
+        }
+    }
+}
+
+import GRDB
+
+/// Direct reads of the test database file.
+enum ServerDB {
+    static func count(_ dir: TestDirectory, _ sql: String) throws -> Int {
+        let queue = try DatabaseQueue(path: dir.databasePath)
+        defer { try? queue.close() }
+        return try queue.read { try Int.fetchOne($0, sql: sql) ?? -1 }
+    }
+}
