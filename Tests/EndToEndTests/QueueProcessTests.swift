@@ -1,0 +1,118 @@
+import Domain
+import Foundation
+import GRDB
+import Store
+import Testing
+import TestSupport
+
+/// The job queue across real processes: crash recovery and exactly-once processing with two workers.
+@Suite(.serialized) struct QueueProcessTests {
+    /// Starts `personaworlds <arguments>` with output to a log file.
+    static func launch(_ arguments: [String], dir: TestDirectory, env: [String: String], log: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ServerProcess.binaryPath)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_PATH"] = dir.databasePath
+        environment["JWT_SECRET"] = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+        for (k, v) in env { environment[k] = v }
+        process.environment = environment
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = FileHandle(forWritingAtPath: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
+    /// Polls `sql` (a COUNT) until it equals `expected` or `timeout` passes; returns the last value.
+    static func waitFor(_ dir: TestDirectory, _ sql: String, equals expected: Int, timeout: Double) async throws -> Int {
+        let queue = try DatabaseQueue(path: dir.databasePath)
+        defer { try? queue.close() }
+        let deadline = Date().addingTimeInterval(timeout)
+        var value = -1
+        while Date() < deadline {
+            value = try await queue.read { try Int.fetchOne($0, sql: sql) ?? -1 }
+            if value == expected { return value }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        return value
+    }
+
+    @Test func killDuringAJobLosesNothingAndWritesOneReply() async throws {
+        let dir = TestDirectory()
+        let env = ["MOCK_LLM_LATENCY": "5s", "WORKER_TASK_TIMEOUT": "10s", "JOB_LEASE_GRACE": "1s", "WORKER_POLL_EVERY": "200ms"]
+        let server = try await ServerProcess(directory: dir, environment: env)
+        let signup = try await server.request("POST", "/auth/signup", json: #"{"email":"crash-job@example.com","password":"password123"}"#)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(signup.body.utf8)) as? [String: Any])
+        let token = try #require(object["token"] as? String)
+        let user = try #require(object["user_id"] as? String)
+        let persona = try await server.request("POST", "/personas", json: #"{"name":"Ada","tone":"calm","writing_samples":["a","b","c"],"preferred_language":"en"}"#, token: token)
+        #expect(persona.status == 201)
+        let postID = Identifiers.newUUID()
+        let queue = try DatabaseQueue(path: dir.databasePath)
+        try await queue.write { db in
+            let room = try String.fetchOne(db, sql: "SELECT id FROM rooms LIMIT 1")!
+            let ts = SystemClock().now().storageString
+            try db.execute(sql: """
+                INSERT INTO posts(id, room_id, user_id, authored_by, status, content, published_at, created_at, updated_at)
+                VALUES (?, ?, ?, 'HUMAN', 'PUBLISHED', 'Will this survive a crash?', ?, ?, ?)
+                """, arguments: [postID, room, user, ts, ts, ts])
+        }
+        try queue.close()
+        let enqueue = try await server.request("POST", "/posts/\(postID)/generate-replies", json: "{}", token: token)
+        #expect(enqueue.body.contains(#""enqueued":1"#))
+        #expect(try await Self.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PROCESSING'", equals: 1, timeout: 5) == 1)
+        try await Task.sleep(nanoseconds: 1_000_000_000)
+        server.kill9()
+        #expect(try await Self.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PROCESSING'", equals: 1, timeout: 1) == 1)
+
+        let restarted = try await ServerProcess(directory: dir, environment: env)
+        #expect(try await Self.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'", equals: 1, timeout: 45) == 1)
+        #expect(try await Self.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 1, timeout: 1) == 1)
+        #expect(try await Self.waitFor(dir, "SELECT attempts FROM jobs", equals: 1, timeout: 1) == 1, "the lost run counts as one attempt")
+        #expect(restarted.stop() == 0)
+    }
+
+    @Test func twoWorkerProcessesRunEachOfAThousandJobsExactlyOnce() async throws {
+        let dir = TestDirectory()
+        let database = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
+        let ids = try await Fixtures.seed(database, path: dir.databasePath, personas: 10, posts: 100, now: SystemClock().now())
+        try database.close()
+        let queue = try DatabaseQueue(path: dir.databasePath)
+        try await queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
+                SELECT 'generate_reply', p.id, pe.id, json_object('post_id', p.id, 'persona_id', pe.id), 'PENDING', 0,
+                       '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z'
+                FROM posts p CROSS JOIN personas pe WHERE pe.user_id = ?
+                """, arguments: [ids.user])
+        }
+        #expect(try await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM jobs") } == 1000)
+        try queue.close()
+
+        let env = ["LOG_LEVEL": "info", "WORKER_CONCURRENCY": "4", "WORKER_POLL_EVERY": "100ms"]
+        let logs = [dir.path + "/worker-a.log", dir.path + "/worker-b.log"]
+        let workers = try logs.map { try Self.launch(["serve", "--worker-only"], dir: dir, env: env, log: $0) }
+        let done = try await Self.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'", equals: 1000, timeout: 180)
+        for worker in workers { worker.terminate(); worker.waitUntilExit() }
+        #expect(done == 1000)
+        #expect(try await Self.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 1000, timeout: 1) == 1000)
+
+        var starts: [String: Int] = [:]
+        var perProcess: [Int] = []
+        for log in logs {
+            let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+            let started = lines.filter { $0.contains(#""msg":"job_started""#) }
+            perProcess.append(started.count)
+            for line in started {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                      let id = object["job_id"] as? String else { continue }
+                starts[id, default: 0] += 1
+            }
+        }
+        #expect(starts.count == 1000)
+        #expect(starts.values.allSatisfy { $0 == 1 }, "some job ran more than once")
+        #expect(perProcess.allSatisfy { $0 > 0 }, "both processes should have taken work: \(perProcess)")
+    }
+}
