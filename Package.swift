@@ -71,6 +71,11 @@ let package = Package(
             plugins: ["EmbedSchema"]
         ),
         .executableTarget(name: "embed-text"),
+        .executableTarget(
+            name: "personaworlds-bench",
+            dependencies: ["Domain", "Store", "Worker", "LLM", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["embed-text"]),
         .target(
             name: "TestSupport",

@@ -53,3 +53,45 @@ extension AppDatabase {
         }
     }
 }
+
+/// Synthetic load data for benchmarks and tests: one user with many personas and published posts.
+extension AppDatabase {
+    /// Ids created by `seedSyntheticLoad`.
+    public struct SyntheticLoad: Sendable {
+        public let user: String
+        public let personas: [String]
+        public let posts: [String]
+    }
+
+    /// Migrates, seeds defaults, then inserts a user, `personas` personas and `posts` published posts in one transaction.
+    public func seedSyntheticLoad(personas: Int, posts: Int, replyQuota: Int, now: Timestamp) async throws -> SyntheticLoad {
+        try await migrate()
+        try await seedDefaults(now: now)
+        return try await write { conn in
+            let user = Identifiers.newUUID()
+            let ts = now.storageString
+            try conn.execute(sql: "INSERT INTO users(id, email, password_hash, created_at, updated_at) VALUES (?, ?, 'x', ?, ?)",
+                             arguments: [user, "\(user)@example.com", ts, ts])
+            let room = try String.fetchOne(conn, sql: "SELECT id FROM rooms ORDER BY name LIMIT 1")!
+            var personaIDs: [String] = []
+            for n in 0..<personas {
+                let id = Identifiers.newUUID()
+                try conn.execute(sql: """
+                    INSERT INTO personas(id, user_id, name, tone, writing_samples, daily_reply_quota, created_at, updated_at)
+                    VALUES (?, ?, ?, 'calm', '["a","b","c"]', ?, ?, ?)
+                    """, arguments: [id, user, "Persona \(n)", replyQuota, now.adding(microseconds: Int64(n)).storageString, ts])
+                personaIDs.append(id)
+            }
+            var postIDs: [String] = []
+            for n in 0..<posts {
+                let id = Identifiers.newUUID()
+                try conn.execute(sql: """
+                    INSERT INTO posts(id, room_id, user_id, authored_by, status, content, published_at, created_at, updated_at)
+                    VALUES (?, ?, ?, 'HUMAN', 'PUBLISHED', ?, ?, ?, ?)
+                    """, arguments: [id, room, user, "Post number \(n). What do you think?", ts, ts, ts])
+                postIDs.append(id)
+            }
+            return SyntheticLoad(user: user, personas: personaIDs, posts: postIDs)
+        }
+    }
+}

@@ -47,16 +47,21 @@ public struct WorkerPool: Service {
                                                  "poll_every_ms": .stringConvertible(Int(settings.pollEvery * 1000))])
         let stopping = StopFlag()
         await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<max(1, settings.concurrency) {
-                    group.addTask { await self.loop(stopping) }
-                }
-            }
+            await runLoops(stopping)
         } onGracefulShutdown: {
             stopping.stop()
             signal.notify(settings.concurrency)
         }
         logger.info("worker_stopped")
+    }
+
+    /// Runs `concurrency` loops until `stopping` is set (and the signal is notified).
+    public func runLoops(_ stopping: StopFlag) async {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<max(1, settings.concurrency) {
+                group.addTask { await self.loop(stopping) }
+            }
+        }
     }
 
     /// One claim→execute loop.

@@ -1,0 +1,144 @@
+import Domain
+import Foundation
+import GRDB
+import Logging
+import Synchronization
+import Store
+import Worker
+
+/// Queue benchmark (make bench), all on one SQLite file on this machine, side by side:
+///   1. raw ceiling: a `BEGIN IMMEDIATE; UPDATE … RETURNING; COMMIT` loop;
+///   2. end-to-end throughput: enqueue → DONE through the real queue and worker pool (no-op LLM);
+///   3. idle enqueue → start latency, p50 and p99.
+
+/// An LLM that answers at once, so the benchmark measures the queue, not a provider.
+struct NoopLLM: LLMClient {
+    func generatePostDraft(persona: LLMPersona, room: LLMRoom) async throws -> String { "draft" }
+    func generateReply(persona: LLMPersona, post: LLMText, thread: [LLMText], template: LLMTemplate?) async throws -> String { "\(persona.name) agrees." }
+    func summarizeThread(post: LLMText, replies: [LLMText]) async throws -> String { "summary" }
+    func summarizePersonaActivity(persona: LLMPersona, posts: Int, replies: Int, threads: [LLMThreadActivity]) async throws -> String { "activity" }
+}
+
+/// Wraps a handler to record when each job starts.
+final class StartRecorder: JobHandler, Sendable {
+    let inner: any JobHandler
+    private let started = Mutex<[Int64: UInt64]>([:])
+
+    init(_ inner: any JobHandler) { self.inner = inner }
+
+    func run(_ job: ClaimedJob) async -> JobOutcome {
+        started.withLock { $0[job.id] = Monotonic.nanos() }
+        return await inner.run(job)
+    }
+
+    /// (number of jobs started, latest start time).
+    var snapshot: (count: Int, last: UInt64) { started.withLock { ($0.count, $0.values.max() ?? 0) } }
+}
+
+func fresh(_ name: String) throws -> (AppDatabase, String) {
+    let dir = NSTemporaryDirectory() + "pw-bench-\(getpid())"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let path = "\(dir)/\(name).sqlite"
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    return (try AppDatabase(settings: DatabaseSettings(path: path)), path)
+}
+
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return 0 }
+    return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+}
+
+let clock = SystemClock()
+let jobCount = Int(ProcessInfo.processInfo.environment["BENCH_JOBS"] ?? "") ?? 5000
+var logger = Logger(label: "bench")
+logger.logLevel = .critical
+
+// 1. Raw ceiling.
+let (rawDB, rawPath) = try fresh("raw")
+let rawIDs = try await rawDB.seedSyntheticLoad(personas: 50, posts: jobCount / 50, replyQuota: 1_000_000, now: clock.now())
+let rawQueue = try DatabasePool(path: rawPath)
+try rawQueue.write { db in
+    try db.execute(sql: """
+        INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
+        SELECT 'generate_reply', p.id, pe.id, '{}', 'PENDING', 0, '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z'
+        FROM posts p CROSS JOIN personas pe WHERE pe.user_id = ?
+        """, arguments: [rawIDs.user])
+}
+let rawStart = Monotonic.nanos()
+var rawOps = 0
+while true {
+    let id: Int64? = try rawQueue.writeWithoutTransaction { db in
+        var claimed: Int64?
+        try db.inTransaction(.immediate) {
+            claimed = try Int64.fetchOne(db, sql: """
+                UPDATE jobs SET status = 'DONE', updated_at = ? WHERE id = (SELECT id FROM jobs WHERE status = 'PENDING' ORDER BY id LIMIT 1) RETURNING id
+                """, arguments: [clock.now().storageString])
+            return .commit
+        }
+        return claimed
+    }
+    if id == nil { break }
+    rawOps += 1
+}
+let rawSeconds = Double(Monotonic.nanos() - rawStart) / 1e9
+let rawRate = Double(rawOps) / rawSeconds
+try rawQueue.close()
+
+// 2. End-to-end throughput with WORKER_CONCURRENCY=4.
+let (db, path) = try fresh("queue")
+let ids = try await db.seedSyntheticLoad(personas: 50, posts: jobCount / 50, replyQuota: 1_000_000, now: clock.now())
+let signal = WakeSignal()
+let handler = StartRecorder(ReplyJobHandler(database: db, llm: NoopLLM(), clock: clock, replyMaxLength: 280))
+let settings = WorkerPool.Settings(concurrency: 4, pollEvery: 3, taskTimeout: 15, retryBase: 30, retryCap: 600, shutdownGrace: 5,
+                                   policy: QueuePolicy(maxAttempts: 5, leaseSeconds: 45))
+let pool = WorkerPool(database: db, handler: handler, signal: signal, clock: clock, settings: settings, logger: logger)
+let stop = StopFlag()
+
+func waitUntilDone(_ expected: Int) async throws {
+    while try await db.queueDepth(maxAttempts: 5)["generate_reply", default: 0] > 0 { try await Task.sleep(nanoseconds: 2_000_000) }
+    _ = expected
+}
+
+let poolTask = Task { await pool.runLoops(stop) }
+let e2eStart = Monotonic.nanos()
+for post in ids.posts {
+    _ = try await db.enqueueReplies(postID: post, personaIDs: ids.personas, userID: ids.user, payloadExtra: [:], maxAttempts: 5, now: clock.now())
+    signal.notify(4)
+}
+try await waitUntilDone(jobCount)
+let e2eSeconds = Double(Monotonic.nanos() - e2eStart) / 1e9
+let doneCount = try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM replies") ?? 0 }
+let e2eRate = Double(doneCount) / e2eSeconds
+
+// 3. Idle enqueue → start latency.
+let (latDB, latPath) = try fresh("latency")
+let latIDs = try await latDB.seedSyntheticLoad(personas: 1, posts: 300, replyQuota: 1_000_000, now: clock.now())
+let latSignal = WakeSignal()
+let latHandler = StartRecorder(ReplyJobHandler(database: latDB, llm: NoopLLM(), clock: clock, replyMaxLength: 280))
+let latPool = WorkerPool(database: latDB, handler: latHandler, signal: latSignal, clock: clock, settings: settings, logger: logger)
+let latStop = StopFlag()
+let latTask = Task { await latPool.runLoops(latStop) }
+try await Task.sleep(nanoseconds: 200_000_000)
+var latencies: [Double] = []
+for post in latIDs.posts {
+    try await Task.sleep(nanoseconds: 5_000_000) // let every loop go idle
+    let t0 = Monotonic.nanos()
+    _ = try await latDB.enqueueReplies(postID: post, personaIDs: latIDs.personas, userID: latIDs.user, payloadExtra: [:], maxAttempts: 5, now: clock.now())
+    latSignal.notify()
+    while true {
+        let (count, last) = latHandler.snapshot
+        if count == latencies.count + 1 { latencies.append(Double(last - t0) / 1e6); break }
+        try await Task.sleep(nanoseconds: 50_000)
+    }
+}
+stop.stop(); latStop.stop(); signal.notify(8); latSignal.notify(8)
+_ = await poolTask.value
+_ = await latTask.value
+
+print(String(format: "bench: queue raw SQLite ceiling (BEGIN IMMEDIATE; UPDATE … RETURNING; COMMIT): %8.0f ops/s (%d ops)", rawRate, rawOps))
+print(String(format: "bench: queue end-to-end enqueue→DONE, no-op LLM, WORKER_CONCURRENCY=4: %8.0f jobs/s (%d jobs in %.2f s)", e2eRate, doneCount, e2eSeconds))
+print(String(format: "bench: queue throughput ratio end-to-end/raw = %.2f  (target >= 0.50: %@)", e2eRate / rawRate, e2eRate / rawRate >= 0.5 ? "met" : "MISSED"))
+print(String(format: "bench: queue end-to-end >= 2000 jobs/s: %@", e2eRate >= 2000 ? "met" : "MISSED"))
+print(String(format: "bench: idle enqueue→start latency p50 %.2f ms, p99 %.2f ms over %d jobs (target p99 < 10 ms: %@)",
+             percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.count, percentile(latencies, 0.99) < 10 ? "met" : "MISSED"))
