@@ -1,6 +1,6 @@
 /// What running a job produced.
 public enum JobOutcome: Sendable, Equatable {
-    /// Finished (including idempotent no-ops).
+    /// Finished (including idempotent no-ops); the handler already marked the job DONE in its final transaction.
     case done
     /// Failed; worth retrying after a backoff.
     case retry(String)

@@ -129,7 +129,6 @@ public struct WorkerPool: Service {
         let maxAttempts = settings.policy.maxAttempts
         switch outcome {
         case .done:
-            _ = try await database.completeJob(job, now: now)
             metrics.processed(job.type, "done", seconds, traced)
             log.info("job_completed", metadata: ["status": "done", "latency_ms": latency])
         case .lostClaim:
