@@ -4,7 +4,9 @@
 # Usage: scripts/schemathesis.sh PATH_TO_BINARY
 #
 # Starts the binary on a free loopback port with a throw-away SQLite database, signs up a user,
-# creates one persona (so real ids exist), then runs `st run` (all phases: examples, coverage,
+# creates one persona and a published post in the first room (so real ids exist; the stateful
+# phase reaches them through the spec's links, e.g. GET /rooms → GET /rooms/{id}/posts → draft →
+# approve → generate-replies / thread), then runs `st run` (all phases: examples, coverage,
 # fuzzing, stateful) with the checks not_a_server_error, status_code_conformance,
 # content_type_conformance, response_schema_conformance and response_headers_conformance.
 # Exits non-zero on any failure. The server is always stopped (trap on EXIT/INT/TERM).
@@ -85,9 +87,14 @@ TOKEN=$(curl -fsS -X POST "$BASE/auth/signup" -H 'Content-Type: application/json
     -d '{"email":"schemathesis@example.com","password":"schemathesis-pass"}' | json_field token)
 PERSONA_ID=$(curl -fsS -X POST "$BASE/personas" -H 'Content-Type: application/json' \
     -H "Authorization: Bearer $TOKEN" \
-    -d '{"name":"Fuzz Persona","bio":"seed","tone":"calm","writing_samples":["one","two","three"],"preferred_language":"en","formality":1}' \
+    -d '{"name":"Fuzz Persona","bio":"seed","tone":"calm","writing_samples":["one","two","three"],"preferred_language":"en","formality":1,"daily_draft_quota":100000,"daily_reply_quota":100000}' \
     | json_field id)
-echo "schemathesis: server $BASE (pid $SERVER_PID), seeded persona $PERSONA_ID"
+ROOM_ID=$(curl -fsS "$BASE/rooms" -H "Authorization: Bearer $TOKEN" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["rooms"][0]["id"])')
+POST_ID=$(curl -fsS -X POST "$BASE/rooms/$ROOM_ID/posts/draft" -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $TOKEN" -d "{\"persona_id\":\"$PERSONA_ID\"}" | json_field id)
+curl -fsS -o /dev/null -X POST "$BASE/posts/$POST_ID/approve" -H "Authorization: Bearer $TOKEN"
+echo "schemathesis: server $BASE (pid $SERVER_PID), seeded persona $PERSONA_ID, published post $POST_ID in room $ROOM_ID"
 
 # Run from the temp dir so nothing (hypothesis database, reports) lands in the repo.
 ARGS=(run "$SPEC"
