@@ -59,11 +59,11 @@ extension AppDatabase {
         try await write { db in
             let ts = now.storageString
             let cutoff = now.adding(seconds: -policy.leaseSeconds).storageString
-            while let row = try Row.fetchOne(db, sql: """
+            while let row = try Row.fetchOne(db.cachedStatement(sql: """
                 UPDATE jobs SET locked_at = ?, updated_at = ?, attempts = attempts + 1
                 WHERE id = (SELECT id FROM jobs WHERE status = 'PROCESSING' AND locked_at < ? ORDER BY locked_at, id LIMIT 1)
                 RETURNING \(Self.jobColumns)
-                """, arguments: [ts, ts, cutoff]) {
+                """), arguments: [ts, ts, cutoff]) {
                 let job = Self.claimed(row)
                 if job.attempts < policy.maxAttempts { return job }
                 try db.execute(sql: """
@@ -71,7 +71,8 @@ extension AppDatabase {
                     """, arguments: [ts, job.id])
             }
             do {
-                return try Row.fetchOne(db, sql: Self.claimSQL, arguments: ["now": ts, "max": policy.maxAttempts]).map(Self.claimed)
+                return try Row.fetchOne(db.cachedStatement(sql: Self.claimSQL), arguments: ["now": ts, "max": policy.maxAttempts])
+                    .map(Self.claimed)
             } catch let error as DatabaseError where error.isUniqueViolation {
                 // Another active job already holds this (post, persona): retire the duplicate, claim nothing now.
                 try db.execute(sql: """
@@ -90,10 +91,10 @@ extension AppDatabase {
     }
 
     static func markDone(_ db: Database, _ job: ClaimedJob, now: Timestamp) throws -> Bool {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE jobs SET status = 'DONE', error = NULL, locked_at = NULL, updated_at = ?
             WHERE id = ? AND status = 'PROCESSING' AND locked_at = ? AND attempts = ?
-            """, arguments: [now.storageString, job.id, job.lockedAt, job.attempts])
+            """).execute(arguments: [now.storageString, job.id, job.lockedAt, job.attempts])
         return db.changesCount > 0
     }
 

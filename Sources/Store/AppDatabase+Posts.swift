@@ -46,7 +46,7 @@ extension AppDatabase {
     }
 
     static func fetchPost(_ db: Database, id: String) throws -> Post? {
-        try Row.fetchOne(db, sql: "SELECT \(postColumns) FROM posts p LEFT JOIN personas pe ON pe.id = p.persona_id WHERE p.id = ?",
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(postColumns) FROM posts p LEFT JOIN personas pe ON pe.id = p.persona_id WHERE p.id = ?"),
                          arguments: [id]).map(post(from:))
     }
 
@@ -107,9 +107,9 @@ extension AppDatabase {
     }
 
     static func usage(_ db: Database, personaID: String, kind: QuotaKind, now: Timestamp) throws -> Int {
-        try Int.fetchOne(db, sql: """
+        try Int.fetchOne(db.cachedStatement(sql: """
             SELECT COUNT(*) FROM quota_events WHERE persona_id = ? AND quota_type = ? AND created_at >= ?
-            """, arguments: [personaID, kind.rawValue, now.startOfDay.storageString]) ?? 0
+            """), arguments: [personaID, kind.rawValue, now.startOfDay.storageString]) ?? 0
     }
 
     /// Checks and records one unit of quota atomically; throws `quotaExceeded` when used up. Returns the new usage.

@@ -77,13 +77,13 @@ extension AppDatabase {
     /// Loads the persona, post, thread and template of a reply job; nil persona means it is gone.
     public func replyJobContext(_ job: ClaimedJob, now: Timestamp) async throws -> ReplyJobContext? {
         try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT id, name, bio, tone, daily_reply_quota FROM personas WHERE id = ?",
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, name, bio, tone, daily_reply_quota FROM personas WHERE id = ?"),
                                              arguments: [job.personaID]) else { return nil }
             let persona = LLMPersona(id: row["id"], name: row["name"], bio: row["bio"], tone: row["tone"])
             let post = try Self.fetchPost(db, id: job.postID)
-            let replied = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?)",
+            let replied = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?)"),
                                             arguments: [job.postID, job.personaID]) ?? false
-            let thread = try Row.fetchAll(db, sql: "SELECT id, content FROM replies WHERE post_id = ? ORDER BY created_at ASC, id ASC",
+            let thread = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, content FROM replies WHERE post_id = ? ORDER BY created_at ASC, id ASC"),
                                           arguments: [job.postID]).map { LLMText(id: $0["id"], content: $0["content"]) }
             var template: LLMTemplate?
             if let templateID = job.templateID {
@@ -119,30 +119,28 @@ extension AppDatabase {
 
     private func writeReply(_ job: ClaimedJob, content: String, post: Post, quota: Int, now: Timestamp) async throws -> ReplyWrite {
         try await write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM jobs WHERE id = ? AND status = 'PROCESSING' AND locked_at = ? AND attempts = ?)",
-                                    arguments: [job.id, job.lockedAt, job.attempts]) == true else { return .lostClaim }
+            // The fenced DONE first: if the claim was lost, nothing else is written.
+            guard try Self.markDone(db, job, now: now) else { return .lostClaim }
             let ts = now.storageString
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO replies(id, post_id, persona_id, user_id, authored_by, content, created_at, updated_at)
                 VALUES (?, ?, ?, NULL, 'AI', ?, ?, ?)
                 ON CONFLICT (post_id, persona_id) WHERE persona_id IS NOT NULL DO NOTHING
-                """, arguments: [Identifiers.newUUID(), job.postID, job.personaID, content, ts, ts])
-            guard db.changesCount > 0 else {
-                _ = try Self.markDone(db, job, now: now)
-                return .alreadyExisted
-            }
+                """).execute(arguments: [Identifiers.newUUID(), job.postID, job.personaID, content, ts, ts])
+            guard db.changesCount > 0 else { return .alreadyExisted }
             guard try Self.usage(db, personaID: job.personaID, kind: .reply, now: now) < quota else {
                 throw QuotaRollback()
             }
-            try db.execute(sql: "INSERT INTO quota_events(persona_id, quota_type, created_at) VALUES (?, 'reply', ?)",
-                           arguments: [job.personaID, ts])
+            try db.cachedStatement(sql: "INSERT INTO quota_events(persona_id, quota_type, created_at) VALUES (?, 'reply', ?)")
+                .execute(arguments: [job.personaID, ts])
             let metadata = JSONText.object(["post_id": job.postID, "room_id": post.roomID,
                                             "post_preview": post.content.truncatedRunes(200), "reply_preview": content.truncatedRunes(200)])
+            let activity = try db.cachedStatement(sql: """
+                INSERT INTO persona_activity_events(persona_id, type, metadata, created_at) VALUES (?, ?, ?, ?)
+                """)
             for type in ["reply_generated", "thread_participated"] {
-                try db.execute(sql: "INSERT INTO persona_activity_events(persona_id, type, metadata, created_at) VALUES (?, ?, ?, ?)",
-                               arguments: [job.personaID, type, metadata, ts])
+                try activity.execute(arguments: [job.personaID, type, metadata, ts])
             }
-            _ = try Self.markDone(db, job, now: now)
             return .written
         }
     }
