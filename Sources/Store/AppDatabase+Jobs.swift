@@ -56,38 +56,45 @@ extension AppDatabase {
     /// Claims the next runnable job in one `BEGIN IMMEDIATE` transaction: first an expired lease
     /// (counted as an attempt), otherwise the oldest available PENDING/FAILED job.
     public func claimJob(policy: QueuePolicy, now: Timestamp) async throws -> ClaimedJob? {
-        try await write { db in
-            let ts = now.storageString
-            let cutoff = now.adding(seconds: -policy.leaseSeconds).storageString
-            while let row = try Row.fetchOne(db.cachedStatement(sql: """
-                UPDATE jobs SET locked_at = ?, updated_at = ?, attempts = attempts + 1
-                WHERE id = (SELECT id FROM jobs WHERE status = 'PROCESSING' AND locked_at < ? ORDER BY locked_at, id LIMIT 1)
-                RETURNING \(Self.jobColumns)
-                """), arguments: [ts, ts, cutoff]) {
-                let job = Self.claimed(row)
-                if job.attempts < policy.maxAttempts { return job }
-                try db.execute(sql: """
-                    UPDATE jobs SET status = 'FAILED', locked_at = NULL, error = 'lease expired after the last attempt', updated_at = ? WHERE id = ?
-                    """, arguments: [ts, job.id])
-            }
-            do {
-                return try Row.fetchOne(db.cachedStatement(sql: Self.claimSQL), arguments: ["now": ts, "max": policy.maxAttempts])
-                    .map(Self.claimed)
-            } catch let error as DatabaseError where error.isUniqueViolation {
-                // Another active job already holds this (post, persona): retire the duplicate, claim nothing now.
-                try db.execute(sql: """
-                    UPDATE jobs SET status = 'DONE', error = 'superseded by an active job for the same post and persona', updated_at = ?
-                    WHERE id = (SELECT id FROM jobs WHERE status IN ('PENDING','FAILED') AND available_at <= ? AND attempts < ?
-                                ORDER BY available_at, created_at, id LIMIT 1)
-                    """, arguments: [ts, ts, policy.maxAttempts])
-                return nil
-            }
+        try await write { db in try Self.claimNext(db, policy: policy, now: now) }
+    }
+
+    /// The claim, inside a caller's write transaction (also used to claim the next job while finishing one,
+    /// so a busy loop needs one write transaction per job).
+    static func claimNext(_ db: Database, policy: QueuePolicy, now: Timestamp) throws -> ClaimedJob? {
+        let ts = now.storageString
+        let cutoff = now.adding(seconds: -policy.leaseSeconds).storageString
+        while let row = try Row.fetchOne(db.cachedStatement(sql: """
+            UPDATE jobs SET locked_at = ?, updated_at = ?, attempts = attempts + 1
+            WHERE id = (SELECT id FROM jobs WHERE status = 'PROCESSING' AND locked_at < ? ORDER BY locked_at, id LIMIT 1)
+            RETURNING \(Self.jobColumns)
+            """), arguments: [ts, ts, cutoff]) {
+            let job = Self.claimed(row)
+            if job.attempts < policy.maxAttempts { return job }
+            try db.execute(sql: """
+                UPDATE jobs SET status = 'FAILED', locked_at = NULL, error = 'lease expired after the last attempt', updated_at = ? WHERE id = ?
+                """, arguments: [ts, job.id])
+        }
+        do {
+            return try Row.fetchOne(db.cachedStatement(sql: Self.claimSQL), arguments: ["now": ts, "max": policy.maxAttempts])
+                .map(Self.claimed)
+        } catch let error as DatabaseError where error.isUniqueViolation {
+            // Another active job already holds this (post, persona): retire the duplicate, claim nothing now.
+            try db.execute(sql: """
+                UPDATE jobs SET status = 'DONE', error = 'superseded by an active job for the same post and persona', updated_at = ?
+                WHERE id = (SELECT id FROM jobs WHERE status IN ('PENDING','FAILED') AND available_at <= ? AND attempts < ?
+                            ORDER BY available_at, created_at, id LIMIT 1)
+                """, arguments: [ts, ts, policy.maxAttempts])
+            return nil
         }
     }
 
-    /// Marks a claimed job DONE (fenced). Returns false if the claim was lost.
-    public func completeJob(_ job: ClaimedJob, now: Timestamp) async throws -> Bool {
-        try await write { db in try Self.markDone(db, job, now: now) }
+    /// Marks a claimed job DONE (fenced); with `claimNext`, claims the next job in the same transaction.
+    public func completeJob(_ job: ClaimedJob, now: Timestamp, claimNext policy: QueuePolicy? = nil) async throws -> (done: Bool, next: ClaimedJob?) {
+        try await write { db in
+            let done = try Self.markDone(db, job, now: now)
+            return (done, try policy.flatMap { try Self.claimNext(db, policy: $0, now: now) })
+        }
     }
 
     static func markDone(_ db: Database, _ job: ClaimedJob, now: Timestamp) throws -> Bool {
@@ -99,15 +106,18 @@ extension AppDatabase {
     }
 
     /// Records a failure (fenced). `availableAt` nil leaves it unchanged (terminal failures).
-    public func failJob(_ job: ClaimedJob, attempts: Int, error: String, availableAt: Timestamp?, now: Timestamp) async throws -> Bool {
+    /// With `claimNext`, the next job is claimed in the same transaction.
+    @discardableResult
+    public func failJob(_ job: ClaimedJob, attempts: Int, error: String, availableAt: Timestamp?, now: Timestamp,
+                        claimNext policy: QueuePolicy? = nil) async throws -> ClaimedJob? {
         try await write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE jobs SET status = 'FAILED', attempts = ?, error = ?, locked_at = NULL,
                   available_at = COALESCE(?, available_at), updated_at = ?
                 WHERE id = ? AND status = 'PROCESSING' AND locked_at = ? AND attempts = ?
-                """, arguments: [attempts, error.truncatedRunes(500), availableAt?.storageString, now.storageString,
-                                 job.id, job.lockedAt, job.attempts])
-            return db.changesCount > 0
+                """).execute(arguments: [attempts, error.truncatedRunes(500), availableAt?.storageString, now.storageString,
+                                         job.id, job.lockedAt, job.attempts])
+            return try policy.flatMap { try Self.claimNext(db, policy: $0, now: now) }
         }
     }
 

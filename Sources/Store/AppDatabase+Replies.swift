@@ -109,40 +109,43 @@ extension AppDatabase {
     }
 
     /// Writes the reply, quota event and activity events and marks the job DONE, in one transaction.
-    public func completeReplyJob(_ job: ClaimedJob, content: String, post: Post, quota: Int, now: Timestamp) async throws -> ReplyWrite {
+    /// With `claimNext`, the next job is claimed in the same transaction (not after a rollback).
+    public func completeReplyJob(_ job: ClaimedJob, content: String, post: Post, quota: Int, now: Timestamp,
+                                 claimNext policy: QueuePolicy? = nil) async throws -> (ReplyWrite, next: ClaimedJob?) {
         do {
-            return try await writeReply(job, content: content, post: post, quota: quota, now: now)
+            return try await write { db in
+                let result = try Self.writeReply(db, job, content: content, post: post, quota: quota, now: now)
+                return (result, try policy.flatMap { try Self.claimNext(db, policy: $0, now: now) })
+            }
         } catch is QuotaRollback {
-            return .quotaReached
+            return (.quotaReached, nil)
         }
     }
 
-    private func writeReply(_ job: ClaimedJob, content: String, post: Post, quota: Int, now: Timestamp) async throws -> ReplyWrite {
-        try await write { db in
-            // The fenced DONE first: if the claim was lost, nothing else is written.
-            guard try Self.markDone(db, job, now: now) else { return .lostClaim }
-            let ts = now.storageString
-            try db.cachedStatement(sql: """
-                INSERT INTO replies(id, post_id, persona_id, user_id, authored_by, content, created_at, updated_at)
-                VALUES (?, ?, ?, NULL, 'AI', ?, ?, ?)
-                ON CONFLICT (post_id, persona_id) WHERE persona_id IS NOT NULL DO NOTHING
-                """).execute(arguments: [Identifiers.newUUID(), job.postID, job.personaID, content, ts, ts])
-            guard db.changesCount > 0 else { return .alreadyExisted }
-            guard try Self.usage(db, personaID: job.personaID, kind: .reply, now: now) < quota else {
-                throw QuotaRollback()
-            }
-            try db.cachedStatement(sql: "INSERT INTO quota_events(persona_id, quota_type, created_at) VALUES (?, 'reply', ?)")
-                .execute(arguments: [job.personaID, ts])
-            let metadata = JSONText.object(["post_id": job.postID, "room_id": post.roomID,
-                                            "post_preview": post.content.truncatedRunes(200), "reply_preview": content.truncatedRunes(200)])
-            let activity = try db.cachedStatement(sql: """
-                INSERT INTO persona_activity_events(persona_id, type, metadata, created_at) VALUES (?, ?, ?, ?)
-                """)
-            for type in ["reply_generated", "thread_participated"] {
-                try activity.execute(arguments: [job.personaID, type, metadata, ts])
-            }
-            return .written
+    private static func writeReply(_ db: Database, _ job: ClaimedJob, content: String, post: Post, quota: Int, now: Timestamp) throws -> ReplyWrite {
+        // The fenced DONE first: if the claim was lost, nothing else is written.
+        guard try Self.markDone(db, job, now: now) else { return .lostClaim }
+        let ts = now.storageString
+        try db.cachedStatement(sql: """
+            INSERT INTO replies(id, post_id, persona_id, user_id, authored_by, content, created_at, updated_at)
+            VALUES (?, ?, ?, NULL, 'AI', ?, ?, ?)
+            ON CONFLICT (post_id, persona_id) WHERE persona_id IS NOT NULL DO NOTHING
+            """).execute(arguments: [Identifiers.newUUID(), job.postID, job.personaID, content, ts, ts])
+        guard db.changesCount > 0 else { return .alreadyExisted }
+        guard try Self.usage(db, personaID: job.personaID, kind: .reply, now: now) < quota else {
+            throw QuotaRollback()
         }
+        try db.cachedStatement(sql: "INSERT INTO quota_events(persona_id, quota_type, created_at) VALUES (?, 'reply', ?)")
+            .execute(arguments: [job.personaID, ts])
+        let metadata = JSONText.object(["post_id": job.postID, "room_id": post.roomID,
+                                        "post_preview": post.content.truncatedRunes(200), "reply_preview": content.truncatedRunes(200)])
+        let activity = try db.cachedStatement(sql: """
+            INSERT INTO persona_activity_events(persona_id, type, metadata, created_at) VALUES (?, ?, ?, ?)
+            """)
+        for type in ["reply_generated", "thread_participated"] {
+            try activity.execute(arguments: [job.personaID, type, metadata, ts])
+        }
+        return .written
     }
 }
 

@@ -12,7 +12,9 @@ public enum JobOutcome: Sendable, Equatable {
 
 /// Runs one claimed job of the types it handles.
 public protocol JobHandler: Sendable {
-    func run(_ job: ClaimedJobInfo) async -> JobOutcome
+    /// Runs `job`. When `claimNext` is given and the job finishes in the handler's own final transaction,
+    /// the handler claims the next job in that same transaction and returns it (one write per job).
+    func run(_ job: ClaimedJobInfo, claimNext: QueuePolicy?) async -> (outcome: JobOutcome, next: ClaimedJobInfo?)
 }
 
 import Store

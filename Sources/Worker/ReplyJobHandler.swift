@@ -14,32 +14,35 @@ public struct ReplyJobHandler: JobHandler {
         self.database = database; self.llm = llm; self.clock = clock; self.replyMaxLength = replyMaxLength
     }
 
-    public func run(_ job: ClaimedJob) async -> JobOutcome {
-        guard job.type == "generate_reply" else { return .permanent("unsupported job type: \(job.type)") }
+    public func run(_ job: ClaimedJob, claimNext: QueuePolicy?) async -> (outcome: JobOutcome, next: ClaimedJob?) {
+        guard job.type == "generate_reply" else { return (.permanent("unsupported job type: \(job.type)"), nil) }
         do {
-            guard let context = try await database.replyJobContext(job, now: clock.now()) else { return .permanent("persona not found") }
-            if context.repliesToday >= context.dailyReplyQuota { return .permanent("daily reply quota reached") }
-            guard let post = context.post else { return .permanent("post not found") }
-            guard post.status == .published else { return .permanent("post is not published") }
+            guard let context = try await database.replyJobContext(job, now: clock.now()) else { return (.permanent("persona not found"), nil) }
+            if context.repliesToday >= context.dailyReplyQuota { return (.permanent("daily reply quota reached"), nil) }
+            guard let post = context.post else { return (.permanent("post not found"), nil) }
+            guard post.status == .published else { return (.permanent("post is not published"), nil) }
             if context.alreadyReplied {
-                return try await database.completeJob(job, now: clock.now()) ? .done : .lostClaim
+                let result = try await database.completeJob(job, now: clock.now(), claimNext: claimNext)
+                return (result.done ? .done : .lostClaim, result.next)
             }
             let text: String
             do {
                 text = try await llm.generateReply(persona: context.persona, post: LLMText(id: post.id, content: post.content),
                                                    thread: context.thread, template: context.template)
             } catch let error as LLMError {
-                return error.retryable ? .retry(error.message) : .permanent(error.message)
+                return (error.retryable ? .retry(error.message) : .permanent(error.message), nil)
             }
             let content: String
-            do { content = try Safety.check(text, maxLength: replyMaxLength) } catch let error as DomainError { return .permanent(error.message) }
-            switch try await database.completeReplyJob(job, content: content, post: post, quota: context.dailyReplyQuota, now: clock.now()) {
-            case .written, .alreadyExisted: return .done
-            case .quotaReached: return .permanent("daily reply quota reached")
-            case .lostClaim: return .lostClaim
+            do { content = try Safety.check(text, maxLength: replyMaxLength) } catch let error as DomainError { return (.permanent(error.message), nil) }
+            let (written, next) = try await database.completeReplyJob(job, content: content, post: post, quota: context.dailyReplyQuota,
+                                                                      now: clock.now(), claimNext: claimNext)
+            switch written {
+            case .written, .alreadyExisted: return (.done, next)
+            case .quotaReached: return (.permanent("daily reply quota reached"), next)
+            case .lostClaim: return (.lostClaim, next)
             }
         } catch {
-            return .retry(String(describing: error))
+            return (.retry(String(describing: error)), nil)
         }
     }
 }

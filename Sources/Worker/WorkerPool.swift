@@ -64,24 +64,40 @@ public struct WorkerPool: Service {
         }
     }
 
-    /// One claim→execute loop.
+    /// One claim→execute loop. While busy, finishing a job also claims the next one in the same transaction.
     private func loop(_ stopping: StopFlag) async {
+        var next: ClaimedJob?
         while !stopping.isStopped {
-            let worked: Bool
             do {
-                worked = try await runOnce(stopping: stopping)
+                let job: ClaimedJob
+                if let chained = next {
+                    job = chained
+                    next = nil
+                } else if let claimed = try await database.claimJob(policy: settings.policy, now: clock.now()) {
+                    job = claimed
+                } else {
+                    await signal.wait(timeout: settings.pollEvery)
+                    continue
+                }
+                next = try await process(job, stopping: stopping, chain: true)
             } catch {
                 logger.error("worker_task_error", metadata: ["task": "jobs", "error": .string(String(describing: error))])
-                worked = false
+                await signal.wait(timeout: settings.pollEvery)
             }
-            if !worked && !stopping.isStopped { await signal.wait(timeout: settings.pollEvery) }
         }
+        if let unstarted = next { try? await database.releaseJob(unstarted, now: clock.now()) }
     }
 
     /// Claims and runs at most one job; returns whether there was one.
     @discardableResult
     public func runOnce(stopping: StopFlag = StopFlag()) async throws -> Bool {
         guard let job = try await database.claimJob(policy: settings.policy, now: clock.now()) else { return false }
+        _ = try await process(job, stopping: stopping, chain: false)
+        return true
+    }
+
+    /// Runs one claimed job and records its outcome; returns the next job when `chain` claimed one.
+    private func process(_ job: ClaimedJob, stopping: StopFlag, chain: Bool) async throws -> ClaimedJob? {
         let start = Monotonic.nanos()
         var log = logger
         let trace = job.traceID ?? ""
@@ -90,31 +106,32 @@ public struct WorkerPool: Service {
         log[metadataKey: "trace_id"] = .string(trace)
         log[metadataKey: "request_id"] = .string(trace)
         log.info("job_started")
-        let outcome = await execute(job, stopping: stopping)
-        guard let outcome else {
+        let claimNext = chain && !stopping.isStopped ? settings.policy : nil
+        guard let (outcome, next) = await execute(job, claimNext: claimNext, stopping: stopping) else {
             try await database.releaseJob(job, now: clock.now())
             log.notice("job_released", metadata: ["reason": "shutdown"])
-            return true
+            return nil
         }
-        try await record(outcome, for: job, seconds: Double(Monotonic.nanos() - start) / 1e9, logger: log, traced: !trace.isEmpty)
-        return true
+        let failedNext = try await record(outcome, for: job, seconds: Double(Monotonic.nanos() - start) / 1e9, logger: log,
+                                          traced: !trace.isEmpty, claimNext: next == nil ? claimNext : nil)
+        return next ?? failedNext
     }
 
     /// Runs the handler under the task deadline; nil when shutdown cut it short.
-    private func execute(_ job: ClaimedJob, stopping: StopFlag) async -> JobOutcome? {
+    private func execute(_ job: ClaimedJob, claimNext: QueuePolicy?, stopping: StopFlag) async -> (JobOutcome, ClaimedJob?)? {
         let deadline = Monotonic.nanos() + UInt64(settings.taskTimeout * 1e9)
-        return await withTaskGroup(of: JobOutcome?.self) { group in
+        return await withTaskGroup(of: (JobOutcome, ClaimedJob?)?.self) { group in
             group.addTask {
-                await RequestDeadline.$nanos.withValue(deadline) { await handler.run(job) }
+                await RequestDeadline.$nanos.withValue(deadline) { await handler.run(job, claimNext: claimNext) }
             }
             group.addTask {
                 // Watchdog: after shutdown starts, give the job `shutdownGrace`, then abandon it.
                 while !stopping.isStopped {
                     try? await Task.sleep(nanoseconds: 50_000_000)
-                    if Task.isCancelled { return .done }
+                    if Task.isCancelled { return (.done, nil) }
                 }
                 try? await Task.sleep(nanoseconds: UInt64(settings.shutdownGrace * 1e9))
-                return Task.isCancelled ? .done : nil
+                return Task.isCancelled ? (.done, nil) : nil
             }
             let first = await group.next() ?? nil
             group.cancelAll()
@@ -123,7 +140,9 @@ public struct WorkerPool: Service {
     }
 
     /// Writes the outcome with a fresh deadline and updates metrics and logs.
-    private func record(_ outcome: JobOutcome, for job: ClaimedJob, seconds: Double, logger log: Logger, traced: Bool) async throws {
+    /// Failures are written with `claimNext` so a busy loop also chains after a failed job.
+    private func record(_ outcome: JobOutcome, for job: ClaimedJob, seconds: Double, logger log: Logger, traced: Bool,
+                        claimNext: QueuePolicy?) async throws -> ClaimedJob? {
         let latency: Logger.MetadataValue = .stringConvertible(Int(seconds * 1000))
         let now = clock.now()
         let maxAttempts = settings.policy.maxAttempts
@@ -131,25 +150,30 @@ public struct WorkerPool: Service {
         case .done:
             metrics.processed(job.type, "done", seconds, traced)
             log.info("job_completed", metadata: ["status": "done", "latency_ms": latency])
+            return nil
         case .lostClaim:
             log.warning("job_claim_lost", metadata: ["latency_ms": latency])
+            return nil
         case .permanent(let message):
-            _ = try await database.failJob(job, attempts: maxAttempts, error: message, availableAt: nil, now: now)
+            let next = try await database.failJob(job, attempts: maxAttempts, error: message, availableAt: nil, now: now, claimNext: claimNext)
             metrics.processed(job.type, "failed", seconds, traced)
             log.error("job_failed_permanently", metadata: ["status": "failed", "latency_ms": latency, "error": .string(message)])
+            return next
         case .retry(let message):
-            let next = job.attempts + 1
-            if next >= maxAttempts {
-                _ = try await database.failJob(job, attempts: maxAttempts, error: message, availableAt: nil, now: now)
+            let attempt = job.attempts + 1
+            if attempt >= maxAttempts {
+                let next = try await database.failJob(job, attempts: maxAttempts, error: message, availableAt: nil, now: now, claimNext: claimNext)
                 metrics.processed(job.type, "failed", seconds, traced)
                 log.error("job_failed_permanently", metadata: ["status": "failed", "latency_ms": latency, "error": .string(message)])
-            } else {
-                let delay = Backoff.delay(failure: next, base: settings.retryBase, cap: settings.retryCap, jitter: jitter())
-                _ = try await database.failJob(job, attempts: next, error: message, availableAt: now.adding(seconds: delay), now: now)
-                metrics.processed(job.type, "retry", seconds, traced)
-                metrics.retried(job.type)
-                log.error("job_failed_retrying", metadata: ["status": "retry", "latency_ms": latency, "error": .string(message)])
+                return next
             }
+            let delay = Backoff.delay(failure: attempt, base: settings.retryBase, cap: settings.retryCap, jitter: jitter())
+            let next = try await database.failJob(job, attempts: attempt, error: message, availableAt: now.adding(seconds: delay), now: now,
+                                                  claimNext: claimNext)
+            metrics.processed(job.type, "retry", seconds, traced)
+            metrics.retried(job.type)
+            log.error("job_failed_retrying", metadata: ["status": "retry", "latency_ms": latency, "error": .string(message)])
+            return next
         }
     }
 }

@@ -26,9 +26,9 @@ final class StartRecorder: JobHandler, Sendable {
 
     init(_ inner: any JobHandler) { self.inner = inner }
 
-    func run(_ job: ClaimedJob) async -> JobOutcome {
+    func run(_ job: ClaimedJob, claimNext: QueuePolicy?) async -> (outcome: JobOutcome, next: ClaimedJob?) {
         started.withLock { $0[job.id] = Monotonic.nanos() }
-        return await inner.run(job)
+        return await inner.run(job, claimNext: claimNext)
     }
 
     /// (number of jobs started, latest start time).

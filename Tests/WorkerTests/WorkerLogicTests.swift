@@ -109,8 +109,22 @@ import Worker
         let second = try #require(try await h.database.claimJob(policy: policy, now: h.clock.now()))
         #expect(second.id == first.id)
         #expect(second.attempts == first.attempts + 1)
-        #expect(try await h.database.completeJob(first, now: h.clock.now()) == false, "the expired claim can no longer finish")
-        #expect(try await h.database.completeJob(second, now: h.clock.now()))
+        #expect(try await h.database.completeJob(first, now: h.clock.now()).done == false, "the expired claim can no longer finish")
+        #expect(try await h.database.completeJob(second, now: h.clock.now()).done)
+    }
+
+    @Test func finishingAJobClaimsTheNextInTheSameTransaction() async throws {
+        let h = try await WorkerHarness(posts: 2)
+        try await h.enqueue(post: 0)
+        try await h.enqueue(post: 1)
+        let policy = QueuePolicy(maxAttempts: WorkerHarness.maxAttempts, leaseSeconds: WorkerHarness.lease)
+        let first = try #require(try await h.database.claimJob(policy: policy, now: h.clock.now()))
+        let result = try await h.database.completeJob(first, now: h.clock.now(), claimNext: policy)
+        #expect(result.done)
+        let next = try #require(result.next)
+        #expect(next.id != first.id)
+        #expect(try await h.jobs().map(\.status) == ["DONE", "PROCESSING"])
+        #expect(try await h.database.claimJob(policy: policy, now: h.clock.now()) == nil)
     }
 
     @Test func leaseExpiryOnTheLastAttemptIsTerminal() async throws {
