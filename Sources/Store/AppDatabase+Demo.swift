@@ -14,14 +14,14 @@ extension AppDatabase {
     public func seedDemo(email: String, passwordHash: String, now: Timestamp) async throws -> DemoSeed {
         try await write { db in
             let ts = now.storageString
-            var userID = try String.fetchOne(db, sql: "SELECT id FROM users WHERE email = ?", arguments: [email])
+            var userID = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM users WHERE email = ?"), arguments: [email])
             if userID == nil {
                 userID = Identifiers.newUUID()
                 try db.execute(sql: "INSERT INTO users(id, email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
                                arguments: [userID, email, passwordHash, ts, ts])
             }
             let user = userID!
-            var personaID = try String.fetchOne(db, sql: "SELECT persona_id FROM persona_public_profiles WHERE slug = 'demo-slug'")
+            var personaID = try String.fetchOne(db.cachedStatement(sql: "SELECT persona_id FROM persona_public_profiles WHERE slug = 'demo-slug'"))
             if personaID == nil {
                 personaID = Identifiers.newUUID()
                 try db.execute(sql: """
@@ -35,13 +35,13 @@ extension AppDatabase {
                     """, arguments: [personaID, ts])
             }
             let persona = personaID!
-            var postID = try String.fetchOne(db, sql: """
+            var postID = try String.fetchOne(db.cachedStatement(sql: """
                 SELECT id FROM posts WHERE persona_id = ? AND status = 'PUBLISHED' ORDER BY created_at, id LIMIT 1
-                """, arguments: [persona])
+                """), arguments: [persona])
             if postID == nil {
                 postID = Identifiers.newUUID()
-                let room = try String.fetchOne(db, sql: "SELECT id FROM rooms WHERE slug = 'ai-builders'")
-                    ?? String.fetchOne(db, sql: "SELECT id FROM rooms ORDER BY name LIMIT 1")
+                let room = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM rooms WHERE slug = 'ai-builders'"))
+                    ?? String.fetchOne(db.cachedStatement(sql: "SELECT id FROM rooms ORDER BY name LIMIT 1"))
                 try db.execute(sql: """
                     INSERT INTO posts(id, room_id, persona_id, user_id, authored_by, status, content, published_at, created_at, updated_at)
                     VALUES (?, ?, ?, ?, 'AI_DRAFT_APPROVED', 'PUBLISHED',

@@ -71,20 +71,20 @@ extension AppDatabase {
             """), arguments: [ts, ts, cutoff]) {
             let job = Self.claimed(row)
             if job.attempts < policy.maxAttempts { return job }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE jobs SET status = 'FAILED', locked_at = NULL, error = 'lease expired after the last attempt', updated_at = ? WHERE id = ?
-                """, arguments: [ts, job.id])
+                """).execute(arguments: [ts, job.id])
         }
         do {
             return try Row.fetchOne(db.cachedStatement(sql: Self.claimSQL), arguments: ["now": ts, "max": policy.maxAttempts])
                 .map(Self.claimed)
         } catch let error as DatabaseError where error.isUniqueViolation {
             // Another active job already holds this (post, persona): retire the duplicate, claim nothing now.
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE jobs SET status = 'DONE', error = 'superseded by an active job for the same post and persona', updated_at = ?
                 WHERE id = (SELECT id FROM jobs WHERE status IN ('PENDING','FAILED') AND available_at <= ? AND attempts < ?
                             ORDER BY available_at, created_at, id LIMIT 1)
-                """, arguments: [ts, ts, policy.maxAttempts])
+                """).execute(arguments: [ts, ts, policy.maxAttempts])
             return nil
         }
     }
@@ -124,10 +124,10 @@ extension AppDatabase {
     /// Puts an unfinished job back (graceful shutdown) without counting an attempt.
     public func releaseJob(_ job: ClaimedJob, now: Timestamp) async throws {
         try await write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE jobs SET status = 'PENDING', locked_at = NULL, available_at = ?, updated_at = ?
                 WHERE id = ? AND status = 'PROCESSING' AND locked_at = ? AND attempts = ?
-                """, arguments: [now.storageString, now.storageString, job.id, job.lockedAt, job.attempts])
+                """).execute(arguments: [now.storageString, now.storageString, job.id, job.lockedAt, job.attempts])
         }
     }
 
@@ -135,10 +135,10 @@ extension AppDatabase {
     public func queueDepth(maxAttempts: Int) async throws -> [String: Int] {
         try await read { db in
             var out: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            for row in try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT job_type, COUNT(*) AS n FROM jobs
                 WHERE status IN ('PENDING','PROCESSING') OR (status = 'FAILED' AND attempts < ?) GROUP BY job_type
-                """, arguments: [maxAttempts]) {
+                """), arguments: [maxAttempts]) {
                 out[row["job_type"]] = row["n"]
             }
             return out

@@ -12,7 +12,7 @@ extension AppDatabase {
     /// The caller's personas, newest first (id breaks ties).
     public func personas(ownedBy userID: String) async throws -> [Persona] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.personaColumns) FROM personas WHERE user_id = ? ORDER BY created_at DESC, id DESC",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.personaColumns) FROM personas WHERE user_id = ? ORDER BY created_at DESC, id DESC"),
                              arguments: [userID]).map(Self.persona(from:))
         }
     }
@@ -26,11 +26,11 @@ extension AppDatabase {
     public func createPersona(userID: String, fields: PersonaFields, now: Timestamp) async throws -> Persona {
         let persona = Persona(id: Identifiers.newUUID(), userID: userID, fields: fields, createdAt: now, updatedAt: now)
         try await write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO personas(id, user_id, name, bio, tone, writing_samples, do_not_say, catchphrases,
                   preferred_language, formality, daily_draft_quota, daily_reply_quota, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: Self.arguments(persona))
+                """).execute(arguments: Self.arguments(persona))
             try db.execute(sql: "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, 'persona_created', ?, ?)",
                            arguments: [userID, JSONText.object(["persona_id": persona.id]), now.storageString])
         }
@@ -40,11 +40,11 @@ extension AppDatabase {
     /// Replaces a persona's fields; nil when it is not the caller's.
     public func updatePersona(id: String, ownedBy userID: String, fields: PersonaFields, now: Timestamp) async throws -> Persona? {
         try await write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE personas SET name = ?, bio = ?, tone = ?, writing_samples = ?, do_not_say = ?, catchphrases = ?,
                   preferred_language = ?, formality = ?, daily_draft_quota = ?, daily_reply_quota = ?, updated_at = ?
                 WHERE id = ? AND user_id = ?
-                """, arguments: [fields.name, fields.bio, fields.tone, JSONText.array(fields.writingSamples),
+                """).execute(arguments: [fields.name, fields.bio, fields.tone, JSONText.array(fields.writingSamples),
                                  JSONText.array(fields.doNotSay), JSONText.array(fields.catchphrases),
                                  fields.preferredLanguage, fields.formality, fields.dailyDraftQuota,
                                  fields.dailyReplyQuota, now.storageString, id, userID])
@@ -56,13 +56,13 @@ extension AppDatabase {
     /// Deletes a persona (cascades per SCHEMA.md §4); false when it is not the caller's.
     public func deletePersona(id: String, ownedBy userID: String) async throws -> Bool {
         try await write { db in
-            try db.execute(sql: "DELETE FROM personas WHERE id = ? AND user_id = ?", arguments: [id, userID])
+            try db.cachedStatement(sql: "DELETE FROM personas WHERE id = ? AND user_id = ?").execute(arguments: [id, userID])
             return db.changesCount > 0
         }
     }
 
     static func fetchPersona(_ db: Database, id: String, userID: String) throws -> Persona? {
-        try Row.fetchOne(db, sql: "SELECT \(personaColumns) FROM personas WHERE id = ? AND user_id = ?", arguments: [id, userID])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(personaColumns) FROM personas WHERE id = ? AND user_id = ?"), arguments: [id, userID])
             .map(persona(from:))
     }
 

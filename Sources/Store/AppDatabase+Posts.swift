@@ -23,7 +23,7 @@ extension AppDatabase {
     /// A room by id.
     public func room(id: String) async throws -> Room? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT id, slug, name, description, created_at FROM rooms WHERE id = ?", arguments: [id]).map {
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT id, slug, name, description, created_at FROM rooms WHERE id = ?"), arguments: [id]).map {
                 Room(id: $0["id"], slug: $0["slug"], name: $0["name"], description: $0["description"], createdAt: Self.timestamp($0["created_at"]))
             }
         }
@@ -32,11 +32,11 @@ extension AppDatabase {
     /// Up to 100 posts of a room the viewer may see (published, or their own drafts), newest first.
     public func posts(inRoom roomID: String, visibleTo userID: String) async throws -> [Post] {
         try await read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT \(Self.postColumns) FROM posts p LEFT JOIN personas pe ON pe.id = p.persona_id
                 WHERE p.room_id = ? AND (p.status = 'PUBLISHED' OR p.user_id = ?)
                 ORDER BY p.created_at DESC, p.id DESC LIMIT 100
-                """, arguments: [roomID, userID]).map(Self.post(from:))
+                """), arguments: [roomID, userID]).map(Self.post(from:))
         }
     }
 
@@ -54,11 +54,11 @@ extension AppDatabase {
     public func thread(postID: String) async throws -> (post: Post, replies: [Reply])? {
         try await read { db in
             guard let post = try Self.fetchPost(db, id: postID) else { return nil }
-            let replies = try Row.fetchAll(db, sql: """
+            let replies = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT r.id, r.post_id, r.persona_id, pe.name AS persona_name, r.authored_by, r.content, r.created_at, r.updated_at
                 FROM replies r LEFT JOIN personas pe ON pe.id = r.persona_id
                 WHERE r.post_id = ? ORDER BY r.created_at ASC, r.id ASC
-                """, arguments: [postID]).map(Self.reply(from:))
+                """), arguments: [postID]).map(Self.reply(from:))
             return (post, replies)
         }
     }
@@ -69,10 +69,10 @@ extension AppDatabase {
                         userID: persona.userID, authoredBy: .ai, status: .draft, content: content, createdAt: now, updatedAt: now)
         try await write { db in
             try Self.consumeQuota(db, personaID: persona.id, kind: .draft, limit: persona.fields.dailyDraftQuota, now: now)
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO posts(id, room_id, persona_id, user_id, authored_by, status, content, created_at, updated_at)
                 VALUES (?, ?, ?, ?, 'AI', 'DRAFT', ?, ?, ?)
-                """, arguments: [post.id, roomID, persona.id, persona.userID, content, now.storageString, now.storageString])
+                """).execute(arguments: [post.id, roomID, persona.id, persona.userID, content, now.storageString, now.storageString])
         }
         return post
     }
@@ -80,10 +80,10 @@ extension AppDatabase {
     /// Publishes a draft with its activity events in one transaction; nil if it is no longer a draft.
     public func approveDraft(postID: String, content: String, now: Timestamp) async throws -> Post? {
         try await write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE posts SET content = ?, status = 'PUBLISHED', authored_by = 'AI_DRAFT_APPROVED', published_at = ?, updated_at = ?
                 WHERE id = ? AND status = 'DRAFT'
-                """, arguments: [content, now.storageString, now.storageString, postID])
+                """).execute(arguments: [content, now.storageString, now.storageString, postID])
             guard db.changesCount > 0, let post = try Self.fetchPost(db, id: postID) else { return nil }
             if let personaID = post.personaID {
                 let metadata = JSONText.object(["post_id": post.id, "room_id": post.roomID, "post_preview": content.truncatedRunes(220)])

@@ -24,11 +24,11 @@ extension AppDatabase {
     public func resolvePersonas(userID: String, ids: [String]) async throws -> [String] {
         try await read { db in
             if ids.isEmpty {
-                return try String.fetchAll(db, sql: "SELECT id FROM personas WHERE user_id = ? ORDER BY created_at ASC, id ASC LIMIT 3",
+                return try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM personas WHERE user_id = ? ORDER BY created_at ASC, id ASC LIMIT 3"),
                                            arguments: [userID])
             }
             for id in ids {
-                guard try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM personas WHERE id = ? AND user_id = ?)",
+                guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM personas WHERE id = ? AND user_id = ?)"),
                                         arguments: [id.lowercased(), userID]) == true else {
                     throw DomainError.invalid("persona \(id) not found")
                 }
@@ -45,25 +45,25 @@ extension AppDatabase {
             var result = EnqueueResult()
             let ts = now.storageString
             for personaID in personaIDs {
-                guard let quota = try Int.fetchOne(db, sql: "SELECT daily_reply_quota FROM personas WHERE id = ? AND user_id = ?",
+                guard let quota = try Int.fetchOne(db.cachedStatement(sql: "SELECT daily_reply_quota FROM personas WHERE id = ? AND user_id = ?"),
                                                    arguments: [personaID, userID]) else { result.skipped += 1; continue }
                 let used = try Self.usage(db, personaID: personaID, kind: .reply, now: now)
-                let queued = try Int.fetchOne(db, sql: """
+                let queued = try Int.fetchOne(db.cachedStatement(sql: """
                     SELECT COUNT(*) FROM jobs WHERE persona_id = ? AND job_type = 'generate_reply'
                       AND (status IN ('PENDING','PROCESSING') OR (status = 'FAILED' AND attempts < ?))
-                    """, arguments: [personaID, maxAttempts]) ?? 0
-                let replied = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?)",
+                    """), arguments: [personaID, maxAttempts]) ?? 0
+                let replied = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?)"),
                                                 arguments: [postID, personaID]) ?? false
-                let active = try Bool.fetchOne(db, sql: Self.activeJobSQL, arguments: [postID, personaID, maxAttempts]) ?? false
+                let active = try Bool.fetchOne(db.cachedStatement(sql: Self.activeJobSQL), arguments: [postID, personaID, maxAttempts]) ?? false
                 if used + queued >= quota || replied || active { result.skipped += 1; continue }
                 var payload = payloadExtra
                 payload["post_id"] = postID
                 payload["persona_id"] = personaID
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
                     VALUES ('generate_reply', ?, ?, ?, 'PENDING', 0, ?, ?, ?)
                     ON CONFLICT (post_id, persona_id) WHERE job_type = 'generate_reply' AND status IN ('PENDING','PROCESSING') DO NOTHING
-                    """, arguments: [postID, personaID, JSONText.object(payload), ts, ts, ts])
+                    """).execute(arguments: [postID, personaID, JSONText.object(payload), ts, ts, ts])
                 if db.changesCount > 0 { result.enqueued += 1 } else { result.skipped += 1 }
             }
             if result.enqueued > 0 {
@@ -87,7 +87,7 @@ extension AppDatabase {
                                           arguments: [job.postID]).map { LLMText(id: $0["id"], content: $0["content"]) }
             var template: LLMTemplate?
             if let templateID = job.templateID {
-                template = try Row.fetchOne(db, sql: "SELECT name, prompt_rules, word_limit FROM templates WHERE id = ?", arguments: [templateID])
+                template = try Row.fetchOne(db.cachedStatement(sql: "SELECT name, prompt_rules, word_limit FROM templates WHERE id = ?"), arguments: [templateID])
                     .map { LLMTemplate(name: $0["name"], promptRules: $0["prompt_rules"], wordLimit: $0["word_limit"]) }
             }
             return ReplyJobContext(persona: persona, dailyReplyQuota: row["daily_reply_quota"],

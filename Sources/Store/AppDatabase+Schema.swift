@@ -19,7 +19,7 @@ extension AppDatabase {
                         try db.execute(sql: "INSERT OR IGNORE INTO schema_migrations(version) VALUES (?)", arguments: [migration.version])
                     }
                 } else {
-                    let applied = Set(try String.fetchAll(db, sql: "SELECT version FROM schema_migrations"))
+                    let applied = Set(try String.fetchAll(db.cachedStatement(sql: "SELECT version FROM schema_migrations")))
                     for migration in Migrations.all where !applied.contains(migration.version) {
                         try db.execute(sql: migration.sql)
                         try db.execute(sql: "INSERT INTO schema_migrations(version) VALUES (?)", arguments: [migration.version])
@@ -34,7 +34,7 @@ extension AppDatabase {
     public func migrationStatus() async throws -> MigrationStatus {
         try await read { db in
             let applied = try db.tableExists("schema_migrations")
-                ? (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM schema_migrations") ?? 0) : 0
+                ? (try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM schema_migrations")) ?? 0) : 0
             return MigrationStatus(applied: applied, expected: Migrations.all.count)
         }
     }
@@ -58,22 +58,22 @@ extension AppDatabase {
 
     /// Runs `sql` on a reader connection; used by tests and the readiness ping.
     public func ping() async throws {
-        _ = try await read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+        _ = try await read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT 1")) }
     }
 
     /// The schema as `sqlite_master` describes it, normalised for comparison.
     public func schemaDescription() async throws -> [String] {
         try await read { db in
-            try String.fetchAll(db, sql: """
+            try String.fetchAll(db.cachedStatement(sql: """
                 SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master
                 WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name
-                """)
+                """))
         }
     }
 
     /// `PRAGMA integrity_check` result (`ok` when healthy).
     public func integrityCheck() async throws -> String {
-        try await read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+        try await read { db in try String.fetchOne(db.cachedStatement(sql: "PRAGMA integrity_check")) ?? "" }
     }
 }
 

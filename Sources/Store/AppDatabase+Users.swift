@@ -20,14 +20,14 @@ extension AppDatabase {
     /// Looks a user up by normalised email.
     public func user(email: String) async throws -> User? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT id, email, password_hash, created_at FROM users WHERE email = ?", arguments: [email])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT id, email, password_hash, created_at FROM users WHERE email = ?"), arguments: [email])
                 .map { User(id: $0["id"], email: $0["email"], passwordHash: $0["password_hash"], createdAt: Timestamp(storage: $0["created_at"]) ?? Timestamp(microseconds: 0)) }
         }
     }
 
     /// Whether a user id still exists (tokens of deleted users stop working).
     public func userExists(id: String) async throws -> Bool {
-        try await read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM users WHERE id = ?)", arguments: [id]) ?? false }
+        try await read { db in try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM users WHERE id = ?)"), arguments: [id]) ?? false }
     }
 
     /// Records an analytics event (best effort at call sites).

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 /// Compact JSON text for the JSON-typed TEXT columns; the app always writes its own serialisation.
@@ -28,7 +29,7 @@ enum JSONText {
 
     /// Reads a JSON array of strings, tolerating anything malformed as empty.
     static func strings(_ text: String?) -> [String] {
-        guard let text, let data = text.data(using: .utf8) else { return [] }
-        return (try? JSONDecoder().decode([String].self, from: data)) ?? []
+        guard let text else { return [] }
+        return JSONParser.stringArray(text) ?? []
     }
 }

@@ -1,3 +1,5 @@
+import Store
+
 /// What running a job produced.
 public enum JobOutcome: Sendable, Equatable {
     /// Finished (including idempotent no-ops); the handler already marked the job DONE in its final transaction.
@@ -14,10 +16,5 @@ public enum JobOutcome: Sendable, Equatable {
 public protocol JobHandler: Sendable {
     /// Runs `job`. When `claimNext` is given and the job finishes in the handler's own final transaction,
     /// the handler claims the next job in that same transaction and returns it (one write per job).
-    func run(_ job: ClaimedJobInfo, claimNext: QueuePolicy?) async -> (outcome: JobOutcome, next: ClaimedJobInfo?)
+    func run(_ job: ClaimedJob, claimNext: QueuePolicy?) async -> (outcome: JobOutcome, next: ClaimedJob?)
 }
-
-import Store
-
-/// The claimed job as handlers see it.
-public typealias ClaimedJobInfo = ClaimedJob

@@ -41,10 +41,17 @@ enum DomainErrorBridge {
 /// Per-request facts that inner middleware learn and outer middleware report.
 final class RequestOutcome: Sendable {
     private let user = Mutex<String?>(nil)
+    private let matched = Mutex<String?>(nil)
 
     var userID: String? {
         get { user.withLock { $0 } }
         set { user.withLock { $0 = newValue } }
+    }
+
+    /// The route pattern the request matched (set by the route guard), for the metrics label.
+    var route: String? {
+        get { matched.withLock { $0 } }
+        set { matched.withLock { $0 = newValue } }
     }
 }
 

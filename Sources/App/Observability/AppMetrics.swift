@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import Prometheus
+import Synchronization
 
 /// The application's Prometheus families, recorded into one injected registry (BEHAVIOR.md §14.1).
 public final class AppMetrics: Sendable {
@@ -33,6 +34,7 @@ public final class AppMetrics: Sendable {
     private let startGauge: Gauge
     private let uptimeGauge: Gauge
     private let rssGauge: Gauge
+    private let requestInstruments = Mutex<[RequestKey: (Counter, ValueHistogram)]>([:])
 
     public init(registry: PrometheusCollectorRegistry, clock: any AppClock) {
         self.registry = registry
@@ -47,12 +49,27 @@ public final class AppMetrics: Sendable {
 
     static func help(_ name: String) -> String { families.first { $0.name == name }?.help ?? "" }
 
-    /// Counts one finished request and its latency.
+    /// Counts one finished request and its latency. Instruments are looked up once per label set.
     func recordRequest(method: String, route: String, status: Int, seconds: Double) {
-        registry.makeCounter(name: "http_requests_total", labels: [("method", method), ("route", route), ("status", String(status))],
-                             help: Self.help("http_requests_total")).increment()
-        registry.makeValueHistogram(name: "http_request_duration_seconds", labels: [("method", method), ("route", route)],
-                                    buckets: Self.buckets, help: Self.help("http_request_duration_seconds")).record(seconds)
+        let key = RequestKey(method: method, route: route, status: status)
+        let instruments = requestInstruments.withLock { cache -> (Counter, ValueHistogram) in
+            if let hit = cache[key] { return hit }
+            let made = (registry.makeCounter(name: "http_requests_total", labels: [("method", method), ("route", route), ("status", String(status))],
+                                             help: Self.help("http_requests_total")),
+                        registry.makeValueHistogram(name: "http_request_duration_seconds", labels: [("method", method), ("route", route)],
+                                                    buckets: Self.buckets, help: Self.help("http_request_duration_seconds")))
+            cache[key] = made
+            return made
+        }
+        instruments.0.increment()
+        instruments.1.record(seconds)
+    }
+
+    /// Labels of a request series.
+    private struct RequestKey: Hashable {
+        let method: String
+        let route: String
+        let status: Int
     }
 
     /// Observes one database call.

@@ -7,6 +7,7 @@ struct AuthService: Sendable {
     let tokens: TokenService
     let hasher: PasswordHasher
     let clock: any AppClock
+    let cache: AuthCache
 
     /// Creates an account and returns `(token, userID)`.
     func signup(email rawEmail: String, password: String, shareSlug: String) async throws -> (token: String, userID: String) {
@@ -43,12 +44,22 @@ struct AuthService: Sendable {
         return (token, user.id)
     }
 
-    /// The user id of a bearer token whose user still exists.
+    /// The user id of a bearer token whose user still exists (recent answers come from `AuthCache`).
     func authenticate(token: String) async throws -> String {
-        let userID = try await tokens.verify(token)
+        let now = clock.now()
+        let userID: String
+        if let cached = cache.user(forToken: token, now: now) {
+            userID = cached
+        } else {
+            let verified = try await tokens.verifyWithExpiry(token)
+            cache.remember(token: token, userID: verified.userID, expires: verified.expires)
+            userID = verified.userID
+        }
+        guard !cache.userRecentlyExisted(userID, now: now) else { return userID }
         let exists: Bool
         do { exists = try await database.userExists(id: userID) } catch { throw error.asInternal("could not verify user") }
         guard exists else { throw DomainError.unauthorized("invalid token") }
+        cache.rememberUser(userID, now: now)
         return userID
     }
 }

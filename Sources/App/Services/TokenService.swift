@@ -28,6 +28,11 @@ public struct TokenService: Sendable {
 
     /// The user id in a valid token; `invalid token` or `missing user` otherwise.
     public func verify(_ token: String) async throws -> String {
+        try await verifyWithExpiry(token).userID
+    }
+
+    /// The user id and expiry of a valid token.
+    func verifyWithExpiry(_ token: String) async throws -> (userID: String, expires: Timestamp) {
         guard Self.headerAlgorithm(of: token) == "HS256" else { throw DomainError.unauthorized("invalid token") }
         let claims: AuthClaims
         do {
@@ -39,7 +44,7 @@ public struct TokenService: Sendable {
         guard claims.exp.value.timeIntervalSince1970 > now else { throw DomainError.unauthorized("invalid token") }
         if let nbf = claims.nbf, nbf.value.timeIntervalSince1970 > now { throw DomainError.unauthorized("invalid token") }
         guard let user = claims.userID, !user.isEmpty else { throw DomainError.unauthorized("missing user") }
-        return user
+        return (user, Timestamp(microseconds: Int64(claims.exp.value.timeIntervalSince1970 * 1_000_000)))
     }
 
     /// The `alg` of a compact JWS header, without trusting anything else in it.

@@ -7,13 +7,12 @@ import Logging
 struct MetricsMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let metrics: AppMetrics
-    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = Monotonic.nanos()
         let response = try await next(request, context)
         let seconds = Double(Monotonic.nanos() - start) / 1e9
-        let route = routes.match(path: request.uri.path, method: request.method)?.pattern ?? "unmatched"
+        let route = context.outcome.route ?? "unmatched"
         let method = request.method.rawValue.isEmpty ? "UNKNOWN" : request.method.rawValue.uppercased()
         let status = Int(response.status.code)
         metrics.recordRequest(method: method, route: route, status: status, seconds: seconds)

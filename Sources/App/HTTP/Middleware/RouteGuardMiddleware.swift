@@ -17,6 +17,7 @@ struct RouteGuardMiddleware: RouterMiddleware {
             headers[.contentLength] = "0"
             return Response(status: .methodNotAllowed, headers: headers)
         }
+        context.outcome.route = match.pattern
         return try await next(request, context)
     }
 

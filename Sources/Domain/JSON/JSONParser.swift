@@ -1,6 +1,6 @@
 /// A small strict JSON parser (RFC 8259) that reports where the first value ends,
 /// so callers can tell "malformed" from "trailing data after the object".
-struct JSONParser {
+public struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
@@ -8,9 +8,21 @@ struct JSONParser {
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
+    /// A JSON array of strings, or nil when the text is anything else (used to read the JSON-typed columns).
+    public static func stringArray(_ text: String) -> [String]? {
+        guard case .array(let items)? = try? parseFirst(Array(text.utf8)).value else { return nil }
+        var out: [String] = []
+        out.reserveCapacity(items.count)
+        for item in items {
+            guard case .string(let s) = item else { return nil }
+            out.append(s)
+        }
+        return out
+    }
+
     /// Parses the first JSON value; `trailing` is true when anything but whitespace follows it.
     /// Returns nil value for an empty (whitespace-only) input.
-    static func parseFirst(_ bytes: [UInt8]) throws -> (value: JSONValue?, trailing: Bool) {
+    public static func parseFirst(_ bytes: [UInt8]) throws -> (value: JSONValue?, trailing: Bool) {
         var parser = JSONParser(bytes)
         parser.skipWhitespace()
         guard parser.index < bytes.count else { return (nil, false) }

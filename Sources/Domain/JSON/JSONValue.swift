@@ -1,5 +1,5 @@
 /// A parsed JSON document. Numbers keep their literal text so integer fields can reject `1.5` or `1e3`.
-enum JSONValue: Equatable, Sendable {
+public enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case number(String)
@@ -7,7 +7,7 @@ enum JSONValue: Equatable, Sendable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
         case let (.bool(a), .bool(b)): return a == b
@@ -20,7 +20,7 @@ enum JSONValue: Equatable, Sendable {
     }
 
     /// The JSON type name used in decoder messages (`string`, `number`, …).
-    var typeName: String {
+    public var typeName: String {
         switch self {
         case .null: return "null"
         case .bool: return "bool"
@@ -33,6 +33,6 @@ enum JSONValue: Equatable, Sendable {
 }
 
 /// Why a body could not be parsed; the message mirrors Go's `encoding/json` wording.
-struct JSONSyntaxError: Error, Equatable {
-    let message: String
+public struct JSONSyntaxError: Error, Equatable {
+    public let message: String
 }
