@@ -27,7 +27,14 @@ enum JSONOutput {
     }()
 
     static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
-        var data = (try? encoder.encode(value)) ?? Data("{\"error\":\"internal server error\"}".utf8)
+        var data: Data
+        if let writable = value as? any JSONWritable {
+            var writer = JSONWriter()
+            writable.write(to: &writer)
+            data = Data(writer.bytes)
+        } else {
+            data = (try? encoder.encode(value)) ?? Data("{\"error\":\"internal server error\"}".utf8)
+        }
         data.append(0x0A)
         var fields = headers
         fields[.contentType] = "application/json"
