@@ -11,11 +11,19 @@ public struct ClaimedJob: Sendable, Equatable {
     public let payload: String
     public let attempts: Int
     public let lockedAt: String
+    /// A reply job's context, read inside the claim transaction so the worker needs no separate read.
+    public internal(set) var prefetched: PrefetchedContext?
 
     /// `trace_id` from the payload (the enqueuing request id), if any.
     public var traceID: String? { JSONText.field("trace_id", in: payload) }
     /// `template_id` from the payload (battle replies), if any.
     public var templateID: String? { JSONText.field("template_id", in: payload) }
+}
+
+/// The outcome of reading a reply job's context in the claim transaction.
+public enum PrefetchedContext: Sendable, Equatable {
+    case personaMissing
+    case ready(AppDatabase.ReplyJobContext)
 }
 
 /// Queue rules shared by claim, retry and depth queries.
@@ -50,7 +58,7 @@ extension AppDatabase {
 
     static func claimed(_ row: Row) -> ClaimedJob {
         ClaimedJob(id: row["id"], type: row["job_type"], postID: row["post_id"], personaID: row["persona_id"],
-                   payload: row["payload"], attempts: row["attempts"], lockedAt: row["locked_at"])
+                   payload: row["payload"], attempts: row["attempts"], lockedAt: row["locked_at"], prefetched: nil)
     }
 
     /// Claims the next runnable job in one `BEGIN IMMEDIATE` transaction: first an expired lease
@@ -62,6 +70,14 @@ extension AppDatabase {
     /// The claim, inside a caller's write transaction (also used to claim the next job while finishing one,
     /// so a busy loop needs one write transaction per job).
     static func claimNext(_ db: Database, policy: QueuePolicy, now: Timestamp) throws -> ClaimedJob? {
+        guard var job = try claimRow(db, policy: policy, now: now) else { return nil }
+        if job.type == "generate_reply" {
+            job.prefetched = try fetchReplyContext(db, job, now: now).map(PrefetchedContext.ready) ?? .personaMissing
+        }
+        return job
+    }
+
+    private static func claimRow(_ db: Database, policy: QueuePolicy, now: Timestamp) throws -> ClaimedJob? {
         let ts = now.storageString
         let cutoff = now.adding(seconds: -policy.leaseSeconds).storageString
         while let row = try Row.fetchOne(db.cachedStatement(sql: """

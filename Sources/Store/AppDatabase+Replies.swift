@@ -10,7 +10,7 @@ extension AppDatabase {
     }
 
     /// Everything a `generate_reply` job needs, read in one snapshot.
-    public struct ReplyJobContext: Sendable {
+    public struct ReplyJobContext: Sendable, Equatable {
         public let persona: LLMPersona
         public let dailyReplyQuota: Int
         public let repliesToday: Int
@@ -74,26 +74,33 @@ extension AppDatabase {
         }
     }
 
-    /// Loads the persona, post, thread and template of a reply job; nil persona means it is gone.
+    /// Loads the persona, post, thread and template of a reply job; nil means the persona is gone.
+    /// Uses the context prefetched by the claim transaction when there is one (no extra read).
     public func replyJobContext(_ job: ClaimedJob, now: Timestamp) async throws -> ReplyJobContext? {
-        try await read { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, name, bio, tone, daily_reply_quota FROM personas WHERE id = ?"),
-                                             arguments: [job.personaID]) else { return nil }
-            let persona = LLMPersona(id: row["id"], name: row["name"], bio: row["bio"], tone: row["tone"])
-            let post = try Self.fetchPost(db, id: job.postID)
-            let replied = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?)"),
-                                            arguments: [job.postID, job.personaID]) ?? false
-            let thread = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, content FROM replies WHERE post_id = ? ORDER BY created_at ASC, id ASC"),
-                                          arguments: [job.postID]).map { LLMText(id: $0["id"], content: $0["content"]) }
-            var template: LLMTemplate?
-            if let templateID = job.templateID {
-                template = try Row.fetchOne(db.cachedStatement(sql: "SELECT name, prompt_rules, word_limit FROM templates WHERE id = ?"), arguments: [templateID])
-                    .map { LLMTemplate(name: $0["name"], promptRules: $0["prompt_rules"], wordLimit: $0["word_limit"]) }
-            }
-            return ReplyJobContext(persona: persona, dailyReplyQuota: row["daily_reply_quota"],
-                                   repliesToday: try Self.usage(db, personaID: job.personaID, kind: .reply, now: now),
-                                   post: post, alreadyReplied: replied, thread: thread, template: template)
+        switch job.prefetched {
+        case .ready(let context)?: return context
+        case .personaMissing?: return nil
+        case nil: return try await read { db in try Self.fetchReplyContext(db, job, now: now) }
         }
+    }
+
+    static func fetchReplyContext(_ db: Database, _ job: ClaimedJob, now: Timestamp) throws -> ReplyJobContext? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, name, bio, tone, daily_reply_quota FROM personas WHERE id = ?"),
+                                         arguments: [job.personaID]) else { return nil }
+        let persona = LLMPersona(id: row["id"], name: row["name"], bio: row["bio"], tone: row["tone"])
+        let post = try Self.fetchPost(db, id: job.postID)
+        let replied = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?)"),
+                                        arguments: [job.postID, job.personaID]) ?? false
+        let thread = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, content FROM replies WHERE post_id = ? ORDER BY created_at ASC, id ASC"),
+                                      arguments: [job.postID]).map { LLMText(id: $0["id"], content: $0["content"]) }
+        var template: LLMTemplate?
+        if let templateID = job.templateID {
+            template = try Row.fetchOne(db.cachedStatement(sql: "SELECT name, prompt_rules, word_limit FROM templates WHERE id = ?"), arguments: [templateID])
+                .map { LLMTemplate(name: $0["name"], promptRules: $0["prompt_rules"], wordLimit: $0["word_limit"]) }
+        }
+        return ReplyJobContext(persona: persona, dailyReplyQuota: row["daily_reply_quota"],
+                               repliesToday: try Self.usage(db, personaID: job.personaID, kind: .reply, now: now),
+                               post: post, alreadyReplied: replied, thread: thread, template: template)
     }
 
     /// How a reply write ended.

@@ -113,6 +113,21 @@ import Worker
         #expect(try await h.database.completeJob(second, now: h.clock.now()).done)
     }
 
+    @Test func claimPrefetchesTheReplyContext() async throws {
+        let h = try await WorkerHarness()
+        try await h.enqueue()
+        let policy = QueuePolicy(maxAttempts: WorkerHarness.maxAttempts, leaseSeconds: WorkerHarness.lease)
+        let job = try #require(try await h.database.claimJob(policy: policy, now: h.clock.now()))
+        guard case .ready(let context)? = job.prefetched else {
+            Issue.record("no prefetched context: \(String(describing: job.prefetched))")
+            return
+        }
+        #expect(context.persona.name == "Persona 0")
+        #expect(context.post?.id == h.ids.posts[0])
+        #expect(context.alreadyReplied == false)
+        #expect(try await h.database.replyJobContext(job, now: h.clock.now()) == context)
+    }
+
     @Test func finishingAJobClaimsTheNextInTheSameTransaction() async throws {
         let h = try await WorkerHarness(posts: 2)
         try await h.enqueue(post: 0)
