@@ -12,7 +12,7 @@ public struct AppRequestContext: RequestContext {
     public var requestID: String = ""
     /// The socket peer address (host only), or "unknown".
     public var peerAddress: String
-    /// Seconds on the monotonic clock by which the request should finish (0 = none).
+    /// Monotonic nanoseconds by which the request should finish (0 = none).
     public var deadlineNanos: UInt64 = 0
     /// Set by the auth middleware on protected routes.
     public var userID: String? {
@@ -28,15 +28,11 @@ public struct AppRequestContext: RequestContext {
 
     /// The authenticated user; protected routes only run after the auth middleware set it.
     func requireUser() throws -> String {
-        guard let userID else { throw DomainErrorBridge.missingUser }
+        guard let userID else { throw DomainError.unauthorized("missing user") }
         return userID
     }
 }
 
-/// Errors raised by the HTTP layer itself, mapped like domain errors.
-enum DomainErrorBridge {
-    static let missingUser = Domain.DomainError.unauthorized("missing user")
-}
 
 /// Per-request facts that inner middleware learn and outer middleware report.
 final class RequestOutcome: Sendable {
