@@ -67,7 +67,7 @@ public struct MockLLM: LLMClient {
     /// Sleeps for `latency`, failing (retryably) if the caller's deadline comes first.
     private func simulateLatency() async throws {
         guard latency > 0 else { return }
-        var wait = UInt64(latency * 1e9)
+        let wait = UInt64(latency * 1e9)
         let deadline = RequestDeadline.nanos
         if deadline > 0 {
             let now = Monotonic.nanos()
@@ -78,6 +78,5 @@ public struct MockLLM: LLMClient {
             }
         }
         try await Task.sleep(nanoseconds: wait)
-        wait = 0
     }
 }

@@ -51,7 +51,7 @@ struct AuthService: Sendable {
         if let cached = cache.user(forToken: token, now: now) {
             userID = cached
         } else {
-            let verified = try await tokens.verifyWithExpiry(token)
+            let verified = try await tokens.verify(token)
             cache.remember(token: token, userID: verified.userID, expires: verified.expires)
             userID = verified.userID
         }

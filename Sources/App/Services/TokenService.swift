@@ -26,13 +26,8 @@ public struct TokenService: Sendable {
         return try await keys.sign(claims)
     }
 
-    /// The user id in a valid token; `invalid token` or `missing user` otherwise.
-    public func verify(_ token: String) async throws -> String {
-        try await verifyWithExpiry(token).userID
-    }
-
-    /// The user id and expiry of a valid token.
-    func verifyWithExpiry(_ token: String) async throws -> (userID: String, expires: Timestamp) {
+    /// The user id and expiry of a valid token; `invalid token` or `missing user` otherwise.
+    func verify(_ token: String) async throws -> (userID: String, expires: Timestamp) {
         guard Self.headerAlgorithm(of: token) == "HS256" else { throw DomainError.unauthorized("invalid token") }
         let claims: AuthClaims
         do {
