@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN_DEBUG := .build/debug/personaworlds
 PORT ?= 8080
 
-.PHONY: deps build run test test-swift test-schema test-deb bench loadtest-queue deb clean
+.PHONY: deps build run test test-swift test-schema test-deb bench loadtest-public loadtest-queue deb clean
 
 deps:
 	@scripts/deps.sh build
@@ -37,12 +37,21 @@ bench:
 	@scripts/deps.sh test
 	scripts/bench.sh
 
-## loadtest-queue: phase 3 queue stress - generate-replies at 50 req/s for 60 s, then time the queue drain
-## (release binary if built, else the debug one; PERSONAWORLDS_BIN=path overrides; LOADTEST_ARGS adds flags).
-loadtest-queue:
-	@if [ -z "$$PERSONAWORLDS_BIN" ] && [ ! -x .build-release/release/personaworlds ]; then \
+# Load tests (loadtest/run.py): release binary if built, else the debug one (built if needed);
+# PERSONAWORLDS_BIN=path overrides and skips the build; LOADTEST_ARGS adds flags.
+LOADTEST_BIN_CHECK = if [ -z "$$PERSONAWORLDS_BIN" ] && [ ! -x .build-release/release/personaworlds ]; then \
 	  $(SWIFT) build --product personaworlds; fi
-	python3 loadtest/queue_stress.py --duration 60 --rate 50 $(LOADTEST_ARGS)
+
+## loadtest-public: phase 1 public read baseline - /p/demo-slug 200 req/s, /templates 200 req/s and
+## /b/{id}/card.png 100 req/s for 60 s (public-read rate limit off); PASS at < 1 % errors and p95 < 500 ms.
+loadtest-public:
+	@$(LOADTEST_BIN_CHECK)
+	python3 loadtest/run.py public --duration 60 $(LOADTEST_ARGS)
+
+## loadtest-queue: phase 3 queue stress - generate-replies at 50 req/s for 60 s, then time the queue drain.
+loadtest-queue:
+	@$(LOADTEST_BIN_CHECK)
+	python3 loadtest/run.py queue --duration 60 --rate 50 $(LOADTEST_ARGS)
 
 ## deb: build dist/personaworlds_<version>_amd64.deb (release binary, static Swift stdlib) and lint it.
 deb:

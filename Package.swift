@@ -34,11 +34,12 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Domain", "Store", "LLM", "HTTPClient", "Worker",
+                "Domain", "Store", "LLM", "HTTPClient", "Worker", "Card",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -47,6 +48,9 @@ let package = Package(
         ),
         .target(name: "Domain"),
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .target(name: "Card", dependencies: ["CFreeType", "CPNG"]),
         .target(name: "HTTPClient", dependencies: ["CCurl"]),
         .target(
             name: "LLM",
@@ -89,6 +93,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
+        .testTarget(name: "CardTests", dependencies: ["Card"]),
         .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "Domain", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]

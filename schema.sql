@@ -214,3 +214,11 @@ CREATE TABLE IF NOT EXISTS llm_cache (
 );
 -- Enqueue-time reply quota counts a persona's queued jobs (DECISIONS.md #17).
 CREATE INDEX IF NOT EXISTS idx_jobs_persona_status ON jobs(persona_id, status);
+
+-- Migration 0003: remix tokens are single use. A battle created from a remix token records the token's
+-- id in the same transaction, so a replayed token is refused even across processes.
+CREATE TABLE IF NOT EXISTS remix_redemptions (
+  token_id   TEXT PRIMARY KEY NOT NULL,
+  battle_id  TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+  created_at TEXT NOT NULL
+);

@@ -8,6 +8,7 @@ import Store
 import HTTPClient
 import LLM
 import Worker
+import Card
 
 /// Everything `buildApplication` needs from outside: configuration and the process-wide singletons
 /// that `main` owns (logger, metrics registry, clock).
@@ -60,9 +61,19 @@ struct AppParts {
                                            summaryMaxLen: config.summaryMaxLen, clock: deps.clock, metrics: metrics)
         let posts = PostService(database: database, llm: llm, clock: deps.clock, config: config, signal: signal, summaries: summaries)
 
+        let events = EventRecorder(database: database, clock: deps.clock, logger: deps.logger)
+        let battles = BattleService(database: database, clock: deps.clock, config: config, signal: signal,
+                                    remixTokens: await RemixTokenService(secret: secret, clock: deps.clock), events: events)
+        let cards = CardService(fontPath: config.cardFontPath, shareBase: config.shareBase)
+        if case .failure(let error) = cards.renderer {
+            deps.logger.error("card_font_unavailable", metadata: ["path": .string(config.cardFontPath), "detail": .string("\(error)")])
+        }
+        let limiter = try RateLimiter(config: config, store: InMemoryRateLimitStore(), clock: deps.clock, metrics: metrics)
+
         let table = RouteTable()
         let router = Router(context: AppRequestContext.self)
-        router.add(middleware: RequestContextMiddleware(requestTimeout: config.apiRequestTimeout, ids: RequestIDGenerator()))
+        router.add(middleware: RequestContextMiddleware(requestTimeout: config.apiRequestTimeout, ids: RequestIDGenerator(),
+                                                        trustedProxies: limiter.trustedProxies))
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: CORSMiddleware(policy: CORSPolicy(origins: config.effectiveCORSOrigins)))
@@ -71,17 +82,30 @@ struct AppParts {
 
         let open = RouteRegistrar(group: router.group(), table: table)
         let protected = open.with(AuthMiddleware(auth: auth))
+        let optional = open.with(OptionalAuthMiddleware(auth: auth))
+        let routes = RouteGroups(open: open, protected: protected,
+                                 publicRead: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .publicRead)),
+                                 publicWrite: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .publicWrite)),
+                                 battleCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .battleCreate)),
+                                 templateCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .templateCreate)))
         OpsController(database: database, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts).addRoutes(to: open)
-        AuthController(service: auth, limits: limits).addRoutes(to: open)
-        PersonasController(service: PersonaService(database: database, clock: deps.clock, config: config),
+        AuthController(service: auth, limits: limits, limiter: limiter).addRoutes(to: open)
+        PersonasController(service: PersonaService(database: database, clock: deps.clock, config: config), posts: posts,
                            limits: limits, shareBase: config.shareBase).addRoutes(to: protected)
-        RoomsController(database: database).addRoutes(to: protected)
-        PostsController(service: posts, limits: limits).addRoutes(to: protected)
+        RoomsController(database: database, posts: posts, battles: battles, limits: limits).addRoutes(to: routes)
+        PostsController(service: posts, limits: limits).addRoutes(to: routes)
+        PublicBattlesController(battles: battles, posts: posts, cards: cards, shareBase: config.shareBase).addRoutes(to: routes)
+        BattlesController(service: battles).addRoutes(to: routes)
+        PublicProfilesController(service: PublicProfileService(database: database, clock: deps.clock, events: events),
+                                 limits: limits).addRoutes(to: routes)
+        TemplatesController(service: TemplateService(database: database, clock: deps.clock), limits: limits).addRoutes(to: routes)
 
-        // Services shut down in reverse order: the worker drains before the database closes.
-        var services: [any Service] = [DatabaseCloser(database: database)]
+        // Services shut down in reverse order: the worker drains and events flush before the database closes.
+        var services: [any Service] = [DatabaseCloser(database: database), events, SheddingMonitor(limiter: limiter, database: database,
+                                       metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts)]
         if deps.runWorker {
-            let handler = ReplyJobHandler(database: database, llm: llm, clock: deps.clock, replyMaxLength: config.replyMaxLen)
+            let handler = ReplyJobHandler(database: database, llm: llm, clock: deps.clock, replyMaxLength: config.replyMaxLen,
+                                          replyWritten: { postID in cards.invalidate(battleID: postID) })
             services.append(WorkerPool(database: database, handler: handler, signal: signal, clock: deps.clock,
                                        settings: workerSettings(config), metrics: workerMetrics(metrics), logger: deps.logger))
         }

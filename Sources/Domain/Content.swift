@@ -52,7 +52,4 @@ public struct Reply: Sendable, Equatable {
 /// Daily quota kinds (quota_events.quota_type).
 public enum QuotaKind: String, Sendable {
     case draft, reply, preview
-
-    /// The 429 message when the quota is used up.
-    public var exceededMessage: String { "daily \(rawValue) quota reached" }
 }

@@ -1,6 +1,7 @@
-/// Errors the domain raises; the HTTP layer maps each case to a status in exactly one place.
+/// Errors the domain and the store raise. The HTTP layer maps each case to a status and the
+/// contract's client message in exactly one place, so no store or rule code words a response.
 public enum DomainError: Error, Equatable, Sendable {
-    /// 400: the input is wrong; the message is shown to the client.
+    /// 400: a domain rule rejected the input; the associated text is that rule's client message.
     case invalid(String)
     /// 401: missing or bad credentials.
     case unauthorized(String)
@@ -10,19 +11,49 @@ public enum DomainError: Error, Equatable, Sendable {
     case notFound(String)
     /// 409: the request conflicts with current state.
     case conflict(String)
-    /// 429: a daily quota is used up.
-    case quotaExceeded(String)
+    /// 429: a persona's daily quota of this kind is used up.
+    case quotaReached(QuotaKind)
     /// 502: an upstream provider failed.
     case upstream(String)
     /// 500 with a safe, contract-defined message; details are logged, never returned.
     case internalFailure(String, detail: String = "")
 
-    /// The client-facing message of this error.
-    public var message: String {
+    // Conditions the store detects; the HTTP mapping chooses their words and statuses.
+
+    /// The email already belongs to an account.
+    case emailTaken
+    /// Another persona holds the slug.
+    case slugTaken
+    /// No free slug was found among the allowed candidates.
+    case slugExhausted
+    /// A persona id given by the caller is not one of the caller's personas.
+    case unknownPersona(String)
+    /// A text field holds a character that cannot be stored faithfully (a NUL).
+    case unstorableText(field: String)
+    /// The template does not exist, or is private and not the caller's.
+    case templateUnavailable
+    /// No public template exists to default to.
+    case noDefaultTemplate
+    /// A remix token was already redeemed by an earlier battle.
+    case remixTokenUsed
+}
+
+extension DomainError: CustomStringConvertible {
+    /// A log- and job-friendly description (not the HTTP message, which the mapping chooses).
+    public var description: String {
         switch self {
         case .invalid(let m), .unauthorized(let m), .forbidden(let m), .notFound(let m), .conflict(let m),
-             .quotaExceeded(let m), .upstream(let m), .internalFailure(let m, _):
+             .upstream(let m), .internalFailure(let m, _):
             return m
+        case .quotaReached(let kind): return "daily \(kind.rawValue) quota reached"
+        case .emailTaken: return "email already registered"
+        case .slugTaken: return "slug already in use"
+        case .slugExhausted: return "no free slug"
+        case .unknownPersona(let id): return "persona \(id) not found"
+        case .unstorableText(let field): return "\(field) contains a NUL character"
+        case .templateUnavailable: return "template not found"
+        case .noDefaultTemplate: return "no public template to default to"
+        case .remixTokenUsed: return "remix token already used"
         }
     }
 }

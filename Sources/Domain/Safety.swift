@@ -8,11 +8,17 @@ public enum Safety {
         let text = content.trimmingWhitespace()
         guard !text.isEmpty else { throw DomainError.invalid("content cannot be empty") }
         guard maxLength > 0, text.runeCount <= maxLength else { throw DomainError.invalid("content exceeds max length") }
-        let lower = text.lowercased()
-        if containsProfanity(lower) { throw DomainError.invalid("content failed profanity check") }
-        let links = linkMarkers.reduce(0) { $0 + occurrences(of: $1, in: lower) }
-        if links > 2 { throw DomainError.invalid("content failed link spam check") }
+        try checkWords(text, field: "content")
         return text
+    }
+
+    /// The profanity and link-spam parts of the check, for text whose length another rule governs
+    /// (battle topics are checked too, unlike the original). Messages name `field`.
+    public static func checkWords(_ text: String, field: String) throws {
+        let lower = text.lowercased()
+        if containsProfanity(lower) { throw DomainError.invalid("\(field) failed profanity check") }
+        let links = linkMarkers.reduce(0) { $0 + occurrences(of: $1, in: lower) }
+        if links > 2 { throw DomainError.invalid("\(field) failed link spam check") }
     }
 
     /// Whole-word match with ASCII `\b` semantics (word characters are `[A-Za-z0-9_]`).

@@ -161,6 +161,20 @@ extension AppDatabase {
         }
     }
 
+    /// The load signals adaptive shedding watches: active reply jobs, and jobs that failed since `since`
+    /// and wait for a retry.
+    public func shedSignals(maxAttempts: Int, since: Timestamp) async throws -> (queueDepth: Int, recentRetries: Int) {
+        try await read { db in
+            let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT
+                  (SELECT COUNT(*) FROM jobs WHERE job_type = 'generate_reply'
+                     AND (status IN ('PENDING','PROCESSING') OR (status = 'FAILED' AND attempts < ?))) AS depth,
+                  (SELECT COUNT(*) FROM jobs WHERE status = 'FAILED' AND attempts < ? AND updated_at >= ?) AS retries
+                """), arguments: [maxAttempts, maxAttempts, since.storageString])!
+            return (row["depth"], row["retries"])
+        }
+    }
+
     /// Query plans of the claim and the dedupe lookup, for the index tests.
     public func explainQueuePlans() async throws -> (claim: [String], dedupe: [String]) {
         try await read { db in

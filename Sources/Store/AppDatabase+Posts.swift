@@ -54,12 +54,7 @@ extension AppDatabase {
     public func thread(postID: String) async throws -> (post: Post, replies: [Reply])? {
         try await read { db in
             guard let post = try Self.fetchPost(db, id: postID) else { return nil }
-            let replies = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT r.id, r.post_id, r.persona_id, pe.name AS persona_name, r.authored_by, r.content, r.created_at, r.updated_at
-                FROM replies r LEFT JOIN personas pe ON pe.id = r.persona_id
-                WHERE r.post_id = ? ORDER BY r.created_at ASC, r.id ASC
-                """), arguments: [postID]).map(Self.reply(from:))
-            return (post, replies)
+            return (post, try Self.replies(db, postID: postID))
         }
     }
 
@@ -68,7 +63,7 @@ extension AppDatabase {
         let post = Post(id: Identifiers.newUUID(), roomID: roomID, personaID: persona.id, personaName: persona.fields.name,
                         userID: persona.userID, authoredBy: .ai, status: .draft, content: content, createdAt: now, updatedAt: now)
         try await write { db in
-            try Self.consumeQuota(db, personaID: persona.id, kind: .draft, limit: persona.fields.dailyDraftQuota, now: now)
+            try Self.consumeQuota(db, personaID: persona.id, quota: DailyQuota(.draft, limit: persona.fields.dailyDraftQuota), now: now)
             try db.cachedStatement(sql: """
                 INSERT INTO posts(id, room_id, persona_id, user_id, authored_by, status, content, created_at, updated_at)
                 VALUES (?, ?, ?, ?, 'AI', 'DRAFT', ?, ?, ?)
@@ -97,8 +92,8 @@ extension AppDatabase {
     }
 
     /// Records one preview call, re-checking the limit in the same transaction; returns the new usage.
-    public func recordPreview(personaID: String, limit: Int, now: Timestamp) async throws -> Int {
-        try await write { db in try Self.consumeQuota(db, personaID: personaID, kind: .preview, limit: limit, now: now) }
+    public func recordPreview(personaID: String, quota: DailyQuota, now: Timestamp) async throws -> Int {
+        try await write { db in try Self.consumeQuota(db, personaID: personaID, quota: quota, now: now) }
     }
 
     /// Today's (UTC) usage of a quota.
@@ -109,16 +104,16 @@ extension AppDatabase {
     static func usage(_ db: Database, personaID: String, kind: QuotaKind, now: Timestamp) throws -> Int {
         try Int.fetchOne(db.cachedStatement(sql: """
             SELECT COUNT(*) FROM quota_events WHERE persona_id = ? AND quota_type = ? AND created_at >= ?
-            """), arguments: [personaID, kind.rawValue, now.startOfDay.storageString]) ?? 0
+            """), arguments: [personaID, kind.rawValue, DailyQuota.windowStart(now).storageString]) ?? 0
     }
 
-    /// Checks and records one unit of quota atomically; throws `quotaExceeded` when used up. Returns the new usage.
+    /// Checks and records one unit of quota atomically; throws `quotaReached` when used up. Returns the new usage.
     @discardableResult
-    static func consumeQuota(_ db: Database, personaID: String, kind: QuotaKind, limit: Int, now: Timestamp) throws -> Int {
-        let used = try usage(db, personaID: personaID, kind: kind, now: now)
-        guard used < limit else { throw DomainError.quotaExceeded(kind.exceededMessage) }
+    static func consumeQuota(_ db: Database, personaID: String, quota: DailyQuota, now: Timestamp) throws -> Int {
+        let used = try usage(db, personaID: personaID, kind: quota.kind, now: now)
+        try quota.require(used: used)
         try db.execute(sql: "INSERT INTO quota_events(persona_id, quota_type, created_at) VALUES (?, ?, ?)",
-                       arguments: [personaID, kind.rawValue, now.storageString])
+                       arguments: [personaID, quota.kind.rawValue, now.storageString])
         return used + 1
     }
 }

@@ -22,7 +22,7 @@ extension AppDatabase {
                                                     arguments: [candidate])
                     if owner == nil || owner == personaID { chosen = candidate; break }
                 }
-                guard let slug = chosen else { throw DomainError.internalFailure("could not create unique slug") }
+                guard let slug = chosen else { throw DomainError.slugExhausted }
                 let row = try Row.fetchOne(db.cachedStatement(sql: """
                     INSERT INTO persona_public_profiles(persona_id, slug, is_public, bio, created_at) VALUES (?, ?, 1, ?, ?)
                     ON CONFLICT(persona_id) DO UPDATE SET slug = excluded.slug, is_public = 1, bio = excluded.bio
@@ -32,7 +32,7 @@ extension AppDatabase {
                                      bio: row["bio"], createdAt: Self.timestamp(row["created_at"]))
             }
         } catch let error as DatabaseError where error.isUniqueViolation {
-            throw DomainError.conflict("slug already in use")
+            throw DomainError.slugTaken
         }
     }
 

@@ -30,48 +30,59 @@ extension AppDatabase {
             for id in ids {
                 guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM personas WHERE id = ? AND user_id = ?)"),
                                         arguments: [id.lowercased(), userID]) == true else {
-                    throw DomainError.invalid("persona \(id) not found")
+                    throw DomainError.unknownPersona(id)
                 }
             }
             return ids.map { $0.lowercased() }
         }
     }
 
-    /// Enqueues one `generate_reply` job per persona in one transaction, skipping personas at their
-    /// reply quota (queued jobs count, DECISIONS.md #17), with a reply already, or with an active job.
+    /// Enqueues one `generate_reply` job per persona in one transaction (generate-replies), skipping personas
+    /// that cannot take one (`enqueueReplyJobs`), and records `battle_created` when any was enqueued.
     public func enqueueReplies(postID: String, personaIDs: [String], userID: String, payloadExtra: [String: String],
                                maxAttempts: Int, now: Timestamp) async throws -> EnqueueResult {
         try await write { db in
-            var result = EnqueueResult()
-            let ts = now.storageString
-            for personaID in personaIDs {
-                guard let quota = try Int.fetchOne(db.cachedStatement(sql: "SELECT daily_reply_quota FROM personas WHERE id = ? AND user_id = ?"),
-                                                   arguments: [personaID, userID]) else { result.skipped += 1; continue }
-                let used = try Self.usage(db, personaID: personaID, kind: .reply, now: now)
-                let queued = try Int.fetchOne(db.cachedStatement(sql: """
-                    SELECT COUNT(*) FROM jobs WHERE persona_id = ? AND job_type = 'generate_reply'
-                      AND (status IN ('PENDING','PROCESSING') OR (status = 'FAILED' AND attempts < ?))
-                    """), arguments: [personaID, maxAttempts]) ?? 0
-                let replied = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?)"),
-                                                arguments: [postID, personaID]) ?? false
-                let active = try Bool.fetchOne(db.cachedStatement(sql: Self.activeJobSQL), arguments: [postID, personaID, maxAttempts]) ?? false
-                if used + queued >= quota || replied || active { result.skipped += 1; continue }
-                var payload = payloadExtra
-                payload["post_id"] = postID
-                payload["persona_id"] = personaID
-                try db.cachedStatement(sql: """
-                    INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
-                    VALUES ('generate_reply', ?, ?, ?, 'PENDING', 0, ?, ?, ?)
-                    ON CONFLICT (post_id, persona_id) WHERE job_type = 'generate_reply' AND status IN ('PENDING','PROCESSING') DO NOTHING
-                    """).execute(arguments: [postID, personaID, JSONText.object(payload), ts, ts, ts])
-                if db.changesCount > 0 { result.enqueued += 1 } else { result.skipped += 1 }
-            }
+            let result = try Self.enqueueReplyJobs(db, postID: postID, personaIDs: personaIDs, userID: userID,
+                                                   payloadExtra: payloadExtra, maxAttempts: maxAttempts, now: now)
             if result.enqueued > 0 {
-                try db.execute(sql: "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, 'battle_created', ?, ?)",
-                               arguments: [userID, #"{"enqueued_count":\#(result.enqueued),"post_id":"\#(postID)"}"#, ts])
+                try Self.insertEvent(db, userID: userID, name: "battle_created",
+                                     metadataJSON: #"{"enqueued_count":\#(result.enqueued),"post_id":"\#(postID)"}"#, now: now)
             }
             return result
         }
+    }
+
+    /// Inserts one `generate_reply` job per persona inside the caller's transaction. A persona is skipped when
+    /// it is not the caller's, is at its daily reply quota counting the jobs it already has queued, already
+    /// replied, or has an active job for the post; `uq_jobs_active_generate_reply` turns a concurrent duplicate
+    /// into a skip. Used by generate-replies and battle creation alike.
+    static func enqueueReplyJobs(_ db: Database, postID: String, personaIDs: [String], userID: String,
+                                 payloadExtra: [String: String], maxAttempts: Int, now: Timestamp) throws -> EnqueueResult {
+        var result = EnqueueResult()
+        let ts = now.storageString
+        for personaID in personaIDs {
+            guard let limit = try Int.fetchOne(db.cachedStatement(sql: "SELECT daily_reply_quota FROM personas WHERE id = ? AND user_id = ?"),
+                                               arguments: [personaID, userID]) else { result.skipped += 1; continue }
+            let used = try Self.usage(db, personaID: personaID, kind: .reply, now: now)
+            let queued = try Int.fetchOne(db.cachedStatement(sql: """
+                SELECT COUNT(*) FROM jobs WHERE persona_id = ? AND job_type = 'generate_reply'
+                  AND (status IN ('PENDING','PROCESSING') OR (status = 'FAILED' AND attempts < ?))
+                """), arguments: [personaID, maxAttempts]) ?? 0
+            let replied = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?)"),
+                                            arguments: [postID, personaID]) ?? false
+            let active = try Bool.fetchOne(db.cachedStatement(sql: Self.activeJobSQL), arguments: [postID, personaID, maxAttempts]) ?? false
+            if !DailyQuota(.reply, limit: limit).allows(used: used, pending: queued) || replied || active { result.skipped += 1; continue }
+            var payload = payloadExtra
+            payload["post_id"] = postID
+            payload["persona_id"] = personaID
+            try db.cachedStatement(sql: """
+                INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
+                VALUES ('generate_reply', ?, ?, ?, 'PENDING', 0, ?, ?, ?)
+                ON CONFLICT (post_id, persona_id) WHERE job_type = 'generate_reply' AND status IN ('PENDING','PROCESSING') DO NOTHING
+                """).execute(arguments: [postID, personaID, JSONText.object(payload), ts, ts, ts])
+            if db.changesCount > 0 { result.enqueued += 1 } else { result.skipped += 1 }
+        }
+        return result
     }
 
     /// Loads the persona, post, thread and template of a reply job; nil means the persona is gone.
@@ -139,7 +150,7 @@ extension AppDatabase {
             ON CONFLICT (post_id, persona_id) WHERE persona_id IS NOT NULL DO NOTHING
             """).execute(arguments: [Identifiers.newUUID(), job.postID, job.personaID, content, ts, ts])
         guard db.changesCount > 0 else { return .alreadyExisted }
-        guard try Self.usage(db, personaID: job.personaID, kind: .reply, now: now) < quota else {
+        guard DailyQuota(.reply, limit: quota).allows(used: try Self.usage(db, personaID: job.personaID, kind: .reply, now: now)) else {
             throw QuotaRollback()
         }
         try db.cachedStatement(sql: "INSERT INTO quota_events(persona_id, quota_type, created_at) VALUES (?, 'reply', ?)")

@@ -3,7 +3,7 @@ import GRDB
 
 /// Accounts.
 extension AppDatabase {
-    /// Inserts a user; a duplicate email is a 409 conflict.
+    /// Inserts a user; a duplicate email throws `emailTaken`.
     public func createUser(email: String, passwordHash: String, now: Timestamp) async throws -> User {
         let user = User(id: Identifiers.newUUID(), email: email, passwordHash: passwordHash, createdAt: now)
         do {
@@ -12,7 +12,7 @@ extension AppDatabase {
                                arguments: [user.id, user.email, user.passwordHash, now.storageString, now.storageString])
             }
         } catch let error as DatabaseError where error.isUniqueViolation {
-            throw DomainError.conflict("email already registered")
+            throw DomainError.emailTaken
         }
         return user
     }
@@ -32,9 +32,42 @@ extension AppDatabase {
 
     /// Records an analytics event (best effort at call sites).
     public func recordEvent(userID: String?, name: String, metadataJSON: String, now: Timestamp) async throws {
+        try await write { db in try Self.insertEvent(db, userID: userID, name: name, metadataJSON: metadataJSON, now: now) }
+    }
+
+    /// Inserts an event inside the caller's transaction, so an event caused by a change commits with it.
+    static func insertEvent(_ db: Database, userID: String?, name: String, metadataJSON: String, now: Timestamp) throws {
+        try db.cachedStatement(sql: "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [userID, name, metadataJSON, now.storageString])
+    }
+}
+
+/// Analytics events written in batches.
+extension AppDatabase {
+    /// One event waiting to be written.
+    public struct EventRecord: Sendable {
+        public let userID: String?
+        public let name: String
+        public let metadataJSON: String
+        public let createdAt: Timestamp
+
+        public init(userID: String?, name: String, metadataJSON: String, createdAt: Timestamp) {
+            self.userID = userID; self.name = name; self.metadataJSON = metadataJSON; self.createdAt = createdAt
+        }
+
+        /// An event whose metadata is a flat object of strings.
+        public init(userID: String?, name: String, metadata: [String: String], createdAt: Timestamp) {
+            self.init(userID: userID, name: name, metadataJSON: JSONText.object(metadata), createdAt: createdAt)
+        }
+    }
+
+    /// Writes many events in one transaction (group commit).
+    public func recordEvents(_ events: [EventRecord]) async throws {
+        guard !events.isEmpty else { return }
         try await write { db in
-            try db.execute(sql: "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [userID, name, metadataJSON, now.storageString])
+            for event in events {
+                try Self.insertEvent(db, userID: event.userID, name: event.name, metadataJSON: event.metadataJSON, now: event.createdAt)
+            }
         }
     }
 }

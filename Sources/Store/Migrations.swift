@@ -21,6 +21,13 @@ public enum Migrations {
             );
             CREATE INDEX IF NOT EXISTS idx_jobs_persona_status ON jobs(persona_id, status);
             """),
+        Migration(version: "0003_remix_redemptions.sql", sql: """
+            CREATE TABLE IF NOT EXISTS remix_redemptions (
+              token_id   TEXT PRIMARY KEY NOT NULL,
+              battle_id  TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+              created_at TEXT NOT NULL
+            );
+            """),
     ]
 
     /// The full schema as shipped in this binary.

@@ -9,16 +9,21 @@ public struct ReplyJobHandler: JobHandler {
     let llm: any LLMClient
     let clock: any AppClock
     let replyMaxLength: Int
+    /// Called with the post id after a reply was written, so in-process caches of that post drop it.
+    let replyWritten: @Sendable (String) -> Void
 
-    public init(database: AppDatabase, llm: any LLMClient, clock: any AppClock, replyMaxLength: Int) {
+    public init(database: AppDatabase, llm: any LLMClient, clock: any AppClock, replyMaxLength: Int,
+                replyWritten: @escaping @Sendable (String) -> Void = { _ in }) {
         self.database = database; self.llm = llm; self.clock = clock; self.replyMaxLength = replyMaxLength
+        self.replyWritten = replyWritten
     }
 
     public func run(_ job: ClaimedJob, claimNext: QueuePolicy?) async -> (outcome: JobOutcome, next: ClaimedJob?) {
         guard job.type == "generate_reply" else { return (.permanent("unsupported job type: \(job.type)"), nil) }
         do {
             guard let context = try await database.replyJobContext(job, now: clock.now()) else { return (.permanent("persona not found"), nil) }
-            if context.repliesToday >= context.dailyReplyQuota { return (.permanent("daily reply quota reached"), nil) }
+            let quota = DailyQuota(.reply, limit: context.dailyReplyQuota)
+            if !quota.allows(used: context.repliesToday) { return (.permanent(DomainError.quotaReached(.reply).description), nil) }
             guard let post = context.post else { return (.permanent("post not found"), nil) }
             guard post.status == .published else { return (.permanent("post is not published"), nil) }
             if context.alreadyReplied {
@@ -33,12 +38,15 @@ public struct ReplyJobHandler: JobHandler {
                 return (error.retryable ? .retry(error.message) : .permanent(error.message), nil)
             }
             let content: String
-            do { content = try Safety.check(text, maxLength: replyMaxLength) } catch let error as DomainError { return (.permanent(error.message), nil) }
+            do { content = try Safety.check(text, maxLength: replyMaxLength) } catch let error as DomainError { return (.permanent(error.description), nil) }
             let (written, next) = try await database.completeReplyJob(job, content: content, post: post, quota: context.dailyReplyQuota,
                                                                       now: clock.now(), claimNext: claimNext)
             switch written {
-            case .written, .alreadyExisted: return (.done, next)
-            case .quotaReached: return (.permanent("daily reply quota reached"), next)
+            case .written:
+                replyWritten(job.postID)
+                return (.done, next)
+            case .alreadyExisted: return (.done, next)
+            case .quotaReached: return (.permanent(DomainError.quotaReached(.reply).description), next)
             case .lostClaim: return (.lostClaim, next)
             }
         } catch {

@@ -88,3 +88,49 @@ extension TestResponse {
     /// The `error` field of an error body.
     public var errorMessage: String? { jsonObject?["error"] as? String }
 }
+
+/// Battle and public-surface helpers.
+extension TestClientProtocol {
+    /// The id of the first seeded room.
+    public func firstRoom(token: String) async throws -> (id: String, name: String) {
+        let rooms = try await send(.get, "/rooms", token: token)
+        guard let first = (rooms.jsonObject?["rooms"] as? [[String: Any]])?.first, let id = first["id"] as? String,
+              let name = first["name"] as? String else { throw TestFailure("no rooms: \(rooms.text)") }
+        return (id, name)
+    }
+
+    /// Creates a battle and returns its JSON.
+    public func createBattle(token: String, room: String, json: String = #"{"topic":"Go vs Rust for services"}"#) async throws -> [String: Any] {
+        let response = try await send(.post, "/rooms/\(room)/battles", token: token, json: json)
+        guard response.status == .created, let object = response.jsonObject else {
+            throw TestFailure("create battle failed: \(response.status) \(response.text)")
+        }
+        return object
+    }
+
+    /// Publishes a persona's profile under `slug` and returns the slug given back.
+    public func publishProfile(token: String, persona: String, slug: String) async throws -> String {
+        let response = try await send(.post, "/personas/\(persona)/publish-profile", token: token, json: #"{"slug":"\#(slug)"}"#)
+        guard response.status == .ok, let given = response.jsonObject?["slug"] as? String else {
+            throw TestFailure("publish failed: \(response.status) \(response.text)")
+        }
+        return given
+    }
+
+    /// Polls `check` on the thread of `post` until it holds (the worker writes replies in the background).
+    public func waitForReplies(token: String, post: String, count: Int, timeout: Double = 10) async throws -> [[String: Any]] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var replies: [[String: Any]] = []
+        while Date() < deadline {
+            replies = try await send(.get, "/posts/\(post)/thread", token: token).jsonObject?["replies"] as? [[String: Any]] ?? []
+            if replies.count >= count { return replies }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        return replies
+    }
+}
+
+extension TestResponse {
+    /// A response header by name.
+    public func header(_ name: String) -> String? { HTTPField.Name(name).flatMap { headers[$0] } }
+}

@@ -1,4 +1,4 @@
-// Phase 3 queue stress for k6 (equivalent of loadtest/queue_stress.py, against a running server).
+// Phase 3 queue stress for k6 (equivalent of `python3 loadtest/run.py queue`, against a running server).
 //
 //   k6 run loadtest/k6/queue.js                                   # 50 req/s for 60s on 127.0.0.1:8080
 //   k6 run -e BASE_URL=http://127.0.0.1:8080 -e RATE=50 -e DURATION=60s -e DRAIN_TIMEOUT=120 loadtest/k6/queue.js

@@ -5,7 +5,7 @@
 #   make-targets.sh POST_IDS_FILE TOKEN_OR_TOKEN_FILE [BASE_URL] > queue-targets.generated.txt
 #
 # POST_IDS_FILE: one published post id per line (e.g. from
-#   python3 loadtest/queue_stress.py --url http://127.0.0.1:8080 --setup-only /tmp/qs --posts 3000).
+#   python3 loadtest/run.py queue --url http://127.0.0.1:8080 --setup-only /tmp/qs --posts 3000).
 # BASE_URL defaults to http://127.0.0.1:8080. The body file is referenced by absolute path, so
 # vegeta can run from any directory.
 set -euo pipefail

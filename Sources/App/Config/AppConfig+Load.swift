@@ -70,10 +70,15 @@ extension AppConfig {
         rateLimitPublicWritePerMin = try r.int("RATE_LIMIT_PUBLIC_WRITE_PER_MIN", rateLimitPublicWritePerMin, range: 0...Int.max)
         rateLimitBattleCreatePerMin = try r.int("RATE_LIMIT_BATTLE_CREATE_PER_MIN", rateLimitBattleCreatePerMin, range: 0...Int.max)
         rateLimitTemplateCreatePerMin = try r.int("RATE_LIMIT_TEMPLATE_CREATE_PER_MIN", rateLimitTemplateCreatePerMin, range: 0...Int.max)
+        rateLimitLoginFailuresPerMin = try r.int("RATE_LIMIT_LOGIN_FAILURES_PER_MIN", rateLimitLoginFailuresPerMin, range: 0...Int.max)
+        cardFontPath = r.string("CARD_FONT_PATH", cardFontPath)
         shedQueueDepth = try r.int("SHED_QUEUE_DEPTH", shedQueueDepth, range: 1...Int.max)
         shedRetries10m = try r.int("SHED_RETRIES_10M", shedRetries10m, range: 1...Int.max)
         adminEmails = r.list("ADMIN_EMAILS").map { $0.lowercased() }
         trustedProxies = r.list("TRUSTED_PROXIES")
+        do { _ = try TrustedProxies(entries: trustedProxies) } catch {
+            throw ConfigError(variable: "TRUSTED_PROXIES", problem: String(describing: error))
+        }
         logLevel = r.string("LOG_LEVEL", logLevel).lowercased()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigError(variable: "LOG_LEVEL", problem: "unknown level \"\(logLevel)\"")

@@ -46,6 +46,10 @@ public struct AppConfig: Sendable {
     public var rateLimitPublicWritePerMin = 30
     public var rateLimitBattleCreatePerMin = 20
     public var rateLimitTemplateCreatePerMin = 10
+    /// Failed logins per account per minute (the per-IP limit is ten times this); 0 disables.
+    public var rateLimitLoginFailuresPerMin = 10
+    /// The TrueType font the share card is drawn with.
+    public var cardFontPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
     public var shedQueueDepth = 200
     public var shedRetries10m = 30
     public var adminEmails: [String] = []

@@ -12,6 +12,8 @@ public struct AppRequestContext: RequestContext {
     public var requestID: String = ""
     /// The socket peer address (host only), or "unknown".
     public var peerAddress: String
+    /// The client address rate limits key on: the peer, or what a trusted proxy forwarded.
+    public var clientIP: String
     /// Monotonic nanoseconds by which the request should finish (0 = none).
     public var deadlineNanos: UInt64 = 0
     /// Set by the auth middleware on protected routes.
@@ -24,6 +26,7 @@ public struct AppRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.peerAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        self.clientIP = peerAddress
     }
 
     /// The authenticated user; protected routes only run after the auth middleware set it.

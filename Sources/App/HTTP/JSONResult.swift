@@ -22,11 +22,21 @@ struct JSONResult<Body: Encodable & Sendable>: ResponseGenerator, Sendable {
 enum JSONOutput {
     private static let encoder: JSONEncoder = {
         let e = JSONEncoder()
-        e.outputFormatting = [.withoutEscapingSlashes]
+        // Sorted keys make a DTO's bytes deterministic, which the public ETags (a hash of the body) rely on.
+        e.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         return e
     }()
 
     static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
+        let data = body(value)
+        var fields = headers
+        fields[.contentType] = "application/json"
+        fields[.contentLength] = String(data.count)
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The exact bytes of a JSON response body: one value and a newline.
+    static func body<T: Encodable>(_ value: T) -> Data {
         var data: Data
         if let writable = value as? any JSONWritable {
             var writer = JSONWriter()
@@ -36,10 +46,7 @@ enum JSONOutput {
             data = (try? encoder.encode(value)) ?? Data("{\"error\":\"internal server error\"}".utf8)
         }
         data.append(0x0A)
-        var fields = headers
-        fields[.contentType] = "application/json"
-        fields[.contentLength] = String(data.count)
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return data
     }
 
     /// `{"error": message}`.

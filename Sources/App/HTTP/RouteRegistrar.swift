@@ -18,6 +18,12 @@ struct RouteRegistrar: Sendable {
         group.on(routerPath, method: method, responder: responder)
     }
 
+    /// Records a spelling the router already serves through another pattern (the router ignores a trailing
+    /// slash), so the route guard lets it through instead of answering 404.
+    func alias(_ method: HTTPRequest.Method, _ path: String) {
+        table.add(method, path)
+    }
+
     /// A registrar whose routes also run `middleware`.
     func with(_ middleware: any MiddlewareProtocol<Request, Response, AppRequestContext>) -> RouteRegistrar {
         RouteRegistrar(group: group.group().add(middleware: middleware), table: table)

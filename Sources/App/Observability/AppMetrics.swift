@@ -15,6 +15,7 @@ public final class AppMetrics: Sendable {
         ("db_query_duration_seconds", "histogram", "Duration of database calls in seconds."),
         ("queue_depth", "gauge", "Active jobs by type."),
         ("rate_limit_events_total", "counter", "Requests rejected by a rate limit."),
+        ("shedding_active", "gauge", "1 while adaptive shedding halves the anonymous public-write limit."),
         ("jobs_processed_total", "counter", "Jobs finished by type and status (done, retry, failed)."),
         ("job_retries_total", "counter", "Retryable job failures by type."),
         ("job_duration_seconds", "histogram", "Job run time from claim to outcome, by type."),
@@ -108,6 +109,11 @@ public final class AppMetrics: Sendable {
     func recordLLMCache(hit: Bool) {
         let name = hit ? "llm_cache_hits_total" : "llm_cache_misses_total"
         registry.makeCounter(name: name, labels: [], help: Self.help(name)).increment()
+    }
+
+    /// Whether adaptive shedding is on.
+    func setShedding(active: Bool) {
+        registry.makeGauge(name: "shedding_active", labels: [], help: Self.help("shedding_active")).set(Double(active ? 1 : 0))
     }
 
     /// Sets a queue depth gauge.

@@ -34,9 +34,14 @@ struct AuthService: Sendable {
         let email = AuthRules.normalizeEmail(rawEmail)
         let found: User?
         do { found = try await database.user(email: email) } catch { throw error.asInternal("could not query user") }
+        // An unknown email is compared against a dummy hash of the same cost, so the answer takes as long as a
+        // wrong password for a real account and timing does not reveal who has one.
+        let hash: String
+        if let found { hash = found.passwordHash } else { hash = try await hasher.dummyHash() }
         // Passwords bcrypt cannot represent never match; this also keeps a 73+ byte guess from erroring.
-        guard let user = found, password.utf8.count <= AuthRules.maxPasswordBytes,
-              try await hasher.verify(password, hash: user.passwordHash) else {
+        let candidate = password.utf8.count <= AuthRules.maxPasswordBytes ? password : ""
+        let matched = try await hasher.verify(candidate, hash: hash)
+        guard let user = found, matched, password.utf8.count <= AuthRules.maxPasswordBytes else {
             throw DomainError.unauthorized("invalid credentials")
         }
         let token: String
@@ -61,5 +66,16 @@ struct AuthService: Sendable {
         guard exists else { throw DomainError.unauthorized("invalid token") }
         cache.rememberUser(userID, now: now)
         return userID
+    }
+}
+
+extension AuthService {
+    /// Optional authentication: the user of a valid bearer header (trimmed first), or nil for anything
+    /// else (absent, malformed, expired, a deleted user). Never an error, so public routes and event
+    /// attribution behave the same for a visitor with a stale token as for one with none.
+    func optionalUser(authorization header: String?) async -> String? {
+        guard let header = header?.trimmingWhitespace(), !header.isEmpty,
+              let token = AuthMiddleware.bearerToken(header) else { return nil }
+        return try? await authenticate(token: token)
     }
 }

@@ -34,7 +34,7 @@ struct PostService: Sendable {
     func createDraft(roomID: String, personaID: String, userID: String) async throws -> Post {
         let persona = try await ownedPersona(personaID, userID: userID)
         let room = try await room(roomID)
-        try await requireQuota(persona.id, kind: .draft, limit: persona.fields.dailyDraftQuota, failure: "could not check quota")
+        try await requireQuota(persona.id, DailyQuota(.draft, limit: persona.fields.dailyDraftQuota), failure: "could not check quota")
         let text: String
         do {
             text = try await llm.generatePostDraft(persona: LLMPersona(persona), room: LLMRoom(id: room.id, name: room.name,
@@ -48,7 +48,8 @@ struct PostService: Sendable {
     func preview(personaID: String, roomID: String, userID: String) async throws -> (drafts: [String], used: Int) {
         let persona = try await ownedPersona(personaID, userID: userID)
         let room = try await room(roomID)
-        try await requireQuota(persona.id, kind: .preview, limit: config.defaultPreviewQuota, failure: "could not check preview quota")
+        let quota = DailyQuota(.preview, limit: config.defaultPreviewQuota)
+        try await requireQuota(persona.id, quota, failure: "could not check preview quota")
         var drafts: [String] = []
         for variant in 1...2 {
             let text: String
@@ -59,7 +60,7 @@ struct PostService: Sendable {
             drafts.append(try Safety.check(text, maxLength: config.draftMaxLen))
         }
         let used: Int
-        do { used = try await database.recordPreview(personaID: persona.id, limit: config.defaultPreviewQuota, now: clock.now()) }
+        do { used = try await database.recordPreview(personaID: persona.id, quota: quota, now: clock.now()) }
         catch { throw error.asInternal("could not record preview quota") }
         try? await database.recordEvent(userID: userID, name: "preview_generated",
                                         metadataJSON: #"{"persona_id":"\#(persona.id)","room_id":"\#(room.id)"}"#, now: clock.now())
@@ -123,9 +124,9 @@ struct PostService: Sendable {
         return (post, replies, summary)
     }
 
-    private func requireQuota(_ personaID: String, kind: QuotaKind, limit: Int, failure: String) async throws {
+    private func requireQuota(_ personaID: String, _ quota: DailyQuota, failure: String) async throws {
         let used: Int
-        do { used = try await database.quotaUsage(personaID: personaID, kind: kind, now: clock.now()) } catch { throw error.asInternal(failure) }
-        guard used < limit else { throw DomainError.quotaExceeded(kind.exceededMessage) }
+        do { used = try await database.quotaUsage(personaID: personaID, kind: quota.kind, now: clock.now()) } catch { throw error.asInternal(failure) }
+        try quota.require(used: used)
     }
 }

@@ -1,9 +1,12 @@
+import Domain
 import Hummingbird
 
-/// `/auth/signup` and `/auth/login` (API.md §3.2); public body cap, no auth.
+/// `/auth/signup` and `/auth/login`; public body cap, no auth. Failed logins are throttled per account
+/// and, ten times looser, per client IP; successful logins are never limited.
 struct AuthController: Sendable {
     let service: AuthService
     let limits: BodyLimits
+    let limiter: RateLimiter
 
     func addRoutes(to routes: RouteRegistrar) {
         routes.on(.post, "/auth/signup", use: signup)
@@ -18,7 +21,18 @@ struct AuthController: Sendable {
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> JSONResult<TokenResponse> {
         let body = try await request.decodeStrict(LoginRequest.self, limit: limits.publicRoutes)
-        let result = try await service.login(email: body.email, password: body.password)
-        return JSONResult(TokenResponse(token: result.token, userID: result.userID))
+        let throttle = limiter.login
+        if let denied = await throttle.check(account: body.email, ip: context.clientIP, now: limiter.now()) {
+            limiter.loginDenied(denied)
+            throw RateLimitRejection(limitClass: .loginAccount, headers: denied.httpFields)
+        }
+        do {
+            let result = try await service.login(email: body.email, password: body.password)
+            await throttle.recordSuccess(account: body.email)
+            return JSONResult(TokenResponse(token: result.token, userID: result.userID))
+        } catch DomainError.unauthorized(let message) {
+            let decision = await throttle.recordFailure(account: body.email, ip: context.clientIP, now: limiter.now())
+            throw ErrorWithHeaders(error: DomainError.unauthorized(message), headers: decision.httpFields)
+        }
     }
 }

@@ -4,6 +4,7 @@ import Hummingbird
 /// `/personas` routes (API.md §3.4), all behind auth.
 struct PersonasController: Sendable {
     let service: PersonaService
+    let posts: PostService
     let limits: BodyLimits
     let shareBase: String
 
@@ -15,6 +16,7 @@ struct PersonasController: Sendable {
         routes.on(.delete, "/personas/{id}", use: delete)
         routes.on(.post, "/personas/{id}/publish-profile", use: publish)
         routes.on(.post, "/personas/{id}/unpublish-profile", use: unpublish)
+        routes.on(.post, "/personas/{id}/preview", use: preview)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSONResult<PersonaListDTO> {
@@ -62,6 +64,15 @@ struct PersonasController: Sendable {
         let slug = try await service.unpublish(id: try Identifiers.uuid(rawID, label: "persona id"), userID: user)
         return JSONResult(UnpublishedProfileDTO(personaID: rawID, slug: slug, isPublic: false,
                                                 shareURL: slug.isEmpty ? "" : "\(shareBase)/p/\(slug)"))
+    }
+
+    @Sendable func preview(_ request: Request, context: AppRequestContext) async throws -> JSONResult<PreviewDTO> {
+        let user = try context.requireUser()
+        let persona = try personaID(context)
+        let room = try Identifiers.uuid(request.uri.queryParameters.get("room_id") ?? "", label: "room_id")
+        let result = try await posts.preview(personaID: persona, roomID: room, userID: user)
+        let drafts = result.drafts.enumerated().map { PreviewDTO.Draft(label: "AI Preview \($0.offset + 1)", content: $0.element, authoredBy: "AI") }
+        return JSONResult(PreviewDTO(drafts: drafts, quota: .init(used: result.used, limit: posts.config.defaultPreviewQuota)))
     }
 
     private func personaID(_ context: AppRequestContext) throws -> String {

@@ -66,7 +66,7 @@ struct JSONObjectReader {
     func string(_ key: String) throws -> String {
         switch fields[key] {
         case nil, .null?: return ""
-        case .string(let s)?: return s
+        case .string(let s)?: return try storable(s, key)
         case let other?: throw typeError(other, key, "string")
         }
     }
@@ -98,7 +98,7 @@ struct JSONObjectReader {
         case .array(let items)?:
             return try items.map { item -> String in
                 switch item {
-                case .string(let s): return s
+                case .string(let s): return try storable(s, key)
                 case .null: return ""
                 default: throw typeError(item, key, "string")
                 }
@@ -114,6 +114,14 @@ struct JSONObjectReader {
         case .object(let pairs)?: return .object(pairs)
         case let other?: throw typeError(other, key, "map[string]interface {}")
         }
+    }
+
+    /// The one rule for text that reaches storage: SQLite text ends at the first NUL, so a string holding
+    /// one would be stored cut short. Every decoded string field goes through here and such a string is a
+    /// 400 naming the field, never silently truncated data.
+    private func storable(_ value: String, _ key: String) throws -> String {
+        guard !value.utf8.contains(0) else { throw DomainError.unstorableText(field: key) }
+        return value
     }
 
     private func typeError(_ value: JSONValue, _ key: String, _ goType: String) -> DomainError {

@@ -22,20 +22,19 @@ struct ErrorMiddleware: RouterMiddleware {
     static func response(for error: any Error, logger: Logger) -> Response {
         switch error {
         case let domain as DomainError:
-            let status: HTTPResponse.Status
-            switch domain {
-            case .invalid: status = .badRequest
-            case .unauthorized: status = .unauthorized
-            case .forbidden: status = .forbidden
-            case .notFound: status = .notFound
-            case .conflict: status = .conflict
-            case .quotaExceeded: status = .tooManyRequests
-            case .upstream: status = .badGateway
-            case .internalFailure(_, let detail):
-                status = .internalServerError
-                logger.error("request_failed", metadata: ["error": .string(domain.message), "detail": .string(detail)])
+            let status = domain.httpStatus
+            if status == .internalServerError {
+                var detail = ""
+                if case .internalFailure(_, let d) = domain { detail = d }
+                logger.error("request_failed", metadata: ["error": .string(domain.clientMessage), "detail": .string(detail)])
             }
-            return JSONOutput.error(domain.message, status: status)
+            return JSONOutput.error(domain.clientMessage, status: status)
+        case let wrapped as ErrorWithHeaders:
+            var response = response(for: wrapped.error, logger: logger)
+            for field in wrapped.headers { response.headers[field.name] = field.value }
+            return response
+        case let limited as RateLimitRejection:
+            return JSONOutput.error(limited.limitClass.exceededMessage, status: .tooManyRequests, headers: limited.headers)
         case let http as HTTPError:
             if http.status.code >= 500 {
                 logger.error("request_failed", metadata: ["detail": .string(String(describing: http))])

@@ -4,17 +4,25 @@ import HTTPTypes
 import Hummingbird
 import Synchronization
 
-/// Adopts or generates the request id (echoed as `X-Request-Id`) and sets the `API_REQUEST_TIMEOUT` deadline.
+/// Adopts or generates the request id (echoed as `X-Request-Id`), resolves the client IP (forwarding
+/// headers count only from a trusted proxy) and sets the `API_REQUEST_TIMEOUT` deadline.
 struct RequestContextMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let requestTimeout: Double
     let ids: RequestIDGenerator
+    let trustedProxies: TrustedProxies
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let incoming = request.headers[.xRequestID].map { $0.trimmingWhitespace() } ?? ""
         context.requestID = incoming.isEmpty || incoming.utf8.count > 200 ? ids.next() : incoming
         context.logger[metadataKey: "request_id"] = .string(context.requestID)
+        // Always resolved, so an IPv4 client on a dual-stack listener (`::ffff:a.b.c.d`) gets one canonical key.
+        context.clientIP = ClientIP.resolve(peer: context.peerAddress, headers: { name in
+            guard let field = HTTPField.Name(name) else { return nil }
+            let values = request.headers[values: field]
+            return values.isEmpty ? nil : values.joined(separator: ",")
+        }, trusted: trustedProxies)
         if requestTimeout > 0 {
             // Like the original, the timeout is a deadline that slow work (DB, LLM) honours, not a cut-off response.
             context.deadlineNanos = Monotonic.nanos() + UInt64(requestTimeout * 1e9)

@@ -1,0 +1,108 @@
+import Domain
+import Store
+import Worker
+
+/// Battle creation, the public battle views (meta, remix intent) and the data the share card is drawn from.
+struct BattleService: Sendable {
+    let database: AppDatabase
+    let clock: any AppClock
+    let config: AppConfig
+    let signal: WakeSignal
+    let remixTokens: RemixTokenService
+    let events: EventRecorder
+
+    /// A battle-creation request after decoding.
+    struct CreateRequest: Sendable {
+        var topic: String
+        var templateID: String
+        var remixToken: String
+        var proStyle: String
+        var conStyle: String
+    }
+
+    /// What `POST /rooms/{id}/battles` answers with.
+    struct Created: Sendable {
+        let battle: AppDatabase.CreatedBattle
+        let roomName: String
+        let remixUsed: Bool
+    }
+
+    func create(roomID: String, userID: String, requestID: String, body: () async throws -> CreateRequest) async throws -> Created {
+        let room: Room?
+        do { room = try await database.room(id: roomID) } catch { throw error.asInternal("could not load room") }
+        guard let room else { throw DomainError.notFound("room not found") }
+        var request = try await body()
+        if !request.templateID.trimmingWhitespace().isEmpty {
+            request.templateID = try Identifiers.uuid(request.templateID, label: "template id")
+        }
+        var remix: (source: String, tokenID: String)?
+        if !request.remixToken.trimmingWhitespace().isEmpty {
+            let (intent, tokenID) = try await remixTokens.verify(request.remixToken.trimmingWhitespace())
+            guard intent.roomID.lowercased() == room.id else { throw DomainError.invalid("remix_token does not match room") }
+            if request.topic.trimmingWhitespace().isEmpty { request.topic = intent.topic }
+            if request.templateID.trimmingWhitespace().isEmpty { request.templateID = intent.templateID.lowercased() }
+            if request.proStyle.trimmingWhitespace().isEmpty { request.proStyle = intent.proStyle }
+            if request.conStyle.trimmingWhitespace().isEmpty { request.conStyle = intent.conStyle }
+            remix = (intent.battleID.lowercased(), tokenID)
+        }
+        let topic = try BattleRules.topic(request.topic)
+        let template = request.templateID.trimmingWhitespace()
+        let draft = AppDatabase.BattleDraft(
+            roomID: room.id, roomName: room.name, userID: userID, topic: topic,
+            proStyle: BattleRules.style(request.proStyle, default: BattleRules.defaultProStyle),
+            conStyle: BattleRules.style(request.conStyle, default: BattleRules.defaultConStyle),
+            templateID: template.isEmpty ? nil : template, remixOf: remix?.source, remixTokenID: remix?.tokenID,
+            draftMaxLength: config.draftMaxLen, maxAttempts: config.jobMaxAttempts, traceID: requestID)
+        let battle: AppDatabase.CreatedBattle
+        do { battle = try await database.createBattle(draft, now: clock.now()) } catch { throw error.asInternal("could not create battle") }
+        if battle.enqueued > 0 { signal.notify(battle.enqueued) }
+        return Created(battle: battle, roomName: room.name, remixUsed: remix != nil)
+    }
+
+    /// A published battle, or `battle not found`; `failure` is the route's 500 message.
+    func publicBattle(_ id: String, withReplies: Bool, failure: String) async throws -> AppDatabase.PublicBattle {
+        let found: AppDatabase.PublicBattle?
+        do { found = try await database.publicBattle(id: id, withReplies: withReplies) } catch { throw error.asInternal(failure) }
+        guard let found else { throw DomainError.notFound("battle not found") }
+        return found
+    }
+
+    /// The share metadata of a battle; records `public_battle_viewed`.
+    func meta(_ id: String, viewer: String?) async throws -> (battle: AppDatabase.PublicBattle, topic: String) {
+        let battle = try await publicBattle(id, withReplies: false, failure: "could not load battle")
+        events.record(userID: viewer, name: "public_battle_viewed", metadata: ["battle_id": battle.post.id, "room_id": battle.post.roomID])
+        return (battle, BattleSummary.topic(content: battle.post.content, roomName: battle.roomName))
+    }
+
+    /// A remix intent: prefilled fields, template suggestions and a signed single-use token; records `remix_started`.
+    func remixIntent(_ id: String, viewer: String?) async throws -> RemixIntentView {
+        let battle = try await publicBattle(id, withReplies: false, failure: "could not load battle")
+        let suggestions: [BattleTemplate]
+        do { suggestions = try await database.remixSuggestions(battleTemplateID: battle.templateID) }
+        catch { throw error.asInternal("could not load templates") }
+        let topic = BattleSummary.topic(content: battle.post.content, roomName: battle.roomName)
+        let intent = RemixIntent(battleID: battle.post.id, roomID: battle.post.roomID, topic: topic, proStyle: BattleRules.remixProStyle,
+                                 conStyle: BattleRules.remixConStyle, templateID: battle.templateID ?? suggestions.first?.id ?? "")
+        let token: (token: String, expires: Timestamp)
+        do { token = try await remixTokens.issue(intent) } catch { throw error.asInternal("could not create remix intent") }
+        events.record(userID: viewer, name: "remix_started", metadata: ["battle_id": battle.post.id, "room_id": battle.post.roomID])
+        return RemixIntentView(battle: battle, topic: topic, suggestions: suggestions, token: token.token, expires: token.expires)
+    }
+
+    struct RemixIntentView: Sendable {
+        let battle: AppDatabase.PublicBattle
+        let topic: String
+        let suggestions: [BattleTemplate]
+        let token: String
+        let expires: Timestamp
+    }
+}
+
+extension BattleService {
+    /// The `pw_remix_intent` cookie carrying `token`, or the one that clears it (nil).
+    func remixCookie(token: String?) -> String {
+        let secure = config.secureCookies ? "; Secure" : ""
+        guard let token else { return "pw_remix_intent=; Path=/; Max-Age=0; HttpOnly\(secure); SameSite=Lax" }
+        return "pw_remix_intent=\(token); Path=/; Max-Age=\(RemixIntent.lifetimeSeconds); HttpOnly\(secure); SameSite=Lax"
+    }
+}

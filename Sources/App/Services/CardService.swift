@@ -1,0 +1,46 @@
+import Card
+import Domain
+import Store
+
+/// Share cards: the battle's derived texts drawn by the renderer, kept in an LRU keyed by battle and version.
+///
+/// The database is read on every request (cheap, indexed) so the version is always current; a new reply
+/// changes the version, and the worker also drops the battle's entries at once (`invalidate`).
+struct CardService: Sendable {
+    /// The renderer, or why it could not load its font (then the card route answers its 500).
+    let renderer: Result<CardRenderer, CardError>
+    let cache: CardCache
+    let shareBase: String
+
+    init(fontPath: String, shareBase: String, cache: CardCache = CardCache()) {
+        do { renderer = .success(try CardRenderer(fontPath: fontPath)) }
+        catch let error as CardError { renderer = .failure(error) }
+        catch { renderer = .failure(.fontUnavailable(fontPath)) }
+        self.cache = cache; self.shareBase = shareBase
+    }
+
+    /// The cache key and ETag source: `<battle id>|<newest updated_at in Unix nanoseconds>`.
+    static func key(_ battle: AppDatabase.PublicBattle) -> String { "\(battle.post.id)|\(battle.version.unixNanoseconds)" }
+
+    /// The texts the card shows, from the same summary the meta route uses.
+    func content(_ battle: AppDatabase.PublicBattle) -> CardContent {
+        let summary = BattleSummary(content: battle.post.content, roomName: battle.roomName, personaName: battle.post.personaName,
+                                    replies: battle.replies.map { ($0.personaName, $0.content) })
+        var link = "\(shareBase)/b/\(battle.post.id)"
+        for scheme in ["https://", "http://"] where link.hasPrefix(scheme) { link.removeFirst(scheme.count) }
+        return CardContent(topic: summary.topic, pro: summary.pro, con: summary.con, verdict: summary.verdict,
+                           takeaways: summary.takeaways, linkDisplay: link, battleID: battle.post.id)
+    }
+
+    /// The PNG for a battle, from the cache or freshly rendered (and cached).
+    func png(_ battle: AppDatabase.PublicBattle) throws -> [UInt8] {
+        let key = Self.key(battle)
+        if let hit = cache.get(key) { return hit }
+        let bytes = try renderer.get().render(content(battle))
+        cache.set(key, bytes)
+        return bytes
+    }
+
+    /// Drops every cached card of a battle (its replies changed).
+    func invalidate(battleID: String) { cache.invalidate(prefix: battleID) }
+}

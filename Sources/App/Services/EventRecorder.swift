@@ -1,0 +1,96 @@
+import Domain
+import Logging
+import ServiceLifecycle
+import Store
+import Synchronization
+
+/// Records analytics events that have no transaction of their own (views, remix intents) without making
+/// the request wait on a write: events queue in memory and one writer commits each batch in a single
+/// transaction (group commit). Callers that must know an event is durable await the commit of its batch.
+/// A failure to record never changes a response: it is logged, and the batch's waiters see the error.
+final class EventRecorder: Service, Sendable {
+    private struct Pending {
+        let event: AppDatabase.EventRecord
+        let waiter: CheckedContinuation<Void, any Error>?
+    }
+
+    private struct State {
+        var pending: [Pending] = []
+        var wake: CheckedContinuation<Void, Never>?
+        var stopped = false
+    }
+
+    private let database: AppDatabase
+    private let clock: any AppClock
+    private let logger: Logger
+    private let state = Mutex(State())
+    /// A burst larger than this is split into several transactions.
+    private let maxBatch = 512
+
+    init(database: AppDatabase, clock: any AppClock, logger: Logger) {
+        self.database = database; self.clock = clock; self.logger = logger
+    }
+
+    /// Queues an event; returns at once.
+    func record(userID: String?, name: String, metadata: [String: String]) {
+        enqueue(Pending(event: .init(userID: userID, name: name, metadata: metadata, createdAt: clock.now()), waiter: nil))
+    }
+
+    /// Queues an event and returns once the batch holding it has committed.
+    func recordDurably(_ event: AppDatabase.EventRecord) async throws {
+        try await withCheckedThrowingContinuation { continuation in enqueue(Pending(event: event, waiter: continuation)) }
+    }
+
+    private func enqueue(_ item: Pending) {
+        let wake: CheckedContinuation<Void, Never>? = state.withLock { s in
+            s.pending.append(item)
+            defer { s.wake = nil }
+            return s.wake
+        }
+        wake?.resume()
+    }
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            while let batch = await nextBatch() { await commit(batch) }
+        } onGracefulShutdown: {
+            let wake: CheckedContinuation<Void, Never>? = self.state.withLock { s in
+                s.stopped = true
+                defer { s.wake = nil }
+                return s.wake
+            }
+            wake?.resume()
+        }
+    }
+
+    /// Waits until events are pending, then takes up to a batch; nil once stopped with nothing left.
+    private func nextBatch() async -> [Pending]? {
+        while true {
+            let taken: [Pending]?? = state.withLock { s in
+                if s.pending.isEmpty { return s.stopped ? .some(nil) : nil }
+                let batch = Array(s.pending.prefix(maxBatch))
+                s.pending.removeFirst(batch.count)
+                return .some(batch)
+            }
+            if let taken { return taken }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { s -> Bool in
+                    if !s.pending.isEmpty || s.stopped { return true }
+                    s.wake = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        }
+    }
+
+    private func commit(_ batch: [Pending]) async {
+        do {
+            try await database.recordEvents(batch.map(\.event))
+            for item in batch { item.waiter?.resume() }
+        } catch {
+            logger.warning("events_write_failed", metadata: ["count": .stringConvertible(batch.count), "detail": .string(String(describing: error))])
+            for item in batch { item.waiter?.resume(throwing: error) }
+        }
+    }
+}

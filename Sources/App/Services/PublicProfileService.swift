@@ -1,0 +1,64 @@
+import Domain
+import Store
+
+/// Public persona profiles, their post pages and follows.
+struct PublicProfileService: Sendable {
+    let database: AppDatabase
+    let clock: any AppClock
+    let events: EventRecorder
+
+    /// A public profile by path slug (normalised), or `public profile not found`.
+    func persona(slug raw: String) async throws -> PublicPersona {
+        let slug = Slug.normalize(raw)
+        guard !slug.isEmpty else { throw DomainError.notFound("public profile not found") }
+        let found: PublicPersona?
+        do { found = try await database.publicPersona(slug: slug) } catch { throw error.asInternal("could not load public profile") }
+        guard let found else { throw DomainError.notFound("public profile not found") }
+        return found
+    }
+
+    /// The profile page: profile, first page of posts, top rooms; records `public_profile_viewed`.
+    func profilePage(slug: String, viewer: String?) async throws -> (persona: PublicPersona, posts: Page, rooms: [RoomStat]) {
+        let persona = try await persona(slug: slug)
+        let posts = try await page(persona: persona, cursor: nil, failure: "could not load public posts")
+        let rooms: [RoomStat]
+        do { rooms = try await database.topRooms(personaID: persona.personaID) } catch { throw error.asInternal("could not load top rooms") }
+        events.record(userID: viewer, name: "public_profile_viewed", metadata: ["slug": persona.slug, "persona_id": persona.personaID])
+        return (persona, posts, rooms)
+    }
+
+    /// A page of posts and the cursor to the next one ("" when this page is not full).
+    struct Page: Sendable {
+        let posts: [PublicPost]
+        let nextCursor: String
+    }
+
+    /// The posts page after `cursor`; a malformed cursor is `invalid cursor`.
+    func posts(slug: String, cursor raw: String) async throws -> Page {
+        let persona = try await persona(slug: slug)
+        return try await page(persona: persona, cursor: try PostCursor.parse(raw), failure: "could not load public posts")
+    }
+
+    private func page(persona: PublicPersona, cursor: PostCursor?, failure: String) async throws -> Page {
+        let posts: [PublicPost]
+        do { posts = try await database.publicPosts(personaID: persona.personaID, after: cursor, limit: PostCursor.pageSize) }
+        catch { throw error.asInternal(failure) }
+        let next = posts.count == PostCursor.pageSize ? posts.last.map { PostCursor(createdAt: $0.createdAt, postID: $0.id).encoded } ?? "" : ""
+        return Page(posts: posts, nextCursor: next)
+    }
+
+    /// Follows a public persona: 401 `signup_required` when anonymous, 409 for one's own persona.
+    func follow(slug: String, follower: String?) async throws -> (followed: Bool, followers: Int) {
+        let persona = try await persona(slug: slug)
+        guard let follower else { throw DomainError.unauthorized("signup_required") }
+        let owner: String?
+        do { owner = try await database.publicPersonaOwner(personaID: persona.personaID) } catch { throw error.asInternal("could not follow persona") }
+        guard let owner else { throw DomainError.notFound("public profile not found") }
+        guard owner != follower else { throw DomainError.conflict("cannot follow your own persona") }
+        do {
+            let result = try await database.follow(personaID: persona.personaID, slug: persona.slug, ownerUserID: owner,
+                                                   followerUserID: follower, now: clock.now())
+            return (result.created, result.followers)
+        } catch { throw error.asInternal("could not follow persona") }
+    }
+}

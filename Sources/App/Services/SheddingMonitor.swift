@@ -1,0 +1,29 @@
+import Domain
+import ServiceLifecycle
+import Store
+
+/// Feeds adaptive shedding: every second it reads the reply queue depth and the jobs that failed and
+/// await a retry within the last 10 minutes (from the database, so every process sharing the file
+/// sees the same load), updates the shedding state and the `shedding_active` gauge.
+struct SheddingMonitor: Service {
+    let limiter: RateLimiter
+    let database: AppDatabase
+    let metrics: AppMetrics
+    let clock: any AppClock
+    let maxAttempts: Int
+    var interval: Duration = .seconds(1)
+
+    func run() async throws {
+        metrics.setShedding(active: false)
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await tick()
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    func tick() async {
+        guard let load = try? await database.shedSignals(maxAttempts: maxAttempts, since: clock.now().adding(seconds: -600)) else { return }
+        let active = limiter.shedding.update(queueDepth: load.queueDepth, retriesLast10m: load.recentRetries)
+        metrics.setShedding(active: active)
+    }
+}

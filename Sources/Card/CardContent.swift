@@ -1,0 +1,56 @@
+/// The already-derived texts of a battle share card (BEHAVIOR.md §5.2).
+///
+/// The caller computes topic, sides, verdict, takeaways and the link; the card
+/// module only lays them out and draws them.
+public struct CardContent: Sendable, Hashable {
+    /// `CardTopic(content, room)`.
+    public var topic: String
+    /// Pro side name.
+    public var pro: String
+    /// Con side name.
+    public var con: String
+    /// Verdict sentence (including its `Verdict:` prefix).
+    public var verdict: String
+    /// The takeaways, normally exactly 3; only the first 3 are drawn.
+    public var takeaways: [String]
+    /// The share URL with its scheme removed.
+    public var linkDisplay: String
+    /// The battle UUID.
+    public var battleID: String
+
+    public init(
+        topic: String,
+        pro: String,
+        con: String,
+        verdict: String,
+        takeaways: [String],
+        linkDisplay: String,
+        battleID: String
+    ) {
+        self.topic = topic
+        self.pro = pro
+        self.con = con
+        self.verdict = verdict
+        self.takeaways = takeaways
+        self.linkDisplay = linkDisplay
+        self.battleID = battleID
+    }
+}
+
+/// Errors raised by the card renderer.
+public enum CardError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The font file is missing or FreeType cannot load it.
+    case fontUnavailable(String)
+    /// FreeType failed while setting a size or loading a glyph.
+    case fontFailure(String)
+    /// libpng failed to encode or decode an image.
+    case pngFailure(String)
+
+    public var description: String {
+        switch self {
+        case .fontUnavailable(let path): "card font unavailable: \(path)"
+        case .fontFailure(let message): "card font failure: \(message)"
+        case .pngFailure(let message): "card PNG failure: \(message)"
+        }
+    }
+}

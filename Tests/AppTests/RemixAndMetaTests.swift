@@ -1,0 +1,124 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import HummingbirdTesting
+import JWTKit
+import Testing
+import TestSupport
+import Domain
+
+/// `GET /b/{id}/meta`, `POST /battles/{id}/remix-intent` and remixing through `POST /rooms/{id}/battles`.
+@Suite struct RemixAndMetaTests {
+    @Test func metaDerivesTheTopicAndLinks() async throws {
+        try await TestApp.withRouter(["FRONTEND_ORIGIN": "https://pw.example.com/"], runWorker: false) { client, _ in
+            let (token, _) = try await client.signup()
+            let room = try await client.firstRoom(token: token)
+            let battle = try await client.createBattle(token: token, room: room.id, json: #"{"topic":"Go vs Rust"}"#)
+            let id = try #require(battle["battle_id"] as? String)
+            let meta = try await client.send(.get, "/b/\(id.uppercased())/meta")
+            #expect(meta.status == .ok)
+            let m = try #require(meta.jsonObject)
+            let expected = BattleSummary.topic(content: (battle["post"] as? [String: Any])?["content"] as? String ?? "", roomName: room.name)
+            #expect(m["topic"] as? String == expected)
+            #expect((m["topic"] as? String)?.hasPrefix("Topic: Go vs Rust Template: Claim/Evidence 6 turns") == true)
+            #expect((m["topic"] as? String)?.unicodeScalars.count ?? 0 <= 96)
+            #expect(m["share_url"] as? String == "https://pw.example.com/b/\(id)")
+            #expect(m["card_url"] as? String == "/b/\(id)/card.png")
+            #expect((m["created_at"] as? String)?.contains(".") == false, "second precision")
+            #expect((m["template"] as? [String: Any])?["name"] as? String == "Claim/Evidence 6 turns")
+            #expect(meta.header("Cache-Control") == "public, max-age=60, stale-while-revalidate=120")
+            #expect(try await client.send(.get, "/b/nope/meta").errorMessage == "battle id is invalid")
+            #expect(try await client.send(.get, "/b/0b7c0f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5f/meta").errorMessage == "battle not found")
+        }
+    }
+
+    @Test func remixIntentTokenSeedsASingleBattleAndNotifiesTheSourceOwner() async throws {
+        try await TestApp.withRouter(["SECURE_COOKIES": "true"], runWorker: false) { client, dir in
+            let (author, authorID) = try await client.signup()
+            let room = try await client.firstRoom(token: author)
+            let source = try #require(try await client.createBattle(token: author, room: room.id)["battle_id"] as? String)
+            let intent = try await client.send(.post, "/battles/\(source)/remix-intent", json: "ignored {")
+            #expect(intent.status == .ok)
+            let i = try #require(intent.jsonObject)
+            #expect(i["pro_style"] as? String == "Bold, practical, concise")
+            #expect(i["con_style"] as? String == "Skeptical, evidence-first, concise")
+            #expect(i["target_create_route"] as? String == "/rooms/\(room.id)/battles")
+            #expect(i["target_battle_source"] as? String == source)
+            #expect((i["suggested_templates"] as? [[String: Any]])?.first?["name"] as? String == "Claim/Evidence 6 turns")
+            let token = try #require(i["remix_token"] as? String)
+            let cookie = try #require(intent.header("Set-Cookie"))
+            #expect(cookie == "pw_remix_intent=\(token); Path=/; Max-Age=1800; HttpOnly; Secure; SameSite=Lax")
+
+            let (remixer, _) = try await client.signup()
+            let wrongRoom = try #require((try await client.send(.get, "/rooms", token: remixer).jsonObject?["rooms"] as? [[String: Any]])?.last?["id"] as? String)
+            #expect(try await client.send(.post, "/rooms/\(wrongRoom)/battles", token: remixer, json: #"{"remix_token":"\#(token)"}"#).errorMessage
+                    == "remix_token does not match room")
+            let remixed = try await client.send(.post, "/rooms/\(room.id)/battles", token: remixer, json: #"{"remix_token":"\#(token)"}"#)
+            #expect(remixed.status == .created)
+            #expect(remixed.jsonObject?["remix_used"] as? Bool == true)
+            #expect(remixed.header("Set-Cookie") == "pw_remix_intent=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax")
+            let content = (remixed.jsonObject?["post"] as? [String: Any])?["content"] as? String ?? ""
+            #expect(content.hasPrefix("Topic: Topic: Go vs Rust for services"), "the topic comes from the token")
+            #expect(content.contains("Pro style: Bold, practical, concise"))
+
+            let replay = try await client.send(.post, "/rooms/\(room.id)/battles", token: remixer, json: #"{"remix_token":"\#(token)"}"#)
+            #expect(replay.status == .badRequest && replay.errorMessage == "invalid remix_token", "a remix token is single use")
+
+            let rows: ([Row], Int) = try DatabaseQueue(path: dir.databasePath).read { db in
+                (try Row.fetchAll(db, sql: "SELECT user_id, type FROM notifications"),
+                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE event_name = 'remix_completed'") ?? 0)
+            }
+            #expect(rows.0.count == 1 && rows.0.first?["type"] as String? == "battle_remixed" && rows.0.first?["user_id"] as String? == authorID)
+            #expect(rows.1 == 1)
+        }
+    }
+
+    @Test func tamperedExpiredAndLoginKeySignedTokensAreRefused() async throws {
+        let clock = ManualClock()
+        try await TestApp.withRouter(clock: clock, runWorker: false) { client, _ in
+            let (token, _) = try await client.signup()
+            let room = try await client.firstRoom(token: token)
+            let source = try #require(try await client.createBattle(token: token, room: room.id)["battle_id"] as? String)
+            let remix = try #require(try await client.send(.post, "/battles/\(source)/remix-intent").jsonObject?["remix_token"] as? String)
+            func attempt(_ t: String) async throws -> String? {
+                try await client.send(.post, "/rooms/\(room.id)/battles", token: token, json: #"{"remix_token":"\#(t)"}"#).errorMessage
+            }
+            var parts = remix.split(separator: ".").map(String.init)
+            let payload = try #require(Data(base64URL: parts[1]))
+            var claims = try #require(try JSONSerialization.jsonObject(with: payload) as? [String: Any])
+            claims["topic"] = "A different topic"
+            parts[1] = try JSONSerialization.data(withJSONObject: claims).base64URLEncoded()
+            #expect(try await attempt(parts.joined(separator: ".")) == "invalid remix_token", "tampered payload")
+
+            // The same claims signed with the login key: a valid JWT, but not a remix token.
+            let loginKeys = JWTKeyCollection()
+            await loginKeys.add(hmac: HMACKey(from: TestApp.secret), digestAlgorithm: .sha256)
+            let forged = try await loginKeys.sign(ForgedRemix(battle_id: source, room_id: room.id, topic: "Forged", pro_style: "", con_style: "",
+                                                               template_id: "", iat: clock.now().unixSeconds, exp: clock.now().unixSeconds + 600,
+                                                               typ: "remix_intent", jti: "x"))
+            #expect(try await attempt(forged) == "invalid remix_token", "signed with the login key")
+            #expect(try await attempt(token) == "invalid remix_token", "a login token is not a remix token")
+
+            clock.advance(seconds: 1801)
+            #expect(try await attempt(remix) == "invalid remix_token", "expired after 30 minutes")
+        }
+    }
+}
+
+struct ForgedRemix: JWTPayload {
+    var battle_id: String, room_id: String, topic: String, pro_style: String, con_style: String, template_id: String
+    var iat: Int64, exp: Int64, typ: String, jti: String
+    func verify(using algorithm: some JWTAlgorithm) throws {}
+}
+
+extension Data {
+    init?(base64URL: String) {
+        var b64 = base64URL.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        self.init(base64Encoded: b64)
+    }
+
+    func base64URLEncoded() -> String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}
