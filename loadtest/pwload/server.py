@@ -115,6 +115,18 @@ class Server:
             pass
         return None
 
+    def cpu_seconds(self):
+        """User + system CPU time the server process has used so far (Linux /proc), or None."""
+        if not self.alive():
+            return None
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as f:
+                # Fields after the ")" that closes the command name; utime and stime are 14 and 15.
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return None
+
     def log_tail(self, lines=20):
         try:
             with open(self.log_path, "rb") as f:

@@ -203,6 +203,9 @@ def run(ctx):
     total = sum(s.count for s in streams)
 
     before = metrics.scrape()
+    # CPU use of both sides: on a small box the generator and the server share the cores, and a
+    # starved generator shows up as send lag rather than as server latency.
+    cpu0 = (os.times(), server.cpu_seconds() if server is not None else None, time.monotonic())
     rss = None
     if server is not None:
         rss = Sampler(lambda: {"rss": server.rss_kib() or 0}, "rss", 1.0)
@@ -211,6 +214,12 @@ def run(ctx):
         f"({', '.join(f'{s.name} {s.rate:g}/s' for s in streams)}), up to {args.max_inflight} in flight")
     load = run_load(streams, args.max_inflight)
     log(f"load: done in {load.end - load.t0:.1f}s")
+    t1 = os.times()
+    wall = max(time.monotonic() - cpu0[2], 1e-9)
+    gen_cpu = (t1.user + t1.system - cpu0[0].user - cpu0[0].system) / wall
+    srv_cpu = None
+    if server is not None and cpu0[1] is not None and server.cpu_seconds() is not None:
+        srv_cpu = (server.cpu_seconds() - cpu0[1]) / wall
     if rss is not None:
         rss.stop()
     after = metrics.scrape()
@@ -253,7 +262,10 @@ def run(ctx):
     log(f"status             {json.dumps(overall['status_codes'], sort_keys=True)}")
     if server is not None:
         err_lines = server.error_lines()
-        log(f"server             RSS peak {rss.peak / 1024:.0f} MiB; {len(err_lines)} error lines in the log")
+        log(f"server             RSS peak {rss.peak / 1024:.0f} MiB; CPU {'n/a' if srv_cpu is None else f'{srv_cpu:.2f}'} cores "
+            f"(generator {gen_cpu:.2f}, of {os.cpu_count()}); {len(err_lines)} error lines in the log")
+    else:
+        log(f"generator          CPU {gen_cpu:.2f} cores (of {os.cpu_count()})")
         for line in err_lines[:5]:
             log(f"  | {line[:300]}")
     for name, f in per.items():
@@ -283,6 +295,7 @@ def run(ctx):
                 "thresholds": {"max_error_rate_pct": args.max_error_rate, "max_p95_ms": args.max_p95,
                                "min_rate_ratio": args.min_rate_ratio},
                 "server_rss_peak_kib": None if rss is None else rss.peak,
+                "server_cpu_cores": srv_cpu, "generator_cpu_cores": gen_cpu, "cpu_count": os.cpu_count(),
                 "server_error_lines": None if server is None else len(server.error_lines()),
                 "pass": passed, "failures": fails,
             }, out, indent=2)
