@@ -77,7 +77,7 @@ let package = Package(
         .executableTarget(name: "embed-text"),
         .executableTarget(
             name: "personaworlds-bench",
-            dependencies: ["Domain", "Store", "Worker", "LLM", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["Domain", "Store", "Worker", "LLM", "Card", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["embed-text"]),

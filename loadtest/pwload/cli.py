@@ -22,6 +22,7 @@ import importlib
 import os
 import signal
 import sys
+import traceback
 
 from .client import Client
 from .core import EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS, EXIT_SETUP, SetupError, check_loopback, log, set_prefix
@@ -140,6 +141,13 @@ def main(argv=None, prog=None, scenario=None):
         return rc
     except SetupError as e:
         log(f"error: {e}")
+        log("FAIL")
+        rc = EXIT_SETUP
+        return rc
+    except Exception:
+        # A bug in the runner, not a measured FAIL: keep exit status 1 for real FAILs.
+        traceback.print_exc()
+        log("error: the runner crashed (traceback above)")
         log("FAIL")
         rc = EXIT_SETUP
         return rc

@@ -124,7 +124,7 @@ def endpoint_fire(client, path, body_check):
             return r.status, body_check(r)
         if r.status == 304:
             return r.status, None
-        return r.status, r.body[:200].decode("utf-8", "replace")
+        return r.status, r.body[:200].decode("utf-8", "replace").strip()
     return fire
 
 
@@ -264,10 +264,10 @@ def run(ctx):
         err_lines = server.error_lines()
         log(f"server             RSS peak {rss.peak / 1024:.0f} MiB; CPU {'n/a' if srv_cpu is None else f'{srv_cpu:.2f}'} cores "
             f"(generator {gen_cpu:.2f}, of {os.cpu_count()}); {len(err_lines)} error lines in the log")
-    else:
-        log(f"generator          CPU {gen_cpu:.2f} cores (of {os.cpu_count()})")
         for line in err_lines[:5]:
             log(f"  | {line[:300]}")
+    else:
+        log(f"generator          CPU {gen_cpu:.2f} cores (of {os.cpu_count()})")
     for name, f in per.items():
         for sample in f["error_samples"]:
             log(f"  error sample ({name}): {sample}")
