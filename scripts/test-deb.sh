@@ -197,6 +197,19 @@ else
     fail "POST /auth/signup -> $status (want 201): $(head -c 300 "$BODY")"
 fi
 
+# A battle and its share card: the installed binary finds its font and renders a PNG as the service user.
+token=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("token",""))' "$BODY" 2>/dev/null || true)
+room=$(curl -s --max-time 10 -H "Authorization: Bearer $token" "$BASE/rooms" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["rooms"][0]["id"])' 2>/dev/null || true)
+battle=$(curl -s --max-time 10 -H "Authorization: Bearer $token" -d '{"topic":"Does the packaged card render?"}' \
+    "$BASE/rooms/$room/battles" | python3 -c 'import json,sys; print(json.load(sys.stdin)["battle_id"])' 2>/dev/null || true)
+status=$(curl -s -o "$BODY" -w '%{http_code} %{content_type}' --max-time 10 "$BASE/b/$battle/card.png" || true)
+if [ "$status" = "200 image/png" ] && [ "$(head -c 4 "$BODY" | od -An -tx1 | tr -d ' ')" = 89504e47 ]; then
+    pass "GET /b/<battle>/card.png -> 200 image/png"
+else
+    fail "GET /b/<battle>/card.png -> $status (want 200 image/png)"
+fi
+
 check "database created in $STATE" [ -f "$STATE/personaworlds.sqlite" ]
 if [ -f "$STATE/jwt_secret" ]; then
     check "generated $STATE/jwt_secret is $PKG-owned, mode 600" [ "$(stat -c %U:%a "$STATE/jwt_secret")" = "$PKG:600" ]
