@@ -42,6 +42,25 @@ import TestSupport
         #expect(restarted.stop() == 0)
     }
 
+    @Test func sigtermReleasesABattlesRunningRepliesAndARestartFinishesThem() async throws {
+        let dir = TestDirectory()
+        let env = ["MOCK_LLM_LATENCY": "8s", "WORKER_TASK_TIMEOUT": "12s", "SHUTDOWN_GRACE": "1s", "WORKER_POLL_EVERY": "200ms"]
+        let server = try await ServerProcess(directory: dir, environment: env)
+        let token = try await Self.signup(server, "battle-term@example.com")
+        for name in ["Ada", "Linus"] {
+            _ = try await server.request("POST", "/personas", json: #"{"name":"\#(name)","writing_samples":["a","b","c"],"preferred_language":"en"}"#, token: token)
+        }
+        let room = try await Self.room(server, token: token)
+        #expect(try await server.request("POST", "/rooms/\(room)/battles", json: #"{"topic":"Graceful or not?"}"#, token: token).status == 201)
+        #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PROCESSING'", equals: 2, timeout: 5) == 2)
+        #expect(server.stop() == 0, "SIGTERM exits cleanly within the grace period")
+        #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PENDING' AND attempts = 0", equals: 2, timeout: 1) == 2,
+                "unfinished jobs go back to PENDING without losing an attempt")
+        let restarted = try await ServerProcess(directory: dir, environment: env.merging(["MOCK_LLM_LATENCY": "0s"]) { $1 })
+        #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 2, timeout: 20) == 2)
+        #expect(restarted.stop() == 0)
+    }
+
     @Test func aTemplatesRulesAndWordLimitReachTheProvidersPrompt() async throws {
         let fake = FakeOpenAIServer(Array(repeating: .completion("A measured reply."), count: 4))
         try await FakeOpenAIServer.run(fake) { base in

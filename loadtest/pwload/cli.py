@@ -25,7 +25,7 @@ import sys
 import traceback
 
 from .client import Client
-from .core import EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS, EXIT_SETUP, SetupError, check_loopback, log, set_prefix
+from .core import EXIT_INTERRUPTED, EXIT_PASS, EXIT_SETUP, SetupError, check_loopback, log, set_prefix
 from .server import Server, default_binary
 
 # Scale-plan phases in order; phase 2 (authenticated mixed traffic) adds its module here.
