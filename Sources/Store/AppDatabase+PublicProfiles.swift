@@ -24,42 +24,51 @@ extension AppDatabase {
         }
     }
 
+    /// A public profile page in one read: the profile, its first page of posts and its top rooms.
+    public func publicProfilePage(slug: String, limit: Int) async throws -> (PublicPersona, [PublicPost], [RoomStat])? {
+        try await read { db in
+            guard let persona = try Self.fetchPublicPersona(db, slug: slug) else { return nil }
+            return (persona, try Self.fetchPublicPosts(db, personaID: persona.personaID, after: nil, limit: limit),
+                    try Self.fetchTopRooms(db, personaID: persona.personaID))
+        }
+    }
+
     /// One page of a persona's published posts, newest first, after `cursor` (exclusive).
     public func publicPosts(personaID: String, after cursor: PostCursor?, limit: Int) async throws -> [PublicPost] {
-        try await read { db in
-            // `idx_posts_persona_published_created_id` serves both the first page and the keyset continuation.
-            let sql = """
-                SELECT p.id, p.room_id, COALESCE(rm.name, '') AS room_name, p.authored_by, p.content, p.created_at
-                FROM posts p LEFT JOIN rooms rm ON rm.id = p.room_id
-                WHERE p.persona_id = ? AND p.status = 'PUBLISHED'
-                """
-            let rows: [Row]
-            if let cursor {
-                rows = try Row.fetchAll(db.cachedStatement(sql: sql + """
-                     AND (p.created_at < ? OR (p.created_at = ? AND p.id < ?)) ORDER BY p.created_at DESC, p.id DESC LIMIT ?
-                    """), arguments: [personaID, cursor.createdAt.storageString, cursor.createdAt.storageString, cursor.postID, limit])
-            } else {
-                rows = try Row.fetchAll(db.cachedStatement(sql: sql + " ORDER BY p.created_at DESC, p.id DESC LIMIT ?"),
-                                        arguments: [personaID, limit])
-            }
-            return rows.map { row in
-                PublicPost(id: row["id"], roomID: row["room_id"], roomName: row["room_name"],
-                           authoredBy: AuthoredBy(rawValue: row["authored_by"]) ?? .ai, content: row["content"],
-                           createdAt: Self.timestamp(row["created_at"]))
-            }
+        try await read { db in try Self.fetchPublicPosts(db, personaID: personaID, after: cursor, limit: limit) }
+    }
+
+    static func fetchPublicPosts(_ db: Database, personaID: String, after cursor: PostCursor?, limit: Int) throws -> [PublicPost] {
+        // `idx_posts_persona_published_created_id` serves both the first page and the keyset continuation.
+        let sql = """
+            SELECT p.id, p.room_id, COALESCE(rm.name, '') AS room_name, p.authored_by, p.content, p.created_at
+            FROM posts p LEFT JOIN rooms rm ON rm.id = p.room_id
+            WHERE p.persona_id = ? AND p.status = 'PUBLISHED'
+            """
+        let rows: [Row]
+        if let cursor {
+            rows = try Row.fetchAll(db.cachedStatement(sql: sql + """
+                 AND (p.created_at < ? OR (p.created_at = ? AND p.id < ?)) ORDER BY p.created_at DESC, p.id DESC LIMIT ?
+                """), arguments: [personaID, cursor.createdAt.storageString, cursor.createdAt.storageString, cursor.postID, limit])
+        } else {
+            rows = try Row.fetchAll(db.cachedStatement(sql: sql + " ORDER BY p.created_at DESC, p.id DESC LIMIT ?"),
+                                    arguments: [personaID, limit])
+        }
+        return rows.map { row in
+            PublicPost(id: row["id"], roomID: row["room_id"], roomName: row["room_name"],
+                       authoredBy: AuthoredBy(rawValue: row["authored_by"]) ?? .ai, content: row["content"],
+                       createdAt: Self.timestamp(row["created_at"]))
         }
     }
 
     /// The persona's three rooms with the most published posts (room name breaks ties).
-    public func topRooms(personaID: String) async throws -> [RoomStat] {
-        try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
+    static func fetchTopRooms(_ db: Database, personaID: String) throws -> [RoomStat] {
+        try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT p.room_id, COALESCE(rm.name, '') AS room_name, COUNT(*) AS post_count
                 FROM posts p LEFT JOIN rooms rm ON rm.id = p.room_id
                 WHERE p.persona_id = ? AND p.status = 'PUBLISHED'
                 GROUP BY p.room_id ORDER BY post_count DESC, room_name ASC, p.room_id ASC LIMIT 3
-                """), arguments: [personaID]).map { RoomStat(roomID: $0["room_id"], roomName: $0["room_name"], postCount: $0["post_count"]) }
-        }
+            """), arguments: [personaID]).map { RoomStat(roomID: $0["room_id"], roomName: $0["room_name"], postCount: $0["post_count"]) }
     }
 
     /// The owner of a public persona, for the follow checks.

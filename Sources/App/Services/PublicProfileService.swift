@@ -18,13 +18,15 @@ struct PublicProfileService: Sendable {
     }
 
     /// The profile page: profile, first page of posts, top rooms; records `public_profile_viewed`.
-    func profilePage(slug: String, viewer: String?) async throws -> (persona: PublicPersona, posts: Page, rooms: [RoomStat]) {
-        let persona = try await persona(slug: slug)
-        let posts = try await page(persona: persona, cursor: nil, failure: "could not load public posts")
-        let rooms: [RoomStat]
-        do { rooms = try await database.topRooms(personaID: persona.personaID) } catch { throw error.asInternal("could not load top rooms") }
+    func profilePage(slug raw: String, viewer: String?) async throws -> (persona: PublicPersona, posts: Page, rooms: [RoomStat]) {
+        let slug = Slug.normalize(raw)
+        guard !slug.isEmpty else { throw DomainError.notFound("public profile not found") }
+        let found: (PublicPersona, [PublicPost], [RoomStat])?
+        do { found = try await database.publicProfilePage(slug: slug, limit: PostCursor.pageSize) }
+        catch { throw error.asInternal("could not load public profile") }
+        guard let (persona, posts, rooms) = found else { throw DomainError.notFound("public profile not found") }
         events.record(userID: viewer, name: "public_profile_viewed", metadata: ["slug": persona.slug, "persona_id": persona.personaID])
-        return (persona, posts, rooms)
+        return (persona, Self.page(posts), rooms)
     }
 
     /// A page of posts and the cursor to the next one ("" when this page is not full).
@@ -43,6 +45,11 @@ struct PublicProfileService: Sendable {
         let posts: [PublicPost]
         do { posts = try await database.publicPosts(personaID: persona.personaID, after: cursor, limit: PostCursor.pageSize) }
         catch { throw error.asInternal(failure) }
+        return Self.page(posts)
+    }
+
+    /// A page carries a cursor to the next one exactly when it is full.
+    static func page(_ posts: [PublicPost]) -> Page {
         let next = posts.count == PostCursor.pageSize ? posts.last.map { PostCursor(createdAt: $0.createdAt, postID: $0.id).encoded } ?? "" : ""
         return Page(posts: posts, nextCursor: next)
     }
