@@ -42,4 +42,24 @@ import Testing
         let dto = RoomListDTO(rooms: [RoomDTO(Room(id: "r", slug: "s", name: Self.tricky, description: "d", createdAt: Timestamp(seconds: 5)))])
         #expect(try Self.parse(Self.viaWriter(dto)) == Self.parse(JSONEncoder().encode(dto)))
     }
+
+    @Test func publicPagesAndTemplatesMatchJSONEncoder() throws {
+        let persona = PublicPersona(personaID: "p", slug: "s", name: Self.tricky, bio: "b", tone: "", preferredLanguage: "tr", formality: 2,
+                                    followers: 3, postsCount: 4, createdAt: Timestamp(microseconds: 1_700_000_000_000_001))
+        let post = PublicPostDTO(PublicPost(id: "x", roomID: "r", roomName: Self.tricky, authoredBy: .aiDraftApproved, content: Self.tricky,
+                                            createdAt: Timestamp(seconds: 9)))
+        let page = PublicProfilePageDTO(profile: PublicProfileDTO(persona), latestPosts: [post, post],
+                                        topRooms: [RoomStatDTO(RoomStat(roomID: "r", roomName: "n", postCount: 2))], nextCursor: "1|x")
+        #expect(try Self.parse(Self.viaWriter(page)) == Self.parse(JSONEncoder().encode(page)))
+        let empty = PublicProfilePageDTO(profile: PublicProfileDTO(persona), latestPosts: [], topRooms: [], nextCursor: "")
+        #expect(try Self.parse(Self.viaWriter(empty)) == Self.parse(JSONEncoder().encode(empty)))
+        let posts = PublicPostsPageDTO(posts: [post], nextCursor: "")
+        #expect(try Self.parse(Self.viaWriter(posts)) == Self.parse(JSONEncoder().encode(posts)))
+        let system = BattleTemplate(id: "t", ownerUserID: nil, name: Self.tricky, promptRules: "r", turnCount: 6, wordLimit: 120,
+                                    createdAt: Timestamp(seconds: 3), isPublic: true)
+        var owned = system
+        owned.ownerUserID = "u"
+        let list = TemplateListDTO(templates: [TemplateDTO(system), TemplateDTO(owned)])
+        #expect(try Self.parse(Self.viaWriter(list)) == Self.parse(JSONEncoder().encode(list)))
+    }
 }
