@@ -68,6 +68,7 @@ struct AppParts {
         if case .failure(let error) = cards.renderer {
             deps.logger.error("card_font_unavailable", metadata: ["path": .string(config.cardFontPath), "detail": .string("\(error)")])
         }
+        let pages = PublicPageCache()
         let limiter = try RateLimiter(config: config, store: InMemoryRateLimitStore(), clock: deps.clock, metrics: metrics)
 
         let table = RouteTable()
@@ -91,13 +92,13 @@ struct AppParts {
         OpsController(database: database, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts).addRoutes(to: open)
         AuthController(service: auth, limits: limits, limiter: limiter).addRoutes(to: open)
         PersonasController(service: PersonaService(database: database, clock: deps.clock, config: config), posts: posts,
-                           limits: limits, shareBase: config.shareBase).addRoutes(to: protected)
+                           limits: limits, shareBase: config.shareBase, pages: pages).addRoutes(to: protected)
         RoomsController(database: database, posts: posts, battles: battles, limits: limits).addRoutes(to: routes)
-        PostsController(service: posts, limits: limits).addRoutes(to: routes)
+        PostsController(service: posts, limits: limits, pages: pages).addRoutes(to: routes)
         PublicBattlesController(battles: battles, posts: posts, cards: cards, shareBase: config.shareBase).addRoutes(to: routes)
         BattlesController(service: battles).addRoutes(to: routes)
         PublicProfilesController(service: PublicProfileService(database: database, clock: deps.clock, events: events),
-                                 limits: limits).addRoutes(to: routes)
+                                 limits: limits, pages: pages).addRoutes(to: routes)
         TemplatesController(service: TemplateService(database: database, clock: deps.clock), limits: limits).addRoutes(to: routes)
 
         // Services shut down in reverse order: the worker drains and events flush before the database closes.

@@ -130,4 +130,26 @@ import TestSupport
             #expect(viewed >= 1, "the viewer is used for attribution only")
         }
     }
+
+    @Test func profilePagesAreMicroCachedButThisProcesssChangesShowAtOnce() async throws {
+        try await TestApp.withRouter(runWorker: false) { client, dir in
+            let (owner, persona, slug) = try await Self.profile(client, dir: dir, posts: 1)
+            func profile() async throws -> [String: Any] {
+                try #require(try await client.send(.get, "/p/\(slug)").jsonObject?["profile"] as? [String: Any])
+            }
+            #expect(try await profile()["followers"] as? Int == 0)
+            let (fan, _) = try await client.signup()
+            _ = try await client.send(.post, "/p/\(slug)/follow", token: fan)
+            #expect(try await profile()["followers"] as? Int == 1, "a follow clears the cached page")
+            #expect(try await client.send(.put, "/personas/\(persona)", token: owner, json: TestJSON.persona(name: "Renamed", extra: #","daily_draft_quota":5,"daily_reply_quota":25"#)).status == .ok)
+            #expect(try await profile()["name"] as? String == "Renamed", "a persona edit clears the cached page")
+            // Another process's change (here: a direct write) shows once the one-second entry expires.
+            try await DatabaseQueue(path: dir.databasePath).write { db in
+                try db.execute(sql: "UPDATE personas SET name = 'Changed elsewhere' WHERE id = ?", arguments: [persona])
+            }
+            #expect(try await profile()["name"] as? String == "Renamed")
+            try await Task.sleep(nanoseconds: 1_200_000_000)
+            #expect(try await profile()["name"] as? String == "Changed elsewhere")
+        }
+    }
 }

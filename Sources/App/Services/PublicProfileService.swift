@@ -25,8 +25,13 @@ struct PublicProfileService: Sendable {
         do { found = try await database.publicProfilePage(slug: slug, limit: PostCursor.pageSize) }
         catch { throw error.asInternal("could not load public profile") }
         guard let (persona, posts, rooms) = found else { throw DomainError.notFound("public profile not found") }
-        events.record(userID: viewer, name: "public_profile_viewed", metadata: ["slug": persona.slug, "persona_id": persona.personaID])
+        recordView(slug: persona.slug, personaID: persona.personaID, viewer: viewer)
         return (persona, Self.page(posts), rooms)
+    }
+
+    /// `public_profile_viewed`, for rendered and cached pages alike.
+    func recordView(slug: String, personaID: String, viewer: String?) {
+        events.record(userID: viewer, name: "public_profile_viewed", metadata: ["slug": slug, "persona_id": personaID])
     }
 
     /// A page of posts and the cursor to the next one ("" when this page is not full).

@@ -7,6 +7,8 @@ struct PersonasController: Sendable {
     let posts: PostService
     let limits: BodyLimits
     let shareBase: String
+    /// Cleared after an edit that a public profile page shows.
+    let pages: PublicPageCache
 
     func addRoutes(to routes: RouteRegistrar) {
         routes.on(.get, "/personas", use: list)
@@ -39,12 +41,15 @@ struct PersonasController: Sendable {
         let user = try context.requireUser()
         let id = try personaID(context)
         let body = try await request.decodeStrict(PersonaUpsertRequest.self, limit: limits.global)
-        return JSONResult(PersonaDTO(try await service.update(id: id, userID: user, input: body.fields)))
+        let updated = try await service.update(id: id, userID: user, input: body.fields)
+        pages.invalidateAll()
+        return JSONResult(PersonaDTO(updated))
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> JSONResult<DeletedDTO> {
         let user = try context.requireUser()
         try await service.delete(id: try personaID(context), userID: user)
+        pages.invalidateAll()
         return JSONResult(DeletedDTO(deleted: true))
     }
 
@@ -54,6 +59,7 @@ struct PersonasController: Sendable {
         let id = try Identifiers.uuid(rawID, label: "persona id")
         let body = try await request.decodeStrict(PublishProfileRequest.self, limit: limits.global, mode: .strictEmptyAllowed)
         let profile = try await service.publish(id: id, userID: user, slug: body.slug, bio: body.bio)
+        pages.invalidateAll()
         return JSONResult(PublishedProfileDTO(personaID: rawID, slug: profile.slug, isPublic: true, bio: profile.bio,
                                               createdAt: profile.createdAt.rfc3339, shareURL: "\(shareBase)/p/\(profile.slug)"))
     }
@@ -62,6 +68,7 @@ struct PersonasController: Sendable {
         let user = try context.requireUser()
         let rawID = context.pathParameter("id")
         let slug = try await service.unpublish(id: try Identifiers.uuid(rawID, label: "persona id"), userID: user)
+        pages.invalidateAll()
         return JSONResult(UnpublishedProfileDTO(personaID: rawID, slug: slug, isPublic: false,
                                                 shareURL: slug.isEmpty ? "" : "\(shareBase)/p/\(slug)"))
     }

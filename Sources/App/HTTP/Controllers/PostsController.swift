@@ -5,6 +5,8 @@ import Hummingbird
 struct PostsController: Sendable {
     let service: PostService
     let limits: BodyLimits
+    /// Cleared when a post is published: it may be on a public profile page.
+    let pages: PublicPageCache
 
     func addRoutes(to routes: RouteGroups) {
         routes.protected.on(.post, "/posts/{id}/approve", use: approve)
@@ -19,6 +21,7 @@ struct PostsController: Sendable {
         let approved = try await service.approve(postID: post, userID: user) {
             try await request.decodeStrict(ApproveRequest.self, limit: limit, mode: .strictEmptyAllowed)
         }
+        pages.invalidateAll()
         return JSONResult(PostDTO(approved, includePersonaName: false))
     }
 

@@ -5,6 +5,7 @@ import Hummingbird
 struct PublicProfilesController: Sendable {
     let service: PublicProfileService
     let limits: BodyLimits
+    let pages: PublicPageCache
 
     func addRoutes(to routes: RouteGroups) {
         routes.publicRead.on(.get, "/p/{slug}", use: profile)
@@ -14,10 +15,19 @@ struct PublicProfilesController: Sendable {
     }
 
     @Sendable func profile(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let page = try await service.profilePage(slug: context.pathParameter("slug"), viewer: context.userID)
+        let slug = Slug.normalize(context.pathParameter("slug"))
+        if let cached = pages.get(slug) {
+            service.recordView(slug: cached.slug, personaID: cached.personaID, viewer: context.userID)
+            return PublicCaching.response(cached.body, contentType: "application/json", etag: cached.etag,
+                                          cacheControl: PublicCaching.readPolicy, request: request)
+        }
+        let page = try await service.profilePage(slug: slug, viewer: context.userID)
         let dto = PublicProfilePageDTO(profile: PublicProfileDTO(page.persona), latestPosts: page.posts.posts.map(PublicPostDTO.init),
                                        topRooms: page.rooms.map(RoomStatDTO.init), nextCursor: page.posts.nextCursor)
-        return PublicCaching.json(dto, request: request)
+        let body = JSONOutput.body(dto)
+        let etag = PublicCaching.strongETag(body)
+        pages.set(.init(body: body, etag: etag, personaID: page.persona.personaID, slug: page.persona.slug), for: slug)
+        return PublicCaching.response(body, contentType: "application/json", etag: etag, cacheControl: PublicCaching.readPolicy, request: request)
     }
 
     @Sendable func posts(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -28,6 +38,7 @@ struct PublicProfilesController: Sendable {
     /// The body is ignored (never read), so no body can fail this route.
     @Sendable func follow(_ request: Request, context: AppRequestContext) async throws -> JSONResult<FollowDTO> {
         let result = try await service.follow(slug: context.pathParameter("slug"), follower: context.userID)
+        if result.followed { pages.invalidateAll() }
         return JSONResult(FollowDTO(followed: result.followed, followers: result.followers))
     }
 }
