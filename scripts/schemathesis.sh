@@ -3,8 +3,9 @@
 #
 # Usage: scripts/schemathesis.sh PATH_TO_BINARY
 #
-# Starts the binary on a free loopback port with a throw-away SQLite database, signs up a user,
-# creates one persona and a published post in the first room (so real ids exist; the stateful
+# Starts the binary on a free loopback port with a throw-away SQLite database (rate limits off),
+# signs up a user, creates one persona and a published post in the first room, and a second user's
+# public profile `qa-persona` (so real ids exist; the stateful
 # phase reaches them through the spec's links, e.g. GET /rooms → GET /rooms/{id}/posts → draft →
 # approve → generate-replies / thread), then runs `st run` (all phases: examples, coverage,
 # fuzzing, stateful) with the checks not_a_server_error, status_code_conformance,
@@ -101,6 +102,17 @@ ROOM_ID=$(curl -fsS "$BASE/rooms" -H "Authorization: Bearer $TOKEN" \
 POST_ID=$(curl -fsS -X POST "$BASE/rooms/$ROOM_ID/posts/draft" -H 'Content-Type: application/json' \
     -H "Authorization: Bearer $TOKEN" -d "{\"persona_id\":\"$PERSONA_ID\"}" | json_field id)
 curl -fsS -o /dev/null -X POST "$BASE/posts/$POST_ID/approve" -H "Authorization: Bearer $TOKEN"
+# A second user's public profile under the spec's example slug (`qa-persona`), so the examples of
+# GET /p/{slug}, /p/{slug}/posts and POST /p/{slug}/follow reach a real profile (and follow can
+# succeed: the fuzzing user does not own it).
+OTHER_TOKEN=$(curl -fsS -X POST "$BASE/auth/signup" -H 'Content-Type: application/json' \
+    -d '{"email":"schemathesis-other@example.com","password":"schemathesis-pass"}' | json_field token)
+OTHER_PERSONA_ID=$(curl -fsS -X POST "$BASE/personas" -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $OTHER_TOKEN" \
+    -d '{"name":"QA Persona","bio":"seed","tone":"calm","writing_samples":["one","two","three"],"preferred_language":"en"}' \
+    | json_field id)
+curl -fsS -o /dev/null -X POST "$BASE/personas/$OTHER_PERSONA_ID/publish-profile" -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $OTHER_TOKEN" -d '{"slug":"qa-persona"}'
 echo "schemathesis: server $BASE (pid $SERVER_PID), seeded persona $PERSONA_ID, published post $POST_ID in room $ROOM_ID"
 
 # Run from the temp dir so nothing (hypothesis database, reports) lands in the repo.

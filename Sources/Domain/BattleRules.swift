@@ -72,7 +72,7 @@ public struct PostCursor: Sendable, Equatable {
         let id = String(text[text.index(after: bar)...]).trimmingWhitespace()
         guard id.utf8.count == 36 else { throw DomainError.invalid("invalid cursor") }
         // Stored times have microsecond precision; a cursor from another clock rounds down, never skipping a post.
-        let micros = nanos >= 0 ? nanos / 1000 : (nanos - 999) / 1000
+        let micros = nanos / 1000 - (nanos % 1000 < 0 ? 1 : 0) // floor division that cannot overflow at Int64.min
         return PostCursor(createdAt: Timestamp(microseconds: micros), postID: id.lowercased())
     }
 }

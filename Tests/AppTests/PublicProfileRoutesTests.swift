@@ -82,7 +82,12 @@ import TestSupport
             #expect(pages == 2, "page 2 holds exactly 10, so it carries a cursor to an empty third page")
             #expect(seen.count == 20 && Set(seen).count == 20)
             #expect(seen == (0..<20).reversed().map { "Post \($0)." })
-            for bad in ["nope", "12|short", "abc|0b7c0f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5f"] {
+            for extreme in ["-9223372036854775808|aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa", "9223372036854775807|aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa",
+                            "0|aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"] {
+                let r = try await client.send(.get, "/p/\(slug)/posts?cursor=\(extreme.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
+                #expect(r.status == .ok, "an extreme but well-formed cursor is a page, never a crash: \(extreme)")
+            }
+            for bad in ["nope", "12|short", "abc|0b7c0f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5f", "99999999999999999999|aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"] {
                 let r = try await client.send(.get, "/p/\(slug)/posts?cursor=\(bad.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
                 #expect(r.status == .badRequest && r.errorMessage == "invalid cursor", "\(bad)")
             }

@@ -28,3 +28,19 @@ import Testing
         #expect(throws: Never.self) { try AuthRules.validateSignup(email: "a@b", password: "çççç") }
     }
 }
+
+/// The `/p/{slug}/posts` cursor.
+@Suite struct PostCursorTests {
+    @Test func roundTripsAndParsesExtremesWithoutOverflow() throws {
+        let cursor = PostCursor(createdAt: Timestamp(microseconds: 1_700_000_000_123_456), postID: "0b7c0f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5f")
+        #expect(try PostCursor.parse(cursor.encoded) == cursor)
+        #expect(cursor.encoded == "1700000000123456000|0b7c0f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5f")
+        let id = String(repeating: "a", count: 36)
+        #expect(try PostCursor.parse("-9223372036854775808|\(id)")?.createdAt.microseconds == -9_223_372_036_854_776)
+        #expect(try PostCursor.parse("-1|\(id)")?.createdAt.microseconds == -1, "floor, so no post at the boundary is skipped")
+        #expect(try PostCursor.parse("  ") == nil)
+        for bad in ["x", "1", "1|short", "a|\(id)", "99999999999999999999|\(id)"] {
+            #expect(throws: DomainError.invalid("invalid cursor")) { try PostCursor.parse(bad) }
+        }
+    }
+}
