@@ -222,3 +222,17 @@ CREATE TABLE IF NOT EXISTS remix_redemptions (
   battle_id  TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
   created_at TEXT NOT NULL
 );
+
+-- Migration 0004: digest work leases. The digest scheduler claims a subject (a persona's day, a user's week)
+-- in a write transaction before computing it outside any transaction, so two processes sharing the file never
+-- compute or write the same digest twice; a weekly lease also records "checked, unchanged" until its expiry.
+CREATE TABLE IF NOT EXISTS digest_leases (
+  kind       TEXT NOT NULL CHECK (kind IN ('daily','weekly')),
+  subject_id TEXT NOT NULL,
+  period     TEXT NOT NULL,
+  holder     TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  PRIMARY KEY (kind, subject_id, period)
+);
+-- Today's activity across all personas, for picking whose daily digest is due.
+CREATE INDEX IF NOT EXISTS idx_persona_activity_events_created_at ON persona_activity_events(created_at);

@@ -87,11 +87,13 @@ struct AppParts {
         let routes = RouteGroups(open: open, protected: protected,
                                  publicRead: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .publicRead)),
                                  publicWrite: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .publicWrite)),
+                                 events: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .events)),
                                  battleCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .battleCreate)),
                                  templateCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .templateCreate)))
         OpsController(database: database, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts).addRoutes(to: open)
         AuthController(service: auth, limits: limits, limiter: limiter).addRoutes(to: open)
         PersonasController(service: PersonaService(database: database, clock: deps.clock, config: config), posts: posts,
+                           digests: DigestService(database: database, clock: deps.clock),
                            limits: limits, shareBase: config.shareBase, pages: pages).addRoutes(to: protected)
         RoomsController(database: database, posts: posts, battles: battles, limits: limits).addRoutes(to: routes)
         PostsController(service: posts, limits: limits, pages: pages).addRoutes(to: routes)
@@ -100,6 +102,11 @@ struct AppParts {
         PublicProfilesController(service: PublicProfileService(database: database, clock: deps.clock, events: events),
                                  limits: limits, pages: pages).addRoutes(to: routes)
         TemplatesController(service: TemplateService(database: database, clock: deps.clock), limits: limits).addRoutes(to: routes)
+        EventsController(events: events, limits: limits, clock: deps.clock).addRoutes(to: routes)
+        FeedController(service: FeedService(database: database, clock: deps.clock, ttl: config.feedCacheTTL)).addRoutes(to: routes)
+        NotificationsController(database: database, clock: deps.clock).addRoutes(to: routes)
+        DigestController(service: DigestService(database: database, clock: deps.clock)).addRoutes(to: routes)
+        AdminController(database: database, clock: deps.clock, adminEmails: Set(config.adminEmails)).addRoutes(to: routes)
 
         // Services shut down in reverse order: the worker drains and events flush before the database closes.
         var services: [any Service] = [DatabaseCloser(database: database), events, SheddingMonitor(limiter: limiter, database: database,
@@ -109,6 +116,9 @@ struct AppParts {
                                           replyWritten: { postID in cards.invalidate(battleID: postID) })
             services.append(WorkerPool(database: database, handler: handler, signal: signal, clock: deps.clock,
                                        settings: workerSettings(config), metrics: workerMetrics(metrics), logger: deps.logger))
+            services.append(DigestScheduler(database: database, llm: llm, clock: deps.clock,
+                                            settings: .init(interval: config.workerPollEvery, summaryMaxLength: config.summaryMaxLen),
+                                            logger: deps.logger))
         }
         return AppParts(router: router, services: services, database: database)
     }

@@ -12,3 +12,57 @@ extension AppDatabase {
                                      notice.body.truncatedRunes(260), JSONText.object(notice.metadata), now.storageString])
     }
 }
+
+/// Reading notifications.
+extension AppDatabase {
+    /// A stored notification.
+    public struct NotificationRow: Sendable, Equatable {
+        public let id: Int64
+        public let actorUserID: String?
+        public let type: String
+        public let title: String
+        public let body: String
+        public let metadataJSON: String
+        public let readAt: Timestamp?
+        public let createdAt: Timestamp
+    }
+
+    /// The user's newest notifications and their total unread count, in one read.
+    public func notifications(userID: String, limit: Int) async throws -> (items: [NotificationRow], unread: Int) {
+        try await read { db in
+            let items = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT id, actor_user_id, type, title, body, metadata, read_at, created_at FROM notifications
+                WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?
+                """), arguments: [userID, limit]).map { row in
+                NotificationRow(id: row["id"], actorUserID: row["actor_user_id"], type: row["type"], title: row["title"], body: row["body"],
+                                metadataJSON: row["metadata"], readAt: (row["read_at"] as String?).map(Self.timestamp),
+                                createdAt: Self.timestamp(row["created_at"]))
+            }
+            return (items, try Self.unreadCount(db, userID: userID))
+        }
+    }
+
+    /// Marks one of the user's unread notifications read; returns whether it changed and the unread count after.
+    public func markNotificationRead(id: Int64, userID: String, now: Timestamp) async throws -> (updated: Bool, unread: Int) {
+        try await write { db in
+            try db.cachedStatement(sql: "UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL")
+                .execute(arguments: [now.storageString, id, userID])
+            let updated = db.changesCount > 0
+            return (updated, try Self.unreadCount(db, userID: userID))
+        }
+    }
+
+    /// Marks all of the user's unread notifications read; returns how many changed.
+    public func markAllNotificationsRead(userID: String, now: Timestamp) async throws -> Int {
+        try await write { db in
+            try db.cachedStatement(sql: "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL")
+                .execute(arguments: [now.storageString, userID])
+            return db.changesCount
+        }
+    }
+
+    static func unreadCount(_ db: Database, userID: String) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL"),
+                         arguments: [userID]) ?? 0
+    }
+}

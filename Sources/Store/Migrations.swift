@@ -28,6 +28,17 @@ public enum Migrations {
               created_at TEXT NOT NULL
             );
             """),
+        Migration(version: "0004_digest_leases.sql", sql: """
+            CREATE TABLE IF NOT EXISTS digest_leases (
+              kind       TEXT NOT NULL CHECK (kind IN ('daily','weekly')),
+              subject_id TEXT NOT NULL,
+              period     TEXT NOT NULL,
+              holder     TEXT NOT NULL,
+              expires_at TEXT NOT NULL,
+              PRIMARY KEY (kind, subject_id, period)
+            );
+            CREATE INDEX IF NOT EXISTS idx_persona_activity_events_created_at ON persona_activity_events(created_at);
+            """),
     ]
 
     /// The full schema as shipped in this binary.

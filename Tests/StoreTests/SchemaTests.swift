@@ -28,7 +28,7 @@ import TestSupport
                 """)
         }
         #expect(migrated == expected)
-        #expect(migrated.filter { $0.hasPrefix("table ") }.count == 18) // the 16 contract tables + llm_cache + remix_redemptions
+        #expect(migrated.filter { $0.hasPrefix("table ") }.count == 19) // the 16 contract tables + llm_cache + remix_redemptions + digest_leases
         for index in ["idx_jobs_active_pick", "uq_jobs_active_generate_reply", "uq_reply_per_persona_per_post",
                       "idx_posts_persona_published_created_id", "idx_posts_published_created_at", "idx_jobs_dedupe_lookup",
                       "idx_events_user_event_created", "idx_events_engagement_battle"] {

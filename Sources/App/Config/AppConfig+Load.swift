@@ -70,6 +70,7 @@ extension AppConfig {
         rateLimitPublicWritePerMin = try r.int("RATE_LIMIT_PUBLIC_WRITE_PER_MIN", rateLimitPublicWritePerMin, range: 0...Int.max)
         rateLimitBattleCreatePerMin = try r.int("RATE_LIMIT_BATTLE_CREATE_PER_MIN", rateLimitBattleCreatePerMin, range: 0...Int.max)
         rateLimitTemplateCreatePerMin = try r.int("RATE_LIMIT_TEMPLATE_CREATE_PER_MIN", rateLimitTemplateCreatePerMin, range: 0...Int.max)
+        rateLimitEventsPerMin = try r.int("RATE_LIMIT_EVENTS_PER_MIN", rateLimitEventsPerMin, range: 0...Int.max)
         rateLimitLoginFailuresPerMin = try r.int("RATE_LIMIT_LOGIN_FAILURES_PER_MIN", rateLimitLoginFailuresPerMin, range: 0...Int.max)
         cardFontPath = r.string("CARD_FONT_PATH", cardFontPath)
         shedQueueDepth = try r.int("SHED_QUEUE_DEPTH", shedQueueDepth, range: 1...Int.max)

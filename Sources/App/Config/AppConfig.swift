@@ -46,6 +46,8 @@ public struct AppConfig: Sendable {
     public var rateLimitPublicWritePerMin = 30
     public var rateLimitBattleCreatePerMin = 20
     public var rateLimitTemplateCreatePerMin = 10
+    /// `POST /events` per client IP per minute; 0 disables.
+    public var rateLimitEventsPerMin = 600
     /// Failed logins per account per minute (the per-IP limit is ten times this); 0 disables.
     public var rateLimitLoginFailuresPerMin = 10
     /// The TrueType font the share card is drawn with.

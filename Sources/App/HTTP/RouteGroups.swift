@@ -9,6 +9,8 @@ struct RouteGroups: Sendable {
     let publicRead: RouteRegistrar
     /// `public_write` limit per client IP, optional authentication (follow needs to know the caller).
     let publicWrite: RouteRegistrar
+    /// `events` limit per client IP, optional authentication (attribution).
+    let events: RouteRegistrar
     /// Bearer token required, then `battle_create` per user.
     let battleCreate: RouteRegistrar
     /// Bearer token required, then `template_create` per user.

@@ -20,6 +20,7 @@ final class RateLimiter: Sendable {
             .publicWrite: RateLimitRule(perMinute: config.rateLimitPublicWritePerMin),
             .battleCreate: RateLimitRule(perMinute: config.rateLimitBattleCreatePerMin),
             .templateCreate: RateLimitRule(perMinute: config.rateLimitTemplateCreatePerMin),
+            .events: RateLimitRule(perMinute: config.rateLimitEventsPerMin),
         ]
         shedding = SheddingState(queueDepthThreshold: config.shedQueueDepth, retriesThreshold: config.shedRetries10m)
         login = LoginThrottle(store: store, failuresPerMinute: config.rateLimitLoginFailuresPerMin)

@@ -5,6 +5,7 @@ import Hummingbird
 struct PersonasController: Sendable {
     let service: PersonaService
     let posts: PostService
+    let digests: DigestService
     let limits: BodyLimits
     let shareBase: String
     /// Cleared after an edit that a public profile page shows.
@@ -19,6 +20,18 @@ struct PersonasController: Sendable {
         routes.on(.post, "/personas/{id}/publish-profile", use: publish)
         routes.on(.post, "/personas/{id}/unpublish-profile", use: unpublish)
         routes.on(.post, "/personas/{id}/preview", use: preview)
+        routes.on(.get, "/personas/{id}/digest/today", use: digestToday)
+        routes.on(.get, "/personas/{id}/digest/latest", use: digestLatest)
+    }
+
+    @Sendable func digestToday(_ request: Request, context: AppRequestContext) async throws -> JSONResult<PersonaDigestResponseDTO> {
+        let user = try context.requireUser()
+        return JSONResult(PersonaDigestResponseDTO(try await digests.personaDigest(personaID: try personaID(context), userID: user, latest: false)))
+    }
+
+    @Sendable func digestLatest(_ request: Request, context: AppRequestContext) async throws -> JSONResult<PersonaDigestResponseDTO> {
+        let user = try context.requireUser()
+        return JSONResult(PersonaDigestResponseDTO(try await digests.personaDigest(personaID: try personaID(context), userID: user, latest: true)))
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSONResult<PersonaListDTO> {

@@ -1,0 +1,55 @@
+import Domain
+import Foundation
+import Store
+import Synchronization
+
+/// The personalised feed: followed battles, trending battles and new templates, ranked by the feed rules.
+///
+/// Each user's feed is cached for `FEED_CACHE_TTL`. The trending pool is the same for every viewer (only a
+/// viewer's own battles are removed from it), so it is computed once per TTL for everyone; a cold feed is then
+/// the viewer's follows and the template list, both small indexed reads.
+final class FeedService: Sendable {
+    private let database: AppDatabase
+    private let clock: any AppClock
+    private let ttl: Double
+    private let feeds = Mutex<[String: (feed: Feed, expires: Timestamp)]>([:])
+    private let pool = Mutex<(entries: [(candidate: FeedBattleCandidate, ownerID: String)], expires: Timestamp)?>(nil)
+    /// How many trending battles the shared pool keeps, so that 20 remain after dropping a viewer's own.
+    private let poolSize = 100
+    private let maxCachedFeeds = 10_000
+
+    init(database: AppDatabase, clock: any AppClock, ttl: Double) {
+        self.database = database; self.clock = clock; self.ttl = ttl
+    }
+
+    func feed(userID: String) async throws -> Feed {
+        let now = clock.now()
+        if ttl > 0, let hit = feeds.withLock({ $0[userID] }), hit.expires > now { return hit.feed }
+        let built: Feed
+        do { built = try await build(userID: userID, now: now) } catch { throw error.asInternal("could not build feed") }
+        if ttl > 0 {
+            feeds.withLock { cache in
+                if cache.count >= maxCachedFeeds { cache = cache.filter { $0.value.expires > now } }
+                if cache.count >= maxCachedFeeds { cache.removeAll() }
+                cache[userID] = (built, now.adding(seconds: ttl))
+            }
+        }
+        return built
+    }
+
+    private func build(userID: String, now: Timestamp) async throws -> Feed {
+        let engagementSince = now.adding(seconds: -14 * 86_400)
+        let candidates = try await database.feedCandidates(userID: userID, engagementSince: engagementSince,
+                                                           templatesSince: now.adding(seconds: -30 * 86_400))
+        let trending = try await trendingPool(now: now, since: engagementSince)
+            .filter { $0.ownerID != userID }.prefix(20).map(\.candidate)
+        return FeedRanking.build(followed: candidates.followed, trending: Array(trending), templates: candidates.templates, now: now)
+    }
+
+    private func trendingPool(now: Timestamp, since: Timestamp) async throws -> [(candidate: FeedBattleCandidate, ownerID: String)] {
+        if ttl > 0, let cached = pool.withLock({ $0 }), cached.expires > now { return cached.entries }
+        let entries = try await database.trendingPool(since: since, limit: poolSize)
+        if ttl > 0 { pool.withLock { $0 = (entries, now.adding(seconds: ttl)) } }
+        return entries
+    }
+}

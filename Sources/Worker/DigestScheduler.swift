@@ -1,0 +1,135 @@
+import Domain
+import LLM
+import Logging
+import ServiceLifecycle
+import Store
+
+/// Computes the daily persona digests and the weekly user digests in batches, on its own service so the job
+/// loops never wait for it. Each subject is claimed with a lease in a write transaction, computed (LLM included)
+/// outside any transaction, and written by a second short transaction that checks the lease still holds, so two
+/// processes on one database file never write the same digest twice. A provider failure writes nothing: the
+/// previous digest stays in place and the subject is retried once its lease expires. Day and ISO-week
+/// boundaries are UTC, from the injected clock.
+public struct DigestScheduler: Service {
+    public struct Settings: Sendable {
+        public var interval: Double
+        public var batch: Int
+        public var summaryMaxLength: Int
+        /// How long a claim protects work in progress.
+        public var lease: Double = 60
+        /// How often a user's weekly digest is recomputed.
+        public var weeklyRecheck: Double = 6 * 3600
+
+        public init(interval: Double, batch: Int = 50, summaryMaxLength: Int) {
+            self.interval = interval; self.batch = batch; self.summaryMaxLength = summaryMaxLength
+        }
+    }
+
+    let database: AppDatabase
+    let llm: any LLMClient
+    let clock: any AppClock
+    let settings: Settings
+    let logger: Logger
+    let holder = Identifiers.newUUID()
+
+    public init(database: AppDatabase, llm: any LLMClient, clock: any AppClock, settings: Settings, logger: Logger) {
+        self.database = database; self.llm = llm; self.clock = clock; self.settings = settings; self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            _ = await tick()
+            try? await Task.sleep(for: .milliseconds(Int(settings.interval * 1000)))
+        }
+    }
+
+    /// One pass: a batch of daily digests, then a batch of weekly ones. Returns how many digests were written.
+    @discardableResult
+    public func tick() async -> (daily: Int, weekly: Int) {
+        var daily = 0, weekly = 0
+        do { daily = try await runDaily() } catch { logger.warning("daily_digest_failed", metadata: ["detail": .string("\(error)")]) }
+        do { weekly = try await runWeekly() } catch { logger.warning("weekly_digest_failed", metadata: ["detail": .string("\(error)")]) }
+        return (daily, weekly)
+    }
+
+    func runDaily() async throws -> Int {
+        let now = clock.now()
+        let work = try await database.claimDailyDigests(now: now, holder: holder, lease: settings.lease, limit: settings.batch)
+        var written = 0
+        for item in work {
+            guard let summary = await dailySummary(item) else { continue }
+            let stats = DailyDigestRules.encodeStats(item.activity)
+            if try await database.finishDailyDigest(personaID: item.persona.id, date: item.date, summary: summary, stats: stats,
+                                                    holder: holder, now: clock.now()) == .written { written += 1 }
+        }
+        return written
+    }
+
+    /// The day's summary, or nil when the provider failed (nothing is written then; a later tick retries).
+    func dailySummary(_ item: AppDatabase.DailyDigestWork) async -> String? {
+        let activity = item.activity
+        guard activity.hasActivity else { return DailyDigestRules.noActivityText(language: item.language).truncatedRunes(settings.summaryMaxLength) }
+        let threads = activity.threads.map { LLMThreadActivity(postID: $0.postID, roomName: $0.roomName ?? "", postPreview: $0.postPreview ?? "",
+                                                                activityCount: $0.activityCount) }
+        do {
+            let text = try await llm.summarizePersonaActivity(persona: item.persona, posts: activity.posts, replies: activity.replies, threads: threads)
+                .trimmingWhitespace()
+            let summary = text.isEmpty ? DailyDigestRules.fallbackSummary(activity: activity, language: item.language) : text
+            return summary.truncatedRunes(settings.summaryMaxLength)
+        } catch {
+            logger.warning("daily_digest_llm_failed", metadata: ["persona_id": .string(item.persona.id), "detail": .string("\(error)")])
+            return nil
+        }
+    }
+
+    func runWeekly() async throws -> Int {
+        let now = clock.now()
+        let weekStart = WeeklyDigestRules.weekStartDate(now)
+        let users = try await database.claimWeeklyDigests(weekStart: weekStart, now: now, staleBefore: now.adding(seconds: -settings.weeklyRecheck),
+                                                          holder: holder, lease: settings.lease, limit: settings.batch)
+        guard !users.isEmpty else { return 0 }
+        let engaged = try await database.weeklyEngagedBattles(engagementSince: now.adding(seconds: -14 * 86_400),
+                                                              createdSince: now.adding(seconds: -7 * 86_400))
+        var written = 0
+        for user in users {
+            guard let items = try await weeklyItems(userID: user, engaged: engaged, now: now) else { continue }
+            let result = try await database.finishWeeklyDigest(userID: user, weekStart: weekStart, itemsJSON: WeeklyDigestRules.encodeItems(items),
+                                                               holder: holder, now: clock.now(), checkedUntil: now.adding(seconds: settings.weeklyRecheck))
+            if result == .written { written += 1 }
+        }
+        return written
+    }
+
+    /// The user's top battles of the week with their summaries; nil when a provider call failed.
+    func weeklyItems(userID: String, engaged: [AppDatabase.WeeklyPost], now: Timestamp) async throws -> [WeeklyDigestItem]? {
+        let inputs = try await database.weeklyUserInputs(userID: userID, now: now)
+        var byID: [String: AppDatabase.WeeklyPost] = [:]
+        for post in engaged where post.ownerID != userID { byID[post.candidate.battleID] = post }
+        for post in inputs.extra where byID[post.candidate.battleID] == nil { byID[post.candidate.battleID] = post }
+        let candidates = byID.values.filter { !inputs.seen.contains($0.candidate.battleID) }.map { post -> WeeklyCandidate in
+            var c = post.candidate
+            c.followed = post.personaID.map(inputs.followedPersonas.contains) ?? false
+            return c
+        }
+        var items: [WeeklyDigestItem] = []
+        for candidate in WeeklyDigestRules.rank(candidates, now: now) {
+            let topic = WeeklyDigestRules.topic(content: candidate.content, roomName: candidate.roomName)
+            let replies = try await database.firstReplies(postID: candidate.battleID, limit: 4)
+            let summary: String
+            do {
+                let text = try await llm.summarizeThread(post: LLMText(id: candidate.battleID, content: candidate.content), replies: replies)
+                let sentence = WeeklyDigestRules.oneSentence(text, max: 220)
+                summary = sentence.isEmpty
+                    ? WeeklyDigestRules.fallbackSummary(topic: topic, roomName: candidate.roomName, shares: candidate.shares, remixes: candidate.remixes)
+                    : sentence
+            } catch {
+                logger.warning("weekly_digest_llm_failed", metadata: ["user_id": .string(userID), "detail": .string("\(error)")])
+                return nil
+            }
+            items.append(WeeklyDigestItem(battleID: candidate.battleID, roomID: candidate.roomID, roomName: candidate.roomName, topic: topic,
+                                          summary: summary, score: WeeklyDigestRules.roundScore(candidate.score(now: now)),
+                                          createdAt: candidate.createdAt))
+        }
+        return items
+    }
+}

@@ -1,0 +1,157 @@
+import Domain
+import GRDB
+import LLM
+import Logging
+@testable import Store
+import TestSupport
+import Testing
+import Worker
+
+/// The digest scheduler on a real SQLite file with a manual clock: UTC day and ISO-week boundaries,
+/// unchanged rows left alone, provider failures keeping the previous digest, and the lease between processes.
+@Suite struct DigestSchedulerTests {
+    /// A database with one user, two personas and posts, and a scheduler over it.
+    struct Harness {
+        let dir = TestDirectory()
+        let clock: ManualClock
+        let database: AppDatabase
+        let ids: (user: String, personas: [String], posts: [String])
+        let llm: FlakyLLM
+
+        init(start: Timestamp) async throws {
+            clock = ManualClock(start)
+            database = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
+            ids = try await Fixtures.seed(database, path: dir.databasePath, personas: 2, posts: 3, now: start)
+            llm = FlakyLLM(MockLLM(caps: .init(draft: 500, reply: 280, summary: 400), latency: 0))
+        }
+
+        func scheduler(llm: (any LLMClient)? = nil) -> DigestScheduler {
+            var logger = Logger(label: "digest-test")
+            logger.logLevel = .critical
+            return DigestScheduler(database: database, llm: llm ?? self.llm, clock: clock,
+                                   settings: .init(interval: 1, summaryMaxLength: 400), logger: logger)
+        }
+
+        func activity(_ persona: Int, _ type: String, post: Int) async throws {
+            let ts = clock.now().storageString
+            try await database.write { [ids] db in
+                try db.execute(sql: "INSERT INTO persona_activity_events(persona_id, type, metadata, created_at) VALUES (?, ?, json_object('post_id', ?), ?)",
+                               arguments: [ids.personas[persona], type, ids.posts[post], ts])
+            }
+        }
+
+        /// Each stored daily digest as column → text.
+        func digests() async throws -> [[String: String]] {
+            try await rows("SELECT persona_id, date, summary, stats, updated_at FROM persona_digests ORDER BY date, persona_id")
+        }
+
+        func rows(_ sql: String) async throws -> [[String: String]] {
+            try await database.read { db in
+                try Row.fetchAll(db, sql: sql).map { row in
+                    Dictionary(uniqueKeysWithValues: row.columnNames.map { ($0, (row[$0] as String?) ?? "") })
+                }
+            }
+        }
+    }
+
+    /// 2026-12-31 23:59:00 UTC, a Thursday.
+    static let newYearsEve = Timestamp(seconds: 1_798_761_540)
+
+    @Test func dailyDigestsFollowTheUTCDayAndSkipIdlePersonasAndUnchangedRows() async throws {
+        let h = try await Harness(start: Self.newYearsEve)
+        try await h.activity(0, "post_created", post: 0)
+        try await h.activity(0, "thread_participated", post: 0)
+        let scheduler = h.scheduler()
+        #expect(await scheduler.tick().daily == 1, "only the persona with activity today gets a row")
+        var rows = try await h.digests()
+        #expect(rows.count == 1 && rows[0]["date"] == "2026-12-31")
+        #expect((rows[0]["stats"] ?? "").contains(#""posts":1"#))
+        #expect(await scheduler.tick().daily == 0, "nothing new, nothing rewritten")
+        #expect(try await h.digests()[0]["updated_at"] == rows[0]["updated_at"])
+
+        h.clock.advance(seconds: 120) // 2027-01-01 00:01 UTC: a new day, yesterday's activity no longer counts
+        #expect(await scheduler.tick().daily == 0)
+        try await h.activity(0, "reply_generated", post: 1)
+        try await h.activity(1, "post_created", post: 2)
+        #expect(await scheduler.tick().daily == 2)
+        rows = try await h.digests()
+        #expect(rows.map { $0["date"] ?? "" } == ["2026-12-31", "2027-01-01", "2027-01-01"])
+        let newDay = rows.filter { $0["date"] == "2027-01-01" && $0["persona_id"] == h.ids.personas[0] }
+        #expect(newDay.first?["stats"]?.contains(#""replies":1"#) == true)
+        #expect(newDay.first?["stats"]?.contains(#""posts":0"#) == true, "the day boundary is UTC midnight")
+    }
+
+    @Test func aProviderFailureKeepsThePreviousDigestAndALaterTickRetries() async throws {
+        let h = try await Harness(start: Timestamp(seconds: 1_798_000_000))
+        try await h.activity(0, "post_created", post: 0)
+        let scheduler = h.scheduler()
+        #expect(await scheduler.tick().daily == 1)
+        let before = try await h.digests()[0]["summary"]
+        h.clock.advance(seconds: 1)
+        try await h.activity(0, "reply_generated", post: 1)
+        h.llm.failing = true
+        #expect(await scheduler.tick().daily == 0)
+        #expect(try await h.digests()[0]["summary"] == before, "the previous digest stays in place")
+        h.llm.failing = false
+        #expect(await scheduler.tick().daily == 0, "the failed subject's lease has not expired yet")
+        h.clock.advance(seconds: 61)
+        #expect(await scheduler.tick().daily == 1, "retried once the lease expires")
+        #expect((try await h.digests()[0]["stats"] ?? "").contains(#""replies":1"#))
+    }
+
+    @Test func twoSchedulersOnOneFileNeverWriteTheSameDigestTwice() async throws {
+        let h = try await Harness(start: Timestamp(seconds: 1_798_000_000))
+        for n in 0..<2 { try await h.activity(n, "post_created", post: n) }
+        let other = try AppDatabase(settings: DatabaseSettings(path: h.dir.databasePath))
+        var logger = Logger(label: "digest-test")
+        logger.logLevel = .critical
+        let a = h.scheduler(), b = DigestScheduler(database: other, llm: h.llm, clock: h.clock, settings: .init(interval: 1, summaryMaxLength: 400), logger: logger)
+        async let first = a.tick()
+        async let second = b.tick()
+        let (x, y) = await (first, second)
+        #expect(x.daily + y.daily == 2, "each persona's digest written once in all")
+        #expect(x.weekly + y.weekly == 1, "the one user's weekly digest written once")
+        #expect(try await h.digests().count == 2)
+    }
+
+    @Test func weeklyDigestsUseTheISOWeekAcrossAYearEndAndAreNotRewrittenWhenUnchanged() async throws {
+        let h = try await Harness(start: Self.newYearsEve)
+        let scheduler = h.scheduler()
+        let reader = try await h.database.seedSyntheticLoad(personas: 0, posts: 0, replyQuota: 1, now: h.clock.now()).user
+        #expect(await scheduler.tick().weekly == 2, "both users get this week's row")
+        let weeks = try await h.database.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT week_start FROM weekly_digests") }
+        #expect(weeks == ["2026-12-28"], "Thursday 2026-12-31 is in the week starting Monday 2026-12-28")
+        let items = try await h.database.read { db in
+            try String.fetchOne(db, sql: "SELECT items FROM weekly_digests WHERE user_id = ?", arguments: [reader])
+        }
+        #expect(items?.contains(h.ids.posts[0]) == true, "another user's fresh battles are candidates")
+        let before = try await h.rows("SELECT user_id, updated_at FROM weekly_digests")
+        #expect(await scheduler.tick().weekly == 0, "checked within the last 6 h")
+        h.clock.advance(seconds: 7 * 3600)
+        #expect(await scheduler.tick().weekly == 1, "after 6 h both are recomputed; only the reader's changed (its battles aged)")
+        let after6h = try await h.rows("SELECT user_id, updated_at FROM weekly_digests")
+        let unchanged = before.first { $0["user_id"] == h.ids.user }?["updated_at"]
+        #expect(after6h.first { $0["user_id"] == h.ids.user }?["updated_at"] == unchanged,
+                "the author's empty digest is not rewritten")
+        h.clock.advance(seconds: 4 * 86_400) // Monday 2027-01-04 (ISO week 1 of 2027)
+        _ = await scheduler.tick()
+        let after = try await h.database.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT week_start FROM weekly_digests ORDER BY 1") }
+        #expect(after == ["2026-12-28", "2027-01-04"])
+    }
+}
+
+/// An LLM that can be made to fail.
+final class FlakyLLM: LLMClient, @unchecked Sendable {
+    let inner: any LLMClient
+    var failing = false
+    init(_ inner: any LLMClient) { self.inner = inner }
+    func check() throws { if failing { throw LLMError("provider down", retryable: true) } }
+    func generatePostDraft(persona: LLMPersona, room: LLMRoom) async throws -> String { try check(); return try await inner.generatePostDraft(persona: persona, room: room) }
+    func generateReply(persona: LLMPersona, post: LLMText, thread: [LLMText], template: LLMTemplate?) async throws -> String {
+        try check(); return try await inner.generateReply(persona: persona, post: post, thread: thread, template: template)
+    }
+    func summarizeThread(post: LLMText, replies: [LLMText]) async throws -> String { try check(); return try await inner.summarizeThread(post: post, replies: replies) }
+    func summarizePersonaActivity(persona: LLMPersona, posts: Int, replies: Int, threads: [LLMThreadActivity]) async throws -> String {
+        try check(); return try await inner.summarizePersonaActivity(persona: persona, posts: posts, replies: replies, threads: threads)
+    }
+}
