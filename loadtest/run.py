@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """PersonaWorlds load tests: python3 loadtest/run.py <scenario> [flags]
 
-Scenarios (scale-plan phases): public (phase 1, public read baseline), queue (phase 3, queue
-stress). `run.py <scenario> --help` lists a scenario's flags. Python 3 standard library only.
+Scenarios (scale-plan phases): public (phase 1, public read baseline), mixed (phase 2,
+authenticated mixed traffic), queue (phase 3, queue stress). `run.py <scenario> --help` lists a
+scenario's flags. Python 3 standard library only.
 
 Exit status: 0 PASS, 1 FAIL, 2 setup or usage error, 130 interrupted.
 """

@@ -29,6 +29,18 @@ public enum AppCommands {
         deps.logger.info("api_stopped")
     }
 
+    /// Generates the engagement dataset of `seed --demo-scale N`; nil when the database already has one.
+    public static func seedScale(_ deps: AppDependencies, n: Int, progress: @escaping @Sendable (String, Int, Int) -> Void)
+        async throws -> AppDatabase.DemoScale? {
+        let database = try await AppParts.openDatabase(config: deps.config, metrics: nil, clock: deps.clock)
+        defer { try? database.close() }
+        let hash = try await PasswordHasher().hash(AppCommands.scalePassword)
+        return try await database.seedDemoScale(n, passwordHash: hash, now: deps.clock.now(), progress: progress)
+    }
+
+    /// The password of every `seed --demo-scale` user.
+    public static let scalePassword = "scale-password"
+
     /// Applies the schema and default seed data, then exits.
     public static func migrate(_ deps: AppDependencies) async throws -> AppDatabase.MigrationStatus {
         let database = try await AppParts.openDatabase(config: deps.config, metrics: nil, clock: deps.clock)

@@ -72,8 +72,9 @@ extension AppDatabase {
         return post
     }
 
-    /// Publishes a draft with its activity events in one transaction; nil if it is no longer a draft.
-    public func approveDraft(postID: String, content: String, now: Timestamp) async throws -> Post? {
+    /// Publishes a draft with its activity events and the approver's `post_approved` event in one transaction;
+    /// nil if it is no longer a draft.
+    public func approveDraft(postID: String, content: String, approverID: String, now: Timestamp) async throws -> Post? {
         try await write { db in
             try db.cachedStatement(sql: """
                 UPDATE posts SET content = ?, status = 'PUBLISHED', authored_by = 'AI_DRAFT_APPROVED', published_at = ?, updated_at = ?
@@ -87,13 +88,22 @@ extension AppDatabase {
                                    arguments: [personaID, type, metadata, now.storageString])
                 }
             }
+            var event = ["post_id": post.id, "room_id": post.roomID]
+            if let persona = post.personaID { event["persona_id"] = persona }
+            try Self.insertEvent(db, userID: approverID, name: "post_approved", metadataJSON: JSONText.object(event), now: now)
             return post
         }
     }
 
-    /// Records one preview call, re-checking the limit in the same transaction; returns the new usage.
-    public func recordPreview(personaID: String, quota: DailyQuota, now: Timestamp) async throws -> Int {
-        try await write { db in try Self.consumeQuota(db, personaID: personaID, quota: quota, now: now) }
+    /// Records one preview call and its `preview_generated` event, re-checking the limit in the same transaction;
+    /// returns the new usage.
+    public func recordPreview(personaID: String, roomID: String, userID: String, quota: DailyQuota, now: Timestamp) async throws -> Int {
+        try await write { db in
+            let used = try Self.consumeQuota(db, personaID: personaID, quota: quota, now: now)
+            try Self.insertEvent(db, userID: userID, name: "preview_generated",
+                                 metadataJSON: JSONText.object(["persona_id": personaID, "room_id": roomID]), now: now)
+            return used
+        }
     }
 
     /// Today's (UTC) usage of a quota.

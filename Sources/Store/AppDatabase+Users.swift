@@ -3,13 +3,18 @@ import GRDB
 
 /// Accounts.
 extension AppDatabase {
-    /// Inserts a user; a duplicate email throws `emailTaken`.
-    public func createUser(email: String, passwordHash: String, now: Timestamp) async throws -> User {
+    /// Inserts a user, and a `signup_from_share` event when the signup came from a shared profile (`shareSlug`
+    /// non-empty), in one transaction; a duplicate email throws `emailTaken`.
+    public func createUser(email: String, passwordHash: String, shareSlug: String = "", now: Timestamp) async throws -> User {
         let user = User(id: Identifiers.newUUID(), email: email, passwordHash: passwordHash, createdAt: now)
         do {
             try await write { db in
                 try db.execute(sql: "INSERT INTO users(id, email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
                                arguments: [user.id, user.email, user.passwordHash, now.storageString, now.storageString])
+                if !shareSlug.isEmpty {
+                    try Self.insertEvent(db, userID: user.id, name: "signup_from_share",
+                                         metadataJSON: JSONText.object(["share_slug": shareSlug, "source": "public_profile"]), now: now)
+                }
             }
         } catch let error as DatabaseError where error.isUniqueViolation {
             throw DomainError.emailTaken
@@ -28,11 +33,6 @@ extension AppDatabase {
     /// Whether a user id still exists (tokens of deleted users stop working).
     public func userExists(id: String) async throws -> Bool {
         try await read { db in try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM users WHERE id = ?)"), arguments: [id]) ?? false }
-    }
-
-    /// Records an analytics event (best effort at call sites).
-    public func recordEvent(userID: String?, name: String, metadataJSON: String, now: Timestamp) async throws {
-        try await write { db in try Self.insertEvent(db, userID: userID, name: name, metadataJSON: metadataJSON, now: now) }
     }
 
     /// Inserts an event inside the caller's transaction, so an event caused by a change commits with it.

@@ -91,9 +91,23 @@ struct Seed: AsyncParsableCommand {
     @Flag(name: .long, help: "Also create the demo user, persona (slug demo-slug) and a published post.") var demo = false
     @Option(name: .long, help: "Demo user email.") var demoEmail = "demo@personaworlds.local"
     @Option(name: .long, help: "Demo user password (8–72 bytes).") var demoPassword = "demo-password"
+    @Option(name: .long, help: ArgumentHelp("Also generate a benchmark dataset proportional to N: N users (scale-user-<i>@example.com / scale-password), 5·N posts, 20·N follows, 100·N events over 30 days.", valueName: "N"))
+    var demoScale: Int?
 
     func run() async throws {
         let deps = options.bootstrap(service: "seed")
+        if let n = demoScale {
+            guard n > 0 && n <= 1_000_000 else { throw ValidationError("--demo-scale must be between 1 and 1000000") }
+            let bar = ProgressBar(enabled: isatty(STDOUT_FILENO) == 1)
+            let started = Date()
+            guard let made = try await AppCommands.seedScale(deps, n: n, progress: { bar.update($0, $1, $2) }) else {
+                print("seed: this database already holds a --demo-scale dataset; nothing done")
+                return
+            }
+            bar.finish()
+            print(String(format: "seed: demo scale %d: %d users, %d posts, %d follows, %d events in %.1f s", n, made.users, made.posts,
+                         made.follows, made.events, Date().timeIntervalSince(started)))
+        }
         let result = try await AppCommands.seed(deps, demo: demo, demoEmail: demoEmail, demoPassword: demoPassword)
         print("seed completed: 4 rooms")
         if let result {
@@ -106,4 +120,24 @@ struct Seed: AsyncParsableCommand {
 struct Version: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the version and exit.")
     func run() { print("personaworlds \(AppVersion.current)") }
+}
+
+/// A one-line progress bar on a terminal; silent otherwise (logs and pipes stay clean).
+final class ProgressBar: @unchecked Sendable {
+    private let enabled: Bool
+    private var last = ""
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func update(_ stage: String, _ done: Int, _ total: Int) {
+        guard enabled, total > 0 else { return }
+        let width = 30, filled = done * width / total
+        let line = "\rseed: \(stage.padding(toLength: 8, withPad: " ", startingAt: 0)) [" + String(repeating: "#", count: filled)
+            + String(repeating: " ", count: width - filled) + "] \(done * 100 / total)% (\(done)/\(total))"
+        guard line != last else { return }
+        last = line
+        FileHandle.standardOutput.write(Data(line.utf8))
+    }
+
+    func finish() { if enabled { print("") } }
 }

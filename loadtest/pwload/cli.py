@@ -28,9 +28,10 @@ from .client import Client
 from .core import EXIT_INTERRUPTED, EXIT_PASS, EXIT_SETUP, SetupError, check_loopback, log, set_prefix
 from .server import Server, default_binary
 
-# Scale-plan phases in order; phase 2 (authenticated mixed traffic) adds its module here.
+# Scale-plan phases in order.
 SCENARIOS = {
     "public": "phase 1: public read baseline (/p/{slug}, /templates, /b/{id}/card.png)",
+    "mixed": "phase 2: authenticated mixed traffic (50 virtual users: /feed, /notifications, /events)",
     "queue": "phase 3: queue stress (generate-replies at a steady rate, then time the drain)",
 }
 

@@ -1,10 +1,12 @@
-"""Setup fixtures through the public API: users, personas, published posts, battles, profiles.
+"""Setup fixtures through the public API: users, personas, published posts, battles, profiles,
+follows.
 
 Every setup request retries once on a connection error and must return its documented status;
 anything else raises SetupError (exit status 2), because a run on half-made fixtures would
 measure the wrong thing."""
 
 import secrets
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from .client import expect
@@ -102,3 +104,38 @@ def ensure_public_profile(client, slug):
         raise SetupError(f"slug {slug!r} is taken by a private profile (publish gave {got!r}); "
                          f"run `personaworlds seed --demo` on that database or pass --slug {got}")
     return "created via the API"
+
+
+def follow(client, token, slug, wait_limited=70.0):
+    """POST /p/{slug}/follow as the token's user. The follow route is limited per IP
+    (RATE_LIMIT_PUBLIC_WRITE_PER_MIN, 30/min by default) and a setup of many users comes from one
+    IP: on 429 this waits for the limiter's window to pass (up to `wait_limited` seconds) rather
+    than fail, so a --url server with the limit on still gets its fixtures, only slower."""
+    deadline = time.monotonic() + wait_limited
+    while True:
+        status, payload = client.request("POST", f"/p/{slug}/follow", token=token, retry=True)
+        if status != 429 or time.monotonic() >= deadline:
+            return expect(status, payload, 200, f"POST /p/{slug}/follow")
+        time.sleep(2.0)
+
+
+def parallel(fn, items, threads, label=None):
+    """fn(item) for every item, `threads` at a time; results in the order of `items`. The first
+    failure (e.g. a SetupError) cancels what has not started and is raised."""
+    items = list(items)
+    out = [None] * len(items)
+    step = max(1, len(items) // 5)
+    done = 0
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        futures = {pool.submit(fn, item): k for k, item in enumerate(items)}
+        try:
+            for f in as_completed(futures):
+                out[futures[f]] = f.result()
+                done += 1
+                if label and done % step == 0 and done < len(items):
+                    log(f"setup: {done}/{len(items)} {label}")
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+    return out

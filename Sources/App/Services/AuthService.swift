@@ -17,13 +17,8 @@ struct AuthService: Sendable {
         do { hash = try await hasher.hash(password) } catch { throw error.asInternal("could not hash password") }
         let user: User
         do {
-            user = try await database.createUser(email: email, passwordHash: hash, now: clock.now())
+            user = try await database.createUser(email: email, passwordHash: hash, shareSlug: Slug.normalize(shareSlug), now: clock.now())
         } catch { throw error.asInternal("could not create user") }
-        let slug = Slug.normalize(shareSlug)
-        if !slug.isEmpty {
-            try? await database.recordEvent(userID: user.id, name: "signup_from_share",
-                                            metadataJSON: #"{"share_slug":"\#(slug)","source":"public_profile"}"#, now: clock.now())
-        }
         let token: String
         do { token = try await tokens.issue(userID: user.id) } catch { throw error.asInternal("could not create token") }
         return (token, user.id)

@@ -60,10 +60,8 @@ struct PostService: Sendable {
             drafts.append(try Safety.check(text, maxLength: config.draftMaxLen))
         }
         let used: Int
-        do { used = try await database.recordPreview(personaID: persona.id, quota: quota, now: clock.now()) }
+        do { used = try await database.recordPreview(personaID: persona.id, roomID: room.id, userID: userID, quota: quota, now: clock.now()) }
         catch { throw error.asInternal("could not record preview quota") }
-        try? await database.recordEvent(userID: userID, name: "preview_generated",
-                                        metadataJSON: #"{"persona_id":"\#(persona.id)","room_id":"\#(room.id)"}"#, now: clock.now())
         return (drafts, used)
     }
 
@@ -78,12 +76,9 @@ struct PostService: Sendable {
         // The safety check runs on the trimmed text, and the trimmed text is what is stored (DECISIONS.md #13).
         let checked = try Safety.check(content, maxLength: config.draftMaxLen)
         let approved: Post?
-        do { approved = try await database.approveDraft(postID: post.id, content: checked, now: clock.now()) }
+        do { approved = try await database.approveDraft(postID: post.id, content: checked, approverID: userID, now: clock.now()) }
         catch { throw error.asInternal("could not approve post") }
         guard let approved else { throw DomainError.conflict("only drafts can be approved") }
-        var metadata = #"{"post_id":"\#(approved.id)","room_id":"\#(approved.roomID)""#
-        if let persona = approved.personaID { metadata += #","persona_id":"\#(persona)""# }
-        try? await database.recordEvent(userID: userID, name: "post_approved", metadataJSON: metadata + "}", now: clock.now())
         return approved
     }
 
