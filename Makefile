@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN_DEBUG := .build/debug/personaworlds
 PORT ?= 8080
 
-.PHONY: deps build run test test-swift test-schema test-deb bench loadtest-public loadtest-queue deb clean
+.PHONY: deps build run test test-swift test-schema test-deb bench loadtest-public loadtest-mixed loadtest-queue deb clean
 
 deps:
 	@scripts/deps.sh build
@@ -47,6 +47,13 @@ LOADTEST_BIN_CHECK = if [ -z "$$PERSONAWORLDS_BIN" ] && [ ! -x .build-release/re
 loadtest-public:
 	@$(LOADTEST_BIN_CHECK)
 	python3 loadtest/run.py public --duration 60 $(LOADTEST_ARGS)
+
+## loadtest-mixed: phase 2 authenticated mixed traffic - 50 virtual users, each its own account, loop over
+## GET /feed, GET /notifications?limit=20 and POST /events (100 ms think time) for 60 s (events rate
+## limit off); PASS at < 1 % errors and p95 < 1200 ms.
+loadtest-mixed:
+	@$(LOADTEST_BIN_CHECK)
+	python3 loadtest/run.py mixed --duration 60 $(LOADTEST_ARGS)
 
 ## loadtest-queue: phase 3 queue stress - generate-replies at 50 req/s for 60 s, then time the queue drain.
 loadtest-queue:

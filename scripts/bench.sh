@@ -5,27 +5,43 @@
 #     2. GET /personas, authed   (JWT verify + user check + a database read)
 #     3. GET /p/demo-slug        (public profile: profile, latest posts, top rooms, view event)
 #     4. GET /b/<id>/card.png    (battle card PNG, served from the in-memory card cache)
+#     5. POST /events            (battle_shared for the bench battle, anonymous; loadtest/wrk/events.lua)
 #     Targets on a 2-core box: ratio >= 0.40 and p99 < 20 ms (/personas), ratio >= 0.40
-#     (/p/demo-slug), at 50 connections. The demo profile comes from `personaworlds seed --demo`
-#     on the bench database; the battle is created through the API; the server runs with
-#     RATE_LIMIT_PUBLIC_READ_PER_MIN=0 (the 120/min per-IP limit would otherwise answer 429s).
+#     (/p/demo-slug), ratio >= 0.30 (/events), at 50 connections. The demo profile comes from
+#     `personaworlds seed --demo` on the bench database; the battle is created through the API; the
+#     server runs with RATE_LIMIT_PUBLIC_READ_PER_MIN=0 and RATE_LIMIT_EVENTS_PER_MIN=0 (the per-IP
+#     limits, 120/min and 600/min, would otherwise answer 429s: wrk is one IP).
+#   Engagement dataset (needs `personaworlds seed --demo-scale N`; skipped with a note otherwise):
+#     6. `seed --demo-scale $BENCH_SCALE` on a separate database (at 10000: 10,000 users, 50,000
+#        published posts, 200,000 follows, 1,000,000 events over 30 days): seeding time, file size
+#     7. GET /feed as BENCH_FEED_USERS scale users (python, one request at a time, so the figures
+#        are the server's latency, not queueing): cold p50/p95 on a server with FEED_CACHE_TTL=0
+#        (every request builds the feed), then on a server with FEED_CACHE_TTL=60s each user's first
+#        request (that user's feed cold, the shared trending pool warm) and the repeats (cached)
+#     Target: cold p95 < 50 ms.
 #   Queue (personaworlds-bench, release):
-#     3. raw SQLite ceiling: BEGIN IMMEDIATE; UPDATE … RETURNING; COMMIT loop on the same kind of file
-#     4. end-to-end enqueue → DONE with a no-op LLM and WORKER_CONCURRENCY=4
-#     5. idle enqueue → start latency p50/p99
+#     8. raw SQLite ceiling: BEGIN IMMEDIATE; UPDATE … RETURNING; COMMIT loop on the same kind of file
+#     9. end-to-end enqueue → DONE with a no-op LLM and WORKER_CONCURRENCY=4
+#    10. idle enqueue → start latency p50/p99
 #     Targets: >= 2000 jobs/s, >= 0.5 of the raw ceiling, p99 enqueue → start < 10 ms.
 #
 # BENCH_BIN=path: benchmark that personaworlds binary and skip the release builds (e.g. to try this
 # script against .build/debug/personaworlds while a release build would get in the way); the queue
 # part then runs personaworlds-bench from the same directory if it is there, else it is skipped.
 # Debug figures are not comparable with the targets. Other knobs: BENCH_DURATION (10s),
-# BENCH_CONNECTIONS (50), BENCH_THREADS (2), SCRATCH (.build-release).
+# BENCH_CONNECTIONS (50), BENCH_THREADS (2), SCRATCH (.build-release), BENCH_SCALE (10000; 0 skips
+# the engagement dataset), BENCH_FEED_USERS (20), BENCH_FEED_REPEATS (5 per user),
+# BENCH_SEED_TIMEOUT (1800 s, bounds the seeding).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${BENCH_DURATION:-10s}
 CONNS=${BENCH_CONNECTIONS:-50}
 THREADS=${BENCH_THREADS:-2}
 SCRATCH=${SCRATCH:-.build-release}
+SCALE=${BENCH_SCALE:-10000}
+FEED_USERS=${BENCH_FEED_USERS:-20}
+FEED_REPEATS=${BENCH_FEED_REPEATS:-5}
+SEED_TIMEOUT=${BENCH_SEED_TIMEOUT:-1800}
 
 if [ -n "${BENCH_BIN:-}" ]; then
   BIN=$BENCH_BIN
@@ -44,11 +60,16 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 # seed and serve share the settings (same database file); not exported, so personaworlds-bench
 # below does not inherit them.
 srv_env=(DATABASE_PATH="$tmp/bench.sqlite" PORT="$port" BIND_ADDRESS=127.0.0.1 LOG_LEVEL=warning
-  JWT_SECRET=bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz RATE_LIMIT_PUBLIC_READ_PER_MIN=0)
+  JWT_SECRET=bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz RATE_LIMIT_PUBLIC_READ_PER_MIN=0
+  RATE_LIMIT_EVENTS_PER_MIN=0)
+wait_ready() { # url: the server answers /healthz (10 s at most)
+  for _ in $(seq 100); do curl -fs "$1/healthz" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "bench: server at $1 did not come up" >&2; return 1
+}
 env "${srv_env[@]}" "$BIN" seed --demo >"$tmp/seed.log" 2>&1 || { cat "$tmp/seed.log" >&2; exit 1; }
 env "${srv_env[@]}" "$BIN" serve >"$tmp/server.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+wait_ready "http://127.0.0.1:$port" || { cat "$tmp/server.log" >&2; exit 1; }
 
 base="http://127.0.0.1:$port"
 token=$(curl -fs -X POST "$base/auth/signup" -d '{"email":"bench@example.com","password":"password123"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
@@ -68,17 +89,24 @@ done
 curl -fs -o /dev/null "$base/b/$battle/card.png"
 curl -fs -o /dev/null "$base/p/demo-slug"
 
-run_wrk() { # name, url, extra args...
+run_wrk() { # name, url, extra wrk args... [-- arguments of the wrk Lua script]
   local name=$1 url=$2; shift 2
-  wrk -t"$THREADS" -c"$CONNS" -d2s "$@" "$url" >/dev/null 2>&1 || true   # warm-up
-  wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" "$url" >"$tmp/$name.txt"
+  local opts=() script_args=()
+  while [ $# -gt 0 ]; do
+    if [ "$1" = -- ]; then shift; script_args=("$@"); break; fi
+    opts+=("$1"); shift
+  done
+  # wrk takes the Lua script's arguments after the URL.
+  wrk -t"$THREADS" -c"$CONNS" -d2s ${opts[@]+"${opts[@]}"} "$url" ${script_args[@]+"${script_args[@]}"} >/dev/null 2>&1 || true   # warm-up
+  wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency ${opts[@]+"${opts[@]}"} "$url" ${script_args[@]+"${script_args[@]}"} >"$tmp/$name.txt"
 }
 run_wrk healthz "$base/healthz"
 run_wrk personas "$base/personas" -H "Authorization: Bearer $token"
 run_wrk profile "$base/p/demo-slug"
 run_wrk card "$base/b/$battle/card.png"
+run_wrk events "$base/events" -s loadtest/wrk/events.lua -- "$battle"
 
-python3 - "$tmp/healthz.txt" "$tmp/personas.txt" "$CONNS" "$tmp/profile.txt" "$tmp/card.txt" <<'PY'
+python3 - "$tmp/healthz.txt" "$tmp/personas.txt" "$CONNS" "$tmp/profile.txt" "$tmp/card.txt" "$tmp/events.txt" <<'PY'
 import re, sys
 def parse(path):
     text = open(path).read()
@@ -101,10 +129,102 @@ pratio = pr[0] / h[0]
 print(f"bench: GET /p/demo-slug      {pr[0]:10.0f} req/s   p50 {pr[1]:6.2f} ms   p99 {pr[2]:6.2f} ms   non-2xx {pr[3]}")
 print(f"bench: GET /b/{{id}}/card.png  {c[0]:10.0f} req/s   p50 {c[1]:6.2f} ms   p99 {c[2]:6.2f} ms   non-2xx {c[3]}   (cached)")
 print(f"bench: ratio profile/healthz = {pratio:.2f}  (target >= 0.40: {'met' if pratio >= 0.40 else 'MISSED'})")
+e = parse(sys.argv[6])
+eratio = e[0] / h[0]
+print(f"bench: POST /events          {e[0]:10.0f} req/s   p50 {e[1]:6.2f} ms   p99 {e[2]:6.2f} ms   non-2xx {e[3]}   (battle_shared, no auth)")
+print(f"bench: ratio events/healthz = {eratio:.2f}  (target >= 0.30: {'met' if eratio >= 0.30 else 'MISSED'})")
 PY
 
 kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
 pid=
+
+# Engagement dataset: its own database, so the HTTP figures above stay comparable between runs and
+# the feed is measured on the scale plan's volume rather than on a handful of bench rows.
+if [ "$SCALE" = 0 ]; then
+  echo "bench: engagement dataset skipped (BENCH_SCALE=0)"
+elif ! grep -q -- '--demo-scale' <<<"$("$BIN" seed --help 2>&1 || true)"; then
+  echo "bench: engagement dataset skipped ($BIN seed has no --demo-scale option)"
+else
+  scale_db="$tmp/scale.sqlite"
+  scale_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  scale_env=(DATABASE_PATH="$scale_db" PORT="$scale_port" BIND_ADDRESS=127.0.0.1 LOG_LEVEL=warning
+    JWT_SECRET=bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz)
+  t_seed=$(date +%s.%N)
+  if ! timeout "$SEED_TIMEOUT" env "${scale_env[@]}" "$BIN" seed --demo-scale "$SCALE" >"$tmp/scale-seed.log" 2>&1; then
+    echo "bench: seed --demo-scale $SCALE failed or exceeded ${SEED_TIMEOUT}s:" >&2; tail -5 "$tmp/scale-seed.log" >&2; exit 1
+  fi
+  t_seed=$(python3 -c "import sys,time; print(f'{time.time() - float(sys.argv[1]):.1f}')" "$t_seed")
+  python3 - "$scale_db" "$SCALE" "$t_seed" <<'PY'
+import os, sys
+db, scale, secs = sys.argv[1], sys.argv[2], sys.argv[3]
+size = lambda p: os.path.getsize(p) if os.path.exists(p) else 0
+mib = lambda b: b / (1024 * 1024)
+print(f"bench: seed --demo-scale {scale}: {secs} s; database {mib(size(db)):.1f} MiB"
+      f" (+ WAL {mib(size(db + '-wal')):.1f} MiB)")
+PY
+  # Two servers on the same file, one after the other: FEED_CACHE_TTL=0 makes every /feed build
+  # the feed (cold), FEED_CACHE_TTL=60s shows the first request per user and the cache hits.
+  # --no-worker: what is measured is the feed's own cost, not jobs or digests the worker might
+  # start on a freshly seeded database at the same moment.
+  for ttl in 0 60s; do
+    env "${scale_env[@]}" FEED_CACHE_TTL="$ttl" "$BIN" serve --no-worker >"$tmp/scale-server-$ttl.log" 2>&1 &
+    pid=$!
+    wait_ready "http://127.0.0.1:$scale_port" || { cat "$tmp/scale-server-$ttl.log" >&2; exit 1; }
+    python3 - "http://127.0.0.1:$scale_port" "$SCALE" "$FEED_USERS" "$FEED_REPEATS" "$ttl" <<'PY'
+import http.client, json, math, sys, time, urllib.parse
+base, scale, nusers, repeats, ttl = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+u = urllib.parse.urlsplit(base)
+conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+def call(method, path, body=None, token=None):
+    h = {"Content-Type": "application/json"}
+    if token:
+        h["Authorization"] = f"Bearer {token}"
+    t = time.perf_counter()
+    conn.request(method, path, body=None if body is None else json.dumps(body), headers=h)
+    r = conn.getresponse()
+    data = r.read()
+    return r.status, data, (time.perf_counter() - t) * 1000
+def pct(v, p):  # nearest rank, like loadtest/pwload/stats.py
+    v = sorted(v)
+    return v[max(0, min(len(v) - 1, math.ceil(p / 100 * len(v)) - 1))] if v else float("nan")
+tokens = []
+# Users spread over the whole range (ids 1..N; 0..N-1 is tried too) so follows and posts vary.
+for i in range(nusers):
+    n = 1 + i * scale // nusers
+    for cand in (n, n - 1):
+        st, data, _ = call("POST", "/auth/login", {"email": f"scale-user-{cand}@example.com", "password": "scale-password"})
+        if st == 200:
+            tokens.append(json.loads(data)["token"])
+            break
+if not tokens:
+    sys.exit("bench: could not log in as any scale-user-<n>@example.com / scale-password")
+first, rest, bad, items = [], [], 0, []
+for tok in tokens:
+    for k in range(1 + repeats):
+        st, data, ms = call("GET", "/feed", token=tok)
+        if st != 200:
+            bad += 1
+            continue
+        (first if k == 0 else rest).append(ms)
+        if k == 0:
+            items.append(len(json.loads(data).get("items", [])))
+line = lambda v: f"p50 {pct(v, 50):6.2f} ms   p95 {pct(v, 95):6.2f} ms   ({len(v)} requests)"
+mean_items = sum(items) / len(items) if items else 0
+print(f"bench: GET /feed FEED_CACHE_TTL={ttl}: {len(tokens)} users, {mean_items:.1f} items per feed, non-200 {bad}")
+if ttl == "0":
+    cold = first + rest
+    p95 = pct(cold, 95)
+    print(f"bench: GET /feed cold            {line(cold)}")
+    print(f"bench: /feed cold p95 = {p95:.2f} ms  (target < 50 ms: {'met' if p95 < 50 else 'MISSED'})")
+else:
+    print(f"bench: GET /feed first per user  {line(first)}   (user's feed cold, trending pool warm after the first)")
+    print(f"bench: GET /feed cached          {line(rest)}")
+PY
+    kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
+    pid=
+  done
+fi
+
 if [ -x "$QUEUE_BENCH" ]; then
   "$QUEUE_BENCH"
 else

@@ -4,8 +4,9 @@
 # Usage: scripts/schemathesis.sh PATH_TO_BINARY
 #
 # Starts the binary on a free loopback port with a throw-away SQLite database (rate limits off),
-# signs up a user, creates one persona and a published post in the first room, and a second user's
-# public profile `qa-persona` (so real ids exist; the stateful
+# signs up a user (the only admin), creates one persona and a published post in the first room, and a second user's
+# public profile `qa-persona` with a post, plus follows, a shared post, a public template and a
+# remix so the feed, notifications and digests have content (so real ids exist; the stateful
 # phase reaches them through the spec's links, e.g. GET /rooms → GET /rooms/{id}/posts → draft →
 # approve → generate-replies / thread), then runs `st run` (all phases: examples, coverage,
 # fuzzing, stateful) with the checks not_a_server_error, status_code_conformance,
@@ -70,6 +71,7 @@ trap 'exit 143' TERM
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 BASE="http://127.0.0.1:$PORT"
 
+# The fuzzing user is the only admin (ADMIN_EMAILS), so GET /admin/analytics/summary answers 200.
 # Rate limits are disabled (0 = class off) for the fuzzed server: this run tests the API contract
 # (statuses, bodies, headers), not throttling. Left on, the thousands of requests Schemathesis sends
 # would soon be 429s and hide the routes behind them. With a class off its RateLimit-* headers are
@@ -77,7 +79,8 @@ BASE="http://127.0.0.1:$PORT"
 DATABASE_PATH="$TMP/db.sqlite" PORT="$PORT" BIND_ADDRESS=127.0.0.1 LOG_LEVEL=warning \
     RATE_LIMIT_PUBLIC_READ_PER_MIN=0 RATE_LIMIT_PUBLIC_WRITE_PER_MIN=0 \
     RATE_LIMIT_BATTLE_CREATE_PER_MIN=0 RATE_LIMIT_TEMPLATE_CREATE_PER_MIN=0 \
-    RATE_LIMIT_LOGIN_FAILURES_PER_MIN=0 \
+    RATE_LIMIT_LOGIN_FAILURES_PER_MIN=0 RATE_LIMIT_EVENTS_PER_MIN=0 \
+    ADMIN_EMAILS=schemathesis@example.com \
     JWT_SECRET="$JWT_SECRET_TEST" "$BIN" serve >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!
 
@@ -113,6 +116,29 @@ OTHER_PERSONA_ID=$(curl -fsS -X POST "$BASE/personas" -H 'Content-Type: applicat
     | json_field id)
 curl -fsS -o /dev/null -X POST "$BASE/personas/$OTHER_PERSONA_ID/publish-profile" -H 'Content-Type: application/json' \
     -H "Authorization: Bearer $OTHER_TOKEN" -d '{"slug":"qa-persona"}'
+# Engagement data, so /feed, /notifications and the digests return non-empty bodies: the other user
+# publishes a post from `qa-persona` (followed by the fuzzing user → a followed feed battle, shared
+# once → also trending), follows the fuzzing user's published persona (a `persona_followed`
+# notification) and remixes the fuzzing user's battle with the fuzzing user's public template
+# (`battle_remixed` and `template_used` notifications).
+OTHER_POST_ID=$(curl -fsS -X POST "$BASE/rooms/$ROOM_ID/posts/draft" -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $OTHER_TOKEN" -d "{\"persona_id\":\"$OTHER_PERSONA_ID\"}" | json_field id)
+curl -fsS -o /dev/null -X POST "$BASE/posts/$OTHER_POST_ID/approve" -H "Authorization: Bearer $OTHER_TOKEN"
+curl -fsS -o /dev/null -X POST "$BASE/p/qa-persona/follow" -H "Authorization: Bearer $TOKEN"
+curl -fsS -o /dev/null -X POST "$BASE/events" -H 'Content-Type: application/json' \
+    -d "{\"event_name\":\"battle_shared\",\"metadata\":{\"battle_id\":\"$OTHER_POST_ID\",\"source\":\"seed\"}}"
+curl -fsS -o /dev/null -X POST "$BASE/personas/$PERSONA_ID/publish-profile" -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $TOKEN" -d '{"slug":"fuzz-persona"}'
+curl -fsS -o /dev/null -X POST "$BASE/p/fuzz-persona/follow" -H "Authorization: Bearer $OTHER_TOKEN"
+TEMPLATE_ID=$(curl -fsS -X POST "$BASE/templates" -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
+    -d '{"name":"Fuzz template","prompt_rules":"One claim and one rebuttal per turn.","turn_count":4,"word_limit":80,"is_public":true}' \
+    | json_field id)
+BATTLE_ID=$(curl -fsS -X POST "$BASE/rooms/$ROOM_ID/battles" -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $TOKEN" -d "{\"topic\":\"Should every backend team ship on Fridays?\",\"template_id\":\"$TEMPLATE_ID\"}" \
+    | json_field battle_id)
+REMIX_TOKEN=$(curl -fsS -X POST "$BASE/battles/$BATTLE_ID/remix-intent" | json_field remix_token)
+curl -fsS -o /dev/null -X POST "$BASE/rooms/$ROOM_ID/battles" -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $OTHER_TOKEN" -d "{\"remix_token\":\"$REMIX_TOKEN\",\"template_id\":\"$TEMPLATE_ID\"}"
 echo "schemathesis: server $BASE (pid $SERVER_PID), seeded persona $PERSONA_ID, published post $POST_ID in room $ROOM_ID"
 
 # Run from the temp dir so nothing (hypothesis database, reports) lands in the repo.

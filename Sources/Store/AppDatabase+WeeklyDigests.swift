@@ -61,7 +61,8 @@ extension AppDatabase {
         let week = now.adding(seconds: -7 * 86_400).storageString
         let fortnight = now.adding(seconds: -14 * 86_400).storageString
         return try await read { db in
-            let seen = Set(try String.fetchAll(db.cachedStatement(sql: """
+            // Events without a battle key (e.g. a notification click) have a NULL key and see nothing.
+            let seen = Set(try String?.fetchAll(db.cachedStatement(sql: """
                 SELECT \(Self.engagementKeySQL) FROM events
                 WHERE user_id = ? AND event_name IN ('public_battle_viewed','battle_shared','remix_started','remix_completed','notification_clicked')
                   AND created_at >= ?

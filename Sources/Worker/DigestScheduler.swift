@@ -60,7 +60,10 @@ public struct DigestScheduler: Service {
             guard let summary = await dailySummary(item) else { continue }
             let stats = DailyDigestRules.encodeStats(item.activity)
             if try await database.finishDailyDigest(personaID: item.persona.id, date: item.date, summary: summary, stats: stats,
-                                                    holder: holder, now: clock.now()) == .written { written += 1 }
+                                                    holder: holder, now: clock.now()) == .written {
+                written += 1
+                logger.info("digest_written", metadata: ["kind": "daily", "subject": .string(item.persona.id), "period": .string(item.date)])
+            }
         }
         return written
     }
@@ -95,7 +98,10 @@ public struct DigestScheduler: Service {
             guard let items = try await weeklyItems(userID: user, engaged: engaged, now: now) else { continue }
             let result = try await database.finishWeeklyDigest(userID: user, weekStart: weekStart, itemsJSON: WeeklyDigestRules.encodeItems(items),
                                                                holder: holder, now: clock.now(), checkedUntil: now.adding(seconds: settings.weeklyRecheck))
-            if result == .written { written += 1 }
+            if result == .written {
+                written += 1
+                logger.info("digest_written", metadata: ["kind": "weekly", "subject": .string(user), "period": .string(weekStart)])
+            }
         }
         return written
     }

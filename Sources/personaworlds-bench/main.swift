@@ -152,3 +152,4 @@ print(String(format: "bench: queue end-to-end >= 2000 jobs/s: %@", e2eRate >= 20
 print(String(format: "bench: idle enqueue→start latency p50 %.2f ms, p99 %.2f ms over %d jobs (target p99 < 10 ms: %@)",
              percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.count, percentile(latencies, 0.99) < 10 ? "met" : "MISSED"))
 try benchmarkCardRender()
+try await benchmarkWeeklyDigest()

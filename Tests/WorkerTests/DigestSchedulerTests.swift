@@ -118,6 +118,13 @@ import Worker
         let h = try await Harness(start: Self.newYearsEve)
         let scheduler = h.scheduler()
         let reader = try await h.database.seedSyntheticLoad(personas: 0, posts: 0, replyQuota: 1, now: h.clock.now()).user
+        // A seen-set event with no battle key (a notification click) must not break the pass; a viewed battle is left out.
+        try await h.database.write { [ids = h.ids, now = h.clock.now()] db in
+            try db.execute(sql: "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, 'notification_clicked', '{}', ?)",
+                           arguments: [reader, now.storageString])
+            try db.execute(sql: "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, 'public_battle_viewed', json_object('battle_id', ?), ?)",
+                           arguments: [reader, ids.posts[1], now.storageString])
+        }
         #expect(await scheduler.tick().weekly == 2, "both users get this week's row")
         let weeks = try await h.database.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT week_start FROM weekly_digests") }
         #expect(weeks == ["2026-12-28"], "Thursday 2026-12-31 is in the week starting Monday 2026-12-28")
@@ -125,6 +132,7 @@ import Worker
             try String.fetchOne(db, sql: "SELECT items FROM weekly_digests WHERE user_id = ?", arguments: [reader])
         }
         #expect(items?.contains(h.ids.posts[0]) == true, "another user's fresh battles are candidates")
+        #expect(items?.contains(h.ids.posts[1]) == false, "a battle the reader already viewed is not suggested")
         let before = try await h.rows("SELECT user_id, updated_at FROM weekly_digests")
         #expect(await scheduler.tick().weekly == 0, "checked within the last 6 h")
         h.clock.advance(seconds: 7 * 3600)

@@ -1,0 +1,42 @@
+import Domain
+import Foundation
+import GRDB
+import Store
+import Testing
+import TestSupport
+
+/// Two `serve --worker-only` processes on one database file write each digest exactly once between them.
+@Suite(.serialized) struct DigestProcessTests {
+    @Test func twoWorkerProcessesWriteEachDigestOnce() async throws {
+        let dir = TestDirectory()
+        let database = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
+        let ids = try await Fixtures.seed(database, path: dir.databasePath, personas: 40, posts: 1, now: SystemClock().now())
+        try database.close()
+        let queue = try DatabaseQueue(path: dir.databasePath)
+        try await queue.write { db in
+            let ts = SystemClock().now().storageString
+            for persona in ids.personas {
+                try db.execute(sql: "INSERT INTO persona_activity_events(persona_id, type, metadata, created_at) VALUES (?, 'post_created', '{}', ?)",
+                               arguments: [persona, ts])
+            }
+        }
+        try queue.close()
+        let env = ["LOG_LEVEL": "info", "WORKER_POLL_EVERY": "100ms"]
+        let logs = [dir.path + "/digest-a.log", dir.path + "/digest-b.log"]
+        let workers = try logs.map { try QueueProcessTests.launch(["serve", "--worker-only"], dir: dir, env: env, log: $0) }
+        let daily = try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM persona_digests", equals: 40, timeout: 60)
+        let weekly = try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM weekly_digests", equals: 1, timeout: 10)
+        try await Task.sleep(nanoseconds: 500_000_000) // a few more ticks, which must write nothing
+        for worker in workers { worker.terminate(); worker.waitUntilExit() }
+        #expect(daily == 40 && weekly == 1)
+        var writes: [String: Int] = [:]
+        for log in logs {
+            for line in try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n") where line.contains(#""msg":"digest_written""#) {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+                writes["\(object["kind"] ?? "")/\(object["subject"] ?? "")/\(object["period"] ?? "")", default: 0] += 1
+            }
+        }
+        #expect(writes.count == 41, "40 daily digests and one weekly: \(writes.count)")
+        #expect(writes.values.allSatisfy { $0 == 1 }, "a digest was written twice: \(writes.filter { $0.value > 1 })")
+    }
+}
