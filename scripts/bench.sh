@@ -16,9 +16,10 @@
 #        published posts, 200,000 follows, 1,000,000 events over 30 days): seeding time, file size
 #     7. GET /feed as BENCH_FEED_USERS scale users (python, one request at a time, so the figures
 #        are the server's latency, not queueing): cold p50/p95 on a server with FEED_CACHE_TTL=0
-#        (every request builds the feed), then on a server with FEED_CACHE_TTL=60s each user's first
-#        request (that user's feed cold, the shared trending pool warm) and the repeats (cached)
-#     Target: cold p95 < 50 ms.
+#        (nothing cached: every request builds the feed and the trending pool all users share),
+#        then on a server with FEED_CACHE_TTL=60s the server's first request (builds the pool), the
+#        other users' first requests (their feed cold, the pool warm) and the repeats (cached)
+#     Target: cold p95 < 50 ms (checked on both cold figures).
 #   Queue (personaworlds-bench, release):
 #     8. raw SQLite ceiling: BEGIN IMMEDIATE; UPDATE … RETURNING; COMMIT loop on the same kind of file
 #     9. end-to-end enqueue → DONE with a no-op LLM and WORKER_CONCURRENCY=4
@@ -154,6 +155,7 @@ else
     echo "bench: seed --demo-scale $SCALE failed or exceeded ${SEED_TIMEOUT}s:" >&2; tail -5 "$tmp/scale-seed.log" >&2; exit 1
   fi
   t_seed=$(python3 -c "import sys,time; print(f'{time.time() - float(sys.argv[1]):.1f}')" "$t_seed")
+  grep -m1 '^seed: demo scale' "$tmp/scale-seed.log" | sed 's/^/bench: /' || true
   python3 - "$scale_db" "$SCALE" "$t_seed" <<'PY'
 import os, sys
 db, scale, secs = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -188,16 +190,14 @@ def pct(v, p):  # nearest rank, like loadtest/pwload/stats.py
     v = sorted(v)
     return v[max(0, min(len(v) - 1, math.ceil(p / 100 * len(v)) - 1))] if v else float("nan")
 tokens = []
-# Users spread over the whole range (ids 1..N; 0..N-1 is tried too) so follows and posts vary.
-for i in range(nusers):
-    n = 1 + i * scale // nusers
-    for cand in (n, n - 1):
-        st, data, _ = call("POST", "/auth/login", {"email": f"scale-user-{cand}@example.com", "password": "scale-password"})
-        if st == 200:
-            tokens.append(json.loads(data)["token"])
-            break
-if not tokens:
-    sys.exit("bench: could not log in as any scale-user-<n>@example.com / scale-password")
+# Users spread over the whole range (scale-user-0 .. scale-user-<N-1>), so their follows and the
+# size of their feeds vary as they do in the dataset.
+for i in range(min(nusers, scale)):
+    n = i * scale // min(nusers, scale)
+    st, data, _ = call("POST", "/auth/login", {"email": f"scale-user-{n}@example.com", "password": "scale-password"})
+    if st != 200:
+        sys.exit(f"bench: login as scale-user-{n}@example.com / scale-password: HTTP {st} {data[:200]!r}")
+    tokens.append(json.loads(data)["token"])
 first, rest, bad, items = [], [], 0, []
 for tok in tokens:
     for k in range(1 + repeats):
@@ -212,12 +212,20 @@ line = lambda v: f"p50 {pct(v, 50):6.2f} ms   p95 {pct(v, 95):6.2f} ms   ({len(v
 mean_items = sum(items) / len(items) if items else 0
 print(f"bench: GET /feed FEED_CACHE_TTL={ttl}: {len(tokens)} users, {mean_items:.1f} items per feed, non-200 {bad}")
 if ttl == "0":
+    # No cache at all: every request also rebuilds the trending pool that all users share.
     cold = first + rest
     p95 = pct(cold, 95)
-    print(f"bench: GET /feed cold            {line(cold)}")
+    print(f"bench: GET /feed cold            {line(cold)}   (no cache: trending pool rebuilt every time)")
     print(f"bench: /feed cold p95 = {p95:.2f} ms  (target < 50 ms: {'met' if p95 < 50 else 'MISSED'})")
 else:
-    print(f"bench: GET /feed first per user  {line(first)}   (user's feed cold, trending pool warm after the first)")
+    # The server's first /feed builds the shared trending pool (once per TTL in production); the
+    # other users' first requests are cold for their own feed only.
+    print(f"bench: GET /feed first on server {first[0]:6.2f} ms   (builds the shared trending pool)")
+    others = first[1:]
+    if others:
+        p95 = pct(others, 95)
+        print(f"bench: GET /feed first per user  {line(others)}   (user's feed cold, trending pool warm)")
+        print(f"bench: /feed first-per-user p95 = {p95:.2f} ms  (target < 50 ms: {'met' if p95 < 50 else 'MISSED'})")
     print(f"bench: GET /feed cached          {line(rest)}")
 PY
     kill $pid 2>/dev/null; wait $pid 2>/dev/null || true

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import GRDB
 import HTTPTypes
@@ -58,6 +59,30 @@ import TestSupport
             let (other, _) = try await client.signup()
             #expect(try await client.send(.get, "/feed", token: other).text.contains("Fresh"), "another user's feed is built fresh")
             #expect(try await client.send(.get, "/feed").status == .unauthorized)
+        }
+    }
+
+    @Test func theSharedTrendingPoolIsServedStaleWhileOneRefreshRuns() async throws {
+        let clock = ManualClock(SystemClock().now())
+        try await TestApp.withRouter(["FEED_CACHE_TTL": "10s"], clock: clock, runWorker: false) { client, _ in
+            let (author, _) = try await client.signup()
+            let room = try await client.firstRoom(token: author).id
+            let battle = try #require(try await client.createBattle(token: author, room: room)["battle_id"] as? String)
+            func trendingFor(_ token: String) async throws -> Bool {
+                let items = try await client.send(.get, "/feed", token: token).jsonObject?["items"] as? [[String: Any]] ?? []
+                return items.contains { $0["id"] as? String == "battle:\(battle)" }
+            }
+            #expect(try await trendingFor(try await client.signup().token) == false, "no engagement yet; the pool is built")
+            _ = try await client.send(.post, "/events", json: #"{"event_name":"battle_shared","metadata":{"battle_id":"\#(battle)"}}"#)
+            #expect(try await trendingFor(try await client.signup().token) == false, "the pool is shared for the TTL")
+            clock.advance(seconds: 11)
+            #expect(try await trendingFor(try await client.signup().token) == false, "expired: served stale while one refresh runs")
+            var fresh = false
+            for _ in 0..<50 where !fresh {
+                try await Task.sleep(nanoseconds: 20_000_000)
+                fresh = try await trendingFor(try await client.signup().token)
+            }
+            #expect(fresh, "the refreshed pool has the shared battle")
         }
     }
 }

@@ -13,7 +13,7 @@ final class FeedService: Sendable {
     private let clock: any AppClock
     private let ttl: Double
     private let feeds = Mutex<[String: (feed: Feed, expires: Timestamp)]>([:])
-    private let pool = Mutex<(entries: [(candidate: FeedBattleCandidate, ownerID: String)], expires: Timestamp)?>(nil)
+    private let pool = Mutex<PoolState>(PoolState())
     /// How many trending battles the shared pool keeps, so that 20 remain after dropping a viewer's own.
     private let poolSize = 100
     private let maxCachedFeeds = 10_000
@@ -46,10 +46,39 @@ final class FeedService: Sendable {
         return FeedRanking.build(followed: candidates.followed, trending: Array(trending), templates: candidates.templates, now: now)
     }
 
-    private func trendingPool(now: Timestamp, since: Timestamp) async throws -> [(candidate: FeedBattleCandidate, ownerID: String)] {
-        if ttl > 0, let cached = pool.withLock({ $0 }), cached.expires > now { return cached.entries }
+    typealias PoolEntries = [(candidate: FeedBattleCandidate, ownerID: String)]
+
+    /// The shared trending pool and whether a refresh is running.
+    struct PoolState {
+        var entries: PoolEntries?
+        var expires = Timestamp(microseconds: 0)
+        var refreshing = false
+    }
+
+    /// The shared pool, served stale while one background task refreshes it, so no request waits for the
+    /// aggregation over two weeks of engagement except the very first after start-up.
+    private func trendingPool(now: Timestamp, since: Timestamp) async throws -> PoolEntries {
+        guard ttl > 0 else { return try await database.trendingPool(since: since, limit: poolSize) }
+        let (cached, refresh) = pool.withLock { state -> (PoolEntries?, Bool) in
+            guard let entries = state.entries else { return (nil, false) }
+            guard state.expires <= now, !state.refreshing else { return (entries, false) }
+            state.refreshing = true
+            return (entries, true)
+        }
+        if let cached {
+            if refresh {
+                Task { [self] in
+                    let fresh = try? await database.trendingPool(since: clock.now().adding(seconds: -14 * 86_400), limit: poolSize)
+                    pool.withLock { state in
+                        if let fresh { state.entries = fresh; state.expires = clock.now().adding(seconds: ttl) }
+                        state.refreshing = false
+                    }
+                }
+            }
+            return cached
+        }
         let entries = try await database.trendingPool(since: since, limit: poolSize)
-        if ttl > 0 { pool.withLock { $0 = (entries, now.adding(seconds: ttl)) } }
+        pool.withLock { state in state.entries = entries; state.expires = now.adding(seconds: ttl) }
         return entries
     }
 }
