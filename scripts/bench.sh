@@ -24,6 +24,8 @@
 #     8. raw SQLite ceiling: BEGIN IMMEDIATE; UPDATE … RETURNING; COMMIT loop on the same kind of file
 #     9. end-to-end enqueue → DONE with a no-op LLM and WORKER_CONCURRENCY=4
 #    10. idle enqueue → start latency p50/p99
+#    11. uncached share-card render median/p99 (target < 30 ms), and weekly digest time per user on a
+#        copy of the engagement dataset (when it was seeded)
 #     Targets: >= 2000 jobs/s, >= 0.5 of the raw ceiling, p99 enqueue → start < 10 ms.
 #
 # BENCH_BIN=path: benchmark that personaworlds binary and skip the release builds (e.g. to try this
@@ -234,7 +236,8 @@ PY
 fi
 
 if [ -x "$QUEUE_BENCH" ]; then
-  "$QUEUE_BENCH"
+  # With the engagement dataset seeded above, personaworlds-bench also times weekly digests per user on a copy of it.
+  BENCH_SCALE_DB="${scale_db:-}" "$QUEUE_BENCH"
 else
   echo "bench: queue benchmark skipped ($QUEUE_BENCH not found)"
 fi
