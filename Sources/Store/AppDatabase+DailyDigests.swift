@@ -8,6 +8,9 @@ extension AppDatabase {
         public let persona: LLMPersona
         public let language: String
         public let date: String
+        /// When the activity was read; the digest is stamped with it, so activity that lands while the summary
+        /// is being written is newer than the row and makes it due again.
+        public let snapshotAt: Timestamp
         public let activity: PersonaDayActivity
         /// The stored digest of that day, if any: (summary, stats JSON).
         public let existing: (summary: String, stats: String)?
@@ -35,7 +38,7 @@ extension AppDatabase {
                 try Self.takeLease(db, kind: .daily, subject: id, period: date, holder: holder, until: now.adding(seconds: lease))
                 let existing: (String, String)? = (row["stats"] as String?).map { (row["summary"] ?? "", $0) }
                 work.append(DailyDigestWork(persona: LLMPersona(id: id, name: row["name"], bio: row["bio"], tone: row["tone"]),
-                                            language: row["preferred_language"], date: date,
+                                            language: row["preferred_language"], date: date, snapshotAt: now,
                                             activity: try Self.dayActivity(db, personaID: id, since: dayStart), existing: existing))
             }
             return work
@@ -72,7 +75,7 @@ extension AppDatabase {
 
     /// Writes the digest if this process still holds the lease and it differs from the stored one, then releases the lease.
     public func finishDailyDigest(personaID: String, date: String, summary: String, stats: String, holder: String,
-                                  now: Timestamp) async throws -> DigestWrite {
+                                  snapshotAt: Timestamp, now: Timestamp) async throws -> DigestWrite {
         try await write { db in
             guard try Self.holdsLease(db, kind: .daily, subject: personaID, period: date, holder: holder, now: now) else { return .lostLease }
             defer { try? Self.releaseLease(db, kind: .daily, subject: personaID, period: date) }
@@ -81,13 +84,13 @@ extension AppDatabase {
             if let current, current["summary"] as String == summary, current["stats"] as String == stats {
                 // Unchanged text: only the freshness moves, so the persona is not picked again for the same activity.
                 try db.cachedStatement(sql: "UPDATE persona_digests SET updated_at = ? WHERE persona_id = ? AND date = ?")
-                    .execute(arguments: [now.storageString, personaID, date])
+                    .execute(arguments: [snapshotAt.storageString, personaID, date])
                 return .unchanged
             }
             try db.cachedStatement(sql: """
                 INSERT INTO persona_digests(persona_id, date, summary, stats, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(persona_id, date) DO UPDATE SET summary = excluded.summary, stats = excluded.stats, updated_at = excluded.updated_at
-                """).execute(arguments: [personaID, date, summary, stats, now.storageString, now.storageString])
+                """).execute(arguments: [personaID, date, summary, stats, now.storageString, snapshotAt.storageString])
             return .written
         }
     }

@@ -15,8 +15,9 @@ public struct DigestScheduler: Service {
         public var interval: Double
         public var batch: Int
         public var summaryMaxLength: Int
-        /// How long a claim protects work in progress.
-        public var lease: Double = 60
+        /// How long a claim protects work in progress: long enough for a whole batch of provider calls (a weekly
+        /// user takes up to three), so finished work is not thrown away; a failed subject is retried after it.
+        public var lease: Double = 600
         /// How often a user's weekly digest is recomputed.
         public var weeklyRecheck: Double = 6 * 3600
 
@@ -64,7 +65,7 @@ public struct DigestScheduler: Service {
             guard let summary = await dailySummary(item) else { continue }
             let stats = DailyDigestRules.encodeStats(item.activity)
             if try await database.finishDailyDigest(personaID: item.persona.id, date: item.date, summary: summary, stats: stats,
-                                                    holder: holder, now: clock.now()) == .written {
+                                                    holder: holder, snapshotAt: item.snapshotAt, now: clock.now()) == .written {
                 written += 1
                 logger.info("digest_written", metadata: ["kind": "daily", "subject": .string(item.persona.id), "period": .string(item.date)])
             }

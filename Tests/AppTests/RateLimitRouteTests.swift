@@ -78,6 +78,20 @@ import TestSupport
         }
     }
 
+    @Test func parallelGuessesCannotSlipPastTheAccountLimit() async throws {
+        try await TestApp.withRouter(["RATE_LIMIT_LOGIN_FAILURES_PER_MIN": "3"], runWorker: false) { client, _ in
+            _ = try await client.signup("target@example.com")
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for n in 0..<20 {
+                    group.addTask { try await client.send(.post, "/auth/login", json: #"{"email":"target@example.com","password":"guess-\#(n)"}"#).status }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .unauthorized }.count == 3, "only 3 guesses reach bcrypt: \(statuses)")
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 17)
+        }
+    }
+
     @Test func sheddingHalvesAnonymousPublicWritesWhileTheQueueIsDeep() async throws {
         try await TestApp.withRouter(["SHED_QUEUE_DEPTH": "2", "RATE_LIMIT_PUBLIC_WRITE_PER_MIN": "10"], runWorker: false) { client, dir in
             func shedding() async throws -> Bool {

@@ -94,8 +94,21 @@ import Worker
         #expect(try await h.digests()[0]["summary"] == before, "the previous digest stays in place")
         h.llm.failing = false
         #expect(await scheduler.tick().daily == 0, "the failed subject's lease has not expired yet")
-        h.clock.advance(seconds: 61)
+        h.clock.advance(seconds: 601)
         #expect(await scheduler.tick().daily == 1, "retried once the lease expires")
+        #expect((try await h.digests()[0]["stats"] ?? "").contains(#""replies":1"#))
+    }
+
+    @Test func activityArrivingWhileASummaryIsWrittenMakesTheDigestDueAgain() async throws {
+        let h = try await Harness(start: Timestamp(seconds: 1_798_000_000))
+        try await h.activity(0, "post_created", post: 0)
+        // The provider is slow: a reply lands (and time passes) while the summary is being written.
+        h.llm.during = { h.clock.advance(seconds: 1); try? await h.activity(0, "reply_generated", post: 1); h.clock.advance(seconds: 1) }
+        let scheduler = h.scheduler()
+        #expect(await scheduler.tick().daily == 1)
+        #expect((try await h.digests()[0]["stats"] ?? "").contains(#""replies":0"#), "the first digest is the snapshot it read")
+        h.llm.during = nil
+        #expect(await scheduler.tick().daily == 1, "the reply that arrived meanwhile is newer than the digest")
         #expect((try await h.digests()[0]["stats"] ?? "").contains(#""replies":1"#))
     }
 
@@ -152,6 +165,8 @@ import Worker
 final class FlakyLLM: LLMClient, @unchecked Sendable {
     let inner: any LLMClient
     var failing = false
+    /// Runs inside the persona-activity summary call, to simulate work landing while the provider is busy.
+    var during: (@Sendable () async -> Void)?
     init(_ inner: any LLMClient) { self.inner = inner }
     func check() throws { if failing { throw LLMError("provider down", retryable: true) } }
     func generatePostDraft(persona: LLMPersona, room: LLMRoom) async throws -> String { try check(); return try await inner.generatePostDraft(persona: persona, room: room) }
@@ -160,6 +175,8 @@ final class FlakyLLM: LLMClient, @unchecked Sendable {
     }
     func summarizeThread(post: LLMText, replies: [LLMText]) async throws -> String { try check(); return try await inner.summarizeThread(post: post, replies: replies) }
     func summarizePersonaActivity(persona: LLMPersona, posts: Int, replies: Int, threads: [LLMThreadActivity]) async throws -> String {
-        try check(); return try await inner.summarizePersonaActivity(persona: persona, posts: posts, replies: replies, threads: threads)
+        try check()
+        if let during { await during() }
+        return try await inner.summarizePersonaActivity(persona: persona, posts: posts, replies: replies, threads: threads)
     }
 }

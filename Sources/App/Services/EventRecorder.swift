@@ -26,6 +26,9 @@ final class EventRecorder: Service, Sendable {
     private let state = Mutex(State())
     /// A burst larger than this is split into several transactions.
     private let maxBatch = 512
+    /// While writes are stalled, fire-and-forget events beyond this many are dropped (and logged) rather than
+    /// growing memory without bound; events a request waits for are always queued.
+    private let maxPending = 100_000
 
     init(database: AppDatabase, clock: any AppClock, logger: Logger) {
         self.database = database; self.clock = clock; self.logger = logger
@@ -42,11 +45,13 @@ final class EventRecorder: Service, Sendable {
     }
 
     private func enqueue(_ item: Pending) {
-        let wake: CheckedContinuation<Void, Never>? = state.withLock { s in
+        let (wake, dropped): (CheckedContinuation<Void, Never>?, Bool) = state.withLock { s in
+            if item.waiter == nil && s.pending.count >= maxPending { return (nil, true) }
             s.pending.append(item)
             defer { s.wake = nil }
-            return s.wake
+            return (s.wake, false)
         }
+        if dropped { logger.warning("event_dropped", metadata: ["name": .string(item.event.name), "reason": "queue full"]) }
         wake?.resume()
     }
 

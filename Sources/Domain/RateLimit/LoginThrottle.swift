@@ -68,6 +68,24 @@ public struct LoginThrottle: Sendable {
         return Self.tighter(byAccount, byIP)
     }
 
+    /// Takes one of the account's attempts before the password is verified. A check that only peeks lets every
+    /// guess already waiting on bcrypt through, so many parallel guesses could all be tried; taking the token
+    /// first bounds them. `allowed == false` is the denial. A successful login then clears the account bucket
+    /// (`recordSuccess`), so successes still never count.
+    public func reserve(account: String, now: Timestamp) async -> RateLimitDecision {
+        guard !accountRule.isDisabled else { return .unlimited }
+        return await store.take(accountKey(account), rule: accountRule, now: now)
+    }
+
+    /// Charges a failed attempt whose account token `reserve` already took: only the IP bucket is charged now.
+    /// Returns the tighter of the two decisions, for the response headers.
+    @discardableResult
+    public func recordFailure(reserved: RateLimitDecision, ip: String, now: Timestamp) async -> RateLimitDecision {
+        guard !accountRule.isDisabled else { return .unlimited }
+        let byIP = await store.take(RateLimitKey(.loginIP, ip), rule: ipRule, now: now)
+        return Self.tighter(reserved, byIP)
+    }
+
     /// Forgets the account's failures after a successful login, so a user who mistyped a few
     /// times starts fresh. The IP bucket is left alone: otherwise an attacker could log into an
     /// account of their own between guesses to reset it.

@@ -26,12 +26,17 @@ struct AuthController: Sendable {
             limiter.loginDenied(denied)
             throw RateLimitRejection(limitClass: .loginAccount, headers: denied.httpFields)
         }
+        let reserved = await throttle.reserve(account: body.email, now: limiter.now())
+        guard reserved.allowed else {
+            limiter.loginDenied(reserved)
+            throw RateLimitRejection(limitClass: .loginAccount, headers: reserved.httpFields)
+        }
         do {
             let result = try await service.login(email: body.email, password: body.password)
             await throttle.recordSuccess(account: body.email)
             return JSONResult(TokenResponse(token: result.token, userID: result.userID))
         } catch DomainError.unauthorized(let message) {
-            let decision = await throttle.recordFailure(account: body.email, ip: context.clientIP, now: limiter.now())
+            let decision = await throttle.recordFailure(reserved: reserved, ip: context.clientIP, now: limiter.now())
             throw ErrorWithHeaders(error: DomainError.unauthorized(message), headers: decision.httpFields)
         }
     }
