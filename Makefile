@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN_DEBUG := .build/debug/personaworlds
 PORT ?= 8080
 
-.PHONY: deps build run test test-swift test-schema test-deb bench loadtest-public loadtest-mixed loadtest-queue deb clean
+.PHONY: deps build run test test-swift test-schema test-browser test-deb bench loadtest-public loadtest-mixed loadtest-queue deb clean
 
 deps:
 	@scripts/deps.sh build
@@ -13,10 +13,11 @@ build: deps
 
 ## run: install missing packages (as root), build, migrate and serve on $(PORT) with ./data/.
 run: build
-	PORT=$(PORT) $(BIN_DEBUG) serve
+	PORT=$(PORT) FRONTEND_ORIGIN=$${FRONTEND_ORIGIN:-http://localhost:$(PORT)} $(BIN_DEBUG) serve
 
-## test: every test — Swift unit/API/end-to-end tests, schemathesis against the binary, the .deb install test.
-test: test-swift test-schema test-deb
+## test: every test — Swift unit/API/end-to-end tests, schemathesis against the binary, the browser journey
+## (headless chromium), the .deb install test.
+test: test-swift test-schema test-browser test-deb
 
 test-swift:
 	@scripts/deps.sh test
@@ -27,6 +28,13 @@ test-schema:
 	@scripts/deps.sh test
 	$(SWIFT) build --product personaworlds
 	scripts/schemathesis.sh $(BIN_DEBUG)
+
+## test-browser: the web interface's journey in headless chromium (Playwright for Python) against the binary on
+## loopback; screenshots at desktop and phone width go to .build/ui-screenshots/.
+test-browser:
+	@scripts/deps.sh test
+	$(SWIFT) build --product personaworlds
+	scripts/browser-tests.sh $(BIN_DEBUG)
 
 test-deb:
 	@scripts/deps.sh test

@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .executableTarget(
@@ -34,7 +35,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Domain", "Store", "LLM", "HTTPClient", "Worker", "Card",
+                "Domain", "Store", "LLM", "HTTPClient", "Worker", "Card", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -47,6 +48,13 @@ let package = Package(
             ]
         ),
         .target(name: "Domain"),
+        .target(
+            name: "Web",
+            dependencies: ["Domain", .product(name: "Mustache", package: "swift-mustache"),
+                           .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["templates", "assets"],
+            plugins: ["EmbedWeb"]
+        ),
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
@@ -81,6 +89,7 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")]
         ),
         .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["embed-text"]),
+        .plugin(name: "EmbedWeb", capability: .buildTool(), dependencies: ["embed-text"]),
         .target(
             name: "TestSupport",
             dependencies: [
@@ -94,6 +103,7 @@ let package = Package(
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
         .testTarget(name: "CardTests", dependencies: ["Card"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "Domain"]),
         .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "Domain", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]

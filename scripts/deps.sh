@@ -6,7 +6,7 @@ set -euo pipefail
 mode=${1:-build}
 
 build_pkgs=(libsqlite3-dev pkg-config libcurl4-openssl-dev libpng-dev libfreetype-dev fonts-dejavu-core curl ca-certificates)
-test_pkgs=(dpkg-dev lintian wrk python3-pip adduser)
+test_pkgs=(dpkg-dev lintian wrk python3-pip adduser chromium)
 pkgs=("${build_pkgs[@]}")
 [[ $mode == test ]] && pkgs+=("${test_pkgs[@]}")
 
@@ -33,6 +33,16 @@ if [[ $mode == test ]] && ! command -v st >/dev/null 2>&1; then
     python3 -m pip install -q schemathesis 2>&1 | grep -v -i "running pip as the 'root' user" || true
   else
     echo "deps: schemathesis missing. Install it with:  python3 -m pip install --user schemathesis" >&2
+    exit 1
+  fi
+fi
+# The browser tests drive Debian's chromium through Playwright for Python (its own browser download is not used).
+if [[ $mode == test ]] && ! python3 -c "import playwright" >/dev/null 2>&1; then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "deps: installing playwright (pip)"
+    python3 -m pip install -q playwright 2>&1 | grep -v -i "running pip as the 'root' user" || true
+  else
+    echo "deps: playwright missing. Install it with:  python3 -m pip install --user playwright" >&2
     exit 1
   fi
 fi

@@ -209,6 +209,17 @@ if [ "$status" = "200 image/png" ] && [ "$(head -c 4 "$BODY" | od -An -tx1 | tr 
 else
     fail "GET /b/<battle>/card.png -> $status (want 200 image/png)"
 fi
+status=$(curl -s -o "$BODY" -w '%{http_code} %{content_type}' --max-time 10 -H 'Accept: text/html' "$BASE/b/$battle" || true)
+if [ "$status" = "200 text/html; charset=utf-8" ] && grep -q 'og:image' "$BODY"; then
+    pass "GET /b/<battle> in a browser -> the battle page with its Open Graph tags"
+else
+    fail "GET /b/<battle> (Accept: text/html) -> $status (want 200 text/html with og:image)"
+fi
+if grep -q '^FRONTEND_ORIGIN=http://localhost:8080' /etc/personaworlds/personaworlds.env; then
+    pass "the packaged config points share links at the appliance (FRONTEND_ORIGIN)"
+else
+    fail "the packaged config lacks FRONTEND_ORIGIN=http://localhost:8080"
+fi
 
 check "database created in $STATE" [ -f "$STATE/personaworlds.sqlite" ]
 if [ -f "$STATE/jwt_secret" ]; then

@@ -9,6 +9,7 @@ import HTTPClient
 import LLM
 import Worker
 import Card
+import Web
 
 /// Everything `buildApplication` needs from outside: configuration and the process-wide singletons
 /// that `main` owns (logger, metrics registry, clock).
@@ -71,6 +72,12 @@ struct AppParts {
         let pages = PublicPageCache()
         let limiter = try RateLimiter(config: config, store: InMemoryRateLimitStore(), clock: deps.clock, metrics: metrics)
 
+        let sessions = BrowserSessions(auth: auth, csrf: CSRFGuard(secret: secret), cookie: SessionCookie(secure: config.secureCookies))
+        let flow = LoginFlow(service: auth, limiter: limiter)
+        let kit = PageKit(renderer: try PageRenderer(), assets: WebAssets(), database: database, csrf: sessions.csrf,
+                          adminEmails: Set(config.adminEmails.map { $0.lowercased() }), shareBase: config.shareBase,
+                          maxAttempts: config.jobMaxAttempts)
+
         let table = RouteTable()
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: RequestContextMiddleware(requestTimeout: config.apiRequestTimeout, ids: RequestIDGenerator(),
@@ -79,11 +86,17 @@ struct AppParts {
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: CORSMiddleware(policy: CORSPolicy(origins: config.effectiveCORSOrigins)))
         router.add(middleware: ErrorMiddleware())
+        let profiles = PublicProfileService(database: database, clock: deps.clock, events: events)
+        let publicPages = PublicPagesController(kit: kit, profiles: profiles, battles: battles)
+        router.add(middleware: PageNegotiationMiddleware(pages: publicPages, session: PageSessionMiddleware(sessions: sessions),
+                                                         errors: PageErrorMiddleware(kit: kit),
+                                                         limit: RateLimitMiddleware(limiter: limiter, limitClass: .publicRead)))
         router.add(middleware: RouteGuardMiddleware(routes: table))
 
         let open = RouteRegistrar(group: router.group(), table: table)
-        let protected = open.with(AuthMiddleware(auth: auth))
-        let optional = open.with(OptionalAuthMiddleware(auth: auth))
+        let protected = open.with(AuthMiddleware(auth: auth, sessions: sessions))
+        let optional = open.with(OptionalAuthMiddleware(auth: auth, sessions: sessions))
+        let web = open.with(PageSessionMiddleware(sessions: sessions)).with(PageErrorMiddleware(kit: kit))
         let routes = RouteGroups(open: open, protected: protected,
                                  publicRead: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .publicRead)),
                                  publicWrite: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .publicWrite)),
@@ -91,22 +104,30 @@ struct AppParts {
                                  battleCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .battleCreate)),
                                  templateCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .templateCreate)))
         OpsController(database: database, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts).addRoutes(to: open)
-        AuthController(service: auth, limits: limits, limiter: limiter).addRoutes(to: open)
-        PersonasController(service: PersonaService(database: database, clock: deps.clock, config: config), posts: posts,
-                           digests: DigestService(database: database, clock: deps.clock),
+        AuthController(service: auth, limits: limits, flow: flow).addRoutes(to: open)
+        let personas = PersonaService(database: database, clock: deps.clock, config: config)
+        let digests = DigestService(database: database, clock: deps.clock)
+        let feed = FeedService(database: database, clock: deps.clock, ttl: config.feedCacheTTL)
+        PersonasController(service: personas, posts: posts, digests: digests,
                            limits: limits, shareBase: config.shareBase, pages: pages).addRoutes(to: protected)
         RoomsController(database: database, posts: posts, battles: battles, limits: limits).addRoutes(to: routes)
         PostsController(service: posts, limits: limits, pages: pages).addRoutes(to: routes)
         PublicBattlesController(battles: battles, posts: posts, cards: cards, shareBase: config.shareBase).addRoutes(to: routes)
         BattlesController(service: battles).addRoutes(to: routes)
-        PublicProfilesController(service: PublicProfileService(database: database, clock: deps.clock, events: events),
-                                 limits: limits, pages: pages).addRoutes(to: routes)
+        PublicProfilesController(service: profiles, limits: limits, pages: pages).addRoutes(to: routes)
         TemplatesController(service: TemplateService(database: database, clock: deps.clock), limits: limits).addRoutes(to: routes)
         EventsController(events: events, limits: limits, clock: deps.clock).addRoutes(to: routes)
-        FeedController(service: FeedService(database: database, clock: deps.clock, ttl: config.feedCacheTTL)).addRoutes(to: routes)
+        FeedController(service: feed).addRoutes(to: routes)
         NotificationsController(database: database, clock: deps.clock).addRoutes(to: routes)
-        DigestController(service: DigestService(database: database, clock: deps.clock)).addRoutes(to: routes)
+        DigestController(service: digests).addRoutes(to: routes)
         AdminController(database: database, clock: deps.clock, adminEmails: Set(config.adminEmails)).addRoutes(to: routes)
+        HomePagesController(kit: kit, auth: auth, flow: flow, cookie: sessions.cookie, limits: limits).addRoutes(to: web)
+        AssetsController(assets: kit.assets).addRoutes(to: open)
+        PersonaPagesController(kit: kit, personas: personas, digests: digests, clock: deps.clock).addRoutes(to: web)
+        RoomPagesController(kit: kit, posts: posts, personas: personas).addRoutes(to: web)
+        BattlePagesController(kit: kit, battles: battles, personas: personas).addRoutes(to: web)
+        InboxPagesController(kit: kit, feed: feed, digests: digests, clock: deps.clock).addRoutes(to: web)
+        AdminPagesController(kit: kit, clock: deps.clock).addRoutes(to: web)
 
         // Services shut down in reverse order: the worker drains and events flush before the database closes.
         var services: [any Service] = [DatabaseCloser(database: database), events, SheddingMonitor(limiter: limiter, database: database,

@@ -37,6 +37,16 @@ public struct BattleSummary: Sendable, Equatable {
         return room.isEmpty ? topic : "\(topic) (\(roomName))".truncatedRunes(96)
     }
 
+    /// The heading a battle's page shows: the topic the creator typed (the `Topic:` line of a created
+    /// battle), else the derived `topic`. The card and the meta route keep the contract's derived topic.
+    public static func headline(content: String, roomName: String) -> String {
+        if let first = content.split(separator: "\n", maxSplits: 1).first, first.hasPrefix("Topic: ") {
+            let typed = String(first.dropFirst("Topic: ".count)).trimmingWhitespace()
+            if !typed.isEmpty { return typed }
+        }
+        return topic(content: content, roomName: roomName)
+    }
+
     /// Whitespace collapsed, cut after the first sentence terminator, quotes stripped, truncated.
     public static func sentence(_ text: String, maxRunes: Int) -> String {
         let collapsed = text.collapsingWhitespace()

@@ -53,7 +53,7 @@ extension AppDatabase {
     /// The enqueue guard lookup; must use `idx_jobs_dedupe_lookup`.
     public static let activeJobSQL = """
         SELECT EXISTS(SELECT 1 FROM jobs WHERE post_id = ? AND persona_id = ? AND job_type = 'generate_reply'
-                      AND (status IN ('PENDING','PROCESSING') OR (status = 'FAILED' AND attempts < ?)))
+                      AND \(ActiveJob.condition))
         """
 
     static func claimed(_ row: Row) -> ClaimedJob {
@@ -153,7 +153,7 @@ extension AppDatabase {
             var out: [String: Int] = [:]
             for row in try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT job_type, COUNT(*) AS n FROM jobs
-                WHERE status IN ('PENDING','PROCESSING') OR (status = 'FAILED' AND attempts < ?) GROUP BY job_type
+                WHERE \(ActiveJob.condition) GROUP BY job_type
                 """), arguments: [maxAttempts]) {
                 out[row["job_type"]] = row["n"]
             }
@@ -168,7 +168,7 @@ extension AppDatabase {
             let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT
                   (SELECT COUNT(*) FROM jobs WHERE job_type = 'generate_reply'
-                     AND (status IN ('PENDING','PROCESSING') OR (status = 'FAILED' AND attempts < ?))) AS depth,
+                     AND \(ActiveJob.condition)) AS depth,
                   (SELECT COUNT(*) FROM jobs WHERE status = 'FAILED' AND attempts < ? AND updated_at >= ?) AS retries
                 """), arguments: [maxAttempts, maxAttempts, since.storageString])!
             return (row["depth"], row["retries"])

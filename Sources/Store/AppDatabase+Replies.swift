@@ -66,7 +66,7 @@ extension AppDatabase {
             let used = try Self.usage(db, personaID: personaID, kind: .reply, now: now)
             let queued = try Int.fetchOne(db.cachedStatement(sql: """
                 SELECT COUNT(*) FROM jobs WHERE persona_id = ? AND job_type = 'generate_reply'
-                  AND (status IN ('PENDING','PROCESSING') OR (status = 'FAILED' AND attempts < ?))
+                  AND \(ActiveJob.condition)
                 """), arguments: [personaID, maxAttempts]) ?? 0
             let replied = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?)"),
                                             arguments: [postID, personaID]) ?? false

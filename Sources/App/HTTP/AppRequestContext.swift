@@ -20,6 +20,9 @@ public struct AppRequestContext: RequestContext {
     public var userID: String? {
         didSet { outcome.userID = userID }
     }
+    /// The browser session token of a page request (set by the page session middleware), from which the
+    /// page's CSRF token is derived.
+    var sessionToken: String?
     /// Shared with the outer middleware (access log), which only sees its own copy of the context.
     let outcome = RequestOutcome()
 

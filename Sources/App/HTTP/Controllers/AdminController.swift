@@ -13,7 +13,11 @@ struct AdminController: Sendable {
     }
 
     @Sendable func summary(_ request: Request, context: AppRequestContext) async throws -> JSONResult<AnalyticsSummaryDTO> {
-        let user = try context.requireUser()
+        JSONResult(try await Self.summary(for: try context.requireUser(), database: database, clock: clock, adminEmails: adminEmails))
+    }
+
+    /// The summary for an admin (`ADMIN_EMAILS`), else `403 forbidden`; the admin page shows the same.
+    static func summary(for user: String, database: AppDatabase, clock: any AppClock, adminEmails: Set<String>) async throws -> AnalyticsSummaryDTO {
         let email: String?
         do { email = try await database.email(userID: user) } catch { throw error.asInternal("could not compute analytics summary") }
         guard let email, adminEmails.contains(email.lowercased()) else { throw DomainError.forbidden("forbidden") }
@@ -21,6 +25,6 @@ struct AdminController: Sendable {
         let counts: (day: [String: Int], week: [String: Int])
         do { counts = try await database.eventCounts(since24h: now.adding(seconds: -86_400), since7d: now.adding(seconds: -7 * 86_400)) }
         catch { throw error.asInternal("could not compute analytics summary") }
-        return JSONResult(AnalyticsSummaryDTO(now: now, day: counts.day, week: counts.week))
+        return AnalyticsSummaryDTO(now: now, day: counts.day, week: counts.week)
     }
 }

@@ -6,7 +6,7 @@ import Hummingbird
 struct AuthController: Sendable {
     let service: AuthService
     let limits: BodyLimits
-    let limiter: RateLimiter
+    let flow: LoginFlow
 
     func addRoutes(to routes: RouteRegistrar) {
         routes.on(.post, "/auth/signup", use: signup)
@@ -21,23 +21,7 @@ struct AuthController: Sendable {
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> JSONResult<TokenResponse> {
         let body = try await request.decodeStrict(LoginRequest.self, limit: limits.publicRoutes)
-        let throttle = limiter.login
-        if let denied = await throttle.check(account: body.email, ip: context.clientIP, now: limiter.now()) {
-            limiter.loginDenied(denied)
-            throw RateLimitRejection(limitClass: .loginAccount, headers: denied.httpFields)
-        }
-        let reserved = await throttle.reserve(account: body.email, now: limiter.now())
-        guard reserved.allowed else {
-            limiter.loginDenied(reserved)
-            throw RateLimitRejection(limitClass: .loginAccount, headers: reserved.httpFields)
-        }
-        do {
-            let result = try await service.login(email: body.email, password: body.password)
-            await throttle.recordSuccess(account: body.email)
-            return JSONResult(TokenResponse(token: result.token, userID: result.userID))
-        } catch DomainError.unauthorized(let message) {
-            let decision = await throttle.recordFailure(reserved: reserved, ip: context.clientIP, now: limiter.now())
-            throw ErrorWithHeaders(error: DomainError.unauthorized(message), headers: decision.httpFields)
-        }
+        let result = try await flow.login(email: body.email, password: body.password, clientIP: context.clientIP)
+        return JSONResult(TokenResponse(token: result.token, userID: result.userID))
     }
 }

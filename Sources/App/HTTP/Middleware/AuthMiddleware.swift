@@ -2,18 +2,24 @@ import Domain
 import HTTPTypes
 import Hummingbird
 
-/// Requires `Authorization: Bearer <jwt>` of an existing user (API.md §1.6, DECISIONS.md #14).
+/// Requires `Authorization: Bearer <jwt>` of an existing user (API.md §1.6, DECISIONS.md #14), or, for the
+/// web pages' script, the session cookie with its CSRF token on writes (`BrowserSessions.apiUser`).
+/// A request with neither gets exactly the contract's `401 missing auth header`.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let auth: AuthService
+    let sessions: BrowserSessions
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], !header.isEmpty else {
+        var context = context
+        if let header = request.headers[.authorization], !header.isEmpty {
+            guard let token = Self.bearerToken(header) else { throw DomainError.unauthorized("invalid auth header") }
+            context.userID = try await auth.authenticate(token: token)
+        } else if let user = try await sessions.apiUser(request) {
+            context.userID = user
+        } else {
             throw DomainError.unauthorized("missing auth header")
         }
-        guard let token = Self.bearerToken(header) else { throw DomainError.unauthorized("invalid auth header") }
-        var context = context
-        context.userID = try await auth.authenticate(token: token)
         return try await next(request, context)
     }
 

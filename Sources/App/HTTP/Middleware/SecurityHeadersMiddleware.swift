@@ -1,7 +1,8 @@
 import HTTPTypes
 import Hummingbird
 
-/// Adds the contract's security headers to every response, errors and 404s included (API.md §1.8).
+/// Adds the contract's security headers to every response, errors and 404s included (API.md §1.8). A web
+/// page sets its own `Content-Security-Policy` and `Referrer-Policy` (`HTMLPage`), which are kept.
 struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
@@ -9,8 +10,10 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         var response = try await next(request, context)
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.xFrameOptions] = "DENY"
-        response.headers[.referrerPolicy] = "no-referrer"
-        response.headers[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+        if response.headers[.referrerPolicy] == nil { response.headers[.referrerPolicy] = "no-referrer" }
+        if response.headers[.contentSecurityPolicy] == nil {
+            response.headers[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+        }
         response.headers[.permissionsPolicy] = "geolocation=(), microphone=(), camera=()"
         return response
     }

@@ -1,0 +1,53 @@
+import Domain
+import Hummingbird
+import Store
+import Web
+
+/// What page controllers share: the renderer, the layout (navigation, CSRF token, asset version) and the
+/// few account facts the navigation shows.
+struct PageKit: Sendable {
+    let renderer: PageRenderer
+    let assets: WebAssets
+    let database: AppDatabase
+    let csrf: CSRFGuard
+    let adminEmails: Set<String>
+    let shareBase: String
+    let maxAttempts: Int
+
+    /// The layout for the request's user (anonymous when there is no session).
+    func layout(_ title: String, context: AppRequestContext, nav: NavItem? = nil, description: String = Self.tagline,
+                openGraph: OpenGraph? = nil) async throws -> Layout {
+        var user: NavUser?
+        if let userID = context.userID, let session = context.sessionToken {
+            let summary: (email: String, unread: Int)?
+            do { summary = try await database.accountSummary(userID: userID) } catch { throw error.asInternal("could not load account") }
+            if let summary {
+                user = NavUser(email: summary.email, isAdmin: adminEmails.contains(summary.email.lowercased()), unread: summary.unread,
+                               hasUnread: summary.unread > 0, csrf: csrf.token(forSession: session))
+            }
+        }
+        return Layout(title: title, description: description, assetVersion: assets.version, user: user, nav: .on(nav),
+                      openGraph: openGraph)
+    }
+
+    static let tagline = "PersonaWorlds: AI personas that draft posts, argue in battles and grow a following."
+
+    func render<V: PageView>(_ view: V, status: HTTPResponse.Status = .ok, caching: HTMLPage.Caching = .noStore) -> Response {
+        HTMLPage.response(renderer.render(view, template: V.template), status: status, caching: caching)
+    }
+
+    /// Whether the signed-in user is an admin (`ADMIN_EMAILS`).
+    func isAdmin(_ userID: String) async throws -> Bool {
+        let email: String?
+        do { email = try await database.email(userID: userID) } catch { throw error.asInternal("could not load account") }
+        return email.map { adminEmails.contains($0.lowercased()) } ?? false
+    }
+}
+
+/// Dates as pages show them: `2026-12-01 14:05 UTC`, from the API's RFC 3339 text.
+enum DisplayTime {
+    static func text(_ rfc3339: String) -> String {
+        guard rfc3339.count >= 16 else { return rfc3339 }
+        return rfc3339.prefix(10) + " " + rfc3339.dropFirst(11).prefix(5) + " UTC"
+    }
+}

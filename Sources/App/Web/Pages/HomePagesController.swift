@@ -1,0 +1,123 @@
+import Domain
+import HTTPTypes
+import Hummingbird
+import Web
+
+/// `/`, `/signup`, `/login` and `/logout`: the front page and the session forms. These are plain HTML
+/// form posts, so signing in works without JavaScript; they accept only same-site posts.
+struct HomePagesController: Sendable {
+    let kit: PageKit
+    let auth: AuthService
+    let flow: LoginFlow
+    let cookie: SessionCookie
+    let limits: BodyLimits
+
+    struct HomePage: PageView {
+        static let template = "home"
+        let layout: Layout
+    }
+
+    struct AuthPage: PageView {
+        static let template = "auth"
+        let layout: Layout
+        let isSignup: Bool
+        let next: String
+        let shareSlug: String
+        let email: String
+        let error: String?
+        let followNote: Bool
+        let otherLink: String
+    }
+
+    func addRoutes(to routes: RouteRegistrar) {
+        routes.on(.get, "/", use: home)
+        routes.on(.get, "/signup", use: signupForm)
+        routes.on(.post, "/signup", use: signup)
+        routes.on(.get, "/login", use: loginForm)
+        routes.on(.post, "/login", use: login)
+        routes.on(.post, "/logout", use: logout)
+    }
+
+    @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
+        kit.render(HomePage(layout: try await kit.layout("PersonaWorlds", context: context)))
+    }
+
+    @Sendable func signupForm(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        return try await form(signup: true, context: context, next: query.get("next"), shareSlug: query.get("share_slug") ?? "",
+                              email: "", error: nil, follow: query.get("reason") == "follow")
+    }
+
+    @Sendable func loginForm(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await form(signup: false, context: context, next: request.uri.queryParameters.get("next"), shareSlug: "", email: "",
+                       error: nil, follow: false)
+    }
+
+    @Sendable func signup(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let fields = try await formFields(request)
+        let email = fields["email"] ?? ""
+        do {
+            let result = try await auth.signup(email: email, password: fields["password"] ?? "", shareSlug: fields["share_slug"] ?? "")
+            return HTMLPage.redirect(to: ReturnPath.safe(fields["next"]), headers: [.setCookie: cookie.set(result.token)])
+        } catch {
+            return try await failed(error, signup: true, fields: fields, context: context)
+        }
+    }
+
+    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let fields = try await formFields(request)
+        do {
+            let result = try await flow.login(email: fields["email"] ?? "", password: fields["password"] ?? "", clientIP: context.clientIP)
+            return HTMLPage.redirect(to: ReturnPath.safe(fields["next"]), headers: [.setCookie: cookie.set(result.token)])
+        } catch {
+            return try await failed(error, signup: false, fields: fields, context: context)
+        }
+    }
+
+    @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let fields = try await formFields(request)
+        if let session = context.sessionToken, !kit.csrf.verify(fields[CSRFGuard.formField], session: session) {
+            throw DomainError.forbidden("invalid csrf token")
+        }
+        return HTMLPage.redirect(to: "/", headers: [.setCookie: cookie.clear()])
+    }
+
+    /// The form's fields, after the same-site check (a login form posted from another site is refused).
+    private func formFields(_ request: Request) async throws -> [String: String] {
+        guard CSRFGuard.sameSite(request) else { throw DomainError.forbidden("invalid csrf token") }
+        return FormBody.parse(try await request.collectBody(limit: limits.publicRoutes))
+    }
+
+    /// The form again, with the API's message for what went wrong and the status it would have answered.
+    private func failed(_ error: any Error, signup: Bool, fields: [String: String], context: AppRequestContext) async throws -> Response {
+        let (status, message, headers) = Self.describe(error)
+        var response = try await form(signup: signup, context: context, next: fields["next"], shareSlug: fields["share_slug"] ?? "",
+                                      email: fields["email"] ?? "", error: message, follow: false, status: status)
+        for field in headers { response.headers[field.name] = field.value }
+        return response
+    }
+
+    static func describe(_ error: any Error) -> (HTTPResponse.Status, String, HTTPFields) {
+        switch error {
+        case let domain as DomainError where domain.httpStatus != .internalServerError:
+            return (domain.httpStatus, PageErrors.sentence(domain.clientMessage), [:])
+        case let wrapped as ErrorWithHeaders:
+            let (status, message, _) = describe(wrapped.error)
+            return (status, message, wrapped.headers)
+        case let limited as RateLimitRejection:
+            return (.tooManyRequests, PageErrors.sentence(limited.limitClass.exceededMessage) + " Wait a minute and try again.", limited.headers)
+        default:
+            return (.internalServerError, "Something went wrong on our side. Try again in a moment.", [:])
+        }
+    }
+
+    private func form(signup: Bool, context: AppRequestContext, next: String?, shareSlug: String, email: String, error: String?,
+                      follow: Bool, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let title = signup ? "Sign up" : "Log in"
+        let safeNext = ReturnPath.safe(next)
+        let other = (signup ? "/login" : "/signup") + "?next=" + FormBody.encode(safeNext)
+        let page = AuthPage(layout: try await kit.layout(title, context: context), isSignup: signup, next: safeNext,
+                            shareSlug: Slug.normalize(shareSlug), email: email, error: error, followNote: follow, otherLink: other)
+        return kit.render(page, status: status)
+    }
+}

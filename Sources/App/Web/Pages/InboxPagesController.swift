@@ -1,0 +1,72 @@
+import Domain
+import Foundation
+import Hummingbird
+import Store
+
+/// `/app/feed`, `/app/notifications`, `/app/digest` and `/app/templates`: what comes to the user, and the
+/// templates battles start from.
+struct InboxPagesController: Sendable {
+    let kit: PageKit
+    let feed: FeedService
+    let digests: DigestService
+    let clock: any AppClock
+
+    func addRoutes(to routes: RouteRegistrar) {
+        routes.on(.get, "/app/feed", use: feedPage)
+        routes.on(.get, "/app/notifications", use: notifications)
+        routes.on(.get, "/app/digest", use: digest)
+        routes.on(.get, "/app/templates", use: templates)
+    }
+
+    @Sendable func feedPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let dto = FeedDTO(try await feed.feed(userID: user))
+        let own: [FeedBattleCandidate]
+        do { own = try await kit.database.ownBattles(userID: user) } catch { throw error.asInternal("could not build feed") }
+        let items = dto.items.map {
+            FeedPage.Item(battle: $0.battle, template: $0.template, reason: $0.reason,
+                          when: $0.battle.map { DisplayTime.text($0.createdAt) } ?? "")
+        }
+        return kit.render(FeedPage(layout: try await kit.layout("Feed", context: context, nav: .feed), items: items,
+                                   highlight: dto.highlightTemplate,
+                                   own: own.map { FeedPage.Own(id: $0.battleID, headline: BattleSummary.headline(content: $0.content, roomName: $0.roomName),
+                                                               roomName: $0.roomName, when: DisplayTime.text($0.createdAt.rfc3339)) }))
+    }
+
+    @Sendable func notifications(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let page: (items: [AppDatabase.NotificationRow], unread: Int)
+        do { page = try await kit.database.notifications(userID: user, limit: 100) }
+        catch { throw error.asInternal("could not load notifications") }
+        let items = page.items.map { row in
+            NotificationsPage.Item(id: row.id, title: row.title, body: row.body, unread: row.readAt == nil,
+                                   when: DisplayTime.text(row.createdAt.rfc3339), link: Self.link(row.metadataJSON))
+        }
+        return kit.render(NotificationsPage(layout: try await kit.layout("Notifications", context: context, nav: .notifications),
+                                            items: items, unreadCount: page.unread))
+    }
+
+    @Sendable func digest(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let dto = WeeklyDigestResponseDTO(try await digests.weekly(userID: try context.requireUser()))
+        return kit.render(WeeklyDigestPage(layout: try await kit.layout("Weekly digest", context: context, nav: .digest),
+                                           digest: dto.digest, exists: dto.exists, isCurrentWeek: dto.isCurrentWeek))
+    }
+
+    @Sendable func templates(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let list: [BattleTemplate]
+        do { list = try await kit.database.templates(usableBy: user) } catch { throw error.asInternal("could not list templates") }
+        return kit.render(TemplatesPage(layout: try await kit.layout("Battle templates", context: context, nav: .templates),
+                                        templates: list.map(TemplateDTO.init)))
+    }
+
+    /// Where a notification leads: the battle it is about, else the persona.
+    static func link(_ metadataJSON: String) -> String? {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(metadataJSON.utf8))) as? [String: Any] else { return nil }
+        for key in ["battle_id", "new_battle_id", "post_id"] {
+            if let id = object[key] as? String, (try? Identifiers.uuid(id, label: key)) != nil { return "/b/\(id)" }
+        }
+        if let id = object["persona_id"] as? String, (try? Identifiers.uuid(id, label: "persona_id")) != nil { return "/app/personas/\(id)" }
+        return nil
+    }
+}
