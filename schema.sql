@@ -101,7 +101,6 @@ CREATE TABLE IF NOT EXISTS jobs (
   updated_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:','now') || strftime('%f','now') || '000Z')
 );
 CREATE INDEX IF NOT EXISTS idx_jobs_status_available_at ON jobs(status, available_at);
-CREATE INDEX IF NOT EXISTS idx_jobs_post_persona ON jobs(post_id, persona_id);
 
 CREATE TABLE IF NOT EXISTS quota_events (
   id         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -188,7 +187,7 @@ CREATE TABLE IF NOT EXISTS weekly_digests (
 );
 CREATE INDEX IF NOT EXISTS idx_weekly_digests_user_week_start ON weekly_digests(user_id, week_start DESC);
 
--- Scale-plan indexes (§7)
+-- Scale-plan indexes
 CREATE INDEX IF NOT EXISTS idx_posts_persona_published_created_id ON posts(persona_id, created_at DESC, id DESC) WHERE status = 'PUBLISHED';
 CREATE INDEX IF NOT EXISTS idx_posts_published_created_at ON posts(created_at DESC) WHERE status = 'PUBLISHED';
 CREATE INDEX IF NOT EXISTS idx_jobs_active_pick ON jobs(available_at, created_at, attempts) WHERE status IN ('PENDING','FAILED');
@@ -204,7 +203,7 @@ SELECT NULL, 'Claim/Evidence 6 turns',
        6, 120, 1
 WHERE NOT EXISTS (SELECT 1 FROM templates WHERE owner_user_id IS NULL AND lower(name) = lower('Claim/Evidence 6 turns'));
 
--- Migration 0002: LLM response cache (DECISIONS.md #9). Keyed by a hash of provider, model, operation
+-- Migration 0002: LLM response cache. Keyed by a hash of provider, model, operation
 -- and prompt; thread summaries by post and the latest reply change.
 CREATE TABLE IF NOT EXISTS llm_cache (
   cache_key  TEXT PRIMARY KEY NOT NULL,
@@ -212,7 +211,7 @@ CREATE TABLE IF NOT EXISTS llm_cache (
   response   TEXT NOT NULL,
   created_at TEXT NOT NULL
 );
--- Enqueue-time reply quota counts a persona's queued jobs (DECISIONS.md #17).
+-- Enqueue-time reply quota counts a persona's queued jobs.
 CREATE INDEX IF NOT EXISTS idx_jobs_persona_status ON jobs(persona_id, status);
 
 -- Migration 0003: remix tokens are single use. A battle created from a remix token records the token's

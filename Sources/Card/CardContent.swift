@@ -1,9 +1,9 @@
-/// The already-derived texts of a battle share card (BEHAVIOR.md §5.2).
+/// The already-derived texts of a battle share card.
 ///
 /// The caller computes topic, sides, verdict, takeaways and the link; the card
 /// module only lays them out and draws them.
 public struct CardContent: Sendable, Hashable {
-    /// `CardTopic(content, room)`.
+    /// The battle topic (`BattleSummary.topic`).
     public var topic: String
     /// Pro side name.
     public var pro: String

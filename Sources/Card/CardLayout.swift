@@ -4,7 +4,7 @@ public enum CardLayout {
     public static let width = 960
     public static let height = 540
 
-    /// The palette of BEHAVIOR.md §5.3.
+    /// The contract's card palette.
     public enum Palette {
         public static let background = RGB(15, 23, 42)
         public static let panel = RGB(248, 250, 252)

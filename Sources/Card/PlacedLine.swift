@@ -1,4 +1,4 @@
-/// The drawable elements of the card (BEHAVIOR.md §5.3 draw list).
+/// The drawable elements of the card, in drawing order.
 public enum CardElement: Sendable, Hashable {
     case titleLabel
     case topic

@@ -1,4 +1,4 @@
-/// Credential rules for signup and login (API.md §3.2, DECISIONS.md #14).
+/// Credential rules for signup and login.
 public enum AuthRules {
     /// bcrypt only uses the first 72 bytes; longer passwords are refused instead of silently truncated.
     public static let maxPasswordBytes = 72

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// The one time source: all "now", day and week boundaries come from here (DECISIONS.md #8).
+/// The one time source: all "now", day and week boundaries come from here, in UTC.
 public protocol AppClock: Sendable {
     func now() -> Timestamp
 }

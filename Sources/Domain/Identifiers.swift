@@ -1,4 +1,4 @@
-/// UUID validation and generation rules shared by every route (API.md §1.5).
+/// UUID validation and generation rules shared by every route.
 public enum Identifiers {
     /// Validates a UUID (versions 1–5, RFC variant) and returns it lower-cased.
     ///

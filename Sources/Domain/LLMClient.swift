@@ -1,4 +1,4 @@
-/// The LLM port (BEHAVIOR.md §4.1): four operations, a mock and an OpenAI-compatible implementation.
+/// The LLM port: four operations, a mock and an OpenAI-compatible implementation.
 public protocol LLMClient: Sendable {
     /// A post draft in the persona's voice for a room; `variant` 1 or 2.
     func generatePostDraft(persona: LLMPersona, room: LLMRoom) async throws -> String
@@ -56,7 +56,7 @@ public struct LLMText: Sendable, Equatable {
     public init(id: String, content: String) { self.id = id; self.content = content }
 }
 
-/// Template rules that shape a battle reply (DECISIONS.md #11).
+/// Template rules that shape a battle reply (they reach the prompt).
 public struct LLMTemplate: Sendable, Equatable {
     public var name: String
     public var promptRules: String

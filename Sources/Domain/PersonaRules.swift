@@ -1,4 +1,4 @@
-/// Validation and normalisation of persona input (API.md §3.4).
+/// Validation and normalisation of persona input.
 public enum PersonaRules {
     /// Whether the input creates a persona (quotas ≤ 0 take defaults) or replaces one (quotas must be > 0).
     public enum Mode: Sendable { case create(defaultDraftQuota: Int, defaultReplyQuota: Int), update }

@@ -1,4 +1,4 @@
-/// Rules for public persona profiles (API.md §3.4 publish, §3.6, BEHAVIOR.md §16).
+/// Rules for public persona profiles: publishing (slugs) and the profile's badges.
 public enum ProfileRules {
     /// How many slug candidates publish tries before giving up.
     public static let maxSlugAttempts = 200

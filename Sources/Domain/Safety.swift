@@ -1,4 +1,4 @@
-/// The content safety check (BEHAVIOR.md §4.6): it only rejects, never truncates.
+/// The content safety check: it only rejects, never truncates.
 public enum Safety {
     static let profanity: Set<String> = ["fuck", "shit", "bitch", "asshole", "dick"]
     static let linkMarkers = ["http://", "https://", "www."]

@@ -1,4 +1,4 @@
-/// Slug normalisation for public profile slugs (API.md §4.1).
+/// Slug normalisation for public profile slugs.
 public enum Slug {
     /// Maximum slug length in bytes.
     public static let maxLength = 64
@@ -22,7 +22,7 @@ public enum Slug {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// A candidate for uniqueness attempt `n` (1 = the base itself), kept within 64 bytes (DECISIONS.md #25).
+    /// A candidate for uniqueness attempt `n` (1 = the base itself), kept within 64 bytes.
     public static func candidate(base: String, attempt n: Int) -> String {
         guard n > 1 else { return base }
         let suffix = "-\(n)"

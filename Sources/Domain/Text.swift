@@ -1,4 +1,4 @@
-/// Text helpers shared by validation and derived values (BEHAVIOR.md §0).
+/// Text helpers shared by validation and derived values.
 extension String {
     /// Removes leading and trailing Unicode whitespace.
     public func trimmingWhitespace() -> String {

@@ -7,7 +7,7 @@ import Darwin
 /// A UTC instant with microsecond precision, the unit every stored timestamp uses.
 ///
 /// Stored as integer microseconds so that text formatting, comparisons and cursor
-/// arithmetic are exact and allocation-free (SCHEMA.md §8.2).
+/// arithmetic are exact and allocation-free; stored as fixed-width UTC text, so text order is time order.
 public struct Timestamp: Sendable, Hashable, Comparable, Codable {
     /// Microseconds since the Unix epoch.
     public var microseconds: Int64

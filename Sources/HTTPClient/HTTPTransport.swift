@@ -4,7 +4,7 @@ public struct OutboundRequest: Sendable {
     public var method: String
     public var headers: [(String, String)]
     public var body: [UInt8]
-    /// Whole-transfer timeout in seconds.
+    /// Whole-transfer timeout in seconds (connecting may use at most 10 s of it).
     public var timeout: Double
 
     public init(url: String, method: String = "POST", headers: [(String, String)] = [], body: [UInt8] = [], timeout: Double) {
@@ -12,7 +12,7 @@ public struct OutboundRequest: Sendable {
     }
 }
 
-/// An HTTP response; header names are lower-cased.
+/// An HTTP response; header names are lower-cased and a repeated header keeps its last value.
 public struct InboundResponse: Sendable {
     public var status: Int
     public var headers: [String: String]
@@ -36,7 +36,7 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 }
 
-/// The HTTP boundary: libcurl in production, a scripted stub in unit tests.
+/// The outbound HTTP boundary: `CurlTransport` (libcurl), in the app and in the tests against a fake server on loopback.
 public protocol HTTPTransport: Sendable {
     func send(_ request: OutboundRequest) async throws -> InboundResponse
 }

@@ -1,7 +1,7 @@
 import Domain
 
-/// The deterministic default provider (BEHAVIOR.md §4.3). Output is fitted to the length caps
-/// (DECISIONS.md #12) and `latency` simulates a provider for load tests, bounded by the caller's deadline.
+/// The deterministic default provider (the contract's fixed texts). Output is trimmed to the length caps,
+/// never rejected, and `latency` simulates a provider for load tests, bounded by the caller's deadline.
 public struct MockLLM: LLMClient {
     /// Length caps the output is trimmed to.
     public struct Caps: Sendable {

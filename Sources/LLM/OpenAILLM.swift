@@ -2,7 +2,7 @@ import Domain
 import Foundation
 import HTTPClient
 
-/// OpenAI-compatible chat-completions provider (BEHAVIOR.md §4.4–4.5, DECISIONS.md #10).
+/// OpenAI-compatible chat-completions provider; its deadline never exceeds the caller's request or job deadline.
 public struct OpenAILLM: LLMClient {
     /// Provider settings from the configuration.
     public struct Settings: Sendable {

@@ -7,7 +7,7 @@ struct Prompt: Sendable, Equatable {
     let user: String
 }
 
-/// Prompt construction for the OpenAI provider (BEHAVIOR.md §4.5, DECISIONS.md #11).
+/// Prompt construction for the OpenAI provider; a battle template's rules and word limit reach the reply prompt.
 enum Prompts {
     static func list(_ items: [String]) -> String { items.isEmpty ? "none" : items.joined(separator: " | ") }
 

@@ -14,6 +14,8 @@ public struct ClaimedJob: Sendable, Equatable {
     /// A reply job's context, read inside the claim transaction so the worker needs no separate read.
     public internal(set) var prefetched: PrefetchedContext?
 
+    /// The job's kind; nil for a type this version does not know (it fails permanently).
+    public var kind: JobKind? { JobKind(rawValue: type) }
     /// `trace_id` from the payload (the enqueuing request id), if any.
     public var traceID: String? { JSONText.field("trace_id", in: payload) }
     /// `template_id` from the payload (battle replies), if any.
@@ -39,7 +41,7 @@ public struct QueuePolicy: Sendable {
 extension AppDatabase {
     static let jobColumns = "id, job_type, post_id, persona_id, payload, attempts, locked_at"
 
-    /// The claim statement (DECISIONS.md #2). `INDEXED BY` pins `idx_jobs_active_pick`: without table
+    /// The claim statement: one UPDATE … RETURNING ordered by available_at, created_at, id. `INDEXED BY` pins `idx_jobs_active_pick`: without table
     /// statistics SQLite would pick `idx_jobs_status_available_at` and sort, and a pinned index also
     /// turns an accidental schema change into an error instead of a silent full scan.
     public static let claimSQL = """
@@ -50,9 +52,19 @@ extension AppDatabase {
         RETURNING \(jobColumns)
         """
 
+    /// Takes over the oldest expired lease (counted as an attempt); uses `idx_jobs_status_available_at`.
+    public static let leaseSQL = """
+        UPDATE jobs SET locked_at = ?, updated_at = ?, attempts = attempts + 1
+        WHERE id = (SELECT id FROM jobs WHERE status = 'PROCESSING' AND locked_at < ? ORDER BY locked_at, id LIMIT 1)
+        RETURNING \(jobColumns)
+        """
+
+    /// Active jobs per type (the queue-depth metric); an index search, never a scan of the finished jobs.
+    public static let depthSQL = "SELECT job_type, COUNT(*) AS n FROM jobs WHERE \(ActiveJob.condition) GROUP BY job_type"
+
     /// The enqueue guard lookup; must use `idx_jobs_dedupe_lookup`.
     public static let activeJobSQL = """
-        SELECT EXISTS(SELECT 1 FROM jobs WHERE post_id = ? AND persona_id = ? AND job_type = 'generate_reply'
+        SELECT EXISTS(SELECT 1 FROM jobs WHERE post_id = ? AND persona_id = ? AND job_type = \(JobKind.generateReply.sql)
                       AND \(ActiveJob.condition))
         """
 
@@ -63,15 +75,16 @@ extension AppDatabase {
 
     /// Claims the next runnable job in one `BEGIN IMMEDIATE` transaction: first an expired lease
     /// (counted as an attempt), otherwise the oldest available PENDING/FAILED job.
+    /// Claims of loops that are idle at the same time share one transaction (group commit).
     public func claimJob(policy: QueuePolicy, now: Timestamp) async throws -> ClaimedJob? {
-        try await write { db in try Self.claimNext(db, policy: policy, now: now) }
+        try await batchedWrite { db in try Self.claimNext(db, policy: policy, now: now) }
     }
 
     /// The claim, inside a caller's write transaction (also used to claim the next job while finishing one,
     /// so a busy loop needs one write transaction per job).
     static func claimNext(_ db: Database, policy: QueuePolicy, now: Timestamp) throws -> ClaimedJob? {
         guard var job = try claimRow(db, policy: policy, now: now) else { return nil }
-        if job.type == "generate_reply" {
+        if job.kind == .generateReply {
             job.prefetched = try fetchReplyContext(db, job, now: now).map(PrefetchedContext.ready) ?? .personaMissing
         }
         return job
@@ -80,11 +93,7 @@ extension AppDatabase {
     private static func claimRow(_ db: Database, policy: QueuePolicy, now: Timestamp) throws -> ClaimedJob? {
         let ts = now.storageString
         let cutoff = now.adding(seconds: -policy.leaseSeconds).storageString
-        while let row = try Row.fetchOne(db.cachedStatement(sql: """
-            UPDATE jobs SET locked_at = ?, updated_at = ?, attempts = attempts + 1
-            WHERE id = (SELECT id FROM jobs WHERE status = 'PROCESSING' AND locked_at < ? ORDER BY locked_at, id LIMIT 1)
-            RETURNING \(Self.jobColumns)
-            """), arguments: [ts, ts, cutoff]) {
+        while let row = try Row.fetchOne(db.cachedStatement(sql: Self.leaseSQL), arguments: [ts, ts, cutoff]) {
             let job = Self.claimed(row)
             if job.attempts < policy.maxAttempts { return job }
             try db.cachedStatement(sql: """
@@ -107,7 +116,7 @@ extension AppDatabase {
 
     /// Marks a claimed job DONE (fenced); with `claimNext`, claims the next job in the same transaction.
     public func completeJob(_ job: ClaimedJob, now: Timestamp, claimNext policy: QueuePolicy? = nil) async throws -> (done: Bool, next: ClaimedJob?) {
-        try await write { db in
+        try await batchedWrite { db in
             let done = try Self.markDone(db, job, now: now)
             return (done, try policy.flatMap { try Self.claimNext(db, policy: $0, now: now) })
         }
@@ -126,7 +135,7 @@ extension AppDatabase {
     @discardableResult
     public func failJob(_ job: ClaimedJob, attempts: Int, error: String, availableAt: Timestamp?, now: Timestamp,
                         claimNext policy: QueuePolicy? = nil) async throws -> ClaimedJob? {
-        try await write { db in
+        try await batchedWrite { db in
             try db.cachedStatement(sql: """
                 UPDATE jobs SET status = 'FAILED', attempts = ?, error = ?, locked_at = NULL,
                   available_at = COALESCE(?, available_at), updated_at = ?
@@ -151,10 +160,7 @@ extension AppDatabase {
     public func queueDepth(maxAttempts: Int) async throws -> [String: Int] {
         try await read { db in
             var out: [String: Int] = [:]
-            for row in try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT job_type, COUNT(*) AS n FROM jobs
-                WHERE \(ActiveJob.condition) GROUP BY job_type
-                """), arguments: [maxAttempts]) {
+            for row in try Row.fetchAll(db.cachedStatement(sql: Self.depthSQL), arguments: [maxAttempts]) {
                 out[row["job_type"]] = row["n"]
             }
             return out
@@ -167,7 +173,7 @@ extension AppDatabase {
         try await read { db in
             let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT
-                  (SELECT COUNT(*) FROM jobs WHERE job_type = 'generate_reply'
+                  (SELECT COUNT(*) FROM jobs WHERE job_type = \(JobKind.generateReply.sql)
                      AND \(ActiveJob.condition)) AS depth,
                   (SELECT COUNT(*) FROM jobs WHERE status = 'FAILED' AND attempts < ? AND updated_at >= ?) AS retries
                 """), arguments: [maxAttempts, maxAttempts, since.storageString])!
@@ -176,10 +182,24 @@ extension AppDatabase {
     }
 
     /// Query plans of the claim and the dedupe lookup, for the index tests.
-    public func explainQueuePlans() async throws -> (claim: [String], dedupe: [String]) {
+    public func explainQueuePlans() async throws -> [String: [String]] {
         try await read { db in
-            let claim = try Self.plan(db, Self.claimSQL, ["now": "2026-01-01T00:00:00.000000Z", "max": 5])
-            return (claim, try Self.plan(db, Self.activeJobSQL, ["p", "q", 5]))
+            let ts = "2026-01-01T00:00:00.000000Z"
+            return [
+                "claim": try Self.plan(db, Self.claimSQL, ["now": ts, "max": 5]),
+                "dedupe": try Self.plan(db, Self.activeJobSQL, ["p", "q", 5]),
+                "lease": try Self.plan(db, Self.leaseSQL, [ts, ts, ts]),
+                "depth": try Self.plan(db, Self.depthSQL, [5]),
+                "queued": try Self.plan(db, Self.queuedForPersonaSQL, ["q", 5]),
+                "pending": try Self.plan(db, Self.pendingForPostSQL, ["p", 5]),
+            ]
+        }
+    }
+
+    /// The indexes on `jobs`, by name (the plan tests check each is needed).
+    public func jobIndexes() async throws -> [String] {
+        try await read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' AND sql IS NOT NULL ORDER BY name")
         }
     }
 

@@ -1,7 +1,7 @@
 import Domain
 import GRDB
 
-/// The LLM response cache table (DECISIONS.md #9).
+/// The LLM response cache table (`llm_cache`): prompt-keyed provider responses and thread summaries.
 extension AppDatabase {
     /// A cached response, if any.
     public func cachedLLMResponse(key: String) async throws -> String? {

@@ -12,12 +12,15 @@ extension AppDatabase {
         }
     }
 
+    /// A post's active reply jobs; uses `idx_jobs_dedupe_lookup` (post first).
+    static let pendingForPostSQL = """
+        SELECT COUNT(*) FROM jobs WHERE post_id = ? AND job_type = \(JobKind.generateReply.sql) AND \(ActiveJob.condition)
+        """
+
     /// How many reply jobs for `postID` are still active: the replies a thread page is waiting for.
     public func pendingReplyJobs(postID: String, maxAttempts: Int) async throws -> Int {
         try await read { db in
-            try Int.fetchOne(db.cachedStatement(sql: """
-                SELECT COUNT(*) FROM jobs WHERE post_id = ? AND job_type = 'generate_reply' AND \(ActiveJob.condition)
-                """), arguments: [postID, maxAttempts]) ?? 0
+            try Int.fetchOne(db.cachedStatement(sql: Self.pendingForPostSQL), arguments: [postID, maxAttempts]) ?? 0
         }
     }
 

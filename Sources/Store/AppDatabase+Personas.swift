@@ -53,7 +53,7 @@ extension AppDatabase {
         }
     }
 
-    /// Deletes a persona (cascades per SCHEMA.md §4); false when it is not the caller's.
+    /// Deletes a persona (its dependent rows cascade; its posts and replies stay, without a persona); false when it is not the caller's.
     public func deletePersona(id: String, ownedBy userID: String) async throws -> Bool {
         try await write { db in
             try db.cachedStatement(sql: "DELETE FROM personas WHERE id = ? AND user_id = ?").execute(arguments: [id, userID])

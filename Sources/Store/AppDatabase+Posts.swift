@@ -58,7 +58,7 @@ extension AppDatabase {
         }
     }
 
-    /// Inserts a draft and its `draft` quota event in one transaction, re-checking the quota there (DECISIONS.md #17).
+    /// Inserts a draft and its `draft` quota event in one transaction, re-checking the quota there.
     public func createDraft(roomID: String, persona: Persona, content: String, now: Timestamp) async throws -> Post {
         let post = Post(id: Identifiers.newUUID(), roomID: roomID, personaID: persona.id, personaName: persona.fields.name,
                         userID: persona.userID, authoredBy: .ai, status: .draft, content: content, createdAt: now, updatedAt: now)

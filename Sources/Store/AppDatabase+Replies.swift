@@ -52,6 +52,11 @@ extension AppDatabase {
         }
     }
 
+    /// A persona's active reply jobs (they count against its quota); uses `idx_jobs_persona_status`.
+    static let queuedForPersonaSQL = """
+        SELECT COUNT(*) FROM jobs WHERE persona_id = ? AND job_type = \(JobKind.generateReply.sql) AND \(ActiveJob.condition)
+        """
+
     /// Inserts one `generate_reply` job per persona inside the caller's transaction. A persona is skipped when
     /// it is not the caller's, is at its daily reply quota counting the jobs it already has queued, already
     /// replied, or has an active job for the post; `uq_jobs_active_generate_reply` turns a concurrent duplicate
@@ -64,10 +69,7 @@ extension AppDatabase {
             guard let limit = try Int.fetchOne(db.cachedStatement(sql: "SELECT daily_reply_quota FROM personas WHERE id = ? AND user_id = ?"),
                                                arguments: [personaID, userID]) else { result.skipped += 1; continue }
             let used = try Self.usage(db, personaID: personaID, kind: .reply, now: now)
-            let queued = try Int.fetchOne(db.cachedStatement(sql: """
-                SELECT COUNT(*) FROM jobs WHERE persona_id = ? AND job_type = 'generate_reply'
-                  AND \(ActiveJob.condition)
-                """), arguments: [personaID, maxAttempts]) ?? 0
+            let queued = try Int.fetchOne(db.cachedStatement(sql: Self.queuedForPersonaSQL), arguments: [personaID, maxAttempts]) ?? 0
             let replied = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?)"),
                                             arguments: [postID, personaID]) ?? false
             let active = try Bool.fetchOne(db.cachedStatement(sql: Self.activeJobSQL), arguments: [postID, personaID, maxAttempts]) ?? false
@@ -77,8 +79,8 @@ extension AppDatabase {
             payload["persona_id"] = personaID
             try db.cachedStatement(sql: """
                 INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
-                VALUES ('generate_reply', ?, ?, ?, 'PENDING', 0, ?, ?, ?)
-                ON CONFLICT (post_id, persona_id) WHERE job_type = 'generate_reply' AND status IN ('PENDING','PROCESSING') DO NOTHING
+                VALUES (\(JobKind.generateReply.sql), ?, ?, ?, 'PENDING', 0, ?, ?, ?)
+                ON CONFLICT (post_id, persona_id) WHERE job_type = \(JobKind.generateReply.sql) AND status IN ('PENDING','PROCESSING') DO NOTHING
                 """).execute(arguments: [postID, personaID, JSONText.object(payload), ts, ts, ts])
             if db.changesCount > 0 { result.enqueued += 1 } else { result.skipped += 1 }
         }
@@ -126,12 +128,13 @@ extension AppDatabase {
         case lostClaim
     }
 
-    /// Writes the reply, quota event and activity events and marks the job DONE, in one transaction.
-    /// With `claimNext`, the next job is claimed in the same transaction (not after a rollback).
+    /// Writes the reply, quota event and activity events and marks the job DONE, atomically, in the
+    /// group-committed transaction of the worker loops finishing at the same time. With `claimNext`, the
+    /// next job is claimed in the same savepoint (not after a rollback).
     public func completeReplyJob(_ job: ClaimedJob, content: String, post: Post, quota: Int, now: Timestamp,
                                  claimNext policy: QueuePolicy? = nil) async throws -> (ReplyWrite, next: ClaimedJob?) {
         do {
-            return try await write { db in
+            return try await batchedWrite { db in
                 let result = try Self.writeReply(db, job, content: content, post: post, quota: quota, now: now)
                 return (result, try policy.flatMap { try Self.claimNext(db, policy: $0, now: now) })
             }
@@ -155,8 +158,9 @@ extension AppDatabase {
         }
         try db.cachedStatement(sql: "INSERT INTO quota_events(persona_id, quota_type, created_at) VALUES (?, 'reply', ?)")
             .execute(arguments: [job.personaID, ts])
-        let metadata = JSONText.object(["post_id": job.postID, "room_id": post.roomID,
-                                        "post_preview": post.content.truncatedRunes(200), "reply_preview": content.truncatedRunes(200)])
+        // Written per reply, so the compact writer rather than Foundation's encoder (same keys, sorted).
+        let metadata = CompactJSON.encode(.object([("post_id", .string(job.postID)), ("post_preview", .string(post.content.truncatedRunes(200))),
+                                                   ("reply_preview", .string(content.truncatedRunes(200))), ("room_id", .string(post.roomID))]))
         let activity = try db.cachedStatement(sql: """
             INSERT INTO persona_activity_events(persona_id, type, metadata, created_at) VALUES (?, ?, ?, ?)
             """)

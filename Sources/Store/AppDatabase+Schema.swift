@@ -39,7 +39,7 @@ extension AppDatabase {
         }
     }
 
-    /// Upserts the default rooms and the system template; safe to run any number of times.
+    /// Upserts the default rooms and inserts the system template when it is missing; safe to run any number of times.
     public func seedDefaults(now: Timestamp) async throws {
         try await write { db in
             for room in SeedData.rooms {
@@ -56,12 +56,12 @@ extension AppDatabase {
         }
     }
 
-    /// Runs `sql` on a reader connection; used by tests and the readiness ping.
+    /// Runs `SELECT 1` on a reader connection (the readiness ping).
     public func ping() async throws {
         _ = try await read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT 1")) }
     }
 
-    /// The schema as `sqlite_master` describes it, normalised for comparison.
+    /// The schema as `sqlite_master` describes it (`type name: sql`, ordered by type and name), for comparison.
     public func schemaDescription() async throws -> [String] {
         try await read { db in
             try String.fetchAll(db.cachedStatement(sql: """
@@ -77,7 +77,7 @@ extension AppDatabase {
     }
 }
 
-/// Seed rows from BEHAVIOR.md §15 and SCHEMA.md §3.
+/// The default seed rows: the four rooms (named by their slug) and the system battle template.
 public enum SeedData {
     public static let rooms: [(slug: String, description: String)] = [
         ("go-backend", "Backend architecture, APIs, and Go production patterns."),

@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import GRDB
+import Synchronization
 
 /// The only door to the SQLite file: intent-named methods, one transaction each.
 ///
@@ -11,6 +12,8 @@ public final class AppDatabase: Sendable {
     private let deadlines: QueryDeadlines
     private let timeoutNanos: UInt64
     private let observe: @Sendable (Double) -> Void
+    /// The queue's finishing writes, committed together (`GroupCommit`).
+    private let groupCommit = Mutex<GroupCommit?>(nil)
 
     /// Opens (creating if needed) the database file and its directory.
     /// - Parameter observe: receives the duration in seconds of every database call (for metrics).
@@ -59,6 +62,18 @@ public final class AppDatabase: Sendable {
                 return result!
             }
         }
+    }
+
+    /// Runs `body` in a shared write transaction with the other queue writes handed over meanwhile
+    /// (group commit); returns after that transaction committed. For short, fenced queue writes only.
+    func batchedWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let batcher = groupCommit.withLock { current -> GroupCommit in
+            if let current { return current }
+            let made = GroupCommit { [unowned self] work in try await self.write { db in try work(db) } }
+            current = made
+            return made
+        }
+        return try await batcher.run(body)
     }
 
     /// `DB_QUERY_TIMEOUT`, shortened to what is left of the caller's deadline (at least 1 ms).

@@ -20,10 +20,10 @@ enum JSONText {
     }
 
     /// A top-level string field of a JSON object, nil when absent or blank.
+    /// (Read on every job step, so it uses the small parser rather than Foundation's.)
     static func field(_ name: String, in text: String) -> String? {
-        guard let data = text.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let value = object[name] as? String, !value.isEmpty else { return nil }
+        guard case .object(let fields)? = try? JSONParser.parseFirst(Array(text.utf8)).value,
+              case .string(let value)? = fields.first(where: { $0.0 == name })?.1, !value.isEmpty else { return nil }
         return value
     }
 

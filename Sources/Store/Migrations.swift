@@ -39,6 +39,11 @@ public enum Migrations {
             );
             CREATE INDEX IF NOT EXISTS idx_persona_activity_events_created_at ON persona_activity_events(created_at);
             """),
+        // Each index on `jobs` is paid for on every status change; this one repeated the first two columns
+        // of `idx_jobs_dedupe_lookup`, so no query needed it (the plan tests pin which index each query uses).
+        Migration(version: "0005_prune_job_indexes.sql", sql: """
+            DROP INDEX IF EXISTS idx_jobs_post_persona;
+            """),
     ]
 
     /// The full schema as shipped in this binary.

@@ -1,4 +1,4 @@
-/// Retry delay (DECISIONS.md #6): `min(base·2^(n−1)·U[0.8,1.2), cap)`, so jitter never exceeds the cap.
+/// Retry delay: `min(base·2^(n−1)·U[0.8,1.2), cap)`, so jitter never exceeds the cap.
 public enum Backoff {
     /// Seconds to wait after failure number `n` (1-based); `jitter` is a value in [0.8, 1.2).
     public static func delay(failure n: Int, base: Double, cap: Double, jitter: Double) -> Double {

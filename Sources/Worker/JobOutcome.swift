@@ -6,7 +6,7 @@ public enum JobOutcome: Sendable, Equatable {
     case done
     /// Failed; worth retrying after a backoff.
     case retry(String)
-    /// Failed for good (BEHAVIOR.md §2.4 permanent errors); never claimed again.
+    /// Failed for good (persona or post gone, post unpublished, quota reached, safety check, unknown type); never claimed again.
     case permanent(String)
     /// The claim was lost to a newer one; nothing to record.
     case lostClaim

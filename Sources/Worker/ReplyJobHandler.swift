@@ -2,7 +2,7 @@ import Domain
 import LLM
 import Store
 
-/// Executes `generate_reply` jobs (BEHAVIOR.md §3.5): checks, an LLM call outside any transaction,
+/// Executes `generate_reply` jobs: checks, an LLM call outside any transaction,
 /// the safety check, then one short transaction that writes the reply and marks the job done.
 public struct ReplyJobHandler: JobHandler {
     let database: AppDatabase
@@ -19,7 +19,7 @@ public struct ReplyJobHandler: JobHandler {
     }
 
     public func run(_ job: ClaimedJob, claimNext: QueuePolicy?) async -> (outcome: JobOutcome, next: ClaimedJob?) {
-        guard job.type == "generate_reply" else { return (.permanent("unsupported job type: \(job.type)"), nil) }
+        guard job.kind == .generateReply else { return (.permanent("unsupported job type: \(job.type)"), nil) }
         do {
             guard let context = try await database.replyJobContext(job, now: clock.now()) else { return (.permanent("persona not found"), nil) }
             let quota = DailyQuota(.reply, limit: context.dailyReplyQuota)

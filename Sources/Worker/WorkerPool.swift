@@ -4,7 +4,7 @@ import ServiceLifecycle
 import Store
 import Synchronization
 
-/// `WORKER_CONCURRENCY` claim→execute loops in one process (DECISIONS.md #1–6).
+/// `WORKER_CONCURRENCY` claim→execute loops in one process.
 ///
 /// Loops wake at once on an in-process enqueue and poll every `pollEvery` for jobs from other
 /// processes. On graceful shutdown they stop claiming; a job in flight gets `shutdownGrace` to
@@ -186,7 +186,7 @@ public final class StopFlag: Sendable {
     public func stop() { flag.store(true, ordering: .relaxed) }
 }
 
-/// Hooks for the queue metrics (BEHAVIOR.md §14.1), so the worker does not depend on Prometheus.
+/// Hooks for the queue metrics (`jobs_processed_total`, `job_retries_total`), so the worker does not depend on Prometheus.
 public struct WorkerMetrics: Sendable {
     /// (type, status done|retry|failed, seconds, trace present).
     public var processed: @Sendable (String, String, Double, Bool) -> Void

@@ -103,7 +103,7 @@ let pool = WorkerPool(database: db, handler: handler, signal: signal, clock: clo
 let stop = StopFlag()
 
 func waitUntilDone(_ expected: Int) async throws {
-    while try await db.queueDepth(maxAttempts: 5)["generate_reply", default: 0] > 0 { try await Task.sleep(nanoseconds: 20_000_000) }
+    while try await db.queueDepth(maxAttempts: 5)[JobKind.generateReply.rawValue, default: 0] > 0 { try await Task.sleep(nanoseconds: 20_000_000) }
     _ = expected
 }
 
@@ -151,5 +151,10 @@ print(String(format: "bench: queue throughput ratio end-to-end/raw = %.2f  (targ
 print(String(format: "bench: queue end-to-end >= 2000 jobs/s: %@", e2eRate >= 2000 ? "met" : "MISSED"))
 print(String(format: "bench: idle enqueue→start latency p50 %.2f ms, p99 %.2f ms over %d jobs (target p99 < 10 ms: %@)",
              percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.count, percentile(latencies, 0.99) < 10 ? "met" : "MISSED"))
+if let server = ProcessInfo.processInfo.environment["BENCH_SERVER_BIN"], !server.isEmpty {
+    try await benchmarkWorkerProcesses(binary: server, jobs: jobCount)
+} else {
+    print("bench: worker processes on one file: skipped (set BENCH_SERVER_BIN to the personaworlds binary)")
+}
 try benchmarkCardRender()
 try await benchmarkWeeklyDigest()

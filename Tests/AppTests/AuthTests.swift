@@ -5,7 +5,7 @@ import JWTKit
 import Testing
 import TestSupport
 
-/// Signup, login and bearer-token verification (API.md §1.6, §3.2, DECISIONS.md #14).
+/// Signup, login and bearer-token verification (HS256 only, `exp` required, the user must still exist).
 @Suite struct AuthTests {
     @Test func signupThenLoginReturnsTokensForTheSameUser() async throws {
         try await TestApp.withRouter { client, _ in

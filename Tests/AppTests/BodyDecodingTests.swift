@@ -3,7 +3,7 @@ import HummingbirdTesting
 import Testing
 import TestSupport
 
-/// Strict body decoding and body caps through real routes (API.md §1.3–1.4).
+/// Strict body decoding and body caps through real routes.
 @Suite struct BodyDecodingTests {
     @Test func malformedUnknownTrailingAndWrongTypesAre400s() async throws {
         try await TestApp.withRouter { client, _ in

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Configuration parsing and start-up validation (BEHAVIOR.md §1, DECISIONS.md #14, #22).
+/// Configuration parsing and start-up validation (JWT secret rules; a bad value exits with status 2).
 @Suite struct ConfigTests {
     @Test func defaultsMatchTheContract() throws {
         let c = try AppConfig(values: [:])

@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Testing
 import TestSupport
 
-/// `/personas` routes (API.md §3.4) including ownership and anti-leak rules.
+/// `/personas` routes including ownership and anti-leak rules.
 @Suite struct PersonaTests {
     @Test func createStoresNormalisedValuesAndDefaults() async throws {
         try await TestApp.withRouter { client, _ in

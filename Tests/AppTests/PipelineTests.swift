@@ -3,7 +3,7 @@ import HummingbirdTesting
 import Testing
 import TestSupport
 
-/// The cross-cutting HTTP pipeline of API.md §1.
+/// The cross-cutting HTTP pipeline every route shares.
 @Suite struct PipelineTests {
     @Test func healthzAnswersOKWithSecurityHeadersAndRequestID() async throws {
         try await TestApp.withRouter { client, _ in

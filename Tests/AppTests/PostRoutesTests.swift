@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Testing
 import TestSupport
 
-/// Posts, drafts, approval, previews, reply generation and threads (API.md §3.4–3.5).
+/// Posts, drafts, approval, previews, reply generation and threads.
 @Suite struct PostRoutesTests {
     /// Signs up, creates a persona, and returns (token, persona id, first room id).
     static func setup(_ client: any TestClientProtocol, persona extra: String = "") async throws -> (String, String, String) {

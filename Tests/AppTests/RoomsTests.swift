@@ -2,7 +2,7 @@ import HummingbirdTesting
 import Testing
 import TestSupport
 
-/// `GET /rooms` (API.md §3.5) and the seeded rooms (BEHAVIOR.md §15).
+/// `GET /rooms` and the four seeded rooms.
 @Suite struct RoomsTests {
     @Test func roomsAreSeededAndSortedByName() async throws {
         try await TestApp.withRouter { client, _ in

@@ -1,7 +1,7 @@
 import Domain
 import Testing
 
-/// UUID validation (API.md §1.5).
+/// UUID validation (versions 1–5, RFC variant, lower-cased).
 @Suite struct IdentifierTests {
     @Test func acceptsVersions1To5AndLowerCases() throws {
         #expect(try Identifiers.uuid(" 0B7C0F5E-1D2A-4C3B-9E8F-0A1B2C3D4E5F ", label: "x") == "0b7c0f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5f")

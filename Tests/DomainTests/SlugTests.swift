@@ -1,7 +1,7 @@
 import Domain
 import Testing
 
-/// Slug normalisation (API.md §4.1) and uniqueness candidates (DECISIONS.md #25).
+/// Slug normalisation and uniqueness candidates (at most 64 bytes, even with a `-N` suffix).
 @Suite struct SlugTests {
     @Test(arguments: [
         ("QA Persona", "qa-persona"), ("A.B", "ab"), ("foo -- bar", "foo-bar"), ("Zoë!", "zo"),

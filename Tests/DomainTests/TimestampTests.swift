@@ -1,7 +1,7 @@
 import Domain
 import Testing
 
-/// Timestamp text forms (API.md §1.1, SCHEMA.md §8.2).
+/// Timestamp text forms: fixed-width UTC storage text and RFC 3339 in JSON.
 @Suite struct TimestampTests {
     @Test func storageFormIsFixedWidthAndRoundTrips() throws {
         let t = Timestamp(microseconds: 1_740_824_430_123_456)

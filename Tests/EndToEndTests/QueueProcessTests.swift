@@ -74,10 +74,10 @@ import TestSupport
         #expect(restarted.stop() == 0)
     }
 
-    @Test func twoWorkerProcessesRunEachOfAThousandJobsExactlyOnce() async throws {
+    @Test func twoWorkerProcessesOfFourLoopsRunEachOf5000JobsExactlyOnce() async throws {
         let dir = TestDirectory()
         let database = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
-        let ids = try await Fixtures.seed(database, path: dir.databasePath, personas: 10, posts: 100, now: SystemClock().now())
+        let ids = try await Fixtures.seed(database, path: dir.databasePath, personas: 50, posts: 100, now: SystemClock().now())
         try database.close()
         let queue = try DatabaseQueue(path: dir.databasePath)
         try await queue.write { db in
@@ -88,16 +88,16 @@ import TestSupport
                 FROM posts p CROSS JOIN personas pe WHERE pe.user_id = ?
                 """, arguments: [ids.user])
         }
-        #expect(try await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM jobs") } == 1000)
+        #expect(try await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM jobs") } == 5000)
         try queue.close()
 
         let env = ["LOG_LEVEL": "info", "WORKER_CONCURRENCY": "4", "WORKER_POLL_EVERY": "100ms"]
         let logs = [dir.path + "/worker-a.log", dir.path + "/worker-b.log"]
         let workers = try logs.map { try Self.launch(["serve", "--worker-only"], dir: dir, env: env, log: $0) }
-        let done = try await Self.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'", equals: 1000, timeout: 180)
+        let done = try await Self.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'", equals: 5000, timeout: 240)
         for worker in workers { worker.terminate(); worker.waitUntilExit() }
-        #expect(done == 1000)
-        #expect(try await Self.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 1000, timeout: 1) == 1000)
+        #expect(done == 5000)
+        #expect(try await Self.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 5000, timeout: 1) == 5000)
 
         var starts: [String: Int] = [:]
         var perProcess: [Int] = []
@@ -111,8 +111,58 @@ import TestSupport
                 starts[id, default: 0] += 1
             }
         }
-        #expect(starts.count == 1000)
+        #expect(starts.count == 5000)
         #expect(starts.values.allSatisfy { $0 == 1 }, "some job ran more than once")
         #expect(perProcess.allSatisfy { $0 > 0 }, "both processes should have taken work: \(perProcess)")
+    }
+}
+
+/// Group commit across processes and crashes: a kill -9 while batches are committing loses no job and
+/// runs none twice.
+@Suite(.serialized) struct QueueBatchCrashTests {
+    @Test func aKillDuringBatchedFinishesLeavesEveryJobDoneExactlyOnceAfterRestart() async throws {
+        let dir = TestDirectory()
+        let database = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
+        let ids = try await Fixtures.seed(database, path: dir.databasePath, personas: 30, posts: 100, now: SystemClock().now())
+        try database.close()
+        let queue = try DatabaseQueue(path: dir.databasePath)
+        try await queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
+                SELECT 'generate_reply', p.id, pe.id, json_object('post_id', p.id, 'persona_id', pe.id), 'PENDING', 0,
+                       '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z'
+                FROM posts p CROSS JOIN personas pe WHERE pe.user_id = ?
+                """, arguments: [ids.user])
+        }
+        try queue.close()
+        let total = 3000
+        let env = ["WORKER_CONCURRENCY": "4", "WORKER_POLL_EVERY": "100ms", "WORKER_TASK_TIMEOUT": "1s", "JOB_LEASE_GRACE": "1s"]
+        let first = try QueueProcessTests.launch(["serve", "--worker-only"], dir: dir, env: env, log: dir.path + "/first.log")
+        // Kill while the batches are flowing: some jobs done, most not.
+        var done = 0
+        let started = Date()
+        while done < 300 && Date().timeIntervalSince(started) < 60 {
+            done = try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'", equals: -2, timeout: 0.05)
+        }
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        let atKill = try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'", equals: -2, timeout: 0.05)
+        #expect(atKill > 0 && atKill < total, "the kill should land mid-run: \(atKill) of \(total) done")
+        let second = try QueueProcessTests.launch(["serve", "--worker-only"], dir: dir, env: env, log: dir.path + "/second.log")
+        let finished = try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'", equals: total, timeout: 180)
+        second.terminate()
+        second.waitUntilExit()
+        #expect(finished == total)
+        let check = try DatabaseQueue(path: dir.databasePath)
+        let counts = try await check.read { db in
+            (replies: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM replies") ?? -1,
+             pairs: try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT post_id || persona_id) FROM replies") ?? -1,
+             quota: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM quota_events WHERE quota_type = 'reply'") ?? -1,
+             activity: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM persona_activity_events") ?? -1)
+        }
+        #expect(counts.replies == total, "one reply per job")
+        #expect(counts.pairs == total)
+        #expect(counts.quota == total, "one quota charge per job: a rolled-back batch charged nothing")
+        #expect(counts.activity == 2 * total)
     }
 }

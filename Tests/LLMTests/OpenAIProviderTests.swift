@@ -4,7 +4,7 @@ import HTTPClient
 import Testing
 import TestSupport
 
-/// The OpenAI-compatible provider over libcurl against a fake server on loopback (BEHAVIOR.md §4.4).
+/// The OpenAI-compatible provider over libcurl against a fake server on loopback.
 @Suite struct OpenAIProviderTests {
     static let persona = LLMPersona(id: "p", name: "Ada", bio: "Builder", tone: "calm")
     static let post = LLMText(id: "x", content: "Post body")
@@ -109,7 +109,7 @@ import TestSupport
     }
 }
 
-/// The deterministic mock (BEHAVIOR.md §4.3, DECISIONS.md #12).
+/// The deterministic mock: the contract's fixed texts, trimmed to the length caps.
 @Suite struct MockProviderTests {
     @Test func textsMatchTheContract() async throws {
         let mock = MockLLM()

@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 import Worker
 
-/// Retry, backoff, terminal and lease behaviour, driven by a manual clock (DECISIONS.md #2–6).
+/// Retry, backoff, terminal and lease behaviour, driven by a manual clock.
 @Suite struct WorkerLogicTests {
     @Test func successWritesOneReplyQuotaAndActivityThenIsIdempotent() async throws {
         let h = try await WorkerHarness()
@@ -166,7 +166,7 @@ import Worker
     }
 }
 
-/// Backoff arithmetic (DECISIONS.md #6).
+/// Backoff arithmetic: `min(base·2^(n−1)·jitter, cap)`, never above the cap.
 @Suite struct BackoffTests {
     @Test func jitterNeverExceedsTheCap() {
         for n in 1...12 {
@@ -184,11 +184,28 @@ import Worker
 
 /// The claim and the dedupe lookup use their indexes.
 @Suite struct QueryPlanTests {
-    @Test func claimUsesActivePickIndexAndDedupeUsesLookupIndex() async throws {
+    @Test func everyQueueQueryUsesItsIndexAndNeverScansTheJobs() async throws {
         let h = try await WorkerHarness()
         let plans = try await h.database.explainQueuePlans()
-        #expect(plans.claim.contains { $0.contains("idx_jobs_active_pick") }, "\(plans.claim)")
-        #expect(!plans.claim.contains { $0.contains("SCAN jobs") }, "\(plans.claim)")
-        #expect(plans.dedupe.contains { $0.contains("idx_jobs_dedupe_lookup") }, "\(plans.dedupe)")
+        let expected = ["claim": "idx_jobs_active_pick", "dedupe": "idx_jobs_dedupe_lookup", "lease": "idx_jobs_status_available_at",
+                        "queued": "idx_jobs_persona_status", "pending": "idx_jobs_dedupe_lookup"]
+        for (query, index) in expected {
+            let plan = try #require(plans[query], "\(query)")
+            #expect(plan.contains { $0.contains(index) }, "\(query): \(plan)")
+        }
+        for (query, plan) in plans {
+            #expect(!plan.contains { $0.hasPrefix("SCAN jobs") }, "\(query) scans the jobs table: \(plan)")
+        }
+    }
+
+    @Test func jobsCarryOnlyTheIndexesAQueryOrTheActiveJobRuleNeeds() async throws {
+        let h = try await WorkerHarness()
+        let plans = try await h.database.explainQueuePlans()
+        let used = Set(plans.values.joined().flatMap { line in
+            line.split(separator: " ").map(String.init).filter { $0.hasPrefix("idx_jobs_") }
+        })
+        // The unique partial index is the active-job rule itself (the enqueue's ON CONFLICT target).
+        let needed = used.union(["uq_jobs_active_generate_reply"])
+        #expect(Set(try await h.database.jobIndexes()) == needed, "an index no query uses costs every status change")
     }
 }

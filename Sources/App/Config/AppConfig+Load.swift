@@ -88,7 +88,7 @@ extension AppConfig {
         try validateSecret()
     }
 
-    /// DECISIONS.md #14: at least 32 bytes; production refuses an unset or default secret.
+    /// `JWT_SECRET`: at least 32 bytes; production refuses an unset or default secret.
     private func validateSecret() throws {
         if let secret = jwtSecret {
             if isProduction && (secret == "change-me" || secret == "dev-secret") {

@@ -1,4 +1,4 @@
-/// Every setting of the appliance, parsed and validated once at start-up (BEHAVIOR.md §1, DECISIONS.md #22).
+/// Every setting of the appliance, parsed and validated once at start-up (a bad value exits with status 2, naming the variable).
 public struct AppConfig: Sendable {
     public var appEnv = "dev"
     public var bindAddress = "0.0.0.0"
@@ -72,7 +72,7 @@ public struct AppConfig: Sendable {
         return String(s)
     }
 
-    /// The CORS allow-list after defaults (BEHAVIOR.md §1.2).
+    /// The CORS allow-list after defaults (`FRONTEND_ORIGIN`, plus localhost:3000 outside production).
     public var effectiveCORSOrigins: [String] {
         if !corsAllowedOrigins.isEmpty { return corsAllowedOrigins }
         var out = [frontendOrigin]

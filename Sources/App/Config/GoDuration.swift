@@ -1,4 +1,4 @@
-/// Parses Go duration syntax (`300ms`, `1m30s`, `1.5h`, `0`) into seconds (BEHAVIOR.md §1.2).
+/// Parses Go duration syntax (`300ms`, `1m30s`, `1.5h`, `0`) into seconds.
 enum GoDuration {
     static func parse(_ text: String) -> Double? {
         var s = Substring(text)

@@ -58,7 +58,7 @@ final class RequestOutcome: Sendable {
 }
 
 extension AppRequestContext {
-    /// A path parameter, URL-decoded as the contract requires (API.md §1.5).
+    /// A path parameter, URL-decoded as the contract requires.
     func pathParameter(_ name: String) -> String {
         let raw = parameters.get(name) ?? ""
         return raw.removingPercentEncoding ?? raw

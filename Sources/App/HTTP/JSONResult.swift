@@ -18,7 +18,7 @@ struct JSONResult<Body: Encodable & Sendable>: ResponseGenerator, Sendable {
     }
 }
 
-/// One configured encoder for every JSON response (API.md §1.1: exact content type, trailing newline).
+/// One configured encoder for every JSON response (exact content type, trailing newline).
 enum JSONOutput {
     private static let encoder: JSONEncoder = {
         let e = JSONEncoder()

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Reads and strictly decodes request bodies under a byte cap (API.md §1.3–1.4).
+/// Reads and strictly decodes request bodies under a byte cap.
 extension Request {
     /// Collects at most `limit` bytes; more is `400 request body too large` (not 413, as the contract says).
     func collectBody(limit: Int) async throws -> [UInt8] {

@@ -3,7 +3,7 @@ import Foundation
 import Prometheus
 import Synchronization
 
-/// The application's Prometheus families, recorded into one injected registry (BEHAVIOR.md §14.1).
+/// The application's Prometheus families, recorded into one injected registry.
 public final class AppMetrics: Sendable {
     /// Seconds, per the contract: 0.005 … 10 (+Inf is implicit).
     static let buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -82,7 +82,7 @@ public final class AppMetrics: Sendable {
                              help: Self.help("rate_limit_events_total")).increment()
     }
 
-    /// Counts a finished job (BEHAVIOR.md §14.1 worker families).
+    /// Counts a finished job: `jobs_processed_total`, `job_duration_seconds`, `jobs_trace_total`.
     func recordJob(type: String, status: String, seconds: Double, traced: Bool) {
         registry.makeCounter(name: "jobs_processed_total", labels: [("status", status), ("type", type)],
                              help: Self.help("jobs_processed_total")).increment()

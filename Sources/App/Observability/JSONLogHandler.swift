@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 
-/// One JSON object per line on stdout, keys sorted (BEHAVIOR.md §14.2): `ts`, `level`, `msg`, `service` + metadata.
+/// One JSON object per line on stdout, keys sorted: `ts`, `level`, `msg`, `service` + metadata.
 public struct JSONLogHandler: LogHandler {
     private static let output = Mutex<Void>(())
     public var metadata: Logger.Metadata = [:]

@@ -1,7 +1,7 @@
 import Domain
 import Store
 
-/// Signup and login (API.md §3.2).
+/// Signup and login.
 struct AuthService: Sendable {
     let database: AppDatabase
     let tokens: TokenService

@@ -1,7 +1,7 @@
 import Domain
 import Store
 
-/// Persona CRUD and public profile publishing for the owner (API.md §3.4).
+/// Persona CRUD and public profile publishing for the owner.
 struct PersonaService: Sendable {
     let database: AppDatabase
     let clock: any AppClock

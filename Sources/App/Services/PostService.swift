@@ -3,7 +3,7 @@ import LLM
 import Store
 import Worker
 
-/// Drafts, approval, previews, reply enqueueing and thread views (API.md §3.4–3.5, BEHAVIOR.md §3).
+/// Drafts, approval, previews, reply enqueueing and thread views.
 struct PostService: Sendable {
     let database: AppDatabase
     let llm: any LLMClient
@@ -73,7 +73,7 @@ struct PostService: Sendable {
         guard post.status == .draft else { throw DomainError.conflict("only drafts can be approved") }
         let request = try await body()
         let content = request.content.trimmingWhitespace().isEmpty ? post.content : request.content
-        // The safety check runs on the trimmed text, and the trimmed text is what is stored (DECISIONS.md #13).
+        // The safety check runs on the trimmed text, and the trimmed text is what is stored.
         let checked = try Safety.check(content, maxLength: config.draftMaxLen)
         let approved: Post?
         do { approved = try await database.approveDraft(postID: post.id, content: checked, approverID: userID, now: clock.now()) }

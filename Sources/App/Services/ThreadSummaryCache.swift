@@ -2,7 +2,7 @@ import Domain
 import LLM
 import Store
 
-/// Thread summaries cached per (post, latest reply change) in SQLite (DECISIONS.md #9): a second view
+/// Thread summaries cached per (post, latest reply change) in SQLite: a second view
 /// with no new replies makes no LLM call.
 struct ThreadSummaryCache: Sendable {
     static let unavailable = "Thread summary unavailable right now."
@@ -34,7 +34,7 @@ struct ThreadSummaryCache: Sendable {
         }
     }
 
-    /// Cut to `n` runes without trimming (API.md §3.5).
+    /// Cut to `n` runes without trimming.
     static func cap(_ text: String, _ n: Int) -> String {
         guard n > 0, text.unicodeScalars.count > n else { return text }
         var view = String.UnicodeScalarView()

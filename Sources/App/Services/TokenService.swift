@@ -2,9 +2,9 @@ import Domain
 import Foundation
 import JWTKit
 
-/// Issues and verifies login JWTs: HS256 only, `exp` required (DECISIONS.md #14).
+/// Issues and verifies login JWTs: HS256 only, `exp` required.
 public struct TokenService: Sendable {
-    /// Login tokens live 24 hours (API.md §1.6).
+    /// Login tokens live 24 hours.
     static let lifetime: Int64 = 24 * 3600
 
     private let keys: JWTKeyCollection

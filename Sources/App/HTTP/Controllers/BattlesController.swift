@@ -1,7 +1,7 @@
 import Domain
 import Hummingbird
 
-/// `/battles/{id}/remix-intent` (API.md §3.7): no login needed; the token rides in the body of the
+/// `/battles/{id}/remix-intent`: no login needed; the token rides in the body of the
 /// battle it seeds, and is also set as the `pw_remix_intent` cookie.
 struct BattlesController: Sendable {
     let service: BattleService

@@ -2,7 +2,7 @@ import Domain
 import Hummingbird
 import Store
 
-/// `/healthz`, `/readyz` and `/metrics` (API.md §3.1).
+/// `/healthz`, `/readyz` and `/metrics`.
 struct OpsController: Sendable {
     let database: AppDatabase
     let metrics: AppMetrics
@@ -42,7 +42,7 @@ struct OpsController: Sendable {
     @Sendable func exposition(_ request: Request, context: AppRequestContext) async throws -> Response {
         do {
             let depth = try await database.queueDepth(maxAttempts: maxAttempts)
-            for type in Set(depth.keys).union(["generate_reply"]) { metrics.setQueueDepth(type: type, depth: depth[type] ?? 0) }
+            for type in Set(depth.keys).union(JobKind.allCases.map(\.rawValue)) { metrics.setQueueDepth(type: type, depth: depth[type] ?? 0) }
         } catch {
             context.logger.warning("queue_depth_refresh_failed", metadata: ["error": .string("\(error)")])
         }

@@ -1,7 +1,7 @@
 import Domain
 import Hummingbird
 
-/// `/personas` routes (API.md §3.4), all behind auth.
+/// `/personas` routes, all behind auth.
 struct PersonasController: Sendable {
     let service: PersonaService
     let posts: PostService

@@ -1,7 +1,7 @@
 import Domain
 import Hummingbird
 
-/// `/posts/{id}/…`: approval, reply generation and threads (API.md §3.5), behind auth.
+/// `/posts/{id}/…`: approval, reply generation and threads, behind auth.
 struct PostsController: Sendable {
     let service: PostService
     let limits: BodyLimits

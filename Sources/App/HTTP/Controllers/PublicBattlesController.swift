@@ -2,7 +2,7 @@ import Domain
 import Foundation
 import Hummingbird
 
-/// `/b/{id}…`, the share paths of a battle: the thread alias (auth), share metadata and the card (API.md §3.7).
+/// `/b/{id}…`, the share paths of a battle: the thread alias (auth), share metadata and the card.
 struct PublicBattlesController: Sendable {
     let battles: BattleService
     let posts: PostService

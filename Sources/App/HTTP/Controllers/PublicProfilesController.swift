@@ -1,7 +1,7 @@
 import Domain
 import Hummingbird
 
-/// `/p/{slug}…`: public persona profiles, their post pages and follow (API.md §3.6).
+/// `/p/{slug}…`: public persona profiles, their post pages and follow.
 struct PublicProfilesController: Sendable {
     let service: PublicProfileService
     let limits: BodyLimits

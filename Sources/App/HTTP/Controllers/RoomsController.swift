@@ -2,7 +2,7 @@ import Domain
 import Hummingbird
 import Store
 
-/// `/rooms` and the routes under a room: its posts, drafts and battles (API.md §3.5), behind auth.
+/// `/rooms` and the routes under a room: its posts, drafts and battles, behind auth.
 struct RoomsController: Sendable {
     let database: AppDatabase
     let posts: PostService

@@ -1,7 +1,7 @@
 import Domain
 import Hummingbird
 
-/// `/templates`: the public marketplace (cached) and template creation (API.md §3.8).
+/// `/templates`: the public marketplace (cached) and template creation.
 struct TemplatesController: Sendable {
     let service: TemplateService
     let limits: BodyLimits

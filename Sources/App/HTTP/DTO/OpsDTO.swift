@@ -6,7 +6,7 @@ struct OKDTO: Encodable, Sendable {
     var error: String?
 }
 
-/// A room (API.md §2.2).
+/// A room.
 struct RoomDTO: Encodable, Sendable {
     let id: String
     let slug: String

@@ -1,6 +1,6 @@
 import Domain
 
-/// The owner-only persona shape (API.md §2.1).
+/// The owner-only persona shape (never on public routes).
 struct PersonaDTO: Encodable, Sendable {
     let id: String
     let name: String

@@ -1,6 +1,6 @@
 import Domain
 
-/// A post (API.md §2.3); `persona_name` only where the route populates it.
+/// A post; `persona_name` only where the route populates it.
 struct PostDTO: Encodable, Sendable {
     let id: String
     let roomID: String
@@ -25,7 +25,7 @@ struct PostDTO: Encodable, Sendable {
     }
 }
 
-/// A reply (API.md §2.4).
+/// A reply.
 struct ReplyDTO: Encodable, Sendable {
     let id: String
     let postID: String

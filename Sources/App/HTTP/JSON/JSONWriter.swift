@@ -16,7 +16,7 @@ struct JSONWriter {
     mutating func field(_ key: String, _ value: Int) { self.key(key); bytes.append(contentsOf: String(value).utf8) }
     mutating func field(_ key: String, _ value: Bool) { self.key(key); bytes.append(contentsOf: (value ? "true" : "false").utf8) }
 
-    /// Omitted when nil (API.md §1.1: optional fields are left out, never null).
+    /// Omitted when nil (optional fields are left out, never null).
     mutating func field(_ key: String, _ value: String?) { if let value { field(key, value) } }
 
     mutating func field(_ key: String, _ values: [String]) {

@@ -1,7 +1,7 @@
 import Domain
 
 /// A request DTO decoded with Go-compatible strict rules: unknown fields, trailing data and wrong
-/// types are 400s; missing fields take zero values and are validated afterwards (API.md §1.3).
+/// types are 400s; missing fields take zero values and are validated afterwards.
 protocol StrictDecodable: Sendable {
     /// Every field name the DTO accepts.
     static var fieldNames: [String] { get }

@@ -2,7 +2,7 @@ import Domain
 import HTTPTypes
 import Hummingbird
 
-/// Requires `Authorization: Bearer <jwt>` of an existing user (API.md §1.6, DECISIONS.md #14), or, for the
+/// Requires `Authorization: Bearer <jwt>` of an existing user (HS256, `exp` required), or, for the
 /// web pages' script, the session cookie with its CSRF token on writes (`BrowserSessions.apiUser`).
 /// A request with neither gets exactly the contract's `401 missing auth header`.
 struct AuthMiddleware: RouterMiddleware {

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// go-chi/cors-compatible CORS handling (API.md §1.8): preflights end here with 200; actual
+/// go-chi/cors-compatible CORS handling: preflights end here with 200; actual
 /// requests get `Vary: Origin` and, for allowed origins, the allow-origin and credentials headers.
 struct CORSMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext

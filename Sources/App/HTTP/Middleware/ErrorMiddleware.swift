@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// The one place where errors become HTTP responses (API.md §1.2).
+/// The one place where errors become HTTP responses (`{"error": "<message>"}`).
 ///
 /// Domain errors carry their client message; anything unknown is a 500 with a safe message and
 /// its details go to the log only.

@@ -35,7 +35,7 @@ struct RequestContextMiddleware: RouterMiddleware {
     }
 }
 
-/// Generates `<hostname>/<10 random alphanumerics>-<6-digit counter>` ids (BEHAVIOR.md §13.1).
+/// Generates `<hostname>/<10 random alphanumerics>-<6-digit counter>` ids.
 final class RequestIDGenerator: Sendable {
     private let prefix: String
     private let counter = Atomic<Int>(0)

@@ -2,7 +2,7 @@ import HTTPTypes
 import Hummingbird
 
 /// Answers unknown paths with Go's plain-text 404 and known paths with a wrong method with 405 + `Allow`
-/// (API.md §1.2), before the router sees them. Trailing-slash variants are unknown paths.
+/// before the router sees them. Trailing-slash variants are unknown paths.
 struct RouteGuardMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let routes: RouteTable

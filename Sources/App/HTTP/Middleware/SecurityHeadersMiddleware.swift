@@ -1,7 +1,7 @@
 import HTTPTypes
 import Hummingbird
 
-/// Adds the contract's security headers to every response, errors and 404s included (API.md §1.8). A web
+/// Adds the contract's security headers to every response, errors and 404s included. A web
 /// page sets its own `Content-Security-Policy` and `Referrer-Policy` (`HTMLPage`), which are kept.
 struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
