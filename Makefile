@@ -16,7 +16,7 @@ run: build
 	PORT=$(PORT) FRONTEND_ORIGIN=$${FRONTEND_ORIGIN:-http://localhost:$(PORT)} $(BIN_DEBUG) serve
 
 ## test: every test — Swift unit/API/end-to-end tests, schemathesis against the binary, the browser journey
-## (headless chromium), the .deb install test.
+## (headless chromium), the .deb install and upgrade tests.
 test: test-swift test-schema test-browser test-deb
 
 test-swift:
@@ -36,9 +36,12 @@ test-browser:
 	$(SWIFT) build --product personaworlds
 	scripts/browser-tests.sh $(BIN_DEBUG)
 
+## test-deb: build the .deb, then install/remove/purge it (test-deb.sh) and upgrade a previous package to
+## it (test-deb-upgrade.sh: data, edited conffile and service user survive, the service restarts).
 test-deb:
 	@scripts/deps.sh test
-	@if [ "$$(id -u)" -ne 0 ]; then echo "test-deb: SKIP (needs root to dpkg -i)"; else scripts/build-deb.sh && scripts/test-deb.sh; fi
+	@if [ "$$(id -u)" -ne 0 ]; then echo "test-deb: SKIP (needs root to dpkg -i)"; else \
+	  scripts/build-deb.sh && scripts/test-deb.sh && scripts/test-deb-upgrade.sh; fi
 
 ## bench: wrk on loopback against the release binary (prints req/s, p99 and ratios).
 bench:

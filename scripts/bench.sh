@@ -26,7 +26,16 @@
 #    10. idle enqueue → start latency p50/p99
 #    11. uncached share-card render median/p99 (target < 30 ms), and weekly digest time per user on a
 #        copy of the engagement dataset (when it was seeded)
-#     Targets: >= 2000 jobs/s, >= 0.5 of the raw ceiling, p99 enqueue → start < 10 ms.
+#     Targets: >= 2000 jobs/s, >= 0.5 of the raw ceiling, p99 enqueue → start < 10 ms; then one vs two
+#     `serve --worker-only` processes on one file (two at least as fast as one).
+#   Resources: the server's peak RSS over the HTTP runs (target < 100 MB) and with the engagement
+#     dataset, and start-up time from `serve` to the first 200 on /healthz (scripts/bench-startup.sh).
+#   Postgres peer (scripts/pg-queue-peer.sh; BENCH_PG=0 skips it):
+#    12. the original design's queue on a throwaway PostgreSQL cluster driven by pgbench (same tables and
+#        indexes; enqueue, claim with FOR UPDATE SKIP LOCKED, finish in one transaction), 4 clients,
+#        PG_PEER_SECONDS (15) each with synchronous_commit=off and =on, and our end-to-end rate from 9. over
+#        each. As root it installs Debian's postgresql when missing; without it (or on any Postgres
+#        failure) it prints `pg-peer: SKIP (why)` and the rest of the benchmark stands.
 #
 # BENCH_BIN=path: benchmark that personaworlds binary and skip the release builds (e.g. to try this
 # script against .build/debug/personaworlds while a release build would get in the way); the queue
@@ -108,6 +117,8 @@ run_wrk personas "$base/personas" -H "Authorization: Bearer $token"
 run_wrk profile "$base/p/demo-slug"
 run_wrk card "$base/b/$battle/card.png"
 run_wrk events "$base/events" -s loadtest/wrk/events.lua -- "$battle"
+# Peak resident memory of the server over all the HTTP runs above (the kernel's high-water mark).
+hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
 
 python3 - "$tmp/healthz.txt" "$tmp/personas.txt" "$CONNS" "$tmp/profile.txt" "$tmp/card.txt" "$tmp/events.txt" <<'PY'
 import re, sys
@@ -138,8 +149,11 @@ print(f"bench: POST /events          {e[0]:10.0f} req/s   p50 {e[1]:6.2f} ms   p
 print(f"bench: ratio events/healthz = {eratio:.2f}  (target >= 0.30: {'met' if eratio >= 0.30 else 'MISSED'})")
 PY
 
+hwm_mb=$(( hwm_kb / 1024 ))
+echo "bench: peak RSS of the server during the HTTP benchmark: ${hwm_mb} MiB (target < 100 MB: $([ $(( hwm_kb * 1024 )) -lt 100000000 ] && echo met || echo MISSED))"
 kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
 pid=
+scripts/bench-startup.sh "$BIN"
 
 # Engagement dataset: its own database, so the HTTP figures above stay comparable between runs and
 # the feed is measured on the scale plan's volume rather than on a handful of bench rows.
@@ -230,6 +244,7 @@ else:
         print(f"bench: /feed first-per-user p95 = {p95:.2f} ms  (target < 50 ms: {'met' if p95 < 50 else 'MISSED'})")
     print(f"bench: GET /feed cached          {line(rest)}")
 PY
+    echo "bench: server RSS with the engagement dataset after the /feed runs: $(awk '/^VmRSS/ {print int($2/1024)}' "/proc/$pid/status") MiB (peak $(awk '/^VmHWM/ {print int($2/1024)}' "/proc/$pid/status") MiB)"
     kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
     pid=
   done
@@ -237,7 +252,23 @@ fi
 
 if [ -x "$QUEUE_BENCH" ]; then
   # With the engagement dataset seeded above, personaworlds-bench also times weekly digests per user on a copy of it.
-  BENCH_SCALE_DB="${scale_db:-}" "$QUEUE_BENCH"
+  # BENCH_SERVER_BIN adds one vs two `serve --worker-only` processes on one database file.
+  BENCH_SCALE_DB="${scale_db:-}" BENCH_SERVER_BIN="$BIN" "$QUEUE_BENCH" | tee "$tmp/queue.txt"
 else
   echo "bench: queue benchmark skipped ($QUEUE_BENCH not found)"
+fi
+
+# Postgres peer: the same queue work on PostgreSQL, on this machine right after ours, so the ratios compare
+# like with like. It exits 0 whatever happens to Postgres (it prints SKIP and why).
+if [ "${BENCH_PG:-1}" = 0 ]; then
+  echo "bench: Postgres peer skipped (BENCH_PG=0)"
+else
+  # "bench: queue end-to-end enqueue→DONE, no-op LLM, WORKER_CONCURRENCY=4:     1234 jobs/s (5000 jobs in …)"
+  ours=$(sed -nE 's/^bench: queue end-to-end enqueue.* ([0-9]+([.][0-9]+)?) jobs\/s \(.*/\1/p' "$tmp/queue.txt" 2>/dev/null | head -1 || true)
+  if [ -n "$ours" ]; then
+    OUR_JOBS_PER_SEC=$ours bash scripts/pg-queue-peer.sh
+  else
+    echo "bench: Postgres peer without ratios (no end-to-end jobs/s line from the queue benchmark above)"
+    bash scripts/pg-queue-peer.sh
+  fi
 fi

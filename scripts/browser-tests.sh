@@ -32,39 +32,8 @@ command -v chromium >/dev/null 2>&1 || [[ -x /usr/bin/chromium ]] \
 python3 -c 'import playwright.sync_api' 2>/dev/null \
     || { echo "browser-tests: the playwright Python package is missing (python3 -m pip install playwright)" >&2; exit 69; }
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/pw-browser.XXXXXX")
-SERVER_PID=""
-JOURNEY_PID=""
-
-cleanup() {
-    local rc=$?
-    if [[ -n "$JOURNEY_PID" ]] && kill -0 "$JOURNEY_PID" 2>/dev/null; then
-        kill -TERM "$JOURNEY_PID" 2>/dev/null || true
-        wait "$JOURNEY_PID" 2>/dev/null || true
-    fi
-    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            kill -0 "$SERVER_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    if [[ $rc -ne 0 && -s "$TMP/server.log" ]]; then
-        echo "--- last server log lines ($TMP/server.log) ---" >&2
-        tail -n 40 "$TMP/server.log" >&2 || true
-    else
-        rm -rf "$TMP"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-BASE="http://127.0.0.1:$PORT"
+# TMP, PORT, BASE and the cleanup trap (stops the server and the test driver).
+source "$ROOT/scripts/lib/test-server.sh" browser
 
 # FRONTEND_ORIGIN is the base of share links, so they point at this server. Public read/write rate
 # limits are off: the journey reads /p/… and /b/… from several clients in a few seconds.
@@ -89,12 +58,12 @@ echo "browser-tests: server $BASE (pid $SERVER_PID), screenshots in $SHOTS"
 mkdir -p "$SHOTS"
 rm -f "$SHOTS"/*.png # no stale screenshots from an earlier run
 (cd "$ROOT" && exec timeout --kill-after=10 300 python3 Tests/browser/journey.py --base-url "$BASE" --screenshots "$SHOTS") &
-JOURNEY_PID=$!
+CHILD_PID=$!
 set +e
-wait "$JOURNEY_PID"
+wait "$CHILD_PID"
 JOURNEY_RC=$?
 set -e
-JOURNEY_PID=""
+CHILD_PID=""
 
 if ! kill -0 "$SERVER_PID" 2>/dev/null; then
     echo "browser-tests: FAIL — the server died during the run" >&2

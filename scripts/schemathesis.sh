@@ -37,39 +37,8 @@ JWT_SECRET_TEST="schemathesis-test-secret-0123456789abcdef" # 40 chars, test onl
 ST=$(command -v st || command -v schemathesis || true)
 [[ -n "$ST" ]] || { echo "schemathesis: 'st' / 'schemathesis' not on PATH (pip install schemathesis)" >&2; exit 69; }
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/pw-schemathesis.XXXXXX")
-SERVER_PID=""
-ST_PID=""
-
-cleanup() {
-    local rc=$?
-    if [[ -n "$ST_PID" ]] && kill -0 "$ST_PID" 2>/dev/null; then
-        kill -TERM "$ST_PID" 2>/dev/null || true
-        wait "$ST_PID" 2>/dev/null || true
-    fi
-    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            kill -0 "$SERVER_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    if [[ $rc -ne 0 && -s "$TMP/server.log" ]]; then
-        echo "--- last server log lines ($TMP/server.log) ---" >&2
-        tail -n 20 "$TMP/server.log" >&2 || true
-    else
-        rm -rf "$TMP"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-BASE="http://127.0.0.1:$PORT"
+# TMP, PORT, BASE and the cleanup trap (stops the server and the test driver).
+source "$ROOT/scripts/lib/test-server.sh" schemathesis
 
 # The fuzzing user is the only admin (ADMIN_EMAILS), so GET /admin/analytics/summary answers 200.
 # Rate limits are disabled (0 = class off) for the fuzzed server: this run tests the API contract
@@ -159,12 +128,12 @@ ARGS=(run "$SPEC"
 # Hard stop well after --max-time in case a phase overruns. Run in the background and `wait`, so a
 # signal to this script is handled at once (the trap stops st and the server).
 (cd "$TMP" && exec timeout --kill-after=10 $((MAX_TIME + 60)) "$ST" "${ARGS[@]}") &
-ST_PID=$!
+CHILD_PID=$!
 set +e
-wait "$ST_PID"
+wait "$CHILD_PID"
 ST_RC=$?
 set -e
-ST_PID=""
+CHILD_PID=""
 
 if ! kill -0 "$SERVER_PID" 2>/dev/null; then
     echo "schemathesis: FAIL — the server died during the run" >&2

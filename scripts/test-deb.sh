@@ -100,6 +100,16 @@ check "dpkg reports $PKG $VERSION installed" [ "$installed_version" = "$VERSION"
 check "/usr/bin/$PKG version matches" [ "$(/usr/bin/$PKG version)" = "$PKG ${VERSION%%-*}" ]
 check "systemd unit installed at $UNIT" [ -f "$UNIT" ]
 check "man page installed" [ -f /usr/share/man/man1/$PKG.1.gz ]
+COPYRIGHT=/usr/share/doc/$PKG/copyright
+# The project's own paragraph ("Files: *") says MIT, and the stand-alone MIT paragraph has the text.
+copyright_names_mit() {
+    awk 'BEGIN { RS = "" } /^Files: \*\n/ && /\nLicense: MIT(\n|$)/ { ok = 1 } END { exit !ok }' "$COPYRIGHT"
+}
+check "$COPYRIGHT is machine-readable (copyright-format 1.0)" \
+    grep -qx 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' "$COPYRIGHT"
+check "$COPYRIGHT names MIT as the project's license" copyright_names_mit
+check "$COPYRIGHT carries the MIT license text" \
+    grep -qx ' Permission is hereby granted, free of charge, to any person obtaining a copy' "$COPYRIGHT"
 check "$CONF is a conffile" sh -c "dpkg-query -W -f='\${Conffiles}' $PKG | grep -q ' $CONF '"
 
 # The service user and group.

@@ -10,8 +10,9 @@ extension AppDatabase {
         """
 
     /// The caller's personas, newest first (id breaks ties).
+    /// (One user's personas, by the `user_id` index: a short read, run in place.)
     public func personas(ownedBy userID: String) async throws -> [Persona] {
-        try await read { db in
+        try readNow { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.personaColumns) FROM personas WHERE user_id = ? ORDER BY created_at DESC, id DESC"),
                              arguments: [userID]).map(Self.persona(from:))
         }
@@ -66,14 +67,15 @@ extension AppDatabase {
             .map(persona(from:))
     }
 
+    /// A row of `personaColumns`, read by position: looking a column up by name costs a case-insensitive
+    /// search per field, and this mapping runs for every persona of every `GET /personas`.
     static func persona(from row: Row) -> Persona {
         let fields = PersonaFields(
-            name: row["name"], bio: row["bio"], tone: row["tone"],
-            writingSamples: JSONText.strings(row["writing_samples"]), doNotSay: JSONText.strings(row["do_not_say"]),
-            catchphrases: JSONText.strings(row["catchphrases"]), preferredLanguage: row["preferred_language"],
-            formality: row["formality"], dailyDraftQuota: row["daily_draft_quota"], dailyReplyQuota: row["daily_reply_quota"])
-        return Persona(id: row["id"], userID: row["user_id"], fields: fields,
-                       createdAt: timestamp(row["created_at"]), updatedAt: timestamp(row["updated_at"]))
+            name: row[2], bio: row[3], tone: row[4],
+            writingSamples: JSONText.strings(row[5]), doNotSay: JSONText.strings(row[6]),
+            catchphrases: JSONText.strings(row[7]), preferredLanguage: row[8],
+            formality: row[9], dailyDraftQuota: row[10], dailyReplyQuota: row[11])
+        return Persona(id: row[0], userID: row[1], fields: fields, createdAt: timestamp(row[12]), updatedAt: timestamp(row[13]))
     }
 
     static func arguments(_ p: Persona) -> StatementArguments {

@@ -1,3 +1,4 @@
+import Domain
 import GRDB
 import Synchronization
 
@@ -61,7 +62,9 @@ final class GroupCommit: Sendable {
                 state.draining = true
                 return true
             }
-            if startDrain { Task { await self.drain() } }
+            // The batch serves many callers, so it does not inherit the first one's deadline: each write is
+            // bounded by `DB_QUERY_TIMEOUT` alone.
+            if startDrain { Task { await RequestDeadline.$nanos.withValue(0) { await self.drain() } } }
         }
     }
 

@@ -39,6 +39,24 @@ import TestSupport
         return value
     }
 
+    /// Seeds `personas × posts` pending reply jobs (one per pair) and returns how many there are.
+    static func seedJobs(_ dir: TestDirectory, personas: Int, posts: Int) async throws -> Int {
+        let database = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
+        let ids = try await Fixtures.seed(database, path: dir.databasePath, personas: personas, posts: posts, now: SystemClock().now())
+        try database.close()
+        let queue = try DatabaseQueue(path: dir.databasePath)
+        defer { try? queue.close() }
+        return try await queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
+                SELECT 'generate_reply', p.id, pe.id, json_object('post_id', p.id, 'persona_id', pe.id), 'PENDING', 0,
+                       '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z'
+                FROM posts p CROSS JOIN personas pe WHERE pe.user_id = ?
+                """, arguments: [ids.user])
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs") ?? 0
+        }
+    }
+
     @Test func killDuringAJobLosesNothingAndWritesOneReply() async throws {
         let dir = TestDirectory()
         let env = ["MOCK_LLM_LATENCY": "5s", "WORKER_TASK_TIMEOUT": "10s", "JOB_LEASE_GRACE": "1s", "WORKER_POLL_EVERY": "200ms"]
@@ -76,20 +94,7 @@ import TestSupport
 
     @Test func twoWorkerProcessesOfFourLoopsRunEachOf5000JobsExactlyOnce() async throws {
         let dir = TestDirectory()
-        let database = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
-        let ids = try await Fixtures.seed(database, path: dir.databasePath, personas: 50, posts: 100, now: SystemClock().now())
-        try database.close()
-        let queue = try DatabaseQueue(path: dir.databasePath)
-        try await queue.write { db in
-            try db.execute(sql: """
-                INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
-                SELECT 'generate_reply', p.id, pe.id, json_object('post_id', p.id, 'persona_id', pe.id), 'PENDING', 0,
-                       '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z'
-                FROM posts p CROSS JOIN personas pe WHERE pe.user_id = ?
-                """, arguments: [ids.user])
-        }
-        #expect(try await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM jobs") } == 5000)
-        try queue.close()
+        #expect(try await Self.seedJobs(dir, personas: 50, posts: 100) == 5000)
 
         let env = ["LOG_LEVEL": "info", "WORKER_CONCURRENCY": "4", "WORKER_POLL_EVERY": "100ms"]
         let logs = [dir.path + "/worker-a.log", dir.path + "/worker-b.log"]
@@ -122,20 +127,8 @@ import TestSupport
 @Suite(.serialized) struct QueueBatchCrashTests {
     @Test func aKillDuringBatchedFinishesLeavesEveryJobDoneExactlyOnceAfterRestart() async throws {
         let dir = TestDirectory()
-        let database = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
-        let ids = try await Fixtures.seed(database, path: dir.databasePath, personas: 30, posts: 100, now: SystemClock().now())
-        try database.close()
-        let queue = try DatabaseQueue(path: dir.databasePath)
-        try await queue.write { db in
-            try db.execute(sql: """
-                INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
-                SELECT 'generate_reply', p.id, pe.id, json_object('post_id', p.id, 'persona_id', pe.id), 'PENDING', 0,
-                       '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z'
-                FROM posts p CROSS JOIN personas pe WHERE pe.user_id = ?
-                """, arguments: [ids.user])
-        }
-        try queue.close()
-        let total = 3000
+        let total = try await QueueProcessTests.seedJobs(dir, personas: 30, posts: 100)
+        #expect(total == 3000)
         let env = ["WORKER_CONCURRENCY": "4", "WORKER_POLL_EVERY": "100ms", "WORKER_TASK_TIMEOUT": "1s", "JOB_LEASE_GRACE": "1s"]
         let first = try QueueProcessTests.launch(["serve", "--worker-only"], dir: dir, env: env, log: dir.path + "/first.log")
         // Kill while the batches are flowing: some jobs done, most not.
