@@ -130,7 +130,7 @@ struct AppParts {
         AdminPagesController(kit: kit, clock: deps.clock).addRoutes(to: web)
 
         // Services shut down in reverse order: the worker drains and events flush before the database closes.
-        var services: [any Service] = [DatabaseCloser(database: database), events, SheddingMonitor(limiter: limiter, database: database,
+        var services: [any Service] = [DatabaseCloser(database: database), CheckpointService(database: database), events, SheddingMonitor(limiter: limiter, database: database,
                                        metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts)]
         if deps.runWorker {
             let handler = ReplyJobHandler(database: database, llm: llm, clock: deps.clock, replyMaxLength: config.replyMaxLen,

@@ -1,0 +1,30 @@
+import Foundation
+import GRDB
+import Synchronization
+
+/// WAL checkpoints off the commit path. Left to SQLite, the connection whose commit crosses the
+/// autocheckpoint threshold copies the WAL into the database and fsyncs it while the queue waits; and
+/// without checkpoints the WAL only grows, so every page lookup searches a longer log. A background
+/// loop instead runs a PASSIVE checkpoint on a connection of its own a few times a second: writers never
+/// wait for it, and the log stays short so SQLite starts it over from the beginning.
+extension AppDatabase {
+    /// Copies what it can of the WAL into the database without blocking readers or the writer.
+    /// Returns (frames in the log, frames checkpointed).
+    @discardableResult
+    public func checkpoint() throws -> (log: Int, checkpointed: Int) {
+        let queue = try checkpointConnection()
+        return try queue.writeWithoutTransaction { db in
+            let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
+            return (row?[1] ?? 0, row?[2] ?? 0)
+        }
+    }
+
+    /// Runs `checkpoint()` every `seconds` until the task is cancelled (`serve` runs it as a service).
+    public func runCheckpoints(every seconds: Double) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+            guard !Task.isCancelled else { break }
+            _ = try? checkpoint()
+        }
+    }
+}
