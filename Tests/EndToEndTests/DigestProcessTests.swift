@@ -10,7 +10,7 @@ import TestSupport
     @Test func twoWorkerProcessesWriteEachDigestOnce() async throws {
         let dir = TestDirectory()
         let database = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
-        let ids = try await Fixtures.seed(database, path: dir.databasePath, personas: 40, posts: 1, now: SystemClock().now())
+        let ids = try await Fixtures.seed(database, personas: 40, posts: 1, now: SystemClock().now())
         try database.close()
         let queue = try DatabaseQueue(path: dir.databasePath)
         try await queue.write { db in

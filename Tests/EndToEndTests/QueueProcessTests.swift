@@ -42,7 +42,7 @@ import TestSupport
     /// Seeds `personas × posts` pending reply jobs (one per pair) and returns how many there are.
     static func seedJobs(_ dir: TestDirectory, personas: Int, posts: Int) async throws -> Int {
         let database = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
-        let ids = try await Fixtures.seed(database, path: dir.databasePath, personas: personas, posts: posts, now: SystemClock().now())
+        let ids = try await Fixtures.seed(database, personas: personas, posts: posts, now: SystemClock().now())
         try database.close()
         let queue = try DatabaseQueue(path: dir.databasePath)
         defer { try? queue.close() }

@@ -21,7 +21,7 @@ import Worker
         init(start: Timestamp) async throws {
             clock = ManualClock(start)
             database = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
-            ids = try await Fixtures.seed(database, path: dir.databasePath, personas: 2, posts: 3, now: start)
+            ids = try await Fixtures.seed(database, personas: 2, posts: 3, now: start)
             llm = FlakyLLM(MockLLM(caps: .init(draft: 500, reply: 280, summary: 400), latency: 0))
         }
 

@@ -19,7 +19,7 @@ struct WorkerHarness {
     init(steps: [ScriptedLLM.Step] = [], personas: Int = 1, posts: Int = 1, replyQuota: Int = 100) async throws {
         llm = ScriptedLLM(steps)
         database = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
-        ids = try await Fixtures.seed(database, path: dir.databasePath, personas: personas, posts: posts, replyQuota: replyQuota, now: clock.now())
+        ids = try await Fixtures.seed(database, personas: personas, posts: posts, replyQuota: replyQuota, now: clock.now())
         var logger = Logger(label: "worker-test")
         logger.logLevel = .critical
         let settings = WorkerPool.Settings(concurrency: 1, pollEvery: 0.05, taskTimeout: 5, retryBase: 30, retryCap: 100,
