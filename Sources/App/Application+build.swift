@@ -47,6 +47,7 @@ struct AppParts {
     /// Background services: the worker pool (when enabled) and the database closer, which runs last.
     let services: [any Service]
     let database: AppDatabase
+    let metrics: AppMetrics
 
     static func make(_ deps: AppDependencies) async throws -> AppParts {
         let config = deps.config
@@ -140,8 +141,13 @@ struct AppParts {
             services.append(DigestScheduler(database: database, llm: llm, clock: deps.clock,
                                             settings: .init(interval: config.workerPollEvery, summaryMaxLength: config.summaryMaxLen),
                                             logger: deps.logger))
+            if config.backupEvery > 0 {
+                services.append(BackupScheduler(database: database, catalog: BackupCatalog(directory: config.backupDirectory), clock: deps.clock,
+                                                metrics: metrics, settings: .init(interval: config.backupEvery, keep: config.backupKeep),
+                                                logger: deps.logger))
+            }
         }
-        return AppParts(router: router, services: services, database: database)
+        return AppParts(router: router, services: services, database: database, metrics: metrics)
     }
 
     /// The configured LLM provider: the deterministic mock, or OpenAI-compatible over libcurl with the SQLite cache.
