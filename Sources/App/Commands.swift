@@ -31,9 +31,16 @@ public enum AppCommands {
             try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         case .workerOnly:
             let parts = try await AppParts.make(deps)
-            let group = ServiceGroup(configuration: .init(services: parts.services, gracefulShutdownSignals: [.sigterm, .sigint],
-                                                          logger: deps.logger))
-            try await group.run()
+            if deps.config.workerObservabilityPort > 0 {
+                let app = ObservabilityServer.application(parts, deps: deps)
+                deps.logger.info("worker_observability_listening",
+                                 metadata: ["addr": .string("\(deps.config.bindAddress):\(deps.config.workerObservabilityPort)")])
+                try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            } else {
+                let group = ServiceGroup(configuration: .init(services: parts.services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                              logger: deps.logger))
+                try await group.run()
+            }
         }
         deps.logger.info("api_stopped")
     }
