@@ -22,8 +22,7 @@ extension AppCommands {
             throw OperationFailed("no database at \(config.databasePath) (check DATABASE_PATH)")
         }
         let target = try backupTarget(destination, config: config, now: deps.clock.now())
-        try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: target).deletingLastPathComponent().path,
-                                                withIntermediateDirectories: true)
+        try BackupCatalog(directory: URL(fileURLWithPath: target).deletingLastPathComponent().path).ensureDirectory()
         let database = try AppDatabase(settings: DatabaseSettings(path: config.databasePath, queryTimeout: config.dbQueryTimeout))
         defer { try? database.close() }
         guard let progress else { return try await database.backup(to: target) }

@@ -57,7 +57,7 @@ extension AppDatabase {
             try await destination.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = DELETE") }
             try destination.close()
             let report = try DatabaseFile(path: partial).check(thorough: true)
-            guard report.isIntact else { throw BackupVerificationFailed(reason: "integrity_check: \(report.check.joined(separator: "; "))") }
+            guard report.isIntact else { throw BackupVerificationFailed(reason: "integrity_check: \(report.problemSummary)") }
             guard report.migrations == sourceMigrations else {
                 throw BackupVerificationFailed(reason: "schema versions differ: copy \(report.migrations ?? []), source \(sourceMigrations)")
             }

@@ -15,6 +15,12 @@ public struct DatabaseFile: Sendable {
 
         public var isIntact: Bool { check == ["ok"] }
 
+        /// The first problems on one line (SQLite reports up to 20, some spanning lines), for a message.
+        public var problemSummary: String {
+            let lines = check.flatMap { $0.split(separator: "\n").map(String.init) }.filter { !$0.hasPrefix("*** in database") }
+            return lines.prefix(3).joined(separator: "; ") + (lines.count > 3 ? "; and \(lines.count - 3)+ more" : "")
+        }
+
         /// Versions this binary does not know (a newer release's file, or a foreign one).
         public var unknownMigrations: [String] {
             let known = Set(Migrations.all.map(\.version))

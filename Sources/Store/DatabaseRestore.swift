@@ -23,7 +23,7 @@ public enum DatabaseRestore {
         case lockUnavailable(String)
         case sameFile(String)
         case unreadable(String)
-        case corrupt(path: String, problems: [String])
+        case corrupt(path: String, problems: String)
         case foreign(path: String)
         case newerSchema(path: String, versions: [String])
         case io(String)
@@ -35,7 +35,7 @@ public enum DatabaseRestore {
             case .lockUnavailable(let reason): return reason
             case .sameFile(let path): return "\(path) is the live database itself"
             case .unreadable(let reason): return reason
-            case .corrupt(let path, let problems): return "\(path) is corrupt: integrity_check: \(problems.joined(separator: "; "))"
+            case .corrupt(let path, let problems): return "\(path) is corrupt: integrity_check: \(problems)"
             case .foreign(let path): return "\(path) is not a PersonaWorlds database (no schema_migrations table)"
             case .newerSchema(let path, let versions):
                 return "\(path) has schema versions this binary does not know (\(versions.joined(separator: ", "))): it comes from a newer release or another program"
@@ -58,7 +58,7 @@ public enum DatabaseRestore {
         do { report = try DatabaseFile(path: source).check(thorough: true) } catch {
             throw .unreadable("\(error)")
         }
-        guard report.isIntact else { throw .corrupt(path: source, problems: report.check) }
+        guard report.isIntact else { throw .corrupt(path: source, problems: report.problemSummary) }
         guard report.migrations != nil else { throw .foreign(path: source) }
         guard report.unknownMigrations.isEmpty else { throw .newerSchema(path: source, versions: report.unknownMigrations) }
         return report

@@ -21,9 +21,27 @@ struct BackupCatalog: Sendable {
     /// Where the scheduler writes.
     func scheduledPath(at time: Timestamp) -> String { directory + "/" + Self.scheduledPrefix + time.fileStamp + Self.suffix }
 
-    /// Creates the folder (and its parents) if needed.
+    /// The backup folder cannot be created.
+    struct FolderUnavailable: Error, CustomStringConvertible {
+        let path: String
+        let reason: String
+        var description: String { "cannot create the backup folder \(path): \(reason) (BACKUP_DIR)" }
+    }
+
+    /// Creates the folder (and its parents) if needed; mkdir(2) directly, so the error names the errno.
     func ensureDirectory() throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var path = directory.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/") {
+            path += "/" + component
+            var info = stat()
+            if stat(path, &info) == 0 {
+                guard info.st_mode & S_IFMT == S_IFDIR else { throw FolderUnavailable(path: directory, reason: "\(path) is not a folder") }
+                continue
+            }
+            guard mkdir(path, 0o750) == 0 || errno == EEXIST else {
+                throw FolderUnavailable(path: directory, reason: String(cString: strerror(errno)))
+            }
+        }
     }
 
     /// The scheduler's own backups, oldest first (stamps sort in time order).

@@ -62,7 +62,7 @@ struct Doctor {
             return [DoctorCheck(.fail, "schema", "not checked: database unreadable"), DoctorCheck(.fail, "quick_check", "\(error)")]
         }
         return [schema(report), report.isIntact ? DoctorCheck(.ok, "quick_check", "ok")
-                    : DoctorCheck(.fail, "quick_check", report.check.joined(separator: "; ")), wal(file.walBytes)]
+                    : DoctorCheck(.fail, "quick_check", report.problemSummary), wal(file.walBytes)]
     }
 
     func schema(_ report: DatabaseFile.Report) -> DoctorCheck {
