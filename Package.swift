@@ -25,7 +25,7 @@ let package = Package(
         .executableTarget(
             name: "personaworlds",
             dependencies: [
-                "App",
+                "App", "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -130,7 +130,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["personaworlds", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["personaworlds", "TestSupport", "Store", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

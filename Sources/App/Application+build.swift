@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Prometheus
 import ServiceLifecycle
@@ -35,18 +36,27 @@ public func buildApplication(_ deps: AppDependencies) async throws -> some Appli
     let parts = try await AppParts.make(deps)
     return Application(
         router: parts.router,
+        server: httpServer(deps.config),
         configuration: .init(address: .hostname(deps.config.bindAddress, port: deps.config.port), serverName: nil),
         services: parts.services,
         logger: deps.logger
     )
 }
 
+/// HTTP/1 with the configured read, write and idle timeouts on every connection.
+func httpServer(_ config: AppConfig) -> HTTPServerBuilder {
+    let timeouts = ConnectionTimeoutHandler.Timeouts(read: config.apiReadTimeout, write: config.apiWriteTimeout, idle: config.apiIdleTimeout)
+    return .http1(configuration: .init(additionalChannelHandlers: [ConnectionTimeoutHandler(timeouts: timeouts)]))
+}
+
 /// The wired application pieces, shared by `buildApplication` and the CLI commands.
 struct AppParts {
     let router: Router<AppRequestContext>
-    /// Background services: the worker pool (when enabled) and the database closer, which runs last.
+    /// Background services: the worker pool, digest and backup schedulers (when the worker runs) and the database
+    /// closer, which runs last.
     let services: [any Service]
     let database: AppDatabase
+    let metrics: AppMetrics
 
     static func make(_ deps: AppDependencies) async throws -> AppParts {
         let config = deps.config
@@ -140,8 +150,13 @@ struct AppParts {
             services.append(DigestScheduler(database: database, llm: llm, clock: deps.clock,
                                             settings: .init(interval: config.workerPollEvery, summaryMaxLength: config.summaryMaxLen),
                                             logger: deps.logger))
+            if config.backupEvery > 0 {
+                services.append(BackupScheduler(database: database, catalog: BackupCatalog(directory: config.backupDirectory), clock: deps.clock,
+                                                metrics: metrics, settings: .init(interval: config.backupEvery, keep: config.backupKeep),
+                                                logger: deps.logger))
+            }
         }
-        return AppParts(router: router, services: services, database: database)
+        return AppParts(router: router, services: services, database: database, metrics: metrics)
     }
 
     /// The configured LLM provider: the deterministic mock, or OpenAI-compatible over libcurl with the SQLite cache.

@@ -10,10 +10,19 @@ public enum AppCommands {
     /// Which parts `serve` runs in this process.
     public enum Role: Sendable { case all, httpOnly, workerOnly }
 
-    /// Runs the HTTP server (and, later, the worker pool) until SIGTERM/SIGINT.
+    /// Runs the HTTP server and/or the worker pool until SIGTERM/SIGINT.
+    ///
+    /// Holds `DatabaseLock`'s shared lock for the whole run, so `restore` can tell that a server uses the file.
     public static func serve(_ deps: AppDependencies, role: Role) async throws {
         var deps = deps
         deps.runWorker = role != .httpOnly
+        try FileManager.default.createDirectory(atPath: deps.config.dataDirectory, withIntermediateDirectories: true)
+        let lock: DatabaseLock
+        do { lock = try DatabaseLock.shared(database: deps.config.databasePath) } catch {
+            if case .held(_, let pid) = error { throw ServeRefused(database: deps.config.databasePath, pid: pid) }
+            throw error
+        }
+        defer { withExtendedLifetime(lock) {} }
         switch role {
         case .all, .httpOnly:
             let app = try await buildApplication(deps)
@@ -22,11 +31,25 @@ public enum AppCommands {
             try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         case .workerOnly:
             let parts = try await AppParts.make(deps)
-            let group = ServiceGroup(configuration: .init(services: parts.services, gracefulShutdownSignals: [.sigterm, .sigint],
-                                                          logger: deps.logger))
-            try await group.run()
+            if deps.config.workerObservabilityPort > 0 {
+                let app = ObservabilityServer.application(parts, deps: deps)
+                deps.logger.info("worker_observability_listening",
+                                 metadata: ["addr": .string("\(deps.config.bindAddress):\(deps.config.workerObservabilityPort)")])
+                try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            } else {
+                let group = ServiceGroup(configuration: .init(services: parts.services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                              logger: deps.logger))
+                try await group.run()
+            }
         }
         deps.logger.info("api_stopped")
+    }
+
+    /// `serve` found the exclusive lock of a `restore` in progress.
+    public struct ServeRefused: Error, CustomStringConvertible {
+        public let database: String
+        public let pid: Int32?
+        public var description: String { "a restore is replacing \(database)" + (pid.map { " (pid \($0))" } ?? "") + "; start the server when it is done" }
     }
 
     /// Generates the engagement dataset of `seed --demo-scale N`; nil when the database already has one.

@@ -46,6 +46,29 @@ extension Timestamp {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// `YYYYMMDDTHHMMSS.mmmZ`: UTC, fixed width and free of `:` so it can name files (backups), and
+    /// names sort in time order.
+    public var fileStamp: String {
+        let c = utcComponents
+        var out = [UInt8]()
+        out.reserveCapacity(20)
+        Self.appendDigits(&out, c.year, 4); Self.appendDigits(&out, c.month, 2); Self.appendDigits(&out, c.day, 2); out.append(84)
+        Self.appendDigits(&out, c.hour, 2); Self.appendDigits(&out, c.minute, 2); Self.appendDigits(&out, c.second, 2); out.append(46)
+        Self.appendDigits(&out, c.micro / 1000, 3); out.append(90)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Parses `fileStamp`'s form; nil for anything else.
+    public init?(fileStamp text: String) {
+        let b = Array(text.utf8)
+        guard b.count == 20, b[8] == 84, b[15] == 46, b[19] == 90 else { return nil }
+        let s = String(decoding: b[0..<4], as: UTF8.self) + "-" + String(decoding: b[4..<6], as: UTF8.self) + "-"
+            + String(decoding: b[6..<8], as: UTF8.self) + "T" + String(decoding: b[9..<11], as: UTF8.self) + ":"
+            + String(decoding: b[11..<13], as: UTF8.self) + ":" + String(decoding: b[13..<15], as: UTF8.self) + "."
+            + String(decoding: b[16..<19], as: UTF8.self) + "Z"
+        self.init(storage: s)
+    }
+
     /// `YYYY-MM-DD` of the UTC day.
     public var dateString: String {
         let c = utcComponents

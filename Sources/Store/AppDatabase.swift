@@ -129,10 +129,3 @@ extension DatabaseError {
         extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
     }
 }
-
-extension AppDatabase {
-    /// A consistent copy of the whole database into a new file at `path` (SQLite's `VACUUM INTO`).
-    public func backup(to path: String) async throws {
-        try await pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
-    }
-}

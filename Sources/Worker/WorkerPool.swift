@@ -67,7 +67,10 @@ public struct WorkerPool: Service {
     /// One claim→execute loop. While busy, finishing a job also claims the next one in the same transaction.
     private func loop(_ stopping: StopFlag) async {
         var next: ClaimedJob?
-        while !stopping.isStopped {
+        // Cancellation ends the loop too: when another service of the group fails (a monitoring port already in use),
+        // the group cancels instead of shutting down gracefully, every database call then throws at once, and a loop
+        // that only watched `stopping` would spin, logging without end, and keep the process from exiting.
+        while !stopping.isStopped && !Task.isCancelled {
             do {
                 let job: ClaimedJob
                 if let chained = next {

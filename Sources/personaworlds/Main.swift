@@ -13,7 +13,7 @@ struct PersonaWorlds: AsyncParsableCommand {
         abstract: "PersonaWorlds backend in one process on SQLite.",
         discussion: "Configuration comes from the environment, optionally layered over an env-style file (--config FILE or PERSONAWORLDS_CONFIG); the environment wins. See config/personaworlds.env.example.",
         version: AppVersion.current,
-        subcommands: [Serve.self, Migrate.self, Seed.self, Version.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, BackupCommand.self, RestoreCommand.self, DoctorCommand.self, Version.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -25,10 +25,9 @@ struct CommonOptions: ParsableArguments {
 
     /// Loads and validates configuration, bootstraps logging and metrics once; exits 2 on a bad value.
     func bootstrap(service: String) -> AppDependencies {
-        let env = ProcessInfo.processInfo.environment
         let appConfig: AppConfig
         do {
-            appConfig = try AppConfig.load(environment: env, configFile: config ?? env["PERSONAWORLDS_CONFIG"])
+            appConfig = try loadConfig()
         } catch {
             FileHandle.standardError.write(Data("personaworlds: \(error)\n".utf8))
             Foundation.exit(2)
@@ -38,6 +37,12 @@ struct CommonOptions: ParsableArguments {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         return AppDependencies(config: appConfig, logger: Logger(label: "personaworlds"), registry: registry)
+    }
+
+    /// The configuration from the environment over `--config` / `PERSONAWORLDS_CONFIG`.
+    func loadConfig() throws -> AppConfig {
+        let env = ProcessInfo.processInfo.environment
+        return try AppConfig.load(environment: env, configFile: config ?? env["PERSONAWORLDS_CONFIG"])
     }
 }
 
@@ -98,7 +103,7 @@ struct Seed: AsyncParsableCommand {
         let deps = options.bootstrap(service: "seed")
         if let n = demoScale {
             guard n > 0 && n <= 1_000_000 else { throw ValidationError("--demo-scale must be between 1 and 1000000") }
-            let bar = ProgressBar(enabled: isatty(STDOUT_FILENO) == 1)
+            let bar = ProgressBar(label: "seed", enabled: isatty(STDOUT_FILENO) == 1)
             let started = Date()
             guard let made = try await AppCommands.seedScale(deps, n: n, progress: { bar.update($0, $1, $2) }) else {
                 print("seed: this database already holds a --demo-scale dataset; nothing done")
@@ -124,15 +129,16 @@ struct Version: ParsableCommand {
 
 /// A one-line progress bar on a terminal; silent otherwise (logs and pipes stay clean).
 final class ProgressBar: @unchecked Sendable {
+    private let label: String
     private let enabled: Bool
     private var last = ""
 
-    init(enabled: Bool) { self.enabled = enabled }
+    init(label: String, enabled: Bool) { self.label = label; self.enabled = enabled }
 
     func update(_ stage: String, _ done: Int, _ total: Int) {
         guard enabled, total > 0 else { return }
         let width = 30, filled = done * width / total
-        let line = "\rseed: \(stage.padding(toLength: 8, withPad: " ", startingAt: 0)) [" + String(repeating: "#", count: filled)
+        let line = "\r\(label): \(stage.padding(toLength: 8, withPad: " ", startingAt: 0)) [" + String(repeating: "#", count: filled)
             + String(repeating: " ", count: width - filled) + "] \(done * 100 / total)% (\(done)/\(total))"
         guard line != last else { return }
         last = line

@@ -20,6 +20,18 @@ import TestSupport
         #expect(c.secureCookies == false)
     }
 
+    @Test func backupSettingsDefaultBesideTheDatabaseAndCanBeTurnedOff() throws {
+        let defaults = try AppConfig(values: ["DATABASE_PATH": "/var/lib/pw/db.sqlite"])
+        #expect(defaults.backupDirectory == "/var/lib/pw/backups")
+        #expect(defaults.backupEvery == 86_400)
+        #expect(defaults.backupKeep == 7)
+        let set = try AppConfig(values: ["BACKUP_DIR": "/srv/backups", "BACKUP_EVERY": "0", "BACKUP_KEEP": "30"])
+        #expect(set.backupDirectory == "/srv/backups")
+        #expect(set.backupEvery == 0)
+        #expect(set.backupKeep == 30)
+        #expect(try AppConfig(values: ["BACKUP_EVERY": "6h"]).backupEvery == 21_600)
+    }
+
     @Test func goDurationsParse() {
         #expect(GoDuration.parse("400ms") == 0.4)
         #expect(GoDuration.parse("1m30s") == 90)
@@ -34,7 +46,8 @@ import TestSupport
     @Test(arguments: [
         ("OPENAI_REQUEST_TIMEOUT", "30"), ("WORKER_POLL_EVERY", "0s"), ("PORT", "eighty"), ("LLM_PROVIDER", "anthropic"),
         ("JOB_RETRY_BASE", "-5s"), ("SECURE_COOKIES", "maybe"), ("WORKER_CONCURRENCY", "0"), ("DB_QUERY_TIMEOUT", "fast"),
-        ("JWT_SECRET", "short"), ("DRAFT_MAX_LEN", "1.5"),
+        ("JWT_SECRET", "short"), ("DRAFT_MAX_LEN", "1.5"), ("BACKUP_EVERY", "24"), ("BACKUP_EVERY", "500ms"), ("BACKUP_EVERY", "-1h"),
+        ("BACKUP_KEEP", "0"), ("BACKUP_KEEP", "seven"), ("API_READ_TIMEOUT", "0s"),
     ])
     func badValuesNameTheirVariable(variable: String, value: String) {
         #expect {

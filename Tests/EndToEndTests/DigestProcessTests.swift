@@ -21,7 +21,7 @@ import TestSupport
             }
         }
         try queue.close()
-        let env = ["LOG_LEVEL": "info", "WORKER_POLL_EVERY": "100ms"]
+        let env = ["LOG_LEVEL": "info", "WORKER_POLL_EVERY": "100ms", "WORKER_OBSERVABILITY_PORT": "0"]
         let logs = [dir.path + "/digest-a.log", dir.path + "/digest-b.log"]
         let workers = try logs.map { try QueueProcessTests.launch(["serve", "--worker-only"], dir: dir, env: env, log: $0) }
         let daily = try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM persona_digests", equals: 40, timeout: 60)

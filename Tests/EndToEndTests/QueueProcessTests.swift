@@ -96,7 +96,8 @@ import TestSupport
         let dir = TestDirectory()
         #expect(try await Self.seedJobs(dir, personas: 50, posts: 100) == 5000)
 
-        let env = ["LOG_LEVEL": "info", "WORKER_CONCURRENCY": "4", "WORKER_POLL_EVERY": "100ms"]
+        let env = ["LOG_LEVEL": "info", "WORKER_CONCURRENCY": "4", "WORKER_POLL_EVERY": "100ms",
+                   "WORKER_OBSERVABILITY_PORT": "0"] // two workers on one machine: no monitoring port to share
         let logs = [dir.path + "/worker-a.log", dir.path + "/worker-b.log"]
         let workers = try logs.map { try Self.launch(["serve", "--worker-only"], dir: dir, env: env, log: $0) }
         let done = try await Self.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'", equals: 5000, timeout: 240)

@@ -49,14 +49,16 @@ public final class ServerProcess: @unchecked Sendable {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    /// Starts `serve` on a free port and waits until `/healthz` answers.
-    public init(directory: TestDirectory, environment: [String: String] = [:], port: Int? = nil) async throws {
+    /// Starts `personaworlds <arguments>` (default `serve`) on a free port and waits until `/healthz` answers
+    /// there; for `serve --worker-only`, pass the same port as `WORKER_OBSERVABILITY_PORT`.
+    public init(directory: TestDirectory, environment: [String: String] = [:], port: Int? = nil,
+                arguments: [String] = ["serve"]) async throws {
         self.port = port ?? Self.freePort()
         logPath = directory.path + "/server-\(self.port)-\(UUID().uuidString.prefix(6)).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binaryPath)
-        process.arguments = ["serve"]
+        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["DATABASE_PATH"] = directory.databasePath
         env["PORT"] = String(self.port)
@@ -76,6 +78,18 @@ public final class ServerProcess: @unchecked Sendable {
             try await Task.sleep(nanoseconds: 100_000_000)
         }
         throw TestFailure("server did not become healthy: \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
+    }
+
+    /// The server's process id.
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Resident memory of the server in KiB (`VmRSS` in /proc/<pid>/status).
+    public func residentKiB() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
+        }
+        return nil
     }
 
     /// One HTTP request to the server.

@@ -1,3 +1,4 @@
+import Foundation
 import Domain
 import GRDB
 @testable import Store
@@ -163,6 +164,23 @@ import Worker
         let job = try #require(try await h.jobs().first)
         #expect(job.status == "PENDING")
         #expect(job.attempts == 0)
+    }
+}
+
+/// A cancelled pool (its service group failed) stops instead of spinning.
+@Suite struct WorkerCancellationTests {
+    @Test func cancellingThePoolEndsItsLoops() async throws {
+        let h = try await WorkerHarness()
+        let finished = LockedBox(false)
+        let run = Task {
+            try? await h.pool.run()
+            finished.mutate { $0 = true }
+        }
+        try await Task.sleep(nanoseconds: 200_000_000)
+        run.cancel()
+        let deadline = Date().addingTimeInterval(3)
+        while !finished.value && Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+        #expect(finished.value, "the worker loops kept running after cancellation")
     }
 }
 

@@ -13,7 +13,9 @@ extension AppConfig {
             values = EnvFile.parse(text)
         }
         for (key, value) in environment { values[key] = value }
-        return try AppConfig(values: values)
+        var config = try AppConfig(values: values)
+        if let path = configFile, !path.isEmpty { config.sourceFile = path }
+        return config
     }
 
     /// Builds the configuration from a flat key/value map.
@@ -85,6 +87,11 @@ extension AppConfig {
             throw ConfigError(variable: "LOG_LEVEL", problem: "unknown level \"\(logLevel)\"")
         }
         shutdownGrace = try r.duration("SHUTDOWN_GRACE", shutdownGrace, positive: true)
+        backupDir = r.raw("BACKUP_DIR")
+        backupEvery = try r.duration("BACKUP_EVERY", backupEvery, positive: false)
+        // A backup copies the whole file; sub-second schedules would only be a typo (`24` for `24h` fails earlier).
+        if backupEvery > 0 && backupEvery < 1 { throw ConfigError(variable: "BACKUP_EVERY", problem: "must be 0 (off) or at least 1s") }
+        backupKeep = try r.int("BACKUP_KEEP", backupKeep, range: 1...10_000)
         try validateSecret()
     }
 

@@ -59,6 +59,14 @@ public struct AppConfig: Sendable {
     public var logLevel = "info"
     /// Graceful shutdown budget in seconds.
     public var shutdownGrace = 15.0
+    /// Explicit `BACKUP_DIR`; nil means `backups/` beside the database (see `backupDirectory`).
+    public var backupDir: String?
+    /// Seconds between scheduled backups; 0 turns them off.
+    public var backupEvery = 86_400.0
+    /// How many scheduled backups are kept.
+    public var backupKeep = 7
+    /// The env-style file the values were layered over, if any (shown by `doctor`).
+    public var sourceFile: String?
 
     public init() {}
 
@@ -88,6 +96,9 @@ public struct AppConfig: Sendable {
         let dir = String(databasePath[..<slash])
         return dir.isEmpty ? "/" : dir
     }
+
+    /// Where backups go: `BACKUP_DIR`, else a `backups` folder beside the database file.
+    public var backupDirectory: String { backupDir ?? dataDirectory + "/backups" }
 }
 
 /// A configuration value that cannot be used; the process exits with status 2 showing `description`.

@@ -24,6 +24,8 @@ public final class AppMetrics: Sendable {
         ("llm_request_duration_seconds", "histogram", "LLM provider call latency in seconds."),
         ("llm_cache_hits_total", "counter", "LLM response cache hits."),
         ("llm_cache_misses_total", "counter", "LLM response cache misses."),
+        ("backup_last_success_timestamp_seconds", "gauge", "Unix time of the newest scheduled backup that was taken and verified."),
+        ("backup_failures_total", "counter", "Scheduled backups that failed (copy, verification or disk)."),
         ("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch in seconds."),
         ("process_uptime_seconds", "gauge", "Seconds since the process started."),
         ("process_resident_memory_bytes", "gauge", "Resident memory size in bytes."),
@@ -119,6 +121,24 @@ public final class AppMetrics: Sendable {
     /// Sets a queue depth gauge.
     func setQueueDepth(type: String, depth: Int) {
         registry.makeGauge(name: "queue_depth", labels: [("type", type)], help: Self.help("queue_depth")).set(Double(depth))
+    }
+
+    /// A scheduled backup finished and was verified at `at` (also set at start from the newest backup on disk).
+    func recordBackupSuccess(at: Timestamp) {
+        registry.makeGauge(descriptor: .init(metricName: "backup_last_success_timestamp", unitName: "seconds",
+                                             helpText: Self.help("backup_last_success_timestamp_seconds")))
+            .set(Double(at.microseconds) / 1e6)
+    }
+
+    /// A scheduled backup failed.
+    func recordBackupFailure() { backupFailures().increment() }
+
+    /// Creates the failure counter at 0, so the process that takes backups exports it before the first failure
+    /// (a rate over a series that does not exist yet would hide the first one).
+    func announceBackups() { _ = backupFailures() }
+
+    private func backupFailures() -> Counter {
+        registry.makeCounter(descriptor: .init(metricName: "backup_failures", unitName: "total", helpText: Self.help("backup_failures_total")))
     }
 
     /// The exposition text, with process gauges refreshed and every family announced.

@@ -56,16 +56,27 @@ final class EventRecorder: Service, Sendable {
     }
 
     func run() async throws {
-        await withGracefulShutdownHandler {
-            while let batch = await nextBatch() { await commit(batch) }
-        } onGracefulShutdown: {
-            let wake: CheckedContinuation<Void, Never>? = self.state.withLock { s in
-                s.stopped = true
-                defer { s.wake = nil }
-                return s.wake
+        // Cancellation (another service of the group failed, e.g. its port was taken) stops the writer like a graceful
+        // shutdown does; otherwise its wait would never end and the process could not exit.
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                while let batch = await nextBatch() { await commit(batch) }
+            } onGracefulShutdown: {
+                self.stop()
             }
-            wake?.resume()
+        } onCancel: {
+            self.stop()
         }
+    }
+
+    /// Lets the writer drain what is queued and return.
+    private func stop() {
+        let wake: CheckedContinuation<Void, Never>? = state.withLock { s in
+            s.stopped = true
+            defer { s.wake = nil }
+            return s.wake
+        }
+        wake?.resume()
     }
 
     /// Waits until events are pending, then takes up to a batch; nil once stopped with nothing left.

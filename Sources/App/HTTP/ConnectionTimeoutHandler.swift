@@ -1,0 +1,150 @@
+import NIOCore
+import NIOHTTPTypes
+
+/// `API_READ_TIMEOUT`, `API_WRITE_TIMEOUT` and `API_IDLE_TIMEOUT` on one HTTP/1 connection: whichever phase the
+/// connection is in has a deadline, and a connection past it is closed, so slow or idle clients (slowloris)
+/// cannot hold sockets and memory for ever.
+///
+/// - Reading: a new connection's first request (head and body) must arrive within the read timeout of the
+///   accept; a later request's body within the read timeout of its head. The decoder sits before this handler,
+///   so a head sent byte by byte produces nothing here and the deadline set at the accept (or at the last
+///   response) keeps running.
+/// - Writing: once a request is read, its response must be handed to the kernel (the `.end` part's write
+///   completes) within the write timeout; a client that stops reading cannot park a response in memory.
+/// - Idle: between requests on a kept-alive connection, the next head must arrive within the idle timeout.
+///
+/// Hummingbird's own `idleTimeout` is left unset: it only counts decoded parts, so it cannot bound a slow body.
+/// One handler per connection, only ever used on that connection's event loop.
+final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    /// The three limits, from the configuration.
+    struct Timeouts: Sendable {
+        var read: TimeAmount
+        var write: TimeAmount
+        var idle: TimeAmount
+
+        init(read: Double, write: Double, idle: Double) {
+            self.read = .nanoseconds(Int64(read * 1e9)); self.write = .nanoseconds(Int64(write * 1e9)); self.idle = .nanoseconds(Int64(idle * 1e9))
+        }
+    }
+
+    private let timeouts: Timeouts
+    private var active = false
+    /// Requests whose head has arrived on this connection.
+    private var requestsSeen = 0
+    /// A request head has arrived and its end has not.
+    private var readingRequest = false
+    /// Requests read whose response has not been flushed yet.
+    private var awaitingResponses = 0
+    private var readDeadline: NIODeadline = .distantFuture
+    private var writeDeadline: NIODeadline = .distantFuture
+    /// Set when the last response is flushed; `distantFuture` while a request is in progress or none was served.
+    private var idleDeadline: NIODeadline = .distantFuture
+    /// One timer per connection. A later deadline does not move it (it re-arms itself when it fires early), so
+    /// a request costs no timer churn; only an earlier deadline reschedules it.
+    private var timer: Scheduled<Void>?
+    private var timerDeadline: NIODeadline = .distantFuture
+
+    init(timeouts: Timeouts) { self.timeouts = timeouts }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { start(context) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { cancelTimer() }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        active = false
+        cancelTimer()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head:
+            // The first request keeps the deadline counted from the accept; a later one gets its own from its head.
+            if requestsSeen > 0 { readDeadline = .now() + timeouts.read }
+            requestsSeen += 1
+            readingRequest = true
+            idleDeadline = .distantFuture
+            awaitingResponses += 1
+            arm(context)
+        case .body:
+            break
+        case .end:
+            readingRequest = false
+            writeDeadline = .now() + timeouts.write
+            arm(context)
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard case .end = unwrapOutboundIn(data) else { return context.write(data, promise: promise) }
+        let flushed = context.eventLoop.makePromise(of: Void.self)
+        flushed.futureResult.assumeIsolated().whenComplete { result in
+            self.responseFlushed(context)
+            switch result {
+            case .success: promise?.succeed()
+            case .failure(let error): promise?.fail(error)
+            }
+        }
+        context.write(data, promise: flushed)
+    }
+
+    private func start(_ context: ChannelHandlerContext) {
+        guard !active else { return }
+        active = true
+        readDeadline = .now() + timeouts.read
+        arm(context)
+    }
+
+    private func responseFlushed(_ context: ChannelHandlerContext) {
+        awaitingResponses = max(0, awaitingResponses - 1)
+        if awaitingResponses == 0 && !readingRequest { idleDeadline = .now() + timeouts.idle }
+        arm(context)
+    }
+
+    /// The deadline of the phase the connection is in now.
+    private var currentDeadline: NIODeadline {
+        if readingRequest { return readDeadline }
+        if awaitingResponses > 0 { return writeDeadline }
+        return requestsSeen == 0 ? readDeadline : idleDeadline
+    }
+
+    private func arm(_ context: ChannelHandlerContext) {
+        guard active else { return }
+        let deadline = currentDeadline
+        guard timer == nil || deadline < timerDeadline else { return }
+        cancelTimer()
+        timerDeadline = deadline
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            self.timer = nil
+            self.timerDeadline = .distantFuture
+            guard self.active else { return }
+            if self.currentDeadline <= .now() {
+                context.close(promise: nil)
+            } else {
+                self.arm(context)
+            }
+        }
+    }
+
+    private func cancelTimer() {
+        timer?.cancel()
+        timer = nil
+        timerDeadline = .distantFuture
+    }
+}
+
+@available(*, unavailable)
+extension ConnectionTimeoutHandler: Sendable {}

@@ -1,0 +1,23 @@
+import Hummingbird
+import ServiceLifecycle
+
+/// The monitoring port of `serve --worker-only` (`WORKER_OBSERVABILITY_PORT`): `/healthz`, `/readyz` and
+/// `/metrics`, on `BIND_ADDRESS`, so a process without the API can still be scraped and health-checked. The
+/// worker's services run inside this application, so one graceful shutdown stops both.
+enum ObservabilityServer {
+    static func application(_ parts: AppParts, deps: AppDependencies) -> some ApplicationProtocol {
+        let router = Router(context: AppRequestContext.self)
+        let table = RouteTable()
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: RouteGuardMiddleware(routes: table))
+        OpsController(database: parts.database, metrics: parts.metrics, clock: deps.clock, maxAttempts: deps.config.jobMaxAttempts)
+            .addRoutes(to: RouteRegistrar(group: router.group(), table: table))
+        return Application(
+            router: router,
+            server: httpServer(deps.config),
+            configuration: .init(address: .hostname(deps.config.bindAddress, port: deps.config.workerObservabilityPort), serverName: nil),
+            services: parts.services,
+            logger: deps.logger
+        )
+    }
+}

@@ -1,0 +1,144 @@
+@testable import App
+import Domain
+import Foundation
+import Logging
+import Prometheus
+import ServiceLifecycle
+import Store
+import Testing
+import TestSupport
+
+/// Scheduled backups: the interval, retention by the scheduler's own file names, metrics, graceful shutdown.
+@Suite struct BackupSchedulerTests {
+    static func scheduler(_ dir: TestDirectory, interval: Double, keep: Int, backupDir: String? = nil,
+                          registry: PrometheusCollectorRegistry = .init()) async throws -> (BackupScheduler, AppDatabase, AppMetrics) {
+        let db = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
+        try await db.migrate()
+        let metrics = AppMetrics(registry: registry, clock: SystemClock())
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let scheduler = BackupScheduler(database: db, catalog: BackupCatalog(directory: backupDir ?? dir.path + "/backups"), clock: SystemClock(),
+                                        metrics: metrics, settings: .init(interval: interval, keep: keep), logger: logger)
+        return (scheduler, db, metrics)
+    }
+
+    /// Runs `service` in a service group for `seconds`, then shuts it down gracefully; returns how long shutdown took.
+    static func run(_ service: some Service, for seconds: Double) async throws -> Double {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
+        return try await withThrowingTaskGroup(of: Double.self) { tasks in
+            tasks.addTask { try await group.run(); return 0 }
+            try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+            let started = Date()
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return Date().timeIntervalSince(started)
+        }
+    }
+
+    @Test func retentionKeepsExactlyTheNewestScheduledBackupsAndNothingElseIsDeleted() throws {
+        let dir = TestDirectory()
+        let catalog = BackupCatalog(directory: dir.path)
+        var time = Timestamp(seconds: 1_795_000_000)
+        var made: [String] = []
+        for _ in 0..<10 {
+            let path = catalog.scheduledPath(at: time)
+            _ = FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
+            made.append(URL(fileURLWithPath: path).lastPathComponent)
+            time = time.adding(seconds: 3600)
+        }
+        let others = ["personaworlds-20250101T000000.000Z.sqlite", // a manual backup
+                      "personaworlds-scheduled-20250101T000000.000Z.sqlite.partial", "personaworlds-scheduled-latest.sqlite",
+                      "personaworlds-scheduled-20250101T000000.000Z.sqlite.bak", "notes.txt", "db.sqlite"]
+        for name in others { _ = FileManager.default.createFile(atPath: dir.path + "/" + name, contents: Data("keep".utf8)) }
+
+        let removed = try catalog.prune(keep: 3)
+        #expect(removed == Array(made.prefix(7)))
+        #expect(catalog.scheduledBackups() == Array(made.suffix(3)))
+        for name in others { #expect(FileManager.default.fileExists(atPath: dir.path + "/" + name), "\(name) must never be deleted") }
+        #expect(try catalog.prune(keep: 3).isEmpty)
+    }
+
+    @Test func backupNamesRoundTripTheirTime() {
+        let time = Timestamp(microseconds: 1_795_000_000_123_456)
+        let catalog = BackupCatalog(directory: "/b")
+        #expect(catalog.manualPath(at: time) == "/b/personaworlds-20261118T110640.123Z.sqlite")
+        #expect(BackupCatalog.stamp(of: "personaworlds-scheduled-20261118T110640.123Z.sqlite") == Timestamp(microseconds: 1_795_000_000_123_000))
+        #expect(BackupCatalog.stamp(of: "personaworlds-2026120XT082640.123Z.sqlite") == nil)
+        #expect(!BackupCatalog.isScheduled("personaworlds-20261118T110640.123Z.sqlite"))
+    }
+
+    @Test func theSchedulerWaitsOneIntervalThenKeepsExactlyKeepFiles() async throws {
+        let dir = TestDirectory()
+        let (scheduler, db, _) = try await Self.scheduler(dir, interval: 0.4, keep: 2)
+        let catalog = scheduler.catalog
+        let watcher = Task {
+            try await Task.sleep(nanoseconds: 200_000_000)
+            return catalog.scheduledBackups().count
+        }
+        _ = try await Self.run(scheduler, for: 2.6)
+        #expect(try await watcher.value == 0, "the first backup must wait one interval")
+        let files = catalog.scheduledBackups()
+        #expect(files.count == 2)
+        // The survivors are the newest: the last one was taken within the last interval or two.
+        let newest = try #require(files.last.flatMap(BackupCatalog.stamp(of:)))
+        #expect(Double(SystemClock().now().microseconds - newest.microseconds) / 1e6 < 1.0)
+        for file in files { #expect(try DatabaseFile(path: catalog.directory + "/" + file).check(thorough: true).isIntact) }
+        try db.close()
+    }
+
+    @Test func gracefulShutdownDoesNotWaitForTheNextInterval() async throws {
+        let dir = TestDirectory()
+        let (scheduler, db, _) = try await Self.scheduler(dir, interval: 3600, keep: 2)
+        let shutdown = try await Self.run(scheduler, for: 0.2)
+        #expect(shutdown < 1)
+        try db.close()
+    }
+
+    @Test func metricsShowTheLastSuccessAndCountFailures() async throws {
+        let dir = TestDirectory()
+        let registry = PrometheusCollectorRegistry()
+        let (scheduler, db, metrics) = try await Self.scheduler(dir, interval: 60, keep: 3, registry: registry)
+        metrics.announceBackups()
+        #expect(metrics.render(now: SystemClock().now()).contains("backup_failures_total 0"))
+
+        let before = Double(SystemClock().now().microseconds) / 1e6
+        #expect(await scheduler.backupOnce())
+        let text = metrics.render(now: SystemClock().now())
+        let value = try #require(Self.sample("backup_last_success_timestamp_seconds", in: text))
+        #expect(value >= before.rounded(.down) && value <= before + 10)
+        #expect(text.contains("backup_failures_total 0"))
+
+        // A backup folder that cannot be created (a file is in the way) fails the backup.
+        let blocked = dir.path + "/not-a-folder"
+        _ = FileManager.default.createFile(atPath: blocked, contents: Data("x".utf8))
+        let failing = BackupScheduler(database: db, catalog: BackupCatalog(directory: blocked + "/backups"), clock: SystemClock(),
+                                      metrics: metrics, settings: .init(interval: 60, keep: 3), logger: scheduler.logger)
+        #expect(await failing.backupOnce() == false)
+        let afterFailure = metrics.render(now: SystemClock().now())
+        #expect(afterFailure.contains("backup_failures_total 1"))
+        #expect(Self.sample("backup_last_success_timestamp_seconds", in: afterFailure) == value, "a failure must not move the last-success time")
+        try db.close()
+    }
+
+    @Test func atStartTheGaugeReportsTheNewestBackupOnDisk() async throws {
+        let dir = TestDirectory()
+        let registry = PrometheusCollectorRegistry()
+        let (scheduler, db, metrics) = try await Self.scheduler(dir, interval: 3600, keep: 3, registry: registry)
+        try scheduler.catalog.ensureDirectory()
+        let old = Timestamp(seconds: 1_700_000_000)
+        _ = FileManager.default.createFile(atPath: scheduler.catalog.scheduledPath(at: old), contents: Data())
+        _ = try await Self.run(scheduler, for: 0.2)
+        #expect(Self.sample("backup_last_success_timestamp_seconds", in: metrics.render(now: SystemClock().now())) == 1_700_000_000)
+        try db.close()
+    }
+
+    /// The value of an unlabelled sample in exposition text.
+    static func sample(_ name: String, in text: String) -> Double? {
+        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces))
+        }
+        return nil
+    }
+}

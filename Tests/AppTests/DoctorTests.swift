@@ -1,0 +1,80 @@
+@testable import App
+import Domain
+import Foundation
+import GRDB
+import Logging
+import Store
+import Testing
+import TestSupport
+
+/// `doctor`'s checks in-process: secrets are redacted, the schema line, and the bounded LLM probe.
+@Suite struct DoctorTests {
+    static func deps(_ dir: TestDirectory, _ values: [String: String] = [:]) throws -> AppDependencies {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return AppDependencies(config: try TestApp.config(dir, values), logger: logger)
+    }
+
+    static func migrated(_ dir: TestDirectory) async throws {
+        let db = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
+        try await db.migrate()
+        try db.close()
+    }
+
+    @Test func aHealthyInstallationHasNoFailureAndSecretsAreRedacted() async throws {
+        let dir = TestDirectory()
+        try await Self.migrated(dir)
+        let checks = await AppCommands.doctor(try Self.deps(dir, ["OPENAI_API_KEY": "sk-very-secret-key"]))
+        #expect(checks.allSatisfy { $0.status != .fail }, "\(checks.map(\.line))")
+        #expect(checks.map(\.name) == ["config", "database", "server", "schema", "quick_check", "wal", "card font", "disk", "llm", "backup"])
+        let config = try #require(checks.first)
+        #expect(config.detail.contains("JWT_SECRET set (redacted)"))
+        #expect(config.detail.contains("OPENAI_API_KEY set (redacted)"))
+        let all = checks.map(\.line).joined(separator: "\n")
+        #expect(!all.contains(TestApp.secret))
+        #expect(!all.contains("sk-very-secret-key"))
+    }
+
+    @Test func pendingMigrationsWarnAndUnknownOnesFail() async throws {
+        let dir = TestDirectory()
+        try await Self.migrated(dir)
+        let queue = try DatabaseQueue(path: dir.databasePath)
+        try await queue.write { try $0.execute(sql: "DELETE FROM schema_migrations WHERE version = ?", arguments: [Migrations.all.last!.version]) }
+        try queue.close()
+        let doctor = Doctor(config: try TestApp.config(dir), clock: SystemClock(), probeLLM: nil)
+        let pending = try doctor.schema(DatabaseFile(path: dir.databasePath).check(thorough: false))
+        #expect(pending.status == .warn)
+        #expect(pending.detail.contains(Migrations.all.last!.version))
+
+        let newer = try DatabaseQueue(path: dir.databasePath)
+        try await newer.write { try $0.execute(sql: "INSERT INTO schema_migrations(version) VALUES ('9999_future.sql')") }
+        try newer.close()
+        let unknown = try doctor.schema(DatabaseFile(path: dir.databasePath).check(thorough: false))
+        #expect(unknown.status == .fail)
+        #expect(unknown.detail.contains("9999_future.sql"))
+    }
+
+    @Test func theOpenAIProbeIsOkWhenTheProviderAnswersAndFailsWithinFiveSecondsWhenItHangs() async throws {
+        let dir = TestDirectory()
+        try await Self.migrated(dir)
+        let answering = FakeOpenAIServer([.completion("ok")])
+        let ok = try await FakeOpenAIServer.run(answering) { base in
+            await AppCommands.doctor(try Self.deps(dir, ["LLM_PROVIDER": "openai", "OPENAI_BASE_URL": base, "OPENAI_API_KEY": "k"]))
+        }
+        #expect(ok.first { $0.name == "llm" }?.status == .ok)
+        #expect(await answering.requestCount == 1, "one request, no retries")
+
+        let hanging = FakeOpenAIServer([.hang(seconds: 7)])
+        let (failed, seconds) = try await FakeOpenAIServer.run(hanging) { base in
+            let started = Date()
+            let checks = await AppCommands.doctor(try Self.deps(dir, ["LLM_PROVIDER": "openai", "OPENAI_BASE_URL": base, "OPENAI_API_KEY": "k",
+                                                                      "OPENAI_MAX_RETRIES": "3"]))
+            return (checks, Date().timeIntervalSince(started))
+        }
+        let llm = try #require(failed.first { $0.name == "llm" })
+        #expect(llm.status == .fail)
+        #expect(llm.detail.contains("timed out") || llm.detail.contains("deadline"), "\(llm.detail)")
+        #expect(seconds < 8, "the probe must be bounded by its 5 s timeout, took \(seconds) s")
+        #expect(await hanging.requestCount == 1, "no retries in a health check")
+    }
+}
