@@ -39,7 +39,7 @@ import TestSupport
             }
             #expect(outcomes.count == 500)
             #expect(latencies.count == 6)
-            #expect(latencies.allSatisfy { $0 < 1 }, "wave \(wave): /healthz was slow while the slow clients held sockets: \(latencies)")
+            #expect(latencies.allSatisfy { $0 < 2 }, "wave \(wave): /healthz was slow while the slow clients held sockets: \(latencies)")
             for kind in SlowClients.Kind.allCases {
                 let times = outcomes.filter { $0.kind == kind }.map(\.closedAfter)
                 let open = times.filter { $0 == nil }.count
