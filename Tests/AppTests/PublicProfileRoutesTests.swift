@@ -109,7 +109,7 @@ import TestSupport
             #expect(first.jsonObject?["followed"] as? Bool == true && first.jsonObject?["followers"] as? Int == 1)
             let again = try await client.send(.post, "/p/\(slug)/follow", token: fan)
             #expect(again.jsonObject?["followed"] as? Bool == false && again.jsonObject?["followers"] as? Int == 1)
-            let notices = try await DatabaseQueue(path: dir.databasePath).read { db in
+            let notices = try DatabaseQueue(path: dir.databasePath).read { db in
                 try Row.fetchAll(db, sql: "SELECT type, title FROM notifications")
             }
             #expect(notices.count == 1, "a repeat follow sends nothing")
@@ -149,7 +149,10 @@ import TestSupport
             #expect(try await client.send(.put, "/personas/\(persona)", token: owner, json: TestJSON.persona(name: "Renamed", extra: #","daily_draft_quota":5,"daily_reply_quota":25"#)).status == .ok)
             #expect(try await profile()["name"] as? String == "Renamed", "a persona edit clears the cached page")
             // Another process's change (here: a direct write) shows once the one-second entry expires.
-            try await DatabaseQueue(path: dir.databasePath).write { db in
+            // With a busy timeout: the app's event writer may hold the write lock for a moment on a loaded machine.
+            var busy = Configuration()
+            busy.busyMode = .timeout(10)
+            try await DatabaseQueue(path: dir.databasePath, configuration: busy).write { db in
                 try db.execute(sql: "UPDATE personas SET name = 'Changed elsewhere' WHERE id = ?", arguments: [persona])
             }
             #expect(try await profile()["name"] as? String == "Renamed")

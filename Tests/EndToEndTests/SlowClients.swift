@@ -88,7 +88,14 @@ final class SlowClients: @unchecked Sendable {
                 let t = now()
                 var client = Client(fd: try connectSocket(port: port), kind: kind, opened: t, start: t)
                 switch kind {
-                case .keptAlive: send(&client, keptAlive, count: keptAlive.count)
+                case .keptAlive:
+                    // Read the response now: the connection's idle time starts when it has arrived.
+                    send(&client, keptAlive, count: keptAlive.count)
+                    var ready = pollfd(fd: client.fd, events: Int16(POLLIN), revents: 0)
+                    _ = poll(&ready, 1, 5000)
+                    var buffer = [UInt8](repeating: 0, count: 4096)
+                    client.received = max(0, buffer.withUnsafeMutableBytes { recv(client.fd, $0.baseAddress, $0.count, 0) })
+                    client.start = now()
                 case .slowBody: send(&client, slowBody, count: slowBody.count)
                 case .idle, .slowHead: break
                 }

@@ -21,7 +21,7 @@ extension AppConfig {
     /// Builds the configuration from a flat key/value map.
     public init(values: [String: String]) throws {
         self.init()
-        var r = ValueReader(values: values)
+        let r = ValueReader(values: values)
         appEnv = r.string("APP_ENV", appEnv).trimmingWhitespace().lowercased()
         bindAddress = r.string("BIND_ADDRESS", bindAddress)
         port = try r.int("PORT", port, range: 0...65535)

@@ -41,26 +41,28 @@ public final class AppMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry, clock: any AppClock) {
         self.registry = registry
-        self.dbDuration = registry.makeValueHistogram(name: "db_query_duration_seconds", labels: [], buckets: Self.buckets,
-                                                      help: Self.help("db_query_duration_seconds"))
+        self.dbDuration = registry.makeValueHistogram(descriptor: Self.descriptor("db_query_duration_seconds"), buckets: Self.buckets)
         self.startTime = Double(clock.now().microseconds) / 1e6
-        self.startGauge = registry.makeGauge(name: "process_start_time_seconds", labels: [], help: Self.help("process_start_time_seconds"))
-        self.uptimeGauge = registry.makeGauge(name: "process_uptime_seconds", labels: [], help: Self.help("process_uptime_seconds"))
-        self.rssGauge = registry.makeGauge(name: "process_resident_memory_bytes", labels: [], help: Self.help("process_resident_memory_bytes"))
+        self.startGauge = registry.makeGauge(descriptor: Self.descriptor("process_start_time_seconds"), labels: [])
+        self.uptimeGauge = registry.makeGauge(descriptor: Self.descriptor("process_uptime_seconds"), labels: [])
+        self.rssGauge = registry.makeGauge(descriptor: Self.descriptor("process_resident_memory_bytes"), labels: [])
         startGauge.set(startTime)
     }
 
     static func help(_ name: String) -> String { families.first { $0.name == name }?.help ?? "" }
+
+    /// A family's full name with its help text (the name is not split into base and unit: it is used as written).
+    static func descriptor(_ name: String) -> MetricNameDescriptor { .init(metricName: name, unitName: "", helpText: help(name)) }
 
     /// Counts one finished request and its latency. Instruments are looked up once per label set.
     func recordRequest(method: String, route: String, status: Int, seconds: Double) {
         let key = RequestKey(method: method, route: route, status: status)
         let instruments = requestInstruments.withLock { cache -> (Counter, ValueHistogram) in
             if let hit = cache[key] { return hit }
-            let made = (registry.makeCounter(name: "http_requests_total", labels: [("method", method), ("route", route), ("status", String(status))],
-                                             help: Self.help("http_requests_total")),
-                        registry.makeValueHistogram(name: "http_request_duration_seconds", labels: [("method", method), ("route", route)],
-                                                    buckets: Self.buckets, help: Self.help("http_request_duration_seconds")))
+            let made = (registry.makeCounter(descriptor: Self.descriptor("http_requests_total"),
+                                             labels: [("method", method), ("route", route), ("status", String(status))]),
+                        registry.makeValueHistogram(descriptor: Self.descriptor("http_request_duration_seconds"),
+                                                    labels: [("method", method), ("route", route)], buckets: Self.buckets))
             cache[key] = made
             return made
         }
@@ -80,53 +82,47 @@ public final class AppMetrics: Sendable {
 
     /// Counts a rate-limit rejection.
     func recordRateLimited(scope: String, endpoint: String) {
-        registry.makeCounter(name: "rate_limit_events_total", labels: [("endpoint", endpoint), ("scope", scope)],
-                             help: Self.help("rate_limit_events_total")).increment()
+        registry.makeCounter(descriptor: Self.descriptor("rate_limit_events_total"), labels: [("endpoint", endpoint), ("scope", scope)]).increment()
     }
 
     /// Counts a finished job: `jobs_processed_total`, `job_duration_seconds`, `jobs_trace_total`.
     func recordJob(type: String, status: String, seconds: Double, traced: Bool) {
-        registry.makeCounter(name: "jobs_processed_total", labels: [("status", status), ("type", type)],
-                             help: Self.help("jobs_processed_total")).increment()
-        registry.makeValueHistogram(name: "job_duration_seconds", labels: [("type", type)], buckets: Self.buckets,
-                                    help: Self.help("job_duration_seconds")).record(seconds)
-        registry.makeCounter(name: "jobs_trace_total", labels: [("status", status), ("trace", traced ? "present" : "missing"), ("type", type)],
-                             help: Self.help("jobs_trace_total")).increment()
+        registry.makeCounter(descriptor: Self.descriptor("jobs_processed_total"), labels: [("status", status), ("type", type)]).increment()
+        registry.makeValueHistogram(descriptor: Self.descriptor("job_duration_seconds"), labels: [("type", type)], buckets: Self.buckets).record(seconds)
+        registry.makeCounter(descriptor: Self.descriptor("jobs_trace_total"),
+                             labels: [("status", status), ("trace", traced ? "present" : "missing"), ("type", type)]).increment()
     }
 
     /// Counts a retryable job failure.
     func recordJobRetry(type: String) {
-        registry.makeCounter(name: "job_retries_total", labels: [("type", type)], help: Self.help("job_retries_total")).increment()
+        registry.makeCounter(descriptor: Self.descriptor("job_retries_total"), labels: [("type", type)]).increment()
     }
 
     /// Counts one LLM provider call.
     func recordLLMCall(op: String, outcome: String, seconds: Double) {
-        registry.makeCounter(name: "llm_requests_total", labels: [("op", op), ("outcome", outcome)],
-                             help: Self.help("llm_requests_total")).increment()
-        registry.makeValueHistogram(name: "llm_request_duration_seconds", labels: [("op", op)], buckets: Self.buckets,
-                                    help: Self.help("llm_request_duration_seconds")).record(seconds)
+        registry.makeCounter(descriptor: Self.descriptor("llm_requests_total"), labels: [("op", op), ("outcome", outcome)]).increment()
+        registry.makeValueHistogram(descriptor: Self.descriptor("llm_request_duration_seconds"), labels: [("op", op)], buckets: Self.buckets).record(seconds)
     }
 
     /// Counts a cache lookup.
     func recordLLMCache(hit: Bool) {
         let name = hit ? "llm_cache_hits_total" : "llm_cache_misses_total"
-        registry.makeCounter(name: name, labels: [], help: Self.help(name)).increment()
+        registry.makeCounter(descriptor: Self.descriptor(name), labels: []).increment()
     }
 
     /// Whether adaptive shedding is on.
     func setShedding(active: Bool) {
-        registry.makeGauge(name: "shedding_active", labels: [], help: Self.help("shedding_active")).set(Double(active ? 1 : 0))
+        registry.makeGauge(descriptor: Self.descriptor("shedding_active"), labels: []).set(Double(active ? 1 : 0))
     }
 
     /// Sets a queue depth gauge.
     func setQueueDepth(type: String, depth: Int) {
-        registry.makeGauge(name: "queue_depth", labels: [("type", type)], help: Self.help("queue_depth")).set(Double(depth))
+        registry.makeGauge(descriptor: Self.descriptor("queue_depth"), labels: [("type", type)]).set(Double(depth))
     }
 
     /// A scheduled backup finished and was verified at `at` (also set at start from the newest backup on disk).
     func recordBackupSuccess(at: Timestamp) {
-        registry.makeGauge(descriptor: .init(metricName: "backup_last_success_timestamp", unitName: "seconds",
-                                             helpText: Self.help("backup_last_success_timestamp_seconds")))
+        registry.makeGauge(descriptor: Self.descriptor("backup_last_success_timestamp_seconds"))
             .set(Double(at.microseconds) / 1e6)
     }
 
@@ -138,7 +134,7 @@ public final class AppMetrics: Sendable {
     func announceBackups() { _ = backupFailures() }
 
     private func backupFailures() -> Counter {
-        registry.makeCounter(descriptor: .init(metricName: "backup_failures", unitName: "total", helpText: Self.help("backup_failures_total")))
+        registry.makeCounter(descriptor: Self.descriptor("backup_failures_total"))
     }
 
     /// The exposition text, with process gauges refreshed and every family announced.
