@@ -70,8 +70,13 @@ struct BattleService: Sendable {
     /// The share metadata of a battle; records `public_battle_viewed`.
     func meta(_ id: String, viewer: String?) async throws -> (battle: AppDatabase.PublicBattle, topic: String) {
         let battle = try await publicBattle(id, withReplies: false, failure: "could not load battle")
-        events.record(userID: viewer, name: "public_battle_viewed", metadata: ["battle_id": battle.post.id, "room_id": battle.post.roomID])
+        recordView(battle, viewer: viewer)
         return (battle, BattleSummary.topic(content: battle.post.content, roomName: battle.roomName))
+    }
+
+    /// `public_battle_viewed`, for the meta route and the battle page alike.
+    func recordView(_ battle: AppDatabase.PublicBattle, viewer: String?) {
+        events.record(userID: viewer, name: "public_battle_viewed", metadata: ["battle_id": battle.post.id, "room_id": battle.post.roomID])
     }
 
     /// A remix intent: prefilled fields, template suggestions and a signed single-use token; records `remix_started`.

@@ -35,13 +35,6 @@ struct PageKit: Sendable {
     func render<V: PageView>(_ view: V, status: HTTPResponse.Status = .ok, caching: HTMLPage.Caching = .noStore) -> Response {
         HTMLPage.response(renderer.render(view, template: V.template), status: status, caching: caching)
     }
-
-    /// Whether the signed-in user is an admin (`ADMIN_EMAILS`).
-    func isAdmin(_ userID: String) async throws -> Bool {
-        let email: String?
-        do { email = try await database.email(userID: userID) } catch { throw error.asInternal("could not load account") }
-        return email.map { adminEmails.contains($0.lowercased()) } ?? false
-    }
 }
 
 /// Dates as pages show them: `2026-12-01 14:05 UTC`, from the API's RFC 3339 text.

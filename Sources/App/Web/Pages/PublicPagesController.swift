@@ -34,8 +34,8 @@ struct PublicPagesController: Sendable {
 
     @Sendable func battle(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try Identifiers.uuid(context.pathParameter("id"), label: "battle id")
-        _ = try await battles.meta(id, viewer: context.userID)
         let battle = try await battles.publicBattle(id, withReplies: true, failure: "could not load battle")
+        battles.recordView(battle, viewer: context.userID)
         let summary = BattleSummary(content: battle.post.content, roomName: battle.roomName, personaName: battle.post.personaName,
                                     replies: battle.replies.map { ($0.personaName, $0.content) })
         var pending = 0
