@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN_DEBUG := .build/debug/personaworlds
 PORT ?= 8080
 
-.PHONY: deps build run test test-swift test-schema test-browser test-deb bench loadtest-public loadtest-mixed loadtest-queue deb clean
+.PHONY: deps build run lint format test test-swift test-schema test-browser test-deb bench loadtest-public loadtest-mixed loadtest-queue deb clean
 
 deps:
 	@scripts/deps.sh build
@@ -17,7 +17,14 @@ run: build
 
 ## test: every test — Swift unit/API/end-to-end tests, schemathesis against the binary, the browser journey
 ## (headless chromium), the .deb install and upgrade tests.
-test: test-swift test-schema test-browser test-deb
+test: lint test-swift test-schema test-browser test-deb
+
+## lint: the shared formatter's rules (.swift-format), strictly; `make format` rewrites the tree to them.
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Plugins Package.swift
+
+format:
+	$(SWIFT) format format --in-place --recursive --parallel Sources Tests Plugins Package.swift
 
 test-swift:
 	@scripts/deps.sh test

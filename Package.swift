@@ -5,7 +5,7 @@ let package = Package(
     name: "personaworlds",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "personaworlds", targets: ["personaworlds"]),
+        .executable(name: "personaworlds", targets: ["personaworlds"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -50,8 +50,10 @@ let package = Package(
         .target(name: "Domain"),
         .target(
             name: "Web",
-            dependencies: ["Domain", .product(name: "Mustache", package: "swift-mustache"),
-                           .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Domain", .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             exclude: ["templates", "assets"],
             plugins: ["EmbedWeb"]
         ),
@@ -85,8 +87,10 @@ let package = Package(
         .executableTarget(name: "embed-text"),
         .executableTarget(
             name: "personaworlds-bench",
-            dependencies: ["Domain", "Store", "Worker", "LLM", "Card", .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Domain", "Store", "Worker", "LLM", "Card", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["embed-text"]),
         .plugin(name: "EmbedWeb", capability: .buildTool(), dependencies: ["embed-text"]),
@@ -124,9 +128,11 @@ let package = Package(
         ),
         .testTarget(
             name: "LLMTests",
-            dependencies: ["LLM", "HTTPClient", "Domain", "TestSupport", "App", .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "LLM", "HTTPClient", "Domain", "TestSupport", "App", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -1,16 +1,16 @@
+import Card
 import Domain
 import Foundation
+import HTTPClient
 import Hummingbird
 import HummingbirdCore
+import LLM
 import Logging
 import Prometheus
 import ServiceLifecycle
 import Store
-import HTTPClient
-import LLM
-import Worker
-import Card
 import Web
+import Worker
 
 /// Everything `buildApplication` needs from outside: configuration and the process-wide singletons
 /// that `main` owns (logger, metrics registry, clock).
@@ -24,10 +24,16 @@ public struct AppDependencies: Sendable {
     /// Overrides the configured LLM provider (tests, benchmarks).
     public var llm: (any LLMClient)?
 
-    public init(config: AppConfig, logger: Logger, registry: PrometheusCollectorRegistry = .init(), clock: any AppClock = SystemClock(),
-                runWorker: Bool = true, llm: (any LLMClient)? = nil) {
-        self.config = config; self.logger = logger; self.registry = registry; self.clock = clock
-        self.runWorker = runWorker; self.llm = llm
+    public init(
+        config: AppConfig, logger: Logger, registry: PrometheusCollectorRegistry = .init(), clock: any AppClock = SystemClock(),
+        runWorker: Bool = true, llm: (any LLMClient)? = nil
+    ) {
+        self.config = config
+        self.logger = logger
+        self.registry = registry
+        self.clock = clock
+        self.runWorker = runWorker
+        self.llm = llm
     }
 }
 
@@ -68,13 +74,15 @@ struct AppParts {
         let limits = BodyLimits(config: config)
         let llm = deps.llm ?? makeLLM(config: config, database: database, metrics: metrics, clock: deps.clock)
         let signal = WakeSignal()
-        let summaries = ThreadSummaryCache(database: database, llm: llm, providerKey: "\(config.llmProvider):\(config.openAIModel)",
-                                           summaryMaxLen: config.summaryMaxLen, clock: deps.clock, metrics: metrics)
+        let summaries = ThreadSummaryCache(
+            database: database, llm: llm, providerKey: "\(config.llmProvider):\(config.openAIModel)",
+            summaryMaxLen: config.summaryMaxLen, clock: deps.clock, metrics: metrics)
         let posts = PostService(database: database, llm: llm, clock: deps.clock, config: config, signal: signal, summaries: summaries)
 
         let events = EventRecorder(database: database, clock: deps.clock, logger: deps.logger)
-        let battles = BattleService(database: database, clock: deps.clock, config: config, signal: signal,
-                                    remixTokens: await RemixTokenService(secret: secret, clock: deps.clock), events: events)
+        let battles = BattleService(
+            database: database, clock: deps.clock, config: config, signal: signal,
+            remixTokens: await RemixTokenService(secret: secret, clock: deps.clock), events: events)
         let cards = CardService(fontPath: config.cardFontPath, shareBase: config.shareBase)
         if case .failure(let error) = cards.renderer {
             deps.logger.error("card_font_unavailable", metadata: ["path": .string(config.cardFontPath), "detail": .string("\(error)")])
@@ -84,42 +92,50 @@ struct AppParts {
 
         let sessions = BrowserSessions(auth: auth, csrf: CSRFGuard(secret: secret), cookie: SessionCookie(secure: config.secureCookies))
         let flow = LoginFlow(service: auth, limiter: limiter)
-        let kit = PageKit(renderer: try PageRenderer(), assets: WebAssets(), database: database, csrf: sessions.csrf,
-                          adminEmails: Set(config.adminEmails.map { $0.lowercased() }), shareBase: config.shareBase,
-                          maxAttempts: config.jobMaxAttempts)
+        let kit = PageKit(
+            renderer: try PageRenderer(), assets: WebAssets(), database: database, csrf: sessions.csrf,
+            adminEmails: Set(config.adminEmails.map { $0.lowercased() }), shareBase: config.shareBase,
+            maxAttempts: config.jobMaxAttempts)
 
         let table = RouteTable()
         let router = Router(context: AppRequestContext.self)
-        router.add(middleware: RequestContextMiddleware(requestTimeout: config.apiRequestTimeout, ids: RequestIDGenerator(),
-                                                        trustedProxies: limiter.trustedProxies))
+        router.add(
+            middleware: RequestContextMiddleware(
+                requestTimeout: config.apiRequestTimeout, ids: RequestIDGenerator(),
+                trustedProxies: limiter.trustedProxies))
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: CORSMiddleware(policy: CORSPolicy(origins: config.effectiveCORSOrigins)))
         router.add(middleware: ErrorMiddleware())
         let profiles = PublicProfileService(database: database, clock: deps.clock, events: events)
         let publicPages = PublicPagesController(kit: kit, profiles: profiles, battles: battles)
-        router.add(middleware: PageNegotiationMiddleware(pages: publicPages, session: PageSessionMiddleware(sessions: sessions),
-                                                         errors: PageErrorMiddleware(kit: kit),
-                                                         limit: RateLimitMiddleware(limiter: limiter, limitClass: .publicRead)))
+        router.add(
+            middleware: PageNegotiationMiddleware(
+                pages: publicPages, session: PageSessionMiddleware(sessions: sessions),
+                errors: PageErrorMiddleware(kit: kit),
+                limit: RateLimitMiddleware(limiter: limiter, limitClass: .publicRead)))
         router.add(middleware: RouteGuardMiddleware(routes: table))
 
         let open = RouteRegistrar(group: router.group(), table: table)
         let protected = open.with(AuthMiddleware(auth: auth, sessions: sessions))
         let optional = open.with(OptionalAuthMiddleware(auth: auth, sessions: sessions))
         let web = open.with(PageSessionMiddleware(sessions: sessions)).with(PageErrorMiddleware(kit: kit))
-        let routes = RouteGroups(open: open, protected: protected,
-                                 publicRead: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .publicRead)),
-                                 publicWrite: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .publicWrite)),
-                                 events: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .events)),
-                                 battleCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .battleCreate)),
-                                 templateCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .templateCreate)))
+        let routes = RouteGroups(
+            open: open, protected: protected,
+            publicRead: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .publicRead)),
+            publicWrite: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .publicWrite)),
+            events: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .events)),
+            battleCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .battleCreate)),
+            templateCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .templateCreate)))
         OpsController(database: database, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts).addRoutes(to: open)
         AuthController(service: auth, limits: limits, flow: flow).addRoutes(to: open)
         let personas = PersonaService(database: database, clock: deps.clock, config: config)
         let digests = DigestService(database: database, clock: deps.clock)
         let feed = FeedService(database: database, clock: deps.clock, ttl: config.feedCacheTTL)
-        PersonasController(service: personas, posts: posts, digests: digests,
-                           limits: limits, shareBase: config.shareBase, pages: pages).addRoutes(to: protected)
+        PersonasController(
+            service: personas, posts: posts, digests: digests,
+            limits: limits, shareBase: config.shareBase, pages: pages
+        ).addRoutes(to: protected)
         RoomsController(database: database, posts: posts, battles: battles, limits: limits).addRoutes(to: routes)
         PostsController(service: posts, limits: limits, pages: pages).addRoutes(to: routes)
         PublicBattlesController(battles: battles, posts: posts, cards: cards, shareBase: config.shareBase).addRoutes(to: routes)
@@ -140,20 +156,31 @@ struct AppParts {
         AdminPagesController(kit: kit, clock: deps.clock).addRoutes(to: web)
 
         // Services shut down in reverse order: the worker drains and events flush before the database closes.
-        var services: [any Service] = [DatabaseCloser(database: database), CheckpointService(database: database), events, SheddingMonitor(limiter: limiter, database: database,
-                                       metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts)]
+        var services: [any Service] = [
+            DatabaseCloser(database: database), CheckpointService(database: database), events,
+            SheddingMonitor(
+                limiter: limiter, database: database,
+                metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts),
+        ]
         if deps.runWorker {
-            let handler = ReplyJobHandler(database: database, llm: llm, clock: deps.clock, replyMaxLength: config.replyMaxLen,
-                                          replyWritten: { postID in cards.invalidate(battleID: postID) })
-            services.append(WorkerPool(database: database, handler: handler, signal: signal, clock: deps.clock,
-                                       settings: workerSettings(config), metrics: workerMetrics(metrics), logger: deps.logger))
-            services.append(DigestScheduler(database: database, llm: llm, clock: deps.clock,
-                                            settings: .init(interval: config.workerPollEvery, summaryMaxLength: config.summaryMaxLen),
-                                            logger: deps.logger))
+            let handler = ReplyJobHandler(
+                database: database, llm: llm, clock: deps.clock, replyMaxLength: config.replyMaxLen,
+                replyWritten: { postID in cards.invalidate(battleID: postID) })
+            services.append(
+                WorkerPool(
+                    database: database, handler: handler, signal: signal, clock: deps.clock,
+                    settings: workerSettings(config), metrics: workerMetrics(metrics), logger: deps.logger))
+            services.append(
+                DigestScheduler(
+                    database: database, llm: llm, clock: deps.clock,
+                    settings: .init(interval: config.workerPollEvery, summaryMaxLength: config.summaryMaxLen),
+                    logger: deps.logger))
             if config.backupEvery > 0 {
-                services.append(BackupScheduler(database: database, catalog: BackupCatalog(directory: config.backupDirectory), clock: deps.clock,
-                                                metrics: metrics, settings: .init(interval: config.backupEvery, keep: config.backupKeep),
-                                                logger: deps.logger))
+                services.append(
+                    BackupScheduler(
+                        database: database, catalog: BackupCatalog(directory: config.backupDirectory), clock: deps.clock,
+                        metrics: metrics, settings: .init(interval: config.backupEvery, keep: config.backupKeep),
+                        logger: deps.logger))
             }
         }
         return AppParts(router: router, services: services, database: database, metrics: metrics)
@@ -162,26 +189,31 @@ struct AppParts {
     /// The configured LLM provider: the deterministic mock, or OpenAI-compatible over libcurl with the SQLite cache.
     static func makeLLM(config: AppConfig, database: AppDatabase, metrics: AppMetrics, clock: any AppClock) -> any LLMClient {
         guard config.llmProvider == "openai" else {
-            return MockLLM(caps: .init(draft: config.draftMaxLen, reply: config.replyMaxLen, summary: config.summaryMaxLen),
-                           latency: config.mockLLMLatency)
+            return MockLLM(
+                caps: .init(draft: config.draftMaxLen, reply: config.replyMaxLen, summary: config.summaryMaxLen),
+                latency: config.mockLLMLatency)
         }
-        let settings = OpenAILLM.Settings(baseURL: config.openAIBaseURL, apiKey: config.openAIAPIKey, model: config.openAIModel,
-                                          requestTimeout: config.openAIRequestTimeout, maxRetries: config.openAIMaxRetries,
-                                          retryBase: config.openAIRetryBase)
-        return OpenAILLM(settings: settings, transport: CurlTransport(),
-                         cache: SQLiteLLMCache(database: database, clock: clock, metrics: metrics),
-                         observe: { op, outcome, seconds in metrics.recordLLMCall(op: op, outcome: outcome, seconds: seconds) })
+        let settings = OpenAILLM.Settings(
+            baseURL: config.openAIBaseURL, apiKey: config.openAIAPIKey, model: config.openAIModel,
+            requestTimeout: config.openAIRequestTimeout, maxRetries: config.openAIMaxRetries,
+            retryBase: config.openAIRetryBase)
+        return OpenAILLM(
+            settings: settings, transport: CurlTransport(),
+            cache: SQLiteLLMCache(database: database, clock: clock, metrics: metrics),
+            observe: { op, outcome, seconds in metrics.recordLLMCall(op: op, outcome: outcome, seconds: seconds) })
     }
 
     static func workerSettings(_ config: AppConfig) -> WorkerPool.Settings {
-        WorkerPool.Settings(concurrency: config.workerConcurrency, pollEvery: config.workerPollEvery, taskTimeout: config.workerTaskTimeout,
-                            retryBase: config.jobRetryBase, retryCap: config.jobRetryMax, shutdownGrace: config.shutdownGrace,
-                            policy: QueuePolicy(maxAttempts: config.jobMaxAttempts, leaseSeconds: config.workerTaskTimeout + config.jobLeaseGrace))
+        WorkerPool.Settings(
+            concurrency: config.workerConcurrency, pollEvery: config.workerPollEvery, taskTimeout: config.workerTaskTimeout,
+            retryBase: config.jobRetryBase, retryCap: config.jobRetryMax, shutdownGrace: config.shutdownGrace,
+            policy: QueuePolicy(maxAttempts: config.jobMaxAttempts, leaseSeconds: config.workerTaskTimeout + config.jobLeaseGrace))
     }
 
     static func workerMetrics(_ metrics: AppMetrics) -> WorkerMetrics {
-        WorkerMetrics(processed: { type, status, seconds, traced in metrics.recordJob(type: type, status: status, seconds: seconds, traced: traced) },
-                      retried: { type in metrics.recordJobRetry(type: type) })
+        WorkerMetrics(
+            processed: { type, status, seconds, traced in metrics.recordJob(type: type, status: status, seconds: seconds, traced: traced) },
+            retried: { type in metrics.recordJobRetry(type: type) })
     }
 
     /// Opens the file, applies the schema and seeds the defaults (idempotent).

@@ -15,8 +15,10 @@ extension AppCommands {
     /// Takes an online, verified backup to `destination` (a file, or a folder for the default name), by default
     /// `BACKUP_DIR/personaworlds-<stamp>.sqlite`. Opens the database without migrating or seeding it: a backup must
     /// copy the file as the server has it.
-    public static func backup(_ deps: AppDependencies, to destination: String?,
-                              progress: (@Sendable (_ copied: Int, _ total: Int) -> Void)? = nil) async throws -> AppDatabase.BackupResult {
+    public static func backup(
+        _ deps: AppDependencies, to destination: String?,
+        progress: (@Sendable (_ copied: Int, _ total: Int) -> Void)? = nil
+    ) async throws -> AppDatabase.BackupResult {
         let config = deps.config
         guard FileManager.default.fileExists(atPath: config.databasePath) else {
             throw OperationFailed("no database at \(config.databasePath) (check DATABASE_PATH)")
@@ -52,10 +54,13 @@ extension AppCommands {
         var probe: (@Sendable () async throws -> Void)?
         if config.llmProvider == "openai" {
             // One tiny completion, no retries, at most 5 s: a health check must answer quickly even when the provider does not.
-            let settings = OpenAILLM.Settings(baseURL: config.openAIBaseURL, apiKey: config.openAIAPIKey, model: config.openAIModel,
-                                              requestTimeout: min(5, config.openAIRequestTimeout), maxRetries: 0, retryBase: config.openAIRetryBase)
+            let settings = OpenAILLM.Settings(
+                baseURL: config.openAIBaseURL, apiKey: config.openAIAPIKey, model: config.openAIModel,
+                requestTimeout: min(5, config.openAIRequestTimeout), maxRetries: 0, retryBase: config.openAIRetryBase)
             let client = OpenAILLM(settings: settings, transport: CurlTransport())
-            probe = { _ = try await client.summarizeThread(post: LLMText(id: "doctor", content: "Health check: answer with the word ok."), replies: []) }
+            probe = {
+                _ = try await client.summarizeThread(post: LLMText(id: "doctor", content: "Health check: answer with the word ok."), replies: [])
+            }
         }
         return await Doctor(config: config, clock: deps.clock, probeLLM: probe).run()
     }

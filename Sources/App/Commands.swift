@@ -26,19 +26,26 @@ public enum AppCommands {
         switch role {
         case .all, .httpOnly:
             let app = try await buildApplication(deps)
-            deps.logger.info("api_listening", metadata: ["addr": .string("\(deps.config.bindAddress):\(deps.config.port)"),
-                                                         "version": .string(AppVersion.current)])
+            deps.logger.info(
+                "api_listening",
+                metadata: [
+                    "addr": .string("\(deps.config.bindAddress):\(deps.config.port)"),
+                    "version": .string(AppVersion.current),
+                ])
             try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         case .workerOnly:
             let parts = try await AppParts.make(deps)
             if deps.config.workerObservabilityPort > 0 {
                 let app = ObservabilityServer.application(parts, deps: deps)
-                deps.logger.info("worker_observability_listening",
-                                 metadata: ["addr": .string("\(deps.config.bindAddress):\(deps.config.workerObservabilityPort)")])
+                deps.logger.info(
+                    "worker_observability_listening",
+                    metadata: ["addr": .string("\(deps.config.bindAddress):\(deps.config.workerObservabilityPort)")])
                 try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
             } else {
-                let group = ServiceGroup(configuration: .init(services: parts.services, gracefulShutdownSignals: [.sigterm, .sigint],
-                                                              logger: deps.logger))
+                let group = ServiceGroup(
+                    configuration: .init(
+                        services: parts.services, gracefulShutdownSignals: [.sigterm, .sigint],
+                        logger: deps.logger))
                 try await group.run()
             }
         }
@@ -49,12 +56,17 @@ public enum AppCommands {
     public struct ServeRefused: Error, CustomStringConvertible {
         public let database: String
         public let pid: Int32?
-        public var description: String { "a restore is replacing \(database)" + (pid.map { " (pid \($0))" } ?? "") + "; start the server when it is done" }
+        public var description: String {
+            "a restore is replacing \(database)" + (pid.map { " (pid \($0))" } ?? "") + "; start the server when it is done"
+        }
     }
 
     /// Generates the engagement dataset of `seed --demo-scale N`; nil when the database already has one.
-    public static func seedScale(_ deps: AppDependencies, n: Int, progress: @escaping @Sendable (String, Int, Int) -> Void)
-        async throws -> AppDatabase.DemoScale? {
+    public static func seedScale(
+        _ deps: AppDependencies, n: Int, progress: @escaping @Sendable (String, Int, Int) -> Void
+    )
+        async throws -> AppDatabase.DemoScale?
+    {
         let database = try await AppParts.openDatabase(config: deps.config, metrics: nil, clock: deps.clock)
         defer { try? database.close() }
         let hash = try await PasswordHasher().hash(AppCommands.scalePassword)
@@ -82,4 +94,3 @@ public enum AppCommands {
         return try await database.seedDemo(email: email, passwordHash: hash, now: deps.clock.now())
     }
 }
-

@@ -14,8 +14,10 @@ struct Canvas {
 
     /// Fills `rect` (clipped to the canvas).
     mutating func fill(_ rect: Rect, _ color: RGB) {
-        let x0 = max(0, rect.x0), x1 = min(width, rect.x1)
-        let y0 = max(0, rect.y0), y1 = min(height, rect.y1)
+        let x0 = max(0, rect.x0)
+        let x1 = min(width, rect.x1)
+        let y0 = max(0, rect.y0)
+        let y1 = min(height, rect.y1)
         guard x0 < x1, y0 < y1 else { return }
         let width = self.width
         let rowBytes = (x1 - x0) * 4
@@ -47,11 +49,15 @@ struct Canvas {
 
     /// Blends an 8-bit coverage bitmap in `color` with its top-left pixel at (`x`, `y`).
     mutating func blend(coverage: [UInt8], columns: Int, rows: Int, x: Int, y: Int, color: RGB) {
-        let cx0 = max(0, x), cx1 = min(width, x + columns)
-        let cy0 = max(0, y), cy1 = min(height, y + rows)
+        let cx0 = max(0, x)
+        let cx1 = min(width, x + columns)
+        let cy0 = max(0, y)
+        let cy1 = min(height, y + rows)
         guard cx0 < cx1, cy0 < cy1 else { return }
         let width = self.width
-        let r = UInt32(color.r), g = UInt32(color.g), b = UInt32(color.b)
+        let r = UInt32(color.r)
+        let g = UInt32(color.g)
+        let b = UInt32(color.b)
         pixels.withUnsafeMutableBufferPointer { buffer in
             coverage.withUnsafeBufferPointer { source in
                 for py in cy0..<cy1 {

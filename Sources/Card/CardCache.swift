@@ -81,7 +81,13 @@ struct LRUList: ~Copyable {
         if index.count >= capacity, tail >= 0 { remove(tail) }
         let node = Node(key: key, value: value, previous: -1, next: head)
         let i: Int
-        if let reused = free.popLast() { nodes[reused] = node; i = reused } else { nodes.append(node); i = nodes.count - 1 }
+        if let reused = free.popLast() {
+            nodes[reused] = node
+            i = reused
+        } else {
+            nodes.append(node)
+            i = nodes.count - 1
+        }
         if head >= 0 { nodes[head].previous = i }
         head = i
         if tail < 0 { tail = i }
@@ -100,7 +106,10 @@ struct LRUList: ~Copyable {
     func keysByRecency() -> [String] {
         var keys: [String] = []
         var i = head
-        while i >= 0 { keys.append(nodes[i].key); i = nodes[i].next }
+        while i >= 0 {
+            keys.append(nodes[i].key)
+            i = nodes[i].next
+        }
         return keys
     }
 

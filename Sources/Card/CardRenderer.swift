@@ -35,8 +35,9 @@ public final class CardRenderer: Sendable {
         }
         for (line, run) in zip(lines, shaped) {
             for (glyph, x) in run.glyphs where glyph.width > 0 {
-                canvas.blend(coverage: glyph.coverage, columns: glyph.width, rows: glyph.rows,
-                             x: line.x + x + glyph.left, y: line.baseline - glyph.top, color: line.color)
+                canvas.blend(
+                    coverage: glyph.coverage, columns: glyph.width, rows: glyph.rows,
+                    x: line.x + x + glyph.left, y: line.baseline - glyph.top, color: line.color)
             }
         }
         return (lines, canvas.pixels)

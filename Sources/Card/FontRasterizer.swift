@@ -23,8 +23,15 @@ struct ShapedLine: Sendable {
 /// FreeType faces plus glyph and metrics caches. Not thread-safe: the renderer
 /// keeps it inside a `Mutex`.
 final class FontRasterizer: TextMeasurer {
-    private struct GlyphKey: Hashable { var face: Int; var size: Int; var scalar: UInt32 }
-    private struct Metrics { var ascent: Int; var lineHeight: Int }
+    private struct GlyphKey: Hashable {
+        var face: Int
+        var size: Int
+        var scalar: UInt32
+    }
+    private struct Metrics {
+        var ascent: Int
+        var lineHeight: Int
+    }
 
     private var library: FT_Library?
     /// Index 0 regular, 1 bold (the same face when no bold file is available).
@@ -98,7 +105,9 @@ final class FontRasterizer: TextMeasurer {
             let bitmap = slot.pointee.bitmap
             result.advance = Int(slot.pointee.advance.x)
             if bitmap.pixel_mode == pw_ft_pixel_mode_gray(), let buffer = bitmap.buffer, bitmap.width > 0, bitmap.rows > 0 {
-                let width = Int(bitmap.width), rows = Int(bitmap.rows), pitch = Int(bitmap.pitch)
+                let width = Int(bitmap.width)
+                let rows = Int(bitmap.rows)
+                let pitch = Int(bitmap.pitch)
                 var coverage = [UInt8](repeating: 0, count: width * rows)
                 for row in 0..<rows {
                     let source = buffer + (pitch >= 0 ? row * pitch : (rows - 1 - row) * -pitch)
@@ -124,7 +133,9 @@ final class FontRasterizer: TextMeasurer {
     func shape(_ text: String, style: TextStyle) -> ShapedLine {
         var placed: [(glyph: Glyph, x: Int)] = []
         placed.reserveCapacity(text.utf8.count)
-        var pen = 0, inkLeft = 0, inkRight = 0
+        var pen = 0
+        var inkLeft = 0
+        var inkRight = 0
         for scalar in text.unicodeScalars {
             let glyph = glyph(scalar, style: style)
             let x = (pen + 32) >> 6
@@ -143,7 +154,9 @@ final class FontRasterizer: TextMeasurer {
     // MARK: TextMeasurer
 
     func width(of text: String, style: TextStyle) -> Int {
-        var pen = 0, inkLeft = 0, inkRight = 0
+        var pen = 0
+        var inkLeft = 0
+        var inkRight = 0
         for scalar in text.unicodeScalars {
             let glyph = glyph(scalar, style: style)
             if glyph.width > 0 {

@@ -62,7 +62,8 @@ public struct RGB: Sendable, Hashable, CustomStringConvertible {
 
     /// WCAG 2 contrast ratio against `other` (1 … 21).
     public func contrastRatio(to other: RGB) -> Double {
-        let a = relativeLuminance, b = other.relativeLuminance
+        let a = relativeLuminance
+        let b = other.relativeLuminance
         return (max(a, b) + 0.05) / (min(a, b) + 0.05)
     }
 
@@ -72,11 +73,14 @@ public struct RGB: Sendable, Hashable, CustomStringConvertible {
 /// x^2.4 for 0 ≤ x ≤ 1 without Foundation: x² · (x^(1/5))², the fifth root by Newton's method.
 private func pow24(_ x: Double) -> Double {
     guard x > 0 else { return 0 }
-    var root = x > 1 ? x : 1.0  // fifth root of x by Newton's method
+    var root = x > 1 ? x : 1.0 // fifth root of x by Newton's method
     for _ in 0..<60 {
         let r4 = root * root * root * root
         let next = root - (r4 * root - x) / (5 * r4)
-        if abs(next - root) < 1e-15 { root = next; break }
+        if abs(next - root) < 1e-15 {
+            root = next
+            break
+        }
         root = next
     }
     return x * x * root * root

@@ -21,10 +21,11 @@ extension CardLayout {
             for (i, text) in texts.enumerated() where !text.isEmpty {
                 let lineTop = baseline - ascent + i * pitch
                 let width = measurer.width(of: text, style: style)
-                lines.append(PlacedLine(
-                    text: text, style: style, color: color, x: x, baseline: lineTop + ascent, width: width,
-                    bounds: Rect(x, lineTop, x + width, lineTop + lineHeight),
-                    element: element, box: box, panel: panel))
+                lines.append(
+                    PlacedLine(
+                        text: text, style: style, color: color, x: x, baseline: lineTop + ascent, width: width,
+                        bounds: Rect(x, lineTop, x + width, lineTop + lineHeight),
+                        element: element, box: box, panel: panel))
             }
         }
 
@@ -32,8 +33,9 @@ extension CardLayout {
         mutating func label(_ text: String, _ element: CardElement, _ box: Rect, _ panel: Panel) {
             let style = CardLayout.labelStyle
             let line = wrapper.ellipsize(text.uppercased(), maxWidth: box.width, style: style)
-            place([line], style: style, color: CardLayout.Palette.accent, x: box.x0, baseline: box.y0 + measurer.ascent(style),
-                  element: element, box: box, panel: panel)
+            place(
+                [line], style: style, color: CardLayout.Palette.accent, x: box.x0, baseline: box.y0 + measurer.ascent(style),
+                element: element, box: box, panel: panel)
         }
 
         /// A wrapped, shrink-to-fit paragraph filling `box` from the top.
@@ -42,8 +44,9 @@ extension CardLayout {
             styles: [TextStyle], maxLines: Int, color: RGB
         ) {
             let fitted = wrapper.fit(text, width: box.width, height: box.height, maxLines: maxLines, styles: styles)
-            place(fitted.lines, style: fitted.style, color: color, x: box.x0, baseline: box.y0 + measurer.ascent(fitted.style),
-                  element: element, box: box, panel: panel)
+            place(
+                fitted.lines, style: fitted.style, color: color, x: box.x0, baseline: box.y0 + measurer.ascent(fitted.style),
+                element: element, box: box, panel: panel)
         }
 
         /// `Pro: <pro>    Con: <con>` on one line when it fits, otherwise one line per side.
@@ -54,12 +57,15 @@ extension CardLayout {
             var chosen: (TextStyle, [String])?
             for style in styles where wrapper.linesFitting(height: box.height, style: style) >= 1 {
                 if measurer.width(of: oneLine, style: style) <= box.width {
-                    chosen = (style, [oneLine]); break
+                    chosen = (style, [oneLine])
+                    break
                 }
                 if wrapper.linesFitting(height: box.height, style: style) >= 2,
-                   measurer.width(of: proText, style: style) <= box.width,
-                   measurer.width(of: conText, style: style) <= box.width {
-                    chosen = (style, [proText, conText]); break
+                    measurer.width(of: proText, style: style) <= box.width,
+                    measurer.width(of: conText, style: style) <= box.width
+                {
+                    chosen = (style, [proText, conText])
+                    break
                 }
             }
             let (style, texts): (TextStyle, [String])
@@ -69,12 +75,14 @@ extension CardLayout {
                 style = styles[styles.count - 1]
                 let w = wrapper
                 let cut = { (s: String) in w.ellipsize(s, maxWidth: box.width, style: style) }
-                texts = wrapper.linesFitting(height: box.height, style: style) >= 2
+                texts =
+                    wrapper.linesFitting(height: box.height, style: style) >= 2
                     ? [cut(proText), cut(conText)]
                     : [cut(proText + " · " + conText)]
             }
-            place(texts, style: style, color: CardLayout.Palette.ink, x: box.x0, baseline: box.y0 + measurer.ascent(style),
-                  element: .proCon, box: box, panel: panel)
+            place(
+                texts, style: style, color: CardLayout.Palette.ink, x: box.x0, baseline: box.y0 + measurer.ascent(style),
+                element: .proCon, box: box, panel: panel)
         }
 
         /// Numbered takeaways stacked in `area`, each up to `maxTakeawayLines` lines with a hanging indent;
@@ -93,10 +101,12 @@ extension CardLayout {
                 }
             }
             for item in chosen.items {
-                place([item.number], style: chosen.numberStyle, color: CardLayout.Palette.accent,
-                      x: area.x0, baseline: item.baseline, element: item.element, box: item.box, panel: panel)
-                place(item.lines, style: chosen.style, color: CardLayout.Palette.ink,
-                      x: area.x0 + chosen.indent, baseline: item.baseline, element: item.element, box: item.box, panel: panel)
+                place(
+                    [item.number], style: chosen.numberStyle, color: CardLayout.Palette.accent,
+                    x: area.x0, baseline: item.baseline, element: item.element, box: item.box, panel: panel)
+                place(
+                    item.lines, style: chosen.style, color: CardLayout.Palette.ink,
+                    x: area.x0 + chosen.indent, baseline: item.baseline, element: item.element, box: item.box, panel: panel)
             }
         }
 
@@ -110,13 +120,16 @@ extension CardLayout {
 
         /// Wraps and stacks the takeaways in one style (`maxLines` nil: no cut, `complete`
         /// tells whether each fits in `maxTakeawayLines` lines).
-        private func stack(_ texts: [String], style: TextStyle, maxLines: Int?, area: Rect)
+        private func stack(
+            _ texts: [String], style: TextStyle, maxLines: Int?, area: Rect
+        )
             -> (style: TextStyle, numberStyle: TextStyle, indent: Int, items: [Stacked], height: Int, complete: Bool)
         {
             let numberStyle = TextStyle.bold(style.pixelSize)
             let numbers = texts.indices.map { "\($0 + 1)." }
             let indent = (numbers.map { measurer.width(of: $0, style: numberStyle) }.max() ?? 0) + CardLayout.numberGap
-            let textAscent = measurer.ascent(style), numberAscent = measurer.ascent(numberStyle)
+            let textAscent = measurer.ascent(style)
+            let numberAscent = measurer.ascent(numberStyle)
             let ascent = max(textAscent, numberAscent)
             var items: [Stacked] = []
             var top = area.y0

@@ -13,17 +13,27 @@ public enum PNGCodec {
         var opaque = true
         rgba.withUnsafeBufferPointer { p in
             var i = 3
-            while i < p.count { if p[i] != 255 { opaque = false; return }; i += 4 }
+            while i < p.count {
+                if p[i] != 255 {
+                    opaque = false
+                    return
+                }
+                i += 4
+            }
         }
         let channels = opaque ? 3 : 4
         let pixels: [UInt8]
         if opaque {
             pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { out, count in
                 rgba.withUnsafeBufferPointer { source in
-                    var s = 0, d = 0
+                    var s = 0
+                    var d = 0
                     while s < source.count {
-                        out[d] = source[s]; out[d + 1] = source[s + 1]; out[d + 2] = source[s + 2]
-                        s += 4; d += 3
+                        out[d] = source[s]
+                        out[d + 1] = source[s + 1]
+                        out[d + 2] = source[s + 2]
+                        s += 4
+                        d += 3
                     }
                 }
                 count = width * height * 3
@@ -36,8 +46,9 @@ public enum PNGCodec {
         var ok: Int32 = 0
         let output = [UInt8](unsafeUninitializedCapacity: capacity) { out, count in
             var size = capacity
-            ok = pw_png_encode(pixels, UInt32(width), UInt32(height), Int32(channels), 1,
-                               out.baseAddress, &size, &message, message.count)
+            ok = pw_png_encode(
+                pixels, UInt32(width), UInt32(height), Int32(channels), 1,
+                out.baseAddress, &size, &message, message.count)
             count = ok != 0 ? size : 0
         }
         guard ok != 0 else { throw CardError.pngFailure("encode: " + string(message)) }
@@ -52,7 +63,8 @@ public enum PNGCodec {
             pw_png_decode_begin(&image, data.baseAddress, data.count, &message, message.count)
         }
         guard begun != 0 else { throw CardError.pngFailure("decode: " + string(message)) }
-        let width = Int(image.width), height = Int(image.height)
+        let width = Int(image.width)
+        let height = Int(image.height)
         var rgba = [UInt8](repeating: 0, count: width * height * 4)
         let finished = rgba.withUnsafeMutableBytes { out in
             pw_png_decode_finish_rgba(&image, out.baseAddress, &message, message.count)

@@ -61,7 +61,8 @@ struct TextWrapper<Measurer: TextMeasurer> {
     /// The largest character count `n` such that `text.prefix(n) + suffix` fits (binary search;
     /// widths grow with the prefix since advances are never negative).
     private func longestFittingPrefix(_ text: Substring, maxWidth: Int, style: TextStyle, suffix: String) -> Int {
-        var lo = 0, hi = text.count
+        var lo = 0
+        var hi = text.count
         while lo < hi {
             let mid = (lo + hi + 1) / 2
             if width(String(text.prefix(mid)) + suffix, style) <= maxWidth { lo = mid } else { hi = mid - 1 }
@@ -79,9 +80,10 @@ struct TextWrapper<Measurer: TextMeasurer> {
         let n = longestFittingPrefix(chars, maxWidth: maxWidth, style: style, suffix: Self.ellipsis)
         var prefix = chars.prefix(n)
         if n < chars.count, chars[chars.index(chars.startIndex, offsetBy: n)] != " ",
-           let space = prefix.lastIndex(of: " "),
-           prefix.distance(from: prefix.startIndex, to: space) * 10 >= n * 7 {
-            prefix = prefix[..<space]  // break at the last word boundary
+            let space = prefix.lastIndex(of: " "),
+            prefix.distance(from: prefix.startIndex, to: space) * 10 >= n * 7
+        {
+            prefix = prefix[..<space] // break at the last word boundary
         }
         while let last = prefix.last, last == " " || ",;:-–—".contains(last) { prefix = prefix.dropLast() }
         return String(prefix) + Self.ellipsis

@@ -44,8 +44,12 @@ public struct RemixIntent: Sendable, Equatable {
     public var templateID: String
 
     public init(battleID: String, roomID: String, topic: String, proStyle: String, conStyle: String, templateID: String) {
-        self.battleID = battleID; self.roomID = roomID; self.topic = topic.truncatedRunes(180)
-        self.proStyle = proStyle.truncatedRunes(80); self.conStyle = conStyle.truncatedRunes(80); self.templateID = templateID.trimmingWhitespace()
+        self.battleID = battleID
+        self.roomID = roomID
+        self.topic = topic.truncatedRunes(180)
+        self.proStyle = proStyle.truncatedRunes(80)
+        self.conStyle = conStyle.truncatedRunes(80)
+        self.templateID = templateID.trimmingWhitespace()
     }
 
     /// Remix tokens live 30 minutes.
@@ -57,7 +61,10 @@ public struct PostCursor: Sendable, Equatable {
     public var createdAt: Timestamp
     public var postID: String
 
-    public init(createdAt: Timestamp, postID: String) { self.createdAt = createdAt; self.postID = postID }
+    public init(createdAt: Timestamp, postID: String) {
+        self.createdAt = createdAt
+        self.postID = postID
+    }
 
     /// Public pages hold 10 posts; a full page carries a cursor to the next.
     public static let pageSize = 10

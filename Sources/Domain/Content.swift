@@ -24,10 +24,20 @@ public struct Post: Sendable, Equatable {
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
-    public init(id: String, roomID: String, personaID: String?, personaName: String?, userID: String, authoredBy: AuthoredBy,
-                status: PostStatus, content: String, createdAt: Timestamp, updatedAt: Timestamp) {
-        self.id = id; self.roomID = roomID; self.personaID = personaID; self.personaName = personaName; self.userID = userID
-        self.authoredBy = authoredBy; self.status = status; self.content = content; self.createdAt = createdAt; self.updatedAt = updatedAt
+    public init(
+        id: String, roomID: String, personaID: String?, personaName: String?, userID: String, authoredBy: AuthoredBy,
+        status: PostStatus, content: String, createdAt: Timestamp, updatedAt: Timestamp
+    ) {
+        self.id = id
+        self.roomID = roomID
+        self.personaID = personaID
+        self.personaName = personaName
+        self.userID = userID
+        self.authoredBy = authoredBy
+        self.status = status
+        self.content = content
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
     }
 }
 
@@ -42,10 +52,18 @@ public struct Reply: Sendable, Equatable {
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
-    public init(id: String, postID: String, personaID: String?, personaName: String?, authoredBy: AuthoredBy, content: String,
-                createdAt: Timestamp, updatedAt: Timestamp) {
-        self.id = id; self.postID = postID; self.personaID = personaID; self.personaName = personaName
-        self.authoredBy = authoredBy; self.content = content; self.createdAt = createdAt; self.updatedAt = updatedAt
+    public init(
+        id: String, postID: String, personaID: String?, personaName: String?, authoredBy: AuthoredBy, content: String,
+        createdAt: Timestamp, updatedAt: Timestamp
+    ) {
+        self.id = id
+        self.postID = postID
+        self.personaID = personaID
+        self.personaName = personaName
+        self.authoredBy = authoredBy
+        self.content = content
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
     }
 }
 

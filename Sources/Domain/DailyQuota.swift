@@ -9,7 +9,8 @@ public struct DailyQuota: Sendable, Equatable {
     public let limit: Int
 
     public init(_ kind: QuotaKind, limit: Int) {
-        self.kind = kind; self.limit = limit
+        self.kind = kind
+        self.limit = limit
     }
 
     /// The start of the window that `now` falls in: midnight UTC of its day.

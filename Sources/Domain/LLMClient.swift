@@ -22,17 +22,27 @@ public struct LLMPersona: Sendable, Equatable {
     public var preferredLanguage: String
     public var formality: Int
 
-    public init(id: String, name: String, bio: String, tone: String, writingSamples: [String] = [], doNotSay: [String] = [],
-                catchphrases: [String] = [], preferredLanguage: String = "en", formality: Int = 1) {
-        self.id = id; self.name = name; self.bio = bio; self.tone = tone; self.writingSamples = writingSamples
-        self.doNotSay = doNotSay; self.catchphrases = catchphrases; self.preferredLanguage = preferredLanguage; self.formality = formality
+    public init(
+        id: String, name: String, bio: String, tone: String, writingSamples: [String] = [], doNotSay: [String] = [],
+        catchphrases: [String] = [], preferredLanguage: String = "en", formality: Int = 1
+    ) {
+        self.id = id
+        self.name = name
+        self.bio = bio
+        self.tone = tone
+        self.writingSamples = writingSamples
+        self.doNotSay = doNotSay
+        self.catchphrases = catchphrases
+        self.preferredLanguage = preferredLanguage
+        self.formality = formality
     }
 
     /// The full persona, calibration included (drafts and previews).
     public init(_ persona: Persona) {
         let f = persona.fields
-        self.init(id: persona.id, name: f.name, bio: f.bio, tone: f.tone, writingSamples: f.writingSamples, doNotSay: f.doNotSay,
-                  catchphrases: f.catchphrases, preferredLanguage: f.preferredLanguage, formality: f.formality)
+        self.init(
+            id: persona.id, name: f.name, bio: f.bio, tone: f.tone, writingSamples: f.writingSamples, doNotSay: f.doNotSay,
+            catchphrases: f.catchphrases, preferredLanguage: f.preferredLanguage, formality: f.formality)
     }
 }
 
@@ -44,7 +54,10 @@ public struct LLMRoom: Sendable, Equatable {
     public var variant: Int
 
     public init(id: String, name: String, description: String, variant: Int) {
-        self.id = id; self.name = name; self.description = description; self.variant = variant
+        self.id = id
+        self.name = name
+        self.description = description
+        self.variant = variant
     }
 }
 
@@ -53,7 +66,10 @@ public struct LLMText: Sendable, Equatable {
     public var id: String
     public var content: String
 
-    public init(id: String, content: String) { self.id = id; self.content = content }
+    public init(id: String, content: String) {
+        self.id = id
+        self.content = content
+    }
 }
 
 /// Template rules that shape a battle reply (they reach the prompt).
@@ -62,7 +78,11 @@ public struct LLMTemplate: Sendable, Equatable {
     public var promptRules: String
     public var wordLimit: Int
 
-    public init(name: String, promptRules: String, wordLimit: Int) { self.name = name; self.promptRules = promptRules; self.wordLimit = wordLimit }
+    public init(name: String, promptRules: String, wordLimit: Int) {
+        self.name = name
+        self.promptRules = promptRules
+        self.wordLimit = wordLimit
+    }
 }
 
 /// One thread in a persona's daily activity.
@@ -73,7 +93,10 @@ public struct LLMThreadActivity: Sendable, Equatable {
     public var activityCount: Int
 
     public init(postID: String, roomName: String, postPreview: String, activityCount: Int) {
-        self.postID = postID; self.roomName = roomName; self.postPreview = postPreview; self.activityCount = activityCount
+        self.postID = postID
+        self.roomName = roomName
+        self.postPreview = postPreview
+        self.activityCount = activityCount
     }
 }
 
@@ -82,6 +105,9 @@ public struct LLMError: Error, CustomStringConvertible, Sendable {
     public let message: String
     public let retryable: Bool
 
-    public init(_ message: String, retryable: Bool) { self.message = message; self.retryable = retryable }
+    public init(_ message: String, retryable: Bool) {
+        self.message = message
+        self.retryable = retryable
+    }
     public var description: String { message }
 }

@@ -6,7 +6,10 @@ public struct User: Sendable, Equatable {
     public var createdAt: Timestamp
 
     public init(id: String, email: String, passwordHash: String, createdAt: Timestamp) {
-        self.id = id; self.email = email; self.passwordHash = passwordHash; self.createdAt = createdAt
+        self.id = id
+        self.email = email
+        self.passwordHash = passwordHash
+        self.createdAt = createdAt
     }
 }
 
@@ -19,7 +22,11 @@ public struct Room: Sendable, Equatable {
     public var createdAt: Timestamp
 
     public init(id: String, slug: String, name: String, description: String, createdAt: Timestamp) {
-        self.id = id; self.slug = slug; self.name = name; self.description = description; self.createdAt = createdAt
+        self.id = id
+        self.slug = slug
+        self.name = name
+        self.description = description
+        self.createdAt = createdAt
     }
 }
 
@@ -32,7 +39,11 @@ public struct Persona: Sendable, Equatable {
     public var updatedAt: Timestamp
 
     public init(id: String, userID: String, fields: PersonaFields, createdAt: Timestamp, updatedAt: Timestamp) {
-        self.id = id; self.userID = userID; self.fields = fields; self.createdAt = createdAt; self.updatedAt = updatedAt
+        self.id = id
+        self.userID = userID
+        self.fields = fields
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
     }
 }
 
@@ -49,12 +60,21 @@ public struct PersonaFields: Sendable, Equatable {
     public var dailyDraftQuota: Int
     public var dailyReplyQuota: Int
 
-    public init(name: String, bio: String, tone: String, writingSamples: [String], doNotSay: [String],
-                catchphrases: [String], preferredLanguage: String, formality: Int,
-                dailyDraftQuota: Int, dailyReplyQuota: Int) {
-        self.name = name; self.bio = bio; self.tone = tone; self.writingSamples = writingSamples
-        self.doNotSay = doNotSay; self.catchphrases = catchphrases; self.preferredLanguage = preferredLanguage
-        self.formality = formality; self.dailyDraftQuota = dailyDraftQuota; self.dailyReplyQuota = dailyReplyQuota
+    public init(
+        name: String, bio: String, tone: String, writingSamples: [String], doNotSay: [String],
+        catchphrases: [String], preferredLanguage: String, formality: Int,
+        dailyDraftQuota: Int, dailyReplyQuota: Int
+    ) {
+        self.name = name
+        self.bio = bio
+        self.tone = tone
+        self.writingSamples = writingSamples
+        self.doNotSay = doNotSay
+        self.catchphrases = catchphrases
+        self.preferredLanguage = preferredLanguage
+        self.formality = formality
+        self.dailyDraftQuota = dailyDraftQuota
+        self.dailyReplyQuota = dailyReplyQuota
     }
 }
 
@@ -67,6 +87,10 @@ public struct PublicProfile: Sendable, Equatable {
     public var createdAt: Timestamp
 
     public init(personaID: String, slug: String, isPublic: Bool, bio: String, createdAt: Timestamp) {
-        self.personaID = personaID; self.slug = slug; self.isPublic = isPublic; self.bio = bio; self.createdAt = createdAt
+        self.personaID = personaID
+        self.slug = slug
+        self.isPublic = isPublic
+        self.bio = bio
+        self.createdAt = createdAt
     }
 }

@@ -14,11 +14,20 @@ public struct PublicPersona: Sendable, Equatable {
     /// When the profile was first published.
     public var createdAt: Timestamp
 
-    public init(personaID: String, slug: String, name: String, bio: String, tone: String, preferredLanguage: String, formality: Int,
-                followers: Int, postsCount: Int, createdAt: Timestamp) {
-        self.personaID = personaID; self.slug = slug; self.name = name; self.bio = bio; self.tone = tone
-        self.preferredLanguage = preferredLanguage; self.formality = formality; self.followers = followers
-        self.postsCount = postsCount; self.createdAt = createdAt
+    public init(
+        personaID: String, slug: String, name: String, bio: String, tone: String, preferredLanguage: String, formality: Int,
+        followers: Int, postsCount: Int, createdAt: Timestamp
+    ) {
+        self.personaID = personaID
+        self.slug = slug
+        self.name = name
+        self.bio = bio
+        self.tone = tone
+        self.preferredLanguage = preferredLanguage
+        self.formality = formality
+        self.followers = followers
+        self.postsCount = postsCount
+        self.createdAt = createdAt
     }
 
     public var badges: [String] { ProfileRules.badges(language: preferredLanguage, tone: tone, formality: formality) }
@@ -34,7 +43,11 @@ public struct PublicPost: Sendable, Equatable {
     public var createdAt: Timestamp
 
     public init(id: String, roomID: String, roomName: String, authoredBy: AuthoredBy, content: String, createdAt: Timestamp) {
-        self.id = id; self.roomID = roomID; self.roomName = roomName; self.authoredBy = authoredBy; self.content = content
+        self.id = id
+        self.roomID = roomID
+        self.roomName = roomName
+        self.authoredBy = authoredBy
+        self.content = content
         self.createdAt = createdAt
     }
 }
@@ -46,6 +59,8 @@ public struct RoomStat: Sendable, Equatable {
     public var postCount: Int
 
     public init(roomID: String, roomName: String, postCount: Int) {
-        self.roomID = roomID; self.roomName = roomName; self.postCount = postCount
+        self.roomID = roomID
+        self.roomName = roomName
+        self.postCount = postCount
     }
 }

@@ -36,11 +36,18 @@ public enum Safety {
     }
 
     static func occurrences(of needle: String, in haystack: String) -> Int {
-        let n = Array(needle.utf8), h = Array(haystack.utf8)
+        let n = Array(needle.utf8)
+        let h = Array(haystack.utf8)
         guard !n.isEmpty, h.count >= n.count else { return 0 }
-        var count = 0, i = 0
+        var count = 0
+        var i = 0
         while i <= h.count - n.count {
-            if h[i..<(i + n.count)].elementsEqual(n) { count += 1; i += n.count } else { i += 1 }
+            if h[i..<(i + n.count)].elementsEqual(n) {
+                count += 1
+                i += n.count
+            } else {
+                i += 1
+            }
         }
         return count
     }

@@ -9,10 +9,18 @@ public struct BattleTemplate: Sendable, Equatable {
     public var createdAt: Timestamp
     public var isPublic: Bool
 
-    public init(id: String, ownerUserID: String?, name: String, promptRules: String, turnCount: Int, wordLimit: Int,
-                createdAt: Timestamp, isPublic: Bool) {
-        self.id = id; self.ownerUserID = ownerUserID; self.name = name; self.promptRules = promptRules
-        self.turnCount = turnCount; self.wordLimit = wordLimit; self.createdAt = createdAt; self.isPublic = isPublic
+    public init(
+        id: String, ownerUserID: String?, name: String, promptRules: String, turnCount: Int, wordLimit: Int,
+        createdAt: Timestamp, isPublic: Bool
+    ) {
+        self.id = id
+        self.ownerUserID = ownerUserID
+        self.name = name
+        self.promptRules = promptRules
+        self.turnCount = turnCount
+        self.wordLimit = wordLimit
+        self.createdAt = createdAt
+        self.isPublic = isPublic
     }
 }
 
@@ -25,7 +33,11 @@ public struct TemplateInput: Sendable, Equatable {
     public var isPublic: Bool
 
     public init(name: String, promptRules: String, turnCount: Int, wordLimit: Int, isPublic: Bool) {
-        self.name = name; self.promptRules = promptRules; self.turnCount = turnCount; self.wordLimit = wordLimit; self.isPublic = isPublic
+        self.name = name
+        self.promptRules = promptRules
+        self.turnCount = turnCount
+        self.wordLimit = wordLimit
+        self.isPublic = isPublic
     }
 }
 
@@ -34,8 +46,10 @@ public enum TemplateRules {
     /// The system template a battle without `template_id` prefers.
     public static let defaultName = "Claim/Evidence 6 turns"
 
-    static let forbiddenPatterns = ["system prompt", "developer message", "hidden instruction", "ignore previous instructions",
-                                    "<system>", "prompt injection"]
+    static let forbiddenPatterns = [
+        "system prompt", "developer message", "hidden instruction", "ignore previous instructions",
+        "<system>", "prompt injection",
+    ]
     static let linkPatterns = ["http://", "https://", "www.", "mailto:"]
 
     /// The input with trimmed text, or the first rule it breaks.

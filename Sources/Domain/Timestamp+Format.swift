@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Text forms of a timestamp: the fixed-width storage form and the RFC 3339 API forms.
@@ -11,13 +11,20 @@ extension Timestamp {
         let c = utcComponents
         var out = [UInt8]()
         out.reserveCapacity(27)
-        Self.appendDigits(&out, c.year, 4); out.append(45)
-        Self.appendDigits(&out, c.month, 2); out.append(45)
-        Self.appendDigits(&out, c.day, 2); out.append(84)
-        Self.appendDigits(&out, c.hour, 2); out.append(58)
-        Self.appendDigits(&out, c.minute, 2); out.append(58)
-        Self.appendDigits(&out, c.second, 2); out.append(46)
-        Self.appendDigits(&out, c.micro, 6); out.append(90)
+        Self.appendDigits(&out, c.year, 4)
+        out.append(45)
+        Self.appendDigits(&out, c.month, 2)
+        out.append(45)
+        Self.appendDigits(&out, c.day, 2)
+        out.append(84)
+        Self.appendDigits(&out, c.hour, 2)
+        out.append(58)
+        Self.appendDigits(&out, c.minute, 2)
+        out.append(58)
+        Self.appendDigits(&out, c.second, 2)
+        out.append(46)
+        Self.appendDigits(&out, c.micro, 6)
+        out.append(90)
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -52,9 +59,16 @@ extension Timestamp {
         let c = utcComponents
         var out = [UInt8]()
         out.reserveCapacity(20)
-        Self.appendDigits(&out, c.year, 4); Self.appendDigits(&out, c.month, 2); Self.appendDigits(&out, c.day, 2); out.append(84)
-        Self.appendDigits(&out, c.hour, 2); Self.appendDigits(&out, c.minute, 2); Self.appendDigits(&out, c.second, 2); out.append(46)
-        Self.appendDigits(&out, c.micro / 1000, 3); out.append(90)
+        Self.appendDigits(&out, c.year, 4)
+        Self.appendDigits(&out, c.month, 2)
+        Self.appendDigits(&out, c.day, 2)
+        out.append(84)
+        Self.appendDigits(&out, c.hour, 2)
+        Self.appendDigits(&out, c.minute, 2)
+        Self.appendDigits(&out, c.second, 2)
+        out.append(46)
+        Self.appendDigits(&out, c.micro / 1000, 3)
+        out.append(90)
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -62,7 +76,8 @@ extension Timestamp {
     public init?(fileStamp text: String) {
         let b = Array(text.utf8)
         guard b.count == 20, b[8] == 84, b[15] == 46, b[19] == 90 else { return nil }
-        let s = String(decoding: b[0..<4], as: UTF8.self) + "-" + String(decoding: b[4..<6], as: UTF8.self) + "-"
+        let s =
+            String(decoding: b[0..<4], as: UTF8.self) + "-" + String(decoding: b[4..<6], as: UTF8.self) + "-"
             + String(decoding: b[6..<8], as: UTF8.self) + "T" + String(decoding: b[9..<11], as: UTF8.self) + ":"
             + String(decoding: b[11..<13], as: UTF8.self) + ":" + String(decoding: b[13..<15], as: UTF8.self) + "."
             + String(decoding: b[16..<19], as: UTF8.self) + "Z"
@@ -73,8 +88,10 @@ extension Timestamp {
     public var dateString: String {
         let c = utcComponents
         var out = [UInt8]()
-        Self.appendDigits(&out, c.year, 4); out.append(45)
-        Self.appendDigits(&out, c.month, 2); out.append(45)
+        Self.appendDigits(&out, c.year, 4)
+        out.append(45)
+        Self.appendDigits(&out, c.month, 2)
+        out.append(45)
         Self.appendDigits(&out, c.day, 2)
         return String(decoding: out, as: UTF8.self)
     }
@@ -93,7 +110,8 @@ extension Timestamp {
             return v
         }
         guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
-              let s = num(17, 2) else { return nil }
+            let s = num(17, 2)
+        else { return nil }
         var micro = 0
         if b.count > 20 {
             guard b[19] == 46 else { return nil }
@@ -104,18 +122,29 @@ extension Timestamp {
             micro = scaled
         }
         var parts = tm()
-        parts.tm_year = Int32(y - 1900); parts.tm_mon = Int32(mo - 1); parts.tm_mday = Int32(d)
-        parts.tm_hour = Int32(h); parts.tm_min = Int32(mi); parts.tm_sec = Int32(s)
+        parts.tm_year = Int32(y - 1900)
+        parts.tm_mon = Int32(mo - 1)
+        parts.tm_mday = Int32(d)
+        parts.tm_hour = Int32(h)
+        parts.tm_min = Int32(mi)
+        parts.tm_sec = Int32(s)
         let secs = timegm(&parts)
         self.init(microseconds: Int64(secs) * 1_000_000 + Int64(micro))
     }
 
-    private static func appendDate(_ out: inout [UInt8], _ c: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, micro: Int, weekday: Int)) {
-        appendDigits(&out, c.year, 4); out.append(45)
-        appendDigits(&out, c.month, 2); out.append(45)
-        appendDigits(&out, c.day, 2); out.append(84)
-        appendDigits(&out, c.hour, 2); out.append(58)
-        appendDigits(&out, c.minute, 2); out.append(58)
+    private static func appendDate(
+        _ out: inout [UInt8], _ c: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, micro: Int, weekday: Int)
+    ) {
+        appendDigits(&out, c.year, 4)
+        out.append(45)
+        appendDigits(&out, c.month, 2)
+        out.append(45)
+        appendDigits(&out, c.day, 2)
+        out.append(84)
+        appendDigits(&out, c.hour, 2)
+        out.append(58)
+        appendDigits(&out, c.minute, 2)
+        out.append(58)
         appendDigits(&out, c.second, 2)
     }
 
@@ -123,7 +152,11 @@ extension Timestamp {
         var digits = [UInt8](repeating: 48, count: width)
         var v = value
         var i = width - 1
-        while i >= 0 { digits[i] = UInt8(48 + v % 10); v /= 10; i -= 1 }
+        while i >= 0 {
+            digits[i] = UInt8(48 + v % 10)
+            v /= 10
+            i -= 1
+        }
         out.append(contentsOf: digits)
     }
 }

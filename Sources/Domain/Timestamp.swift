@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A UTC instant with microsecond precision, the unit every stored timestamp uses.
@@ -42,7 +42,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable {
         var parts = tm()
         gmtime_r(&t, &parts)
         let micro = Int(microseconds - unixSeconds * 1_000_000)
-        return (Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour),
-                Int(parts.tm_min), Int(parts.tm_sec), micro, Int(parts.tm_wday))
+        return (
+            Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour),
+            Int(parts.tm_min), Int(parts.tm_sec), micro, Int(parts.tm_wday)
+        )
     }
 }

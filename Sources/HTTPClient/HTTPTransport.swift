@@ -8,7 +8,11 @@ public struct OutboundRequest: Sendable {
     public var timeout: Double
 
     public init(url: String, method: String = "POST", headers: [(String, String)] = [], body: [UInt8] = [], timeout: Double) {
-        self.url = url; self.method = method; self.headers = headers; self.body = body; self.timeout = timeout
+        self.url = url
+        self.method = method
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
     }
 }
 
@@ -18,7 +22,11 @@ public struct InboundResponse: Sendable {
     public var headers: [String: String]
     public var body: [UInt8]
 
-    public init(status: Int, headers: [String: String] = [:], body: [UInt8]) { self.status = status; self.headers = headers; self.body = body }
+    public init(status: Int, headers: [String: String] = [:], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
 }
 
 /// Transport failures that never produced a response.

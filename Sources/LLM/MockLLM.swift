@@ -9,21 +9,30 @@ public struct MockLLM: LLMClient {
         public var reply: Int
         public var summary: Int
 
-        public init(draft: Int = 500, reply: Int = 280, summary: Int = 400) { self.draft = draft; self.reply = reply; self.summary = summary }
+        public init(draft: Int = 500, reply: Int = 280, summary: Int = 400) {
+            self.draft = draft
+            self.reply = reply
+            self.summary = summary
+        }
     }
 
     let caps: Caps
     let latency: Double
 
-    public init(caps: Caps = Caps(), latency: Double = 0) { self.caps = caps; self.latency = latency }
+    public init(caps: Caps = Caps(), latency: Double = 0) {
+        self.caps = caps
+        self.latency = latency
+    }
 
     public func generatePostDraft(persona: LLMPersona, room: LLMRoom) async throws -> String {
         try await simulateLatency()
-        var insight = room.variant == 2
+        var insight =
+            room.variant == 2
             ? "shipping a visible changelog improves community trust and feedback quality"
             : "small weekly experiments create compounding product learning"
         if let first = persona.catchphrases.first?.trimmingWhitespace(), !first.isEmpty { insight = "\(first): \(insight)" }
-        let text = isTurkish(persona)
+        let text =
+            isTurkish(persona)
             ? "\(room.name) odasında \(persona.name) için içgörü: \(insight). Sende bu yaklaşımın işe yaradığı bir örnek var mı?"
             : "In \(room.name), an insight for \(persona.name) is that \(insight). What is one concrete example where this worked for you?"
         return text.truncatedRunes(caps.draft)
@@ -31,7 +40,8 @@ public struct MockLLM: LLMClient {
 
     public func generateReply(persona: LLMPersona, post: LLMText, thread: [LLMText], template: LLMTemplate?) async throws -> String {
         try await simulateLatency()
-        let fixed = ": I agree with the direction of the post. My practical addition is to run a small experiment, measure outcomes, and share findings. (thread replies: \(thread.count))"
+        let fixed =
+            ": I agree with the direction of the post. My practical addition is to run a small experiment, measure outcomes, and share findings. (thread replies: \(thread.count))"
         let head = "\(persona.name) reply (\(persona.tone))"
         // Keep the fixed sentence intact: shorten the name/tone head when the whole would exceed the cap.
         let room = caps.reply - fixed.runeCount
@@ -56,7 +66,8 @@ public struct MockLLM: LLMClient {
         }
         let parts = threads.prefix(3).map { t in "\(t.roomName.trimmingWhitespace().isEmpty ? "room" : t.roomName) (\(t.activityCount) events)" }
         let list = parts.isEmpty ? "no dominant threads yet" : parts.joined(separator: ", ")
-        let text = tr
+        let text =
+            tr
             ? "Bugün \(posts) gönderi ve \(replies) yanıt üretildi. En dikkat çeken başlıklar: \(list)."
             : "Today the persona produced \(posts) posts and \(replies) replies. The most active threads were: \(list)."
         return text.truncatedRunes(caps.summary)

@@ -14,8 +14,12 @@ public struct OpenAILLM: LLMClient {
         public var retryBase: Double
 
         public init(baseURL: String, apiKey: String, model: String, requestTimeout: Double = 20, maxRetries: Int = 2, retryBase: Double = 0.4) {
-            self.baseURL = baseURL; self.apiKey = apiKey; self.model = model; self.requestTimeout = requestTimeout
-            self.maxRetries = min(max(0, maxRetries), 5); self.retryBase = retryBase
+            self.baseURL = baseURL
+            self.apiKey = apiKey
+            self.model = model
+            self.requestTimeout = requestTimeout
+            self.maxRetries = min(max(0, maxRetries), 5)
+            self.retryBase = retryBase
         }
 
         /// `<base>/v1/chat/completions`, or `<base>/chat/completions` when the base already ends in `/v1`.
@@ -32,9 +36,14 @@ public struct OpenAILLM: LLMClient {
     let observe: @Sendable (_ op: String, _ outcome: String, _ seconds: Double) -> Void
 
     /// - Parameter cache: prompt-keyed response cache; thread summaries are cached by their caller instead.
-    public init(settings: Settings, transport: any HTTPTransport, cache: (any LLMResponseCache)? = nil,
-                observe: @escaping @Sendable (String, String, Double) -> Void = { _, _, _ in }) {
-        self.settings = settings; self.transport = transport; self.cache = cache; self.observe = observe
+    public init(
+        settings: Settings, transport: any HTTPTransport, cache: (any LLMResponseCache)? = nil,
+        observe: @escaping @Sendable (String, String, Double) -> Void = { _, _, _ in }
+    ) {
+        self.settings = settings
+        self.transport = transport
+        self.cache = cache
+        self.observe = observe
     }
 
     public func generatePostDraft(persona: LLMPersona, room: LLMRoom) async throws -> String {
@@ -55,7 +64,8 @@ public struct OpenAILLM: LLMClient {
 
     /// Runs one completion with retries, never past the caller's deadline.
     func complete(op: String, prompt: Prompt) async throws -> String {
-        let key = (cache != nil && op != "thread_summary")
+        let key =
+            (cache != nil && op != "thread_summary")
             ? LLMCacheKey.make(["openai", settings.model, op, prompt.system, prompt.user]) : nil
         if let key, let hit = await cache?.cachedResponse(key: key) { return hit }
         let start = Monotonic.nanos()
@@ -79,9 +89,10 @@ public struct OpenAILLM: LLMClient {
         for attempt in 0...settings.maxRetries {
             let remaining = Self.secondsUntil(deadline)
             guard remaining > 0.001 else { throw LLMError("openai provider: deadline exceeded", retryable: true) }
-            let request = OutboundRequest(url: settings.endpoint, method: "POST",
-                                          headers: [("Authorization", "Bearer \(settings.apiKey)"), ("Content-Type", "application/json")],
-                                          body: body, timeout: min(settings.requestTimeout, remaining))
+            let request = OutboundRequest(
+                url: settings.endpoint, method: "POST",
+                headers: [("Authorization", "Bearer \(settings.apiKey)"), ("Content-Type", "application/json")],
+                body: body, timeout: min(settings.requestTimeout, remaining))
             var retryAfter: Double?
             do {
                 let response = try await transport.send(request)

@@ -8,9 +8,12 @@ extension AppDatabase {
         try await read { db in
             func counts(_ since: Timestamp) throws -> [String: Int] {
                 var out: [String: Int] = [:]
-                for row in try Row.fetchAll(db.cachedStatement(sql: """
-                    SELECT event_name, COUNT(*) AS n FROM events WHERE created_at >= ? GROUP BY event_name
-                    """), arguments: [since.storageString]) {
+                for row in try Row.fetchAll(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT event_name, COUNT(*) AS n FROM events WHERE created_at >= ? GROUP BY event_name
+                            """), arguments: [since.storageString])
+                {
                     out[(row["event_name"] as String).lowercased(), default: 0] += row["n"] as Int
                 }
                 return out

@@ -35,24 +35,30 @@ extension AppDatabase {
     /// Not routed through `read`: a backup is long by nature, so `DB_QUERY_TIMEOUT` does not apply to it. Cancelling
     /// the calling task (a graceful shutdown) stops the copy at the next step and removes the partial file.
     @discardableResult
-    public func backup(to path: String, pagesPerStep: Int32 = 1024,
-                       progress: (@Sendable (BackupProgress) -> Void)? = nil) async throws -> BackupResult {
+    public func backup(
+        to path: String, pagesPerStep: Int32 = 1024,
+        progress: (@Sendable (BackupProgress) -> Void)? = nil
+    ) async throws -> BackupResult {
         let partial = path + ".partial"
         for stale in [partial, partial + "-journal", partial + "-wal", partial + "-shm"] { try? FileManager.default.removeItem(atPath: stale) }
         let cancelled = Atomic<Bool>(false)
         do {
             let destination = try DatabaseQueue(path: partial)
-            let sourceMigrations: [String] = try await withTaskCancellationHandler(operation: { try await pool.read { source in
-                let versions = try source.tableExists("schema_migrations")
-                    ? try String.fetchAll(source, sql: "SELECT version FROM schema_migrations ORDER BY version") : []
-                try destination.writeWithoutTransaction { copy in
-                    try source.backup(to: copy, pagesPerStep: pagesPerStep) { step in
-                        if cancelled.load(ordering: .relaxed) { throw CancellationError() }
-                        progress?(BackupProgress(copiedPages: step.completedPageCount, totalPages: step.totalPageCount))
+            let sourceMigrations: [String] = try await withTaskCancellationHandler(
+                operation: {
+                    try await pool.read { source in
+                        let versions =
+                            try source.tableExists("schema_migrations")
+                            ? try String.fetchAll(source, sql: "SELECT version FROM schema_migrations ORDER BY version") : []
+                        try destination.writeWithoutTransaction { copy in
+                            try source.backup(to: copy, pagesPerStep: pagesPerStep) { step in
+                                if cancelled.load(ordering: .relaxed) { throw CancellationError() }
+                                progress?(BackupProgress(copiedPages: step.completedPageCount, totalPages: step.totalPageCount))
+                            }
+                        }
+                        return versions
                     }
-                }
-                return versions
-            } }, onCancel: { cancelled.store(true, ordering: .relaxed) })
+                }, onCancel: { cancelled.store(true, ordering: .relaxed) })
             // The copied header still says WAL; DELETE mode makes the copy a single file that opens anywhere, read-only too.
             try await destination.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = DELETE") }
             try destination.close()

@@ -17,11 +17,18 @@ extension AppDatabase {
     public static func scaleUserEmail(_ n: Int) -> String { "scale-user-\(n)@example.com" }
 
     /// Creates the dataset; refuses (returns nil) when the file already holds one. `progress(stage, done, total)`.
-    public func seedDemoScale(_ n: Int, passwordHash: String, now: Timestamp,
-                              progress: @escaping @Sendable (String, Int, Int) -> Void) async throws -> DemoScale? {
+    public func seedDemoScale(
+        _ n: Int, passwordHash: String, now: Timestamp,
+        progress: @escaping @Sendable (String, Int, Int) -> Void
+    ) async throws -> DemoScale? {
         guard n > 0 else { return DemoScale(users: 0, posts: 0, follows: 0, events: 0) }
-        if try await read({ db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM users WHERE email = ?)",
-                                                     arguments: [Self.scaleUserEmail(0)]) ?? false }) { return nil }
+        if try await read({ db in
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS(SELECT 1 FROM users WHERE email = ?)",
+                arguments: [Self.scaleUserEmail(0)]) ?? false
+        }) {
+            return nil
+        }
         let rooms = try await read { db in try String.fetchAll(db, sql: "SELECT id FROM rooms ORDER BY slug") }
         let templates = try await read { db in try String.fetchAll(db, sql: "SELECT id FROM templates WHERE is_public = 1") }
         let month: Int64 = 30 * 86_400_000_000
@@ -34,13 +41,17 @@ extension AppDatabase {
                 let ts = now.adding(microseconds: -month + Int64(i)).storageString
                 try db.cachedStatement(sql: "INSERT INTO users(id, email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
                     .execute(arguments: [users[i], Self.scaleUserEmail(i), passwordHash, ts, ts])
-                try db.cachedStatement(sql: """
-                    INSERT INTO personas(id, user_id, name, bio, tone, writing_samples, preferred_language, formality, created_at, updated_at)
-                    VALUES (?, ?, ?, 'A scale persona.', 'calm', '["a","b","c"]', ?, ?, ?, ?)
-                    """).execute(arguments: [personas[i], users[i], "Scale Persona \(i)", i % 5 == 0 ? "tr" : "en", i % 4, ts, ts])
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO personas(id, user_id, name, bio, tone, writing_samples, preferred_language, formality, created_at, updated_at)
+                        VALUES (?, ?, ?, 'A scale persona.', 'calm', '["a","b","c"]', ?, ?, ?, ?)
+                        """
+                ).execute(arguments: [personas[i], users[i], "Scale Persona \(i)", i % 5 == 0 ? "tr" : "en", i % 4, ts, ts])
                 if i % 10 == 0 {
-                    try db.cachedStatement(sql: "INSERT INTO persona_public_profiles(persona_id, slug, is_public, bio, created_at) VALUES (?, ?, 1, '', ?)")
-                        .execute(arguments: [personas[i], "scale-\(i)", ts])
+                    try db.cachedStatement(
+                        sql: "INSERT INTO persona_public_profiles(persona_id, slug, is_public, bio, created_at) VALUES (?, ?, 1, '', ?)"
+                    )
+                    .execute(arguments: [personas[i], "scale-\(i)", ts])
                 }
             }
         }
@@ -53,11 +64,15 @@ extension AppDatabase {
                 let (owner, ageSeconds, room, kind) = postSeeds[i]
                 let ts = now.adding(microseconds: -Int64(ageSeconds) * 1_000_000).storageString
                 let template: String? = kind == 0 && i % 5 == 0 && !templates.isEmpty ? templates[i % templates.count] : nil
-                try db.cachedStatement(sql: """
-                    INSERT INTO posts(id, room_id, persona_id, user_id, authored_by, status, content, published_at, created_at, updated_at, template_id)
-                    VALUES (?, ?, ?, ?, 'AI_DRAFT_APPROVED', 'PUBLISHED', ?, ?, ?, ?, ?)
-                    """).execute(arguments: [posts[i], rooms[room], personas[owner], users[owner],
-                                             "Topic: Scale battle \(i). Small experiments beat big plans.", ts, ts, ts, template])
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO posts(id, room_id, persona_id, user_id, authored_by, status, content, published_at, created_at, updated_at, template_id)
+                        VALUES (?, ?, ?, ?, 'AI_DRAFT_APPROVED', 'PUBLISHED', ?, ?, ?, ?, ?)
+                        """
+                ).execute(arguments: [
+                    posts[i], rooms[room], personas[owner], users[owner],
+                    "Topic: Scale battle \(i). Small experiments beat big plans.", ts, ts, ts, template,
+                ])
             }
         }
 
@@ -66,9 +81,11 @@ extension AppDatabase {
             for i in range {
                 let (follower, persona) = followSeeds[i]
                 guard follower != persona else { continue }
-                try db.cachedStatement(sql: """
-                    INSERT INTO persona_follows(follower_user_id, followed_persona_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING
-                    """).execute(arguments: [users[follower], personas[persona], now.adding(microseconds: -month).storageString])
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO persona_follows(follower_user_id, followed_persona_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING
+                        """
+                ).execute(arguments: [users[follower], personas[persona], now.adding(microseconds: -month).storageString])
             }
         }
         let follows = try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM persona_follows") ?? 0 }
@@ -102,8 +119,10 @@ extension AppDatabase {
     }
 
     /// Runs `body` over `0..<total` in chunks of `size`, one write transaction each, reporting progress.
-    private func batches(_ total: Int, stage: String, size: Int = 5_000, progress: @escaping @Sendable (String, Int, Int) -> Void,
-                         _ body: @escaping @Sendable (Database, Range<Int>) throws -> Void) async throws {
+    private func batches(
+        _ total: Int, stage: String, size: Int = 5_000, progress: @escaping @Sendable (String, Int, Int) -> Void,
+        _ body: @escaping @Sendable (Database, Range<Int>) throws -> Void
+    ) async throws {
         var start = 0
         while start < total {
             let range = start..<min(total, start + size)

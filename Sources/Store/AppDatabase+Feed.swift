@@ -18,9 +18,10 @@ extension AppDatabase {
         """
 
     static func feedCandidate(_ row: Row, shares: Int, remixes: Int) -> FeedBattleCandidate {
-        FeedBattleCandidate(battleID: row["id"], roomID: row["room_id"], roomName: row["room_name"], personaID: row["persona_id"],
-                            personaName: row["persona_name"], content: row["content"], createdAt: timestamp(row["created_at"]),
-                            templateID: row["template_id"], templateName: row["template_name"], shares: shares, remixes: remixes)
+        FeedBattleCandidate(
+            battleID: row["id"], roomID: row["room_id"], roomName: row["room_name"], personaID: row["persona_id"],
+            personaName: row["persona_name"], content: row["content"], createdAt: timestamp(row["created_at"]),
+            templateID: row["template_id"], templateName: row["template_name"], shares: shares, remixes: remixes)
     }
 
     /// Shares and remixes since `since` of each battle with any, the most engaged first (`limit` of them), with
@@ -47,20 +48,25 @@ extension AppDatabase {
 
     /// The newest published posts of personas the user follows, with their engagement since `since`, and the
     /// newest public templates with their use in the last 30 days.
-    public func feedCandidates(userID: String, engagementSince since: Timestamp, templatesSince: Timestamp)
-        async throws -> (followed: [FeedBattleCandidate], templates: [FeedTemplateCandidate]) {
+    public func feedCandidates(
+        userID: String, engagementSince since: Timestamp, templatesSince: Timestamp
+    )
+        async throws -> (followed: [FeedBattleCandidate], templates: [FeedTemplateCandidate])
+    {
         try await read { db in
             let rows = try Row.fetchAll(db.cachedStatement(sql: Self.followedSQL), arguments: [userID])
             var followed: [FeedBattleCandidate] = []
             for row in rows {
                 let id: String = row["id"]
-                let counts = try Row.fetchOne(db.cachedStatement(sql: Self.engagementOfBattleSQL),
-                                              arguments: [id, since.storageString, id, since.storageString])!
+                let counts = try Row.fetchOne(
+                    db.cachedStatement(sql: Self.engagementOfBattleSQL),
+                    arguments: [id, since.storageString, id, since.storageString])!
                 followed.append(Self.feedCandidate(row, shares: counts["shares"] ?? 0, remixes: counts["remixes"] ?? 0))
             }
             let templates = try Row.fetchAll(db.cachedStatement(sql: Self.feedTemplatesSQL), arguments: [templatesSince.storageString]).map {
-                FeedTemplateCandidate(templateID: $0["id"], name: $0["name"], promptRules: $0["prompt_rules"], turnCount: $0["turn_count"],
-                                      wordLimit: $0["word_limit"], createdAt: Self.timestamp($0["created_at"]), usageCount: $0["usage_count"])
+                FeedTemplateCandidate(
+                    templateID: $0["id"], name: $0["name"], promptRules: $0["prompt_rules"], turnCount: $0["turn_count"],
+                    wordLimit: $0["word_limit"], createdAt: Self.timestamp($0["created_at"]), usageCount: $0["usage_count"])
             }
             return (followed, templates)
         }
@@ -93,7 +99,8 @@ extension AppDatabase {
     /// `EXPLAIN QUERY PLAN` details of the feed's queries, for the index tests.
     public func explainFeedPlans() async throws -> [String: [String]] {
         try await read { db in
-            let ts = "2000-01-01T00:00:00.000000Z", id = "00000000-0000-4000-8000-000000000000"
+            let ts = "2000-01-01T00:00:00.000000Z"
+            let id = "00000000-0000-4000-8000-000000000000"
             return [
                 "trending": try Self.plan(db, Self.trendingSQL, [ts, 20]),
                 "followed": try Self.plan(db, Self.followedSQL, [id]),
@@ -108,21 +115,30 @@ extension AppDatabase {
 extension AppDatabase {
     public func explainEngagementPlans() async throws -> [String: [String]] {
         try await read { db in
-            let ts = "2000-01-01T00:00:00.000000Z", id = "00000000-0000-4000-8000-000000000000"
+            let ts = "2000-01-01T00:00:00.000000Z"
+            let id = "00000000-0000-4000-8000-000000000000"
             return [
-                "public_posts_first": try Self.plan(db, """
+                "public_posts_first": try Self.plan(
+                    db,
+                    """
                     SELECT p.id FROM posts p WHERE p.persona_id = ? AND p.status = 'PUBLISHED' ORDER BY p.created_at DESC, p.id DESC LIMIT 10
                     """, [id]),
-                "public_posts_after": try Self.plan(db, """
+                "public_posts_after": try Self.plan(
+                    db,
+                    """
                     SELECT p.id FROM posts p WHERE p.persona_id = ? AND p.status = 'PUBLISHED'
                      AND (p.created_at < ? OR (p.created_at = ? AND p.id < ?)) ORDER BY p.created_at DESC, p.id DESC LIMIT 10
                     """, [id, ts, ts, id]),
-                "weekly_seen": try Self.plan(db, """
+                "weekly_seen": try Self.plan(
+                    db,
+                    """
                     SELECT \(Self.engagementKeySQL) FROM events
                     WHERE user_id = ? AND event_name IN ('public_battle_viewed','battle_shared','remix_started','remix_completed','notification_clicked')
                       AND created_at >= ?
                     """, [id, ts]),
-                "weekly_newest": try Self.plan(db, """
+                "weekly_newest": try Self.plan(
+                    db,
+                    """
                     SELECT p.id FROM posts p WHERE p.status = 'PUBLISHED' AND p.created_at >= ? AND p.user_id != ?
                     ORDER BY p.created_at DESC, p.id DESC LIMIT 10
                     """, [ts, id]),

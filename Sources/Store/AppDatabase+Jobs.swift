@@ -34,7 +34,10 @@ public struct QueuePolicy: Sendable {
     /// A PROCESSING job older than this is claimed again (WORKER_TASK_TIMEOUT + JOB_LEASE_GRACE).
     public var leaseSeconds: Double
 
-    public init(maxAttempts: Int, leaseSeconds: Double) { self.maxAttempts = maxAttempts; self.leaseSeconds = leaseSeconds }
+    public init(maxAttempts: Int, leaseSeconds: Double) {
+        self.maxAttempts = maxAttempts
+        self.leaseSeconds = leaseSeconds
+    }
 }
 
 /// The job queue over the `jobs` table.
@@ -69,8 +72,9 @@ extension AppDatabase {
         """
 
     static func claimed(_ row: Row) -> ClaimedJob {
-        ClaimedJob(id: row["id"], type: row["job_type"], postID: row["post_id"], personaID: row["persona_id"],
-                   payload: row["payload"], attempts: row["attempts"], lockedAt: row["locked_at"], prefetched: nil)
+        ClaimedJob(
+            id: row["id"], type: row["job_type"], postID: row["post_id"], personaID: row["persona_id"],
+            payload: row["payload"], attempts: row["attempts"], lockedAt: row["locked_at"], prefetched: nil)
     }
 
     /// Claims the next runnable job in one `BEGIN IMMEDIATE` transaction: first an expired lease
@@ -96,20 +100,24 @@ extension AppDatabase {
         while let row = try Row.fetchOne(db.cachedStatement(sql: Self.leaseSQL), arguments: [ts, ts, cutoff]) {
             let job = Self.claimed(row)
             if job.attempts < policy.maxAttempts { return job }
-            try db.cachedStatement(sql: """
-                UPDATE jobs SET status = 'FAILED', locked_at = NULL, error = 'lease expired after the last attempt', updated_at = ? WHERE id = ?
-                """).execute(arguments: [ts, job.id])
+            try db.cachedStatement(
+                sql: """
+                    UPDATE jobs SET status = 'FAILED', locked_at = NULL, error = 'lease expired after the last attempt', updated_at = ? WHERE id = ?
+                    """
+            ).execute(arguments: [ts, job.id])
         }
         do {
             return try Row.fetchOne(db.cachedStatement(sql: Self.claimSQL), arguments: ["now": ts, "max": policy.maxAttempts])
                 .map(Self.claimed)
         } catch let error as DatabaseError where error.isUniqueViolation {
             // Another active job already holds this (post, persona): retire the duplicate, claim nothing now.
-            try db.cachedStatement(sql: """
-                UPDATE jobs SET status = 'DONE', error = 'superseded by an active job for the same post and persona', updated_at = ?
-                WHERE id = (SELECT id FROM jobs WHERE status IN ('PENDING','FAILED') AND available_at <= ? AND attempts < ?
-                            ORDER BY available_at, created_at, id LIMIT 1)
-                """).execute(arguments: [ts, ts, policy.maxAttempts])
+            try db.cachedStatement(
+                sql: """
+                    UPDATE jobs SET status = 'DONE', error = 'superseded by an active job for the same post and persona', updated_at = ?
+                    WHERE id = (SELECT id FROM jobs WHERE status IN ('PENDING','FAILED') AND available_at <= ? AND attempts < ?
+                                ORDER BY available_at, created_at, id LIMIT 1)
+                    """
+            ).execute(arguments: [ts, ts, policy.maxAttempts])
             return nil
         }
     }
@@ -123,25 +131,33 @@ extension AppDatabase {
     }
 
     static func markDone(_ db: Database, _ job: ClaimedJob, now: Timestamp) throws -> Bool {
-        try db.cachedStatement(sql: """
-            UPDATE jobs SET status = 'DONE', error = NULL, locked_at = NULL, updated_at = ?
-            WHERE id = ? AND status = 'PROCESSING' AND locked_at = ? AND attempts = ?
-            """).execute(arguments: [now.storageString, job.id, job.lockedAt, job.attempts])
+        try db.cachedStatement(
+            sql: """
+                UPDATE jobs SET status = 'DONE', error = NULL, locked_at = NULL, updated_at = ?
+                WHERE id = ? AND status = 'PROCESSING' AND locked_at = ? AND attempts = ?
+                """
+        ).execute(arguments: [now.storageString, job.id, job.lockedAt, job.attempts])
         return db.changesCount > 0
     }
 
     /// Records a failure (fenced). `availableAt` nil leaves it unchanged (terminal failures).
     /// With `claimNext`, the next job is claimed in the same transaction.
     @discardableResult
-    public func failJob(_ job: ClaimedJob, attempts: Int, error: String, availableAt: Timestamp?, now: Timestamp,
-                        claimNext policy: QueuePolicy? = nil) async throws -> ClaimedJob? {
+    public func failJob(
+        _ job: ClaimedJob, attempts: Int, error: String, availableAt: Timestamp?, now: Timestamp,
+        claimNext policy: QueuePolicy? = nil
+    ) async throws -> ClaimedJob? {
         try await batchedWrite { db in
-            try db.cachedStatement(sql: """
-                UPDATE jobs SET status = 'FAILED', attempts = ?, error = ?, locked_at = NULL,
-                  available_at = COALESCE(?, available_at), updated_at = ?
-                WHERE id = ? AND status = 'PROCESSING' AND locked_at = ? AND attempts = ?
-                """).execute(arguments: [attempts, error.truncatedRunes(500), availableAt?.storageString, now.storageString,
-                                         job.id, job.lockedAt, job.attempts])
+            try db.cachedStatement(
+                sql: """
+                    UPDATE jobs SET status = 'FAILED', attempts = ?, error = ?, locked_at = NULL,
+                      available_at = COALESCE(?, available_at), updated_at = ?
+                    WHERE id = ? AND status = 'PROCESSING' AND locked_at = ? AND attempts = ?
+                    """
+            ).execute(arguments: [
+                attempts, error.truncatedRunes(500), availableAt?.storageString, now.storageString,
+                job.id, job.lockedAt, job.attempts,
+            ])
             return try policy.flatMap { try Self.claimNext(db, policy: $0, now: now) }
         }
     }
@@ -149,10 +165,12 @@ extension AppDatabase {
     /// Puts an unfinished job back (graceful shutdown) without counting an attempt.
     public func releaseJob(_ job: ClaimedJob, now: Timestamp) async throws {
         try await write { db in
-            try db.cachedStatement(sql: """
-                UPDATE jobs SET status = 'PENDING', locked_at = NULL, available_at = ?, updated_at = ?
-                WHERE id = ? AND status = 'PROCESSING' AND locked_at = ? AND attempts = ?
-                """).execute(arguments: [now.storageString, now.storageString, job.id, job.lockedAt, job.attempts])
+            try db.cachedStatement(
+                sql: """
+                    UPDATE jobs SET status = 'PENDING', locked_at = NULL, available_at = ?, updated_at = ?
+                    WHERE id = ? AND status = 'PROCESSING' AND locked_at = ? AND attempts = ?
+                    """
+            ).execute(arguments: [now.storageString, now.storageString, job.id, job.lockedAt, job.attempts])
         }
     }
 
@@ -171,12 +189,14 @@ extension AppDatabase {
     /// and wait for a retry.
     public func shedSignals(maxAttempts: Int, since: Timestamp) async throws -> (queueDepth: Int, recentRetries: Int) {
         try await read { db in
-            let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT
-                  (SELECT COUNT(*) FROM jobs WHERE job_type = \(JobKind.generateReply.sql)
-                     AND \(ActiveJob.condition)) AS depth,
-                  (SELECT COUNT(*) FROM jobs WHERE status = 'FAILED' AND attempts < ? AND updated_at >= ?) AS retries
-                """), arguments: [maxAttempts, maxAttempts, since.storageString])!
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT
+                          (SELECT COUNT(*) FROM jobs WHERE job_type = \(JobKind.generateReply.sql)
+                             AND \(ActiveJob.condition)) AS depth,
+                          (SELECT COUNT(*) FROM jobs WHERE status = 'FAILED' AND attempts < ? AND updated_at >= ?) AS retries
+                        """), arguments: [maxAttempts, maxAttempts, since.storageString])!
             return (row["depth"], row["retries"])
         }
     }
@@ -199,7 +219,8 @@ extension AppDatabase {
     /// The indexes on `jobs`, by name (the plan tests check each is needed).
     public func jobIndexes() async throws -> [String] {
         try await read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' AND sql IS NOT NULL ORDER BY name")
+            try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' AND sql IS NOT NULL ORDER BY name")
         }
     }
 

@@ -11,10 +11,12 @@ extension AppDatabase {
     /// Stores (or replaces) a response.
     public func storeLLMResponse(key: String, operation: String, response: String, now: Timestamp) async throws {
         try await write { db in
-            try db.cachedStatement(sql: """
-                INSERT INTO llm_cache(cache_key, operation, response, created_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT(cache_key) DO UPDATE SET response = excluded.response, created_at = excluded.created_at
-                """).execute(arguments: [key, operation, response, now.storageString])
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO llm_cache(cache_key, operation, response, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(cache_key) DO UPDATE SET response = excluded.response, created_at = excluded.created_at
+                    """
+            ).execute(arguments: [key, operation, response, now.storageString])
         }
     }
 }

@@ -6,10 +6,14 @@ extension AppDatabase {
     /// Inserts a notification unless the recipient is blank or is the actor (nobody is notified of their own act).
     static func notify(_ db: Database, _ notice: Notice, now: Timestamp) throws {
         guard !notice.recipient.isEmpty, notice.recipient != notice.actor else { return }
-        try db.cachedStatement(sql: """
-            INSERT INTO notifications(user_id, actor_user_id, type, title, body, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [notice.recipient, notice.actor, notice.kind.rawValue, notice.title.truncatedRunes(120),
-                                     notice.body.truncatedRunes(260), JSONText.object(notice.metadata), now.storageString])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO notifications(user_id, actor_user_id, type, title, body, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            notice.recipient, notice.actor, notice.kind.rawValue, notice.title.truncatedRunes(120),
+            notice.body.truncatedRunes(260), JSONText.object(notice.metadata), now.storageString,
+        ])
     }
 }
 
@@ -30,13 +34,17 @@ extension AppDatabase {
     /// The user's newest notifications and their total unread count, in one read.
     public func notifications(userID: String, limit: Int) async throws -> (items: [NotificationRow], unread: Int) {
         try await read { db in
-            let items = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT id, actor_user_id, type, title, body, metadata, read_at, created_at FROM notifications
-                WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?
-                """), arguments: [userID, limit]).map { row in
-                NotificationRow(id: row["id"], actorUserID: row["actor_user_id"], type: row["type"], title: row["title"], body: row["body"],
-                                metadataJSON: row["metadata"], readAt: (row["read_at"] as String?).map(Self.timestamp),
-                                createdAt: Self.timestamp(row["created_at"]))
+            let items = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, actor_user_id, type, title, body, metadata, read_at, created_at FROM notifications
+                        WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?
+                        """), arguments: [userID, limit]
+            ).map { row in
+                NotificationRow(
+                    id: row["id"], actorUserID: row["actor_user_id"], type: row["type"], title: row["title"], body: row["body"],
+                    metadataJSON: row["metadata"], readAt: (row["read_at"] as String?).map(Self.timestamp),
+                    createdAt: Self.timestamp(row["created_at"]))
             }
             return (items, try Self.unreadCount(db, userID: userID))
         }
@@ -62,7 +70,8 @@ extension AppDatabase {
     }
 
     static func unreadCount(_ db: Database, userID: String) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL"),
-                         arguments: [userID]) ?? 0
+        try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL"),
+            arguments: [userID]) ?? 0
     }
 }

@@ -27,10 +27,13 @@ extension AppDatabase {
     /// The public profile row of a persona (published or not), for its owner's page.
     public func profile(personaID: String) async throws -> PublicProfile? {
         try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT slug, is_public, bio, created_at FROM persona_public_profiles WHERE persona_id = ?"),
-                             arguments: [personaID]).map { row in
-                PublicProfile(personaID: personaID, slug: row["slug"], isPublic: row["is_public"], bio: row["bio"],
-                              createdAt: Self.timestamp(row["created_at"]))
+            try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT slug, is_public, bio, created_at FROM persona_public_profiles WHERE persona_id = ?"),
+                arguments: [personaID]
+            ).map { row in
+                PublicProfile(
+                    personaID: personaID, slug: row["slug"], isPublic: row["is_public"], bio: row["bio"],
+                    createdAt: Self.timestamp(row["created_at"]))
             }
         }
     }
@@ -38,10 +41,13 @@ extension AppDatabase {
     /// The templates `userID` may start a battle from: every public one and their own private ones, newest first.
     public func templates(usableBy userID: String, limit: Int = 200) async throws -> [BattleTemplate] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT \(Self.templateColumns) FROM templates WHERE is_public = 1 OR owner_user_id = ?
-                ORDER BY created_at DESC, id DESC LIMIT ?
-                """), arguments: [userID, limit]).map(Self.template(from:))
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT \(Self.templateColumns) FROM templates WHERE is_public = 1 OR owner_user_id = ?
+                        ORDER BY created_at DESC, id DESC LIMIT ?
+                        """), arguments: [userID, limit]
+            ).map(Self.template(from:))
         }
     }
 
@@ -49,11 +55,14 @@ extension AppDatabase {
     /// leaves a user's own battles out, and the page still lists them.
     public func ownBattles(userID: String, limit: Int = 5) async throws -> [FeedBattleCandidate] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT \(Self.feedPostColumns) FROM posts p \(Self.feedPostJoins)
-                WHERE p.user_id = ? AND p.persona_id IS NULL AND p.status = 'PUBLISHED'
-                ORDER BY p.created_at DESC, p.id DESC LIMIT ?
-                """), arguments: [userID, limit]).map { Self.feedCandidate($0, shares: 0, remixes: 0) }
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT \(Self.feedPostColumns) FROM posts p \(Self.feedPostJoins)
+                        WHERE p.user_id = ? AND p.persona_id IS NULL AND p.status = 'PUBLISHED'
+                        ORDER BY p.created_at DESC, p.id DESC LIMIT ?
+                        """), arguments: [userID, limit]
+            ).map { Self.feedCandidate($0, shares: 0, remixes: 0) }
         }
     }
 }

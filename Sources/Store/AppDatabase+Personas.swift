@@ -13,8 +13,10 @@ extension AppDatabase {
     /// (One user's personas, by the `user_id` index: a short read, run in place.)
     public func personas(ownedBy userID: String) async throws -> [Persona] {
         try readNow { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.personaColumns) FROM personas WHERE user_id = ? ORDER BY created_at DESC, id DESC"),
-                             arguments: [userID]).map(Self.persona(from:))
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT \(Self.personaColumns) FROM personas WHERE user_id = ? ORDER BY created_at DESC, id DESC"),
+                arguments: [userID]
+            ).map(Self.persona(from:))
         }
     }
 
@@ -27,13 +29,16 @@ extension AppDatabase {
     public func createPersona(userID: String, fields: PersonaFields, now: Timestamp) async throws -> Persona {
         let persona = Persona(id: Identifiers.newUUID(), userID: userID, fields: fields, createdAt: now, updatedAt: now)
         try await write { db in
-            try db.cachedStatement(sql: """
-                INSERT INTO personas(id, user_id, name, bio, tone, writing_samples, do_not_say, catchphrases,
-                  preferred_language, formality, daily_draft_quota, daily_reply_quota, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: Self.arguments(persona))
-            try db.execute(sql: "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, 'persona_created', ?, ?)",
-                           arguments: [userID, JSONText.object(["persona_id": persona.id]), now.storageString])
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO personas(id, user_id, name, bio, tone, writing_samples, do_not_say, catchphrases,
+                      preferred_language, formality, daily_draft_quota, daily_reply_quota, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: Self.arguments(persona))
+            try db.execute(
+                sql: "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, 'persona_created', ?, ?)",
+                arguments: [userID, JSONText.object(["persona_id": persona.id]), now.storageString])
         }
         return persona
     }
@@ -41,14 +46,18 @@ extension AppDatabase {
     /// Replaces a persona's fields; nil when it is not the caller's.
     public func updatePersona(id: String, ownedBy userID: String, fields: PersonaFields, now: Timestamp) async throws -> Persona? {
         try await write { db in
-            try db.cachedStatement(sql: """
-                UPDATE personas SET name = ?, bio = ?, tone = ?, writing_samples = ?, do_not_say = ?, catchphrases = ?,
-                  preferred_language = ?, formality = ?, daily_draft_quota = ?, daily_reply_quota = ?, updated_at = ?
-                WHERE id = ? AND user_id = ?
-                """).execute(arguments: [fields.name, fields.bio, fields.tone, JSONText.array(fields.writingSamples),
-                                 JSONText.array(fields.doNotSay), JSONText.array(fields.catchphrases),
-                                 fields.preferredLanguage, fields.formality, fields.dailyDraftQuota,
-                                 fields.dailyReplyQuota, now.storageString, id, userID])
+            try db.cachedStatement(
+                sql: """
+                    UPDATE personas SET name = ?, bio = ?, tone = ?, writing_samples = ?, do_not_say = ?, catchphrases = ?,
+                      preferred_language = ?, formality = ?, daily_draft_quota = ?, daily_reply_quota = ?, updated_at = ?
+                    WHERE id = ? AND user_id = ?
+                    """
+            ).execute(arguments: [
+                fields.name, fields.bio, fields.tone, JSONText.array(fields.writingSamples),
+                JSONText.array(fields.doNotSay), JSONText.array(fields.catchphrases),
+                fields.preferredLanguage, fields.formality, fields.dailyDraftQuota,
+                fields.dailyReplyQuota, now.storageString, id, userID,
+            ])
             guard db.changesCount > 0 else { return nil }
             return try Self.fetchPersona(db, id: id, userID: userID)
         }
@@ -80,9 +89,11 @@ extension AppDatabase {
 
     static func arguments(_ p: Persona) -> StatementArguments {
         let f = p.fields
-        return [p.id, p.userID, f.name, f.bio, f.tone, JSONText.array(f.writingSamples), JSONText.array(f.doNotSay),
-                JSONText.array(f.catchphrases), f.preferredLanguage, f.formality, f.dailyDraftQuota, f.dailyReplyQuota,
-                p.createdAt.storageString, p.updatedAt.storageString]
+        return [
+            p.id, p.userID, f.name, f.bio, f.tone, JSONText.array(f.writingSamples), JSONText.array(f.doNotSay),
+            JSONText.array(f.catchphrases), f.preferredLanguage, f.formality, f.dailyDraftQuota, f.dailyReplyQuota,
+            p.createdAt.storageString, p.updatedAt.storageString,
+        ]
     }
 
     static func timestamp(_ text: String?) -> Timestamp {

@@ -9,18 +9,22 @@ extension AppDatabase {
     }
 
     static func fetchPublicPersona(_ db: Database, slug: String) throws -> PublicPersona? {
-        try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT pp.persona_id, pp.slug, pp.bio AS profile_bio, pp.created_at, pe.name, pe.bio, pe.tone, pe.preferred_language, pe.formality,
-              (SELECT COUNT(*) FROM persona_follows f WHERE f.followed_persona_id = pp.persona_id) AS followers,
-              (SELECT COUNT(*) FROM posts p WHERE p.persona_id = pp.persona_id AND p.status = 'PUBLISHED') AS posts_count
-            FROM persona_public_profiles pp JOIN personas pe ON pe.id = pp.persona_id
-            WHERE pp.slug = ? AND pp.is_public = 1
-            """), arguments: [slug]).map { row in
+        try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT pp.persona_id, pp.slug, pp.bio AS profile_bio, pp.created_at, pe.name, pe.bio, pe.tone, pe.preferred_language, pe.formality,
+                      (SELECT COUNT(*) FROM persona_follows f WHERE f.followed_persona_id = pp.persona_id) AS followers,
+                      (SELECT COUNT(*) FROM posts p WHERE p.persona_id = pp.persona_id AND p.status = 'PUBLISHED') AS posts_count
+                    FROM persona_public_profiles pp JOIN personas pe ON pe.id = pp.persona_id
+                    WHERE pp.slug = ? AND pp.is_public = 1
+                    """), arguments: [slug]
+        ).map { row in
             let profileBio: String = row["profile_bio"]
-            return PublicPersona(personaID: row["persona_id"], slug: row["slug"], name: row["name"],
-                                 bio: profileBio.isEmpty ? row["bio"] : profileBio, tone: row["tone"],
-                                 preferredLanguage: row["preferred_language"], formality: row["formality"],
-                                 followers: row["followers"], postsCount: row["posts_count"], createdAt: Self.timestamp(row["created_at"]))
+            return PublicPersona(
+                personaID: row["persona_id"], slug: row["slug"], name: row["name"],
+                bio: profileBio.isEmpty ? row["bio"] : profileBio, tone: row["tone"],
+                preferredLanguage: row["preferred_language"], formality: row["formality"],
+                followers: row["followers"], postsCount: row["posts_count"], createdAt: Self.timestamp(row["created_at"]))
         }
     }
 
@@ -28,8 +32,10 @@ extension AppDatabase {
     public func publicProfilePage(slug: String, limit: Int) async throws -> (PublicPersona, [PublicPost], [RoomStat])? {
         try await read { db in
             guard let persona = try Self.fetchPublicPersona(db, slug: slug) else { return nil }
-            return (persona, try Self.fetchPublicPosts(db, personaID: persona.personaID, after: nil, limit: limit),
-                    try Self.fetchTopRooms(db, personaID: persona.personaID))
+            return (
+                persona, try Self.fetchPublicPosts(db, personaID: persona.personaID, after: nil, limit: limit),
+                try Self.fetchTopRooms(db, personaID: persona.personaID)
+            )
         }
     }
 
@@ -47,28 +53,35 @@ extension AppDatabase {
             """
         let rows: [Row]
         if let cursor {
-            rows = try Row.fetchAll(db.cachedStatement(sql: sql + """
-                 AND (p.created_at < ? OR (p.created_at = ? AND p.id < ?)) ORDER BY p.created_at DESC, p.id DESC LIMIT ?
-                """), arguments: [personaID, cursor.createdAt.storageString, cursor.createdAt.storageString, cursor.postID, limit])
+            rows = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: sql + """
+                         AND (p.created_at < ? OR (p.created_at = ? AND p.id < ?)) ORDER BY p.created_at DESC, p.id DESC LIMIT ?
+                        """), arguments: [personaID, cursor.createdAt.storageString, cursor.createdAt.storageString, cursor.postID, limit])
         } else {
-            rows = try Row.fetchAll(db.cachedStatement(sql: sql + " ORDER BY p.created_at DESC, p.id DESC LIMIT ?"),
-                                    arguments: [personaID, limit])
+            rows = try Row.fetchAll(
+                db.cachedStatement(sql: sql + " ORDER BY p.created_at DESC, p.id DESC LIMIT ?"),
+                arguments: [personaID, limit])
         }
         return rows.map { row in
-            PublicPost(id: row["id"], roomID: row["room_id"], roomName: row["room_name"],
-                       authoredBy: AuthoredBy(rawValue: row["authored_by"]) ?? .ai, content: row["content"],
-                       createdAt: Self.timestamp(row["created_at"]))
+            PublicPost(
+                id: row["id"], roomID: row["room_id"], roomName: row["room_name"],
+                authoredBy: AuthoredBy(rawValue: row["authored_by"]) ?? .ai, content: row["content"],
+                createdAt: Self.timestamp(row["created_at"]))
         }
     }
 
     /// The persona's three rooms with the most published posts (room name breaks ties).
     static func fetchTopRooms(_ db: Database, personaID: String) throws -> [RoomStat] {
-        try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT p.room_id, COALESCE(rm.name, '') AS room_name, COUNT(*) AS post_count
-                FROM posts p LEFT JOIN rooms rm ON rm.id = p.room_id
-                WHERE p.persona_id = ? AND p.status = 'PUBLISHED'
-                GROUP BY p.room_id ORDER BY post_count DESC, room_name ASC, p.room_id ASC LIMIT 3
-            """), arguments: [personaID]).map { RoomStat(roomID: $0["room_id"], roomName: $0["room_name"], postCount: $0["post_count"]) }
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                        SELECT p.room_id, COALESCE(rm.name, '') AS room_name, COUNT(*) AS post_count
+                        FROM posts p LEFT JOIN rooms rm ON rm.id = p.room_id
+                        WHERE p.persona_id = ? AND p.status = 'PUBLISHED'
+                        GROUP BY p.room_id ORDER BY post_count DESC, room_name ASC, p.room_id ASC LIMIT 3
+                    """), arguments: [personaID]
+        ).map { RoomStat(roomID: $0["room_id"], roomName: $0["room_name"], postCount: $0["post_count"]) }
     }
 
     /// The owner of a public persona, for the follow checks.
@@ -80,18 +93,24 @@ extension AppDatabase {
 
     /// Follows a persona (idempotent) and notifies its owner of a new follower, in one transaction.
     /// Returns whether a new follow row was created, and the follower count after it.
-    public func follow(personaID: String, slug: String, ownerUserID: String, followerUserID: String,
-                       now: Timestamp) async throws -> (created: Bool, followers: Int) {
+    public func follow(
+        personaID: String, slug: String, ownerUserID: String, followerUserID: String,
+        now: Timestamp
+    ) async throws -> (created: Bool, followers: Int) {
         try await write { db in
-            try db.cachedStatement(sql: """
-                INSERT INTO persona_follows(follower_user_id, followed_persona_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING
-                """).execute(arguments: [followerUserID, personaID, now.storageString])
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO persona_follows(follower_user_id, followed_persona_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING
+                    """
+            ).execute(arguments: [followerUserID, personaID, now.storageString])
             let created = db.changesCount > 0
             if created {
                 try Self.notify(db, .personaFollowed(owner: ownerUserID, follower: followerUserID, personaID: personaID, slug: slug), now: now)
             }
-            let followers = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM persona_follows WHERE followed_persona_id = ?"),
-                                             arguments: [personaID]) ?? 0
+            let followers =
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT COUNT(*) FROM persona_follows WHERE followed_persona_id = ?"),
+                    arguments: [personaID]) ?? 0
             return (created, followers)
         }
     }

@@ -33,7 +33,8 @@ extension AppDatabase {
     /// Counts applied migrations against the ones this binary knows.
     public func migrationStatus() async throws -> MigrationStatus {
         try await read { db in
-            let applied = try db.tableExists("schema_migrations")
+            let applied =
+                try db.tableExists("schema_migrations")
                 ? (try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM schema_migrations")) ?? 0) : 0
             return MigrationStatus(applied: applied, expected: Migrations.all.count)
         }
@@ -43,16 +44,18 @@ extension AppDatabase {
     public func seedDefaults(now: Timestamp) async throws {
         try await write { db in
             for room in SeedData.rooms {
-                try db.execute(sql: """
-                    INSERT INTO rooms(id, slug, name, description, created_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(slug) DO UPDATE SET name = excluded.name, description = excluded.description
-                    """, arguments: [Identifiers.newUUID(), room.slug, room.slug, room.description, now.storageString])
+                try db.execute(
+                    sql: """
+                        INSERT INTO rooms(id, slug, name, description, created_at) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT(slug) DO UPDATE SET name = excluded.name, description = excluded.description
+                        """, arguments: [Identifiers.newUUID(), room.slug, room.slug, room.description, now.storageString])
             }
-            try db.execute(sql: """
-                INSERT INTO templates(id, owner_user_id, name, prompt_rules, turn_count, word_limit, is_public, created_at)
-                SELECT ?, NULL, ?, ?, 6, 120, 1, ?
-                WHERE NOT EXISTS (SELECT 1 FROM templates WHERE owner_user_id IS NULL AND lower(name) = lower(?))
-                """, arguments: [Identifiers.newUUID(), SeedData.templateName, SeedData.templateRules, now.storageString, SeedData.templateName])
+            try db.execute(
+                sql: """
+                    INSERT INTO templates(id, owner_user_id, name, prompt_rules, turn_count, word_limit, is_public, created_at)
+                    SELECT ?, NULL, ?, ?, 6, 120, 1, ?
+                    WHERE NOT EXISTS (SELECT 1 FROM templates WHERE owner_user_id IS NULL AND lower(name) = lower(?))
+                    """, arguments: [Identifiers.newUUID(), SeedData.templateName, SeedData.templateRules, now.storageString, SeedData.templateName])
         }
     }
 
@@ -64,10 +67,12 @@ extension AppDatabase {
     /// The schema as `sqlite_master` describes it (`type name: sql`, ordered by type and name), for comparison.
     public func schemaDescription() async throws -> [String] {
         try await read { db in
-            try String.fetchAll(db.cachedStatement(sql: """
-                SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master
-                WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name
-                """))
+            try String.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master
+                        WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name
+                        """))
         }
     }
 

@@ -9,11 +9,13 @@ extension AppDatabase {
         let user = User(id: Identifiers.newUUID(), email: email, passwordHash: passwordHash, createdAt: now)
         do {
             try await write { db in
-                try db.execute(sql: "INSERT INTO users(id, email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [user.id, user.email, user.passwordHash, now.storageString, now.storageString])
+                try db.execute(
+                    sql: "INSERT INTO users(id, email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [user.id, user.email, user.passwordHash, now.storageString, now.storageString])
                 if !shareSlug.isEmpty {
-                    try Self.insertEvent(db, userID: user.id, name: "signup_from_share",
-                                         metadataJSON: JSONText.object(["share_slug": shareSlug, "source": "public_profile"]), now: now)
+                    try Self.insertEvent(
+                        db, userID: user.id, name: "signup_from_share",
+                        metadataJSON: JSONText.object(["share_slug": shareSlug, "source": "public_profile"]), now: now)
                 }
             }
         } catch let error as DatabaseError where error.isUniqueViolation {
@@ -26,7 +28,11 @@ extension AppDatabase {
     public func user(email: String) async throws -> User? {
         try await read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT id, email, password_hash, created_at FROM users WHERE email = ?"), arguments: [email])
-                .map { User(id: $0["id"], email: $0["email"], passwordHash: $0["password_hash"], createdAt: Timestamp(storage: $0["created_at"]) ?? Timestamp(microseconds: 0)) }
+                .map {
+                    User(
+                        id: $0["id"], email: $0["email"], passwordHash: $0["password_hash"],
+                        createdAt: Timestamp(storage: $0["created_at"]) ?? Timestamp(microseconds: 0))
+                }
         }
     }
 
@@ -52,7 +58,10 @@ extension AppDatabase {
         public let createdAt: Timestamp
 
         public init(userID: String?, name: String, metadataJSON: String, createdAt: Timestamp) {
-            self.userID = userID; self.name = name; self.metadataJSON = metadataJSON; self.createdAt = createdAt
+            self.userID = userID
+            self.name = name
+            self.metadataJSON = metadataJSON
+            self.createdAt = createdAt
         }
 
         /// An event whose metadata is a flat object of strings.

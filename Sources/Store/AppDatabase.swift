@@ -29,14 +29,15 @@ public final class AppDatabase: Sendable {
         config.maximumReaderCount = settings.maximumReaderCount
         config.foreignKeysEnabled = true
         config.prepareDatabase { db in
-            try db.execute(sql: """
-                PRAGMA synchronous = NORMAL;
-                PRAGMA temp_store = MEMORY;
-                PRAGMA journal_size_limit = 67108864;
-                PRAGMA cache_size = -16384;
-                PRAGMA mmap_size = 268435456;
-                PRAGMA wal_autocheckpoint = 8000;
-                """)
+            try db.execute(
+                sql: """
+                    PRAGMA synchronous = NORMAL;
+                    PRAGMA temp_store = MEMORY;
+                    PRAGMA journal_size_limit = 67108864;
+                    PRAGMA cache_size = -16384;
+                    PRAGMA mmap_size = 268435456;
+                    PRAGMA wal_autocheckpoint = 8000;
+                    """)
             deadlines.install(on: db)
         }
         self.pool = try DatabasePool(path: settings.path, configuration: config)
@@ -50,7 +51,8 @@ public final class AppDatabase: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let start = QueryDeadlines.monotonicNanos()
         defer { observe(Double(QueryDeadlines.monotonicNanos() - start) / 1e9) }
-        let deadlines = self.deadlines, timeout = effectiveTimeout()
+        let deadlines = self.deadlines
+        let timeout = effectiveTimeout()
         return try await pool.read { db in try deadlines.with(db, timeoutNanos: timeout) { try body(db) } }
     }
 
@@ -61,7 +63,8 @@ public final class AppDatabase: Sendable {
     func readNow<T>(_ body: (Database) throws -> T) throws -> T {
         let start = QueryDeadlines.monotonicNanos()
         defer { observe(Double(QueryDeadlines.monotonicNanos() - start) / 1e9) }
-        let deadlines = self.deadlines, timeout = effectiveTimeout()
+        let deadlines = self.deadlines
+        let timeout = effectiveTimeout()
         return try pool.unsafeRead { db in try deadlines.with(db, timeoutNanos: timeout) { try body(db) } }
     }
 
@@ -69,7 +72,8 @@ public final class AppDatabase: Sendable {
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let start = QueryDeadlines.monotonicNanos()
         defer { observe(Double(QueryDeadlines.monotonicNanos() - start) / 1e9) }
-        let deadlines = self.deadlines, timeout = effectiveTimeout()
+        let deadlines = self.deadlines
+        let timeout = effectiveTimeout()
         return try await pool.writeWithoutTransaction { db in
             try deadlines.with(db, timeoutNanos: timeout) {
                 var result: T?
@@ -118,7 +122,10 @@ public final class AppDatabase: Sendable {
 
     /// Closes all connections (used at shutdown and by tests).
     public func close() throws {
-        try checkpointer.withLock { try $0?.close(); $0 = nil }
+        try checkpointer.withLock {
+            try $0?.close()
+            $0 = nil
+        }
         try pool.close()
     }
 }

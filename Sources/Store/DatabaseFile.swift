@@ -58,7 +58,8 @@ public struct DatabaseFile: Sendable {
             return try queue.read { db in
                 let pragma = thorough ? "PRAGMA integrity_check(20)" : "PRAGMA quick_check(20)"
                 let check = try String.fetchAll(db, sql: pragma)
-                let migrations = try db.tableExists("schema_migrations")
+                let migrations =
+                    try db.tableExists("schema_migrations")
                     ? try String.fetchAll(db, sql: "SELECT version FROM schema_migrations ORDER BY version") : nil
                 return Report(check: check, migrations: migrations)
             }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The advisory lock that tells `restore` whether a server is using a database file.
@@ -32,7 +33,10 @@ public final class DatabaseLock: Sendable {
     /// `<database path>.lock`.
     public static func path(forDatabase databasePath: String) -> String { databasePath + ".lock" }
 
-    private init(path: String, descriptor: Int32) { self.path = path; self.descriptor = descriptor }
+    private init(path: String, descriptor: Int32) {
+        self.path = path
+        self.descriptor = descriptor
+    }
 
     /// The shared lock a server holds while it runs.
     public static func shared(database: String) throws(Failure) -> DatabaseLock { try take(database: database, exclusive: false) }

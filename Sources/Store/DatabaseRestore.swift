@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Puts a backup file in place of the database, atomically, keeping the replaced database beside it.
@@ -38,7 +39,8 @@ public enum DatabaseRestore {
             case .corrupt(let path, let problems): return "\(path) is corrupt: integrity_check: \(problems)"
             case .foreign(let path): return "\(path) is not a PersonaWorlds database (no schema_migrations table)"
             case .newerSchema(let path, let versions):
-                return "\(path) has schema versions this binary does not know (\(versions.joined(separator: ", "))): it comes from a newer release or another program"
+                return
+                    "\(path) has schema versions this binary does not know (\(versions.joined(separator: ", "))): it comes from a newer release or another program"
             case .io(let reason): return reason
             }
         }

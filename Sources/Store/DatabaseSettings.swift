@@ -10,7 +10,9 @@ public struct DatabaseSettings: Sendable {
     public var maximumReaderCount: Int
 
     public init(path: String, queryTimeout: Double = 5, busyTimeout: Double = 5, maximumReaderCount: Int = 8) {
-        self.path = path; self.queryTimeout = queryTimeout; self.busyTimeout = busyTimeout
+        self.path = path
+        self.queryTimeout = queryTimeout
+        self.busyTimeout = busyTimeout
         self.maximumReaderCount = maximumReaderCount
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// fsync(2) helpers: a renamed file is durable only once its data and the directory entry are on disk.

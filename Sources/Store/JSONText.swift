@@ -23,7 +23,8 @@ enum JSONText {
     /// (Read on every job step, so it uses the small parser rather than Foundation's.)
     static func field(_ name: String, in text: String) -> String? {
         guard case .object(let fields)? = try? JSONParser.parseFirst(Array(text.utf8)).value,
-              case .string(let value)? = fields.first(where: { $0.0 == name })?.1, !value.isEmpty else { return nil }
+            case .string(let value)? = fields.first(where: { $0.0 == name })?.1, !value.isEmpty
+        else { return nil }
         return value
     }
 

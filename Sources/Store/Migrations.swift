@@ -12,38 +12,46 @@ public enum Migrations {
     /// All migrations, oldest first.
     public static let all: [Migration] = [
         Migration(version: "0001_schema.sql", sql: embeddedSchemaSQL),
-        Migration(version: "0002_llm_cache.sql", sql: """
-            CREATE TABLE IF NOT EXISTS llm_cache (
-              cache_key  TEXT PRIMARY KEY NOT NULL,
-              operation  TEXT NOT NULL,
-              response   TEXT NOT NULL,
-              created_at TEXT NOT NULL
-            );
-            CREATE INDEX IF NOT EXISTS idx_jobs_persona_status ON jobs(persona_id, status);
-            """),
-        Migration(version: "0003_remix_redemptions.sql", sql: """
-            CREATE TABLE IF NOT EXISTS remix_redemptions (
-              token_id   TEXT PRIMARY KEY NOT NULL,
-              battle_id  TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
-              created_at TEXT NOT NULL
-            );
-            """),
-        Migration(version: "0004_digest_leases.sql", sql: """
-            CREATE TABLE IF NOT EXISTS digest_leases (
-              kind       TEXT NOT NULL CHECK (kind IN ('daily','weekly')),
-              subject_id TEXT NOT NULL,
-              period     TEXT NOT NULL,
-              holder     TEXT NOT NULL,
-              expires_at TEXT NOT NULL,
-              PRIMARY KEY (kind, subject_id, period)
-            );
-            CREATE INDEX IF NOT EXISTS idx_persona_activity_events_created_at ON persona_activity_events(created_at);
-            """),
+        Migration(
+            version: "0002_llm_cache.sql",
+            sql: """
+                CREATE TABLE IF NOT EXISTS llm_cache (
+                  cache_key  TEXT PRIMARY KEY NOT NULL,
+                  operation  TEXT NOT NULL,
+                  response   TEXT NOT NULL,
+                  created_at TEXT NOT NULL
+                );
+                CREATE INDEX IF NOT EXISTS idx_jobs_persona_status ON jobs(persona_id, status);
+                """),
+        Migration(
+            version: "0003_remix_redemptions.sql",
+            sql: """
+                CREATE TABLE IF NOT EXISTS remix_redemptions (
+                  token_id   TEXT PRIMARY KEY NOT NULL,
+                  battle_id  TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+                  created_at TEXT NOT NULL
+                );
+                """),
+        Migration(
+            version: "0004_digest_leases.sql",
+            sql: """
+                CREATE TABLE IF NOT EXISTS digest_leases (
+                  kind       TEXT NOT NULL CHECK (kind IN ('daily','weekly')),
+                  subject_id TEXT NOT NULL,
+                  period     TEXT NOT NULL,
+                  holder     TEXT NOT NULL,
+                  expires_at TEXT NOT NULL,
+                  PRIMARY KEY (kind, subject_id, period)
+                );
+                CREATE INDEX IF NOT EXISTS idx_persona_activity_events_created_at ON persona_activity_events(created_at);
+                """),
         // Each index on `jobs` is paid for on every status change; this one repeated the first two columns
         // of `idx_jobs_dedupe_lookup`, so no query needed it (the plan tests pin which index each query uses).
-        Migration(version: "0005_prune_job_indexes.sql", sql: """
-            DROP INDEX IF EXISTS idx_jobs_post_persona;
-            """),
+        Migration(
+            version: "0005_prune_job_indexes.sql",
+            sql: """
+                DROP INDEX IF EXISTS idx_jobs_post_persona;
+                """),
     ]
 
     /// The full schema as shipped in this binary.

@@ -2,8 +2,9 @@ import Domain
 import GRDB
 import GRDBSQLite
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Enforces `DB_QUERY_TIMEOUT`: a progress handler on every connection interrupts a statement
@@ -28,16 +29,18 @@ final class QueryDeadlines: Sendable {
         let slot = Slot()
         slots.withLock { $0[UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(connection)))] = slot }
         let context = Unmanaged.passRetained(slot).toOpaque()
-        sqlite3_progress_handler(connection, 2000, { ctx in
-            guard let ctx else { return 0 }
-            return Unmanaged<Slot>.fromOpaque(ctx).takeUnretainedValue().expired ? 1 : 0
-        }, context)
+        sqlite3_progress_handler(
+            connection, 2000,
+            { ctx in
+                guard let ctx else { return 0 }
+                return Unmanaged<Slot>.fromOpaque(ctx).takeUnretainedValue().expired ? 1 : 0
+            }, context)
     }
 
     /// Runs `body` with a deadline `timeoutNanos` from now on this connection (0 = none).
     func with<T>(_ db: Database, timeoutNanos: UInt64, _ body: () throws -> T) rethrows -> T {
         guard timeoutNanos > 0, let connection = db.sqliteConnection,
-              let slot = slots.withLock({ $0[UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(connection)))] })
+            let slot = slots.withLock({ $0[UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(connection)))] })
         else { return try body() }
         slot.deadline.store(Self.monotonicNanos() + timeoutNanos, ordering: .relaxed)
         defer { slot.deadline.store(0, ordering: .relaxed) }

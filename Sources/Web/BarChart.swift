@@ -33,8 +33,9 @@ public struct BarChart: Sendable {
         let top = max(1, series.map { max($0.day, $0.week) }.max() ?? 1)
         func bar(_ count: Int, y: Int) -> Bar {
             let width = count == 0 ? 0 : max(2, count * Self.plotWidth / top)
-            return Bar(x: Self.labelWidth, y: y, width: width, height: Self.barHeight, count: count,
-                       textX: Self.labelWidth + width + 6, textY: y + Self.barHeight - 2)
+            return Bar(
+                x: Self.labelWidth, y: y, width: width, height: Self.barHeight, count: count,
+                textX: Self.labelWidth + width + 6, textY: y + Self.barHeight - 2)
         }
         rows = series.enumerated().map { index, item in
             let y = 8 + index * Self.rowHeight

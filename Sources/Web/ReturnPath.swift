@@ -5,7 +5,8 @@ public enum ReturnPath {
 
     public static func safe(_ candidate: String?) -> String {
         guard let candidate, candidate.hasPrefix("/"), !candidate.hasPrefix("//"), !candidate.hasPrefix("/\\"),
-              candidate.count <= 512, !candidate.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "\\" }) else {
+            candidate.count <= 512, !candidate.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "\\" })
+        else {
             return fallback
         }
         return candidate

@@ -22,7 +22,9 @@ public struct DigestScheduler: Service {
         public var weeklyRecheck: Double = 6 * 3600
 
         public init(interval: Double, batch: Int = 50, summaryMaxLength: Int) {
-            self.interval = interval; self.batch = batch; self.summaryMaxLength = summaryMaxLength
+            self.interval = interval
+            self.batch = batch
+            self.summaryMaxLength = summaryMaxLength
         }
     }
 
@@ -34,7 +36,11 @@ public struct DigestScheduler: Service {
     let holder = Identifiers.newUUID()
 
     public init(database: AppDatabase, llm: any LLMClient, clock: any AppClock, settings: Settings, logger: Logger) {
-        self.database = database; self.llm = llm; self.clock = clock; self.settings = settings; self.logger = logger
+        self.database = database
+        self.llm = llm
+        self.clock = clock
+        self.settings = settings
+        self.logger = logger
     }
 
     public func run() async throws {
@@ -51,7 +57,8 @@ public struct DigestScheduler: Service {
     /// One pass: a batch of daily digests, then a batch of weekly ones. Returns how many digests were written.
     @discardableResult
     public func tick() async -> (daily: Int, weekly: Int) {
-        var daily = 0, weekly = 0
+        var daily = 0
+        var weekly = 0
         do { daily = try await runDaily() } catch { logger.warning("daily_digest_failed", metadata: ["detail": .string("\(error)")]) }
         do { weekly = try await runWeekly() } catch { logger.warning("weekly_digest_failed", metadata: ["detail": .string("\(error)")]) }
         return (daily, weekly)
@@ -64,8 +71,10 @@ public struct DigestScheduler: Service {
         for item in work {
             guard let summary = await dailySummary(item) else { continue }
             let stats = DailyDigestRules.encodeStats(item.activity)
-            if try await database.finishDailyDigest(personaID: item.persona.id, date: item.date, summary: summary, stats: stats,
-                                                    holder: holder, snapshotAt: item.snapshotAt, now: clock.now()) == .written {
+            if try await database.finishDailyDigest(
+                personaID: item.persona.id, date: item.date, summary: summary, stats: stats,
+                holder: holder, snapshotAt: item.snapshotAt, now: clock.now()) == .written
+            {
                 written += 1
                 logger.info("digest_written", metadata: ["kind": "daily", "subject": .string(item.persona.id), "period": .string(item.date)])
             }
@@ -77,11 +86,16 @@ public struct DigestScheduler: Service {
     func dailySummary(_ item: AppDatabase.DailyDigestWork) async -> String? {
         let activity = item.activity
         guard activity.hasActivity else { return DailyDigestRules.noActivityText(language: item.language).truncatedRunes(settings.summaryMaxLength) }
-        let threads = activity.threads.map { LLMThreadActivity(postID: $0.postID, roomName: $0.roomName ?? "", postPreview: $0.postPreview ?? "",
-                                                                activityCount: $0.activityCount) }
+        let threads = activity.threads.map {
+            LLMThreadActivity(
+                postID: $0.postID, roomName: $0.roomName ?? "", postPreview: $0.postPreview ?? "",
+                activityCount: $0.activityCount)
+        }
         do {
-            let text = try await llm.summarizePersonaActivity(persona: item.persona, posts: activity.posts, replies: activity.replies, threads: threads)
-                .trimmingWhitespace()
+            let text = try await llm.summarizePersonaActivity(
+                persona: item.persona, posts: activity.posts, replies: activity.replies, threads: threads
+            )
+            .trimmingWhitespace()
             let summary = text.isEmpty ? DailyDigestRules.fallbackSummary(activity: activity, language: item.language) : text
             return summary.truncatedRunes(settings.summaryMaxLength)
         } catch {
@@ -93,16 +107,19 @@ public struct DigestScheduler: Service {
     func runWeekly() async throws -> Int {
         let now = clock.now()
         let weekStart = WeeklyDigestRules.weekStartDate(now)
-        let users = try await database.claimWeeklyDigests(weekStart: weekStart, now: now, staleBefore: now.adding(seconds: -settings.weeklyRecheck),
-                                                          holder: holder, lease: settings.lease, limit: settings.batch)
+        let users = try await database.claimWeeklyDigests(
+            weekStart: weekStart, now: now, staleBefore: now.adding(seconds: -settings.weeklyRecheck),
+            holder: holder, lease: settings.lease, limit: settings.batch)
         guard !users.isEmpty else { return 0 }
-        let engaged = try await database.weeklyEngagedBattles(engagementSince: now.adding(seconds: -14 * 86_400),
-                                                              createdSince: now.adding(seconds: -7 * 86_400))
+        let engaged = try await database.weeklyEngagedBattles(
+            engagementSince: now.adding(seconds: -14 * 86_400),
+            createdSince: now.adding(seconds: -7 * 86_400))
         var written = 0
         for user in users {
             guard let items = try await weeklyItems(userID: user, engaged: engaged, now: now) else { continue }
-            let result = try await database.finishWeeklyDigest(userID: user, weekStart: weekStart, itemsJSON: WeeklyDigestRules.encodeItems(items),
-                                                               holder: holder, now: clock.now(), checkedUntil: now.adding(seconds: settings.weeklyRecheck))
+            let result = try await database.finishWeeklyDigest(
+                userID: user, weekStart: weekStart, itemsJSON: WeeklyDigestRules.encodeItems(items),
+                holder: holder, now: clock.now(), checkedUntil: now.adding(seconds: settings.weeklyRecheck))
             if result == .written {
                 written += 1
                 logger.info("digest_written", metadata: ["kind": "weekly", "subject": .string(user), "period": .string(weekStart)])
@@ -130,16 +147,20 @@ public struct DigestScheduler: Service {
             do {
                 let text = try await llm.summarizeThread(post: LLMText(id: candidate.battleID, content: candidate.content), replies: replies)
                 let sentence = WeeklyDigestRules.oneSentence(text, max: 220)
-                summary = sentence.isEmpty
-                    ? WeeklyDigestRules.fallbackSummary(topic: topic, roomName: candidate.roomName, shares: candidate.shares, remixes: candidate.remixes)
+                summary =
+                    sentence.isEmpty
+                    ? WeeklyDigestRules.fallbackSummary(
+                        topic: topic, roomName: candidate.roomName, shares: candidate.shares, remixes: candidate.remixes)
                     : sentence
             } catch {
                 logger.warning("weekly_digest_llm_failed", metadata: ["user_id": .string(userID), "detail": .string("\(error)")])
                 return nil
             }
-            items.append(WeeklyDigestItem(battleID: candidate.battleID, roomID: candidate.roomID, roomName: candidate.roomName, topic: topic,
-                                          summary: summary, score: WeeklyDigestRules.roundScore(candidate.score(now: now)),
-                                          createdAt: candidate.createdAt))
+            items.append(
+                WeeklyDigestItem(
+                    battleID: candidate.battleID, roomID: candidate.roomID, roomName: candidate.roomName, topic: topic,
+                    summary: summary, score: WeeklyDigestRules.roundScore(candidate.score(now: now)),
+                    createdAt: candidate.createdAt))
         }
         return items
     }

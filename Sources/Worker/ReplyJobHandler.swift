@@ -12,9 +12,14 @@ public struct ReplyJobHandler: JobHandler {
     /// Called with the post id after a reply was written, so in-process caches of that post drop it.
     let replyWritten: @Sendable (String) -> Void
 
-    public init(database: AppDatabase, llm: any LLMClient, clock: any AppClock, replyMaxLength: Int,
-                replyWritten: @escaping @Sendable (String) -> Void = { _ in }) {
-        self.database = database; self.llm = llm; self.clock = clock; self.replyMaxLength = replyMaxLength
+    public init(
+        database: AppDatabase, llm: any LLMClient, clock: any AppClock, replyMaxLength: Int,
+        replyWritten: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.database = database
+        self.llm = llm
+        self.clock = clock
+        self.replyMaxLength = replyMaxLength
         self.replyWritten = replyWritten
     }
 
@@ -32,15 +37,19 @@ public struct ReplyJobHandler: JobHandler {
             }
             let text: String
             do {
-                text = try await llm.generateReply(persona: context.persona, post: LLMText(id: post.id, content: post.content),
-                                                   thread: context.thread, template: context.template)
+                text = try await llm.generateReply(
+                    persona: context.persona, post: LLMText(id: post.id, content: post.content),
+                    thread: context.thread, template: context.template)
             } catch let error as LLMError {
                 return (error.retryable ? .retry(error.message) : .permanent(error.message), nil)
             }
             let content: String
-            do { content = try Safety.check(text, maxLength: replyMaxLength) } catch let error as DomainError { return (.permanent(error.description), nil) }
-            let (written, next) = try await database.completeReplyJob(job, content: content, post: post, quota: context.dailyReplyQuota,
-                                                                      now: clock.now(), claimNext: claimNext)
+            do { content = try Safety.check(text, maxLength: replyMaxLength) } catch let error as DomainError {
+                return (.permanent(error.description), nil)
+            }
+            let (written, next) = try await database.completeReplyJob(
+                job, content: content, post: post, quota: context.dailyReplyQuota,
+                now: clock.now(), claimNext: claimNext)
             switch written {
             case .written:
                 replyWritten(job.postID)

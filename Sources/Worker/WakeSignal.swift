@@ -22,13 +22,16 @@ public final class WakeSignal: Sendable {
             }
             return out
         }
-        woken.forEach { $0.resume() }
+        for waiter in woken { waiter.resume() }
     }
 
     /// Returns after a notify, after `timeout` seconds, or on cancellation.
     public func wait(timeout: Double) async {
         let id: Int? = state.withLock { s in
-            if s.permits > 0 { s.permits -= 1; return nil }
+            if s.permits > 0 {
+                s.permits -= 1
+                return nil
+            }
             s.nextID += 1
             return s.nextID
         }

@@ -20,10 +20,17 @@ public struct WorkerPool: Service {
         public var shutdownGrace: Double
         public var policy: QueuePolicy
 
-        public init(concurrency: Int, pollEvery: Double, taskTimeout: Double, retryBase: Double, retryCap: Double,
-                    shutdownGrace: Double, policy: QueuePolicy) {
-            self.concurrency = concurrency; self.pollEvery = pollEvery; self.taskTimeout = taskTimeout; self.retryBase = retryBase
-            self.retryCap = retryCap; self.shutdownGrace = shutdownGrace; self.policy = policy
+        public init(
+            concurrency: Int, pollEvery: Double, taskTimeout: Double, retryBase: Double, retryCap: Double,
+            shutdownGrace: Double, policy: QueuePolicy
+        ) {
+            self.concurrency = concurrency
+            self.pollEvery = pollEvery
+            self.taskTimeout = taskTimeout
+            self.retryBase = retryBase
+            self.retryCap = retryCap
+            self.shutdownGrace = shutdownGrace
+            self.policy = policy
         }
     }
 
@@ -36,15 +43,27 @@ public struct WorkerPool: Service {
     let logger: Logger
     let jitter: @Sendable () -> Double
 
-    public init(database: AppDatabase, handler: any JobHandler, signal: WakeSignal, clock: any AppClock, settings: Settings,
-                metrics: WorkerMetrics = .none, logger: Logger, jitter: @escaping @Sendable () -> Double = Backoff.randomJitter) {
-        self.database = database; self.handler = handler; self.signal = signal; self.clock = clock; self.settings = settings
-        self.metrics = metrics; self.logger = logger; self.jitter = jitter
+    public init(
+        database: AppDatabase, handler: any JobHandler, signal: WakeSignal, clock: any AppClock, settings: Settings,
+        metrics: WorkerMetrics = .none, logger: Logger, jitter: @escaping @Sendable () -> Double = Backoff.randomJitter
+    ) {
+        self.database = database
+        self.handler = handler
+        self.signal = signal
+        self.clock = clock
+        self.settings = settings
+        self.metrics = metrics
+        self.logger = logger
+        self.jitter = jitter
     }
 
     public func run() async throws {
-        logger.info("worker_started", metadata: ["concurrency": .stringConvertible(settings.concurrency),
-                                                 "poll_every_ms": .stringConvertible(Int(settings.pollEvery * 1000))])
+        logger.info(
+            "worker_started",
+            metadata: [
+                "concurrency": .stringConvertible(settings.concurrency),
+                "poll_every_ms": .stringConvertible(Int(settings.pollEvery * 1000)),
+            ])
         let stopping = StopFlag()
         await withGracefulShutdownHandler {
             await runLoops(stopping)
@@ -115,8 +134,9 @@ public struct WorkerPool: Service {
             log.notice("job_released", metadata: ["reason": "shutdown"])
             return nil
         }
-        let failedNext = try await record(outcome, for: job, seconds: Double(Monotonic.nanos() - start) / 1e9, logger: log,
-                                          traced: !trace.isEmpty, claimNext: next == nil ? claimNext : nil)
+        let failedNext = try await record(
+            outcome, for: job, seconds: Double(Monotonic.nanos() - start) / 1e9, logger: log,
+            traced: !trace.isEmpty, claimNext: next == nil ? claimNext : nil)
         return next ?? failedNext
     }
 
@@ -144,8 +164,10 @@ public struct WorkerPool: Service {
 
     /// Writes the outcome with a fresh deadline and updates metrics and logs.
     /// Failures are written with `claimNext` so a busy loop also chains after a failed job.
-    private func record(_ outcome: JobOutcome, for job: ClaimedJob, seconds: Double, logger log: Logger, traced: Bool,
-                        claimNext: QueuePolicy?) async throws -> ClaimedJob? {
+    private func record(
+        _ outcome: JobOutcome, for job: ClaimedJob, seconds: Double, logger log: Logger, traced: Bool,
+        claimNext: QueuePolicy?
+    ) async throws -> ClaimedJob? {
         let latency: Logger.MetadataValue = .stringConvertible(Int(seconds * 1000))
         let now = clock.now()
         let maxAttempts = settings.policy.maxAttempts
@@ -171,8 +193,9 @@ public struct WorkerPool: Service {
                 return next
             }
             let delay = Backoff.delay(failure: attempt, base: settings.retryBase, cap: settings.retryCap, jitter: jitter())
-            let next = try await database.failJob(job, attempts: attempt, error: message, availableAt: now.adding(seconds: delay), now: now,
-                                                  claimNext: claimNext)
+            let next = try await database.failJob(
+                job, attempts: attempt, error: message, availableAt: now.adding(seconds: delay), now: now,
+                claimNext: claimNext)
             metrics.processed(job.type, "retry", seconds, traced)
             metrics.retried(job.type)
             log.error("job_failed_retrying", metadata: ["status": "retry", "latency_ms": latency, "error": .string(message)])
@@ -197,7 +220,8 @@ public struct WorkerMetrics: Sendable {
     public var retried: @Sendable (String) -> Void
 
     public init(processed: @escaping @Sendable (String, String, Double, Bool) -> Void, retried: @escaping @Sendable (String) -> Void) {
-        self.processed = processed; self.retried = retried
+        self.processed = processed
+        self.retried = retried
     }
 
     public static let none = WorkerMetrics(processed: { _, _, _, _ in }, retried: { _ in })

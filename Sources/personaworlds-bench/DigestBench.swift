@@ -32,8 +32,10 @@ func benchmarkWeeklyDigest(users: Int = 500) async throws {
         done += written
     }
     let seconds = Double(Monotonic.nanos() - started) / 1e9
-    print(String(format: "bench: weekly digest: %d users in %.2f s = %.2f ms per user (daily digests of the same passes included)",
-                 done, seconds, done > 0 ? seconds * 1000 / Double(done) : 0))
+    print(
+        String(
+            format: "bench: weekly digest: %d users in %.2f s = %.2f ms per user (daily digests of the same passes included)",
+            done, seconds, done > 0 ? seconds * 1000 / Double(done) : 0))
     try database.close()
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy + suffix) }
 }

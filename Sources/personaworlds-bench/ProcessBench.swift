@@ -14,12 +14,13 @@ func benchmarkWorkerProcesses(binary: String, jobs: Int) async throws {
         try db.close()
         let queue = try DatabaseQueue(path: path)
         try await queue.write { db in
-            try db.execute(sql: """
-                INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
-                SELECT 'generate_reply', p.id, pe.id, json_object('post_id', p.id, 'persona_id', pe.id), 'PENDING', 0,
-                       '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z'
-                FROM posts p CROSS JOIN personas pe WHERE pe.user_id = ?
-                """, arguments: [ids.user])
+            try db.execute(
+                sql: """
+                    INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
+                    SELECT 'generate_reply', p.id, pe.id, json_object('post_id', p.id, 'persona_id', pe.id), 'PENDING', 0,
+                           '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z'
+                    FROM posts p CROSS JOIN personas pe WHERE pe.user_id = ?
+                    """, arguments: [ids.user])
         }
         let total = try await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM jobs") ?? 0 }
         let start = Monotonic.nanos()
@@ -31,11 +32,16 @@ func benchmarkWorkerProcesses(binary: String, jobs: Int) async throws {
             if Double(Monotonic.nanos() - start) / 1e9 > 300 { break }
         }
         let seconds = Double(Monotonic.nanos() - start) / 1e9
-        for worker in workers { worker.terminate(); worker.waitUntilExit() }
+        for worker in workers {
+            worker.terminate()
+            worker.waitUntilExit()
+        }
         try queue.close()
         rates[processes] = Double(done) / seconds
-        print(String(format: "bench: %d × serve --worker-only (4 loops each) on one file: %8.0f jobs/s (%d of %d jobs in %.2f s, incl. start-up)",
-                     processes, rates[processes]!, done, total, seconds))
+        print(
+            String(
+                format: "bench: %d × serve --worker-only (4 loops each) on one file: %8.0f jobs/s (%d of %d jobs in %.2f s, incl. start-up)",
+                processes, rates[processes]!, done, total, seconds))
     }
     let ratio = (rates[2] ?? 0) / max(1, rates[1] ?? 1)
     print(String(format: "bench: two worker processes / one = %.2f  (target >= 1.00: %@)", ratio, ratio >= 1 ? "met" : "MISSED"))
@@ -45,9 +51,11 @@ private func launchWorker(binary: String, databasePath: String) throws -> Proces
     let process = Process()
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = ["serve", "--worker-only"]
-    process.environment = ["DATABASE_PATH": databasePath, "JWT_SECRET": "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
-                           "LOG_LEVEL": "warning", "WORKER_CONCURRENCY": "4", "WORKER_POLL_EVERY": "50ms", "MOCK_LLM_LATENCY": "0s",
-                           "WORKER_OBSERVABILITY_PORT": "0", "PATH": "/usr/bin:/bin"]
+    process.environment = [
+        "DATABASE_PATH": databasePath, "JWT_SECRET": "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "LOG_LEVEL": "warning", "WORKER_CONCURRENCY": "4", "WORKER_POLL_EVERY": "50ms", "MOCK_LLM_LATENCY": "0s",
+        "WORKER_OBSERVABILITY_PORT": "0", "PATH": "/usr/bin:/bin",
+    ]
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()

@@ -2,8 +2,8 @@ import Domain
 import Foundation
 import GRDB
 import Logging
-import Synchronization
 import Store
+import Synchronization
 import Worker
 
 /// Queue benchmark (make bench), all on one SQLite file on this machine, side by side:
@@ -14,7 +14,9 @@ import Worker
 /// An LLM that answers at once, so the benchmark measures the queue, not a provider.
 struct NoopLLM: LLMClient {
     func generatePostDraft(persona: LLMPersona, room: LLMRoom) async throws -> String { "draft" }
-    func generateReply(persona: LLMPersona, post: LLMText, thread: [LLMText], template: LLMTemplate?) async throws -> String { "\(persona.name) agrees." }
+    func generateReply(persona: LLMPersona, post: LLMText, thread: [LLMText], template: LLMTemplate?) async throws -> String {
+        "\(persona.name) agrees."
+    }
     func summarizeThread(post: LLMText, replies: [LLMText]) async throws -> String { "summary" }
     func summarizePersonaActivity(persona: LLMPersona, posts: Int, replies: Int, threads: [LLMThreadActivity]) async throws -> String { "activity" }
 }
@@ -66,16 +68,18 @@ var rawConfig = Configuration()
 rawConfig.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") } // the same durability as the app's connections
 let rawQueue = try DatabasePool(path: rawPath, configuration: rawConfig)
 try rawQueue.write { db in
-    try db.execute(sql: """
-        INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
-        SELECT 'generate_reply', p.id, pe.id, '{}', 'PENDING', 0, '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z'
-        FROM posts p CROSS JOIN personas pe WHERE pe.user_id = ?
-        """, arguments: [rawIDs.user])
+    try db.execute(
+        sql: """
+            INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
+            SELECT 'generate_reply', p.id, pe.id, '{}', 'PENDING', 0, '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z'
+            FROM posts p CROSS JOIN personas pe WHERE pe.user_id = ?
+            """, arguments: [rawIDs.user])
     // Distinct enqueue times, as real jobs have (identical ones would make every claim sort the whole tie group).
-    try db.execute(sql: """
-        UPDATE jobs SET created_at = strftime('%Y-%m-%dT%H:%M:%S', 946684800 + id, 'unixepoch') || '.000000Z',
-                        available_at = strftime('%Y-%m-%dT%H:%M:%S', 946684800 + id, 'unixepoch') || '.000000Z'
-        """)
+    try db.execute(
+        sql: """
+            UPDATE jobs SET created_at = strftime('%Y-%m-%dT%H:%M:%S', 946684800 + id, 'unixepoch') || '.000000Z',
+                            available_at = strftime('%Y-%m-%dT%H:%M:%S', 946684800 + id, 'unixepoch') || '.000000Z'
+            """)
 }
 let rawStart = Monotonic.nanos()
 var rawOps = 0
@@ -84,8 +88,9 @@ while true {
         var claimed: Int64?
         try db.inTransaction(.immediate) {
             // The production claim statement, on the same kind of file: one UPDATE … RETURNING per transaction.
-            claimed = try Int64.fetchOne(db.cachedStatement(sql: AppDatabase.claimSQL),
-                                         arguments: ["now": clock.now().storageString, "max": 5])
+            claimed = try Int64.fetchOne(
+                db.cachedStatement(sql: AppDatabase.claimSQL),
+                arguments: ["now": clock.now().storageString, "max": 5])
             return .commit
         }
         return claimed
@@ -102,8 +107,9 @@ let (db, path) = try fresh("queue")
 let ids = try await db.seedSyntheticLoad(personas: 50, posts: jobCount / 50, replyQuota: 1_000_000, now: clock.now())
 let signal = WakeSignal()
 let handler = StartRecorder(ReplyJobHandler(database: db, llm: NoopLLM(), clock: clock, replyMaxLength: 280))
-let settings = WorkerPool.Settings(concurrency: 4, pollEvery: 3, taskTimeout: 15, retryBase: 30, retryCap: 600, shutdownGrace: 5,
-                                   policy: QueuePolicy(maxAttempts: 5, leaseSeconds: 45))
+let settings = WorkerPool.Settings(
+    concurrency: 4, pollEvery: 3, taskTimeout: 15, retryBase: 30, retryCap: 600, shutdownGrace: 5,
+    policy: QueuePolicy(maxAttempts: 5, leaseSeconds: 45))
 let pool = WorkerPool(database: db, handler: handler, signal: signal, clock: clock, settings: settings, logger: logger)
 let stop = StopFlag()
 
@@ -142,26 +148,41 @@ var latencies: [Double] = []
 for post in latIDs.posts {
     try await Task.sleep(nanoseconds: 5_000_000) // let every loop go idle
     let t0 = Monotonic.nanos()
-    _ = try await latDB.enqueueReplies(postID: post, personaIDs: latIDs.personas, userID: latIDs.user, payloadExtra: [:], maxAttempts: 5, now: clock.now())
+    _ = try await latDB.enqueueReplies(
+        postID: post, personaIDs: latIDs.personas, userID: latIDs.user, payloadExtra: [:], maxAttempts: 5, now: clock.now())
     latSignal.notify()
     while true {
         let (count, last) = latHandler.snapshot
-        if count == latencies.count + 1 { latencies.append(Double(last - t0) / 1e6); break }
+        if count == latencies.count + 1 {
+            latencies.append(Double(last - t0) / 1e6)
+            break
+        }
         try await Task.sleep(nanoseconds: 50_000)
     }
 }
-stop.stop(); latStop.stop(); signal.notify(8); latSignal.notify(8)
+stop.stop()
+latStop.stop()
+signal.notify(8)
+latSignal.notify(8)
 _ = await poolTask.value
 checkpoints.cancel()
 _ = await latTask.value
 
 print(String(format: "bench: queue raw SQLite ceiling (BEGIN IMMEDIATE; UPDATE … RETURNING; COMMIT): %8.0f ops/s (%d ops)", rawRate, rawOps))
-print(String(format: "bench: queue end-to-end enqueue→DONE, no-op LLM, WORKER_CONCURRENCY=4: %8.0f jobs/s (%d jobs in %.2f s)", e2eRate, doneCount, e2eSeconds))
+print(
+    String(
+        format: "bench: queue end-to-end enqueue→DONE, no-op LLM, WORKER_CONCURRENCY=4: %8.0f jobs/s (%d jobs in %.2f s)", e2eRate, doneCount,
+        e2eSeconds))
 print(String(format: "bench: queue (enqueueing all %d jobs took %.2f s of that, concurrently with the workers)", jobCount, enqueueSeconds))
-print(String(format: "bench: queue throughput ratio end-to-end/raw = %.2f  (target >= 0.50: %@)", e2eRate / rawRate, e2eRate / rawRate >= 0.5 ? "met" : "MISSED"))
+print(
+    String(
+        format: "bench: queue throughput ratio end-to-end/raw = %.2f  (target >= 0.50: %@)", e2eRate / rawRate,
+        e2eRate / rawRate >= 0.5 ? "met" : "MISSED"))
 print(String(format: "bench: queue end-to-end >= 2000 jobs/s: %@", e2eRate >= 2000 ? "met" : "MISSED"))
-print(String(format: "bench: idle enqueue→start latency p50 %.2f ms, p99 %.2f ms over %d jobs (target p99 < 10 ms: %@)",
-             percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.count, percentile(latencies, 0.99) < 10 ? "met" : "MISSED"))
+print(
+    String(
+        format: "bench: idle enqueue→start latency p50 %.2f ms, p99 %.2f ms over %d jobs (target p99 < 10 ms: %@)",
+        percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.count, percentile(latencies, 0.99) < 10 ? "met" : "MISSED"))
 if let server = ProcessInfo.processInfo.environment["BENCH_SERVER_BIN"], !server.isEmpty {
     try await benchmarkWorkerProcesses(binary: server, jobs: jobCount)
 } else {

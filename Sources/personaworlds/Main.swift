@@ -11,7 +11,8 @@ struct PersonaWorlds: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "personaworlds",
         abstract: "PersonaWorlds backend in one process on SQLite.",
-        discussion: "Configuration comes from the environment, optionally layered over an env-style file (--config FILE or PERSONAWORLDS_CONFIG); the environment wins. See config/personaworlds.env.example.",
+        discussion:
+            "Configuration comes from the environment, optionally layered over an env-style file (--config FILE or PERSONAWORLDS_CONFIG); the environment wins. See config/personaworlds.env.example.",
         version: AppVersion.current,
         subcommands: [Serve.self, Migrate.self, Seed.self, BackupCommand.self, RestoreCommand.self, DoctorCommand.self, Version.self],
         defaultSubcommand: Serve.self
@@ -50,7 +51,8 @@ struct CommonOptions: ParsableArguments {
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the HTTP API and the worker pool (default).",
-        discussion: "Listens on BIND_ADDRESS:PORT (default 0.0.0.0:8080) and uses DATABASE_PATH (default ./data/personaworlds.sqlite). Applies the schema and default seed data on start. SIGTERM/SIGINT shut down gracefully."
+        discussion:
+            "Listens on BIND_ADDRESS:PORT (default 0.0.0.0:8080) and uses DATABASE_PATH (default ./data/personaworlds.sqlite). Applies the schema and default seed data on start. SIGTERM/SIGINT shut down gracefully."
     )
     @OptionGroup var options: CommonOptions
     @Flag(name: .long, help: "Serve HTTP only; run no worker loops in this process.") var noWorker = false
@@ -90,13 +92,18 @@ struct Migrate: AsyncParsableCommand {
 struct Seed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Seed the default rooms and template (idempotent).",
-        discussion: "With --demo also creates a demo user, a persona published at /p/demo-slug and a published post, so a new install has something to look at."
+        discussion:
+            "With --demo also creates a demo user, a persona published at /p/demo-slug and a published post, so a new install has something to look at."
     )
     @OptionGroup var options: CommonOptions
     @Flag(name: .long, help: "Also create the demo user, persona (slug demo-slug) and a published post.") var demo = false
     @Option(name: .long, help: "Demo user email.") var demoEmail = "demo@personaworlds.local"
     @Option(name: .long, help: "Demo user password (8–72 bytes).") var demoPassword = "demo-password"
-    @Option(name: .long, help: ArgumentHelp("Also generate a benchmark dataset proportional to N: N users (scale-user-<i>@example.com / scale-password), 5·N posts, 20·N follows, 100·N events over 30 days.", valueName: "N"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also generate a benchmark dataset proportional to N: N users (scale-user-<i>@example.com / scale-password), 5·N posts, 20·N follows, 100·N events over 30 days.",
+            valueName: "N"))
     var demoScale: Int?
 
     func run() async throws {
@@ -110,13 +117,16 @@ struct Seed: AsyncParsableCommand {
                 return
             }
             bar.finish()
-            print(String(format: "seed: demo scale %d: %d users, %d posts, %d follows, %d events in %.1f s", n, made.users, made.posts,
-                         made.follows, made.events, Date().timeIntervalSince(started)))
+            print(
+                String(
+                    format: "seed: demo scale %d: %d users, %d posts, %d follows, %d events in %.1f s", n, made.users, made.posts,
+                    made.follows, made.events, Date().timeIntervalSince(started)))
         }
         let result = try await AppCommands.seed(deps, demo: demo, demoEmail: demoEmail, demoPassword: demoPassword)
         print("seed completed: 4 rooms")
         if let result {
-            print("demo: user \(demoEmail) / \(demoPassword) (id \(result.userID)), persona \(result.personaID) at /p/demo-slug, post \(result.postID)")
+            print(
+                "demo: user \(demoEmail) / \(demoPassword) (id \(result.userID)), persona \(result.personaID) at /p/demo-slug, post \(result.postID)")
         }
     }
 }
@@ -133,12 +143,17 @@ final class ProgressBar: @unchecked Sendable {
     private let enabled: Bool
     private var last = ""
 
-    init(label: String, enabled: Bool) { self.label = label; self.enabled = enabled }
+    init(label: String, enabled: Bool) {
+        self.label = label
+        self.enabled = enabled
+    }
 
     func update(_ stage: String, _ done: Int, _ total: Int) {
         guard enabled, total > 0 else { return }
-        let width = 30, filled = done * width / total
-        let line = "\r\(label): \(stage.padding(toLength: 8, withPad: " ", startingAt: 0)) [" + String(repeating: "#", count: filled)
+        let width = 30
+        let filled = done * width / total
+        let line =
+            "\r\(label): \(stage.padding(toLength: 8, withPad: " ", startingAt: 0)) [" + String(repeating: "#", count: filled)
             + String(repeating: " ", count: width - filled) + "] \(done * 100 / total)% (\(done)/\(total))"
         guard line != last else { return }
         last = line

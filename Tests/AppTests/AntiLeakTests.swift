@@ -2,14 +2,16 @@ import Foundation
 import GRDB
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 /// No public response, card or meta page carries a persona's calibration fields, its owner, or account data.
 @Suite struct AntiLeakTests {
     static let markers = ["MARK-SAMPLE-1", "MARK-SAMPLE-2", "MARK-SAMPLE-3", "MARK-DONOTSAY", "MARK-CATCH"]
-    static let forbiddenKeys: Set<String> = ["writing_samples", "do_not_say", "catchphrases", "daily_draft_quota", "daily_reply_quota",
-                                             "user_id", "email", "password_hash", "updated_at"]
+    static let forbiddenKeys: Set<String> = [
+        "writing_samples", "do_not_say", "catchphrases", "daily_draft_quota", "daily_reply_quota",
+        "user_id", "email", "password_hash", "updated_at",
+    ]
 
     static func keys(_ value: Any) -> Set<String> {
         if let object = value as? [String: Any] {
@@ -22,10 +24,12 @@ import TestSupport
     @Test func everyPublicRouteIsFreeOfCalibrationMarkersAndPrivateKeys() async throws {
         try await TestApp.withRouter(runWorker: true) { client, dir in
             let (token, userID) = try await client.signup("leak-owner@example.com")
-            let persona = try await client.send(.post, "/personas", token: token, json: #"""
-                {"name":"Leaky","bio":"bio","tone":"dry","writing_samples":["MARK-SAMPLE-1","MARK-SAMPLE-2","MARK-SAMPLE-3"],
-                 "do_not_say":["MARK-DONOTSAY"],"catchphrases":["MARK-CATCH"],"preferred_language":"en","formality":1}
-                """#)
+            let persona = try await client.send(
+                .post, "/personas", token: token,
+                json: #"""
+                    {"name":"Leaky","bio":"bio","tone":"dry","writing_samples":["MARK-SAMPLE-1","MARK-SAMPLE-2","MARK-SAMPLE-3"],
+                     "do_not_say":["MARK-DONOTSAY"],"catchphrases":["MARK-CATCH"],"preferred_language":"en","formality":1}
+                    """#)
             let personaID = try #require(persona.jsonObject?["id"] as? String)
             let slug = try await client.publishProfile(token: token, persona: personaID, slug: "leaky")
             let room = try await client.firstRoom(token: token).id
@@ -60,7 +64,10 @@ import TestSupport
             }
             // The authenticated thread alias is not public, but it must not carry calibration either.
             let thread = try await client.send(.get, "/b/\(battle)", token: token)
-            #expect(Self.keys(try JSONSerialization.jsonObject(with: Data(thread.text.utf8))).isDisjoint(with: ["writing_samples", "do_not_say", "catchphrases"]))
+            #expect(
+                Self.keys(try JSONSerialization.jsonObject(with: Data(thread.text.utf8))).isDisjoint(with: [
+                    "writing_samples", "do_not_say", "catchphrases",
+                ]))
             #expect(!Self.markers.contains { thread.text.contains($0) })
         }
     }

@@ -2,8 +2,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import JWTKit
-import Testing
 import TestSupport
+import Testing
 
 /// Signup, login and bearer-token verification (HS256 only, `exp` required, the user must still exist).
 @Suite struct AuthTests {
@@ -55,8 +55,10 @@ import TestSupport
     @Test func wrongPasswordOrUnknownEmailIsInvalidCredentials() async throws {
         try await TestApp.withRouter { client, _ in
             _ = try await client.signup("known@example.com")
-            for body in [#"{"email":"known@example.com","password":"wrong-password"}"#,
-                         #"{"email":"unknown@example.com","password":"password123"}"#] {
+            for body in [
+                #"{"email":"known@example.com","password":"wrong-password"}"#,
+                #"{"email":"unknown@example.com","password":"password123"}"#,
+            ] {
                 let r = try await client.send(.post, "/auth/login", json: body)
                 #expect(r.status == .unauthorized)
                 #expect(r.errorMessage == "invalid credentials")
@@ -96,38 +98,40 @@ import TestSupport
             let future = Date().addingTimeInterval(3600)
             let hs384 = JWTKeyCollection()
             await hs384.add(hmac: HMACKey(from: TestApp.secret), digestAlgorithm: .sha384)
-            let token384 = try await hs384.sign(Claims(user_id: user, exp: ExpirationClaim(value: future)))
+            let token384 = try await hs384.sign(Claims(userID: user, exp: ExpirationClaim(value: future)))
             #expect(try await client.send(.get, "/personas", token: token384).errorMessage == "invalid token")
 
             let hs256 = JWTKeyCollection()
             await hs256.add(hmac: HMACKey(from: TestApp.secret), digestAlgorithm: .sha256)
-            let good = try await hs256.sign(Claims(user_id: user, exp: ExpirationClaim(value: future)))
+            let good = try await hs256.sign(Claims(userID: user, exp: ExpirationClaim(value: future)))
             #expect(try await client.send(.get, "/personas", token: good).status == .ok)
 
-            let noExp = try await hs256.sign(NoExpClaims(user_id: user))
+            let noExp = try await hs256.sign(NoExpClaims(userID: user))
             #expect(try await client.send(.get, "/personas", token: noExp).errorMessage == "invalid token")
 
-            let ghost = try await hs256.sign(Claims(user_id: "6f1c2d3e-4b5a-4c6d-8e7f-8091a2b3c4d5", exp: ExpirationClaim(value: future)))
+            let ghost = try await hs256.sign(Claims(userID: "6f1c2d3e-4b5a-4c6d-8e7f-8091a2b3c4d5", exp: ExpirationClaim(value: future)))
             #expect(try await client.send(.get, "/personas", token: ghost).errorMessage == "invalid token")
 
-            let noUser = try await hs256.sign(Claims(user_id: "", exp: ExpirationClaim(value: future)))
+            let noUser = try await hs256.sign(Claims(userID: "", exp: ExpirationClaim(value: future)))
             #expect(try await client.send(.get, "/personas", token: noUser).errorMessage == "missing user")
 
             let otherKey = JWTKeyCollection()
             await otherKey.add(hmac: HMACKey(from: "another-secret-that-is-long-enough-0123-and-then-some-more-bytes"), digestAlgorithm: .sha256)
-            let forged = try await otherKey.sign(Claims(user_id: user, exp: ExpirationClaim(value: future)))
+            let forged = try await otherKey.sign(Claims(userID: user, exp: ExpirationClaim(value: future)))
             #expect(try await client.send(.get, "/personas", token: forged).errorMessage == "invalid token")
         }
     }
 }
 
 private struct Claims: JWTPayload {
-    var user_id: String
+    var userID: String
     var exp: ExpirationClaim
+    enum CodingKeys: String, CodingKey { case userID = "user_id", exp }
     func verify(using algorithm: some JWTAlgorithm) throws {}
 }
 
 private struct NoExpClaims: JWTPayload {
-    var user_id: String
+    var userID: String
+    enum CodingKeys: String, CodingKey { case userID = "user_id" }
     func verify(using algorithm: some JWTAlgorithm) throws {}
 }

@@ -1,24 +1,28 @@
-@testable import App
 import Domain
 import Foundation
 import Logging
 import Prometheus
 import ServiceLifecycle
 import Store
-import Testing
 import TestSupport
+import Testing
+
+@testable import App
 
 /// Scheduled backups: the interval, retention by the scheduler's own file names, metrics, graceful shutdown.
 @Suite struct BackupSchedulerTests {
-    static func scheduler(_ dir: TestDirectory, interval: Double, keep: Int, backupDir: String? = nil,
-                          registry: PrometheusCollectorRegistry = .init()) async throws -> (BackupScheduler, AppDatabase, AppMetrics) {
+    static func scheduler(
+        _ dir: TestDirectory, interval: Double, keep: Int, backupDir: String? = nil,
+        registry: PrometheusCollectorRegistry = .init()
+    ) async throws -> (BackupScheduler, AppDatabase, AppMetrics) {
         let db = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
         try await db.migrate()
         let metrics = AppMetrics(registry: registry, clock: SystemClock())
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let scheduler = BackupScheduler(database: db, catalog: BackupCatalog(directory: backupDir ?? dir.path + "/backups"), clock: SystemClock(),
-                                        metrics: metrics, settings: .init(interval: interval, keep: keep), logger: logger)
+        let scheduler = BackupScheduler(
+            database: db, catalog: BackupCatalog(directory: backupDir ?? dir.path + "/backups"), clock: SystemClock(),
+            metrics: metrics, settings: .init(interval: interval, keep: keep), logger: logger)
         return (scheduler, db, metrics)
     }
 
@@ -28,7 +32,10 @@ import TestSupport
         logger.logLevel = .critical
         let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
         return try await withThrowingTaskGroup(of: Double.self) { tasks in
-            tasks.addTask { try await group.run(); return 0 }
+            tasks.addTask {
+                try await group.run()
+                return 0
+            }
             try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
             let started = Date()
             await group.triggerGracefulShutdown()
@@ -48,9 +55,11 @@ import TestSupport
             made.append(URL(fileURLWithPath: path).lastPathComponent)
             time = time.adding(seconds: 3600)
         }
-        let others = ["personaworlds-20250101T000000.000Z.sqlite", // a manual backup
-                      "personaworlds-scheduled-20250101T000000.000Z.sqlite.partial", "personaworlds-scheduled-latest.sqlite",
-                      "personaworlds-scheduled-20250101T000000.000Z.sqlite.bak", "notes.txt", "db.sqlite"]
+        let others = [
+            "personaworlds-20250101T000000.000Z.sqlite", // a manual backup
+            "personaworlds-scheduled-20250101T000000.000Z.sqlite.partial", "personaworlds-scheduled-latest.sqlite",
+            "personaworlds-scheduled-20250101T000000.000Z.sqlite.bak", "notes.txt", "db.sqlite",
+        ]
         for name in others { _ = FileManager.default.createFile(atPath: dir.path + "/" + name, contents: Data("keep".utf8)) }
 
         let removed = try catalog.prune(keep: 3)
@@ -128,8 +137,9 @@ import TestSupport
         // A backup folder that cannot be created (a file is in the way) fails the backup.
         let blocked = dir.path + "/not-a-folder"
         _ = FileManager.default.createFile(atPath: blocked, contents: Data("x".utf8))
-        let failing = BackupScheduler(database: db, catalog: BackupCatalog(directory: blocked + "/backups"), clock: SystemClock(),
-                                      metrics: metrics, settings: .init(interval: 60, keep: 3), logger: scheduler.logger)
+        let failing = BackupScheduler(
+            database: db, catalog: BackupCatalog(directory: blocked + "/backups"), clock: SystemClock(),
+            metrics: metrics, settings: .init(interval: 60, keep: 3), logger: scheduler.logger)
         #expect(await failing.backupOnce() == false)
         let afterFailure = metrics.render(now: SystemClock().now())
         #expect(afterFailure.contains("backup_failures_total 1"))

@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 /// `POST /rooms/{id}/battles`: validation order, the creation summary, reply jobs and notifications.
 @Suite struct BattleRoutesTests {
@@ -22,14 +22,15 @@ import TestSupport
             #expect(post["status"] as? String == "PUBLISHED")
             #expect(post["authored_by"] as? String == "HUMAN")
             #expect(post["persona_id"] == nil && post["persona_name"] == nil)
-            #expect(post["content"] as? String == """
-                Topic: Go vs Rust for services
-                Template: Claim/Evidence 6 turns
-                Pro style: Bold and practical
-                Con style: Skeptical and evidence-first
+            #expect(
+                post["content"] as? String == """
+                    Topic: Go vs Rust for services
+                    Template: Claim/Evidence 6 turns
+                    Pro style: Bold and practical
+                    Con style: Skeptical and evidence-first
 
-                Battle opening: keep arguments concise and evidence-based.
-                """)
+                    Battle opening: keep arguments concise and evidence-based.
+                    """)
             let template = try #require(battle["template"] as? [String: Any])
             #expect(template["name"] as? String == "Claim/Evidence 6 turns")
             #expect(template["owner_user_id"] == nil)
@@ -43,10 +44,13 @@ import TestSupport
             let (token, _) = try await client.signup()
             for name in ["A1", "B2", "C3", "D4"] { _ = try await client.createPersona(token: token, name: name) }
             let room = try await client.firstRoom(token: token)
-            let created = try await client.send(.post, "/templates", token: token, json: #"{"name":"Long","prompt_rules":"Be brief.","turn_count":8,"word_limit":100}"#)
+            let created = try await client.send(
+                .post, "/templates", token: token, json: #"{"name":"Long","prompt_rules":"Be brief.","turn_count":8,"word_limit":100}"#)
             let template = try #require(created.jsonObject?["id"] as? String)
             let style = String(repeating: "é", count: 100)
-            let battle = try await client.createBattle(token: token, room: room.id, json: #"{"topic":"Tabs or spaces","template_id":" \#(template.uppercased()) ","pro_style":" \#(style) ","con_style":"  "}"#)
+            let battle = try await client.createBattle(
+                token: token, room: room.id,
+                json: #"{"topic":"Tabs or spaces","template_id":" \#(template.uppercased()) ","pro_style":" \#(style) ","con_style":"  "}"#)
             #expect(battle["enqueued_replies"] as? Int == 3)
             let content = try #require((battle["post"] as? [String: Any])?["content"] as? String)
             #expect(content.contains("Pro style: \(String(repeating: "é", count: 80))\n"))
@@ -63,14 +67,28 @@ import TestSupport
             #expect(try await client.send(.post, "/rooms/x/battles", token: token, json: "{}").errorMessage == "room id is invalid")
             #expect(try await client.send(.post, "/rooms/\(unknown)/battles", token: token, json: "{}").errorMessage == "room not found")
             #expect(try await client.send(.post, "/rooms/\(room)/battles", token: token).errorMessage == "EOF")
-            #expect(try await client.send(.post, "/rooms/\(room)/battles", token: token, json: #"{"topic":"abc","x":1}"#).errorMessage == #"json: unknown field "x""#)
-            #expect(try await client.send(.post, "/rooms/\(room)/battles", token: token, json: #"{"topic":"ab","template_id":"nope"}"#).errorMessage == "template id is invalid")
-            #expect(try await client.send(.post, "/rooms/\(room)/battles", token: token, json: #"{"topic":" ab "}"#).errorMessage == "topic must be at least 3 chars")
+            #expect(
+                try await client.send(.post, "/rooms/\(room)/battles", token: token, json: #"{"topic":"abc","x":1}"#).errorMessage
+                    == #"json: unknown field "x""#)
+            #expect(
+                try await client.send(.post, "/rooms/\(room)/battles", token: token, json: #"{"topic":"ab","template_id":"nope"}"#).errorMessage
+                    == "template id is invalid")
+            #expect(
+                try await client.send(.post, "/rooms/\(room)/battles", token: token, json: #"{"topic":" ab "}"#).errorMessage
+                    == "topic must be at least 3 chars")
             let long = String(repeating: "t", count: 181)
-            #expect(try await client.send(.post, "/rooms/\(room)/battles", token: token, json: #"{"topic":"\#(long)"}"#).errorMessage == "topic must be <= 180 chars")
-            #expect(try await client.send(.post, "/rooms/\(room)/battles", token: token, json: #"{"topic":"what the shit"}"#).errorMessage == "topic failed profanity check")
-            #expect(try await client.send(.post, "/rooms/\(room)/battles", token: token, json: #"{"topic":"abc","template_id":"\#(unknown)"}"#).errorMessage == "template not found")
-            #expect(try await client.send(.post, "/rooms/\(room)/battles", token: token, json: #"{"topic":"abc","remix_token":"garbage"}"#).errorMessage == "invalid remix_token")
+            #expect(
+                try await client.send(.post, "/rooms/\(room)/battles", token: token, json: #"{"topic":"\#(long)"}"#).errorMessage
+                    == "topic must be <= 180 chars")
+            #expect(
+                try await client.send(.post, "/rooms/\(room)/battles", token: token, json: #"{"topic":"what the shit"}"#).errorMessage
+                    == "topic failed profanity check")
+            #expect(
+                try await client.send(.post, "/rooms/\(room)/battles", token: token, json: #"{"topic":"abc","template_id":"\#(unknown)"}"#)
+                    .errorMessage == "template not found")
+            #expect(
+                try await client.send(.post, "/rooms/\(room)/battles", token: token, json: #"{"topic":"abc","remix_token":"garbage"}"#).errorMessage
+                    == "invalid remix_token")
             #expect(try await client.send(.post, "/rooms/\(room)/battles", json: "{}").status == .unauthorized)
             let noPersonas = try await client.createBattle(token: token, room: room, json: #"{"topic":"abc"}"#)
             #expect(noPersonas["enqueued_replies"] as? Int == 0, "a user without personas still gets the battle")
@@ -82,11 +100,19 @@ import TestSupport
             let (owner, ownerID) = try await client.signup()
             let (other, _) = try await client.signup()
             let room = try await client.firstRoom(token: owner).id
-            let privateT = try #require(try await client.send(.post, "/templates", token: owner,
-                json: #"{"name":"Mine","prompt_rules":"Short turns.","turn_count":4,"word_limit":80}"#).jsonObject?["id"] as? String)
-            let publicT = try #require(try await client.send(.post, "/templates", token: owner,
-                json: #"{"name":"Ours","prompt_rules":"Short turns.","turn_count":4,"word_limit":80,"is_public":true}"#).jsonObject?["id"] as? String)
-            #expect(try await client.send(.post, "/rooms/\(room)/battles", token: other, json: #"{"topic":"abc","template_id":"\#(privateT)"}"#).errorMessage == "template not found")
+            let privateT = try #require(
+                try await client.send(
+                    .post, "/templates", token: owner,
+                    json: #"{"name":"Mine","prompt_rules":"Short turns.","turn_count":4,"word_limit":80}"#
+                ).jsonObject?["id"] as? String)
+            let publicT = try #require(
+                try await client.send(
+                    .post, "/templates", token: owner,
+                    json: #"{"name":"Ours","prompt_rules":"Short turns.","turn_count":4,"word_limit":80,"is_public":true}"#
+                ).jsonObject?["id"] as? String)
+            #expect(
+                try await client.send(.post, "/rooms/\(room)/battles", token: other, json: #"{"topic":"abc","template_id":"\#(privateT)"}"#)
+                    .errorMessage == "template not found")
             _ = try await client.createBattle(token: owner, room: room, json: #"{"topic":"abc","template_id":"\#(privateT)"}"#)
             let battle = try await client.createBattle(token: other, room: room, json: #"{"topic":"abc","template_id":"\#(publicT)"}"#)
             #expect((battle["template"] as? [String: Any])?["owner_user_id"] as? String == ownerID)
@@ -113,9 +139,11 @@ import TestSupport
             }
             #expect(Set(ids).count == 50)
             let counts = try await DatabaseQueue(path: dir.databasePath).read { db in
-                (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE persona_id = ?", arguments: [ada]) ?? 0,
-                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE persona_id = ?", arguments: [linus]) ?? 0,
-                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT post_id, persona_id FROM jobs GROUP BY 1, 2 HAVING COUNT(*) > 1)") ?? -1)
+                (
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE persona_id = ?", arguments: [ada]) ?? 0,
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE persona_id = ?", arguments: [linus]) ?? 0,
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT post_id, persona_id FROM jobs GROUP BY 1, 2 HAVING COUNT(*) > 1)") ?? -1
+                )
             }
             #expect(counts.0 == 30 && counts.1 == 30, "queued jobs count against the daily reply quota of 30")
             #expect(counts.2 == 0, "no battle has two jobs for one persona")

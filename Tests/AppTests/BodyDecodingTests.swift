@@ -1,7 +1,7 @@
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 /// Strict body decoding and body caps through real routes.
 @Suite struct BodyDecodingTests {
@@ -57,12 +57,14 @@ import TestSupport
 
             let (token, _) = try await client.signup()
             let bio = String(repeating: "b", count: 70_000)
-            let ok = try await client.send(.post, "/personas", token: token,
-                                           json: TestJSON.persona().replacingOccurrences(of: "\" A bio \"", with: "\"\(bio)\""))
+            let ok = try await client.send(
+                .post, "/personas", token: token,
+                json: TestJSON.persona().replacingOccurrences(of: "\" A bio \"", with: "\"\(bio)\""))
             #expect(ok.status == .created)
             let huge = String(repeating: "h", count: 1_100_000)
-            let tooBig = try await client.send(.post, "/personas", token: token,
-                                               json: TestJSON.persona().replacingOccurrences(of: "\" A bio \"", with: "\"\(huge)\""))
+            let tooBig = try await client.send(
+                .post, "/personas", token: token,
+                json: TestJSON.persona().replacingOccurrences(of: "\" A bio \"", with: "\"\(huge)\""))
             #expect(tooBig.status == .badRequest)
             #expect(tooBig.errorMessage == "request body too large")
         }

@@ -3,8 +3,8 @@ import Foundation
 import GRDB
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 /// `GET /b/{id}/card.png`: a real PNG, conditional requests, and the cache following reply changes.
 @Suite struct CardRouteTests {
@@ -12,7 +12,8 @@ import TestSupport
         try await TestApp.withRouter(runWorker: false) { client, _ in
             let (token, _) = try await client.signup()
             let room = try await client.firstRoom(token: token).id
-            let id = try #require(try await client.createBattle(token: token, room: room, json: #"{"topic":"Çay mı kahve mi? ğüşıöç"}"#)["battle_id"] as? String)
+            let id = try #require(
+                try await client.createBattle(token: token, room: room, json: #"{"topic":"Çay mı kahve mi? ğüşıöç"}"#)["battle_id"] as? String)
             let card = try await client.send(.get, "/b/\(id)/card.png")
             #expect(card.status == .ok)
             #expect(card.header("Content-Type") == "image/png")
@@ -41,10 +42,11 @@ import TestSupport
             let before = try await client.send(.get, "/b/\(id)/card.png")
             // A reply written by a worker (possibly another process): the version moves, so the key and ETag do.
             try await DatabaseQueue(path: dir.databasePath).write { db in
-                try db.execute(sql: """
-                    INSERT INTO replies(id, post_id, persona_id, authored_by, content, created_at, updated_at)
-                    VALUES ('0b7c0f5e-1d2a-4c3b-9e8f-00000000beef', ?, ?, 'AI', 'A fresh reply. With more.', '2099-01-01T00:00:00.000000Z', '2099-01-01T00:00:00.000000Z')
-                    """, arguments: [id, persona])
+                try db.execute(
+                    sql: """
+                        INSERT INTO replies(id, post_id, persona_id, authored_by, content, created_at, updated_at)
+                        VALUES ('0b7c0f5e-1d2a-4c3b-9e8f-00000000beef', ?, ?, 'AI', 'A fresh reply. With more.', '2099-01-01T00:00:00.000000Z', '2099-01-01T00:00:00.000000Z')
+                        """, arguments: [id, persona])
             }
             let after = try await client.send(.get, "/b/\(id)/card.png")
             #expect(before.header("ETag") != after.header("ETag"))
@@ -58,7 +60,8 @@ import TestSupport
     @Test func theCacheHitsMissesAndDropsABattlesEntriesOnInvalidation() throws {
         let cache = CardCache(capacity: 2)
         #expect(cache.get("a|1") == nil)
-        cache.set("a|1", [1]); cache.set("b|1", [2])
+        cache.set("a|1", [1])
+        cache.set("b|1", [2])
         #expect(cache.get("a|1") == [1])
         cache.set("c|1", [3])
         #expect(cache.get("b|1") == nil, "least recently used is evicted")

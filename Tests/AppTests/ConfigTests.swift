@@ -1,7 +1,8 @@
-@testable import App
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
+@testable import App
 
 /// Configuration parsing and start-up validation (JWT secret rules; a bad value exits with status 2).
 @Suite struct ConfigTests {

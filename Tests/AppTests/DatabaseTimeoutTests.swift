@@ -1,8 +1,8 @@
 import GRDB
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 /// A statement that outlives `DB_QUERY_TIMEOUT` becomes the route's contract 500, and the app keeps working.
 @Suite struct DatabaseTimeoutTests {
@@ -12,11 +12,12 @@ import TestSupport
             // A trigger makes every persona insert run a long statement, on the same database file.
             let side = try DatabaseQueue(path: dir.databasePath)
             try await side.write { db in
-                try db.execute(sql: """
-                    CREATE TRIGGER slow_persona AFTER INSERT ON personas BEGIN
-                      SELECT COUNT(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c LIMIT 3000000000);
-                    END
-                    """)
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER slow_persona AFTER INSERT ON personas BEGIN
+                          SELECT COUNT(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c LIMIT 3000000000);
+                        END
+                        """)
             }
             let slow = try await client.send(.post, "/personas", token: token, json: TestJSON.persona())
             #expect(slow.status == .internalServerError)

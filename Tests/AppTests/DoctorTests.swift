@@ -1,11 +1,12 @@
-@testable import App
 import Domain
 import Foundation
 import GRDB
 import Logging
 import Store
-import Testing
 import TestSupport
+import Testing
+
+@testable import App
 
 /// `doctor`'s checks in-process: secrets are redacted, the schema line, and the bounded LLM probe.
 @Suite struct DoctorTests {
@@ -67,8 +68,13 @@ import TestSupport
         let hanging = FakeOpenAIServer([.hang(seconds: 7)])
         let (failed, seconds) = try await FakeOpenAIServer.run(hanging) { base in
             let started = Date()
-            let checks = await AppCommands.doctor(try Self.deps(dir, ["LLM_PROVIDER": "openai", "OPENAI_BASE_URL": base, "OPENAI_API_KEY": "k",
-                                                                      "OPENAI_MAX_RETRIES": "3"]))
+            let checks = await AppCommands.doctor(
+                try Self.deps(
+                    dir,
+                    [
+                        "LLM_PROVIDER": "openai", "OPENAI_BASE_URL": base, "OPENAI_API_KEY": "k",
+                        "OPENAI_MAX_RETRIES": "3",
+                    ]))
             return (checks, Date().timeIntervalSince(started))
         }
         let llm = try #require(failed.first { $0.name == "llm" })

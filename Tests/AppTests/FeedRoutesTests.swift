@@ -3,8 +3,8 @@ import Foundation
 import GRDB
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 /// `GET /feed`: the three sources merged, scored and cached per user.
 @Suite struct FeedRoutesTests {
@@ -15,13 +15,18 @@ import TestSupport
             let persona = try await client.createPersona(token: author, name: "Followed One")
             let slug = try await client.publishProfile(token: author, persona: persona, slug: "followed-one")
             let room = try await client.firstRoom(token: author)
-            let draft = try #require(try await client.send(.post, "/rooms/\(room.id)/posts/draft", token: author,
-                                                           json: #"{"persona_id":"\#(persona)"}"#).jsonObject?["id"] as? String)
+            let draft = try #require(
+                try await client.send(
+                    .post, "/rooms/\(room.id)/posts/draft", token: author,
+                    json: #"{"persona_id":"\#(persona)"}"#
+                ).jsonObject?["id"] as? String)
             _ = try await client.send(.post, "/posts/\(draft)/approve", token: author, json: #"{"content":"Tabs beat spaces. Prove me wrong."}"#)
             _ = try await client.send(.post, "/p/\(slug)/follow", token: reader)
-            for event in [#"{"event_name":"battle_shared","metadata":{"battle_id":"\#(draft)"}}"#,
-                          #"{"event_name":"battle_shared","metadata":{"battle_id":"\#(draft)","source":"x"}}"#,
-                          #"{"event_name":"remix_completed","metadata":{"battle_id":"other","source_battle_id":"\#(draft)"}}"#] {
+            for event in [
+                #"{"event_name":"battle_shared","metadata":{"battle_id":"\#(draft)"}}"#,
+                #"{"event_name":"battle_shared","metadata":{"battle_id":"\#(draft)","source":"x"}}"#,
+                #"{"event_name":"remix_completed","metadata":{"battle_id":"other","source_battle_id":"\#(draft)"}}"#,
+            ] {
                 #expect(try await client.send(.post, "/events", json: event).status == .accepted)
             }
             let feed = try await client.send(.get, "/feed", token: reader)
@@ -39,7 +44,10 @@ import TestSupport
             #expect(battle["topic"] as? String == "Tabs beat spaces. (\(room.name))")
             let score = try #require(item["score"] as? Double)
             #expect(score > 102.9 && score <= 103, "95 + 2·2 + 4·1 minus a few seconds of age")
-            #expect(items.contains { $0["kind"] as? String == "template" && ($0["template"] as? [String: Any])?["name"] as? String == "Claim/Evidence 6 turns" })
+            #expect(
+                items.contains {
+                    $0["kind"] as? String == "template" && ($0["template"] as? [String: Any])?["name"] as? String == "Claim/Evidence 6 turns"
+                })
             let highlight = try #require(feed.jsonObject?["highlight_template"] as? [String: Any])
             #expect(highlight["is_trending"] as? Bool == true && !(highlight["template_id"] as? String ?? "").isEmpty)
             // The author's own battle is never trending for the author.
@@ -53,7 +61,8 @@ import TestSupport
         try await TestApp.withRouter(["FEED_CACHE_TTL": "60s"], runWorker: false) { client, _ in
             let (token, _) = try await client.signup()
             let first = try await client.send(.get, "/feed", token: token)
-            _ = try await client.send(.post, "/templates", token: token, json: #"{"name":"Fresh","prompt_rules":"x","turn_count":2,"word_limit":40,"is_public":true}"#)
+            _ = try await client.send(
+                .post, "/templates", token: token, json: #"{"name":"Fresh","prompt_rules":"x","turn_count":2,"word_limit":40,"is_public":true}"#)
             let second = try await client.send(.get, "/feed", token: token)
             #expect(first.text == second.text, "served from the per-user cache within the TTL")
             let (other, _) = try await client.signup()

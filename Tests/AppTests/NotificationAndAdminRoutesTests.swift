@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 /// Notifications from each trigger, reading them, isolation between users, and the admin summary.
 @Suite struct NotificationAndAdminRoutesTests {
@@ -14,8 +14,11 @@ import TestSupport
             let persona = try await client.createPersona(token: owner, name: "Famous")
             let slug = try await client.publishProfile(token: owner, persona: persona, slug: "famous")
             let room = try await client.firstRoom(token: owner)
-            let template = try #require(try await client.send(.post, "/templates", token: owner,
-                json: #"{"name":"Owner's","prompt_rules":"x","turn_count":2,"word_limit":40,"is_public":true}"#).jsonObject?["id"] as? String)
+            let template = try #require(
+                try await client.send(
+                    .post, "/templates", token: owner,
+                    json: #"{"name":"Owner's","prompt_rules":"x","turn_count":2,"word_limit":40,"is_public":true}"#
+                ).jsonObject?["id"] as? String)
             _ = try await client.send(.post, "/p/\(slug)/follow", token: fan)
             let source = try #require(try await client.createBattle(token: owner, room: room.id)["battle_id"] as? String)
             _ = try await client.createBattle(token: fan, room: room.id, json: #"{"topic":"Using your template","template_id":"\#(template)"}"#)
@@ -33,8 +36,9 @@ import TestSupport
             #expect((try await client.send(.get, "/notifications", token: fan).jsonObject?["notifications"] as? [Any])?.isEmpty == true)
 
             let first = try #require(items[2]["id"] as? Int)
-            #expect(try await client.send(.post, "/notifications/\(first)/read", token: fan).jsonObject?["updated"] as? Bool == false,
-                    "another user's notification is simply not found")
+            #expect(
+                try await client.send(.post, "/notifications/\(first)/read", token: fan).jsonObject?["updated"] as? Bool == false,
+                "another user's notification is simply not found")
             let read = try await client.send(.post, "/notifications/\(first)/read", token: owner)
             #expect(read.jsonObject?["updated"] as? Bool == true && read.jsonObject?["unread_count"] as? Int == 2)
             #expect(try await client.send(.post, "/notifications/\(first)/read", token: owner).jsonObject?["updated"] as? Bool == false)
@@ -76,8 +80,12 @@ import TestSupport
             #expect(day.count == 16 && day["battle_shared"] == 1 && day["daily_return"] == 0)
             #expect((s["last_7d"] as? [String: Int])?["battle_shared"] == 1)
             #expect((s["funnel_7d"] as? [String: Int]) == ["share": 1, "view": 0, "signup": 0, "persona": 0, "battle": 0])
-            #expect(Set((s["remix_funnel_7d"] as? [String: Int])?.keys ?? [:].keys) == ["public_views", "remix_clicked", "remix_started", "remix_completed"])
-            #expect(Set((s["retention_7d"] as? [String: Int])?.keys ?? [:].keys) == ["daily_return", "notification_clicked", "template_used_from_feed"])
+            #expect(
+                Set((s["remix_funnel_7d"] as? [String: Int])?.keys ?? [:].keys) == [
+                    "public_views", "remix_clicked", "remix_started", "remix_completed",
+                ])
+            #expect(
+                Set((s["retention_7d"] as? [String: Int])?.keys ?? [:].keys) == ["daily_return", "notification_clicked", "template_used_from_feed"])
             #expect((s["generated_at"] as? String)?.contains(".") == false)
         }
     }

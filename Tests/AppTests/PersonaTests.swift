@@ -1,15 +1,16 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 /// `/personas` routes including ownership and anti-leak rules.
 @Suite struct PersonaTests {
     @Test func createStoresNormalisedValuesAndDefaults() async throws {
         try await TestApp.withRouter { client, _ in
             let (token, _) = try await client.signup()
-            let json = #"{"name":"  Ada  ","bio":" b ","tone":" t ","writing_samples":[" one ","","two","three "],"do_not_say":[" ", "no"],"catchphrases":[],"preferred_language":" EN ","formality":3,"daily_draft_quota":0,"daily_reply_quota":-1}"#
+            let json =
+                #"{"name":"  Ada  ","bio":" b ","tone":" t ","writing_samples":[" one ","","two","three "],"do_not_say":[" ", "no"],"catchphrases":[],"preferred_language":" EN ","formality":3,"daily_draft_quota":0,"daily_reply_quota":-1}"#
             let r = try await client.send(.post, "/personas", token: token, json: json)
             #expect(r.status == .created)
             let p = try #require(r.jsonObject)
@@ -34,8 +35,14 @@ import TestSupport
                 (#"{"name":"  "}"#, "name is required"),
                 (#"{"name":"a","writing_samples":["1","2"]}"#, "writing_samples must contain exactly 3 short examples"),
                 (#"{"name":"a","writing_samples":["1","2","\#(long180)"]}"#, "writing_samples items must be <= 180 chars"),
-                (#"{"name":"a","writing_samples":["1","2","3"],"do_not_say":["\#(String(repeating: "x", count: 121))"]}"#, "do_not_say items must be <= 120 chars"),
-                (#"{"name":"a","writing_samples":["1","2","3"],"catchphrases":["\#(String(repeating: "x", count: 81))"]}"#, "catchphrases items must be <= 80 chars"),
+                (
+                    #"{"name":"a","writing_samples":["1","2","3"],"do_not_say":["\#(String(repeating: "x", count: 121))"]}"#,
+                    "do_not_say items must be <= 120 chars"
+                ),
+                (
+                    #"{"name":"a","writing_samples":["1","2","3"],"catchphrases":["\#(String(repeating: "x", count: 81))"]}"#,
+                    "catchphrases items must be <= 80 chars"
+                ),
                 (#"{"name":"a","writing_samples":["1","2","3"],"preferred_language":"de"}"#, "preferred_language must be tr or en"),
                 (#"{"name":"a","writing_samples":["1","2","3"],"preferred_language":"tr","formality":4}"#, "formality must be between 0 and 3"),
             ]
@@ -60,11 +67,13 @@ import TestSupport
             #expect(upper.status == .ok)
             #expect(upper.jsonObject?["id"] as? String == first)
 
-            let zeroQuota = try await client.send(.put, "/personas/\(first)", token: token,
-                                                  json: TestJSON.persona(name: "Renamed", extra: #","daily_draft_quota":0"#))
+            let zeroQuota = try await client.send(
+                .put, "/personas/\(first)", token: token,
+                json: TestJSON.persona(name: "Renamed", extra: #","daily_draft_quota":0"#))
             #expect(zeroQuota.errorMessage == "quotas must be positive")
-            let updated = try await client.send(.put, "/personas/\(first)", token: token,
-                                                json: TestJSON.persona(name: "Renamed", extra: #","daily_draft_quota":2,"daily_reply_quota":3"#))
+            let updated = try await client.send(
+                .put, "/personas/\(first)", token: token,
+                json: TestJSON.persona(name: "Renamed", extra: #","daily_draft_quota":2,"daily_reply_quota":3"#))
             #expect(updated.status == .ok)
             #expect(updated.jsonObject?["name"] as? String == "Renamed")
             #expect(updated.jsonObject?["daily_reply_quota"] as? Int == 3)
@@ -82,7 +91,10 @@ import TestSupport
             let (intruder, _) = try await client.signup()
             let id = try await client.createPersona(token: owner)
             #expect(try await client.send(.get, "/personas/\(id)", token: intruder).errorMessage == "persona not found")
-            #expect(try await client.send(.put, "/personas/\(id)", token: intruder, json: TestJSON.persona(extra: #","daily_draft_quota":1,"daily_reply_quota":1"#)).status == .notFound)
+            #expect(
+                try await client.send(
+                    .put, "/personas/\(id)", token: intruder, json: TestJSON.persona(extra: #","daily_draft_quota":1,"daily_reply_quota":1"#)
+                ).status == .notFound)
             #expect(try await client.send(.delete, "/personas/\(id)", token: intruder).status == .notFound)
             #expect(try await client.send(.post, "/personas/\(id)/publish-profile", token: intruder).status == .notFound)
             #expect(try await client.send(.post, "/personas/\(id)/unpublish-profile", token: intruder).status == .notFound)
@@ -95,8 +107,10 @@ import TestSupport
     @Test func badIdsAre400WithLabels() async throws {
         try await TestApp.withRouter { client, _ in
             let (token, _) = try await client.signup()
-            let bad = ["not-a-uuid", "00000000-0000-0000-0000-000000000000", "0190f5c4-8c1a-7b3e-9c2d-1a2b3c4d5e6f",
-                       "0b7c0f5e-1d2a-4c3b-7e8f-0a1b2c3d4e5f", "%20"]
+            let bad = [
+                "not-a-uuid", "00000000-0000-0000-0000-000000000000", "0190f5c4-8c1a-7b3e-9c2d-1a2b3c4d5e6f",
+                "0b7c0f5e-1d2a-4c3b-7e8f-0a1b2c3d4e5f", "%20",
+            ]
             for id in bad {
                 let r = try await client.send(.get, "/personas/\(id)", token: token)
                 #expect(r.status == .badRequest, "\(id)")

@@ -1,7 +1,7 @@
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 /// The cross-cutting HTTP pipeline every route shares.
 @Suite struct PipelineTests {
@@ -15,7 +15,9 @@ import TestSupport
             #expect(r.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
             #expect(r.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
             #expect(r.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
-            #expect(r.headers[HTTPField.Name("Content-Security-Policy")!] == "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+            #expect(
+                r.headers[HTTPField.Name("Content-Security-Policy")!]
+                    == "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
             #expect(r.headers[HTTPField.Name("Permissions-Policy")!] == "geolocation=(), microphone=(), camera=()")
         }
     }
@@ -64,11 +66,13 @@ import TestSupport
 
     @Test func corsPreflightFromAllowedOriginGetsAllowHeaders() async throws {
         try await TestApp.withRouter { client, _ in
-            let r = try await client.send(.options, "/personas", headers: [
-                .origin: "http://localhost:3000",
-                .accessControlRequestMethod: "post",
-                .accessControlRequestHeaders: "content-type, authorization",
-            ])
+            let r = try await client.send(
+                .options, "/personas",
+                headers: [
+                    .origin: "http://localhost:3000",
+                    .accessControlRequestMethod: "post",
+                    .accessControlRequestHeaders: "content-type, authorization",
+                ])
             #expect(r.status == .ok)
             #expect(r.body.readableBytes == 0)
             #expect(r.headers[.accessControlAllowOrigin] == "http://localhost:3000")
@@ -82,9 +86,11 @@ import TestSupport
 
     @Test func corsPreflightFromUnknownOriginIs200WithoutAllowHeaders() async throws {
         try await TestApp.withRouter { client, _ in
-            let r = try await client.send(.options, "/anything", headers: [
-                .origin: "https://evil.example", .accessControlRequestMethod: "GET",
-            ])
+            let r = try await client.send(
+                .options, "/anything",
+                headers: [
+                    .origin: "https://evil.example", .accessControlRequestMethod: "GET",
+                ])
             #expect(r.status == .ok)
             #expect(r.headers[.accessControlAllowOrigin] == nil)
             #expect(r.headers[values: .vary].contains("Origin"))
@@ -119,8 +125,10 @@ import TestSupport
             let text = r.text
             #expect(text.contains(#"http_requests_total{method="GET",route="/healthz",status="200"} 1"#))
             #expect(text.contains(#"http_requests_total{method="GET",route="unmatched",status="404"} 1"#))
-            for family in ["http_request_duration_seconds", "db_query_duration_seconds", "queue_depth",
-                           "rate_limit_events_total", "process_uptime_seconds", "process_start_time_seconds"] {
+            for family in [
+                "http_request_duration_seconds", "db_query_duration_seconds", "queue_depth",
+                "rate_limit_events_total", "process_uptime_seconds", "process_start_time_seconds",
+            ] {
                 #expect(text.contains("# TYPE \(family) "), "\(family)")
             }
             #expect(text.contains("db_query_duration_seconds_count"))

@@ -1,8 +1,9 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 /// Posts, drafts, approval, previews, reply generation and threads.
 @Suite struct PostRoutesTests {
@@ -60,18 +61,27 @@ import TestSupport
         try await TestApp.withRouter { client, _ in
             let (token, persona, room) = try await Self.setup(client)
             #expect(try await client.send(.post, "/rooms/\(room)/posts/draft", token: token, json: "{}").errorMessage == "persona_id is required")
-            #expect(try await client.send(.post, "/rooms/\(room)/posts/draft", token: token, json: #"{"persona_id":"x"}"#).errorMessage == "persona_id is invalid")
-            #expect(try await client.send(.post, "/rooms/bad/posts/draft", token: token, json: #"{"persona_id":"\#(persona)"}"#).errorMessage == "room id is invalid")
+            #expect(
+                try await client.send(.post, "/rooms/\(room)/posts/draft", token: token, json: #"{"persona_id":"x"}"#).errorMessage
+                    == "persona_id is invalid")
+            #expect(
+                try await client.send(.post, "/rooms/bad/posts/draft", token: token, json: #"{"persona_id":"\#(persona)"}"#).errorMessage
+                    == "room id is invalid")
             let unknownRoom = "0b7c0f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5f"
-            #expect(try await client.send(.post, "/rooms/\(unknownRoom)/posts/draft", token: token, json: #"{"persona_id":"\#(persona)"}"#).errorMessage == "room not found")
-            #expect(try await client.send(.post, "/rooms/\(room)/posts/draft", token: token, json: #"{"persona_id":"\#(unknownRoom)"}"#).errorMessage == "persona not found")
+            #expect(
+                try await client.send(.post, "/rooms/\(unknownRoom)/posts/draft", token: token, json: #"{"persona_id":"\#(persona)"}"#).errorMessage
+                    == "room not found")
+            #expect(
+                try await client.send(.post, "/rooms/\(room)/posts/draft", token: token, json: #"{"persona_id":"\#(unknownRoom)"}"#).errorMessage
+                    == "persona not found")
             let draft = try await client.send(.post, "/rooms/\(room)/posts/draft", token: token, json: #"{"persona_id":"\#(persona)"}"#)
             let id = try #require(draft.jsonObject?["id"] as? String)
             let profane = try await client.send(.post, "/posts/\(id)/approve", token: token, json: #"{"content":"what the shit"}"#)
             #expect(profane.errorMessage == "content failed profanity check")
             let spam = try await client.send(.post, "/posts/\(id)/approve", token: token, json: #"{"content":"http://a https://b www.c"}"#)
             #expect(spam.errorMessage == "content failed link spam check")
-            let long = try await client.send(.post, "/posts/\(id)/approve", token: token, json: #"{"content":"\#(String(repeating: "x", count: 501))"}"#)
+            let long = try await client.send(
+                .post, "/posts/\(id)/approve", token: token, json: #"{"content":"\#(String(repeating: "x", count: 501))"}"#)
             #expect(long.errorMessage == "content exceeds max length")
             let unknown = try await client.send(.post, "/posts/\(id)/approve", token: token, json: #"{"text":"x"}"#)
             #expect(unknown.errorMessage == #"json: unknown field "text""#)
@@ -103,7 +113,9 @@ import TestSupport
         try await TestApp.withRouter(["DEFAULT_PREVIEW_QUOTA": "3"]) { client, _ in
             let (token, persona, room) = try await Self.setup(client)
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
-                for _ in 0..<10 { group.addTask { try await client.send(.post, "/personas/\(persona)/preview?room_id=\(room)", token: token).status } }
+                for _ in 0..<10 {
+                    group.addTask { try await client.send(.post, "/personas/\(persona)/preview?room_id=\(room)", token: token).status }
+                }
                 return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
             }
             #expect(statuses.filter { $0 == .ok }.count == 3)
@@ -117,14 +129,21 @@ import TestSupport
             let post = try await Self.publishedPost(client, token: token, persona: persona, room: room)
             let draft = try await client.send(.post, "/rooms/\(room)/posts/draft", token: token, json: #"{"persona_id":"\#(persona)"}"#)
             let draftID = try #require(draft.jsonObject?["id"] as? String)
-            #expect(try await client.send(.post, "/posts/\(draftID)/generate-replies", token: token).errorMessage == "replies can be generated only for published posts")
-            #expect(try await client.send(.post, "/posts/\(post)/generate-replies", token: token, json: #"{"persona_ids":["  "]}"#).errorMessage == "persona_ids cannot be empty")
+            #expect(
+                try await client.send(.post, "/posts/\(draftID)/generate-replies", token: token).errorMessage
+                    == "replies can be generated only for published posts")
+            #expect(
+                try await client.send(.post, "/posts/\(post)/generate-replies", token: token, json: #"{"persona_ids":["  "]}"#).errorMessage
+                    == "persona_ids cannot be empty")
             let foreign = "0b7c0f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5f"
-            #expect(try await client.send(.post, "/posts/\(post)/generate-replies", token: token, json: #"{"persona_ids":["\#(foreign)"]}"#).errorMessage == "persona \(foreign) not found")
+            #expect(
+                try await client.send(.post, "/posts/\(post)/generate-replies", token: token, json: #"{"persona_ids":["\#(foreign)"]}"#).errorMessage
+                    == "persona \(foreign) not found")
             let (stranger, _) = try await client.signup()
             #expect(try await client.send(.post, "/posts/\(post)/generate-replies", token: stranger).errorMessage == "no personas available")
 
-            let enqueue = try await client.send(.post, "/posts/\(post)/generate-replies", token: token, json: #"{"persona_ids":["\#(persona)","\#(persona)"]}"#)
+            let enqueue = try await client.send(
+                .post, "/posts/\(post)/generate-replies", token: token, json: #"{"persona_ids":["\#(persona)","\#(persona)"]}"#)
             #expect(enqueue.text == "{\"enqueued\":1,\"skipped\":0}\n" || enqueue.text == "{\"skipped\":0,\"enqueued\":1}\n")
 
             var replies: [[String: Any]] = []
@@ -154,7 +173,8 @@ import TestSupport
             let results = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<50 {
                     group.addTask {
-                        let r = try await client.send(.post, "/posts/\(post)/generate-replies", token: token, json: #"{"persona_ids":["\#(persona)"]}"#)
+                        let r = try await client.send(
+                            .post, "/posts/\(post)/generate-replies", token: token, json: #"{"persona_ids":["\#(persona)"]}"#)
                         return r.jsonObject?["enqueued"] as? Int ?? -1
                     }
                 }
@@ -175,8 +195,6 @@ import TestSupport
         }
     }
 }
-
-import GRDB
 
 /// Direct reads of the test database file.
 enum ServerDB {

@@ -2,13 +2,15 @@ import Foundation
 import GRDB
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 /// `/p/{slug}`, `/p/{slug}/posts` and `/p/{slug}/follow`.
 @Suite struct PublicProfileRoutesTests {
     /// A user with a published persona and `posts` published posts at distinct times.
-    static func profile(_ client: any TestClientProtocol, dir: TestDirectory, posts: Int) async throws -> (token: String, persona: String, slug: String) {
+    static func profile(
+        _ client: any TestClientProtocol, dir: TestDirectory, posts: Int
+    ) async throws -> (token: String, persona: String, slug: String) {
         let (token, _) = try await client.signup()
         let persona = try await client.createPersona(token: token, name: "Ada Public")
         let slug = try await client.publishProfile(token: token, persona: persona, slug: "Ada Public")
@@ -19,15 +21,17 @@ import TestSupport
             for n in 0..<posts {
                 // Two posts share each timestamp, so the id tie-breaker is exercised too.
                 let ts = String(format: "2026-01-01T00:%02d:00.000000Z", n / 2)
-                try db.execute(sql: """
-                    INSERT INTO posts(id, room_id, persona_id, user_id, authored_by, status, content, published_at, created_at, updated_at)
-                    VALUES (printf('%08x-0000-4000-8000-%012d', ?, ?), ?, ?, ?, 'AI_DRAFT_APPROVED', 'PUBLISHED', ?, ?, ?, ?)
-                    """, arguments: [Int(persona.prefix(6), radix: 16) ?? 0, n, room, persona, owner, "Post \(n).", ts, ts, ts])
+                try db.execute(
+                    sql: """
+                        INSERT INTO posts(id, room_id, persona_id, user_id, authored_by, status, content, published_at, created_at, updated_at)
+                        VALUES (printf('%08x-0000-4000-8000-%012d', ?, ?), ?, ?, ?, 'AI_DRAFT_APPROVED', 'PUBLISHED', ?, ?, ?, ?)
+                        """, arguments: [Int(persona.prefix(6), radix: 16) ?? 0, n, room, persona, owner, "Post \(n).", ts, ts, ts])
             }
-            try db.execute(sql: """
-                INSERT INTO posts(id, room_id, persona_id, user_id, authored_by, status, content, created_at, updated_at)
-                VALUES ('0b7c0f5e-1d2a-4c3b-9e8f-00000000d0af', ?, ?, ?, 'AI', 'DRAFT', 'a draft', '2027-01-01T00:00:00.000000Z', '2027-01-01T00:00:00.000000Z')
-                """, arguments: [room, persona, owner])
+            try db.execute(
+                sql: """
+                    INSERT INTO posts(id, room_id, persona_id, user_id, authored_by, status, content, created_at, updated_at)
+                    VALUES ('0b7c0f5e-1d2a-4c3b-9e8f-00000000d0af', ?, ?, ?, 'AI', 'DRAFT', 'a draft', '2027-01-01T00:00:00.000000Z', '2027-01-01T00:00:00.000000Z')
+                    """, arguments: [room, persona, owner])
         }
         return (token, persona, slug)
     }
@@ -49,8 +53,9 @@ import TestSupport
             #expect(profile["bio"] as? String == "A bio")
             let latest = try #require(body["latest_posts"] as? [[String: Any]])
             #expect(latest.count == 10)
-            #expect(latest.map { $0["content"] as? String ?? "" } == (2..<12).reversed().map { "Post \($0)." },
-                    "newest first; equal times fall back to id descending")
+            #expect(
+                latest.map { $0["content"] as? String ?? "" } == (2..<12).reversed().map { "Post \($0)." },
+                "newest first; equal times fall back to id descending")
             #expect(Set(latest.first!.keys) == ["id", "room_id", "room_name", "authored_by", "content", "created_at"])
             #expect(!(body["next_cursor"] as? String ?? "").isEmpty)
             #expect((body["top_rooms"] as? [[String: Any]])?.first?["post_count"] as? Int == 12)
@@ -82,9 +87,12 @@ import TestSupport
             #expect(pages == 2, "page 2 holds exactly 10, so it carries a cursor to an empty third page")
             #expect(seen.count == 20 && Set(seen).count == 20)
             #expect(seen == (0..<20).reversed().map { "Post \($0)." })
-            for extreme in ["-9223372036854775808|aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa", "9223372036854775807|aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa",
-                            "0|aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"] {
-                let r = try await client.send(.get, "/p/\(slug)/posts?cursor=\(extreme.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
+            for extreme in [
+                "-9223372036854775808|aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa", "9223372036854775807|aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa",
+                "0|aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa",
+            ] {
+                let r = try await client.send(
+                    .get, "/p/\(slug)/posts?cursor=\(extreme.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
                 #expect(r.status == .ok, "an extreme but well-formed cursor is a page, never a crash: \(extreme)")
             }
             for bad in ["nope", "12|short", "abc|0b7c0f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5f", "99999999999999999999|aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"] {
@@ -146,7 +154,11 @@ import TestSupport
             let (fan, _) = try await client.signup()
             _ = try await client.send(.post, "/p/\(slug)/follow", token: fan)
             #expect(try await profile()["followers"] as? Int == 1, "a follow clears the cached page")
-            #expect(try await client.send(.put, "/personas/\(persona)", token: owner, json: TestJSON.persona(name: "Renamed", extra: #","daily_draft_quota":5,"daily_reply_quota":25"#)).status == .ok)
+            #expect(
+                try await client.send(
+                    .put, "/personas/\(persona)", token: owner,
+                    json: TestJSON.persona(name: "Renamed", extra: #","daily_draft_quota":5,"daily_reply_quota":25"#)
+                ).status == .ok)
             #expect(try await profile()["name"] as? String == "Renamed", "a persona edit clears the cached page")
             // Another process's change (here: a direct write) shows once the one-second entry expires.
             // With a busy timeout: the app's event writer may hold the write lock for a moment on a loaded machine.

@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 /// Rate limits on the public and creation routes: headers, 429s, recovery, client IP and shedding.
 @Suite struct RateLimitRouteTests {
@@ -33,7 +33,8 @@ import TestSupport
     }
 
     @Test func creationLimitsKeyOnTheUserAndRunBeforeValidation() async throws {
-        try await TestApp.withRouter(["RATE_LIMIT_TEMPLATE_CREATE_PER_MIN": "2", "RATE_LIMIT_BATTLE_CREATE_PER_MIN": "1"], runWorker: false) { client, _ in
+        try await TestApp.withRouter(["RATE_LIMIT_TEMPLATE_CREATE_PER_MIN": "2", "RATE_LIMIT_BATTLE_CREATE_PER_MIN": "1"], runWorker: false) {
+            client, _ in
             let (alice, _) = try await client.signup()
             let (bob, _) = try await client.signup()
             #expect(try await client.send(.post, "/templates", token: alice, json: "{}").status == .badRequest)
@@ -72,8 +73,9 @@ import TestSupport
             let other = try await client.send(.post, "/auth/login", json: #"{"email":"bystander@example.com","password":"password123"}"#)
             #expect(other.status == .ok, "the IP limit is ten times looser, so other accounts still log in")
             for _ in 0..<5 {
-                #expect(try await client.send(.post, "/auth/login", json: #"{"email":"bystander@example.com","password":"password123"}"#).status == .ok,
-                        "successful logins do not count")
+                #expect(
+                    try await client.send(.post, "/auth/login", json: #"{"email":"bystander@example.com","password":"password123"}"#).status == .ok,
+                    "successful logins do not count")
             }
         }
     }
@@ -83,7 +85,9 @@ import TestSupport
             _ = try await client.signup("target@example.com")
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for n in 0..<20 {
-                    group.addTask { try await client.send(.post, "/auth/login", json: #"{"email":"target@example.com","password":"guess-\#(n)"}"#).status }
+                    group.addTask {
+                        try await client.send(.post, "/auth/login", json: #"{"email":"target@example.com","password":"guess-\#(n)"}"#).status
+                    }
                 }
                 return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
             }
@@ -101,20 +105,30 @@ import TestSupport
             let (token, _) = try await client.signup()
             for name in ["A", "B", "C"] { _ = try await client.createPersona(token: token, name: name) }
             let room = try await client.firstRoom(token: token).id
-            let templ = try #require(try await client.send(.post, "/templates", token: token,
-                json: #"{"name":"Long","prompt_rules":"x","turn_count":8,"word_limit":40,"is_public":true}"#).jsonObject?["id"] as? String)
+            let templ = try #require(
+                try await client.send(
+                    .post, "/templates", token: token,
+                    json: #"{"name":"Long","prompt_rules":"x","turn_count":8,"word_limit":40,"is_public":true}"#
+                ).jsonObject?["id"] as? String)
             _ = try await client.createBattle(token: token, room: room, json: #"{"topic":"Deep queue","template_id":"\#(templ)"}"#)
             var on = false
-            for _ in 0..<40 where !on { try await Task.sleep(nanoseconds: 100_000_000); on = try await shedding() }
+            for _ in 0..<40 where !on {
+                try await Task.sleep(nanoseconds: 100_000_000)
+                on = try await shedding()
+            }
             #expect(on, "3 queued jobs exceed SHED_QUEUE_DEPTH=2")
             let r = try await client.send(.post, "/p/nobody/follow")
             #expect(r.header("RateLimit-Limit") == "5", "anonymous public writes get half the limit while shedding")
-            #expect(try await client.send(.post, "/p/nobody/follow", token: token).header("RateLimit-Limit") == "10",
-                    "signed-in callers keep the full limit")
+            #expect(
+                try await client.send(.post, "/p/nobody/follow", token: token).header("RateLimit-Limit") == "10",
+                "signed-in callers keep the full limit")
             #expect(try await client.send(.get, "/templates").header("RateLimit-Limit") == "120", "reads are never shed")
             try await DatabaseQueue(path: dir.databasePath).write { db in try db.execute(sql: "UPDATE jobs SET status = 'DONE'") }
             var off = false
-            for _ in 0..<40 where !off { try await Task.sleep(nanoseconds: 100_000_000); off = try await !shedding() }
+            for _ in 0..<40 where !off {
+                try await Task.sleep(nanoseconds: 100_000_000)
+                off = try await !shedding()
+            }
             #expect(off, "shedding ends once the queue drains")
         }
     }

@@ -1,11 +1,11 @@
+import Domain
 import Foundation
 import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import JWTKit
-import Testing
 import TestSupport
-import Domain
+import Testing
 
 /// `GET /b/{id}/meta`, `POST /battles/{id}/remix-intent` and remixing through `POST /rooms/{id}/battles`.
 @Suite struct RemixAndMetaTests {
@@ -50,8 +50,10 @@ import Domain
             #expect(cookie == "pw_remix_intent=\(token); Path=/; Max-Age=1800; HttpOnly; Secure; SameSite=Lax")
 
             let (remixer, _) = try await client.signup()
-            let wrongRoom = try #require((try await client.send(.get, "/rooms", token: remixer).jsonObject?["rooms"] as? [[String: Any]])?.last?["id"] as? String)
-            #expect(try await client.send(.post, "/rooms/\(wrongRoom)/battles", token: remixer, json: #"{"remix_token":"\#(token)"}"#).errorMessage
+            let wrongRoom = try #require(
+                (try await client.send(.get, "/rooms", token: remixer).jsonObject?["rooms"] as? [[String: Any]])?.last?["id"] as? String)
+            #expect(
+                try await client.send(.post, "/rooms/\(wrongRoom)/battles", token: remixer, json: #"{"remix_token":"\#(token)"}"#).errorMessage
                     == "remix_token does not match room")
             let remixed = try await client.send(.post, "/rooms/\(room.id)/battles", token: remixer, json: #"{"remix_token":"\#(token)"}"#)
             #expect(remixed.status == .created)
@@ -65,8 +67,10 @@ import Domain
             #expect(replay.status == .badRequest && replay.errorMessage == "invalid remix_token", "a remix token is single use")
 
             let rows: ([Row], Int) = try DatabaseQueue(path: dir.databasePath).read { db in
-                (try Row.fetchAll(db, sql: "SELECT user_id, type FROM notifications"),
-                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE event_name = 'remix_completed'") ?? 0)
+                (
+                    try Row.fetchAll(db, sql: "SELECT user_id, type FROM notifications"),
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE event_name = 'remix_completed'") ?? 0
+                )
             }
             #expect(rows.0.count == 1 && rows.0.first?["type"] as String? == "battle_remixed" && rows.0.first?["user_id"] as String? == authorID)
             #expect(rows.1 == 1)
@@ -93,9 +97,11 @@ import Domain
             // The same claims signed with the login key: a valid JWT, but not a remix token.
             let loginKeys = JWTKeyCollection()
             await loginKeys.add(hmac: HMACKey(from: TestApp.secret), digestAlgorithm: .sha256)
-            let forged = try await loginKeys.sign(ForgedRemix(battle_id: source, room_id: room.id, topic: "Forged", pro_style: "", con_style: "",
-                                                               template_id: "", iat: clock.now().unixSeconds, exp: clock.now().unixSeconds + 600,
-                                                               typ: "remix_intent", jti: "x"))
+            let forged = try await loginKeys.sign(
+                ForgedRemix(
+                    battleID: source, roomID: room.id, topic: "Forged", proStyle: "", conStyle: "",
+                    templateID: "", iat: clock.now().unixSeconds, exp: clock.now().unixSeconds + 600,
+                    typ: "remix_intent", jti: "x"))
             #expect(try await attempt(forged) == "invalid remix_token", "signed with the login key")
             #expect(try await attempt(token) == "invalid remix_token", "a login token is not a remix token")
 
@@ -106,8 +112,13 @@ import Domain
 }
 
 struct ForgedRemix: JWTPayload {
-    var battle_id: String, room_id: String, topic: String, pro_style: String, con_style: String, template_id: String
+    var battleID: String, roomID: String, topic: String, proStyle: String, conStyle: String, templateID: String
     var iat: Int64, exp: Int64, typ: String, jti: String
+
+    enum CodingKeys: String, CodingKey {
+        case battleID = "battle_id", roomID = "room_id", topic, proStyle = "pro_style", conStyle = "con_style"
+        case templateID = "template_id", iat, exp, typ, jti
+    }
     func verify(using algorithm: some JWTAlgorithm) throws {}
 }
 
@@ -119,6 +130,7 @@ extension Data {
     }
 
     func base64URLEncoded() -> String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+            of: "=", with: "")
     }
 }

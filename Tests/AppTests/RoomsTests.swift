@@ -1,6 +1,6 @@
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 /// `GET /rooms` and the four seeded rooms.
 @Suite struct RoomsTests {

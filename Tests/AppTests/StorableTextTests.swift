@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 /// Text that SQLite would store cut short (a NUL inside) is refused with a 400 naming the field, on every
 /// text field of every route that stores text; nothing is stored.
@@ -15,12 +15,17 @@ import TestSupport
             let (token, _) = try await client.signup()
             let persona = try await client.createPersona(token: token)
             let room = try await client.firstRoom(token: token).id
-            let draft = try #require(try await client.send(.post, "/rooms/\(room)/posts/draft", token: token,
-                                                           json: #"{"persona_id":"\#(persona)"}"#).jsonObject?["id"] as? String)
+            let draft = try #require(
+                try await client.send(
+                    .post, "/rooms/\(room)/posts/draft", token: token,
+                    json: #"{"persona_id":"\#(persona)"}"#
+                ).jsonObject?["id"] as? String)
             let n = Self.nul
             let personaBody = { (field: String, value: String) -> String in
-                var fields = [#""name":"Ada""#, #""bio":"b""#, #""tone":"t""#, #""writing_samples":["a","b","c"]"#,
-                              #""do_not_say":["x"]"#, #""catchphrases":["y"]"#, #""preferred_language":"en""#]
+                var fields = [
+                    #""name":"Ada""#, #""bio":"b""#, #""tone":"t""#, #""writing_samples":["a","b","c"]"#,
+                    #""do_not_say":["x"]"#, #""catchphrases":["y"]"#, #""preferred_language":"en""#,
+                ]
                 fields.removeAll { $0.hasPrefix("\"\(field)\"") }
                 fields.append("\"\(field)\":\(value)")
                 return "{" + fields.joined(separator: ",") + "}"
@@ -63,7 +68,9 @@ import TestSupport
 
     static func counts(_ dir: TestDirectory) throws -> [Int] {
         try DatabaseQueue(path: dir.databasePath).read { db in
-            try ["users", "personas", "posts", "templates", "persona_public_profiles"].map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)") ?? 0 }
+            try ["users", "personas", "posts", "templates", "persona_public_profiles"].map {
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)") ?? 0
+            }
         }
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 /// A browser as the pages see it: the session cookie and the page's CSRF token.
 struct BrowserSession {
@@ -13,8 +13,11 @@ struct BrowserSession {
     static let htmlAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
     /// Signs up through the page form and reads the CSRF token from the next page.
-    static func signup(_ client: any TestClientProtocol, email: String = "web-\(UUID().uuidString.prefix(8).lowercased())@example.com")
-        async throws -> BrowserSession {
+    static func signup(
+        _ client: any TestClientProtocol, email: String = "web-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+    )
+        async throws -> BrowserSession
+    {
         let response = try await client.form(.post, "/signup", "email=\(email)&password=password123&next=/app/personas")
         #expect(response.status == .seeOther)
         let setCookie = try #require(response.header("Set-Cookie"))
@@ -69,8 +72,9 @@ extension TestClientProtocol {
     @Test func aCrossSiteLoginPostIsRefused() async throws {
         try await TestApp.withRouter { client, _ in
             _ = try await client.signup("victim@example.com")
-            let response = try await client.form(.post, "/login", "email=victim%40example.com&password=password123",
-                                                 headers: [.origin: "https://evil.example", HTTPField.Name("Sec-Fetch-Site")!: "cross-site"])
+            let response = try await client.form(
+                .post, "/login", "email=victim%40example.com&password=password123",
+                headers: [.origin: "https://evil.example", HTTPField.Name("Sec-Fetch-Site")!: "cross-site"])
             #expect(response.status == .forbidden)
             #expect(response.header("Set-Cookie") == nil)
             #expect(response.header("Content-Type") == "text/html; charset=utf-8")
@@ -122,11 +126,13 @@ extension TestClientProtocol {
             var wrong = browser.headers(csrf: false)
             wrong[HTTPField.Name("X-CSRF-Token")!] = String(browser.csrf.reversed())
             #expect(try await client.send(.post, "/personas", json: TestJSON.persona(), headers: wrong).status == .forbidden)
-            let crossSite = try await client.send(.post, "/personas", json: TestJSON.persona(),
-                                                  headers: browser.headers(extra: [HTTPField.Name("Sec-Fetch-Site")!: "cross-site"]))
+            let crossSite = try await client.send(
+                .post, "/personas", json: TestJSON.persona(),
+                headers: browser.headers(extra: [HTTPField.Name("Sec-Fetch-Site")!: "cross-site"]))
             #expect(crossSite.status == .forbidden)
-            let otherOrigin = try await client.send(.post, "/personas", json: TestJSON.persona(),
-                                                    headers: browser.headers(extra: [.origin: "https://evil.example"]))
+            let otherOrigin = try await client.send(
+                .post, "/personas", json: TestJSON.persona(),
+                headers: browser.headers(extra: [.origin: "https://evil.example"]))
             #expect(otherOrigin.status == .forbidden)
             let listed = try await client.send(.get, "/personas", headers: browser.headers(csrf: false))
             #expect((listed.jsonObject?["personas"] as? [Any])?.isEmpty == true, "no refused write stored anything")
@@ -235,8 +241,9 @@ extension TestClientProtocol {
     @Test func userWrittenTextIsEscapedOnEveryPageItAppearsOn() async throws {
         try await TestApp.withRouter { client, _ in
             let browser = try await BrowserSession.signup(client)
-            let created = try await client.send(.post, "/personas", json: TestJSON.persona(name: #"<script>alert(1)</script>"#),
-                                                headers: browser.headers())
+            let created = try await client.send(
+                .post, "/personas", json: TestJSON.persona(name: #"<script>alert(1)</script>"#),
+                headers: browser.headers())
             let id = try #require(created.jsonObject?["id"] as? String)
             _ = try await client.send(.post, "/personas", json: TestJSON.persona(name: "Second"), headers: browser.headers())
             let published = try await client.send(.post, "/personas/\(id)/publish-profile", json: #"{"slug":"xss"}"#, headers: browser.headers())
@@ -253,15 +260,18 @@ extension TestClientProtocol {
     @Test func everyPageHasTheStrictPolicyAndNoInlineScript() async throws {
         try await TestApp.withRouter(["ADMIN_EMAILS": "admin-web@example.com"]) { client, _ in
             let browser = try await BrowserSession.signup(client, email: "admin-web@example.com")
-            for path in ["/", "/login", "/signup", "/app/personas", "/app/rooms", "/app/battles/new", "/app/templates", "/app/feed",
-                         "/app/notifications", "/app/digest", "/app/admin"] {
+            for path in [
+                "/", "/login", "/signup", "/app/personas", "/app/rooms", "/app/battles/new", "/app/templates", "/app/feed",
+                "/app/notifications", "/app/digest", "/app/admin",
+            ] {
                 let page = try await client.page(path, cookie: browser.cookie)
                 #expect(page.status == .ok, "\(path): \(page.status)")
                 let policy = page.header("Content-Security-Policy") ?? ""
                 #expect(policy.contains("script-src 'self'") && policy.contains("default-src 'none'") && !policy.contains("unsafe"), "\(path)")
                 #expect(page.header("Cache-Control") == "no-store", "\(path)")
-                #expect(page.text.components(separatedBy: "<script").count - 1 == page.text.components(separatedBy: "<script src=\"/assets/").count - 1,
-                        "\(path) has an inline script")
+                #expect(
+                    page.text.components(separatedBy: "<script").count - 1 == page.text.components(separatedBy: "<script src=\"/assets/").count - 1,
+                    "\(path) has an inline script")
             }
         }
     }

@@ -1,5 +1,5 @@
-import Testing
 import Card
+import Testing
 
 @Suite struct CacheTests {
     @Test func evictsLeastRecentlyUsedAndReadsRefresh() {
@@ -7,12 +7,12 @@ import Card
         cache.set("a|1", [1])
         cache.set("b|1", [2])
         cache.set("c|1", [3])
-        #expect(cache.get("a|1") == [1])  // a is now most recent; b is least recent
+        #expect(cache.get("a|1") == [1]) // a is now most recent; b is least recent
         cache.set("d|1", [4])
         #expect(cache.count == 3)
         #expect(cache.get("b|1") == nil)
         #expect(cache.keysByRecency == ["d|1", "a|1", "c|1"])
-        cache.set("e|1", [5])  // evicts c
+        cache.set("e|1", [5]) // evicts c
         #expect(cache.get("c|1") == nil)
         #expect(cache.get("a|1") == [1] && cache.get("d|1") == [4] && cache.get("e|1") == [5])
     }
@@ -22,7 +22,7 @@ import Card
         cache.set("a|1", [1])
         cache.set("b|1", [2])
         cache.set("a|1", [9])
-        cache.set("c|1", [3])  // evicts b, the least recently used
+        cache.set("c|1", [3]) // evicts b, the least recently used
         #expect(cache.count == 2)
         #expect(cache.get("a|1") == [9])
         #expect(cache.get("b|1") == nil)
@@ -43,7 +43,7 @@ import Card
         cache.invalidate(prefix: "a")
         #expect(cache.count == 2)
         #expect(Set(cache.keysByRecency) == ["ab|1", "b|1"])
-        cache.set("a|4", [4])  // slots are reused after removal
+        cache.set("a|4", [4]) // slots are reused after removal
         #expect(cache.get("a|4") == [4] && cache.count == 3)
         cache.invalidate(prefix: "missing")
         #expect(cache.count == 3)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Card
 
 @Suite struct FontTests {
@@ -46,7 +47,8 @@ import Testing
     @Test func glyphMetricsCoverTurkishInk() throws {
         let rasterizer = try FontRasterizer(regularPath: Fixtures.fontPath, boldPath: nil)
         for style in [TextStyle.regular(12), .regular(16), .bold(26)] {
-            let ascent = rasterizer.ascent(style), descent = rasterizer.lineHeight(style) - ascent
+            let ascent = rasterizer.ascent(style)
+            let descent = rasterizer.lineHeight(style) - ascent
             for scalar in "ğüşıöçĞÜŞİÖÇgjy".unicodeScalars {
                 let glyph = rasterizer.glyph(scalar, style: style)
                 #expect(glyph.rows > 0 && glyph.top <= ascent && glyph.rows - glyph.top <= descent)

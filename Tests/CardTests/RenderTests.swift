@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Card
 
 @Suite struct RenderTests {
@@ -14,7 +15,8 @@ import Testing
     }
 
     @Test func identicalInputGivesIdenticalBytes() throws {
-        let a = try Fixtures.renderer(), b = try Fixtures.renderer()
+        let a = try Fixtures.renderer()
+        let b = try Fixtures.renderer()
         let first = try a.render(Fixtures.sample)
         #expect(try a.render(Fixtures.sample) == first)
         #expect(try b.render(Fixtures.stress) == (try a.render(Fixtures.stress)))
@@ -55,7 +57,8 @@ import Testing
         let fill = CardLayout.titlePanel.fill.g
         let turkish = try topicInk("ğüşıöç")
         #expect(turkish.filter { $0 != fill }.count > 100)
-        let breve = try topicInk("ğ"), plain = try topicInk("g")
+        let breve = try topicInk("ğ")
+        let plain = try topicInk("g")
         #expect(breve.contains { $0 != fill } && plain.contains { $0 != fill })
         #expect(breve != plain)
         // ğ has ink (its breve) above everything g covers.
@@ -68,7 +71,8 @@ import Testing
         let (lines, rgba) = try Fixtures.renderer().renderPixels(content)
         let boxes = Set(lines.map(\.box))
         let bounds = lines.map(\.bounds)
-        var outsideBoxes = 0, outsideLines = 0
+        var outsideBoxes = 0
+        var outsideLines = 0
         for y in 0..<CardLayout.height {
             for x in 0..<CardLayout.width where Fixtures.pixel(rgba, x: x, y: y) != Fixtures.baseColor(x: x, y: y) {
                 if !boxes.contains(where: { $0.contains(x: x, y: y) }) { outsideBoxes += 1 }

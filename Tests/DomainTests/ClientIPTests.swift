@@ -36,8 +36,10 @@ import Testing
 
     @Test func trustedProxyListMatchesAddressesAndNetworks() throws {
         let trusted = try TrustedProxies(parsing: "127.0.0.1, 10.0.0.0/8, ::1, fd00::/8, 192.168.1.77/24")
-        for inside in ["127.0.0.1", "10.0.0.1", "10.255.255.255", "::1", "fd12:3456::1", "::ffff:10.9.8.7",
-                       "192.168.1.1", "192.168.1.254"] {
+        for inside in [
+            "127.0.0.1", "10.0.0.1", "10.255.255.255", "::1", "fd12:3456::1", "::ffff:10.9.8.7",
+            "192.168.1.1", "192.168.1.254",
+        ] {
             #expect(trusted.contains(inside), "\(inside) should be trusted")
         }
         for outside in ["127.0.0.2", "11.0.0.1", "::2", "fe00::1", "192.168.2.1", "not-an-ip", ""] {
@@ -56,8 +58,10 @@ import Testing
         #expect(all.contains("2001:db8::1") && all.contains("203.0.113.1"))
     }
 
-    @Test(arguments: ["10.0.0.0/33", "::1/129", "nope", "1.2.3.4/", "/8", "10.0.0.0/-1", "10.0.0.0/8/8",
-                      "10.0.0.0/ 8", "1.2.3.4:80"])
+    @Test(arguments: [
+        "10.0.0.0/33", "::1/129", "nope", "1.2.3.4/", "/8", "10.0.0.0/-1", "10.0.0.0/8/8",
+        "10.0.0.0/ 8", "1.2.3.4:80",
+    ])
     func badEntryThrowsNamingIt(entry: String) {
         #expect(throws: TrustedProxies.InvalidEntry(entry: entry)) {
             try TrustedProxies(parsing: "127.0.0.1, \(entry), ::1")

@@ -4,7 +4,10 @@ import Testing
 /// Event names, metadata sanitising and the compact JSON text metadata is stored as.
 @Suite struct EventRulesTests {
     private func object(_ value: JSONValue) -> [(String, JSONValue)] {
-        guard case .object(let fields) = value else { Issue.record("not an object: \(value)"); return [] }
+        guard case .object(let fields) = value else {
+            Issue.record("not an object: \(value)")
+            return []
+        }
         return fields
     }
 
@@ -60,19 +63,26 @@ import Testing
 
     @Test func rawTextKeysAreDroppedAtEveryDepth() {
         let input: JSONValue = .object([
-            ("meta", .object([("post_content", .string("secret")), ("id", .string("1")),
-                              ("inner", .object([("Body", .string("b")), ("ok", .bool(true))]))])),
+            (
+                "meta",
+                .object([
+                    ("post_content", .string("secret")), ("id", .string("1")),
+                    ("inner", .object([("Body", .string("b")), ("ok", .bool(true))])),
+                ])
+            ),
             ("list", .array([.object([("message", .string("m"))]), .object([("kind", .string("k"))])])),
         ])
-        #expect(MetadataSanitizer.sanitize(input) == .object([
-            ("meta", .object([("id", .string("1")), ("inner", .object([("ok", .bool(true))]))])),
-            ("list", .array([.object([("kind", .string("k"))])])),
-        ]))
+        #expect(
+            MetadataSanitizer.sanitize(input)
+                == .object([
+                    ("meta", .object([("id", .string("1")), ("inner", .object([("ok", .bool(true))]))])),
+                    ("list", .array([.object([("kind", .string("k"))])])),
+                ]))
     }
 
     @Test func stringsAreTrimmedThenCutTo180RunesWithoutTrimmingAgain() {
         let e179 = String(repeating: "é", count: 179)
-        let long = "  " + e179 + " abc  "     // trimmed: 179 é + " abc" = 183 runes
+        let long = "  " + e179 + " abc  " // trimmed: 179 é + " abc" = 183 runes
         let exact = String(repeating: "ş", count: 180)
         let out = MetadataSanitizer.sanitize([("long", .string(long)), ("exact", .string(" " + exact + " "))])
         // The 180th rune is the space: it stays because the cut is not re-trimmed.
@@ -104,26 +114,47 @@ import Testing
         #expect(fields.count == 31)
         #expect(fields.first?.0 == "k00")
         #expect(fields[29].0 == "k29")
-        guard case .object(let inner)? = fields.last?.1 else { Issue.record("nested dropped"); return }
+        guard case .object(let inner)? = fields.last?.1 else {
+            Issue.record("nested dropped")
+            return
+        }
         // k03 is null and dropped, so the 25 kept keys are k00…k25 without k03.
         #expect(inner.count == 25)
-        #expect(inner.map(\.0) == ["k00", "k01", "k02", "k04", "k05", "k06", "k07", "k08", "k09", "k10", "k11", "k12",
-                                   "k13", "k14", "k15", "k16", "k17", "k18", "k19", "k20", "k21", "k22", "k23", "k24", "k25"])
+        #expect(
+            inner.map(\.0) == [
+                "k00", "k01", "k02", "k04", "k05", "k06", "k07", "k08", "k09", "k10", "k11", "k12",
+                "k13", "k14", "k15", "k16", "k17", "k18", "k19", "k20", "k21", "k22", "k23", "k24", "k25",
+            ])
     }
 
     @Test func valuesAtDepthFourAreDropped() {
         let input: JSONValue = .object([
-            ("a", .object([("b", .object([("c", .object([
-                ("d", .string("deep")),
-                ("e", .object([("f", .string("too deep"))])),
-            ]))]))])),
+            (
+                "a",
+                .object([
+                    (
+                        "b",
+                        .object([
+                            (
+                                "c",
+                                .object([
+                                    ("d", .string("deep")),
+                                    ("e", .object([("f", .string("too deep"))])),
+                                ])
+                            )
+                        ])
+                    )
+                ])
+            ),
             ("l0", .array([.array([.array([.array([.string("x")])])])])),
             ("l1", .array([.array([.array([.string("y")])])])),
         ])
-        #expect(MetadataSanitizer.sanitize(input) == .object([
-            ("a", .object([("b", .object([("c", .object([("d", .string("deep"))]))]))])),
-            ("l1", .array([.array([.array([.string("y")])])])),
-        ]))
+        #expect(
+            MetadataSanitizer.sanitize(input)
+                == .object([
+                    ("a", .object([("b", .object([("c", .object([("d", .string("deep"))]))]))])),
+                    ("l1", .array([.array([.array([.string("y")])])])),
+                ]))
     }
 
     @Test func outputIsAlwaysAnObject() {
@@ -143,16 +174,20 @@ import Testing
     }
 
     @Test func numbersKeepTheirLiteralAndBadLiteralsBecomeStrings() {
-        let out = MetadataSanitizer.sanitize([("big", .number("12345678901234567890")), ("exp", .number("1e3")),
-                                             ("bad", .number(" 12abc "))])
+        let out = MetadataSanitizer.sanitize([
+            ("big", .number("12345678901234567890")), ("exp", .number("1e3")),
+            ("bad", .number(" 12abc ")),
+        ])
         #expect(out == .object([("big", .number("12345678901234567890")), ("exp", .number("1e3")), ("bad", .string("12abc"))]))
         #expect(MetadataSanitizer.encode(out) == #"{"big":12345678901234567890,"exp":1e3,"bad":"12abc"}"#)
     }
 
     @Test func encodingEscapesAndRoundTripsThroughTheParser() throws {
         let tricky = "q\"b\\n\nt\t\u{01}<b>&ğüş😀\u{2028}/"
-        let value = MetadataSanitizer.sanitize([("k", .string(tricky)), ("list", .array([.bool(true), .number("-0.5")])),
-                                               ("obj", .object([("id", .string("x"))]))])
+        let value = MetadataSanitizer.sanitize([
+            ("k", .string(tricky)), ("list", .array([.bool(true), .number("-0.5")])),
+            ("obj", .object([("id", .string("x"))])),
+        ])
         let text = MetadataSanitizer.encode(value)
         #expect(text == #"{"k":"q\"b\\n\nt\t\u0001\u003cb\u003e\u0026ğüş😀\u2028/","list":[true,-0.5],"obj":{"id":"x"}}"#)
         let parsed = try JSONParser.parseFirst(Array(text.utf8))

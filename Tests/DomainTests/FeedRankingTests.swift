@@ -8,17 +8,22 @@ import Testing
 
     private func hoursAgo(_ h: Double) -> Timestamp { now.adding(seconds: -h * 3600) }
 
-    private func battle(_ id: String, ageH: Double, shares: Int = 0, remixes: Int = 0, persona: String? = nil,
-                        content: String = "A battle.", room: String = "Room", template: (String, String)? = nil)
-        -> FeedBattleCandidate {
-        FeedBattleCandidate(battleID: id, roomID: "room-\(id)", roomName: room, personaID: persona.map { "pid-\($0)" },
-                            personaName: persona, content: content, createdAt: hoursAgo(ageH),
-                            templateID: template?.0, templateName: template?.1, shares: shares, remixes: remixes)
+    private func battle(
+        _ id: String, ageH: Double, shares: Int = 0, remixes: Int = 0, persona: String? = nil,
+        content: String = "A battle.", room: String = "Room", template: (String, String)? = nil
+    )
+        -> FeedBattleCandidate
+    {
+        FeedBattleCandidate(
+            battleID: id, roomID: "room-\(id)", roomName: room, personaID: persona.map { "pid-\($0)" },
+            personaName: persona, content: content, createdAt: hoursAgo(ageH),
+            templateID: template?.0, templateName: template?.1, shares: shares, remixes: remixes)
     }
 
     private func template(_ id: String, ageH: Double, usage: Int, rules: String = "Be brief.") -> FeedTemplateCandidate {
-        FeedTemplateCandidate(templateID: id, name: "Template \(id)", promptRules: rules, turnCount: 2, wordLimit: 120,
-                              createdAt: hoursAgo(ageH), usageCount: usage)
+        FeedTemplateCandidate(
+            templateID: id, name: "Template \(id)", promptRules: rules, turnCount: 2, wordLimit: 120,
+            createdAt: hoursAgo(ageH), usageCount: usage)
     }
 
     private var dataset: (followed: [FeedBattleCandidate], trending: [FeedBattleCandidate], templates: [FeedTemplateCandidate]) {
@@ -48,8 +53,9 @@ import Testing
             // 70 + 60 + 25 = 155, equal (not greater): keeps followed_persona
             battle("b4", ageH: -1, shares: 20, remixes: 5, persona: "Ada"),
             // 70 + 3 − 0.5 = 72.5
-            battle("b5", ageH: 2, shares: 1, content: "Should we ship fast? Details follow.", room: "Product",
-                   template: ("tpl-1", "  Quick Take ")),
+            battle(
+                "b5", ageH: 2, shares: 1, content: "Should we ship fast? Details follow.", room: "Product",
+                template: ("tpl-1", "  Quick Take ")),
         ]
         let templates = [
             // 60 + 10 − 0.12·24 = 67.12
@@ -65,20 +71,25 @@ import Testing
     @Test func orderScoresAndReasonsMatchTheHandComputedFeed() {
         let d = dataset
         let feed = FeedRanking.build(followed: d.followed, trending: d.trending, templates: d.templates, now: now)
-        #expect(feed.items.map(\.id) == [
-            "battle:b4", "battle:b1", "battle:b2", "battle:b7", "battle:b8", "battle:b9", "battle:b6", "battle:b5",
-            "template:t2", "template:t1", "template:t3", "battle:b3",
-        ])
+        #expect(
+            feed.items.map(\.id) == [
+                "battle:b4", "battle:b1", "battle:b2", "battle:b7", "battle:b8", "battle:b9", "battle:b6", "battle:b5",
+                "template:t2", "template:t1", "template:t3", "battle:b3",
+            ])
         #expect(feed.items.map(\.score) == [155, 99.5, 95, 77, 77, 77, 77, 72.5, 69.88, 67.12, 62, 13])
-        #expect(feed.items.map(\.reason) == [
-            "followed_persona", "followed_persona", "trending_battle", "trending_battle", "trending_battle",
-            "trending_battle", "trending_battle", "trending_battle", "new_template", "new_template", "new_template",
-            "trending_battle",
-        ])
+        #expect(
+            feed.items.map(\.reason) == [
+                "followed_persona", "followed_persona", "trending_battle", "trending_battle", "trending_battle",
+                "trending_battle", "trending_battle", "trending_battle", "new_template", "new_template", "new_template",
+                "trending_battle",
+            ])
         let both = ["followed_persona", "trending_battle"]
-        #expect(feed.items.map(\.reasons) == [both, both, both, ["trending_battle"], ["trending_battle"], ["trending_battle"],
-                                              ["trending_battle"], ["trending_battle"], ["new_template"], ["new_template"],
-                                              ["new_template"], both])
+        #expect(
+            feed.items.map(\.reasons) == [
+                both, both, both, ["trending_battle"], ["trending_battle"], ["trending_battle"],
+                ["trending_battle"], ["trending_battle"], ["new_template"], ["new_template"],
+                ["new_template"], both,
+            ])
         #expect(feed.items.map(\.kind) == Array(repeating: .battle, count: 8) + Array(repeating: .template, count: 3) + [.battle])
     }
 
@@ -107,9 +118,12 @@ import Testing
         let d = dataset
         let feed = FeedRanking.build(followed: d.followed, trending: d.trending, templates: d.templates, now: now)
         let b5 = feed.items.first { $0.id == "battle:b5" }?.battle
-        #expect(b5 == FeedBattleView(battleID: "b5", roomID: "room-b5", roomName: "Product", personaID: nil, personaName: nil,
-                                     topic: "Should we ship fast? (Product)", createdAt: hoursAgo(2), shares: 1, remixes: 0,
-                                     templateID: "tpl-1", templateName: "Quick Take"))
+        #expect(
+            b5
+                == FeedBattleView(
+                    battleID: "b5", roomID: "room-b5", roomName: "Product", personaID: nil, personaName: nil,
+                    topic: "Should we ship fast? (Product)", createdAt: hoursAgo(2), shares: 1, remixes: 0,
+                    templateID: "tpl-1", templateName: "Quick Take"))
         let b7 = feed.items.first { $0.id == "battle:b7" }?.battle
         #expect(b7?.templateID == nil)
         #expect(b7?.templateName == nil)
@@ -120,8 +134,11 @@ import Testing
         let d = dataset
         let feed = FeedRanking.build(followed: d.followed, trending: d.trending, templates: d.templates, now: now)
         let rules220 = String(repeating: "x", count: 220)
-        #expect(feed.highlight == FeedTemplateView(templateID: "t2", name: "Template t2", promptRules: rules220, turnCount: 2,
-                                                   wordLimit: 120, createdAt: hoursAgo(1), usageCount: 5, isTrending: true))
+        #expect(
+            feed.highlight
+                == FeedTemplateView(
+                    templateID: "t2", name: "Template t2", promptRules: rules220, turnCount: 2,
+                    wordLimit: 120, createdAt: hoursAgo(1), usageCount: 5, isTrending: true))
         let flags = feed.items.compactMap { item in item.template.map { (item.id, $0.isTrending) } }
         #expect(flags.map(\.0) == ["template:t2", "template:t1", "template:t3"])
         #expect(flags.map(\.1) == [true, false, false])
@@ -185,7 +202,8 @@ import Testing
     }
 
     @Test func reasonsSortByRankThenAlphabetically() {
-        #expect(FeedRanking.sortedReasons(["zeta", "new_template", "alpha", "followed_persona", "trending_battle"])
-            == ["followed_persona", "trending_battle", "new_template", "alpha", "zeta"])
+        #expect(
+            FeedRanking.sortedReasons(["zeta", "new_template", "alpha", "followed_persona", "trending_battle"])
+                == ["followed_persona", "trending_battle", "new_template", "alpha", "zeta"])
     }
 }

@@ -9,9 +9,11 @@ import Testing
         #expect(Identifiers.isValidUUID("0b7c0f5e-1d2a-5c3b-be8f-0a1b2c3d4e5f"))
     }
 
-    @Test(arguments: ["00000000-0000-0000-0000-000000000000", "0190f5c4-8c1a-7b3e-9c2d-1a2b3c4d5e6f",
-                      "0b7c0f5e-1d2a-4c3b-ce8f-0a1b2c3d4e5f", "0b7c0f5e1d2a4c3b9e8f0a1b2c3d4e5f", "g b7c0f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5",
-                      "0b7c0f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5f0"])
+    @Test(arguments: [
+        "00000000-0000-0000-0000-000000000000", "0190f5c4-8c1a-7b3e-9c2d-1a2b3c4d5e6f",
+        "0b7c0f5e-1d2a-4c3b-ce8f-0a1b2c3d4e5f", "0b7c0f5e1d2a4c3b9e8f0a1b2c3d4e5f", "g b7c0f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5",
+        "0b7c0f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5f0",
+    ])
     func rejectsNilV7BadVariantAndMalformed(value: String) {
         #expect(throws: DomainError.invalid("post id is invalid")) { try Identifiers.uuid(value, label: "post id") }
     }

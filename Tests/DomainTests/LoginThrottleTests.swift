@@ -11,21 +11,23 @@ import Testing
             #expect(await throttle.check(account: "victim@example.com", ip: "198.51.100.1", now: start) == nil)
             let d = await throttle.recordFailure(account: "victim@example.com", ip: "198.51.100.1", now: start)
             #expect(d.allowed)
-            #expect(d.limit == 10)           // headers describe the account bucket
+            #expect(d.limit == 10) // headers describe the account bucket
             #expect(d.remaining == 9 - n)
         }
         let denied = await throttle.check(account: "victim@example.com", ip: "198.51.100.1", now: start)
         #expect(denied?.allowed == false)
         #expect(denied?.limit == 10)
-        #expect(denied?.retryAfterSeconds == 6)   // one failure per 6 s at 10 per minute
+        #expect(denied?.retryAfterSeconds == 6) // one failure per 6 s at 10 per minute
         // The account is locked from any address.
         #expect(await throttle.check(account: "victim@example.com", ip: "203.0.113.50", now: start) != nil)
         // Another account from another address is untouched, and so is one from the same address.
         #expect(await throttle.check(account: "other@example.com", ip: "203.0.113.50", now: start) == nil)
         #expect(await throttle.check(account: "other@example.com", ip: "198.51.100.1", now: start) == nil)
         // The lock lifts as the bucket refills.
-        #expect(await throttle.check(account: "victim@example.com", ip: "198.51.100.1",
-                                     now: start.adding(seconds: 6)) == nil)
+        #expect(
+            await throttle.check(
+                account: "victim@example.com", ip: "198.51.100.1",
+                now: start.adding(seconds: 6)) == nil)
     }
 
     @Test func checkingDoesNotConsume() async {
@@ -47,7 +49,7 @@ import Testing
         }
         let denied = await throttle.check(account: "fresh@x.io", ip: "203.0.113.7", now: start)
         #expect(denied?.allowed == false)
-        #expect(denied?.limit == 30)         // the binding bucket's figures
+        #expect(denied?.limit == 30) // the binding bucket's figures
         #expect(denied?.retryAfterSeconds == 2)
         // ...but the same fresh account from elsewhere is fine.
         #expect(await throttle.check(account: "fresh@x.io", ip: "198.51.100.1", now: start) == nil)
@@ -59,7 +61,7 @@ import Testing
         // IP bucket: 1 of 10 left before this failure; account bucket: full (1).
         let d = await throttle.recordFailure(account: "last@x.io", ip: "9.9.9.9", now: start)
         #expect(d.allowed && d.remaining == 0)
-        #expect(d.limit == 1)   // tie on remaining goes to the account bucket
+        #expect(d.limit == 1) // tie on remaining goes to the account bucket
     }
 
     @Test func accountIsNormalised() async {

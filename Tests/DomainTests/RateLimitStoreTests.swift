@@ -26,7 +26,7 @@ import Testing
         let denied = store.take(key, rule: rule, now: start)
         #expect(!denied.allowed)
         #expect(denied.remaining == 0)
-        #expect(denied.resetSeconds == 60)      // five tokens at one per 12 s
+        #expect(denied.resetSeconds == 60) // five tokens at one per 12 s
         #expect(denied.retryAfterSeconds == 12) // one token at one per 12 s
         let names = denied.headerFields.map(\.name)
         #expect(names == ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"])
@@ -128,7 +128,7 @@ import Testing
         let rule = RateLimitRule(perMinute: 60)
         for i in 0..<100 { _ = store.take(RateLimitKey(.publicRead, "k\(i)"), rule: rule, now: start) }
         #expect(store.count == 100)
-        #expect(store.purge(now: at(0.5)) == 0)     // each still one token short until 1 s
+        #expect(store.purge(now: at(0.5)) == 0) // each still one token short until 1 s
         #expect(store.purge(now: at(1)) == 100)
         #expect(store.count == 0)
     }
@@ -136,13 +136,14 @@ import Testing
     @Test func millionDistinctKeysAtOneInstantStayUnderTheHardCap() {
         let store = InMemoryRateLimitStore(shardCount: 16, maxEntriesPerShard: 1_024)
         let rule = RateLimitRule(perMinute: 30)
-        var peak = 0, allowed = 0
+        var peak = 0
+        var allowed = 0
         for i in 0..<1_000_000 {
             if store.take(RateLimitKey(.publicRead, "ip\(i)"), rule: rule, now: start).allowed { allowed += 1 }
             if i % 50_000 == 0 { peak = max(peak, store.count) }
         }
         peak = max(peak, store.count)
-        #expect(allowed == 1_000_000)   // every key is new, so each starts with a full bucket
+        #expect(allowed == 1_000_000) // every key is new, so each starts with a full bucket
         #expect(store.capacityBound == 16 * 1_024)
         #expect(peak <= store.capacityBound)
         // Eviction keeps the most recent half of a full shard, so it never empties the store.
@@ -157,7 +158,7 @@ import Testing
         for i in 0..<8 {
             let now = start.adding(microseconds: Int64(i + 1))
             _ = store.take(RateLimitKey(.publicRead, "cold\(i)"), rule: rule, now: now)
-            #expect(!store.take(hot, rule: rule, now: now).allowed)  // touching keeps it recent
+            #expect(!store.take(hot, rule: rule, now: now).allowed) // touching keeps it recent
         }
         #expect(store.count <= 8)
         #expect(!store.take(hot, rule: rule, now: start.adding(microseconds: 10)).allowed)
@@ -167,10 +168,10 @@ import Testing
     }
 
     @Test func millionDistinctKeysOverTimeAreSweptAndAnExhaustedKeyStaysDenied() {
-        let store = InMemoryRateLimitStore()   // default cap and sweep interval
-        let rule = RateLimitRule(perMinute: 60)  // a single take is refilled after 1 s
+        let store = InMemoryRateLimitStore() // default cap and sweep interval
+        let rule = RateLimitRule(perMinute: 60) // a single take is refilled after 1 s
         let target = RateLimitKey(.publicWrite, "198.51.100.66")
-        let tight = RateLimitRule(perMinute: 2)  // one token per 30 s
+        let tight = RateLimitRule(perMinute: 2) // one token per 30 s
         #expect(store.take(target, rule: tight, now: start).allowed)
         #expect(store.take(target, rule: tight, now: start).allowed)
         var peak = 0

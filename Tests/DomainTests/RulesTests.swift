@@ -10,8 +10,9 @@ import Testing
     }
 
     @Test func personaUpdateRequiresPositiveQuotas() {
-        let fields = PersonaFields(name: "n", bio: "", tone: "", writingSamples: ["a", "b", "c"], doNotSay: [], catchphrases: [],
-                                   preferredLanguage: "tr", formality: 0, dailyDraftQuota: 0, dailyReplyQuota: 1)
+        let fields = PersonaFields(
+            name: "n", bio: "", tone: "", writingSamples: ["a", "b", "c"], doNotSay: [], catchphrases: [],
+            preferredLanguage: "tr", formality: 0, dailyDraftQuota: 0, dailyReplyQuota: 1)
         #expect(throws: DomainError.invalid("quotas must be positive")) { try PersonaRules.normalize(fields, mode: .update) }
         let created = try? PersonaRules.normalize(fields, mode: .create(defaultDraftQuota: 7, defaultReplyQuota: 9))
         #expect(created?.dailyDraftQuota == 7)

@@ -8,7 +8,7 @@ import Testing
         let state = SheddingState()
         #expect(state.queueDepthThreshold == 200 && state.retriesThreshold == 30)
         #expect(!state.isActive)
-        #expect(!state.update(queueDepth: 200, retriesLast10m: 30))   // at the threshold is fine
+        #expect(!state.update(queueDepth: 200, retriesLast10m: 30)) // at the threshold is fine
         #expect(state.update(queueDepth: 201, retriesLast10m: 0))
         #expect(state.isActive)
         // The queue drained but retries are still high: stays on.
@@ -31,7 +31,7 @@ import Testing
     @Test func halvesOnlyAnonymousPublicWritesWhileActive() {
         let state = SheddingState()
         let rule = RateLimitRule(perMinute: 30)
-        #expect(state.effectiveRule(rule, class: .publicWrite, anonymous: true) == rule)   // inactive
+        #expect(state.effectiveRule(rule, class: .publicWrite, anonymous: true) == rule) // inactive
         state.update(queueDepth: 500, retriesLast10m: 0)
         #expect(state.effectiveRule(rule, class: .publicWrite, anonymous: true).perMinute == 15)
         #expect(state.effectiveRule(rule, class: .publicWrite, anonymous: false) == rule)
@@ -51,7 +51,7 @@ import Testing
         let key = RateLimitKey(.publicWrite, "203.0.113.7")
         let base = RateLimitRule(perMinute: 30)
         let now = Timestamp(seconds: 1_700_000_000)
-        for _ in 0..<10 { _ = store.take(key, rule: base, now: now) }   // 20 left
+        for _ in 0..<10 { _ = store.take(key, rule: base, now: now) } // 20 left
         state.update(queueDepth: 201, retriesLast10m: 0)
         let shed = state.effectiveRule(base, class: .publicWrite, anonymous: true)
         let d = store.take(key, rule: shed, now: now)

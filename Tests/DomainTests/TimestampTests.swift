@@ -27,7 +27,8 @@ import Testing
     }
 
     @Test func textOrderEqualsTimeOrder() {
-        let a = Timestamp(microseconds: 1_000_000_000_000_001), b = Timestamp(microseconds: 1_000_000_000_100_000)
+        let a = Timestamp(microseconds: 1_000_000_000_000_001)
+        let b = Timestamp(microseconds: 1_000_000_000_100_000)
         #expect(a < b)
         #expect(a.storageString < b.storageString)
     }

@@ -1,8 +1,8 @@
 import Domain
 import Foundation
 import GRDB
-import Testing
 import TestSupport
+import Testing
 
 /// Battles on the real binary: crash recovery of their reply jobs, the template's rules reaching the
 /// provider, and the client IP behind a trusted proxy.
@@ -25,8 +25,11 @@ import TestSupport
         let server = try await ServerProcess(directory: dir, environment: env)
         let token = try await Self.signup(server, "battle-crash@example.com")
         for name in ["Ada", "Linus"] {
-            #expect(try await server.request("POST", "/personas", json: #"{"name":"\#(name)","writing_samples":["a","b","c"],"preferred_language":"en"}"#,
-                                             token: token).status == 201)
+            #expect(
+                try await server.request(
+                    "POST", "/personas", json: #"{"name":"\#(name)","writing_samples":["a","b","c"],"preferred_language":"en"}"#,
+                    token: token
+                ).status == 201)
         }
         let room = try await Self.room(server, token: token)
         let battle = try await server.request("POST", "/rooms/\(room)/battles", json: #"{"topic":"Will both replies survive?"}"#, token: token)
@@ -48,14 +51,17 @@ import TestSupport
         let server = try await ServerProcess(directory: dir, environment: env)
         let token = try await Self.signup(server, "battle-term@example.com")
         for name in ["Ada", "Linus"] {
-            _ = try await server.request("POST", "/personas", json: #"{"name":"\#(name)","writing_samples":["a","b","c"],"preferred_language":"en"}"#, token: token)
+            _ = try await server.request(
+                "POST", "/personas", json: #"{"name":"\#(name)","writing_samples":["a","b","c"],"preferred_language":"en"}"#, token: token)
         }
         let room = try await Self.room(server, token: token)
         #expect(try await server.request("POST", "/rooms/\(room)/battles", json: #"{"topic":"Graceful or not?"}"#, token: token).status == 201)
         #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PROCESSING'", equals: 2, timeout: 5) == 2)
         #expect(server.stop() == 0, "SIGTERM exits cleanly within the grace period")
-        #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PENDING' AND attempts = 0", equals: 2, timeout: 1) == 2,
-                "unfinished jobs go back to PENDING without losing an attempt")
+        #expect(
+            try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PENDING' AND attempts = 0", equals: 2, timeout: 1)
+                == 2,
+            "unfinished jobs go back to PENDING without losing an attempt")
         let restarted = try await ServerProcess(directory: dir, environment: env.merging(["MOCK_LLM_LATENCY": "0s"]) { $1 })
         #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 2, timeout: 20) == 2)
         #expect(restarted.stop() == 0)
@@ -65,16 +71,28 @@ import TestSupport
         let fake = FakeOpenAIServer(Array(repeating: .completion("A measured reply."), count: 4))
         try await FakeOpenAIServer.run(fake) { base in
             let dir = TestDirectory()
-            let server = try await ServerProcess(directory: dir, environment: ["LLM_PROVIDER": "openai", "OPENAI_BASE_URL": base,
-                                                                               "OPENAI_API_KEY": "test", "WORKER_POLL_EVERY": "200ms"])
+            let server = try await ServerProcess(
+                directory: dir,
+                environment: [
+                    "LLM_PROVIDER": "openai", "OPENAI_BASE_URL": base,
+                    "OPENAI_API_KEY": "test", "WORKER_POLL_EVERY": "200ms",
+                ])
             let token = try await Self.signup(server, "rules@example.com")
-            #expect(try await server.request("POST", "/personas", json: #"{"name":"Ada","writing_samples":["a","b","c"],"preferred_language":"en"}"#,
-                                             token: token).status == 201)
-            let template = try await server.request("POST", "/templates", json: #"{"name":"Cite","prompt_rules":"Always cite one benchmark number.","turn_count":2,"word_limit":77}"#, token: token)
+            #expect(
+                try await server.request(
+                    "POST", "/personas", json: #"{"name":"Ada","writing_samples":["a","b","c"],"preferred_language":"en"}"#,
+                    token: token
+                ).status == 201)
+            let template = try await server.request(
+                "POST", "/templates", json: #"{"name":"Cite","prompt_rules":"Always cite one benchmark number.","turn_count":2,"word_limit":77}"#,
+                token: token)
             let templateID = try #require((try JSONSerialization.jsonObject(with: Data(template.body.utf8)) as? [String: Any])?["id"] as? String)
             let room = try await Self.room(server, token: token)
-            #expect(try await server.request("POST", "/rooms/\(room)/battles", json: #"{"topic":"Is SQLite enough?","template_id":"\#(templateID)"}"#,
-                                             token: token).status == 201)
+            #expect(
+                try await server.request(
+                    "POST", "/rooms/\(room)/battles", json: #"{"topic":"Is SQLite enough?","template_id":"\#(templateID)"}"#,
+                    token: token
+                ).status == 201)
             #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 1, timeout: 20) == 1)
             let bodies = await fake.requestBodies
             #expect(bodies.contains { $0.contains("Always cite one benchmark number.") && $0.contains("77") }, "\(bodies)")

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Testing
 import TestSupport
+import Testing
 
 /// The real binary on a loopback port.
 @Suite(.serialized) struct BinaryTests {
@@ -51,10 +51,12 @@ import TestSupport
         #expect(try ServerProcess.run(["seed", "--demo"], environment: env).status == 0)
         let db = try DatabaseQueue(path: dir.databasePath)
         let counts = try await db.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users"),
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM persona_public_profiles WHERE slug = 'demo-slug' AND is_public = 1"),
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM posts WHERE status = 'PUBLISHED'"),
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rooms"))
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users"),
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM persona_public_profiles WHERE slug = 'demo-slug' AND is_public = 1"),
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM posts WHERE status = 'PUBLISHED'"),
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rooms")
+            )
         }
         #expect(counts.0 == 1)
         #expect(counts.1 == 1)

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Testing
 import TestSupport
+import Testing
 
 /// `kill -9` during a signup load loses nothing that was acknowledged.
 @Suite(.serialized) struct CrashTests {
@@ -17,7 +17,8 @@ import TestSupport
                     while !stop.value {
                         n += 1
                         let email = "crash-\(worker)-\(n)@example.com"
-                        guard let r = try? await server.request("POST", "/auth/signup", json: #"{"email":"\#(email)","password":"password123"}"#) else {
+                        guard let r = try? await server.request("POST", "/auth/signup", json: #"{"email":"\#(email)","password":"password123"}"#)
+                        else {
                             return
                         }
                         if r.status == 201 { acknowledged.mutate { $0.append(email) } }

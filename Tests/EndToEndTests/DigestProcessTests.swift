@@ -2,8 +2,8 @@ import Domain
 import Foundation
 import GRDB
 import Store
-import Testing
 import TestSupport
+import Testing
 
 /// Two `serve --worker-only` processes on one database file write each digest exactly once between them.
 @Suite(.serialized) struct DigestProcessTests {
@@ -16,8 +16,9 @@ import TestSupport
         try await queue.write { db in
             let ts = SystemClock().now().storageString
             for persona in ids.personas {
-                try db.execute(sql: "INSERT INTO persona_activity_events(persona_id, type, metadata, created_at) VALUES (?, 'post_created', '{}', ?)",
-                               arguments: [persona, ts])
+                try db.execute(
+                    sql: "INSERT INTO persona_activity_events(persona_id, type, metadata, created_at) VALUES (?, 'post_created', '{}', ?)",
+                    arguments: [persona, ts])
             }
         }
         try queue.close()
@@ -27,7 +28,10 @@ import TestSupport
         let daily = try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM persona_digests", equals: 40, timeout: 60)
         let weekly = try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM weekly_digests", equals: 1, timeout: 10)
         try await Task.sleep(nanoseconds: 500_000_000) // a few more ticks, which must write nothing
-        for worker in workers { worker.terminate(); worker.waitUntilExit() }
+        for worker in workers {
+            worker.terminate()
+            worker.waitUntilExit()
+        }
         #expect(daily == 40 && weekly == 1)
         var writes: [String: Int] = [:]
         for log in logs {

@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 import Store
-import Testing
 import TestSupport
+import Testing
 
 /// `backup`, `restore` and `doctor` as an operator runs them: the real binary, beside a real `serve`.
 @Suite(.serialized) struct OperationsProcessTests {
@@ -79,8 +79,9 @@ import TestSupport
         let busy = try ServerProcess.run(["restore", good], environment: Self.env(dir))
         #expect(busy.status == 1)
         #expect(busy.output.contains("restore: refused: a server is using \(dir.databasePath) (pid \(server.pid))"), "\(busy.output)")
-        #expect(try await server.request("POST", "/auth/login", json: #"{"email":"after-backup@example.com","password":"password123"}"#).status == 200,
-                "the refused restore must not touch the running server's data")
+        #expect(
+            try await server.request("POST", "/auth/login", json: #"{"email":"after-backup@example.com","password":"password123"}"#).status == 200,
+            "the refused restore must not touch the running server's data")
         #expect(server.stop() == 0)
 
         let text = dir.path + "/notes.txt"
@@ -119,7 +120,8 @@ import TestSupport
 
         let restarted = try await ServerProcess(directory: dir)
         #expect(try await restarted.request("POST", "/auth/login", json: #"{"email":"kept@example.com","password":"password123"}"#).status == 200)
-        #expect(try await restarted.request("POST", "/auth/login", json: #"{"email":"after-backup@example.com","password":"password123"}"#).status == 401)
+        #expect(
+            try await restarted.request("POST", "/auth/login", json: #"{"email":"after-backup@example.com","password":"password123"}"#).status == 401)
         #expect(restarted.stop() == 0)
     }
 
@@ -171,7 +173,8 @@ import TestSupport
         #expect(try ServerProcess.run(["migrate"], environment: Self.env(dir)).status == 0)
         let font = try ServerProcess.run(["doctor"], environment: Self.env(dir, ["CARD_FONT_PATH": "/nonexistent/font.ttf"]))
         #expect(font.status == 1)
-        #expect(font.output.split(separator: "\n").contains { $0.hasPrefix("FAIL card font") && $0.contains("/nonexistent/font.ttf") }, "\(font.output)")
+        #expect(
+            font.output.split(separator: "\n").contains { $0.hasPrefix("FAIL card font") && $0.contains("/nonexistent/font.ttf") }, "\(font.output)")
         #expect(font.output.hasSuffix("doctor: 1 FAIL, 0 warn\n"), "\(font.output)")
 
         // The whole file garbled (its WAL too: pages there would still be read over the main file's).

@@ -2,8 +2,8 @@ import Domain
 import Foundation
 import GRDB
 import Store
-import Testing
 import TestSupport
+import Testing
 
 /// The job queue across real processes: crash recovery and exactly-once processing with two workers.
 @Suite(.serialized) struct QueueProcessTests {
@@ -47,12 +47,13 @@ import TestSupport
         let queue = try DatabaseQueue(path: dir.databasePath)
         defer { try? queue.close() }
         return try await queue.write { db in
-            try db.execute(sql: """
-                INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
-                SELECT 'generate_reply', p.id, pe.id, json_object('post_id', p.id, 'persona_id', pe.id), 'PENDING', 0,
-                       '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z'
-                FROM posts p CROSS JOIN personas pe WHERE pe.user_id = ?
-                """, arguments: [ids.user])
+            try db.execute(
+                sql: """
+                    INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
+                    SELECT 'generate_reply', p.id, pe.id, json_object('post_id', p.id, 'persona_id', pe.id), 'PENDING', 0,
+                           '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z'
+                    FROM posts p CROSS JOIN personas pe WHERE pe.user_id = ?
+                    """, arguments: [ids.user])
             return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs") ?? 0
         }
     }
@@ -65,17 +66,19 @@ import TestSupport
         let object = try #require(try JSONSerialization.jsonObject(with: Data(signup.body.utf8)) as? [String: Any])
         let token = try #require(object["token"] as? String)
         let user = try #require(object["user_id"] as? String)
-        let persona = try await server.request("POST", "/personas", json: #"{"name":"Ada","tone":"calm","writing_samples":["a","b","c"],"preferred_language":"en"}"#, token: token)
+        let persona = try await server.request(
+            "POST", "/personas", json: #"{"name":"Ada","tone":"calm","writing_samples":["a","b","c"],"preferred_language":"en"}"#, token: token)
         #expect(persona.status == 201)
         let postID = Identifiers.newUUID()
         let queue = try DatabaseQueue(path: dir.databasePath)
         try await queue.write { db in
             let room = try String.fetchOne(db, sql: "SELECT id FROM rooms LIMIT 1")!
             let ts = SystemClock().now().storageString
-            try db.execute(sql: """
-                INSERT INTO posts(id, room_id, user_id, authored_by, status, content, published_at, created_at, updated_at)
-                VALUES (?, ?, ?, 'HUMAN', 'PUBLISHED', 'Will this survive a crash?', ?, ?, ?)
-                """, arguments: [postID, room, user, ts, ts, ts])
+            try db.execute(
+                sql: """
+                    INSERT INTO posts(id, room_id, user_id, authored_by, status, content, published_at, created_at, updated_at)
+                    VALUES (?, ?, ?, 'HUMAN', 'PUBLISHED', 'Will this survive a crash?', ?, ?, ?)
+                    """, arguments: [postID, room, user, ts, ts, ts])
         }
         try queue.close()
         let enqueue = try await server.request("POST", "/posts/\(postID)/generate-replies", json: "{}", token: token)
@@ -96,12 +99,17 @@ import TestSupport
         let dir = TestDirectory()
         #expect(try await Self.seedJobs(dir, personas: 50, posts: 100) == 5000)
 
-        let env = ["LOG_LEVEL": "info", "WORKER_CONCURRENCY": "4", "WORKER_POLL_EVERY": "100ms",
-                   "WORKER_OBSERVABILITY_PORT": "0"] // two workers on one machine: no monitoring port to share
+        let env = [
+            "LOG_LEVEL": "info", "WORKER_CONCURRENCY": "4", "WORKER_POLL_EVERY": "100ms",
+            "WORKER_OBSERVABILITY_PORT": "0",
+        ] // two workers on one machine: no monitoring port to share
         let logs = [dir.path + "/worker-a.log", dir.path + "/worker-b.log"]
         let workers = try logs.map { try Self.launch(["serve", "--worker-only"], dir: dir, env: env, log: $0) }
         let done = try await Self.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'", equals: 5000, timeout: 240)
-        for worker in workers { worker.terminate(); worker.waitUntilExit() }
+        for worker in workers {
+            worker.terminate()
+            worker.waitUntilExit()
+        }
         #expect(done == 5000)
         #expect(try await Self.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 5000, timeout: 1) == 5000)
 
@@ -113,7 +121,8 @@ import TestSupport
             perProcess.append(started.count)
             for line in started {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                      let id = object["job_id"] as? String else { continue }
+                    let id = object["job_id"] as? String
+                else { continue }
                 starts[id, default: 0] += 1
             }
         }
@@ -149,10 +158,12 @@ import TestSupport
         #expect(finished == total)
         let check = try DatabaseQueue(path: dir.databasePath)
         let counts = try await check.read { db in
-            (replies: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM replies") ?? -1,
-             pairs: try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT post_id || persona_id) FROM replies") ?? -1,
-             quota: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM quota_events WHERE quota_type = 'reply'") ?? -1,
-             activity: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM persona_activity_events") ?? -1)
+            (
+                replies: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM replies") ?? -1,
+                pairs: try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT post_id || persona_id) FROM replies") ?? -1,
+                quota: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM quota_events WHERE quota_type = 'reply'") ?? -1,
+                activity: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM persona_activity_events") ?? -1
+            )
         }
         #expect(counts.replies == total, "one reply per job")
         #expect(counts.pairs == total)

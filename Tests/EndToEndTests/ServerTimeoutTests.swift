@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `API_READ_TIMEOUT`, `API_WRITE_TIMEOUT` and `API_IDLE_TIMEOUT` on the real binary: 500 slow or idle connections
 /// (slowloris) are closed by the server on time, other clients are served meanwhile, and memory does not grow.
@@ -10,9 +10,11 @@ import TestSupport
     @Test func fiveHundredSlowAndIdleConnectionsAreClosedOnTimeWhileOthersAreServed() async throws {
         SlowClients.raiseFileLimit()
         let dir = TestDirectory()
-        let server = try await ServerProcess(directory: dir, environment: [
-            "API_READ_TIMEOUT": "2s", "API_IDLE_TIMEOUT": "2s", "API_WRITE_TIMEOUT": "5s", "RATE_LIMIT_EVENTS_PER_MIN": "0",
-        ])
+        let server = try await ServerProcess(
+            directory: dir,
+            environment: [
+                "API_READ_TIMEOUT": "2s", "API_IDLE_TIMEOUT": "2s", "API_WRITE_TIMEOUT": "5s", "RATE_LIMIT_EVENTS_PER_MIN": "0",
+            ])
         // Warm up, so the first wave's allocations are not mistaken for growth.
         for _ in 0..<20 { _ = try await server.request("GET", "/healthz") }
         let baseline = try #require(server.residentKiB())
@@ -41,16 +43,18 @@ import TestSupport
             #expect(latencies.count == 6)
             // Bounds allow for a loaded test machine (the whole suite runs in parallel on two cores); without the
             // timeouts the slow connections are never closed at all, so the bounds below still decide.
-            #expect(latencies.max() ?? 99 < 3 && latencies.sorted()[latencies.count / 2] < 0.5,
-                    "wave \(wave): /healthz was slow while the slow clients held sockets: \(latencies)")
+            #expect(
+                latencies.max() ?? 99 < 3 && latencies.sorted()[latencies.count / 2] < 0.5,
+                "wave \(wave): /healthz was slow while the slow clients held sockets: \(latencies)")
             for kind in SlowClients.Kind.allCases {
                 let times = outcomes.filter { $0.kind == kind }.map(\.closedAfter)
                 let open = times.filter { $0 == nil }.count
                 #expect(open == 0, "wave \(wave): \(open) \(kind) connections were never closed by the server")
                 let closed = times.compactMap { $0 }
                 // Closed by the timeout (2 s, counted from the server's accept), not at once and not much later.
-                #expect(closed.allSatisfy { $0 >= 1.5 && $0 <= 8 },
-                        "wave \(wave): \(kind) closed after \(closed.min() ?? -1)…\(closed.max() ?? -1) s; expected about 2 s")
+                #expect(
+                    closed.allSatisfy { $0 >= 1.5 && $0 <= 8 },
+                    "wave \(wave): \(kind) closed after \(closed.min() ?? -1)…\(closed.max() ?? -1) s; expected about 2 s")
             }
             try await Task.sleep(nanoseconds: 500_000_000)
             afterWave.append(try #require(server.residentKiB()))

@@ -1,12 +1,13 @@
 import Domain
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import GRDB
 import Store
-import Testing
 import TestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// `serve --worker-only` with `WORKER_OBSERVABILITY_PORT`: health and metrics of a process without the API.
 @Suite(.serialized) struct WorkerObservabilityTests {
@@ -18,17 +19,19 @@ import TestSupport
         try database.close()
         let queue = try DatabaseQueue(path: dir.databasePath)
         try await queue.write { db in
-            try db.execute(sql: """
-                INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
-                VALUES ('generate_reply', ?, ?, json_object('post_id', ?, 'persona_id', ?), 'PENDING', 0,
-                        '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z')
-                """, arguments: [ids.posts[0], ids.personas[0], ids.posts[0], ids.personas[0]])
+            try db.execute(
+                sql: """
+                    INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
+                    VALUES ('generate_reply', ?, ?, json_object('post_id', ?, 'persona_id', ?), 'PENDING', 0,
+                            '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z')
+                    """, arguments: [ids.posts[0], ids.personas[0], ids.posts[0], ids.personas[0]])
         }
         try queue.close()
 
         let port = ServerProcess.freePort()
-        let worker = try await ServerProcess(directory: dir, environment: ["WORKER_OBSERVABILITY_PORT": String(port), "WORKER_POLL_EVERY": "100ms"],
-                                             port: port, arguments: ["serve", "--worker-only"])
+        let worker = try await ServerProcess(
+            directory: dir, environment: ["WORKER_OBSERVABILITY_PORT": String(port), "WORKER_POLL_EVERY": "100ms"],
+            port: port, arguments: ["serve", "--worker-only"])
         let health = try await worker.request("GET", "/healthz")
         #expect(health.status == 200)
         #expect(health.body == "{\"ok\":true}\n")
@@ -52,8 +55,9 @@ import TestSupport
     @Test func portZeroServesNothing() async throws {
         let dir = TestDirectory()
         let port = ServerProcess.freePort()
-        let process = try QueueProcessTests.launch(["serve", "--worker-only"], dir: dir, env: ["WORKER_OBSERVABILITY_PORT": "0", "PORT": String(port)],
-                                                   log: dir.path + "/worker.log")
+        let process = try QueueProcessTests.launch(
+            ["serve", "--worker-only"], dir: dir, env: ["WORKER_OBSERVABILITY_PORT": "0", "PORT": String(port)],
+            log: dir.path + "/worker.log")
         try await Task.sleep(nanoseconds: 2_000_000_000)
         #expect(process.isRunning, "the worker must run without a monitoring port")
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/healthz")!)
@@ -68,9 +72,13 @@ import TestSupport
     func aTakenPortMakesTheProcessExitWithStatus1(arguments: [String]) async throws {
         let dir = TestDirectory()
         let blocker = try await ServerProcess(directory: dir)
-        let process = try QueueProcessTests.launch(arguments, dir: dir, env: ["WORKER_OBSERVABILITY_PORT": String(blocker.port),
-                                                                          "PORT": String(blocker.port), "BIND_ADDRESS": "127.0.0.1"],
-                                                   log: dir.path + "/second.log")
+        let process = try QueueProcessTests.launch(
+            arguments, dir: dir,
+            env: [
+                "WORKER_OBSERVABILITY_PORT": String(blocker.port),
+                "PORT": String(blocker.port), "BIND_ADDRESS": "127.0.0.1",
+            ],
+            log: dir.path + "/second.log")
         let deadline = Date().addingTimeInterval(20)
         while process.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
         let hung = process.isRunning

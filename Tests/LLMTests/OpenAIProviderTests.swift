@@ -1,8 +1,9 @@
 import Domain
 import HTTPClient
-@testable import LLM
-import Testing
 import TestSupport
+import Testing
+
+@testable import LLM
 
 /// The OpenAI-compatible provider over libcurl against a fake server on loopback.
 @Suite struct OpenAIProviderTests {
@@ -10,8 +11,10 @@ import TestSupport
     static let post = LLMText(id: "x", content: "Post body")
 
     static func provider(_ base: String, retries: Int = 2, timeout: Double = 15, key: String = "sk-test") -> OpenAILLM {
-        OpenAILLM(settings: .init(baseURL: base + "/", apiKey: key, model: "test-model", requestTimeout: timeout, maxRetries: retries,
-                                  retryBase: 0.05), transport: CurlTransport())
+        OpenAILLM(
+            settings: .init(
+                baseURL: base + "/", apiKey: key, model: "test-model", requestTimeout: timeout, maxRetries: retries,
+                retryBase: 0.05), transport: CurlTransport())
     }
 
     @Test func successReturnsTrimmedContentAndSendsTheContractRequest() async throws {
@@ -41,7 +44,8 @@ import TestSupport
         let fake = FakeOpenAIServer([.status(429, body: "slow down", headers: ["Retry-After": "1"]), .completion("ok now")])
         try await FakeOpenAIServer.run(fake) { base in
             let start = Monotonic.nanos()
-            let text = try await Self.provider(base).generatePostDraft(persona: Self.persona, room: LLMRoom(id: "r", name: "room", description: "", variant: 1))
+            let text = try await Self.provider(base).generatePostDraft(
+                persona: Self.persona, room: LLMRoom(id: "r", name: "room", description: "", variant: 1))
             let waited = Double(Monotonic.nanos() - start) / 1e9
             #expect(text == "ok now")
             #expect(waited >= 0.95, "Retry-After: 1 must be honoured (waited \(waited)s)")
@@ -66,7 +70,9 @@ import TestSupport
         }
     }
 
-    @Test(arguments: [("{not json", "invalid JSON"), (#"{"choices":[]}"#, "no choices"), (#"{"choices":[{"message":{"content":"  "}}]}"#, "empty completion")])
+    @Test(arguments: [
+        ("{not json", "invalid JSON"), (#"{"choices":[]}"#, "no choices"), (#"{"choices":[{"message":{"content":"  "}}]}"#, "empty completion"),
+    ])
     func malformedResponsesAreClearRetryableErrors(payload: String, expected: String) async throws {
         let fake = FakeOpenAIServer([.raw(payload)])
         try await FakeOpenAIServer.run(fake) { base in
@@ -96,13 +102,15 @@ import TestSupport
     }
 
     @Test func endpointIsDerivedFromTheBaseURL() {
-        #expect(OpenAILLM.Settings(baseURL: "https://api.example.com/", apiKey: "", model: "").endpoint == "https://api.example.com/v1/chat/completions")
+        #expect(
+            OpenAILLM.Settings(baseURL: "https://api.example.com/", apiKey: "", model: "").endpoint == "https://api.example.com/v1/chat/completions")
         #expect(OpenAILLM.Settings(baseURL: "http://h/v1", apiKey: "", model: "").endpoint == "http://h/v1/chat/completions")
     }
 
     @Test func templateRulesAndWordLimitReachTheReplyPrompt() {
-        let prompt = Prompts.reply(persona: Self.persona, post: Self.post, thread: [LLMText(id: "1", content: "first")],
-                                   template: LLMTemplate(name: "Claim", promptRules: "Alternate claims.", wordLimit: 60))
+        let prompt = Prompts.reply(
+            persona: Self.persona, post: Self.post, thread: [LLMText(id: "1", content: "first")],
+            template: LLMTemplate(name: "Claim", promptRules: "Alternate claims.", wordLimit: 60))
         #expect(prompt.user.contains("Template rules: Alternate claims."))
         #expect(prompt.user.contains("at most 60 words"))
         #expect(!Prompts.reply(persona: Self.persona, post: Self.post, thread: [], template: nil).user.contains("Template"))
@@ -114,9 +122,12 @@ import TestSupport
     @Test func textsMatchTheContract() async throws {
         let mock = MockLLM()
         let tr = LLMPersona(id: "p", name: "Deniz", bio: "", tone: "calm", catchphrases: [" Az ama öz "], preferredLanguage: "TR")
-        #expect(try await mock.generatePostDraft(persona: tr, room: LLMRoom(id: "r", name: "game-dev", description: "", variant: 2))
-                == "game-dev odasında Deniz için içgörü: Az ama öz: shipping a visible changelog improves community trust and feedback quality. Sende bu yaklaşımın işe yaradığı bir örnek var mı?")
-        #expect(try await mock.summarizeThread(post: LLMText(id: "x", content: "P"), replies: [])
+        #expect(
+            try await mock.generatePostDraft(persona: tr, room: LLMRoom(id: "r", name: "game-dev", description: "", variant: 2))
+                == "game-dev odasında Deniz için içgörü: Az ama öz: shipping a visible changelog improves community trust and feedback quality. Sende bu yaklaşımın işe yaradığı bir örnek var mı?"
+        )
+        #expect(
+            try await mock.summarizeThread(post: LLMText(id: "x", content: "P"), replies: [])
                 == "No replies yet. The thread is waiting for first reactions.")
         let r = [LLMText(id: "1", content: "a"), LLMText(id: "2", content: "b"), LLMText(id: "3", content: "c"), LLMText(id: "4", content: "d")]
         #expect(try await mock.summarizeThread(post: LLMText(id: "x", content: "P"), replies: r) == "Post focus: P. Main reply themes: a | b | c")
@@ -124,7 +135,8 @@ import TestSupport
 
     @Test func replyAlwaysFitsTheCap() async throws {
         let long = LLMPersona(id: "p", name: String(repeating: "N", count: 150), bio: "", tone: String(repeating: "t", count: 50))
-        let text = try await MockLLM(caps: .init(reply: 280)).generateReply(persona: long, post: LLMText(id: "x", content: "p"), thread: [], template: nil)
+        let text = try await MockLLM(caps: .init(reply: 280)).generateReply(
+            persona: long, post: LLMText(id: "x", content: "p"), thread: [], template: nil)
         #expect(text.unicodeScalars.count <= 280)
         #expect(text.hasSuffix("(thread replies: 0)"))
     }

@@ -1,17 +1,22 @@
 import App
 import Foundation
+import GRDB
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 /// The OpenAI provider wired into the app: thread-summary caching and the 502 mapping.
 @Suite struct ThreadCacheTests {
     @Test func secondThreadViewWithoutNewRepliesMakesNoLLMCall() async throws {
         let fake = FakeOpenAIServer([.completion("A neat summary.")])
         try await FakeOpenAIServer.run(fake) { base in
-            try await TestApp.withRouter(["LLM_PROVIDER": "openai", "OPENAI_BASE_URL": base, "OPENAI_API_KEY": "sk-test",
-                                          "OPENAI_MAX_RETRIES": "0"], runWorker: false) { client, dir in
+            try await TestApp.withRouter(
+                [
+                    "LLM_PROVIDER": "openai", "OPENAI_BASE_URL": base, "OPENAI_API_KEY": "sk-test",
+                    "OPENAI_MAX_RETRIES": "0",
+                ], runWorker: false
+            ) { client, dir in
                 let (token, _) = try await client.signup()
                 let postID = try await SeededPost.create(dir: dir, token: token, client: client)
                 let first = try await client.send(.get, "/posts/\(postID)/thread", token: token)
@@ -29,8 +34,12 @@ import TestSupport
     @Test func providerFailuresMapTo502AndSummaryFallback() async throws {
         let fake = FakeOpenAIServer([.raw("{not json")])
         try await FakeOpenAIServer.run(fake) { base in
-            try await TestApp.withRouter(["LLM_PROVIDER": "openai", "OPENAI_BASE_URL": base, "OPENAI_API_KEY": "sk-test",
-                                          "OPENAI_MAX_RETRIES": "0"], runWorker: false) { client, dir in
+            try await TestApp.withRouter(
+                [
+                    "LLM_PROVIDER": "openai", "OPENAI_BASE_URL": base, "OPENAI_API_KEY": "sk-test",
+                    "OPENAI_MAX_RETRIES": "0",
+                ], runWorker: false
+            ) { client, dir in
                 let (token, _) = try await client.signup()
                 let persona = try await client.createPersona(token: token)
                 let rooms = try await client.send(.get, "/rooms", token: token)
@@ -50,8 +59,6 @@ import TestSupport
     }
 }
 
-import GRDB
-
 /// Inserts a published post owned by the token's user straight into the test database.
 enum SeededPost {
     static func create(dir: TestDirectory, token: String, client: any TestClientProtocol) async throws -> String {
@@ -62,10 +69,11 @@ enum SeededPost {
             let user = try String.fetchOne(db, sql: "SELECT id FROM users ORDER BY created_at DESC LIMIT 1")!
             let room = try String.fetchOne(db, sql: "SELECT id FROM rooms LIMIT 1")!
             let ts = "2026-01-01T00:00:00.000000Z"
-            try db.execute(sql: """
-                INSERT INTO posts(id, room_id, user_id, authored_by, status, content, published_at, created_at, updated_at)
-                VALUES (?, ?, ?, 'HUMAN', 'PUBLISHED', 'Is SQLite enough?', ?, ?, ?)
-                """, arguments: [id, room, user, ts, ts, ts])
+            try db.execute(
+                sql: """
+                    INSERT INTO posts(id, room_id, user_id, authored_by, status, content, published_at, created_at, updated_at)
+                    VALUES (?, ?, ?, 'HUMAN', 'PUBLISHED', 'Is SQLite enough?', ?, ?, ?)
+                    """, arguments: [id, room, user, ts, ts, ts])
             return id
         }
     }

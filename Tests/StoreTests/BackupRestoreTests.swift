@@ -1,9 +1,10 @@
 import Domain
 import Foundation
 import GRDB
-@testable import Store
-import Testing
 import TestSupport
+import Testing
+
+@testable import Store
 
 /// Online backups under a write load, restore's checks of a candidate file, and the atomic swap.
 @Suite struct BackupRestoreTests {
@@ -15,7 +16,13 @@ import TestSupport
     }
 
     static func emails(_ path: String) throws -> Set<String> {
-        let queue = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let queue = try DatabaseQueue(
+            path: path,
+            configuration: {
+                var c = Configuration()
+                c.readonly = true
+                return c
+            }())
         defer { try? queue.close() }
         return Set(try queue.read { try String.fetchAll($0, sql: "SELECT email FROM users") })
     }
@@ -70,7 +77,9 @@ import TestSupport
     @Test func aCancelledBackupLeavesNoFile() async throws {
         let dir = TestDirectory()
         let db = try await Self.database(dir.databasePath)
-        for i in 0..<200 { _ = try await db.createUser(email: "u\(i)@example.com", passwordHash: String(repeating: "y", count: 3000), now: SystemClock().now()) }
+        for i in 0..<200 {
+            _ = try await db.createUser(email: "u\(i)@example.com", passwordHash: String(repeating: "y", count: 3000), now: SystemClock().now())
+        }
         let target = dir.path + "/cancelled.sqlite"
         let task = Task { try await db.backup(to: target, pagesPerStep: 1) { _ in usleep(2000) } }
         try await Task.sleep(nanoseconds: 50_000_000)
@@ -150,7 +159,8 @@ import TestSupport
 
         let kept = try #require(result.replacedPath)
         #expect(kept == dir.databasePath + ".replaced-20250101T000000.000Z")
-        var after = stat(), keptStat = stat()
+        var after = stat()
+        var keptStat = stat()
         stat(dir.databasePath, &after)
         stat(kept, &keptStat)
         #expect(after.st_ino != before.st_ino, "the database was overwritten in place instead of renamed over")

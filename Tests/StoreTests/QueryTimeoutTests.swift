@@ -1,8 +1,9 @@
 import Domain
 import GRDB
-@testable import Store
-import Testing
 import TestSupport
+import Testing
+
+@testable import Store
 
 /// `DB_QUERY_TIMEOUT` interrupts long statements and leaves the connection usable.
 @Suite struct QueryTimeoutTests {
@@ -44,7 +45,8 @@ import TestSupport
         let dir = TestDirectory()
         let db = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath, queryTimeout: 0))
         let n = try await db.read { db in
-            try Int.fetchOne(db, sql: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM (SELECT x FROM c LIMIT 300000)")
+            try Int.fetchOne(
+                db, sql: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM (SELECT x FROM c LIMIT 300000)")
         }
         #expect(n == 300_000)
     }

@@ -1,9 +1,10 @@
 import Domain
 import Foundation
 import GRDB
-@testable import Store
-import Testing
 import TestSupport
+import Testing
+
+@testable import Store
 
 /// The migrated database matches `schema.sql`, and migration and seeding are idempotent.
 @Suite struct SchemaTests {
@@ -22,16 +23,20 @@ import TestSupport
         let reference = try DatabaseQueue(path: dir.path + "/reference.sqlite")
         try await reference.write { try $0.execute(sql: try Self.rootSchema()) }
         let expected = try await reference.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master
-                WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name
-                """)
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master
+                    WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name
+                    """)
         }
         #expect(migrated == expected)
         #expect(migrated.filter { $0.hasPrefix("table ") }.count == 19) // the 16 contract tables + llm_cache + remix_redemptions + digest_leases
-        for index in ["idx_jobs_active_pick", "uq_jobs_active_generate_reply", "uq_reply_per_persona_per_post",
-                      "idx_posts_persona_published_created_id", "idx_posts_published_created_at", "idx_jobs_dedupe_lookup",
-                      "idx_events_user_event_created", "idx_events_engagement_battle"] {
+        for index in [
+            "idx_jobs_active_pick", "uq_jobs_active_generate_reply", "uq_reply_per_persona_per_post",
+            "idx_posts_persona_published_created_id", "idx_posts_published_created_at", "idx_jobs_dedupe_lookup",
+            "idx_events_user_event_created", "idx_events_engagement_battle",
+        ] {
             #expect(migrated.contains { $0.hasPrefix("index \(index):") }, "\(index)")
         }
     }
@@ -59,8 +64,10 @@ import TestSupport
         let db = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
         try await db.migrate()
         let pragmas = try await db.read { db in
-            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA foreign_keys"),
-             try Int.fetchOne(db, sql: "PRAGMA synchronous"), try Int.fetchOne(db, sql: "PRAGMA busy_timeout"))
+            (
+                try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA foreign_keys"),
+                try Int.fetchOne(db, sql: "PRAGMA synchronous"), try Int.fetchOne(db, sql: "PRAGMA busy_timeout")
+            )
         }
         #expect(pragmas.0 == "wal")
         #expect(pragmas.1 == 1)
@@ -89,10 +96,12 @@ import TestSupport
         let reference = try DatabaseQueue(path: dir.path + "/reference.sqlite")
         try await reference.write { try $0.execute(sql: try SchemaTests.rootSchema()) }
         let expected = try await reference.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master
-                WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name
-                """)
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master
+                    WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name
+                    """)
         }
         let migrated = try await db.schemaDescription()
         // sqlite_master keeps each statement's original text; compare modulo whitespace.

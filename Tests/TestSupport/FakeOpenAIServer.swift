@@ -35,7 +35,8 @@ public actor FakeOpenAIServer {
     /// A chat-completions JSON body whose first choice says `text`.
     public static func completionJSON(_ text: String) -> String {
         let escaped = String(data: try! JSONEncoder().encode(text), encoding: .utf8)!
-        return #"{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":\#(escaped)},"finish_reason":"stop"}]}"#
+        return
+            #"{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":\#(escaped)},"finish_reason":"stop"}]}"#
     }
 
     /// Runs the fake server on a free loopback port for the duration of `body`, passing its base URL.
@@ -48,8 +49,9 @@ public actor FakeOpenAIServer {
             for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
             switch await server.next(body: text, headers: headers) {
             case .completion(let reply):
-                return Response(status: .ok, headers: [.contentType: "application/json"],
-                                body: .init(byteBuffer: ByteBuffer(string: completionJSON(reply))))
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(string: completionJSON(reply))))
             case .status(let code, let payload, let extra):
                 var fields: HTTPFields = [.contentType: "application/json"]
                 for (k, v) in extra { fields[HTTPField.Name(k)!] = v }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The real `personaworlds` binary running on a loopback port, for end-to-end tests.
@@ -51,8 +52,10 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// Starts `personaworlds <arguments>` (default `serve`) on a free port and waits until `/healthz` answers
     /// there; for `serve --worker-only`, pass the same port as `WORKER_OBSERVABILITY_PORT`.
-    public init(directory: TestDirectory, environment: [String: String] = [:], port: Int? = nil,
-                arguments: [String] = ["serve"]) async throws {
+    public init(
+        directory: TestDirectory, environment: [String: String] = [:], port: Int? = nil,
+        arguments: [String] = ["serve"]
+    ) async throws {
         self.port = port ?? Self.freePort()
         logPath = directory.path + "/server-\(self.port)-\(UUID().uuidString.prefix(6)).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -97,7 +100,10 @@ public final class ServerProcess: @unchecked Sendable {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
         request.timeoutInterval = 30
-        if let json { request.httpBody = Data(json.utf8); request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        if let json {
+            request.httpBody = Data(json.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))

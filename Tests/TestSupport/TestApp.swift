@@ -35,19 +35,24 @@ public struct TestApp {
 /// Convenience calls for API tests.
 extension TestClientProtocol {
     /// Sends a JSON string body.
-    public func send(_ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil,
-                     headers: HTTPFields = [:]) async throws -> TestResponse {
+    public func send(
+        _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil,
+        headers: HTTPFields = [:]
+    ) async throws -> TestResponse {
         var fields = headers
         if let token { fields[.authorization] = "Bearer \(token)" }
         return try await execute(uri: uri, method: method, headers: fields, body: json.map { ByteBuffer(string: $0) })
     }
 
     /// Signs up a fresh user and returns (token, userID).
-    public func signup(_ email: String = "user-\(UUID().uuidString.prefix(8).lowercased())@example.com",
-                       password: String = "password123") async throws -> (token: String, userID: String) {
+    public func signup(
+        _ email: String = "user-\(UUID().uuidString.prefix(8).lowercased())@example.com",
+        password: String = "password123"
+    ) async throws -> (token: String, userID: String) {
         let response = try await send(.post, "/auth/signup", json: #"{"email":"\#(email)","password":"\#(password)"}"#)
         guard response.status == .created, let object = response.jsonObject,
-              let token = object["token"] as? String, let user = object["user_id"] as? String else {
+            let token = object["token"] as? String, let user = object["user_id"] as? String
+        else {
             throw TestFailure("signup failed: \(response.status) \(response.text)")
         }
         return (token, user)
@@ -95,7 +100,8 @@ extension TestClientProtocol {
     public func firstRoom(token: String) async throws -> (id: String, name: String) {
         let rooms = try await send(.get, "/rooms", token: token)
         guard let first = (rooms.jsonObject?["rooms"] as? [[String: Any]])?.first, let id = first["id"] as? String,
-              let name = first["name"] as? String else { throw TestFailure("no rooms: \(rooms.text)") }
+            let name = first["name"] as? String
+        else { throw TestFailure("no rooms: \(rooms.text)") }
         return (id, name)
     }
 

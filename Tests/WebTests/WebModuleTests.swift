@@ -87,7 +87,10 @@ import Web
         struct View { let name: String }
         let renderer = try PageRenderer(files: ["templates/t.mustache": "<p title=\"{{name}}\">{{name}}</p>"])
         let html = renderer.render(View(name: "<script>alert('x')</script>\"&"), template: "t")
-        #expect(html == "<p title=\"&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;\">&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;</p>")
+        #expect(
+            html
+                == "<p title=\"&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;\">&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;</p>"
+        )
     }
 
     @Test func theScriptNeverInsertsHTML() throws {

@@ -2,10 +2,11 @@ import Domain
 import GRDB
 import LLM
 import Logging
-@testable import Store
 import TestSupport
 import Testing
 import Worker
+
+@testable import Store
 
 /// The digest scheduler on a real SQLite file with a manual clock: UTC day and ISO-week boundaries,
 /// unchanged rows left alone, provider failures keeping the previous digest, and the lease between processes.
@@ -28,15 +29,17 @@ import Worker
         func scheduler(llm: (any LLMClient)? = nil) -> DigestScheduler {
             var logger = Logger(label: "digest-test")
             logger.logLevel = .critical
-            return DigestScheduler(database: database, llm: llm ?? self.llm, clock: clock,
-                                   settings: .init(interval: 1, summaryMaxLength: 400), logger: logger)
+            return DigestScheduler(
+                database: database, llm: llm ?? self.llm, clock: clock,
+                settings: .init(interval: 1, summaryMaxLength: 400), logger: logger)
         }
 
         func activity(_ persona: Int, _ type: String, post: Int) async throws {
             let ts = clock.now().storageString
             try await database.write { [ids] db in
-                try db.execute(sql: "INSERT INTO persona_activity_events(persona_id, type, metadata, created_at) VALUES (?, ?, json_object('post_id', ?), ?)",
-                               arguments: [ids.personas[persona], type, ids.posts[post], ts])
+                try db.execute(
+                    sql: "INSERT INTO persona_activity_events(persona_id, type, metadata, created_at) VALUES (?, ?, json_object('post_id', ?), ?)",
+                    arguments: [ids.personas[persona], type, ids.posts[post], ts])
             }
         }
 
@@ -103,7 +106,11 @@ import Worker
         let h = try await Harness(start: Timestamp(seconds: 1_798_000_000))
         try await h.activity(0, "post_created", post: 0)
         // The provider is slow: a reply lands (and time passes) while the summary is being written.
-        h.llm.during = { h.clock.advance(seconds: 1); try? await h.activity(0, "reply_generated", post: 1); h.clock.advance(seconds: 1) }
+        h.llm.during = {
+            h.clock.advance(seconds: 1)
+            try? await h.activity(0, "reply_generated", post: 1)
+            h.clock.advance(seconds: 1)
+        }
         let scheduler = h.scheduler()
         #expect(await scheduler.tick().daily == 1)
         #expect((try await h.digests()[0]["stats"] ?? "").contains(#""replies":0"#), "the first digest is the snapshot it read")
@@ -118,7 +125,8 @@ import Worker
         let other = try AppDatabase(settings: DatabaseSettings(path: h.dir.databasePath))
         var logger = Logger(label: "digest-test")
         logger.logLevel = .critical
-        let a = h.scheduler(), b = DigestScheduler(database: other, llm: h.llm, clock: h.clock, settings: .init(interval: 1, summaryMaxLength: 400), logger: logger)
+        let a = h.scheduler()
+        let b = DigestScheduler(database: other, llm: h.llm, clock: h.clock, settings: .init(interval: 1, summaryMaxLength: 400), logger: logger)
         async let first = a.tick()
         async let second = b.tick()
         let (x, y) = await (first, second)
@@ -133,10 +141,13 @@ import Worker
         let reader = try await h.database.seedSyntheticLoad(personas: 0, posts: 0, replyQuota: 1, now: h.clock.now()).user
         // A seen-set event with no battle key (a notification click) must not break the pass; a viewed battle is left out.
         try await h.database.write { [ids = h.ids, now = h.clock.now()] db in
-            try db.execute(sql: "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, 'notification_clicked', '{}', ?)",
-                           arguments: [reader, now.storageString])
-            try db.execute(sql: "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, 'public_battle_viewed', json_object('battle_id', ?), ?)",
-                           arguments: [reader, ids.posts[1], now.storageString])
+            try db.execute(
+                sql: "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, 'notification_clicked', '{}', ?)",
+                arguments: [reader, now.storageString])
+            try db.execute(
+                sql:
+                    "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, 'public_battle_viewed', json_object('battle_id', ?), ?)",
+                arguments: [reader, ids.posts[1], now.storageString])
         }
         #expect(await scheduler.tick().weekly == 2, "both users get this week's row")
         let weeks = try await h.database.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT week_start FROM weekly_digests") }
@@ -152,8 +163,9 @@ import Worker
         #expect(await scheduler.tick().weekly == 1, "after 6 h both are recomputed; only the reader's changed (its battles aged)")
         let after6h = try await h.rows("SELECT user_id, updated_at FROM weekly_digests")
         let unchanged = before.first { $0["user_id"] == h.ids.user }?["updated_at"]
-        #expect(after6h.first { $0["user_id"] == h.ids.user }?["updated_at"] == unchanged,
-                "the author's empty digest is not rewritten")
+        #expect(
+            after6h.first { $0["user_id"] == h.ids.user }?["updated_at"] == unchanged,
+            "the author's empty digest is not rewritten")
         h.clock.advance(seconds: 4 * 86_400) // Monday 2027-01-04 (ISO week 1 of 2027)
         _ = await scheduler.tick()
         let after = try await h.database.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT week_start FROM weekly_digests ORDER BY 1") }
@@ -169,11 +181,18 @@ final class FlakyLLM: LLMClient, @unchecked Sendable {
     var during: (@Sendable () async -> Void)?
     init(_ inner: any LLMClient) { self.inner = inner }
     func check() throws { if failing { throw LLMError("provider down", retryable: true) } }
-    func generatePostDraft(persona: LLMPersona, room: LLMRoom) async throws -> String { try check(); return try await inner.generatePostDraft(persona: persona, room: room) }
-    func generateReply(persona: LLMPersona, post: LLMText, thread: [LLMText], template: LLMTemplate?) async throws -> String {
-        try check(); return try await inner.generateReply(persona: persona, post: post, thread: thread, template: template)
+    func generatePostDraft(persona: LLMPersona, room: LLMRoom) async throws -> String {
+        try check()
+        return try await inner.generatePostDraft(persona: persona, room: room)
     }
-    func summarizeThread(post: LLMText, replies: [LLMText]) async throws -> String { try check(); return try await inner.summarizeThread(post: post, replies: replies) }
+    func generateReply(persona: LLMPersona, post: LLMText, thread: [LLMText], template: LLMTemplate?) async throws -> String {
+        try check()
+        return try await inner.generateReply(persona: persona, post: post, thread: thread, template: template)
+    }
+    func summarizeThread(post: LLMText, replies: [LLMText]) async throws -> String {
+        try check()
+        return try await inner.summarizeThread(post: post, replies: replies)
+    }
     func summarizePersonaActivity(persona: LLMPersona, posts: Int, replies: Int, threads: [LLMThreadActivity]) async throws -> String {
         try check()
         if let during { await during() }

@@ -1,11 +1,12 @@
 import Domain
 import Foundation
 import GRDB
-@testable import Store
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 import Worker
+
+@testable import Store
 
 /// The queue's group commit: writes handed over together share one transaction, each stays atomic on
 /// its own, and the queue's fencing and leases behave as they do one job at a time.

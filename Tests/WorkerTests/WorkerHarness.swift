@@ -1,9 +1,10 @@
 import Domain
 import GRDB
 import Logging
-@testable import Store
 import TestSupport
 import Worker
+
+@testable import Store
 
 /// A real SQLite file, a manual clock, a scripted LLM and a worker pool whose loop the test drives.
 struct WorkerHarness {
@@ -22,17 +23,20 @@ struct WorkerHarness {
         ids = try await Fixtures.seed(database, personas: personas, posts: posts, replyQuota: replyQuota, now: clock.now())
         var logger = Logger(label: "worker-test")
         logger.logLevel = .critical
-        let settings = WorkerPool.Settings(concurrency: 1, pollEvery: 0.05, taskTimeout: 5, retryBase: 30, retryCap: 100,
-                                           shutdownGrace: 0.2, policy: QueuePolicy(maxAttempts: Self.maxAttempts, leaseSeconds: Self.lease))
-        pool = WorkerPool(database: database, handler: ReplyJobHandler(database: database, llm: llm, clock: clock, replyMaxLength: 280),
-                          signal: WakeSignal(), clock: clock, settings: settings, logger: logger, jitter: { 1.0 })
+        let settings = WorkerPool.Settings(
+            concurrency: 1, pollEvery: 0.05, taskTimeout: 5, retryBase: 30, retryCap: 100,
+            shutdownGrace: 0.2, policy: QueuePolicy(maxAttempts: Self.maxAttempts, leaseSeconds: Self.lease))
+        pool = WorkerPool(
+            database: database, handler: ReplyJobHandler(database: database, llm: llm, clock: clock, replyMaxLength: 280),
+            signal: WakeSignal(), clock: clock, settings: settings, logger: logger, jitter: { 1.0 })
     }
 
     /// Enqueues one job per persona for post `n`.
     @discardableResult
     func enqueue(post n: Int = 0, trace: String = "trace-1") async throws -> AppDatabase.EnqueueResult {
-        try await database.enqueueReplies(postID: ids.posts[n], personaIDs: ids.personas, userID: ids.user,
-                                          payloadExtra: ["trace_id": trace], maxAttempts: Self.maxAttempts, now: clock.now())
+        try await database.enqueueReplies(
+            postID: ids.posts[n], personaIDs: ids.personas, userID: ids.user,
+            payloadExtra: ["trace_id": trace], maxAttempts: Self.maxAttempts, now: clock.now())
     }
 
     /// (status, attempts, error, available_at) of every job, by id.

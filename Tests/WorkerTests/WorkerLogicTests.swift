@@ -1,10 +1,11 @@
-import Foundation
 import Domain
+import Foundation
 import GRDB
-@testable import Store
-import Testing
 import TestSupport
+import Testing
 import Worker
+
+@testable import Store
 
 /// Retry, backoff, terminal and lease behaviour, driven by a manual clock.
 @Suite struct WorkerLogicTests {
@@ -15,8 +16,10 @@ import Worker
         #expect(try await h.jobs().map(\.status) == ["DONE"])
         #expect(try await h.replyCount() == 1)
         let counts = try await h.database.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM quota_events WHERE quota_type = 'reply'"),
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM persona_activity_events"))
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM quota_events WHERE quota_type = 'reply'"),
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM persona_activity_events")
+            )
         }
         #expect(counts.0 == 1)
         #expect(counts.1 == 2)
@@ -90,10 +93,11 @@ import Worker
         #expect(try await h.enqueue(post: 1).skipped == 1, "the queued job already uses the only reply of the day")
         try await h.pool.runOnce()
         try await h.database.write { db in
-            try db.execute(sql: """
-                INSERT INTO jobs(job_type, post_id, persona_id, payload, status, available_at, created_at, updated_at)
-                SELECT 'generate_reply', ?, persona_id, '{}', 'PENDING', available_at, created_at, updated_at FROM jobs LIMIT 1
-                """, arguments: [h.ids.posts[1]])
+            try db.execute(
+                sql: """
+                    INSERT INTO jobs(job_type, post_id, persona_id, payload, status, available_at, created_at, updated_at)
+                    SELECT 'generate_reply', ?, persona_id, '{}', 'PENDING', available_at, created_at, updated_at FROM jobs LIMIT 1
+                    """, arguments: [h.ids.posts[1]])
         }
         try await h.pool.runOnce()
         #expect(try await h.jobs().last?.error == "daily reply quota reached")
@@ -205,8 +209,10 @@ import Worker
     @Test func everyQueueQueryUsesItsIndexAndNeverScansTheJobs() async throws {
         let h = try await WorkerHarness()
         let plans = try await h.database.explainQueuePlans()
-        let expected = ["claim": "idx_jobs_active_pick", "dedupe": "idx_jobs_dedupe_lookup", "lease": "idx_jobs_status_available_at",
-                        "queued": "idx_jobs_persona_status", "pending": "idx_jobs_dedupe_lookup"]
+        let expected = [
+            "claim": "idx_jobs_active_pick", "dedupe": "idx_jobs_dedupe_lookup", "lease": "idx_jobs_status_available_at",
+            "queued": "idx_jobs_persona_status", "pending": "idx_jobs_dedupe_lookup",
+        ]
         for (query, index) in expected {
             let plan = try #require(plans[query], "\(query)")
             #expect(plan.contains { $0.contains(index) }, "\(query): \(plan)")
@@ -219,9 +225,10 @@ import Worker
     @Test func jobsCarryOnlyTheIndexesAQueryOrTheActiveJobRuleNeeds() async throws {
         let h = try await WorkerHarness()
         let plans = try await h.database.explainQueuePlans()
-        let used = Set(plans.values.joined().flatMap { line in
-            line.split(separator: " ").map(String.init).filter { $0.hasPrefix("idx_jobs_") }
-        })
+        let used = Set(
+            plans.values.joined().flatMap { line in
+                line.split(separator: " ").map(String.init).filter { $0.hasPrefix("idx_jobs_") }
+            })
         // The unique partial index is the active-job rule itself (the enqueue's ON CONFLICT target).
         let needed = used.union(["uq_jobs_active_generate_reply"])
         #expect(Set(try await h.database.jobIndexes()) == needed, "an index no query uses costs every status change")

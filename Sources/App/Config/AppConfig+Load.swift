@@ -125,7 +125,8 @@ private struct ValueReader {
         guard let text = raw(key) else { return fallback }
         guard let v = Int(text.trimmingWhitespace()) else { throw ConfigError(variable: key, problem: "not a number: \"\(text)\"") }
         guard range.contains(v) else {
-            throw ConfigError(variable: key, problem: "\(v) is out of range \(range.lowerBound)...\(range.upperBound == Int.max ? "" : String(range.upperBound))")
+            throw ConfigError(
+                variable: key, problem: "\(v) is out of range \(range.lowerBound)...\(range.upperBound == Int.max ? "" : String(range.upperBound))")
         }
         return v
     }

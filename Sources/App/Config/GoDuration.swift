@@ -4,7 +4,10 @@ enum GoDuration {
         var s = Substring(text)
         guard !s.isEmpty else { return nil }
         var sign = 1.0
-        if s.first == "-" || s.first == "+" { if s.first == "-" { sign = -1 }; s = s.dropFirst() }
+        if s.first == "-" || s.first == "+" {
+            if s.first == "-" { sign = -1 }
+            s = s.dropFirst()
+        }
         if s == "0" { return 0 }
         guard !s.isEmpty else { return nil }
         var total = 0.0

@@ -1,9 +1,9 @@
-import Foundation
 import Domain
+import Foundation
 import Hummingbird
 import Logging
-import Synchronization
 import NIOCore
+import Synchronization
 
 /// Per-request data only: the request id, the client address, the deadline and the authenticated user.
 public struct AppRequestContext: RequestContext {
@@ -38,7 +38,6 @@ public struct AppRequestContext: RequestContext {
         return userID
     }
 }
-
 
 /// Per-request facts that inner middleware learn and outer middleware report.
 final class RequestOutcome: Sendable {

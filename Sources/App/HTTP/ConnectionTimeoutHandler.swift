@@ -28,7 +28,9 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
         var idle: TimeAmount
 
         init(read: Double, write: Double, idle: Double) {
-            self.read = .nanoseconds(Int64(read * 1e9)); self.write = .nanoseconds(Int64(write * 1e9)); self.idle = .nanoseconds(Int64(idle * 1e9))
+            self.read = .nanoseconds(Int64(read * 1e9))
+            self.write = .nanoseconds(Int64(write * 1e9))
+            self.idle = .nanoseconds(Int64(idle * 1e9))
         }
     }
 

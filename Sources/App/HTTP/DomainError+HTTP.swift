@@ -20,7 +20,7 @@ extension DomainError {
     var clientMessage: String {
         switch self {
         case .invalid(let m), .unauthorized(let m), .forbidden(let m), .notFound(let m), .conflict(let m),
-             .upstream(let m), .internalFailure(let m, _):
+            .upstream(let m), .internalFailure(let m, _):
             return m
         case .quotaReached(let kind): return "daily \(kind.rawValue) quota reached"
         case .emailTaken: return "email already registered"

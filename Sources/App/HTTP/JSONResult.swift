@@ -10,7 +10,9 @@ struct JSONResult<Body: Encodable & Sendable>: ResponseGenerator, Sendable {
     var headers: HTTPFields = [:]
 
     init(_ body: Body, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) {
-        self.body = body; self.status = status; self.headers = headers
+        self.body = body
+        self.status = status
+        self.headers = headers
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {

@@ -16,8 +16,10 @@ enum PublicCaching {
     static let cardPolicy = "public, max-age=300"
 
     /// A 200 with `body` and its validators, or a 304 when `If-None-Match` already holds the ETag.
-    static func response(_ body: Data, contentType: String, etag: String, cacheControl: String, request: Request,
-                         extra: HTTPFields = [:]) -> Response {
+    static func response(
+        _ body: Data, contentType: String, etag: String, cacheControl: String, request: Request,
+        extra: HTTPFields = [:]
+    ) -> Response {
         var headers = extra
         headers[.eTag] = etag
         headers[.cacheControl] = cacheControl

@@ -8,8 +8,10 @@ struct RouteRegistrar: Sendable {
     let table: RouteTable
 
     /// Adds `method path` (path uses `{param}` segments).
-    func on<Output: ResponseGenerator>(_ method: HTTPRequest.Method, _ path: String,
-                                       use handler: @Sendable @escaping (Request, AppRequestContext) async throws -> Output) {
+    func on<Output: ResponseGenerator>(
+        _ method: HTTPRequest.Method, _ path: String,
+        use handler: @Sendable @escaping (Request, AppRequestContext) async throws -> Output
+    ) {
         table.add(method, path)
         let routerPath = RouterPath(stringLiteral: path)
         let responder: CallbackResponder<AppRequestContext> = CallbackResponder { request, context in

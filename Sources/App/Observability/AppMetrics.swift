@@ -59,10 +59,14 @@ public final class AppMetrics: Sendable {
         let key = RequestKey(method: method, route: route, status: status)
         let instruments = requestInstruments.withLock { cache -> (Counter, ValueHistogram) in
             if let hit = cache[key] { return hit }
-            let made = (registry.makeCounter(descriptor: Self.descriptor("http_requests_total"),
-                                             labels: [("method", method), ("route", route), ("status", String(status))]),
-                        registry.makeValueHistogram(descriptor: Self.descriptor("http_request_duration_seconds"),
-                                                    labels: [("method", method), ("route", route)], buckets: Self.buckets))
+            let made = (
+                registry.makeCounter(
+                    descriptor: Self.descriptor("http_requests_total"),
+                    labels: [("method", method), ("route", route), ("status", String(status))]),
+                registry.makeValueHistogram(
+                    descriptor: Self.descriptor("http_request_duration_seconds"),
+                    labels: [("method", method), ("route", route)], buckets: Self.buckets)
+            )
             cache[key] = made
             return made
         }
@@ -88,9 +92,12 @@ public final class AppMetrics: Sendable {
     /// Counts a finished job: `jobs_processed_total`, `job_duration_seconds`, `jobs_trace_total`.
     func recordJob(type: String, status: String, seconds: Double, traced: Bool) {
         registry.makeCounter(descriptor: Self.descriptor("jobs_processed_total"), labels: [("status", status), ("type", type)]).increment()
-        registry.makeValueHistogram(descriptor: Self.descriptor("job_duration_seconds"), labels: [("type", type)], buckets: Self.buckets).record(seconds)
-        registry.makeCounter(descriptor: Self.descriptor("jobs_trace_total"),
-                             labels: [("status", status), ("trace", traced ? "present" : "missing"), ("type", type)]).increment()
+        registry.makeValueHistogram(descriptor: Self.descriptor("job_duration_seconds"), labels: [("type", type)], buckets: Self.buckets).record(
+            seconds)
+        registry.makeCounter(
+            descriptor: Self.descriptor("jobs_trace_total"),
+            labels: [("status", status), ("trace", traced ? "present" : "missing"), ("type", type)]
+        ).increment()
     }
 
     /// Counts a retryable job failure.
@@ -101,7 +108,8 @@ public final class AppMetrics: Sendable {
     /// Counts one LLM provider call.
     func recordLLMCall(op: String, outcome: String, seconds: Double) {
         registry.makeCounter(descriptor: Self.descriptor("llm_requests_total"), labels: [("op", op), ("outcome", outcome)]).increment()
-        registry.makeValueHistogram(descriptor: Self.descriptor("llm_request_duration_seconds"), labels: [("op", op)], buckets: Self.buckets).record(seconds)
+        registry.makeValueHistogram(descriptor: Self.descriptor("llm_request_duration_seconds"), labels: [("op", op)], buckets: Self.buckets).record(
+            seconds)
     }
 
     /// Counts a cache lookup.

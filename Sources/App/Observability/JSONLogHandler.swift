@@ -29,7 +29,8 @@ public struct JSONLogHandler: LogHandler {
         fields["level"] = Self.levelName(event.level)
         fields["msg"] = event.message.description
         fields["service"] = fields["service"] ?? service
-        let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]))
+        let data =
+            (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data(#"{"msg":"logger_marshal_failed"}"#.utf8)
         Self.output.withLock { _ in
             FileHandle.standardOutput.write(data + Data([0x0A]))
@@ -60,7 +61,8 @@ public struct JSONLogHandler: LogHandler {
         var t = time_t(seconds)
         var parts = tm()
         gmtime_r(&t, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), ts.tv_nsec)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), ts.tv_nsec)
     }
 }

@@ -50,8 +50,12 @@ struct BackupScheduler: Service {
             let result = try await database.backup(to: path)
             metrics.recordBackupSuccess(at: clock.now())
             let removed = try catalog.prune(keep: settings.keep)
-            logger.info("backup_completed", metadata: ["path": .string(result.path), "bytes": .stringConvertible(result.bytes),
-                                                       "pruned": .stringConvertible(removed.count)])
+            logger.info(
+                "backup_completed",
+                metadata: [
+                    "path": .string(result.path), "bytes": .stringConvertible(result.bytes),
+                    "pruned": .stringConvertible(removed.count),
+                ])
             return true
         } catch is CancellationError {
             logger.info("backup_cancelled", metadata: ["path": .string(path)])

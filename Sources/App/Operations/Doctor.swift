@@ -2,8 +2,9 @@ import Card
 import Domain
 import Foundation
 import Store
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `personaworlds doctor`: checks an installation from outside the server, read-only, and says what is wrong.
@@ -32,11 +33,15 @@ struct Doctor {
     func configuration() -> DoctorCheck {
         let source = config.sourceFile.map { "environment over \($0)" } ?? "environment only (no --config / PERSONAWORLDS_CONFIG)"
         let generated = config.dataDirectory + "/" + JWTSecretStore.fileName
-        let jwt = config.jwtSecret != nil ? "set (redacted)"
-            : (FileManager.default.fileExists(atPath: generated) ? "not set (using the generated \(generated))"
+        let jwt =
+            config.jwtSecret != nil
+            ? "set (redacted)"
+            : (FileManager.default.fileExists(atPath: generated)
+                ? "not set (using the generated \(generated))"
                 : "not set (generated into \(generated) on first start)")
         let key = config.openAIAPIKey.isEmpty ? "not set" : "set (redacted)"
-        return DoctorCheck(.ok, "config", "\(source); APP_ENV=\(config.appEnv) LLM_PROVIDER=\(config.llmProvider) JWT_SECRET \(jwt), OPENAI_API_KEY \(key)")
+        return DoctorCheck(
+            .ok, "config", "\(source); APP_ENV=\(config.appEnv) LLM_PROVIDER=\(config.llmProvider) JWT_SECRET \(jwt), OPENAI_API_KEY \(key)")
     }
 
     func databaseFile() -> DoctorCheck {
@@ -61,18 +66,24 @@ struct Doctor {
         do { report = try file.check(thorough: false) } catch {
             return [DoctorCheck(.fail, "schema", "not checked: database unreadable"), DoctorCheck(.fail, "quick_check", "\(error)")]
         }
-        return [schema(report), report.isIntact ? DoctorCheck(.ok, "quick_check", "ok")
-                    : DoctorCheck(.fail, "quick_check", report.problemSummary), wal(file.walBytes)]
+        return [
+            schema(report),
+            report.isIntact
+                ? DoctorCheck(.ok, "quick_check", "ok")
+                : DoctorCheck(.fail, "quick_check", report.problemSummary), wal(file.walBytes),
+        ]
     }
 
     func schema(_ report: DatabaseFile.Report) -> DoctorCheck {
         guard let applied = report.migrations else { return DoctorCheck(.fail, "schema", "no schema_migrations table: not a PersonaWorlds database") }
         if !report.unknownMigrations.isEmpty {
-            return DoctorCheck(.fail, "schema", "versions this binary does not know: \(report.unknownMigrations.joined(separator: ", ")) (a newer release wrote it)")
+            return DoctorCheck(
+                .fail, "schema", "versions this binary does not know: \(report.unknownMigrations.joined(separator: ", ")) (a newer release wrote it)")
         }
         let summary = "\(applied.count)/\(Migrations.all.count) migrations applied, latest \(applied.last ?? "none")"
         if !report.pendingMigrations.isEmpty {
-            return DoctorCheck(.warn, "schema", "\(summary); pending: \(report.pendingMigrations.joined(separator: ", ")) (applied when the server starts)")
+            return DoctorCheck(
+                .warn, "schema", "\(summary); pending: \(report.pendingMigrations.joined(separator: ", ")) (applied when the server starts)")
         }
         return DoctorCheck(.ok, "schema", "\(summary), none pending")
     }
@@ -120,7 +131,9 @@ struct Doctor {
         let scheduled = config.backupEvery > 0
         guard let newest = BackupCatalog(directory: config.backupDirectory).newest() else {
             return scheduled
-                ? DoctorCheck(.ok, "backup", "none yet in \(config.backupDirectory) (the first is taken \(Self.duration(config.backupEvery)) after the server starts)")
+                ? DoctorCheck(
+                    .ok, "backup",
+                    "none yet in \(config.backupDirectory) (the first is taken \(Self.duration(config.backupEvery)) after the server starts)")
                 : DoctorCheck(.warn, "backup", "none in \(config.backupDirectory), and scheduled backups are off (BACKUP_EVERY=0)")
         }
         let age = Double(clock.now().microseconds - newest.time.microseconds) / 1e6

@@ -13,7 +13,11 @@ public struct DoctorCheck: Sendable, Equatable {
     public let name: String
     public let detail: String
 
-    public init(_ status: Status, _ name: String, _ detail: String) { self.status = status; self.name = name; self.detail = detail }
+    public init(_ status: Status, _ name: String, _ detail: String) {
+        self.status = status
+        self.name = name
+        self.detail = detail
+    }
 
     /// `ok   database     /var/lib/…`: fixed columns, so a column of FAILs stands out.
     public var line: String {
@@ -25,8 +29,12 @@ public struct DoctorCheck: Sendable, Equatable {
 public enum ByteSize {
     public static func describe(_ bytes: Int64) -> String {
         let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes), unit = 0
-        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
         return unit == 0 ? "\(bytes) bytes" : String(format: "%.1f %@", value, units[unit])
     }
 }

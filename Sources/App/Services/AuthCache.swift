@@ -25,7 +25,10 @@ final class AuthCache: Sendable {
     func user(forToken token: String, now: Timestamp) -> String? {
         state.withLock { s in
             guard let entry = s.tokens[token] else { return nil }
-            guard entry.expires > now else { s.tokens[token] = nil; return nil }
+            guard entry.expires > now else {
+                s.tokens[token] = nil
+                return nil
+            }
             return entry.userID
         }
     }

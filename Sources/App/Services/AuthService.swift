@@ -70,7 +70,8 @@ extension AuthService {
     /// attribution behave the same for a visitor with a stale token as for one with none.
     func optionalUser(authorization header: String?) async -> String? {
         guard let header = header?.trimmingWhitespace(), !header.isEmpty,
-              let token = AuthMiddleware.bearerToken(header) else { return nil }
+            let token = AuthMiddleware.bearerToken(header)
+        else { return nil }
         return try? await authenticate(token: token)
     }
 }

@@ -83,11 +83,13 @@ struct BattleService: Sendable {
     func remixIntent(_ id: String, viewer: String?) async throws -> RemixIntentView {
         let battle = try await publicBattle(id, withReplies: false, failure: "could not load battle")
         let suggestions: [BattleTemplate]
-        do { suggestions = try await database.remixSuggestions(battleTemplateID: battle.templateID) }
-        catch { throw error.asInternal("could not load templates") }
+        do { suggestions = try await database.remixSuggestions(battleTemplateID: battle.templateID) } catch {
+            throw error.asInternal("could not load templates")
+        }
         let topic = BattleSummary.topic(content: battle.post.content, roomName: battle.roomName)
-        let intent = RemixIntent(battleID: battle.post.id, roomID: battle.post.roomID, topic: topic, proStyle: BattleRules.remixProStyle,
-                                 conStyle: BattleRules.remixConStyle, templateID: battle.templateID ?? suggestions.first?.id ?? "")
+        let intent = RemixIntent(
+            battleID: battle.post.id, roomID: battle.post.roomID, topic: topic, proStyle: BattleRules.remixProStyle,
+            conStyle: BattleRules.remixConStyle, templateID: battle.templateID ?? suggestions.first?.id ?? "")
         let token: (token: String, expires: Timestamp)
         do { token = try await remixTokens.issue(intent) } catch { throw error.asInternal("could not create remix intent") }
         events.record(userID: viewer, name: "remix_started", metadata: ["battle_id": battle.post.id, "room_id": battle.post.roomID])

@@ -13,10 +13,11 @@ struct CardService: Sendable {
     let shareBase: String
 
     init(fontPath: String, shareBase: String, cache: CardCache = CardCache()) {
-        do { renderer = .success(try CardRenderer(fontPath: fontPath)) }
-        catch let error as CardError { renderer = .failure(error) }
-        catch { renderer = .failure(.fontUnavailable(fontPath)) }
-        self.cache = cache; self.shareBase = shareBase
+        do { renderer = .success(try CardRenderer(fontPath: fontPath)) } catch let error as CardError { renderer = .failure(error) } catch {
+            renderer = .failure(.fontUnavailable(fontPath))
+        }
+        self.cache = cache
+        self.shareBase = shareBase
     }
 
     /// The cache key and ETag source: `<battle id>|<newest updated_at in Unix nanoseconds>`.
@@ -24,12 +25,14 @@ struct CardService: Sendable {
 
     /// The texts the card shows, from the same summary the meta route uses.
     func content(_ battle: AppDatabase.PublicBattle) -> CardContent {
-        let summary = BattleSummary(content: battle.post.content, roomName: battle.roomName, personaName: battle.post.personaName,
-                                    replies: battle.replies.map { ($0.personaName, $0.content) })
+        let summary = BattleSummary(
+            content: battle.post.content, roomName: battle.roomName, personaName: battle.post.personaName,
+            replies: battle.replies.map { ($0.personaName, $0.content) })
         var link = "\(shareBase)/b/\(battle.post.id)"
         for scheme in ["https://", "http://"] where link.hasPrefix(scheme) { link.removeFirst(scheme.count) }
-        return CardContent(topic: summary.topic, pro: summary.pro, con: summary.con, verdict: summary.verdict,
-                           takeaways: summary.takeaways, linkDisplay: link, battleID: battle.post.id)
+        return CardContent(
+            topic: summary.topic, pro: summary.pro, con: summary.con, verdict: summary.verdict,
+            takeaways: summary.takeaways, linkDisplay: link, battleID: battle.post.id)
     }
 
     /// The PNG for a battle, from the cache or freshly rendered (and cached).

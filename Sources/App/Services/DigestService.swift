@@ -22,11 +22,13 @@ struct DigestService: Sendable {
         guard owned else { throw DomainError.notFound("persona not found") }
         let now = clock.now()
         let row: (date: String, summary: String, stats: String, updatedAt: Timestamp)?
-        do { row = try await database.personaDigest(personaID: personaID, date: latest ? nil : now.dateString) }
-        catch { throw error.asInternal("could not load digest") }
+        do { row = try await database.personaDigest(personaID: personaID, date: latest ? nil : now.dateString) } catch {
+            throw error.asInternal("could not load digest")
+        }
         guard let row else {
-            return PersonaDigestView(personaID: personaID, date: now.dateString, summary: DailyDigestRules.readPlaceholder,
-                                     activity: PersonaDayActivity(posts: 0, replies: 0, threads: []), updatedAt: now, exists: false)
+            return PersonaDigestView(
+                personaID: personaID, date: now.dateString, summary: DailyDigestRules.readPlaceholder,
+                activity: PersonaDayActivity(posts: 0, replies: 0, threads: []), updatedAt: now, exists: false)
         }
         let activity = DailyDigestRules.decodeStats(row.stats)
         let summary = row.summary.trimmingWhitespace().isEmpty && !activity.hasActivity ? DailyDigestRules.readPlaceholder : row.summary
@@ -46,9 +48,12 @@ struct DigestService: Sendable {
         let now = clock.now()
         let current = WeeklyDigestRules.weekStartDate(now)
         let row: (weekStart: String, items: String, updatedAt: Timestamp)?
-        do { row = try await database.weeklyDigest(userID: userID, weekStart: current) } catch { throw error.asInternal("could not load weekly digest") }
+        do { row = try await database.weeklyDigest(userID: userID, weekStart: current) } catch {
+            throw error.asInternal("could not load weekly digest")
+        }
         guard let row else { return WeeklyView(weekStart: current, generatedAt: now, items: [], exists: false, isCurrentWeek: false) }
-        return WeeklyView(weekStart: row.weekStart, generatedAt: row.updatedAt, items: WeeklyDigestRules.decodeItems(row.items),
-                          exists: true, isCurrentWeek: row.weekStart == current)
+        return WeeklyView(
+            weekStart: row.weekStart, generatedAt: row.updatedAt, items: WeeklyDigestRules.decodeItems(row.items),
+            exists: true, isCurrentWeek: row.weekStart == current)
     }
 }

@@ -31,7 +31,9 @@ final class EventRecorder: Service, Sendable {
     private let maxPending = 100_000
 
     init(database: AppDatabase, clock: any AppClock, logger: Logger) {
-        self.database = database; self.clock = clock; self.logger = logger
+        self.database = database
+        self.clock = clock
+        self.logger = logger
     }
 
     /// Queues an event; returns at once.

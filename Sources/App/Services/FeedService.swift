@@ -19,7 +19,9 @@ final class FeedService: Sendable {
     private let maxCachedFeeds = 10_000
 
     init(database: AppDatabase, clock: any AppClock, ttl: Double) {
-        self.database = database; self.clock = clock; self.ttl = ttl
+        self.database = database
+        self.clock = clock
+        self.ttl = ttl
     }
 
     func feed(userID: String) async throws -> Feed {
@@ -39,8 +41,9 @@ final class FeedService: Sendable {
 
     private func build(userID: String, now: Timestamp) async throws -> Feed {
         let engagementSince = now.adding(seconds: -14 * 86_400)
-        let candidates = try await database.feedCandidates(userID: userID, engagementSince: engagementSince,
-                                                           templatesSince: now.adding(seconds: -30 * 86_400))
+        let candidates = try await database.feedCandidates(
+            userID: userID, engagementSince: engagementSince,
+            templatesSince: now.adding(seconds: -30 * 86_400))
         let trending = try await trendingPool(now: now, since: engagementSince)
             .filter { $0.ownerID != userID }.prefix(20).map(\.candidate)
         return FeedRanking.build(followed: candidates.followed, trending: Array(trending), templates: candidates.templates, now: now)
@@ -70,7 +73,10 @@ final class FeedService: Sendable {
                 Task { [self] in
                     let fresh = try? await database.trendingPool(since: clock.now().adding(seconds: -14 * 86_400), limit: poolSize)
                     pool.withLock { state in
-                        if let fresh { state.entries = fresh; state.expires = clock.now().adding(seconds: ttl) }
+                        if let fresh {
+                            state.entries = fresh
+                            state.expires = clock.now().adding(seconds: ttl)
+                        }
                         state.refreshing = false
                     }
                 }
@@ -78,7 +84,10 @@ final class FeedService: Sendable {
             return cached
         }
         let entries = try await database.trendingPool(since: since, limit: poolSize)
-        pool.withLock { state in state.entries = entries; state.expires = now.adding(seconds: ttl) }
+        pool.withLock { state in
+            state.entries = entries
+            state.expires = now.adding(seconds: ttl)
+        }
         return entries
     }
 }

@@ -18,8 +18,9 @@ enum JWTSecretStore {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<48).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let secret = Data(bytes).base64EncodedString()
-        let created = FileManager.default.createFile(atPath: path, contents: Data((secret + "\n").utf8),
-                                                     attributes: [.posixPermissions: 0o600])
+        let created = FileManager.default.createFile(
+            atPath: path, contents: Data((secret + "\n").utf8),
+            attributes: [.posixPermissions: 0o600])
         guard created else { throw ConfigError(variable: "JWT_SECRET", problem: "unset, and cannot write \(path)") }
         logger.notice("jwt_secret_generated", metadata: ["path": .string(path)])
         return secret

@@ -12,10 +12,14 @@ struct PersonaService: Sendable {
     }
 
     func create(userID: String, input: PersonaFields) async throws -> Persona {
-        let fields = try PersonaRules.normalize(input, mode: .create(defaultDraftQuota: config.defaultDraftQuota,
-                                                                      defaultReplyQuota: config.defaultReplyQuota))
-        do { return try await database.createPersona(userID: userID, fields: fields, now: clock.now()) }
-        catch { throw error.asInternal("could not create persona") }
+        let fields = try PersonaRules.normalize(
+            input,
+            mode: .create(
+                defaultDraftQuota: config.defaultDraftQuota,
+                defaultReplyQuota: config.defaultReplyQuota))
+        do { return try await database.createPersona(userID: userID, fields: fields, now: clock.now()) } catch {
+            throw error.asInternal("could not create persona")
+        }
     }
 
     func get(id: String, userID: String) async throws -> Persona {
@@ -28,8 +32,9 @@ struct PersonaService: Sendable {
     func update(id: String, userID: String, input: PersonaFields) async throws -> Persona {
         let fields = try PersonaRules.normalize(input, mode: .update)
         let updated: Persona?
-        do { updated = try await database.updatePersona(id: id, ownedBy: userID, fields: fields, now: clock.now()) }
-        catch { throw error.asInternal("could not update persona") }
+        do { updated = try await database.updatePersona(id: id, ownedBy: userID, fields: fields, now: clock.now()) } catch {
+            throw error.asInternal("could not update persona")
+        }
         guard let persona = updated else { throw DomainError.notFound("persona not found") }
         return persona
     }
@@ -47,8 +52,9 @@ struct PersonaService: Sendable {
         let requested = try ProfileRules.requestedSlug(rawSlug)
         let profile: PublicProfile?
         do {
-            profile = try await database.publishProfile(personaID: id, ownedBy: userID, requestedSlug: requested,
-                                                        bio: bio.trimmingWhitespace(), now: clock.now())
+            profile = try await database.publishProfile(
+                personaID: id, ownedBy: userID, requestedSlug: requested,
+                bio: bio.trimmingWhitespace(), now: clock.now())
         } catch { throw error.asInternal("could not publish profile") }
         guard let profile else { throw DomainError.notFound("persona not found") }
         return profile
@@ -56,7 +62,9 @@ struct PersonaService: Sendable {
 
     func unpublish(id: String, userID: String) async throws -> String {
         let slug: String?
-        do { slug = try await database.unpublishProfile(personaID: id, ownedBy: userID) } catch { throw error.asInternal("could not unpublish profile") }
+        do { slug = try await database.unpublishProfile(personaID: id, ownedBy: userID) } catch {
+            throw error.asInternal("could not unpublish profile")
+        }
         guard let slug else { throw DomainError.notFound("persona not found") }
         return slug
     }

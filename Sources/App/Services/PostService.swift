@@ -37,12 +37,16 @@ struct PostService: Sendable {
         try await requireQuota(persona.id, DailyQuota(.draft, limit: persona.fields.dailyDraftQuota), failure: "could not check quota")
         let text: String
         do {
-            text = try await llm.generatePostDraft(persona: LLMPersona(persona), room: LLMRoom(id: room.id, name: room.name,
-                                                                                            description: room.description, variant: 1))
+            text = try await llm.generatePostDraft(
+                persona: LLMPersona(persona),
+                room: LLMRoom(
+                    id: room.id, name: room.name,
+                    description: room.description, variant: 1))
         } catch { throw DomainError.upstream("llm draft failed: \(error)") }
         let content = try Safety.check(text, maxLength: config.draftMaxLen)
-        do { return try await database.createDraft(roomID: room.id, persona: persona, content: content, now: clock.now()) }
-        catch { throw error.asInternal("could not create draft") }
+        do { return try await database.createDraft(roomID: room.id, persona: persona, content: content, now: clock.now()) } catch {
+            throw error.asInternal("could not create draft")
+        }
     }
 
     func preview(personaID: String, roomID: String, userID: String) async throws -> (drafts: [String], used: Int) {
@@ -54,14 +58,18 @@ struct PostService: Sendable {
         for variant in 1...2 {
             let text: String
             do {
-                text = try await llm.generatePostDraft(persona: LLMPersona(persona), room: LLMRoom(id: room.id, name: room.name,
-                                                                                                description: room.description, variant: variant))
+                text = try await llm.generatePostDraft(
+                    persona: LLMPersona(persona),
+                    room: LLMRoom(
+                        id: room.id, name: room.name,
+                        description: room.description, variant: variant))
             } catch { throw DomainError.upstream("llm preview failed: \(error)") }
             drafts.append(try Safety.check(text, maxLength: config.draftMaxLen))
         }
         let used: Int
-        do { used = try await database.recordPreview(personaID: persona.id, roomID: room.id, userID: userID, quota: quota, now: clock.now()) }
-        catch { throw error.asInternal("could not record preview quota") }
+        do { used = try await database.recordPreview(personaID: persona.id, roomID: room.id, userID: userID, quota: quota, now: clock.now()) } catch {
+            throw error.asInternal("could not record preview quota")
+        }
         return (drafts, used)
     }
 
@@ -76,13 +84,16 @@ struct PostService: Sendable {
         // The safety check runs on the trimmed text, and the trimmed text is what is stored.
         let checked = try Safety.check(content, maxLength: config.draftMaxLen)
         let approved: Post?
-        do { approved = try await database.approveDraft(postID: post.id, content: checked, approverID: userID, now: clock.now()) }
-        catch { throw error.asInternal("could not approve post") }
+        do { approved = try await database.approveDraft(postID: post.id, content: checked, approverID: userID, now: clock.now()) } catch {
+            throw error.asInternal("could not approve post")
+        }
         guard let approved else { throw DomainError.conflict("only drafts can be approved") }
         return approved
     }
 
-    func generateReplies(postID: String, userID: String, requestID: String, body: () async throws -> GenerateRepliesRequest) async throws -> AppDatabase.EnqueueResult {
+    func generateReplies(
+        postID: String, userID: String, requestID: String, body: () async throws -> GenerateRepliesRequest
+    ) async throws -> AppDatabase.EnqueueResult {
         let found: Post?
         do { found = try await database.post(id: postID) } catch { throw error.asInternal("could not load post") }
         guard let post = found else { throw DomainError.notFound("post not found") }
@@ -95,16 +106,17 @@ struct PostService: Sendable {
         }
         if !request.personaIDs.isEmpty && ids.isEmpty { throw DomainError.invalid("persona_ids cannot be empty") }
         let personas: [String]
-        do { personas = try await database.resolvePersonas(userID: userID, ids: ids) }
-        catch let error as DomainError { throw error }
-        catch { throw DomainError.invalid("could not validate persona") }
+        do { personas = try await database.resolvePersonas(userID: userID, ids: ids) } catch let error as DomainError { throw error } catch {
+            throw DomainError.invalid("could not validate persona")
+        }
         if personas.isEmpty { throw DomainError.invalid("no personas available") }
         var extra: [String: String] = [:]
         if !requestID.isEmpty { extra["trace_id"] = requestID }
         let result: AppDatabase.EnqueueResult
         do {
-            result = try await database.enqueueReplies(postID: post.id, personaIDs: personas, userID: userID, payloadExtra: extra,
-                                                       maxAttempts: config.jobMaxAttempts, now: clock.now())
+            result = try await database.enqueueReplies(
+                postID: post.id, personaIDs: personas, userID: userID, payloadExtra: extra,
+                maxAttempts: config.jobMaxAttempts, now: clock.now())
         } catch { throw error.asInternal("could not enqueue replies") }
         if result.enqueued > 0 { signal.notify(result.enqueued) }
         return result
@@ -121,7 +133,9 @@ struct PostService: Sendable {
 
     private func requireQuota(_ personaID: String, _ quota: DailyQuota, failure: String) async throws {
         let used: Int
-        do { used = try await database.quotaUsage(personaID: personaID, kind: quota.kind, now: clock.now()) } catch { throw error.asInternal(failure) }
+        do { used = try await database.quotaUsage(personaID: personaID, kind: quota.kind, now: clock.now()) } catch {
+            throw error.asInternal(failure)
+        }
         try quota.require(used: used)
     }
 }

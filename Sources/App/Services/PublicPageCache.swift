@@ -25,14 +25,18 @@ final class PublicPageCache: Sendable {
     private let capacity: Int
 
     init(ttl: Double = 1, capacity: Int = 1024) {
-        ttlNanos = UInt64(max(0, ttl) * 1e9); self.capacity = capacity
+        ttlNanos = UInt64(max(0, ttl) * 1e9)
+        self.capacity = capacity
     }
 
     func get(_ slug: String) -> Page? {
         let now = Monotonic.nanos()
         return entries.withLock { entries in
             guard let entry = entries[slug] else { return nil }
-            guard entry.expires > now else { entries[slug] = nil; return nil }
+            guard entry.expires > now else {
+                entries[slug] = nil
+                return nil
+            }
             return entry.page
         }
     }

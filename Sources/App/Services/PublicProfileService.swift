@@ -22,8 +22,9 @@ struct PublicProfileService: Sendable {
         let slug = Slug.normalize(raw)
         guard !slug.isEmpty else { throw DomainError.notFound("public profile not found") }
         let found: (PublicPersona, [PublicPost], [RoomStat])?
-        do { found = try await database.publicProfilePage(slug: slug, limit: PostCursor.pageSize) }
-        catch { throw error.asInternal("could not load public profile") }
+        do { found = try await database.publicProfilePage(slug: slug, limit: PostCursor.pageSize) } catch {
+            throw error.asInternal("could not load public profile")
+        }
         guard let (persona, posts, rooms) = found else { throw DomainError.notFound("public profile not found") }
         recordView(slug: persona.slug, personaID: persona.personaID, viewer: viewer)
         return (persona, Self.page(posts), rooms)
@@ -48,8 +49,9 @@ struct PublicProfileService: Sendable {
 
     private func page(persona: PublicPersona, cursor: PostCursor?, failure: String) async throws -> Page {
         let posts: [PublicPost]
-        do { posts = try await database.publicPosts(personaID: persona.personaID, after: cursor, limit: PostCursor.pageSize) }
-        catch { throw error.asInternal(failure) }
+        do { posts = try await database.publicPosts(personaID: persona.personaID, after: cursor, limit: PostCursor.pageSize) } catch {
+            throw error.asInternal(failure)
+        }
         return Self.page(posts)
     }
 
@@ -64,12 +66,15 @@ struct PublicProfileService: Sendable {
         let persona = try await persona(slug: slug)
         guard let follower else { throw DomainError.unauthorized("signup_required") }
         let owner: String?
-        do { owner = try await database.publicPersonaOwner(personaID: persona.personaID) } catch { throw error.asInternal("could not follow persona") }
+        do { owner = try await database.publicPersonaOwner(personaID: persona.personaID) } catch {
+            throw error.asInternal("could not follow persona")
+        }
         guard let owner else { throw DomainError.notFound("public profile not found") }
         guard owner != follower else { throw DomainError.conflict("cannot follow your own persona") }
         do {
-            let result = try await database.follow(personaID: persona.personaID, slug: persona.slug, ownerUserID: owner,
-                                                   followerUserID: follower, now: clock.now())
+            let result = try await database.follow(
+                personaID: persona.personaID, slug: persona.slug, ownerUserID: owner,
+                followerUserID: follower, now: clock.now())
             return (result.created, result.followers)
         } catch { throw error.asInternal("could not follow persona") }
     }

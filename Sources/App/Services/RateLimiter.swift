@@ -14,7 +14,9 @@ final class RateLimiter: Sendable {
     private let metrics: AppMetrics
 
     init(config: AppConfig, store: any RateLimitStore, clock: any AppClock, metrics: AppMetrics) throws {
-        self.store = store; self.clock = clock; self.metrics = metrics
+        self.store = store
+        self.clock = clock
+        self.metrics = metrics
         rules = [
             .publicRead: RateLimitRule(perMinute: config.rateLimitPublicReadPerMin),
             .publicWrite: RateLimitRule(perMinute: config.rateLimitPublicWritePerMin),

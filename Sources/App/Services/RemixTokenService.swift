@@ -10,8 +10,9 @@ struct RemixTokenService: Sendable {
     private let clock: any AppClock
 
     init(secret: String, clock: any AppClock) async {
-        let derived = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)),
-                                             info: Data("personaworlds remix-intent v1".utf8), outputByteCount: 32)
+        let derived = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)),
+            info: Data("personaworlds remix-intent v1".utf8), outputByteCount: 32)
         keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(key: derived), digestAlgorithm: .sha256)
         self.clock = clock
@@ -21,9 +22,10 @@ struct RemixTokenService: Sendable {
     func issue(_ intent: RemixIntent) async throws -> (token: String, expires: Timestamp) {
         let now = clock.now().unixSeconds
         let expires = now + RemixIntent.lifetimeSeconds
-        let claims = RemixClaims(battleID: intent.battleID, roomID: intent.roomID, topic: intent.topic, proStyle: intent.proStyle,
-                                 conStyle: intent.conStyle, templateID: intent.templateID, iat: now, exp: expires,
-                                 typ: RemixClaims.type, jti: Identifiers.newUUID())
+        let claims = RemixClaims(
+            battleID: intent.battleID, roomID: intent.roomID, topic: intent.topic, proStyle: intent.proStyle,
+            conStyle: intent.conStyle, templateID: intent.templateID, iat: now, exp: expires,
+            typ: RemixClaims.type, jti: Identifiers.newUUID())
         return (try await keys.sign(claims), Timestamp(seconds: expires))
     }
 
@@ -34,9 +36,11 @@ struct RemixTokenService: Sendable {
         let claims: RemixClaims
         do { claims = try await keys.verify(token, as: RemixClaims.self) } catch { throw invalid }
         guard claims.typ == RemixClaims.type, let exp = claims.exp, exp > clock.now().unixSeconds,
-              !claims.roomID.trimmingWhitespace().isEmpty, let jti = claims.jti, !jti.isEmpty else { throw invalid }
-        let intent = RemixIntent(battleID: claims.battleID.trimmingWhitespace(), roomID: claims.roomID.trimmingWhitespace(),
-                                 topic: claims.topic, proStyle: claims.proStyle, conStyle: claims.conStyle, templateID: claims.templateID)
+            !claims.roomID.trimmingWhitespace().isEmpty, let jti = claims.jti, !jti.isEmpty
+        else { throw invalid }
+        let intent = RemixIntent(
+            battleID: claims.battleID.trimmingWhitespace(), roomID: claims.roomID.trimmingWhitespace(),
+            topic: claims.topic, proStyle: claims.proStyle, conStyle: claims.conStyle, templateID: claims.templateID)
         return (intent, jti)
     }
 }
@@ -60,10 +64,20 @@ struct RemixClaims: JWTPayload {
         case templateID = "template_id", iat, exp, typ, jti
     }
 
-    init(battleID: String, roomID: String, topic: String, proStyle: String, conStyle: String, templateID: String,
-         iat: Int64?, exp: Int64?, typ: String, jti: String?) {
-        self.battleID = battleID; self.roomID = roomID; self.topic = topic; self.proStyle = proStyle; self.conStyle = conStyle
-        self.templateID = templateID; self.iat = iat; self.exp = exp; self.typ = typ; self.jti = jti
+    init(
+        battleID: String, roomID: String, topic: String, proStyle: String, conStyle: String, templateID: String,
+        iat: Int64?, exp: Int64?, typ: String, jti: String?
+    ) {
+        self.battleID = battleID
+        self.roomID = roomID
+        self.topic = topic
+        self.proStyle = proStyle
+        self.conStyle = conStyle
+        self.templateID = templateID
+        self.iat = iat
+        self.exp = exp
+        self.typ = typ
+        self.jti = jti
     }
 
     /// Missing text claims decode as empty (a foreign token then fails the checks, never the decoder).

@@ -12,7 +12,8 @@ struct TemplateService: Sendable {
 
     func create(_ input: TemplateInput, userID: String) async throws -> BattleTemplate {
         let valid = try TemplateRules.validate(input)
-        do { return try await database.createTemplate(valid, ownerUserID: userID, now: clock.now()) }
-        catch { throw error.asInternal("could not create template") }
+        do { return try await database.createTemplate(valid, ownerUserID: userID, now: clock.now()) } catch {
+            throw error.asInternal("could not create template")
+        }
     }
 }

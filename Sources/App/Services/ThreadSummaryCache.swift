@@ -16,16 +16,19 @@ struct ThreadSummaryCache: Sendable {
 
     func summary(post: Post, replies: [Reply]) async -> String {
         let latest = replies.map(\.updatedAt).max() ?? Timestamp(microseconds: 0)
-        let key = LLMCacheKey.make(["thread_summary", providerKey, post.id, post.updatedAt.storageString,
-                                    latest.storageString, String(replies.count)])
+        let key = LLMCacheKey.make([
+            "thread_summary", providerKey, post.id, post.updatedAt.storageString,
+            latest.storageString, String(replies.count),
+        ])
         if let hit = try? await database.cachedLLMResponse(key: key) {
             metrics.recordLLMCache(hit: true)
             return hit
         }
         metrics.recordLLMCache(hit: false)
         do {
-            let text = try await llm.summarizeThread(post: LLMText(id: post.id, content: post.content),
-                                                     replies: replies.map { LLMText(id: $0.id, content: $0.content) })
+            let text = try await llm.summarizeThread(
+                post: LLMText(id: post.id, content: post.content),
+                replies: replies.map { LLMText(id: $0.id, content: $0.content) })
             let capped = Self.cap(text, summaryMaxLen)
             try? await database.storeLLMResponse(key: key, operation: "thread_summary", response: capped, now: clock.now())
             return capped

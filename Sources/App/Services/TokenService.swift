@@ -19,10 +19,11 @@ public struct TokenService: Sendable {
     /// A signed token for `userID`.
     public func issue(userID: String) async throws -> String {
         let now = clock.now().unixSeconds
-        let claims = AuthClaims(userID: userID, sub: SubjectClaim(value: userID),
-                                iat: IssuedAtClaim(value: Date(timeIntervalSince1970: TimeInterval(now))),
-                                exp: ExpirationClaim(value: Date(timeIntervalSince1970: TimeInterval(now + Self.lifetime))),
-                                nbf: nil)
+        let claims = AuthClaims(
+            userID: userID, sub: SubjectClaim(value: userID),
+            iat: IssuedAtClaim(value: Date(timeIntervalSince1970: TimeInterval(now))),
+            exp: ExpirationClaim(value: Date(timeIntervalSince1970: TimeInterval(now + Self.lifetime))),
+            nbf: nil)
         return try await keys.sign(claims)
     }
 
@@ -48,7 +49,8 @@ public struct TokenService: Sendable {
         var b64 = headerPart.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while b64.count % 4 != 0 { b64 += "=" }
         guard let data = Data(base64Encoded: b64),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return nil }
         return object["alg"] as? String
     }
 }

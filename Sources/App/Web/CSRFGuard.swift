@@ -15,8 +15,9 @@ struct CSRFGuard: Sendable {
     private let key: SymmetricKey
 
     init(secret: String) {
-        key = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)),
-                                     info: Data("personaworlds csrf v1".utf8), outputByteCount: 32)
+        key = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)),
+            info: Data("personaworlds csrf v1".utf8), outputByteCount: 32)
     }
 
     func token(forSession session: String) -> String {
@@ -40,7 +41,7 @@ struct CSRFGuard: Sendable {
         if let site = request.headers[.secFetchSite]?.lowercased(), site != "same-origin", site != "none" { return false }
         if let origin = request.headers[.origin], origin != "null" {
             guard let host = request.head.authority,
-                  let originHost = URLComponents(string: origin).map({ c in c.port.map { "\(c.host ?? ""):\($0)" } ?? (c.host ?? "") })
+                let originHost = URLComponents(string: origin).map({ c in c.port.map { "\(c.host ?? ""):\($0)" } ?? (c.host ?? "") })
             else { return false }
             return originHost.lowercased() == host.lowercased()
         }

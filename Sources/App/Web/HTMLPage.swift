@@ -7,7 +7,8 @@ import NIOCore
 /// this origin only, no inline code), `Referrer-Policy: same-origin` (so the browser sends `Origin` on
 /// same-site writes) and a cache policy.
 enum HTMLPage {
-    static let contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    static let contentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
     enum Caching: Sendable {
@@ -17,8 +18,10 @@ enum HTMLPage {
         case publicShort
     }
 
-    static func response(_ html: String, status: HTTPResponse.Status = .ok, caching: Caching = .noStore,
-                         headers extra: HTTPFields = [:]) -> Response {
+    static func response(
+        _ html: String, status: HTTPResponse.Status = .ok, caching: Caching = .noStore,
+        headers extra: HTTPFields = [:]
+    ) -> Response {
         var headers = extra
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.contentSecurityPolicy] = contentSecurityPolicy

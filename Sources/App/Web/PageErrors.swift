@@ -45,21 +45,29 @@ enum PageErrors {
     }
 
     /// An error page; `layout` falls back to the anonymous one if the account cannot be read.
-    static func page(status: HTTPResponse.Status, message: String, context: AppRequestContext, kit: PageKit,
-                     headers: HTTPFields = [:]) async -> Response {
-        let heading = switch status.code {
-        case 404: "Not found"
-        case 403: "Not allowed"
-        case 429: "Too many requests"
-        case 400..<500: "That did not work"
-        default: "Something went wrong"
-        }
+    static func page(
+        status: HTTPResponse.Status, message: String, context: AppRequestContext, kit: PageKit,
+        headers: HTTPFields = [:]
+    ) async -> Response {
+        let heading =
+            switch status.code {
+            case 404: "Not found"
+            case 403: "Not allowed"
+            case 429: "Too many requests"
+            case 400..<500: "That did not work"
+            default: "Something went wrong"
+            }
         var anonymous = context
         anonymous.userID = nil
         let layout: Layout
-        if let full = try? await kit.layout(heading, context: context) { layout = full } else {
-            layout = (try? await kit.layout(heading, context: anonymous)) ?? Layout(title: heading, description: PageKit.tagline,
-                                                                                  assetVersion: kit.assets.version, user: nil, nav: .on(nil), openGraph: nil)
+        if let full = try? await kit.layout(heading, context: context) {
+            layout = full
+        } else {
+            layout =
+                (try? await kit.layout(heading, context: anonymous))
+                ?? Layout(
+                    title: heading, description: PageKit.tagline,
+                    assetVersion: kit.assets.version, user: nil, nav: .on(nil), openGraph: nil)
         }
         let view = ErrorPage(layout: layout, heading: heading, message: message, status: Int(status.code), signIn: layout.user == nil)
         var response = HTMLPage.response(kit.renderer.render(view, template: ErrorPage.template), status: status)

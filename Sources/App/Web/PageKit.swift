@@ -15,19 +15,23 @@ struct PageKit: Sendable {
     let maxAttempts: Int
 
     /// The layout for the request's user (anonymous when there is no session).
-    func layout(_ title: String, context: AppRequestContext, nav: NavItem? = nil, description: String = Self.tagline,
-                openGraph: OpenGraph? = nil) async throws -> Layout {
+    func layout(
+        _ title: String, context: AppRequestContext, nav: NavItem? = nil, description: String = Self.tagline,
+        openGraph: OpenGraph? = nil
+    ) async throws -> Layout {
         var user: NavUser?
         if let userID = context.userID, let session = context.sessionToken {
             let summary: (email: String, unread: Int)?
             do { summary = try await database.accountSummary(userID: userID) } catch { throw error.asInternal("could not load account") }
             if let summary {
-                user = NavUser(email: summary.email, isAdmin: adminEmails.contains(summary.email.lowercased()), unread: summary.unread,
-                               hasUnread: summary.unread > 0, csrf: csrf.token(forSession: session))
+                user = NavUser(
+                    email: summary.email, isAdmin: adminEmails.contains(summary.email.lowercased()), unread: summary.unread,
+                    hasUnread: summary.unread > 0, csrf: csrf.token(forSession: session))
             }
         }
-        return Layout(title: title, description: description, assetVersion: assets.version, user: user, nav: .on(nav),
-                      openGraph: openGraph)
+        return Layout(
+            title: title, description: description, assetVersion: assets.version, user: user, nav: .on(nav),
+            openGraph: openGraph)
     }
 
     static let tagline = "PersonaWorlds: AI personas that draft posts, argue in battles and grow a following."

@@ -11,8 +11,10 @@ public struct DigestThread: Sendable, Equatable {
     public var lastActivityAt: Timestamp
 
     /// Empty optional texts are stored as nil.
-    public init(postID: String, roomID: String?, roomName: String?, postPreview: String?, activityCount: Int,
-                lastActivityAt: Timestamp) {
+    public init(
+        postID: String, roomID: String?, roomName: String?, postPreview: String?, activityCount: Int,
+        lastActivityAt: Timestamp
+    ) {
         self.postID = postID
         self.roomID = roomID.flatMap { $0.isEmpty ? nil : $0 }
         self.roomName = roomName.flatMap { $0.isEmpty ? nil : $0 }
@@ -38,9 +40,10 @@ public struct DigestThread: Sendable, Equatable {
         guard case .object(let fields) = json else { return nil }
         let map = JSONFields(fields)
         guard let postID = map.string("post_id"), let last = map.timestamp("last_activity_at") else { return nil }
-        self.init(postID: postID, roomID: map.string("room_id"), roomName: map.string("room_name"),
-                  postPreview: map.string("post_preview"), activityCount: map.int("activity_count") ?? 0,
-                  lastActivityAt: last)
+        self.init(
+            postID: postID, roomID: map.string("room_id"), roomName: map.string("room_name"),
+            postPreview: map.string("post_preview"), activityCount: map.int("activity_count") ?? 0,
+            lastActivityAt: last)
     }
 }
 
@@ -85,8 +88,10 @@ extension DailyDigestRules {
         public var postContent: String?
         public var createdAt: Timestamp
 
-        public init(postID: String, metaRoomID: String?, metaPreview: String?, postRoomID: String?, roomName: String?,
-                    postContent: String?, createdAt: Timestamp) {
+        public init(
+            postID: String, metaRoomID: String?, metaPreview: String?, postRoomID: String?, roomName: String?,
+            postContent: String?, createdAt: Timestamp
+        ) {
             self.postID = postID
             self.metaRoomID = metaRoomID
             self.metaPreview = metaPreview

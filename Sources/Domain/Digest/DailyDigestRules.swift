@@ -35,10 +35,12 @@ public enum DailyDigestRules {
         for event in events {
             let postID = event.postID
             guard !postID.isEmpty else { continue }
-            var group = groups[postID] ?? {
-                order.append(postID)
-                return Group(last: event.createdAt)
-            }()
+            var group =
+                groups[postID]
+                ?? {
+                    order.append(postID)
+                    return Group(last: event.createdAt)
+                }()
             group.metaRoomID = greatest(group.metaRoomID, nonBlank(event.metaRoomID))
             group.metaPreview = greatest(group.metaPreview, nonBlank(event.metaPreview))
             group.postRoomID = greatest(group.postRoomID, nonBlank(event.postRoomID))
@@ -51,8 +53,9 @@ public enum DailyDigestRules {
         let threads = order.map { postID -> DigestThread in
             let g = groups[postID]!
             let preview = (g.metaPreview ?? g.postContent ?? "").truncatedRunes(previewMaxRunes)
-            return DigestThread(postID: postID, roomID: g.metaRoomID ?? g.postRoomID ?? "", roomName: g.roomName ?? "",
-                                postPreview: preview, activityCount: g.count, lastActivityAt: g.last)
+            return DigestThread(
+                postID: postID, roomID: g.metaRoomID ?? g.postRoomID ?? "", roomName: g.roomName ?? "",
+                postPreview: preview, activityCount: g.count, lastActivityAt: g.last)
         }
         let sorted = threads.sorted { a, b in
             if a.activityCount != b.activityCount { return a.activityCount > b.activityCount }
@@ -106,7 +109,8 @@ public enum DailyDigestRules {
     /// read as 0, a missing `top_threads` as `[]`, and unreadable thread entries are skipped.
     public static func decodeStats(_ text: String) -> PersonaDayActivity {
         guard let parsed = try? JSONParser.parseFirst(Array(text.utf8)), !parsed.trailing,
-              case .object(let fields)? = parsed.value else { return PersonaDayActivity() }
+            case .object(let fields)? = parsed.value
+        else { return PersonaDayActivity() }
         let map = JSONFields(fields)
         let threads = (map.array("top_threads") ?? []).compactMap(DigestThread.init(json:))
         return PersonaDayActivity(posts: map.int("posts") ?? 0, replies: map.int("replies") ?? 0, threads: threads)

@@ -13,8 +13,10 @@ public struct WeeklyCandidate: Sendable, Equatable {
     public var shares: Int
     public var remixes: Int
 
-    public init(battleID: String, roomID: String, roomName: String, content: String, createdAt: Timestamp,
-                followed: Bool, shares: Int, remixes: Int) {
+    public init(
+        battleID: String, roomID: String, roomName: String, content: String, createdAt: Timestamp,
+        followed: Bool, shares: Int, remixes: Int
+    ) {
         self.battleID = battleID
         self.roomID = roomID
         self.roomName = roomName
@@ -27,8 +29,9 @@ public struct WeeklyCandidate: Sendable, Equatable {
 
     /// The unrounded digest score at `now`.
     public func score(now: Timestamp) -> Double {
-        WeeklyDigestRules.score(followed: followed, shares: shares, remixes: remixes,
-                                ageHours: WeeklyDigestRules.ageHours(from: createdAt, to: now))
+        WeeklyDigestRules.score(
+            followed: followed, shares: shares, remixes: remixes,
+            ageHours: WeeklyDigestRules.ageHours(from: createdAt, to: now))
     }
 
     /// The weekly digest's own topic (not the card topic).
@@ -47,8 +50,10 @@ public struct WeeklyDigestItem: Sendable, Equatable {
     public var score: Double
     public var createdAt: Timestamp
 
-    public init(battleID: String, roomID: String, roomName: String, topic: String, summary: String, score: Double,
-                createdAt: Timestamp) {
+    public init(
+        battleID: String, roomID: String, roomName: String, topic: String, summary: String, score: Double,
+        createdAt: Timestamp
+    ) {
         self.battleID = battleID
         self.roomID = roomID
         self.roomName = roomName
@@ -78,8 +83,9 @@ public struct WeeklyDigestItem: Sendable, Equatable {
         guard case .object(let fields) = json else { return nil }
         let map = JSONFields(fields)
         guard let created = map.timestamp("created_at") else { return nil }
-        self.init(battleID: map.string("battle_id") ?? "", roomID: map.string("room_id") ?? "",
-                  roomName: map.string("room_name") ?? "", topic: map.string("topic") ?? "",
-                  summary: map.string("summary") ?? "", score: map.double("score") ?? 0, createdAt: created)
+        self.init(
+            battleID: map.string("battle_id") ?? "", roomID: map.string("room_id") ?? "",
+            roomName: map.string("room_name") ?? "", topic: map.string("topic") ?? "",
+            summary: map.string("summary") ?? "", score: map.double("score") ?? 0, createdAt: created)
     }
 }

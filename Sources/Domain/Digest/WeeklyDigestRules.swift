@@ -62,12 +62,14 @@ public enum WeeklyDigestRules {
         let topic = candidate.topic
         var summary = generatedSummary.map { oneSentence($0, max: summaryMaxRunes) } ?? ""
         if summary.isEmpty {
-            summary = fallbackSummary(topic: topic, roomName: candidate.roomName, shares: candidate.shares,
-                                      remixes: candidate.remixes)
+            summary = fallbackSummary(
+                topic: topic, roomName: candidate.roomName, shares: candidate.shares,
+                remixes: candidate.remixes)
         }
-        return WeeklyDigestItem(battleID: candidate.battleID, roomID: candidate.roomID, roomName: candidate.roomName,
-                                topic: topic, summary: summary, score: roundScore(candidate.score(now: now)),
-                                createdAt: candidate.createdAt)
+        return WeeklyDigestItem(
+            battleID: candidate.battleID, roomID: candidate.roomID, roomName: candidate.roomName,
+            topic: topic, summary: summary, score: roundScore(candidate.score(now: now)),
+            createdAt: candidate.createdAt)
     }
 
     // MARK: Texts
@@ -111,9 +113,11 @@ public enum WeeklyDigestRules {
     /// 3. truncated to `max` again (nothing left gives `""`), and given a `.` unless it already ends
     ///    in `.`, `!` or `?`.
     public static func oneSentence(_ v: String, max: Int) -> String {
-        var clean = String(v.unicodeScalars.map { $0 == "\n" ? " " : $0 }.reduce(into: String.UnicodeScalarView()) {
-            $0.append($1)
-        }).collapsingWhitespace()
+        var clean = String(
+            v.unicodeScalars.map { $0 == "\n" ? " " : $0 }.reduce(into: String.UnicodeScalarView()) {
+                $0.append($1)
+            }
+        ).collapsingWhitespace()
         if clean.isEmpty { return "" }
         let bytes = Array(clean.utf8)
         var end: Int?
@@ -165,7 +169,8 @@ public enum WeeklyDigestRules {
     /// not readable items are skipped.
     public static func decodeItems(_ text: String) -> [WeeklyDigestItem] {
         guard let parsed = try? JSONParser.parseFirst(Array(text.utf8)), !parsed.trailing,
-              case .array(let entries)? = parsed.value else { return [] }
+            case .array(let entries)? = parsed.value
+        else { return [] }
         return entries.compactMap(WeeklyDigestItem.init(json:))
     }
 

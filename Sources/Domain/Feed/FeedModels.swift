@@ -19,9 +19,11 @@ public struct FeedBattleCandidate: Sendable, Equatable {
     /// `remix_completed` events credited to this battle in the engagement window.
     public var remixes: Int
 
-    public init(battleID: String, roomID: String, roomName: String, personaID: String? = nil, personaName: String? = nil,
-                content: String, createdAt: Timestamp, templateID: String? = nil, templateName: String? = nil,
-                shares: Int = 0, remixes: Int = 0) {
+    public init(
+        battleID: String, roomID: String, roomName: String, personaID: String? = nil, personaName: String? = nil,
+        content: String, createdAt: Timestamp, templateID: String? = nil, templateName: String? = nil,
+        shares: Int = 0, remixes: Int = 0
+    ) {
         self.battleID = battleID
         self.roomID = roomID
         self.roomName = roomName
@@ -46,8 +48,10 @@ public struct FeedTemplateCandidate: Sendable, Equatable {
     public var createdAt: Timestamp
     public var usageCount: Int
 
-    public init(templateID: String, name: String, promptRules: String, turnCount: Int, wordLimit: Int,
-                createdAt: Timestamp, usageCount: Int) {
+    public init(
+        templateID: String, name: String, promptRules: String, turnCount: Int, wordLimit: Int,
+        createdAt: Timestamp, usageCount: Int
+    ) {
         self.templateID = templateID
         self.name = name
         self.promptRules = promptRules
@@ -75,8 +79,10 @@ public struct FeedBattleView: Sendable, Equatable {
     public var templateID: String?
     public var templateName: String?
 
-    public init(battleID: String, roomID: String, roomName: String, personaID: String?, personaName: String?, topic: String,
-                createdAt: Timestamp, shares: Int, remixes: Int, templateID: String?, templateName: String?) {
+    public init(
+        battleID: String, roomID: String, roomName: String, personaID: String?, personaName: String?, topic: String,
+        createdAt: Timestamp, shares: Int, remixes: Int, templateID: String?, templateName: String?
+    ) {
         self.battleID = battleID
         self.roomID = roomID
         self.roomName = roomName
@@ -104,8 +110,10 @@ public struct FeedTemplateView: Sendable, Equatable {
     /// True only for the highlighted template (in both places it appears).
     public var isTrending: Bool
 
-    public init(templateID: String, name: String, promptRules: String, turnCount: Int, wordLimit: Int,
-                createdAt: Timestamp, usageCount: Int, isTrending: Bool) {
+    public init(
+        templateID: String, name: String, promptRules: String, turnCount: Int, wordLimit: Int,
+        createdAt: Timestamp, usageCount: Int, isTrending: Bool
+    ) {
         self.templateID = templateID
         self.name = name
         self.promptRules = promptRules
@@ -136,8 +144,10 @@ public struct FeedItem: Sendable, Equatable {
     public var battle: FeedBattleView?
     public var template: FeedTemplateView?
 
-    public init(id: String, kind: Kind, reason: String, reasons: [String], score: Double,
-                battle: FeedBattleView? = nil, template: FeedTemplateView? = nil) {
+    public init(
+        id: String, kind: Kind, reason: String, reasons: [String], score: Double,
+        battle: FeedBattleView? = nil, template: FeedTemplateView? = nil
+    ) {
         self.id = id
         self.kind = kind
         self.reason = reason

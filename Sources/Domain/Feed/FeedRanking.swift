@@ -22,8 +22,10 @@ public enum FeedRanking {
     static let reasonRank = [followedReason: 1, trendingReason: 2, templateReason: 3]
 
     /// Builds the feed for one viewer at `now`.
-    public static func build(followed: [FeedBattleCandidate], trending: [FeedBattleCandidate],
-                             templates: [FeedTemplateCandidate], now: Timestamp) -> Feed {
+    public static func build(
+        followed: [FeedBattleCandidate], trending: [FeedBattleCandidate],
+        templates: [FeedTemplateCandidate], now: Timestamp
+    ) -> Feed {
         let highlight = highlightTemplate(templates)
         var merger = Merger()
         for candidate in followed {
@@ -36,7 +38,8 @@ public enum FeedRanking {
         for candidate in templates {
             var trendingFlag = false
             if let highlight, !highlightMarked,
-               candidate.templateID.trimmingWhitespace() == highlight.templateID.trimmingWhitespace() {
+                candidate.templateID.trimmingWhitespace() == highlight.templateID.trimmingWhitespace()
+            {
                 trendingFlag = true
                 highlightMarked = true
             }
@@ -113,9 +116,10 @@ public enum FeedRanking {
     }
 
     static func view(of c: FeedTemplateCandidate, isTrending: Bool) -> FeedTemplateView {
-        FeedTemplateView(templateID: c.templateID, name: c.name, promptRules: c.promptRules.truncatedRunes(220),
-                         turnCount: c.turnCount, wordLimit: c.wordLimit, createdAt: c.createdAt,
-                         usageCount: c.usageCount, isTrending: isTrending)
+        FeedTemplateView(
+            templateID: c.templateID, name: c.name, promptRules: c.promptRules.truncatedRunes(220),
+            turnCount: c.turnCount, wordLimit: c.wordLimit, createdAt: c.createdAt,
+            usageCount: c.usageCount, isTrending: isTrending)
     }
 
     /// Final order: score desc, created desc, id asc.
@@ -163,8 +167,10 @@ public enum FeedRanking {
             if let index = indexByKey[key] {
                 raise(index, reason: FeedRanking.templateReason, score: score)
             } else {
-                insert(FeedItem(id: key, kind: .template, reason: FeedRanking.templateReason, reasons: [],
-                                score: round2(score), template: FeedRanking.view(of: c, isTrending: isTrending)))
+                insert(
+                    FeedItem(
+                        id: key, kind: .template, reason: FeedRanking.templateReason, reasons: [],
+                        score: round2(score), template: FeedRanking.view(of: c, isTrending: isTrending)))
             }
             record(key, FeedRanking.templateReason)
         }

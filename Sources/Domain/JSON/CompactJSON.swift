@@ -24,7 +24,8 @@ public enum CompactJSON {
     /// True when `text` is exactly one JSON number literal (RFC 8259 grammar).
     public static func isNumberLiteral(_ text: String) -> Bool {
         guard let parsed = try? JSONParser.parseFirst(Array(text.utf8)), !parsed.trailing,
-              case .number(let literal)? = parsed.value else { return false }
+            case .number(let literal)? = parsed.value
+        else { return false }
         return literal == text
     }
 
@@ -48,20 +49,29 @@ public enum CompactJSON {
         var pointPosition = 0
         var seenPoint = false
         for ch in mantissa {
-            if ch == "." { seenPoint = true; continue }
+            if ch == "." {
+                seenPoint = true
+                continue
+            }
             digits.append(ch)
             if !seenPoint { pointPosition += 1 }
         }
         // Normalise to value = 0.D × 10^decimalExponent with D free of leading/trailing zeros.
         var decimalExponent = pointPosition + exponent
-        while digits.first == "0" { digits.removeFirst(); decimalExponent -= 1 }
+        while digits.first == "0" {
+            digits.removeFirst()
+            decimalExponent -= 1
+        }
         while digits.last == "0" { digits.removeLast() }
         if digits.isEmpty { return "0" }
 
         var out = negative ? "-" : ""
         if magnitude < 1e-6 || magnitude >= 1e21 {
             out.append(digits.first!)
-            if digits.count > 1 { out.append("."); out.append(contentsOf: digits.dropFirst()) }
+            if digits.count > 1 {
+                out.append(".")
+                out.append(contentsOf: digits.dropFirst())
+            }
             let exp = decimalExponent - 1
             out.append("e")
             out.append(exp < 0 ? "-" : "+")
@@ -125,8 +135,10 @@ public enum CompactJSON {
             case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
             case 0x00..<0x20, 0x3C, 0x3E, 0x26, 0x2028, 0x2029:
                 let v = scalar.value
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), hex[Int(v >> 12) & 0xF], hex[Int(v >> 8) & 0xF],
-                                        hex[Int(v >> 4) & 0xF], hex[Int(v) & 0xF]])
+                out.append(contentsOf: [
+                    0x5C, UInt8(ascii: "u"), hex[Int(v >> 12) & 0xF], hex[Int(v >> 8) & 0xF],
+                    hex[Int(v >> 4) & 0xF], hex[Int(v) & 0xF],
+                ])
             default:
                 out.append(contentsOf: String(scalar).utf8)
             }

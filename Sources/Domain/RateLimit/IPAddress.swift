@@ -44,9 +44,13 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         }
         let groups = (0..<8).map { UInt16(truncatingIfNeeded: bits >> (112 - 16 * $0)) }
         // Longest run of at least two zero groups, the first one on a tie, becomes "::".
-        var best = (start: -1, length: 0), i = 0
+        var best = (start: -1, length: 0)
+        var i = 0
         while i < 8 {
-            guard groups[i] == 0 else { i += 1; continue }
+            guard groups[i] == 0 else {
+                i += 1
+                continue
+            }
             var j = i
             while j < 8 && groups[j] == 0 { j += 1 }
             if j - i > best.length { best = (i, j - i) }
@@ -76,7 +80,8 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// Eight 16-bit groups, or fewer with one `::` standing for one or more zero groups.
     static func parseIPv6(_ text: ArraySlice<UInt8>) -> UInt128? {
         let colon = UInt8(ascii: ":")
-        var head = text, tail: ArraySlice<UInt8> = []
+        var head = text
+        var tail: ArraySlice<UInt8> = []
         var compressed = false
         if let i = text.indices.first(where: { $0 + 1 < text.endIndex && text[$0] == colon && text[$0 + 1] == colon }) {
             compressed = true
@@ -84,7 +89,8 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
             tail = text[(i + 2)...]
         }
         guard let left = parseGroups(head, mayEndInIPv4: !compressed),
-              let right = parseGroups(tail, mayEndInIPv4: true) else { return nil }
+            let right = parseGroups(tail, mayEndInIPv4: true)
+        else { return nil }
         if compressed {
             guard left.count + right.count <= 7 else { return nil }
         } else {

@@ -33,8 +33,10 @@ public final class InMemoryRateLimitStore: RateLimitStore {
     ///   - shardCount: independent locks; more shards, less contention (at least 1).
     ///   - maxEntriesPerShard: hard cap on buckets per shard (at least 8).
     ///   - sweepInterval: operations on a shard between sweeps of already-full buckets.
-    public init(shardCount: Int = defaultShardCount, maxEntriesPerShard: Int = defaultMaxEntriesPerShard,
-                sweepInterval: Int = defaultSweepInterval) {
+    public init(
+        shardCount: Int = defaultShardCount, maxEntriesPerShard: Int = defaultMaxEntriesPerShard,
+        sweepInterval: Int = defaultSweepInterval
+    ) {
         shards = (0..<max(1, shardCount)).map { _ in Shard() }
         self.maxEntriesPerShard = max(8, maxEntriesPerShard)
         self.sweepInterval = max(1, sweepInterval)
@@ -50,7 +52,8 @@ public final class InMemoryRateLimitStore: RateLimitStore {
         guard !rule.isDisabled else { return .unlimited }
         let rate = TokenBucket.clampedRate(rule)
         let t = now.microseconds
-        let cap = maxEntriesPerShard, interval = sweepInterval
+        let cap = maxEntriesPerShard
+        let interval = sweepInterval
         return shard(for: key).state.withLock { s in
             let decision = s.buckets[key, default: TokenBucket(rate: rate, now: t)].take(rate: rate, now: t)
             s.operations += 1
@@ -79,11 +82,12 @@ public final class InMemoryRateLimitStore: RateLimitStore {
     public func purge(now: Timestamp) -> Int {
         let t = now.microseconds
         return shards.reduce(0) { total, shard in
-            total + shard.state.withLock { s in
-                let before = s.buckets.count
-                s.sweep(now: t)
-                return before - s.buckets.count
-            }
+            total
+                + shard.state.withLock { s in
+                    let before = s.buckets.count
+                    s.sweep(now: t)
+                    return before - s.buckets.count
+                }
         }
     }
 

@@ -30,8 +30,9 @@ public struct RateLimitDecision: Sendable, Hashable {
     }
 
     /// The decision for a disabled rule: allowed, and no headers are sent.
-    public static let unlimited = RateLimitDecision(allowed: true, limit: 0, remaining: 0, resetSeconds: 0,
-                                                    retryAfterSeconds: nil)
+    public static let unlimited = RateLimitDecision(
+        allowed: true, limit: 0, remaining: 0, resetSeconds: 0,
+        retryAfterSeconds: nil)
 
     /// True when limiting was disabled for this request (rule of `0` per minute).
     public var isUnlimited: Bool { limit == 0 }

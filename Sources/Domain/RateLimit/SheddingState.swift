@@ -23,8 +23,10 @@ public final class SheddingState: Sendable {
 
     private let active = Atomic<Bool>(false)
 
-    public init(queueDepthThreshold: Int = defaultQueueDepthThreshold,
-                retriesThreshold: Int = defaultRetriesThreshold) {
+    public init(
+        queueDepthThreshold: Int = defaultQueueDepthThreshold,
+        retriesThreshold: Int = defaultRetriesThreshold
+    ) {
         self.queueDepthThreshold = queueDepthThreshold
         self.retriesThreshold = retriesThreshold
     }
@@ -44,8 +46,10 @@ public final class SheddingState: Sendable {
     /// The rule to enforce for one request: while shedding, a public-write rule for an
     /// anonymous caller is halved (rounded down, at least 1); every other case is unchanged, and
     /// a disabled rule stays disabled.
-    public func effectiveRule(_ rule: RateLimitRule, class limitClass: RateLimitClass,
-                              anonymous: Bool) -> RateLimitRule {
+    public func effectiveRule(
+        _ rule: RateLimitRule, class limitClass: RateLimitClass,
+        anonymous: Bool
+    ) -> RateLimitRule {
         guard isActive, anonymous, limitClass.isSheddable, !rule.isDisabled else { return rule }
         return RateLimitRule(perMinute: max(1, rule.perMinute / 2))
     }

@@ -64,8 +64,9 @@ struct TokenBucket: Sendable {
             let retryMicros = Self.ceilDiv(Self.unitsPerToken - level, rate)
             retry = max(1, Int(Self.ceilDiv(retryMicros, 1_000_000)))
         }
-        return RateLimitDecision(allowed: allowed, limit: Int(rate), remaining: Int(level / Self.unitsPerToken),
-                                 resetSeconds: Int(Self.ceilDiv(resetMicros, 1_000_000)), retryAfterSeconds: retry)
+        return RateLimitDecision(
+            allowed: allowed, limit: Int(rate), remaining: Int(level / Self.unitsPerToken),
+            resetSeconds: Int(Self.ceilDiv(resetMicros, 1_000_000)), retryAfterSeconds: retry)
     }
 
     /// Ceiling division for a non-negative numerator and positive denominator.

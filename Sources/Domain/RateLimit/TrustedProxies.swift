@@ -70,7 +70,8 @@ public struct TrustedProxies: Sendable, Hashable {
         if pieces.count == 2 {
             let digits = pieces[1]
             guard (1...3).contains(digits.count), digits.allSatisfy(\.isASCII), let n = Int(digits),
-                  (0...width).contains(n) else { return nil }
+                (0...width).contains(n)
+            else { return nil }
             prefix = n
         }
         // IPv4 lives in the last 32 bits of the mapped range, so its prefix counts from bit 96.

@@ -23,8 +23,9 @@ struct AdminController: Sendable {
         guard let email, adminEmails.contains(email.lowercased()) else { throw DomainError.forbidden("forbidden") }
         let now = clock.now()
         let counts: (day: [String: Int], week: [String: Int])
-        do { counts = try await database.eventCounts(since24h: now.adding(seconds: -86_400), since7d: now.adding(seconds: -7 * 86_400)) }
-        catch { throw error.asInternal("could not compute analytics summary") }
+        do { counts = try await database.eventCounts(since24h: now.adding(seconds: -86_400), since7d: now.adding(seconds: -7 * 86_400)) } catch {
+            throw error.asInternal("could not compute analytics summary")
+        }
         return AnalyticsSummaryDTO(now: now, day: counts.day, week: counts.week)
     }
 }

@@ -18,7 +18,9 @@ struct BattlesController: Sendable {
         let dto = RemixIntentDTO(
             battleID: raw, roomID: roomID, roomName: view.battle.roomName, topic: view.topic,
             proStyle: BattleRules.remixProStyle, conStyle: BattleRules.remixConStyle,
-            suggestedTemplates: view.suggestions.map { SuggestedTemplateDTO(id: $0.id, name: $0.name, turnCount: $0.turnCount, wordLimit: $0.wordLimit) },
+            suggestedTemplates: view.suggestions.map {
+                SuggestedTemplateDTO(id: $0.id, name: $0.name, turnCount: $0.turnCount, wordLimit: $0.wordLimit)
+            },
             remixToken: view.token, remixTokenExpires: view.expires.rfc3339Seconds,
             targetCreateRoute: "/rooms/\(roomID)/battles", targetBattleSource: raw)
         return JSONOutput.response(dto, status: .ok, headers: [.setCookie: service.remixCookie(token: view.token), .cacheControl: "no-store"])

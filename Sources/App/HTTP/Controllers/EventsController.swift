@@ -16,9 +16,10 @@ struct EventsController: Sendable {
     @Sendable func record(_ request: Request, context: AppRequestContext) async throws -> JSONResult<OKDTO> {
         let body = try await request.decodeStrict(EventRequest.self, limit: limits.publicRoutes)
         guard let name = EventName.normalize(body.eventName) else { throw DomainError.invalid("unsupported event_name") }
-        let event = AppDatabase.EventRecord(userID: context.userID, name: name,
-                                            metadataJSON: MetadataSanitizer.encode(MetadataSanitizer.sanitize(body.metadata)),
-                                            createdAt: clock.now())
+        let event = AppDatabase.EventRecord(
+            userID: context.userID, name: name,
+            metadataJSON: MetadataSanitizer.encode(MetadataSanitizer.sanitize(body.metadata)),
+            createdAt: clock.now())
         do { try await events.recordDurably(event) } catch { throw error.asInternal("could not record event") }
         return JSONResult(OKDTO(ok: true), status: .accepted)
     }
@@ -31,6 +32,7 @@ struct EventRequest: StrictDecodable {
     let metadata: JSONValue?
 
     init(_ r: JSONObjectReader) throws {
-        eventName = try r.string("event_name"); metadata = try r.object("metadata")
+        eventName = try r.string("event_name")
+        metadata = try r.object("metadata")
     }
 }

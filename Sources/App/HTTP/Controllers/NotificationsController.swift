@@ -26,8 +26,9 @@ struct NotificationsController: Sendable {
         let user = try context.requireUser()
         let id = try NotificationRules.id(context.pathParameter("id"))
         let result: (updated: Bool, unread: Int)
-        do { result = try await database.markNotificationRead(id: id, userID: user, now: clock.now()) }
-        catch { throw error.asInternal("could not mark notification as read") }
+        do { result = try await database.markNotificationRead(id: id, userID: user, now: clock.now()) } catch {
+            throw error.asInternal("could not mark notification as read")
+        }
         return JSONResult(NotificationReadDTO(updated: result.updated, unreadCount: result.unread))
     }
 
@@ -35,8 +36,9 @@ struct NotificationsController: Sendable {
     @Sendable func markAllRead(_ request: Request, context: AppRequestContext) async throws -> JSONResult<NotificationReadAllDTO> {
         let user = try context.requireUser()
         let updated: Int
-        do { updated = try await database.markAllNotificationsRead(userID: user, now: clock.now()) }
-        catch { throw error.asInternal("could not mark notifications as read") }
+        do { updated = try await database.markAllNotificationsRead(userID: user, now: clock.now()) } catch {
+            throw error.asInternal("could not mark notifications as read")
+        }
         return JSONResult(NotificationReadAllDTO(updated: updated, unreadCount: 0))
     }
 }

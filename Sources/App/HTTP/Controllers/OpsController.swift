@@ -33,8 +33,9 @@ struct OpsController: Sendable {
             return JSONResult(OKDTO(ok: false, error: "could not read schema_migrations: \(error)"), status: .serviceUnavailable)
         }
         guard status.applied >= status.expected else {
-            return JSONResult(OKDTO(ok: false, error: "migrations pending: applied=\(status.applied) expected=\(status.expected)"),
-                              status: .serviceUnavailable)
+            return JSONResult(
+                OKDTO(ok: false, error: "migrations pending: applied=\(status.applied) expected=\(status.expected)"),
+                status: .serviceUnavailable)
         }
         return JSONResult(OKDTO(ok: true))
     }
@@ -47,8 +48,9 @@ struct OpsController: Sendable {
             context.logger.warning("queue_depth_refresh_failed", metadata: ["error": .string("\(error)")])
         }
         let body = metrics.render(now: clock.now())
-        return Response(status: .ok,
-                        headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .contentLength: String(body.utf8.count)],
-                        body: .init(byteBuffer: .init(string: body)))
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .contentLength: String(body.utf8.count)],
+            body: .init(byteBuffer: .init(string: body)))
     }
 }

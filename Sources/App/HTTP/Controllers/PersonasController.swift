@@ -73,8 +73,10 @@ struct PersonasController: Sendable {
         let body = try await request.decodeStrict(PublishProfileRequest.self, limit: limits.global, mode: .strictEmptyAllowed)
         let profile = try await service.publish(id: id, userID: user, slug: body.slug, bio: body.bio)
         pages.invalidateAll()
-        return JSONResult(PublishedProfileDTO(personaID: rawID, slug: profile.slug, isPublic: true, bio: profile.bio,
-                                              createdAt: profile.createdAt.rfc3339, shareURL: "\(shareBase)/p/\(profile.slug)"))
+        return JSONResult(
+            PublishedProfileDTO(
+                personaID: rawID, slug: profile.slug, isPublic: true, bio: profile.bio,
+                createdAt: profile.createdAt.rfc3339, shareURL: "\(shareBase)/p/\(profile.slug)"))
     }
 
     @Sendable func unpublish(_ request: Request, context: AppRequestContext) async throws -> JSONResult<UnpublishedProfileDTO> {
@@ -82,8 +84,10 @@ struct PersonasController: Sendable {
         let rawID = context.pathParameter("id")
         let slug = try await service.unpublish(id: try Identifiers.uuid(rawID, label: "persona id"), userID: user)
         pages.invalidateAll()
-        return JSONResult(UnpublishedProfileDTO(personaID: rawID, slug: slug, isPublic: false,
-                                                shareURL: slug.isEmpty ? "" : "\(shareBase)/p/\(slug)"))
+        return JSONResult(
+            UnpublishedProfileDTO(
+                personaID: rawID, slug: slug, isPublic: false,
+                shareURL: slug.isEmpty ? "" : "\(shareBase)/p/\(slug)"))
     }
 
     @Sendable func preview(_ request: Request, context: AppRequestContext) async throws -> JSONResult<PreviewDTO> {

@@ -23,9 +23,10 @@ struct PublicBattlesController: Sendable {
         let id = try Identifiers.uuid(context.pathParameter("id"), label: "battle id")
         let (battle, topic) = try await battles.meta(id, viewer: context.userID)
         let template = battle.templateID.map { TemplateRefDTO(id: $0, name: battle.templateName ?? "") }
-        let dto = BattleMetaDTO(battleID: battle.post.id, roomID: battle.post.roomID, roomName: battle.roomName, topic: topic,
-                                createdAt: battle.post.createdAt.rfc3339Seconds, template: template,
-                                shareURL: "\(shareBase)/b/\(battle.post.id)", cardURL: "/b/\(battle.post.id)/card.png")
+        let dto = BattleMetaDTO(
+            battleID: battle.post.id, roomID: battle.post.roomID, roomName: battle.roomName, topic: topic,
+            createdAt: battle.post.createdAt.rfc3339Seconds, template: template,
+            shareURL: "\(shareBase)/b/\(battle.post.id)", cardURL: "/b/\(battle.post.id)/card.png")
         return PublicCaching.json(dto, request: request)
     }
 

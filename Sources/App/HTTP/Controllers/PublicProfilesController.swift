@@ -18,12 +18,14 @@ struct PublicProfilesController: Sendable {
         let slug = Slug.normalize(context.pathParameter("slug"))
         if let cached = pages.get(slug) {
             service.recordView(slug: cached.slug, personaID: cached.personaID, viewer: context.userID)
-            return PublicCaching.response(cached.body, contentType: "application/json", etag: cached.etag,
-                                          cacheControl: PublicCaching.readPolicy, request: request)
+            return PublicCaching.response(
+                cached.body, contentType: "application/json", etag: cached.etag,
+                cacheControl: PublicCaching.readPolicy, request: request)
         }
         let page = try await service.profilePage(slug: slug, viewer: context.userID)
-        let dto = PublicProfilePageDTO(profile: PublicProfileDTO(page.persona), latestPosts: page.posts.posts.map(PublicPostDTO.init),
-                                       topRooms: page.rooms.map(RoomStatDTO.init), nextCursor: page.posts.nextCursor)
+        let dto = PublicProfilePageDTO(
+            profile: PublicProfileDTO(page.persona), latestPosts: page.posts.posts.map(PublicPostDTO.init),
+            topRooms: page.rooms.map(RoomStatDTO.init), nextCursor: page.posts.nextCursor)
         let body = JSONOutput.body(dto)
         let etag = PublicCaching.strongETag(body)
         pages.set(.init(body: body, etag: etag, personaID: page.persona.personaID, slug: page.persona.slug), for: slug)

@@ -45,9 +45,10 @@ struct RoomsController: Sendable {
             try await request.decodeStrict(BattleCreateRequest.self, limit: limit).value
         }
         let post = created.battle.post
-        let dto = BattleCreatedDTO(battleID: post.id, post: PostDTO(post, includePersonaName: false), roomName: created.roomName,
-                                   template: TemplateDTO(created.battle.template), enqueuedReplies: created.battle.enqueued,
-                                   remixUsed: created.remixUsed, suggestedNextURL: "/b/\(post.id)")
+        let dto = BattleCreatedDTO(
+            battleID: post.id, post: PostDTO(post, includePersonaName: false), roomName: created.roomName,
+            template: TemplateDTO(created.battle.template), enqueuedReplies: created.battle.enqueued,
+            remixUsed: created.remixUsed, suggestedNextURL: "/b/\(post.id)")
         var headers: HTTPFields = [:]
         if created.remixUsed { headers[.setCookie] = battles.remixCookie(token: nil) }
         return JSONOutput.response(dto, status: .created, headers: headers)

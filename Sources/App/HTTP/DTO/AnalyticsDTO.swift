@@ -24,11 +24,17 @@ struct AnalyticsSummaryDTO: Encodable, Sendable {
         last24h = filled(day)
         last7d = filled(week)
         let w = last7d
-        funnel7d = ["share": w["battle_shared"] ?? 0, "view": w["public_profile_viewed"] ?? 0, "signup": w["signup_from_share"] ?? 0,
-                    "persona": w["persona_created"] ?? 0, "battle": w["battle_created"] ?? 0]
-        remixFunnel7d = ["public_views": w["public_battle_viewed"] ?? 0, "remix_clicked": w["remix_clicked"] ?? 0,
-                         "remix_started": w["remix_started"] ?? 0, "remix_completed": w["remix_completed"] ?? 0]
-        retention7d = ["daily_return": w["daily_return"] ?? 0, "notification_clicked": w["notification_clicked"] ?? 0,
-                       "template_used_from_feed": w["template_used_from_feed"] ?? 0]
+        funnel7d = [
+            "share": w["battle_shared"] ?? 0, "view": w["public_profile_viewed"] ?? 0, "signup": w["signup_from_share"] ?? 0,
+            "persona": w["persona_created"] ?? 0, "battle": w["battle_created"] ?? 0,
+        ]
+        remixFunnel7d = [
+            "public_views": w["public_battle_viewed"] ?? 0, "remix_clicked": w["remix_clicked"] ?? 0,
+            "remix_started": w["remix_started"] ?? 0, "remix_completed": w["remix_completed"] ?? 0,
+        ]
+        retention7d = [
+            "daily_return": w["daily_return"] ?? 0, "notification_clicked": w["notification_clicked"] ?? 0,
+            "template_used_from_feed": w["template_used_from_feed"] ?? 0,
+        ]
     }
 }

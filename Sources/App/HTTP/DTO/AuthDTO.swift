@@ -6,7 +6,9 @@ struct SignupRequest: StrictDecodable {
     let shareSlug: String
 
     init(_ r: JSONObjectReader) throws {
-        email = try r.string("email"); password = try r.string("password"); shareSlug = try r.string("share_slug")
+        email = try r.string("email")
+        password = try r.string("password")
+        shareSlug = try r.string("share_slug")
     }
 }
 
@@ -17,7 +19,8 @@ struct LoginRequest: StrictDecodable {
     let password: String
 
     init(_ r: JSONObjectReader) throws {
-        email = try r.string("email"); password = try r.string("password")
+        email = try r.string("email")
+        password = try r.string("password")
     }
 }
 

@@ -6,8 +6,9 @@ struct BattleCreateRequest: StrictDecodable {
     let value: BattleService.CreateRequest
 
     init(_ r: JSONObjectReader) throws {
-        value = .init(topic: try r.string("topic"), templateID: try r.string("template_id"), remixToken: try r.string("remix_token"),
-                      proStyle: try r.string("pro_style"), conStyle: try r.string("con_style"))
+        value = .init(
+            topic: try r.string("topic"), templateID: try r.string("template_id"), remixToken: try r.string("remix_token"),
+            proStyle: try r.string("pro_style"), conStyle: try r.string("con_style"))
     }
 }
 

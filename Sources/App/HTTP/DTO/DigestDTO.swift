@@ -39,13 +39,15 @@ struct PersonaDigestResponseDTO: Encodable, Sendable {
 
     init(_ v: DigestService.PersonaDigestView) {
         let threads = v.activity.threads.map {
-            Thread(postID: $0.postID, roomID: $0.roomID.flatMap { $0.isEmpty ? nil : $0 }, roomName: $0.roomName.flatMap { $0.isEmpty ? nil : $0 },
-                   postPreview: $0.postPreview.flatMap { $0.isEmpty ? nil : $0 }, activityCount: $0.activityCount,
-                   lastActivityAt: $0.lastActivityAt.rfc3339)
+            Thread(
+                postID: $0.postID, roomID: $0.roomID.flatMap { $0.isEmpty ? nil : $0 }, roomName: $0.roomName.flatMap { $0.isEmpty ? nil : $0 },
+                postPreview: $0.postPreview.flatMap { $0.isEmpty ? nil : $0 }, activityCount: $0.activityCount,
+                lastActivityAt: $0.lastActivityAt.rfc3339)
         }
-        digest = Digest(personaID: v.personaID, date: v.date, summary: v.summary,
-                        stats: Stats(posts: v.activity.posts, replies: v.activity.replies, topThreads: threads),
-                        hasActivity: v.activity.hasActivity, updatedAt: v.updatedAt.rfc3339)
+        digest = Digest(
+            personaID: v.personaID, date: v.date, summary: v.summary,
+            stats: Stats(posts: v.activity.posts, replies: v.activity.replies, topThreads: threads),
+            hasActivity: v.activity.hasActivity, updatedAt: v.updatedAt.rfc3339)
         exists = v.exists
     }
 }
@@ -79,10 +81,14 @@ struct WeeklyDigestResponseDTO: Encodable, Sendable {
     enum CodingKeys: String, CodingKey { case digest, exists, isCurrentWeek = "is_current_week" }
 
     init(_ v: DigestService.WeeklyView) {
-        digest = Digest(weekStart: v.weekStart, generatedAt: v.generatedAt.rfc3339, items: v.items.map {
-            Item(battleID: $0.battleID, roomID: $0.roomID, roomName: $0.roomName, topic: $0.topic, summary: $0.summary, score: $0.score,
-                 createdAt: $0.createdAt.rfc3339)
-        })
-        exists = v.exists; isCurrentWeek = v.isCurrentWeek
+        digest = Digest(
+            weekStart: v.weekStart, generatedAt: v.generatedAt.rfc3339,
+            items: v.items.map {
+                Item(
+                    battleID: $0.battleID, roomID: $0.roomID, roomName: $0.roomName, topic: $0.topic, summary: $0.summary, score: $0.score,
+                    createdAt: $0.createdAt.rfc3339)
+            })
+        exists = v.exists
+        isCurrentWeek = v.isCurrentWeek
     }
 }

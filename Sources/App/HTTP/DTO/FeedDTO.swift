@@ -23,8 +23,13 @@ struct FeedItemDTO: Encodable, Sendable {
     let template: FeedTemplateDTO?
 
     init(_ item: FeedItem) {
-        id = item.id; kind = item.kind.rawValue; reason = item.reason; reasons = item.reasons; score = item.score
-        battle = item.battle.map(FeedBattleDTO.init); template = item.template.map(FeedTemplateDTO.init)
+        id = item.id
+        kind = item.kind.rawValue
+        reason = item.reason
+        reasons = item.reasons
+        score = item.score
+        battle = item.battle.map(FeedBattleDTO.init)
+        template = item.template.map(FeedTemplateDTO.init)
     }
 }
 
@@ -46,9 +51,15 @@ struct FeedBattleDTO: Encodable, Sendable {
     }
 
     init(_ b: FeedBattleView) {
-        battleID = b.battleID; roomID = b.roomID; roomName = b.roomName
-        personaID = b.personaID.flatMap { $0.isEmpty ? nil : $0 }; personaName = b.personaName.flatMap { $0.isEmpty ? nil : $0 }
-        topic = b.topic; createdAt = b.createdAt.rfc3339; shares = b.shares; remixes = b.remixes
+        battleID = b.battleID
+        roomID = b.roomID
+        roomName = b.roomName
+        personaID = b.personaID.flatMap { $0.isEmpty ? nil : $0 }
+        personaName = b.personaName.flatMap { $0.isEmpty ? nil : $0 }
+        topic = b.topic
+        createdAt = b.createdAt.rfc3339
+        shares = b.shares
+        remixes = b.remixes
         template = b.templateID.map { TemplateRefDTO(id: $0, name: b.templateName ?? "") }
     }
 }
@@ -69,7 +80,13 @@ struct FeedTemplateDTO: Encodable, Sendable {
     }
 
     init(_ t: FeedTemplateView) {
-        templateID = t.templateID; name = t.name; promptRules = t.promptRules; turnCount = t.turnCount; wordLimit = t.wordLimit
-        createdAt = t.createdAt.rfc3339; usageCount = t.usageCount; isTrending = t.isTrending
+        templateID = t.templateID
+        name = t.name
+        promptRules = t.promptRules
+        turnCount = t.turnCount
+        wordLimit = t.wordLimit
+        createdAt = t.createdAt.rfc3339
+        usageCount = t.usageCount
+        isTrending = t.isTrending
     }
 }

@@ -5,14 +5,17 @@ extension JSONValue: Encodable {
     public func encode(to encoder: any Encoder) throws {
         switch self {
         case .null:
-            var c = encoder.singleValueContainer(); try c.encodeNil()
+            var c = encoder.singleValueContainer()
+            try c.encodeNil()
         case .bool(let b):
-            var c = encoder.singleValueContainer(); try c.encode(b)
+            var c = encoder.singleValueContainer()
+            try c.encode(b)
         case .number(let literal):
             var c = encoder.singleValueContainer()
             if let int = Int64(literal) { try c.encode(int) } else { try c.encode(Double(literal) ?? 0) }
         case .string(let s):
-            var c = encoder.singleValueContainer(); try c.encode(s)
+            var c = encoder.singleValueContainer()
+            try c.encode(s)
         case .array(let items):
             var c = encoder.unkeyedContainer()
             for item in items { try c.encode(item) }

@@ -17,8 +17,14 @@ struct NotificationDTO: Encodable, Sendable {
     }
 
     init(_ n: AppDatabase.NotificationRow) {
-        id = n.id; actorUserID = n.actorUserID; type = n.type; title = n.title; body = n.body
-        metadata = JSONValue.storedObject(n.metadataJSON); readAt = n.readAt?.rfc3339; createdAt = n.createdAt.rfc3339
+        id = n.id
+        actorUserID = n.actorUserID
+        type = n.type
+        title = n.title
+        body = n.body
+        metadata = JSONValue.storedObject(n.metadataJSON)
+        readAt = n.readAt?.rfc3339
+        createdAt = n.createdAt.rfc3339
     }
 }
 

@@ -17,7 +17,11 @@ struct RoomDTO: Encodable, Sendable {
     enum CodingKeys: String, CodingKey { case id, slug, name, description, createdAt = "created_at" }
 
     init(_ room: Room) {
-        id = room.id; slug = room.slug; name = room.name; description = room.description; createdAt = room.createdAt.rfc3339
+        id = room.id
+        slug = room.slug
+        name = room.name
+        description = room.description
+        createdAt = room.createdAt.rfc3339
     }
 }
 

@@ -24,11 +24,19 @@ struct PersonaDTO: Encodable, Sendable {
     }
 
     init(_ p: Persona) {
-        id = p.id; name = p.fields.name; bio = p.fields.bio; tone = p.fields.tone
-        writingSamples = p.fields.writingSamples; doNotSay = p.fields.doNotSay; catchphrases = p.fields.catchphrases
-        preferredLanguage = p.fields.preferredLanguage; formality = p.fields.formality
-        dailyDraftQuota = p.fields.dailyDraftQuota; dailyReplyQuota = p.fields.dailyReplyQuota
-        createdAt = p.createdAt.rfc3339; updatedAt = p.updatedAt.rfc3339
+        id = p.id
+        name = p.fields.name
+        bio = p.fields.bio
+        tone = p.fields.tone
+        writingSamples = p.fields.writingSamples
+        doNotSay = p.fields.doNotSay
+        catchphrases = p.fields.catchphrases
+        preferredLanguage = p.fields.preferredLanguage
+        formality = p.fields.formality
+        dailyDraftQuota = p.fields.dailyDraftQuota
+        dailyReplyQuota = p.fields.dailyReplyQuota
+        createdAt = p.createdAt.rfc3339
+        updatedAt = p.updatedAt.rfc3339
     }
 }
 
@@ -40,8 +48,10 @@ struct DeletedDTO: Encodable, Sendable { let deleted: Bool }
 
 /// Create/replace body (strict).
 struct PersonaUpsertRequest: StrictDecodable {
-    static let fieldNames = ["name", "bio", "tone", "writing_samples", "do_not_say", "catchphrases",
-                             "preferred_language", "formality", "daily_draft_quota", "daily_reply_quota"]
+    static let fieldNames = [
+        "name", "bio", "tone", "writing_samples", "do_not_say", "catchphrases",
+        "preferred_language", "formality", "daily_draft_quota", "daily_reply_quota",
+    ]
     let fields: PersonaFields
 
     init(_ r: JSONObjectReader) throws {

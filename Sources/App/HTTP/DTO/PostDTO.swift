@@ -18,10 +18,15 @@ struct PostDTO: Encodable, Sendable {
     }
 
     init(_ post: Post, includePersonaName: Bool = true) {
-        id = post.id; roomID = post.roomID; personaID = post.personaID
+        id = post.id
+        roomID = post.roomID
+        personaID = post.personaID
         personaName = includePersonaName ? post.personaName.flatMap { $0.isEmpty ? nil : $0 } : nil
-        authoredBy = post.authoredBy.rawValue; status = post.status.rawValue; content = post.content
-        createdAt = post.createdAt.rfc3339; updatedAt = post.updatedAt.rfc3339
+        authoredBy = post.authoredBy.rawValue
+        status = post.status.rawValue
+        content = post.content
+        createdAt = post.createdAt.rfc3339
+        updatedAt = post.updatedAt.rfc3339
     }
 }
 
@@ -42,10 +47,14 @@ struct ReplyDTO: Encodable, Sendable {
     }
 
     init(_ reply: Reply) {
-        id = reply.id; postID = reply.postID; personaID = reply.personaID
+        id = reply.id
+        postID = reply.postID
+        personaID = reply.personaID
         personaName = reply.personaName.flatMap { $0.isEmpty ? nil : $0 }
-        authoredBy = reply.authoredBy.rawValue; content = reply.content
-        createdAt = reply.createdAt.rfc3339; updatedAt = reply.updatedAt.rfc3339
+        authoredBy = reply.authoredBy.rawValue
+        content = reply.content
+        createdAt = reply.createdAt.rfc3339
+        updatedAt = reply.updatedAt.rfc3339
     }
 }
 

@@ -5,7 +5,8 @@ struct PublishProfileRequest: StrictDecodable {
     let bio: String
 
     init(_ r: JSONObjectReader) throws {
-        slug = try r.string("slug"); bio = try r.string("bio")
+        slug = try r.string("slug")
+        bio = try r.string("bio")
     }
 }
 

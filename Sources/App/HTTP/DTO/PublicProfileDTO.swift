@@ -21,8 +21,17 @@ struct PublicProfileDTO: Encodable, Sendable {
     }
 
     init(_ p: PublicPersona) {
-        personaID = p.personaID; slug = p.slug; name = p.name; bio = p.bio; tone = p.tone; preferredLanguage = p.preferredLanguage
-        formality = p.formality; isPublic = true; followers = p.followers; postsCount = p.postsCount; badges = p.badges
+        personaID = p.personaID
+        slug = p.slug
+        name = p.name
+        bio = p.bio
+        tone = p.tone
+        preferredLanguage = p.preferredLanguage
+        formality = p.formality
+        isPublic = true
+        followers = p.followers
+        postsCount = p.postsCount
+        badges = p.badges
         createdAt = p.createdAt.rfc3339
     }
 }
@@ -41,7 +50,11 @@ struct PublicPostDTO: Encodable, Sendable {
     }
 
     init(_ p: PublicPost) {
-        id = p.id; roomID = p.roomID; roomName = p.roomName; authoredBy = p.authoredBy.rawValue; content = p.content
+        id = p.id
+        roomID = p.roomID
+        roomName = p.roomName
+        authoredBy = p.authoredBy.rawValue
+        content = p.content
         createdAt = p.createdAt.rfc3339
     }
 }
@@ -54,7 +67,11 @@ struct RoomStatDTO: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey { case roomID = "room_id", roomName = "room_name", postCount = "post_count" }
 
-    init(_ s: RoomStat) { roomID = s.roomID; roomName = s.roomName; postCount = s.postCount }
+    init(_ s: RoomStat) {
+        roomID = s.roomID
+        roomName = s.roomName
+        postCount = s.postCount
+    }
 }
 
 /// `GET /p/{slug}`.

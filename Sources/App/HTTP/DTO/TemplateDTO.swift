@@ -17,8 +17,14 @@ struct TemplateDTO: Encodable, Sendable {
     }
 
     init(_ t: BattleTemplate) {
-        id = t.id; ownerUserID = t.ownerUserID.flatMap { $0.isEmpty ? nil : $0 }; name = t.name; promptRules = t.promptRules
-        turnCount = t.turnCount; wordLimit = t.wordLimit; createdAt = t.createdAt.rfc3339; isPublic = t.isPublic
+        id = t.id
+        ownerUserID = t.ownerUserID.flatMap { $0.isEmpty ? nil : $0 }
+        name = t.name
+        promptRules = t.promptRules
+        turnCount = t.turnCount
+        wordLimit = t.wordLimit
+        createdAt = t.createdAt.rfc3339
+        isPublic = t.isPublic
     }
 }
 
@@ -31,7 +37,8 @@ struct TemplateCreateRequest: StrictDecodable {
     let input: TemplateInput
 
     init(_ r: JSONObjectReader) throws {
-        input = TemplateInput(name: try r.string("name"), promptRules: try r.string("prompt_rules"), turnCount: try r.int("turn_count"),
-                              wordLimit: try r.int("word_limit"), isPublic: try r.bool("is_public") ?? false)
+        input = TemplateInput(
+            name: try r.string("name"), promptRules: try r.string("prompt_rules"), turnCount: try r.int("turn_count"),
+            wordLimit: try r.int("word_limit"), isPublic: try r.bool("is_public") ?? false)
     }
 }

@@ -6,22 +6,52 @@ struct JSONWriter {
 
     init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
 
-    mutating func beginObject() { separator(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
-    mutating func endObject() { needsComma.removeLast(); bytes.append(UInt8(ascii: "}")) }
-    mutating func beginArray(_ key: String) { self.key(key); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
-    mutating func endArray() { needsComma.removeLast(); bytes.append(UInt8(ascii: "]")) }
-    mutating func beginObject(_ key: String) { self.key(key); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
+    mutating func beginObject() {
+        separator()
+        bytes.append(UInt8(ascii: "{"))
+        needsComma.append(false)
+    }
+    mutating func endObject() {
+        needsComma.removeLast()
+        bytes.append(UInt8(ascii: "}"))
+    }
+    mutating func beginArray(_ key: String) {
+        self.key(key)
+        bytes.append(UInt8(ascii: "["))
+        needsComma.append(false)
+    }
+    mutating func endArray() {
+        needsComma.removeLast()
+        bytes.append(UInt8(ascii: "]"))
+    }
+    mutating func beginObject(_ key: String) {
+        self.key(key)
+        bytes.append(UInt8(ascii: "{"))
+        needsComma.append(false)
+    }
 
-    mutating func field(_ key: String, _ value: String) { self.key(key); string(value) }
-    mutating func field(_ key: String, _ value: Int) { self.key(key); bytes.append(contentsOf: String(value).utf8) }
-    mutating func field(_ key: String, _ value: Bool) { self.key(key); bytes.append(contentsOf: (value ? "true" : "false").utf8) }
+    mutating func field(_ key: String, _ value: String) {
+        self.key(key)
+        string(value)
+    }
+    mutating func field(_ key: String, _ value: Int) {
+        self.key(key)
+        bytes.append(contentsOf: String(value).utf8)
+    }
+    mutating func field(_ key: String, _ value: Bool) {
+        self.key(key)
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
 
     /// Omitted when nil (optional fields are left out, never null).
     mutating func field(_ key: String, _ value: String?) { if let value { field(key, value) } }
 
     mutating func field(_ key: String, _ values: [String]) {
         beginArray(key)
-        for value in values { separator(); string(value) }
+        for value in values {
+            separator()
+            string(value)
+        }
         endArray()
     }
 

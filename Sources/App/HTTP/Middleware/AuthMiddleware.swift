@@ -30,7 +30,8 @@ struct AuthMiddleware: RouterMiddleware {
         let token = header[header.index(after: space)...]
         // Character comparisons: Foundation's substring search and `lowercased()` showed in the profile of every request.
         guard scheme.count == 6, scheme.utf8.elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }), !token.isEmpty,
-              !token.utf8.contains(UInt8(ascii: " ")) else { return nil }
+            !token.utf8.contains(UInt8(ascii: " "))
+        else { return nil }
         return String(token)
     }
 }

@@ -28,9 +28,11 @@ struct CORSMiddleware: RouterMiddleware {
         headers.append(HTTPField(name: .vary, value: "Access-Control-Request-Method"))
         headers.append(HTTPField(name: .vary, value: "Access-Control-Request-Headers"))
         let method = requestedMethod.uppercased()
-        let wanted = (requestedHeaders ?? "").split(separator: ",").map { CORSPolicy.canonical(String($0).trimmingCharacters(in: .whitespaces)) }.filter { !$0.isEmpty }
+        let wanted = (requestedHeaders ?? "").split(separator: ",").map { CORSPolicy.canonical(String($0).trimmingCharacters(in: .whitespaces)) }
+            .filter { !$0.isEmpty }
         if let origin, policy.allows(origin: origin), CORSPolicy.methods.contains(method),
-           wanted.allSatisfy({ CORSPolicy.headers.contains($0) }) {
+            wanted.allSatisfy({ CORSPolicy.headers.contains($0) })
+        {
             headers[.accessControlAllowOrigin] = origin
             headers[.accessControlAllowMethods] = method
             if !wanted.isEmpty { headers[.accessControlAllowHeaders] = wanted.joined(separator: ", ") }
@@ -70,6 +72,7 @@ struct CORSPolicy: Sendable {
 
     /// `content-type` → `Content-Type`.
     static func canonical(_ name: String) -> String {
-        name.split(separator: "-", omittingEmptySubsequences: false).map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined(separator: "-")
+        name.split(separator: "-", omittingEmptySubsequences: false).map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined(
+            separator: "-")
     }
 }

@@ -25,4 +25,3 @@ struct MetricsMiddleware: RouterMiddleware {
         return response
     }
 }
-

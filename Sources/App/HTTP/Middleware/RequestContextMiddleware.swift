@@ -18,11 +18,13 @@ struct RequestContextMiddleware: RouterMiddleware {
         context.requestID = incoming.isEmpty || incoming.utf8.count > 200 ? ids.next() : incoming
         context.logger[metadataKey: "request_id"] = .string(context.requestID)
         // Always resolved, so an IPv4 client on a dual-stack listener (`::ffff:a.b.c.d`) gets one canonical key.
-        context.clientIP = ClientIP.resolve(peer: context.peerAddress, headers: { name in
-            guard let field = HTTPField.Name(name) else { return nil }
-            let values = request.headers[values: field]
-            return values.isEmpty ? nil : values.joined(separator: ",")
-        }, trusted: trustedProxies)
+        context.clientIP = ClientIP.resolve(
+            peer: context.peerAddress,
+            headers: { name in
+                guard let field = HTTPField.Name(name) else { return nil }
+                let values = request.headers[values: field]
+                return values.isEmpty ? nil : values.joined(separator: ",")
+            }, trusted: trustedProxies)
         if requestTimeout > 0 {
             // Like the original, the timeout is a deadline that slow work (DB, LLM) honours, not a cut-off response.
             context.deadlineNanos = Monotonic.nanos() + UInt64(requestTimeout * 1e9)

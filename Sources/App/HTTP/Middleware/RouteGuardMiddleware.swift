@@ -23,8 +23,9 @@ struct RouteGuardMiddleware: RouterMiddleware {
 
     static func notFound() -> Response {
         let body = "404 page not found\n"
-        return Response(status: .notFound,
-                        headers: [.contentType: "text/plain; charset=utf-8", .contentLength: String(body.utf8.count)],
-                        body: .init(byteBuffer: .init(string: body)))
+        return Response(
+            status: .notFound,
+            headers: [.contentType: "text/plain; charset=utf-8", .contentLength: String(body.utf8.count)],
+            body: .init(byteBuffer: .init(string: body)))
     }
 }

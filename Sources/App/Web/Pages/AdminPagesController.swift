@@ -20,11 +20,12 @@ struct AdminPagesController: Sendable {
         func rows(_ values: [String: Int], order: [String]) -> [AdminPage.Count] {
             order.map { AdminPage.Count(name: $0, day: 0, week: values[$0] ?? 0) }
         }
-        let page = AdminPage(layout: try await kit.layout("Analytics", context: context, nav: .admin),
-                             generatedAt: DisplayTime.text(dto.generatedAt), counts: counts, chart: chart,
-                             funnel: rows(dto.funnel7d, order: ["share", "view", "signup", "persona", "battle"]),
-                             remixFunnel: rows(dto.remixFunnel7d, order: ["public_views", "remix_clicked", "remix_started", "remix_completed"]),
-                             retention: rows(dto.retention7d, order: ["daily_return", "notification_clicked", "template_used_from_feed"]))
+        let page = AdminPage(
+            layout: try await kit.layout("Analytics", context: context, nav: .admin),
+            generatedAt: DisplayTime.text(dto.generatedAt), counts: counts, chart: chart,
+            funnel: rows(dto.funnel7d, order: ["share", "view", "signup", "persona", "battle"]),
+            remixFunnel: rows(dto.remixFunnel7d, order: ["public_views", "remix_clicked", "remix_started", "remix_completed"]),
+            retention: rows(dto.retention7d, order: ["daily_return", "notification_clicked", "template_used_from_feed"]))
         return kit.render(page)
     }
 }

@@ -13,8 +13,10 @@ struct AssetsController: Sendable {
 
     @Sendable func asset(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let asset = assets.asset(named: context.pathParameter("name")) else { return RouteGuardMiddleware.notFound() }
-        var headers: HTTPFields = [.contentType: asset.contentType, .eTag: asset.etag,
-                                   .cacheControl: "public, max-age=31536000, immutable"]
+        var headers: HTTPFields = [
+            .contentType: asset.contentType, .eTag: asset.etag,
+            .cacheControl: "public, max-age=31536000, immutable",
+        ]
         if PublicCaching.matches(request.headers[values: .ifNoneMatch], etag: asset.etag) {
             headers[.contentLength] = "0"
             return Response(status: .notModified, headers: headers)

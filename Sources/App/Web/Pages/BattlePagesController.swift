@@ -34,8 +34,9 @@ struct BattlePagesController: Sendable {
                 SelectOption(value: room.id, label: room.name, selected: roomID.map { $0 == room.id } ?? (index == 0))
             },
             templates: templates.enumerated().map { index, template in
-                SelectOption(value: template.id, label: "\(template.name) (\(template.turnCount) turns, \(template.wordLimit) words)",
-                             selected: templateID.map { $0 == template.id } ?? (index == 0))
+                SelectOption(
+                    value: template.id, label: "\(template.name) (\(template.turnCount) turns, \(template.wordLimit) words)",
+                    selected: templateID.map { $0 == template.id } ?? (index == 0))
             },
             topic: remix?.topic ?? "", proStyle: remix == nil ? BattleRules.defaultProStyle : BattleRules.remixProStyle,
             conStyle: remix == nil ? BattleRules.defaultConStyle : BattleRules.remixConStyle,

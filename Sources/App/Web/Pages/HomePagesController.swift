@@ -44,13 +44,15 @@ struct HomePagesController: Sendable {
 
     @Sendable func signupForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        return try await form(signup: true, context: context, next: query.get("next"), shareSlug: query.get("share_slug") ?? "",
-                              email: "", error: nil, follow: query.get("reason") == "follow")
+        return try await form(
+            signup: true, context: context, next: query.get("next"), shareSlug: query.get("share_slug") ?? "",
+            email: "", error: nil, follow: query.get("reason") == "follow")
     }
 
     @Sendable func loginForm(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await form(signup: false, context: context, next: request.uri.queryParameters.get("next"), shareSlug: "", email: "",
-                       error: nil, follow: false)
+        try await form(
+            signup: false, context: context, next: request.uri.queryParameters.get("next"), shareSlug: "", email: "",
+            error: nil, follow: false)
     }
 
     @Sendable func signup(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -91,8 +93,9 @@ struct HomePagesController: Sendable {
     /// The form again, with the API's message for what went wrong and the status it would have answered.
     private func failed(_ error: any Error, signup: Bool, fields: [String: String], context: AppRequestContext) async throws -> Response {
         let (status, message, headers) = Self.describe(error)
-        var response = try await form(signup: signup, context: context, next: fields["next"], shareSlug: fields["share_slug"] ?? "",
-                                      email: fields["email"] ?? "", error: message, follow: false, status: status)
+        var response = try await form(
+            signup: signup, context: context, next: fields["next"], shareSlug: fields["share_slug"] ?? "",
+            email: fields["email"] ?? "", error: message, follow: false, status: status)
         for field in headers { response.headers[field.name] = field.value }
         return response
     }
@@ -111,13 +114,16 @@ struct HomePagesController: Sendable {
         }
     }
 
-    private func form(signup: Bool, context: AppRequestContext, next: String?, shareSlug: String, email: String, error: String?,
-                      follow: Bool, status: HTTPResponse.Status = .ok) async throws -> Response {
+    private func form(
+        signup: Bool, context: AppRequestContext, next: String?, shareSlug: String, email: String, error: String?,
+        follow: Bool, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let title = signup ? "Sign up" : "Log in"
         let safeNext = ReturnPath.safe(next)
         let other = (signup ? "/login" : "/signup") + "?next=" + FormBody.encode(safeNext)
-        let page = AuthPage(layout: try await kit.layout(title, context: context), isSignup: signup, next: safeNext,
-                            shareSlug: Slug.normalize(shareSlug), email: email, error: error, followNote: follow, otherLink: other)
+        let page = AuthPage(
+            layout: try await kit.layout(title, context: context), isSignup: signup, next: safeNext,
+            shareSlug: Slug.normalize(shareSlug), email: email, error: error, followNote: follow, otherLink: other)
         return kit.render(page, status: status)
     }
 }

@@ -24,40 +24,52 @@ struct InboxPagesController: Sendable {
         let own: [FeedBattleCandidate]
         do { own = try await kit.database.ownBattles(userID: user) } catch { throw error.asInternal("could not build feed") }
         let items = dto.items.map {
-            FeedPage.Item(battle: $0.battle, template: $0.template, reason: $0.reason,
-                          when: $0.battle.map { DisplayTime.text($0.createdAt) } ?? "")
+            FeedPage.Item(
+                battle: $0.battle, template: $0.template, reason: $0.reason,
+                when: $0.battle.map { DisplayTime.text($0.createdAt) } ?? "")
         }
-        return kit.render(FeedPage(layout: try await kit.layout("Feed", context: context, nav: .feed), items: items,
-                                   highlight: dto.highlightTemplate,
-                                   own: own.map { FeedPage.Own(id: $0.battleID, headline: BattleSummary.headline(content: $0.content, roomName: $0.roomName),
-                                                               roomName: $0.roomName, when: DisplayTime.text($0.createdAt.rfc3339)) }))
+        return kit.render(
+            FeedPage(
+                layout: try await kit.layout("Feed", context: context, nav: .feed), items: items,
+                highlight: dto.highlightTemplate,
+                own: own.map {
+                    FeedPage.Own(
+                        id: $0.battleID, headline: BattleSummary.headline(content: $0.content, roomName: $0.roomName),
+                        roomName: $0.roomName, when: DisplayTime.text($0.createdAt.rfc3339))
+                }))
     }
 
     @Sendable func notifications(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let page: (items: [AppDatabase.NotificationRow], unread: Int)
-        do { page = try await kit.database.notifications(userID: user, limit: 100) }
-        catch { throw error.asInternal("could not load notifications") }
+        do { page = try await kit.database.notifications(userID: user, limit: 100) } catch { throw error.asInternal("could not load notifications") }
         let items = page.items.map { row in
-            NotificationsPage.Item(id: row.id, title: row.title, body: row.body, unread: row.readAt == nil,
-                                   when: DisplayTime.text(row.createdAt.rfc3339), link: Self.link(row.metadataJSON))
+            NotificationsPage.Item(
+                id: row.id, title: row.title, body: row.body, unread: row.readAt == nil,
+                when: DisplayTime.text(row.createdAt.rfc3339), link: Self.link(row.metadataJSON))
         }
-        return kit.render(NotificationsPage(layout: try await kit.layout("Notifications", context: context, nav: .notifications),
-                                            items: items, unreadCount: page.unread))
+        return kit.render(
+            NotificationsPage(
+                layout: try await kit.layout("Notifications", context: context, nav: .notifications),
+                items: items, unreadCount: page.unread))
     }
 
     @Sendable func digest(_ request: Request, context: AppRequestContext) async throws -> Response {
         let dto = WeeklyDigestResponseDTO(try await digests.weekly(userID: try context.requireUser()))
-        return kit.render(WeeklyDigestPage(layout: try await kit.layout("Weekly digest", context: context, nav: .digest),
-                                           digest: dto.digest, exists: dto.exists, isCurrentWeek: dto.isCurrentWeek))
+        return kit.render(
+            WeeklyDigestPage(
+                layout: try await kit.layout("Weekly digest", context: context, nav: .digest),
+                digest: dto.digest, exists: dto.exists, isCurrentWeek: dto.isCurrentWeek))
     }
 
     @Sendable func templates(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let list: [BattleTemplate]
         do { list = try await kit.database.templates(usableBy: user) } catch { throw error.asInternal("could not list templates") }
-        return kit.render(TemplatesPage(layout: try await kit.layout("Battle templates", context: context, nav: .templates),
-                                        templates: list.map(TemplateDTO.init)))
+        return kit.render(
+            TemplatesPage(
+                layout: try await kit.layout("Battle templates", context: context, nav: .templates),
+                templates: list.map(TemplateDTO.init)))
     }
 
     /// Where a notification leads: the battle it is about, else the persona.

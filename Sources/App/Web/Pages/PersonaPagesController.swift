@@ -21,8 +21,10 @@ struct PersonaPagesController: Sendable {
         for persona in try await personas.list(userID: user) {
             rows.append(PersonaRow(id: persona.id, name: persona.fields.name, bio: persona.fields.bio, quota: try await quota(persona)))
         }
-        return kit.render(PersonasPage(layout: try await kit.layout("Your personas", context: context, nav: .personas),
-                                       personas: rows, form: .create()))
+        return kit.render(
+            PersonasPage(
+                layout: try await kit.layout("Your personas", context: context, nav: .personas),
+                personas: rows, form: .create()))
     }
 
     @Sendable func detail(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -31,9 +33,10 @@ struct PersonaPagesController: Sendable {
         let stored: PublicProfile?
         do { stored = try await kit.database.profile(personaID: persona.id) } catch { throw error.asInternal("could not load profile") }
         let profile = stored.map { ProfileState(isPublic: $0.isPublic, slug: $0.slug, bio: $0.bio, shareURL: "\(kit.shareBase)/p/\($0.slug)") }
-        let page = PersonaPage(layout: try await kit.layout(persona.fields.name, context: context, nav: .personas), id: persona.id,
-                               name: persona.fields.name, quota: try await quota(persona), form: .edit(persona), profile: profile,
-                               suggestedSlug: Slug.normalize(persona.fields.name))
+        let page = PersonaPage(
+            layout: try await kit.layout(persona.fields.name, context: context, nav: .personas), id: persona.id,
+            name: persona.fields.name, quota: try await quota(persona), form: .edit(persona), profile: profile,
+            suggestedSlug: Slug.normalize(persona.fields.name))
         return kit.render(page)
     }
 
@@ -44,19 +47,21 @@ struct PersonaPagesController: Sendable {
         var view = try await digests.personaDigest(personaID: id, userID: user, latest: false)
         if !view.exists { view = try await digests.personaDigest(personaID: id, userID: user, latest: true) }
         let dto = PersonaDigestResponseDTO(view)
-        let page = PersonaDigestPage(layout: try await kit.layout("Daily digest: \(persona.fields.name)", context: context, nav: .personas),
-                                     personaID: id, personaName: persona.fields.name, digest: dto.digest, exists: dto.exists,
-                                     threads: dto.digest.stats.topThreads, updated: DisplayTime.text(dto.digest.updatedAt))
+        let page = PersonaDigestPage(
+            layout: try await kit.layout("Daily digest: \(persona.fields.name)", context: context, nav: .personas),
+            personaID: id, personaName: persona.fields.name, digest: dto.digest, exists: dto.exists,
+            threads: dto.digest.stats.topThreads, updated: DisplayTime.text(dto.digest.updatedAt))
         return kit.render(page)
     }
 
     private func quota(_ persona: Persona) async throws -> QuotaView {
         let now = clock.now()
         do {
-            return QuotaView(draftsUsed: try await kit.database.quotaUsage(personaID: persona.id, kind: .draft, now: now),
-                             draftQuota: persona.fields.dailyDraftQuota,
-                             repliesUsed: try await kit.database.quotaUsage(personaID: persona.id, kind: .reply, now: now),
-                             replyQuota: persona.fields.dailyReplyQuota)
+            return QuotaView(
+                draftsUsed: try await kit.database.quotaUsage(personaID: persona.id, kind: .draft, now: now),
+                draftQuota: persona.fields.dailyDraftQuota,
+                repliesUsed: try await kit.database.quotaUsage(personaID: persona.id, kind: .reply, now: now),
+                replyQuota: persona.fields.dailyReplyQuota)
         } catch { throw error.asInternal("could not load quota") }
     }
 

@@ -30,8 +30,10 @@ struct RoomPagesController: Sendable {
             SelectOption(value: persona.id, label: persona.fields.name, selected: selected.map { $0 == persona.id } ?? (index == 0))
         }
         let list = try await posts.roomPosts(roomID: room.id, userID: user).map { PostRow(PostDTO($0)) }
-        return kit.render(RoomPage(layout: try await kit.layout(room.name, context: context, nav: .rooms), room: RoomDTO(room),
-                                   personas: options, posts: list))
+        return kit.render(
+            RoomPage(
+                layout: try await kit.layout(room.name, context: context, nav: .rooms), room: RoomDTO(room),
+                personas: options, posts: list))
     }
 
     @Sendable func thread(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -39,14 +41,16 @@ struct RoomPagesController: Sendable {
         let view = try await posts.thread(postID: try Identifiers.uuid(context.pathParameter("id"), label: "post id"), userID: user)
         let room = try await posts.room(view.post.roomID)
         let pending: Int
-        do { pending = try await kit.database.pendingReplyJobs(postID: view.post.id, maxAttempts: kit.maxAttempts) }
-        catch { throw error.asInternal("could not load replies") }
+        do { pending = try await kit.database.pendingReplyJobs(postID: view.post.id, maxAttempts: kit.maxAttempts) } catch {
+            throw error.asInternal("could not load replies")
+        }
         let dto = PostDTO(view.post)
-        let page = ThreadPage(layout: try await kit.layout(view.post.personaName.map { "Post by \($0)" } ?? "Post", context: context, nav: .rooms),
-                              post: dto, author: PostRow(dto).author, roomName: room.name, isDraft: view.post.status == .draft,
-                              isBattle: view.post.personaID == nil, when: DisplayTime.text(dto.createdAt),
-                              replies: view.replies.map(ReplyDTO.init), summary: view.summary, pending: pending,
-                              expected: view.replies.count + pending)
+        let page = ThreadPage(
+            layout: try await kit.layout(view.post.personaName.map { "Post by \($0)" } ?? "Post", context: context, nav: .rooms),
+            post: dto, author: PostRow(dto).author, roomName: room.name, isDraft: view.post.status == .draft,
+            isBattle: view.post.personaID == nil, when: DisplayTime.text(dto.createdAt),
+            replies: view.replies.map(ReplyDTO.init), summary: view.summary, pending: pending,
+            expected: view.replies.count + pending)
         return kit.render(page)
     }
 }

@@ -29,17 +29,21 @@ struct PersonaForm: Sendable {
     let replyQuota: String
 
     static func create() -> PersonaForm {
-        make(id: "create", heading: "Create a persona", api: "/personas", method: "POST", button: "Create persona",
-             redirect: "/app/personas/{id}", fields: nil)
+        make(
+            id: "create", heading: "Create a persona", api: "/personas", method: "POST", button: "Create persona",
+            redirect: "/app/personas/{id}", fields: nil)
     }
 
     static func edit(_ persona: Persona) -> PersonaForm {
-        make(id: "edit", heading: "Edit persona", api: "/personas/\(persona.id)", method: "PUT", button: "Save changes",
-             redirect: nil, fields: persona.fields)
+        make(
+            id: "edit", heading: "Edit persona", api: "/personas/\(persona.id)", method: "PUT", button: "Save changes",
+            redirect: nil, fields: persona.fields)
     }
 
-    private static func make(id: String, heading: String, api: String, method: String, button: String, redirect: String?,
-                             fields: PersonaFields?) -> PersonaForm {
+    private static func make(
+        id: String, heading: String, api: String, method: String, button: String, redirect: String?,
+        fields: PersonaFields?
+    ) -> PersonaForm {
         let samples = fields?.writingSamples ?? []
         let language = fields?.preferredLanguage ?? "en"
         let formality = fields?.formality ?? 1
@@ -49,8 +53,10 @@ struct PersonaForm: Sendable {
             sample1: samples.count > 0 ? samples[0] : "", sample2: samples.count > 1 ? samples[1] : "",
             sample3: samples.count > 2 ? samples[2] : "",
             doNotSay: (fields?.doNotSay ?? []).joined(separator: "\n"), catchphrases: (fields?.catchphrases ?? []).joined(separator: "\n"),
-            languages: [Option(value: "en", label: "English", selected: language == "en"),
-                        Option(value: "tr", label: "Turkish", selected: language == "tr")],
+            languages: [
+                Option(value: "en", label: "English", selected: language == "en"),
+                Option(value: "tr", label: "Turkish", selected: language == "tr"),
+            ],
             formalities: [(0, "0 — casual"), (1, "1 — relaxed"), (2, "2 — polished"), (3, "3 — formal")].map {
                 Option(value: String($0.0), label: $0.1, selected: $0.0 == formality)
             },
