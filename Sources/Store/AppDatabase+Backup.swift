@@ -61,16 +61,19 @@ extension AppDatabase {
                 }, onCancel: { cancelled.store(true, ordering: .relaxed) })
             // The copied header still says WAL; DELETE mode makes the copy a single file that opens anywhere, read-only too.
             try await destination.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = DELETE") }
-            try destination.close()
-            let report = try DatabaseFile(path: partial).check(thorough: true)
-            guard report.isIntact else { throw BackupVerificationFailed(reason: "integrity_check: \(report.problemSummary)") }
-            guard report.migrations == sourceMigrations else {
-                throw BackupVerificationFailed(reason: "schema versions differ: copy \(report.migrations ?? []), source \(sourceMigrations)")
+            // The whole-file check and the fsyncs block for as long as the disk takes: off Swift's cooperative pool.
+            return try await BlockingWork.run {
+                try destination.close()
+                let report = try DatabaseFile(path: partial).check(thorough: true)
+                guard report.isIntact else { throw BackupVerificationFailed(reason: "integrity_check: \(report.problemSummary)") }
+                guard report.migrations == sourceMigrations else {
+                    throw BackupVerificationFailed(reason: "schema versions differ: copy \(report.migrations ?? []), source \(sourceMigrations)")
+                }
+                try FileSync.file(at: partial)
+                guard rename(partial, path) == 0 else { throw FileSync.Failure(operation: "rename \(partial) to \(path)", code: errno) }
+                try FileSync.directory(containing: path)
+                return BackupResult(path: path, bytes: DatabaseFile.size(of: path) ?? 0, migrations: sourceMigrations)
             }
-            try FileSync.file(at: partial)
-            guard rename(partial, path) == 0 else { throw FileSync.Failure(operation: "rename \(partial) to \(path)", code: errno) }
-            try FileSync.directory(containing: path)
-            return BackupResult(path: path, bytes: DatabaseFile.size(of: path) ?? 0, migrations: sourceMigrations)
         } catch {
             try? FileManager.default.removeItem(atPath: partial)
             throw error

@@ -11,9 +11,10 @@ extension AppDatabase {
     /// Copies what it can of the WAL into the database without blocking readers or the writer.
     /// Returns (frames in the log, frames checkpointed).
     @discardableResult
-    public func checkpoint() throws -> (log: Int, checkpointed: Int) {
+    public func checkpoint() async throws -> (log: Int, checkpointed: Int) {
         let queue = try checkpointConnection()
-        return try queue.writeWithoutTransaction { db in
+        // The async API: the checkpoint's fsync waits on GRDB's queue, never on a thread of Swift's cooperative pool.
+        return try await queue.writeWithoutTransaction { db in
             let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
             return (row?[1] ?? 0, row?[2] ?? 0)
         }
@@ -24,7 +25,7 @@ extension AppDatabase {
         while !Task.isCancelled {
             try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
             guard !Task.isCancelled else { break }
-            _ = try? checkpoint()
+            _ = try? await checkpoint()
         }
     }
 }

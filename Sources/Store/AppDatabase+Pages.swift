@@ -5,7 +5,7 @@ import GRDB
 extension AppDatabase {
     /// The signed-in user's email (admin check) and unread notification count, in one read, for the navigation bar.
     public func accountSummary(userID: String) async throws -> (email: String, unread: Int)? {
-        try readNow { db in
+        try await quickRead { db in
             guard let email = try String.fetchOne(db.cachedStatement(sql: "SELECT email FROM users WHERE id = ?"), arguments: [userID])
             else { return nil }
             return (email, try Self.unreadCount(db, userID: userID))

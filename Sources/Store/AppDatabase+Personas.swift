@@ -12,7 +12,7 @@ extension AppDatabase {
     /// The caller's personas, newest first (id breaks ties).
     /// (One user's personas, by the `user_id` index: a short read, run in place.)
     public func personas(ownedBy userID: String) async throws -> [Persona] {
-        try readNow { db in
+        try await quickRead { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT \(Self.personaColumns) FROM personas WHERE user_id = ? ORDER BY created_at DESC, id DESC"),
                 arguments: [userID]

@@ -38,7 +38,7 @@ extension AppDatabase {
 
     /// Whether a user id still exists (tokens of deleted users stop working).
     public func userExists(id: String) async throws -> Bool {
-        try readNow { db in try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM users WHERE id = ?)"), arguments: [id]) ?? false }
+        try await quickRead { db in try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM users WHERE id = ?)"), arguments: [id]) ?? false }
     }
 
     /// Inserts an event inside the caller's transaction, so an event caused by a change commits with it.

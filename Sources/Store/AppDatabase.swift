@@ -56,16 +56,19 @@ public final class AppDatabase: Sendable {
         return try await pool.read { db in try deadlines.with(db, timeoutNanos: timeout) { try body(db) } }
     }
 
-    /// A short read on the calling thread, outside a transaction: no hop to a reader queue and back and
-    /// no BEGIN/COMMIT, which the profile of the authenticated read path showed costing more than the
-    /// query. Only for reads bounded by an index lookup of a few rows (it holds the calling thread), whose
-    /// statements need no common snapshot (each SELECT is consistent on its own).
-    func readNow<T>(_ body: (Database) throws -> T) throws -> T {
+    /// A short read outside a transaction: no BEGIN/COMMIT around a single SELECT, which the profile of the
+    /// authenticated read path showed costing more than the query. Only for reads bounded by an index lookup of a
+    /// few rows whose statements need no common snapshot (each SELECT is consistent on its own).
+    ///
+    /// Never a synchronous read: a blocking wait for a reader on a thread of Swift's cooperative pool deadlocks
+    /// the executor against GRDB's reader queues under load (they share libdispatch's worker threads on Linux),
+    /// so every database access from async code goes through GRDB's async API.
+    func quickRead<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let start = QueryDeadlines.monotonicNanos()
         defer { observe(Double(QueryDeadlines.monotonicNanos() - start) / 1e9) }
         let deadlines = self.deadlines
         let timeout = effectiveTimeout()
-        return try pool.unsafeRead { db in try deadlines.with(db, timeoutNanos: timeout) { try body(db) } }
+        return try await pool.unsafeRead { db in try deadlines.with(db, timeoutNanos: timeout) { try body(db) } }
     }
 
     /// Runs a write access in one `BEGIN IMMEDIATE` transaction.
