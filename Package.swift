@@ -25,7 +25,7 @@ let package = Package(
         .executableTarget(
             name: "personaworlds",
             dependencies: [
-                "App", "Store",
+                "App", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -35,7 +35,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Domain", "Store", "LLM", "HTTPClient", "Worker", "Card", "Web",
+                "Domain", "Storage", "SQLiteStorage", "LLM", "HTTPClient", "Worker", "Card", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -69,15 +69,18 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "Domain", "Store", "LLM",
+                "Domain", "Storage", "LLM",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The store protocols and their result types; names no engine.
+        .target(name: "Storage", dependencies: ["Domain"]),
+        // The SQLite engine (GRDB): the only module that imports GRDB.
         .target(
-            name: "Store",
+            name: "SQLiteStorage",
             dependencies: [
-                "Domain",
+                "Domain", "Storage",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -88,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "personaworlds-bench",
             dependencies: [
-                "Domain", "Store", "Worker", "LLM", "Card", .product(name: "GRDB", package: "GRDB.swift"),
+                "Domain", "Storage", "SQLiteStorage", "Worker", "LLM", "Card", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -97,7 +100,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "App", "Domain", "Store", "LLM",
+                "App", "Domain", "Storage", "SQLiteStorage", "LLM",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -109,13 +112,14 @@ let package = Package(
         .testTarget(name: "CardTests", dependencies: ["Card"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "Domain"]),
         .testTarget(
-            name: "StoreTests",
-            dependencies: ["Store", "Domain", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            name: "SQLiteStorageTests",
+            dependencies: ["Storage", "SQLiteStorage", "Domain", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Domain", "Store", "TestSupport", "Card",
+                "App", "Domain", "Storage", "SQLiteStorage", "TestSupport", "Card",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -124,7 +128,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkerTests",
-            dependencies: ["Worker", "Store", "Domain", "LLM", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Worker", "Storage", "SQLiteStorage", "Domain", "LLM", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "LLMTests",
@@ -136,7 +140,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["personaworlds", "TestSupport", "Store", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["personaworlds", "TestSupport", "Storage", "SQLiteStorage", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

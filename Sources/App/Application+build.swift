@@ -8,7 +8,7 @@ import LLM
 import Logging
 import Prometheus
 import ServiceLifecycle
-import Store
+import Storage
 import Web
 import Worker
 
@@ -58,30 +58,32 @@ func httpServer(_ config: AppConfig) -> HTTPServerBuilder {
 /// The wired application pieces, shared by `buildApplication` and the CLI commands.
 struct AppParts {
     let router: Router<AppRequestContext>
-    /// Background services: the worker pool, digest and backup schedulers (when the worker runs) and the database
-    /// closer, which runs last.
+    /// Background services: the worker pool, digest and backup schedulers (when the worker runs), the engine's
+    /// housekeeping, the event writer and the store closer, which runs last.
     let services: [any Service]
-    let database: AppDatabase
+    let health: HealthService
     let metrics: AppMetrics
 
     static func make(_ deps: AppDependencies) async throws -> AppParts {
         let config = deps.config
         let metrics = AppMetrics(registry: deps.registry, clock: deps.clock)
-        let database = try await openDatabase(config: config, metrics: metrics, clock: deps.clock)
+        let engine = try await StoreEngine.openMigrated(
+            config: config, clock: deps.clock, observe: { seconds in metrics.recordDatabaseCall(seconds: seconds) })
+        let store = engine.store
         let secret = try JWTSecretStore.resolve(config: config, logger: deps.logger)
         let tokens = await TokenService(secret: secret, clock: deps.clock)
-        let auth = AuthService(database: database, tokens: tokens, hasher: PasswordHasher(), clock: deps.clock, cache: AuthCache())
+        let auth = AuthService(store: store, tokens: tokens, hasher: PasswordHasher(), clock: deps.clock, cache: AuthCache())
         let limits = BodyLimits(config: config)
-        let llm = deps.llm ?? makeLLM(config: config, database: database, metrics: metrics, clock: deps.clock)
+        let llm = deps.llm ?? makeLLM(config: config, cache: store, metrics: metrics, clock: deps.clock)
         let signal = WakeSignal()
         let summaries = ThreadSummaryCache(
-            database: database, llm: llm, providerKey: "\(config.llmProvider):\(config.openAIModel)",
+            store: store, llm: llm, providerKey: "\(config.llmProvider):\(config.openAIModel)",
             summaryMaxLen: config.summaryMaxLen, clock: deps.clock, metrics: metrics)
-        let posts = PostService(database: database, llm: llm, clock: deps.clock, config: config, signal: signal, summaries: summaries)
+        let posts = PostService(store: store, llm: llm, clock: deps.clock, config: config, signal: signal, summaries: summaries)
 
-        let events = EventRecorder(database: database, clock: deps.clock, logger: deps.logger)
+        let events = EventRecorder(store: store, clock: deps.clock, logger: deps.logger)
         let battles = BattleService(
-            database: database, clock: deps.clock, config: config, signal: signal,
+            store: store, clock: deps.clock, config: config, signal: signal,
             remixTokens: await RemixTokenService(secret: secret, clock: deps.clock), events: events)
         let cards = CardService(fontPath: config.cardFontPath, shareBase: config.shareBase)
         if case .failure(let error) = cards.renderer {
@@ -89,13 +91,16 @@ struct AppParts {
         }
         let pages = PublicPageCache()
         let limiter = try RateLimiter(config: config, store: InMemoryRateLimitStore(), clock: deps.clock, metrics: metrics)
+        let health = HealthService(store: store, maxAttempts: config.jobMaxAttempts)
+        let analytics = AnalyticsService(store: store, clock: deps.clock, adminEmails: Set(config.adminEmails.map { $0.lowercased() }))
+        let templates = TemplateService(store: store, clock: deps.clock)
+        let notifications = NotificationService(store: store, clock: deps.clock)
 
         let sessions = BrowserSessions(auth: auth, csrf: CSRFGuard(secret: secret), cookie: SessionCookie(secure: config.secureCookies))
         let flow = LoginFlow(service: auth, limiter: limiter)
         let kit = PageKit(
-            renderer: try PageRenderer(), assets: WebAssets(), database: database, csrf: sessions.csrf,
-            adminEmails: Set(config.adminEmails.map { $0.lowercased() }), shareBase: config.shareBase,
-            maxAttempts: config.jobMaxAttempts)
+            renderer: try PageRenderer(), assets: WebAssets(), auth: auth, analytics: analytics, csrf: sessions.csrf,
+            shareBase: config.shareBase)
 
         let table = RouteTable()
         let router = Router(context: AppRequestContext.self)
@@ -107,8 +112,8 @@ struct AppParts {
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: CORSMiddleware(policy: CORSPolicy(origins: config.effectiveCORSOrigins)))
         router.add(middleware: ErrorMiddleware())
-        let profiles = PublicProfileService(database: database, clock: deps.clock, events: events)
-        let publicPages = PublicPagesController(kit: kit, profiles: profiles, battles: battles)
+        let profiles = PublicProfileService(store: store, clock: deps.clock, events: events)
+        let publicPages = PublicPagesController(kit: kit, profiles: profiles, battles: battles, posts: posts)
         router.add(
             middleware: PageNegotiationMiddleware(
                 pages: publicPages, session: PageSessionMiddleware(sessions: sessions),
@@ -127,67 +132,68 @@ struct AppParts {
             events: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .events)),
             battleCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .battleCreate)),
             templateCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .templateCreate)))
-        OpsController(database: database, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts).addRoutes(to: open)
+        OpsController(health: health, metrics: metrics, clock: deps.clock).addRoutes(to: open)
         AuthController(service: auth, limits: limits, flow: flow).addRoutes(to: open)
-        let personas = PersonaService(database: database, clock: deps.clock, config: config)
-        let digests = DigestService(database: database, clock: deps.clock)
-        let feed = FeedService(database: database, clock: deps.clock, ttl: config.feedCacheTTL)
+        let personas = PersonaService(store: store, clock: deps.clock, config: config)
+        let digests = DigestService(store: store, clock: deps.clock)
+        let feed = FeedService(store: store, clock: deps.clock, ttl: config.feedCacheTTL)
         PersonasController(
             service: personas, posts: posts, digests: digests,
             limits: limits, shareBase: config.shareBase, pages: pages
         ).addRoutes(to: protected)
-        RoomsController(database: database, posts: posts, battles: battles, limits: limits).addRoutes(to: routes)
+        RoomsController(posts: posts, battles: battles, limits: limits).addRoutes(to: routes)
         PostsController(service: posts, limits: limits, pages: pages).addRoutes(to: routes)
         PublicBattlesController(battles: battles, posts: posts, cards: cards, shareBase: config.shareBase).addRoutes(to: routes)
         BattlesController(service: battles).addRoutes(to: routes)
         PublicProfilesController(service: profiles, limits: limits, pages: pages).addRoutes(to: routes)
-        TemplatesController(service: TemplateService(database: database, clock: deps.clock), limits: limits).addRoutes(to: routes)
+        TemplatesController(service: templates, limits: limits).addRoutes(to: routes)
         EventsController(events: events, limits: limits, clock: deps.clock).addRoutes(to: routes)
         FeedController(service: feed).addRoutes(to: routes)
-        NotificationsController(database: database, clock: deps.clock).addRoutes(to: routes)
+        NotificationsController(service: notifications).addRoutes(to: routes)
         DigestController(service: digests).addRoutes(to: routes)
-        AdminController(database: database, clock: deps.clock, adminEmails: Set(config.adminEmails)).addRoutes(to: routes)
+        AdminController(service: analytics).addRoutes(to: routes)
         HomePagesController(kit: kit, auth: auth, flow: flow, cookie: sessions.cookie, limits: limits).addRoutes(to: web)
         AssetsController(assets: kit.assets).addRoutes(to: open)
         PersonaPagesController(kit: kit, personas: personas, digests: digests, clock: deps.clock).addRoutes(to: web)
         RoomPagesController(kit: kit, posts: posts, personas: personas).addRoutes(to: web)
-        BattlePagesController(kit: kit, battles: battles, personas: personas).addRoutes(to: web)
-        InboxPagesController(kit: kit, feed: feed, digests: digests, clock: deps.clock).addRoutes(to: web)
-        AdminPagesController(kit: kit, clock: deps.clock).addRoutes(to: web)
+        BattlePagesController(kit: kit, battles: battles, personas: personas, posts: posts, templateService: templates).addRoutes(to: web)
+        InboxPagesController(kit: kit, feed: feed, digests: digests, notifications: notifications, templates: templates, clock: deps.clock)
+            .addRoutes(to: web)
+        AdminPagesController(kit: kit, analytics: analytics).addRoutes(to: web)
 
-        // Services shut down in reverse order: the worker drains and events flush before the database closes.
-        var services: [any Service] = [
-            DatabaseCloser(database: database), CheckpointService(database: database), events,
-            SheddingMonitor(
-                limiter: limiter, database: database,
-                metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts),
+        // Services shut down in reverse order: the worker drains and events flush before the store closes.
+        var services: [any Service] = [StoreCloser(store: store)]
+        if let maintenance = engine.maintenance { services.append(StoreMaintenanceService(maintenance: maintenance)) }
+        services += [
+            events,
+            SheddingMonitor(limiter: limiter, store: store, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts),
         ]
         if deps.runWorker {
             let handler = ReplyJobHandler(
-                database: database, llm: llm, clock: deps.clock, replyMaxLength: config.replyMaxLen,
+                queue: store, llm: llm, clock: deps.clock, replyMaxLength: config.replyMaxLen,
                 replyWritten: { postID in cards.invalidate(battleID: postID) })
             services.append(
                 WorkerPool(
-                    database: database, handler: handler, signal: signal, clock: deps.clock,
+                    queue: store, handler: handler, signal: signal, clock: deps.clock,
                     settings: workerSettings(config), metrics: workerMetrics(metrics), logger: deps.logger))
             services.append(
                 DigestScheduler(
-                    database: database, llm: llm, clock: deps.clock,
+                    store: store, llm: llm, clock: deps.clock,
                     settings: .init(interval: config.workerPollEvery, summaryMaxLength: config.summaryMaxLen),
                     logger: deps.logger))
-            if config.backupEvery > 0 {
+            if config.backupEvery > 0, let backup = engine.backup {
                 services.append(
                     BackupScheduler(
-                        database: database, catalog: BackupCatalog(directory: config.backupDirectory), clock: deps.clock,
+                        backup: backup, catalog: BackupCatalog(directory: config.backupDirectory), clock: deps.clock,
                         metrics: metrics, settings: .init(interval: config.backupEvery, keep: config.backupKeep),
                         logger: deps.logger))
             }
         }
-        return AppParts(router: router, services: services, database: database, metrics: metrics)
+        return AppParts(router: router, services: services, health: health, metrics: metrics)
     }
 
     /// The configured LLM provider: the deterministic mock, or OpenAI-compatible over libcurl with the SQLite cache.
-    static func makeLLM(config: AppConfig, database: AppDatabase, metrics: AppMetrics, clock: any AppClock) -> any LLMClient {
+    static func makeLLM(config: AppConfig, cache: any LLMCacheStore, metrics: AppMetrics, clock: any AppClock) -> any LLMClient {
         guard config.llmProvider == "openai" else {
             return MockLLM(
                 caps: .init(draft: config.draftMaxLen, reply: config.replyMaxLen, summary: config.summaryMaxLen),
@@ -199,7 +205,7 @@ struct AppParts {
             retryBase: config.openAIRetryBase)
         return OpenAILLM(
             settings: settings, transport: CurlTransport(),
-            cache: SQLiteLLMCache(database: database, clock: clock, metrics: metrics),
+            cache: StoredLLMCache(store: cache, clock: clock, metrics: metrics),
             observe: { op, outcome, seconds in metrics.recordLLMCall(op: op, outcome: outcome, seconds: seconds) })
     }
 
@@ -215,23 +221,14 @@ struct AppParts {
             processed: { type, status, seconds, traced in metrics.recordJob(type: type, status: status, seconds: seconds, traced: traced) },
             retried: { type in metrics.recordJobRetry(type: type) })
     }
-
-    /// Opens the file, applies the schema and seeds the defaults (idempotent).
-    static func openDatabase(config: AppConfig, metrics: AppMetrics?, clock: any AppClock) async throws -> AppDatabase {
-        let settings = DatabaseSettings(path: config.databasePath, queryTimeout: config.dbQueryTimeout)
-        let database = try AppDatabase(settings: settings, observe: { seconds in metrics?.recordDatabaseCall(seconds: seconds) })
-        try await database.migrate()
-        try await database.seedDefaults(now: clock.now())
-        return database
-    }
 }
 
-/// Closes the database after the server has drained, on graceful shutdown.
-struct DatabaseCloser: Service {
-    let database: AppDatabase
+/// Closes the store after the server has drained, on graceful shutdown.
+struct StoreCloser: Service {
+    let store: any AppStore
 
     func run() async throws {
         try? await gracefulShutdown()
-        try? database.close()
+        try? await store.close()
     }
 }

@@ -2,7 +2,8 @@ import Domain
 import Foundation
 import HTTPClient
 import LLM
-import Store
+import SQLiteStorage
+import Storage
 
 /// `backup`, `restore` and `doctor`: operations on an installation, safe while `serve` runs (restore refuses then).
 extension AppCommands {
@@ -18,17 +19,18 @@ extension AppCommands {
     public static func backup(
         _ deps: AppDependencies, to destination: String?,
         progress: (@Sendable (_ copied: Int, _ total: Int) -> Void)? = nil
-    ) async throws -> AppDatabase.BackupResult {
+    ) async throws -> BackupResult {
         let config = deps.config
         guard FileManager.default.fileExists(atPath: config.databasePath) else {
             throw OperationFailed("no database at \(config.databasePath) (check DATABASE_PATH)")
         }
         let target = try backupTarget(destination, config: config, now: deps.clock.now())
         try BackupCatalog(directory: URL(fileURLWithPath: target).deletingLastPathComponent().path).ensureDirectory()
-        let database = try AppDatabase(settings: DatabaseSettings(path: config.databasePath, queryTimeout: config.dbQueryTimeout))
-        defer { try? database.close() }
-        guard let progress else { return try await database.backup(to: target) }
-        return try await database.backup(to: target, progress: { step in progress(step.copiedPages, step.totalPages) })
+        return try await StoreEngine.with(config: config, clock: deps.clock, migrate: false) { engine in
+            guard let backup = engine.backup else { throw OperationFailed("this database engine has no online backup") }
+            let report = progress.map { report in { @Sendable (step: BackupProgress) in report(step.copiedPages, step.totalPages) } }
+            return try await backup.backup(to: target, pagesPerStep: 1024, progress: report)
+        }
     }
 
     /// The file a backup goes to; an existing file is never overwritten.

@@ -2,8 +2,9 @@ import Domain
 import Foundation
 import Hummingbird
 import Logging
+import SQLiteStorage
 import ServiceLifecycle
-import Store
+import Storage
 
 /// The CLI's entry points into the app, so the executable stays thin.
 public enum AppCommands {
@@ -65,32 +66,32 @@ public enum AppCommands {
     public static func seedScale(
         _ deps: AppDependencies, n: Int, progress: @escaping @Sendable (String, Int, Int) -> Void
     )
-        async throws -> AppDatabase.DemoScale?
+        async throws -> DemoScale?
     {
-        let database = try await AppParts.openDatabase(config: deps.config, metrics: nil, clock: deps.clock)
-        defer { try? database.close() }
         let hash = try await PasswordHasher().hash(AppCommands.scalePassword)
-        return try await database.seedDemoScale(n, passwordHash: hash, now: deps.clock.now(), progress: progress)
+        return try await StoreEngine.with(config: deps.config, clock: deps.clock, migrate: true) { engine in
+            try await engine.seeder.seedDemoScale(n, passwordHash: hash, now: deps.clock.now(), progress: progress)
+        }
     }
 
     /// The password of every `seed --demo-scale` user.
     public static let scalePassword = "scale-password"
 
     /// Applies the schema and default seed data, then exits.
-    public static func migrate(_ deps: AppDependencies) async throws -> AppDatabase.MigrationStatus {
-        let database = try await AppParts.openDatabase(config: deps.config, metrics: nil, clock: deps.clock)
-        defer { try? database.close() }
-        return try await database.migrationStatus()
+    public static func migrate(_ deps: AppDependencies) async throws -> MigrationStatus {
+        try await StoreEngine.with(config: deps.config, clock: deps.clock, migrate: true) { engine in
+            try await engine.store.migrationStatus()
+        }
     }
 
     /// Seeds rooms and the template; with `demo`, also the demo user, persona and post.
-    public static func seed(_ deps: AppDependencies, demo: Bool, demoEmail: String, demoPassword: String) async throws -> AppDatabase.DemoSeed? {
-        let database = try await AppParts.openDatabase(config: deps.config, metrics: nil, clock: deps.clock)
-        defer { try? database.close() }
-        guard demo else { return nil }
-        let email = AuthRules.normalizeEmail(demoEmail)
-        try AuthRules.validateSignup(email: email, password: demoPassword)
-        let hash = try await PasswordHasher().hash(demoPassword)
-        return try await database.seedDemo(email: email, passwordHash: hash, now: deps.clock.now())
+    public static func seed(_ deps: AppDependencies, demo: Bool, demoEmail: String, demoPassword: String) async throws -> DemoSeed? {
+        try await StoreEngine.with(config: deps.config, clock: deps.clock, migrate: true) { engine in
+            guard demo else { return nil }
+            let email = AuthRules.normalizeEmail(demoEmail)
+            try AuthRules.validateSignup(email: email, password: demoPassword)
+            let hash = try await PasswordHasher().hash(demoPassword)
+            return try await engine.seeder.seedDemo(email: email, passwordHash: hash, now: deps.clock.now())
+        }
     }
 }

@@ -10,7 +10,7 @@ enum ObservabilityServer {
         let table = RouteTable()
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: RouteGuardMiddleware(routes: table))
-        OpsController(database: parts.database, metrics: parts.metrics, clock: deps.clock, maxAttempts: deps.config.jobMaxAttempts)
+        OpsController(health: parts.health, metrics: parts.metrics, clock: deps.clock)
             .addRoutes(to: RouteRegistrar(group: router.group(), table: table))
         return Application(
             router: router,

@@ -2,7 +2,7 @@ import Domain
 import LLM
 import Logging
 import ServiceLifecycle
-import Store
+import Storage
 
 /// Computes the daily persona digests and the weekly user digests in batches, on its own service so the job
 /// loops never wait for it. Each subject is claimed with a lease in a write transaction, computed (LLM included)
@@ -28,15 +28,15 @@ public struct DigestScheduler: Service {
         }
     }
 
-    let database: AppDatabase
+    let store: any DigestStore
     let llm: any LLMClient
     let clock: any AppClock
     let settings: Settings
     let logger: Logger
     let holder = Identifiers.newUUID()
 
-    public init(database: AppDatabase, llm: any LLMClient, clock: any AppClock, settings: Settings, logger: Logger) {
-        self.database = database
+    public init(store: any DigestStore, llm: any LLMClient, clock: any AppClock, settings: Settings, logger: Logger) {
+        self.store = store
         self.llm = llm
         self.clock = clock
         self.settings = settings
@@ -49,7 +49,7 @@ public struct DigestScheduler: Service {
             _ = await tick()
             passes += 1
             // Weekly leases double as "checked until" markers; past weeks' leases are dead weight, dropped now and then.
-            if passes % 1000 == 1 { try? await database.purgeDigestLeases(before: clock.now().adding(seconds: -86_400)) }
+            if passes % 1000 == 1 { try? await store.purgeDigestLeases(before: clock.now().adding(seconds: -86_400)) }
             try? await Task.sleep(for: .milliseconds(Int(settings.interval * 1000)))
         }
     }
@@ -66,12 +66,12 @@ public struct DigestScheduler: Service {
 
     func runDaily() async throws -> Int {
         let now = clock.now()
-        let work = try await database.claimDailyDigests(now: now, holder: holder, lease: settings.lease, limit: settings.batch)
+        let work = try await store.claimDailyDigests(now: now, holder: holder, lease: settings.lease, limit: settings.batch)
         var written = 0
         for item in work {
             guard let summary = await dailySummary(item) else { continue }
             let stats = DailyDigestRules.encodeStats(item.activity)
-            if try await database.finishDailyDigest(
+            if try await store.finishDailyDigest(
                 personaID: item.persona.id, date: item.date, summary: summary, stats: stats,
                 holder: holder, snapshotAt: item.snapshotAt, now: clock.now()) == .written
             {
@@ -83,7 +83,7 @@ public struct DigestScheduler: Service {
     }
 
     /// The day's summary, or nil when the provider failed (nothing is written then; a later tick retries).
-    func dailySummary(_ item: AppDatabase.DailyDigestWork) async -> String? {
+    func dailySummary(_ item: DailyDigestWork) async -> String? {
         let activity = item.activity
         guard activity.hasActivity else { return DailyDigestRules.noActivityText(language: item.language).truncatedRunes(settings.summaryMaxLength) }
         let threads = activity.threads.map {
@@ -107,17 +107,17 @@ public struct DigestScheduler: Service {
     func runWeekly() async throws -> Int {
         let now = clock.now()
         let weekStart = WeeklyDigestRules.weekStartDate(now)
-        let users = try await database.claimWeeklyDigests(
+        let users = try await store.claimWeeklyDigests(
             weekStart: weekStart, now: now, staleBefore: now.adding(seconds: -settings.weeklyRecheck),
             holder: holder, lease: settings.lease, limit: settings.batch)
         guard !users.isEmpty else { return 0 }
-        let engaged = try await database.weeklyEngagedBattles(
+        let engaged = try await store.weeklyEngagedBattles(
             engagementSince: now.adding(seconds: -14 * 86_400),
             createdSince: now.adding(seconds: -7 * 86_400))
         var written = 0
         for user in users {
             guard let items = try await weeklyItems(userID: user, engaged: engaged, now: now) else { continue }
-            let result = try await database.finishWeeklyDigest(
+            let result = try await store.finishWeeklyDigest(
                 userID: user, weekStart: weekStart, itemsJSON: WeeklyDigestRules.encodeItems(items),
                 holder: holder, now: clock.now(), checkedUntil: now.adding(seconds: settings.weeklyRecheck))
             if result == .written {
@@ -129,9 +129,9 @@ public struct DigestScheduler: Service {
     }
 
     /// The user's top battles of the week with their summaries; nil when a provider call failed.
-    func weeklyItems(userID: String, engaged: [AppDatabase.WeeklyPost], now: Timestamp) async throws -> [WeeklyDigestItem]? {
-        let inputs = try await database.weeklyUserInputs(userID: userID, now: now)
-        var byID: [String: AppDatabase.WeeklyPost] = [:]
+    func weeklyItems(userID: String, engaged: [WeeklyPost], now: Timestamp) async throws -> [WeeklyDigestItem]? {
+        let inputs = try await store.weeklyUserInputs(userID: userID, now: now)
+        var byID: [String: WeeklyPost] = [:]
         for post in engaged where post.ownerID != userID { byID[post.candidate.battleID] = post }
         for post in inputs.extra where byID[post.candidate.battleID] == nil { byID[post.candidate.battleID] = post }
         let candidates = byID.values.filter { !inputs.seen.contains($0.candidate.battleID) }.map { post -> WeeklyCandidate in
@@ -142,7 +142,7 @@ public struct DigestScheduler: Service {
         var items: [WeeklyDigestItem] = []
         for candidate in WeeklyDigestRules.rank(candidates, now: now) {
             let topic = WeeklyDigestRules.topic(content: candidate.content, roomName: candidate.roomName)
-            let replies = try await database.firstReplies(postID: candidate.battleID, limit: 4)
+            let replies = try await store.firstReplies(postID: candidate.battleID, limit: 4)
             let summary: String
             do {
                 let text = try await llm.summarizeThread(post: LLMText(id: candidate.battleID, content: candidate.content), replies: replies)

@@ -1,4 +1,4 @@
-import Store
+import Storage
 
 /// What running a job produced.
 public enum JobOutcome: Sendable, Equatable {

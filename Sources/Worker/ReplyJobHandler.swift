@@ -1,11 +1,11 @@
 import Domain
 import LLM
-import Store
+import Storage
 
 /// Executes `generate_reply` jobs: checks, an LLM call outside any transaction,
 /// the safety check, then one short transaction that writes the reply and marks the job done.
 public struct ReplyJobHandler: JobHandler {
-    let database: AppDatabase
+    let queue: any JobQueue
     let llm: any LLMClient
     let clock: any AppClock
     let replyMaxLength: Int
@@ -13,10 +13,10 @@ public struct ReplyJobHandler: JobHandler {
     let replyWritten: @Sendable (String) -> Void
 
     public init(
-        database: AppDatabase, llm: any LLMClient, clock: any AppClock, replyMaxLength: Int,
+        queue: any JobQueue, llm: any LLMClient, clock: any AppClock, replyMaxLength: Int,
         replyWritten: @escaping @Sendable (String) -> Void = { _ in }
     ) {
-        self.database = database
+        self.queue = queue
         self.llm = llm
         self.clock = clock
         self.replyMaxLength = replyMaxLength
@@ -26,13 +26,13 @@ public struct ReplyJobHandler: JobHandler {
     public func run(_ job: ClaimedJob, claimNext: QueuePolicy?) async -> (outcome: JobOutcome, next: ClaimedJob?) {
         guard job.kind == .generateReply else { return (.permanent("unsupported job type: \(job.type)"), nil) }
         do {
-            guard let context = try await database.replyJobContext(job, now: clock.now()) else { return (.permanent("persona not found"), nil) }
+            guard let context = try await queue.replyJobContext(job, now: clock.now()) else { return (.permanent("persona not found"), nil) }
             let quota = DailyQuota(.reply, limit: context.dailyReplyQuota)
             if !quota.allows(used: context.repliesToday) { return (.permanent(DomainError.quotaReached(.reply).description), nil) }
             guard let post = context.post else { return (.permanent("post not found"), nil) }
             guard post.status == .published else { return (.permanent("post is not published"), nil) }
             if context.alreadyReplied {
-                let result = try await database.completeJob(job, now: clock.now(), claimNext: claimNext)
+                let result = try await queue.completeJob(job, now: clock.now(), claimNext: claimNext)
                 return (result.done ? .done : .lostClaim, result.next)
             }
             let text: String
@@ -47,7 +47,7 @@ public struct ReplyJobHandler: JobHandler {
             do { content = try Safety.check(text, maxLength: replyMaxLength) } catch let error as DomainError {
                 return (.permanent(error.description), nil)
             }
-            let (written, next) = try await database.completeReplyJob(
+            let (written, next) = try await queue.completeReplyJob(
                 job, content: content, post: post, quota: context.dailyReplyQuota,
                 now: clock.now(), claimNext: claimNext)
             switch written {

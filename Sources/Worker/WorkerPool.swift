@@ -1,7 +1,7 @@
 import Domain
 import Logging
 import ServiceLifecycle
-import Store
+import Storage
 import Synchronization
 
 /// `WORKER_CONCURRENCY` claim→execute loops in one process.
@@ -34,7 +34,7 @@ public struct WorkerPool: Service {
         }
     }
 
-    let database: AppDatabase
+    let queue: any JobQueue
     let handler: any JobHandler
     let signal: WakeSignal
     let clock: any AppClock
@@ -44,10 +44,10 @@ public struct WorkerPool: Service {
     let jitter: @Sendable () -> Double
 
     public init(
-        database: AppDatabase, handler: any JobHandler, signal: WakeSignal, clock: any AppClock, settings: Settings,
+        queue: any JobQueue, handler: any JobHandler, signal: WakeSignal, clock: any AppClock, settings: Settings,
         metrics: WorkerMetrics = .none, logger: Logger, jitter: @escaping @Sendable () -> Double = Backoff.randomJitter
     ) {
-        self.database = database
+        self.queue = queue
         self.handler = handler
         self.signal = signal
         self.clock = clock
@@ -95,7 +95,7 @@ public struct WorkerPool: Service {
                 if let chained = next {
                     job = chained
                     next = nil
-                } else if let claimed = try await database.claimJob(policy: settings.policy, now: clock.now()) {
+                } else if let claimed = try await queue.claimJob(policy: settings.policy, now: clock.now()) {
                     job = claimed
                 } else {
                     await signal.wait(timeout: settings.pollEvery)
@@ -107,13 +107,13 @@ public struct WorkerPool: Service {
                 await signal.wait(timeout: settings.pollEvery)
             }
         }
-        if let unstarted = next { try? await database.releaseJob(unstarted, now: clock.now()) }
+        if let unstarted = next { try? await queue.releaseJob(unstarted, now: clock.now()) }
     }
 
     /// Claims and runs at most one job; returns whether there was one.
     @discardableResult
     public func runOnce(stopping: StopFlag = StopFlag()) async throws -> Bool {
-        guard let job = try await database.claimJob(policy: settings.policy, now: clock.now()) else { return false }
+        guard let job = try await queue.claimJob(policy: settings.policy, now: clock.now()) else { return false }
         _ = try await process(job, stopping: stopping, chain: false)
         return true
     }
@@ -130,7 +130,7 @@ public struct WorkerPool: Service {
         log.info("job_started")
         let claimNext = chain && !stopping.isStopped ? settings.policy : nil
         guard let (outcome, next) = await execute(job, claimNext: claimNext, stopping: stopping) else {
-            try await database.releaseJob(job, now: clock.now())
+            try await queue.releaseJob(job, now: clock.now())
             log.notice("job_released", metadata: ["reason": "shutdown"])
             return nil
         }
@@ -180,20 +180,20 @@ public struct WorkerPool: Service {
             log.warning("job_claim_lost", metadata: ["latency_ms": latency])
             return nil
         case .permanent(let message):
-            let next = try await database.failJob(job, attempts: maxAttempts, error: message, availableAt: nil, now: now, claimNext: claimNext)
+            let next = try await queue.failJob(job, attempts: maxAttempts, error: message, availableAt: nil, now: now, claimNext: claimNext)
             metrics.processed(job.type, "failed", seconds, traced)
             log.error("job_failed_permanently", metadata: ["status": "failed", "latency_ms": latency, "error": .string(message)])
             return next
         case .retry(let message):
             let attempt = job.attempts + 1
             if attempt >= maxAttempts {
-                let next = try await database.failJob(job, attempts: maxAttempts, error: message, availableAt: nil, now: now, claimNext: claimNext)
+                let next = try await queue.failJob(job, attempts: maxAttempts, error: message, availableAt: nil, now: now, claimNext: claimNext)
                 metrics.processed(job.type, "failed", seconds, traced)
                 log.error("job_failed_permanently", metadata: ["status": "failed", "latency_ms": latency, "error": .string(message)])
                 return next
             }
             let delay = Backoff.delay(failure: attempt, base: settings.retryBase, cap: settings.retryCap, jitter: jitter())
-            let next = try await database.failJob(
+            let next = try await queue.failJob(
                 job, attempts: attempt, error: message, availableAt: now.adding(seconds: delay), now: now,
                 claimNext: claimNext)
             metrics.processed(job.type, "retry", seconds, traced)

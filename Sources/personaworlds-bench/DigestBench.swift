@@ -2,7 +2,8 @@ import Domain
 import Foundation
 import LLM
 import Logging
-import Store
+import SQLiteStorage
+import Storage
 import Worker
 
 /// Weekly digest time per user on an engagement dataset (`seed --demo-scale`): the scheduler's real passes
@@ -15,15 +16,15 @@ func benchmarkWeeklyDigest(users: Int = 500) async throws {
     }
     let copy = NSTemporaryDirectory() + "pw-bench-digest-\(getpid()).sqlite"
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy + suffix) }
-    let original = try AppDatabase(settings: DatabaseSettings(path: source))
-    try await original.backup(to: copy)
-    try original.close()
-    let database = try AppDatabase(settings: DatabaseSettings(path: copy))
+    let original = try SQLiteStore.open(settings: DatabaseSettings(path: source))
+    try await original.backup(to: copy, pagesPerStep: 1024, progress: nil)
+    try await original.close()
+    let database = try SQLiteStore.open(settings: DatabaseSettings(path: copy))
     var logger = Logger(label: "bench")
     logger.logLevel = .warning // a failing pass must show, not just write nothing
     var settings = DigestScheduler.Settings(interval: 1, batch: 50, summaryMaxLength: 400)
     settings.lease = 3600
-    let scheduler = DigestScheduler(database: database, llm: MockLLM(), clock: SystemClock(), settings: settings, logger: logger)
+    let scheduler = DigestScheduler(store: database, llm: MockLLM(), clock: SystemClock(), settings: settings, logger: logger)
     var done = 0
     let started = Monotonic.nanos()
     while done < users {
@@ -36,6 +37,6 @@ func benchmarkWeeklyDigest(users: Int = 500) async throws {
         String(
             format: "bench: weekly digest: %d users in %.2f s = %.2f ms per user (daily digests of the same passes included)",
             done, seconds, done > 0 ? seconds * 1000 / Double(done) : 0))
-    try database.close()
+    try await database.close()
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy + suffix) }
 }

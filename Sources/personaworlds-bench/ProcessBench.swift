@@ -1,7 +1,8 @@
 import Domain
 import Foundation
 import GRDB
-import Store
+import SQLiteStorage
+import Storage
 
 /// Worker processes on one database file: the time for one, then two, `serve --worker-only` processes
 /// (the real binary, `BENCH_SERVER_BIN`) to finish the same number of reply jobs with the mock LLM at
@@ -11,7 +12,7 @@ func benchmarkWorkerProcesses(binary: String, jobs: Int) async throws {
     for processes in [1, 2] {
         let (db, path) = try fresh("procs-\(processes)")
         let ids = try await db.seedSyntheticLoad(personas: 50, posts: max(1, jobs / 50), replyQuota: 1_000_000, now: SystemClock().now())
-        try db.close()
+        try await db.close()
         let queue = try DatabaseQueue(path: path)
         try await queue.write { db in
             try db.execute(

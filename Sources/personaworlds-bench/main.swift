@@ -2,7 +2,8 @@ import Domain
 import Foundation
 import GRDB
 import Logging
-import Store
+import SQLiteStorage
+import Storage
 import Synchronization
 import Worker
 
@@ -42,12 +43,12 @@ final class StartRecorder: JobHandler, Sendable {
     var snapshot: (count: Int, last: UInt64) { started.withLock { ($0.count, $0.values.max() ?? 0) } }
 }
 
-func fresh(_ name: String) throws -> (AppDatabase, String) {
+func fresh(_ name: String) throws -> (SQLiteStore, String) {
     let dir = NSTemporaryDirectory() + "pw-bench-\(getpid())"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let path = "\(dir)/\(name).sqlite"
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-    return (try AppDatabase(settings: DatabaseSettings(path: path)), path)
+    return (try SQLiteStore.open(settings: DatabaseSettings(path: path)), path)
 }
 
 func percentile(_ values: [Double], _ p: Double) -> Double {
@@ -89,7 +90,7 @@ while true {
         try db.inTransaction(.immediate) {
             // The production claim statement, on the same kind of file: one UPDATE … RETURNING per transaction.
             claimed = try Int64.fetchOne(
-                db.cachedStatement(sql: AppDatabase.claimSQL),
+                db.cachedStatement(sql: SQLiteStore.claimSQL),
                 arguments: ["now": clock.now().storageString, "max": 5])
             return .commit
         }
@@ -106,11 +107,11 @@ try rawQueue.close()
 let (db, path) = try fresh("queue")
 let ids = try await db.seedSyntheticLoad(personas: 50, posts: jobCount / 50, replyQuota: 1_000_000, now: clock.now())
 let signal = WakeSignal()
-let handler = StartRecorder(ReplyJobHandler(database: db, llm: NoopLLM(), clock: clock, replyMaxLength: 280))
+let handler = StartRecorder(ReplyJobHandler(queue: db, llm: NoopLLM(), clock: clock, replyMaxLength: 280))
 let settings = WorkerPool.Settings(
     concurrency: 4, pollEvery: 3, taskTimeout: 15, retryBase: 30, retryCap: 600, shutdownGrace: 5,
     policy: QueuePolicy(maxAttempts: 5, leaseSeconds: 45))
-let pool = WorkerPool(database: db, handler: handler, signal: signal, clock: clock, settings: settings, logger: logger)
+let pool = WorkerPool(queue: db, handler: handler, signal: signal, clock: clock, settings: settings, logger: logger)
 let stop = StopFlag()
 
 /// Waits on the handler's own count of finished jobs: polling the queue from a reader would compete with
@@ -121,7 +122,7 @@ func waitUntilDone(_ expected: Int) async throws {
     while try await db.queueDepth(maxAttempts: 5)[JobKind.generateReply.rawValue, default: 0] > 0 { try await Task.sleep(nanoseconds: 20_000_000) }
 }
 
-// As `serve` does: background WAL checkpoints (AppDatabase+Checkpoint).
+// As `serve` does: background WAL checkpoints (SQLiteStore+Checkpoint).
 let checkpoints = Task { await db.runCheckpoints(every: 0.25) }
 let poolTask = Task { await pool.runLoops(stop) }
 let e2eStart = Monotonic.nanos()
@@ -139,8 +140,8 @@ let e2eRate = Double(doneCount) / e2eSeconds
 let (latDB, latPath) = try fresh("latency")
 let latIDs = try await latDB.seedSyntheticLoad(personas: 1, posts: 300, replyQuota: 1_000_000, now: clock.now())
 let latSignal = WakeSignal()
-let latHandler = StartRecorder(ReplyJobHandler(database: latDB, llm: NoopLLM(), clock: clock, replyMaxLength: 280))
-let latPool = WorkerPool(database: latDB, handler: latHandler, signal: latSignal, clock: clock, settings: settings, logger: logger)
+let latHandler = StartRecorder(ReplyJobHandler(queue: latDB, llm: NoopLLM(), clock: clock, replyMaxLength: 280))
+let latPool = WorkerPool(queue: latDB, handler: latHandler, signal: latSignal, clock: clock, settings: settings, logger: logger)
 let latStop = StopFlag()
 let latTask = Task { await latPool.runLoops(latStop) }
 try await Task.sleep(nanoseconds: 200_000_000)

@@ -1,7 +1,7 @@
 import App
 import ArgumentParser
 import Foundation
-import Store
+import SQLiteStorage
 
 /// `backup`: an online, verified copy while the server keeps running.
 struct BackupCommand: AsyncParsableCommand {

@@ -2,8 +2,9 @@ import Domain
 import Foundation
 import Logging
 import Prometheus
+import SQLiteStorage
 import ServiceLifecycle
-import Store
+import Storage
 import TestSupport
 import Testing
 
@@ -14,14 +15,14 @@ import Testing
     static func scheduler(
         _ dir: TestDirectory, interval: Double, keep: Int, backupDir: String? = nil,
         registry: PrometheusCollectorRegistry = .init()
-    ) async throws -> (BackupScheduler, AppDatabase, AppMetrics) {
-        let db = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
+    ) async throws -> (BackupScheduler, SQLiteStore, AppMetrics) {
+        let db = try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
         try await db.migrate()
         let metrics = AppMetrics(registry: registry, clock: SystemClock())
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let scheduler = BackupScheduler(
-            database: db, catalog: BackupCatalog(directory: backupDir ?? dir.path + "/backups"), clock: SystemClock(),
+            backup: db, catalog: BackupCatalog(directory: backupDir ?? dir.path + "/backups"), clock: SystemClock(),
             metrics: metrics, settings: .init(interval: interval, keep: keep), logger: logger)
         return (scheduler, db, metrics)
     }
@@ -108,7 +109,7 @@ import Testing
         let files = catalog.scheduledBackups()
         #expect(files == Array(all.suffix(2)), "exactly the two newest must remain: \(files) of \(all)")
         for file in files { #expect(try DatabaseFile(path: catalog.directory + "/" + file).check(thorough: true).isIntact) }
-        try db.close()
+        try await db.close()
     }
 
     @Test func gracefulShutdownDoesNotWaitForTheNextInterval() async throws {
@@ -117,7 +118,7 @@ import Testing
         let shutdown = try await Self.run(scheduler, for: 0.2)
         #expect(shutdown < 10, "shutdown waited \(shutdown) s")
         #expect(scheduler.catalog.scheduledBackups().isEmpty)
-        try db.close()
+        try await db.close()
     }
 
     @Test func metricsShowTheLastSuccessAndCountFailures() async throws {
@@ -138,13 +139,13 @@ import Testing
         let blocked = dir.path + "/not-a-folder"
         _ = FileManager.default.createFile(atPath: blocked, contents: Data("x".utf8))
         let failing = BackupScheduler(
-            database: db, catalog: BackupCatalog(directory: blocked + "/backups"), clock: SystemClock(),
+            backup: db, catalog: BackupCatalog(directory: blocked + "/backups"), clock: SystemClock(),
             metrics: metrics, settings: .init(interval: 60, keep: 3), logger: scheduler.logger)
         #expect(await failing.backupOnce() == false)
         let afterFailure = metrics.render(now: SystemClock().now())
         #expect(afterFailure.contains("backup_failures_total 1"))
         #expect(Self.sample("backup_last_success_timestamp_seconds", in: afterFailure) == value, "a failure must not move the last-success time")
-        try db.close()
+        try await db.close()
     }
 
     @Test func atStartTheGaugeReportsTheNewestBackupOnDisk() async throws {
@@ -156,7 +157,7 @@ import Testing
         _ = FileManager.default.createFile(atPath: scheduler.catalog.scheduledPath(at: old), contents: Data())
         _ = try await Self.run(scheduler, for: 0.2)
         #expect(Self.sample("backup_last_success_timestamp_seconds", in: metrics.render(now: SystemClock().now())) == 1_700_000_000)
-        try db.close()
+        try await db.close()
     }
 
     /// The value of an unlabelled sample in exposition text.

@@ -2,7 +2,8 @@ import Domain
 import Foundation
 import GRDB
 import Logging
-import Store
+import SQLiteStorage
+import Storage
 import TestSupport
 import Testing
 
@@ -17,9 +18,9 @@ import Testing
     }
 
     static func migrated(_ dir: TestDirectory) async throws {
-        let db = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
+        let db = try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
         try await db.migrate()
-        try db.close()
+        try await db.close()
     }
 
     @Test func aHealthyInstallationHasNoFailureAndSecretsAreRedacted() async throws {
@@ -41,7 +42,7 @@ import Testing
         try await Self.migrated(dir)
         let queue = try DatabaseQueue(path: dir.databasePath)
         try await queue.write { try $0.execute(sql: "DELETE FROM schema_migrations WHERE version = ?", arguments: [Migrations.all.last!.version]) }
-        try queue.close()
+        try await queue.close()
         let doctor = Doctor(config: try TestApp.config(dir), clock: SystemClock(), probeLLM: nil)
         let pending = try doctor.schema(DatabaseFile(path: dir.databasePath).check(thorough: false))
         #expect(pending.status == .warn)
@@ -49,7 +50,7 @@ import Testing
 
         let newer = try DatabaseQueue(path: dir.databasePath)
         try await newer.write { try $0.execute(sql: "INSERT INTO schema_migrations(version) VALUES ('9999_future.sql')") }
-        try newer.close()
+        try await newer.close()
         let unknown = try doctor.schema(DatabaseFile(path: dir.databasePath).check(thorough: false))
         #expect(unknown.status == .fail)
         #expect(unknown.detail.contains("9999_future.sql"))

@@ -1,7 +1,8 @@
 import Domain
 import Foundation
 import GRDB
-import Store
+import SQLiteStorage
+import Storage
 import TestSupport
 import Testing
 
@@ -9,9 +10,9 @@ import Testing
 @Suite(.serialized) struct DigestProcessTests {
     @Test func twoWorkerProcessesWriteEachDigestOnce() async throws {
         let dir = TestDirectory()
-        let database = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
+        let database = try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
         let ids = try await Fixtures.seed(database, personas: 40, posts: 1, now: SystemClock().now())
-        try database.close()
+        try await database.close()
         let queue = try DatabaseQueue(path: dir.databasePath)
         try await queue.write { db in
             let ts = SystemClock().now().storageString
@@ -21,7 +22,7 @@ import Testing
                     arguments: [persona, ts])
             }
         }
-        try queue.close()
+        try await queue.close()
         let env = ["LOG_LEVEL": "info", "WORKER_POLL_EVERY": "100ms", "WORKER_OBSERVABILITY_PORT": "0"]
         let logs = [dir.path + "/digest-a.log", dir.path + "/digest-b.log"]
         let workers = try logs.map { try QueueProcessTests.launch(["serve", "--worker-only"], dir: dir, env: env, log: $0) }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-import Store
+import SQLiteStorage
+import Storage
 import TestSupport
 import Testing
 

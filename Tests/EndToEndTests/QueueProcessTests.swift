@@ -1,7 +1,8 @@
 import Domain
 import Foundation
 import GRDB
-import Store
+import SQLiteStorage
+import Storage
 import TestSupport
 import Testing
 
@@ -41,9 +42,9 @@ import Testing
 
     /// Seeds `personas × posts` pending reply jobs (one per pair) and returns how many there are.
     static func seedJobs(_ dir: TestDirectory, personas: Int, posts: Int) async throws -> Int {
-        let database = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
+        let database = try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
         let ids = try await Fixtures.seed(database, personas: personas, posts: posts, now: SystemClock().now())
-        try database.close()
+        try await database.close()
         let queue = try DatabaseQueue(path: dir.databasePath)
         defer { try? queue.close() }
         return try await queue.write { db in
@@ -80,7 +81,7 @@ import Testing
                     VALUES (?, ?, ?, 'HUMAN', 'PUBLISHED', 'Will this survive a crash?', ?, ?, ?)
                     """, arguments: [postID, room, user, ts, ts, ts])
         }
-        try queue.close()
+        try await queue.close()
         let enqueue = try await server.request("POST", "/posts/\(postID)/generate-replies", json: "{}", token: token)
         #expect(enqueue.body.contains(#""enqueued":1"#))
         #expect(try await Self.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PROCESSING'", equals: 1, timeout: 5) == 1)

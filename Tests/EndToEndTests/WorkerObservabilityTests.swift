@@ -1,7 +1,8 @@
 import Domain
 import Foundation
 import GRDB
-import Store
+import SQLiteStorage
+import Storage
 import TestSupport
 import Testing
 
@@ -13,10 +14,10 @@ import Testing
 @Suite(.serialized) struct WorkerObservabilityTests {
     @Test func workerOnlyServesHealthzAndMetricsWithItsJobsOnTheObservabilityPort() async throws {
         let dir = TestDirectory()
-        let database = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
+        let database = try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
         try await database.migrate()
         let ids = try await Fixtures.seed(database, personas: 1, posts: 1, now: SystemClock().now())
-        try database.close()
+        try await database.close()
         let queue = try DatabaseQueue(path: dir.databasePath)
         try await queue.write { db in
             try db.execute(
@@ -26,7 +27,7 @@ import Testing
                             '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z')
                     """, arguments: [ids.posts[0], ids.personas[0], ids.posts[0], ids.personas[0]])
         }
-        try queue.close()
+        try await queue.close()
 
         let port = ServerProcess.freePort()
         let worker = try await ServerProcess(

@@ -2,11 +2,12 @@ import Domain
 import GRDB
 import LLM
 import Logging
+import Storage
 import TestSupport
 import Testing
 import Worker
 
-@testable import Store
+@testable import SQLiteStorage
 
 /// The digest scheduler on a real SQLite file with a manual clock: UTC day and ISO-week boundaries,
 /// unchanged rows left alone, provider failures keeping the previous digest, and the lease between processes.
@@ -15,13 +16,13 @@ import Worker
     struct Harness {
         let dir = TestDirectory()
         let clock: ManualClock
-        let database: AppDatabase
+        let database: SQLiteStore
         let ids: (user: String, personas: [String], posts: [String])
         let llm: FlakyLLM
 
         init(start: Timestamp) async throws {
             clock = ManualClock(start)
-            database = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
+            database = try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
             ids = try await Fixtures.seed(database, personas: 2, posts: 3, now: start)
             llm = FlakyLLM(MockLLM(caps: .init(draft: 500, reply: 280, summary: 400), latency: 0))
         }
@@ -30,7 +31,7 @@ import Worker
             var logger = Logger(label: "digest-test")
             logger.logLevel = .critical
             return DigestScheduler(
-                database: database, llm: llm ?? self.llm, clock: clock,
+                store: database, llm: llm ?? self.llm, clock: clock,
                 settings: .init(interval: 1, summaryMaxLength: 400), logger: logger)
         }
 
@@ -122,11 +123,11 @@ import Worker
     @Test func twoSchedulersOnOneFileNeverWriteTheSameDigestTwice() async throws {
         let h = try await Harness(start: Timestamp(seconds: 1_798_000_000))
         for n in 0..<2 { try await h.activity(n, "post_created", post: n) }
-        let other = try AppDatabase(settings: DatabaseSettings(path: h.dir.databasePath))
+        let other = try SQLiteStore.open(settings: DatabaseSettings(path: h.dir.databasePath))
         var logger = Logger(label: "digest-test")
         logger.logLevel = .critical
         let a = h.scheduler()
-        let b = DigestScheduler(database: other, llm: h.llm, clock: h.clock, settings: .init(interval: 1, summaryMaxLength: 400), logger: logger)
+        let b = DigestScheduler(store: other, llm: h.llm, clock: h.clock, settings: .init(interval: 1, summaryMaxLength: 400), logger: logger)
         async let first = a.tick()
         async let second = b.tick()
         let (x, y) = await (first, second)

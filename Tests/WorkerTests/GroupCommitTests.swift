@@ -1,12 +1,13 @@
 import Domain
 import Foundation
 import GRDB
+import Storage
 import Synchronization
 import TestSupport
 import Testing
 import Worker
 
-@testable import Store
+@testable import SQLiteStorage
 
 /// The queue's group commit: writes handed over together share one transaction, each stays atomic on
 /// its own, and the queue's fencing and leases behave as they do one job at a time.
@@ -72,12 +73,12 @@ import Worker
         // The stale finisher and a loop re-claiming the expired lease are handed over at the same moment.
         async let finished = h.database.completeJob(stale, now: h.clock.now())
         async let reclaimed = h.database.claimJob(policy: policy, now: h.clock.now())
-        let (done, again) = (try await finished.done, try await reclaimed)
+        let (done, again) = (try await finished, try await reclaimed)
         #expect(done != (again != nil), "either the old claim finished first or the new claim owns the job, never both")
         if let again {
             #expect(again.attempts == stale.attempts + 1)
-            #expect(try await h.database.completeJob(stale, now: h.clock.now()).done == false, "the stale finisher stays fenced")
-            #expect(try await h.database.completeJob(again, now: h.clock.now()).done)
+            #expect(try await h.database.completeJob(stale, now: h.clock.now()) == false, "the stale finisher stays fenced")
+            #expect(try await h.database.completeJob(again, now: h.clock.now()))
         }
         #expect(try await h.jobs().map(\.status) == ["DONE"])
     }
@@ -93,8 +94,8 @@ import Worker
         let post = try #require(try await h.database.post(id: stale.postID))
         async let staleWrite = h.database.completeReplyJob(stale, content: "stale", post: post, quota: 100, now: h.clock.now())
         async let liveWrite = h.database.completeReplyJob(live, content: "live", post: post, quota: 100, now: h.clock.now())
-        #expect(try await staleWrite.0 == .lostClaim)
-        #expect(try await liveWrite.0 == .written)
+        #expect(try await staleWrite == .lostClaim)
+        #expect(try await liveWrite == .written)
         let replies = try await h.database.read { try String.fetchAll($0, sql: "SELECT content FROM replies") }
         #expect(replies == ["live"])
         let quota = try await h.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM quota_events") }

@@ -1,17 +1,18 @@
 import Domain
 import GRDB
 import Logging
+import Storage
 import TestSupport
 import Worker
 
-@testable import Store
+@testable import SQLiteStorage
 
 /// A real SQLite file, a manual clock, a scripted LLM and a worker pool whose loop the test drives.
 struct WorkerHarness {
     let dir = TestDirectory()
     let clock = ManualClock()
     let llm: ScriptedLLM
-    let database: AppDatabase
+    let database: SQLiteStore
     let pool: WorkerPool
     let ids: (user: String, personas: [String], posts: [String])
     static let maxAttempts = 3
@@ -19,7 +20,7 @@ struct WorkerHarness {
 
     init(steps: [ScriptedLLM.Step] = [], personas: Int = 1, posts: Int = 1, replyQuota: Int = 100) async throws {
         llm = ScriptedLLM(steps)
-        database = try AppDatabase(settings: DatabaseSettings(path: dir.databasePath))
+        database = try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
         ids = try await Fixtures.seed(database, personas: personas, posts: posts, replyQuota: replyQuota, now: clock.now())
         var logger = Logger(label: "worker-test")
         logger.logLevel = .critical
@@ -27,13 +28,13 @@ struct WorkerHarness {
             concurrency: 1, pollEvery: 0.05, taskTimeout: 5, retryBase: 30, retryCap: 100,
             shutdownGrace: 0.2, policy: QueuePolicy(maxAttempts: Self.maxAttempts, leaseSeconds: Self.lease))
         pool = WorkerPool(
-            database: database, handler: ReplyJobHandler(database: database, llm: llm, clock: clock, replyMaxLength: 280),
+            queue: database, handler: ReplyJobHandler(queue: database, llm: llm, clock: clock, replyMaxLength: 280),
             signal: WakeSignal(), clock: clock, settings: settings, logger: logger, jitter: { 1.0 })
     }
 
     /// Enqueues one job per persona for post `n`.
     @discardableResult
-    func enqueue(post n: Int = 0, trace: String = "trace-1") async throws -> AppDatabase.EnqueueResult {
+    func enqueue(post n: Int = 0, trace: String = "trace-1") async throws -> EnqueueResult {
         try await database.enqueueReplies(
             postID: ids.posts[n], personaIDs: ids.personas, userID: ids.user,
             payloadExtra: ["trace_id": trace], maxAttempts: Self.maxAttempts, now: clock.now())

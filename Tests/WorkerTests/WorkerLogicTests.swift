@@ -1,11 +1,12 @@
 import Domain
 import Foundation
 import GRDB
+import Storage
 import TestSupport
 import Testing
 import Worker
 
-@testable import Store
+@testable import SQLiteStorage
 
 /// Retry, backoff, terminal and lease behaviour, driven by a manual clock.
 @Suite struct WorkerLogicTests {
@@ -24,7 +25,7 @@ import Worker
         #expect(counts.0 == 1)
         #expect(counts.1 == 2)
         // A second enqueue is skipped: the persona already replied.
-        #expect(try await h.enqueue() == AppDatabase.EnqueueResult(enqueued: 0, skipped: 1))
+        #expect(try await h.enqueue() == EnqueueResult(enqueued: 0, skipped: 1))
         #expect(try await h.pool.runOnce() == false)
     }
 
@@ -114,8 +115,8 @@ import Worker
         let second = try #require(try await h.database.claimJob(policy: policy, now: h.clock.now()))
         #expect(second.id == first.id)
         #expect(second.attempts == first.attempts + 1)
-        #expect(try await h.database.completeJob(first, now: h.clock.now()).done == false, "the expired claim can no longer finish")
-        #expect(try await h.database.completeJob(second, now: h.clock.now()).done)
+        #expect(try await h.database.completeJob(first, now: h.clock.now()) == false, "the expired claim can no longer finish")
+        #expect(try await h.database.completeJob(second, now: h.clock.now()))
     }
 
     @Test func claimPrefetchesTheReplyContext() async throws {

@@ -1,6 +1,6 @@
 import Domain
 import Foundation
-import Store
+import Storage
 
 /// The backup folder's file names: what `backup` and the scheduler call their files, which files retention may
 /// delete, and which is the newest backup (for `doctor` and the metric at start-up).

@@ -1,7 +1,7 @@
 import Domain
 import Logging
 import ServiceLifecycle
-import Store
+import Storage
 
 /// Scheduled backups (`BACKUP_EVERY`, `BACKUP_KEEP`, `BACKUP_DIR`): one online, verified backup every interval,
 /// the first one interval after start (a restart loop must not fill the disk with copies), then retention keeps
@@ -19,7 +19,7 @@ struct BackupScheduler: Service {
         var keep: Int
     }
 
-    let database: AppDatabase
+    let backup: any OnlineBackup
     let catalog: BackupCatalog
     let clock: any AppClock
     let metrics: AppMetrics
@@ -47,7 +47,7 @@ struct BackupScheduler: Service {
         let path = catalog.scheduledPath(at: clock.now())
         do {
             try catalog.ensureDirectory()
-            let result = try await database.backup(to: path)
+            let result = try await backup.backup(to: path, pagesPerStep: 1024, progress: nil)
             metrics.recordBackupSuccess(at: clock.now())
             let removed = try catalog.prune(keep: settings.keep)
             logger.info(

@@ -1,7 +1,7 @@
 import Card
 import Domain
 import Foundation
-import Store
+import SQLiteStorage
 
 #if canImport(Glibc)
     import Glibc

@@ -1,9 +1,9 @@
 import Domain
-import Store
+import Storage
 
 /// Signup and login.
 struct AuthService: Sendable {
-    let database: AppDatabase
+    let store: any AccountStore
     let tokens: TokenService
     let hasher: PasswordHasher
     let clock: any AppClock
@@ -17,7 +17,7 @@ struct AuthService: Sendable {
         do { hash = try await hasher.hash(password) } catch { throw error.asInternal("could not hash password") }
         let user: User
         do {
-            user = try await database.createUser(email: email, passwordHash: hash, shareSlug: Slug.normalize(shareSlug), now: clock.now())
+            user = try await store.createUser(email: email, passwordHash: hash, shareSlug: Slug.normalize(shareSlug), now: clock.now())
         } catch { throw error.asInternal("could not create user") }
         let token: String
         do { token = try await tokens.issue(userID: user.id) } catch { throw error.asInternal("could not create token") }
@@ -28,7 +28,7 @@ struct AuthService: Sendable {
     func login(email rawEmail: String, password: String) async throws -> (token: String, userID: String) {
         let email = AuthRules.normalizeEmail(rawEmail)
         let found: User?
-        do { found = try await database.user(email: email) } catch { throw error.asInternal("could not query user") }
+        do { found = try await store.user(email: email) } catch { throw error.asInternal("could not query user") }
         // An unknown email is compared against a dummy hash of the same cost, so the answer takes as long as a
         // wrong password for a real account and timing does not reveal who has one.
         let hash: String
@@ -44,6 +44,11 @@ struct AuthService: Sendable {
         return (token, user.id)
     }
 
+    /// The signed-in user's email and unread count for the navigation; nil when the user is gone.
+    func accountSummary(userID: String) async throws -> AccountSummary? {
+        do { return try await store.accountSummary(userID: userID) } catch { throw error.asInternal("could not load account") }
+    }
+
     /// The user id of a bearer token whose user still exists (recent answers come from `AuthCache`).
     func authenticate(token: String) async throws -> String {
         let now = clock.now()
@@ -57,7 +62,7 @@ struct AuthService: Sendable {
         }
         guard !cache.userRecentlyExisted(userID, now: now) else { return userID }
         let exists: Bool
-        do { exists = try await database.userExists(id: userID) } catch { throw error.asInternal("could not verify user") }
+        do { exists = try await store.userExists(id: userID) } catch { throw error.asInternal("could not verify user") }
         guard exists else { throw DomainError.unauthorized("invalid token") }
         cache.rememberUser(userID, now: now)
         return userID

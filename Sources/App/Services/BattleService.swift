@@ -1,10 +1,10 @@
 import Domain
-import Store
+import Storage
 import Worker
 
 /// Battle creation, the public battle views (meta, remix intent) and the data the share card is drawn from.
 struct BattleService: Sendable {
-    let database: AppDatabase
+    let store: any BattleStore & PostStore
     let clock: any AppClock
     let config: AppConfig
     let signal: WakeSignal
@@ -22,14 +22,14 @@ struct BattleService: Sendable {
 
     /// What `POST /rooms/{id}/battles` answers with.
     struct Created: Sendable {
-        let battle: AppDatabase.CreatedBattle
+        let battle: CreatedBattle
         let roomName: String
         let remixUsed: Bool
     }
 
     func create(roomID: String, userID: String, requestID: String, body: () async throws -> CreateRequest) async throws -> Created {
         let room: Room?
-        do { room = try await database.room(id: roomID) } catch { throw error.asInternal("could not load room") }
+        do { room = try await store.room(id: roomID) } catch { throw error.asInternal("could not load room") }
         guard let room else { throw DomainError.notFound("room not found") }
         var request = try await body()
         if !request.templateID.trimmingWhitespace().isEmpty {
@@ -47,35 +47,35 @@ struct BattleService: Sendable {
         }
         let topic = try BattleRules.topic(request.topic)
         let template = request.templateID.trimmingWhitespace()
-        let draft = AppDatabase.BattleDraft(
+        let draft = BattleDraft(
             roomID: room.id, roomName: room.name, userID: userID, topic: topic,
             proStyle: BattleRules.style(request.proStyle, default: BattleRules.defaultProStyle),
             conStyle: BattleRules.style(request.conStyle, default: BattleRules.defaultConStyle),
             templateID: template.isEmpty ? nil : template, remixOf: remix?.source, remixTokenID: remix?.tokenID,
             draftMaxLength: config.draftMaxLen, maxAttempts: config.jobMaxAttempts, traceID: requestID)
-        let battle: AppDatabase.CreatedBattle
-        do { battle = try await database.createBattle(draft, now: clock.now()) } catch { throw error.asInternal("could not create battle") }
+        let battle: CreatedBattle
+        do { battle = try await store.createBattle(draft, now: clock.now()) } catch { throw error.asInternal("could not create battle") }
         if battle.enqueued > 0 { signal.notify(battle.enqueued) }
         return Created(battle: battle, roomName: room.name, remixUsed: remix != nil)
     }
 
     /// A published battle, or `battle not found`; `failure` is the route's 500 message.
-    func publicBattle(_ id: String, withReplies: Bool, failure: String) async throws -> AppDatabase.PublicBattle {
-        let found: AppDatabase.PublicBattle?
-        do { found = try await database.publicBattle(id: id, withReplies: withReplies) } catch { throw error.asInternal(failure) }
+    func publicBattle(_ id: String, withReplies: Bool, failure: String) async throws -> PublicBattle {
+        let found: PublicBattle?
+        do { found = try await store.publicBattle(id: id, withReplies: withReplies) } catch { throw error.asInternal(failure) }
         guard let found else { throw DomainError.notFound("battle not found") }
         return found
     }
 
     /// The share metadata of a battle; records `public_battle_viewed`.
-    func meta(_ id: String, viewer: String?) async throws -> (battle: AppDatabase.PublicBattle, topic: String) {
+    func meta(_ id: String, viewer: String?) async throws -> (battle: PublicBattle, topic: String) {
         let battle = try await publicBattle(id, withReplies: false, failure: "could not load battle")
         recordView(battle, viewer: viewer)
         return (battle, BattleSummary.topic(content: battle.post.content, roomName: battle.roomName))
     }
 
     /// `public_battle_viewed`, for the meta route and the battle page alike.
-    func recordView(_ battle: AppDatabase.PublicBattle, viewer: String?) {
+    func recordView(_ battle: PublicBattle, viewer: String?) {
         events.record(userID: viewer, name: "public_battle_viewed", metadata: ["battle_id": battle.post.id, "room_id": battle.post.roomID])
     }
 
@@ -83,7 +83,7 @@ struct BattleService: Sendable {
     func remixIntent(_ id: String, viewer: String?) async throws -> RemixIntentView {
         let battle = try await publicBattle(id, withReplies: false, failure: "could not load battle")
         let suggestions: [BattleTemplate]
-        do { suggestions = try await database.remixSuggestions(battleTemplateID: battle.templateID) } catch {
+        do { suggestions = try await store.remixSuggestions(battleTemplateID: battle.templateID) } catch {
             throw error.asInternal("could not load templates")
         }
         let topic = BattleSummary.topic(content: battle.post.content, roomName: battle.roomName)
@@ -97,7 +97,7 @@ struct BattleService: Sendable {
     }
 
     struct RemixIntentView: Sendable {
-        let battle: AppDatabase.PublicBattle
+        let battle: PublicBattle
         let topic: String
         let suggestions: [BattleTemplate]
         let token: String

@@ -1,6 +1,6 @@
 import Card
 import Domain
-import Store
+import Storage
 
 /// Share cards: the battle's derived texts drawn by the renderer, kept in an LRU keyed by battle and version.
 ///
@@ -21,10 +21,10 @@ struct CardService: Sendable {
     }
 
     /// The cache key and ETag source: `<battle id>|<newest updated_at in Unix nanoseconds>`.
-    static func key(_ battle: AppDatabase.PublicBattle) -> String { "\(battle.post.id)|\(battle.version.unixNanoseconds)" }
+    static func key(_ battle: PublicBattle) -> String { "\(battle.post.id)|\(battle.version.unixNanoseconds)" }
 
     /// The texts the card shows, from the same summary the meta route uses.
-    func content(_ battle: AppDatabase.PublicBattle) -> CardContent {
+    func content(_ battle: PublicBattle) -> CardContent {
         let summary = BattleSummary(
             content: battle.post.content, roomName: battle.roomName, personaName: battle.post.personaName,
             replies: battle.replies.map { ($0.personaName, $0.content) })
@@ -36,7 +36,7 @@ struct CardService: Sendable {
     }
 
     /// The PNG for a battle, from the cache or freshly rendered (and cached).
-    func png(_ battle: AppDatabase.PublicBattle) throws -> [UInt8] {
+    func png(_ battle: PublicBattle) throws -> [UInt8] {
         let key = Self.key(battle)
         if let hit = cache.get(key) { return hit }
         let bytes = try renderer.get().render(content(battle))

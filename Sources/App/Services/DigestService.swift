@@ -1,9 +1,9 @@
 import Domain
-import Store
+import Storage
 
 /// Reading digests: the stored rows, or the contract's placeholders when none exists yet.
 struct DigestService: Sendable {
-    let database: AppDatabase
+    let store: any DigestStore & PersonaStore
     let clock: any AppClock
 
     struct PersonaDigestView: Sendable {
@@ -18,11 +18,11 @@ struct DigestService: Sendable {
     /// Today's digest (`latest == false`) or the latest one of the caller's persona.
     func personaDigest(personaID: String, userID: String, latest: Bool) async throws -> PersonaDigestView {
         let owned: Bool
-        do { owned = try await database.persona(id: personaID, ownedBy: userID) != nil } catch { throw error.asInternal("could not check persona") }
+        do { owned = try await store.persona(id: personaID, ownedBy: userID) != nil } catch { throw error.asInternal("could not check persona") }
         guard owned else { throw DomainError.notFound("persona not found") }
         let now = clock.now()
-        let row: (date: String, summary: String, stats: String, updatedAt: Timestamp)?
-        do { row = try await database.personaDigest(personaID: personaID, date: latest ? nil : now.dateString) } catch {
+        let row: StoredPersonaDigest?
+        do { row = try await store.personaDigest(personaID: personaID, date: latest ? nil : now.dateString) } catch {
             throw error.asInternal("could not load digest")
         }
         guard let row else {
@@ -47,8 +47,8 @@ struct DigestService: Sendable {
     func weekly(userID: String) async throws -> WeeklyView {
         let now = clock.now()
         let current = WeeklyDigestRules.weekStartDate(now)
-        let row: (weekStart: String, items: String, updatedAt: Timestamp)?
-        do { row = try await database.weeklyDigest(userID: userID, weekStart: current) } catch {
+        let row: StoredWeeklyDigest?
+        do { row = try await store.weeklyDigest(userID: userID, weekStart: current) } catch {
             throw error.asInternal("could not load weekly digest")
         }
         guard let row else { return WeeklyView(weekStart: current, generatedAt: now, items: [], exists: false, isCurrentWeek: false) }

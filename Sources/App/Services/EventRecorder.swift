@@ -1,7 +1,7 @@
 import Domain
 import Logging
 import ServiceLifecycle
-import Store
+import Storage
 import Synchronization
 
 /// Records analytics events that have no transaction of their own (views, remix intents) without making
@@ -10,7 +10,7 @@ import Synchronization
 /// A failure to record never changes a response: it is logged, and the batch's waiters see the error.
 final class EventRecorder: Service, Sendable {
     private struct Pending {
-        let event: AppDatabase.EventRecord
+        let event: EventRecord
         let waiter: CheckedContinuation<Void, any Error>?
     }
 
@@ -20,7 +20,7 @@ final class EventRecorder: Service, Sendable {
         var stopped = false
     }
 
-    private let database: AppDatabase
+    private let store: any EventStore
     private let clock: any AppClock
     private let logger: Logger
     private let state = Mutex(State())
@@ -30,8 +30,8 @@ final class EventRecorder: Service, Sendable {
     /// growing memory without bound; events a request waits for are always queued.
     private let maxPending = 100_000
 
-    init(database: AppDatabase, clock: any AppClock, logger: Logger) {
-        self.database = database
+    init(store: any EventStore, clock: any AppClock, logger: Logger) {
+        self.store = store
         self.clock = clock
         self.logger = logger
     }
@@ -42,7 +42,7 @@ final class EventRecorder: Service, Sendable {
     }
 
     /// Queues an event and returns once the batch holding it has committed.
-    func recordDurably(_ event: AppDatabase.EventRecord) async throws {
+    func recordDurably(_ event: EventRecord) async throws {
         try await withCheckedThrowingContinuation { continuation in enqueue(Pending(event: event, waiter: continuation)) }
     }
 
@@ -104,7 +104,7 @@ final class EventRecorder: Service, Sendable {
 
     private func commit(_ batch: [Pending]) async {
         do {
-            try await database.recordEvents(batch.map(\.event))
+            try await store.recordEvents(batch.map(\.event))
             for item in batch { item.waiter?.resume() }
         } catch {
             logger.warning("events_write_failed", metadata: ["count": .stringConvertible(batch.count), "detail": .string(String(describing: error))])

@@ -1,6 +1,6 @@
 import Domain
 import Foundation
-import Store
+import Storage
 import Synchronization
 
 /// The personalised feed: followed battles, trending battles and new templates, ranked by the feed rules.
@@ -9,7 +9,7 @@ import Synchronization
 /// viewer's own battles are removed from it), so it is computed once per TTL for everyone; a cold feed is then
 /// the viewer's follows and the template list, both small indexed reads.
 final class FeedService: Sendable {
-    private let database: AppDatabase
+    private let store: any FeedStore
     private let clock: any AppClock
     private let ttl: Double
     private let feeds = Mutex<[String: (feed: Feed, expires: Timestamp)]>([:])
@@ -18,10 +18,15 @@ final class FeedService: Sendable {
     private let poolSize = 100
     private let maxCachedFeeds = 10_000
 
-    init(database: AppDatabase, clock: any AppClock, ttl: Double) {
-        self.database = database
+    init(store: any FeedStore, clock: any AppClock, ttl: Double) {
+        self.store = store
         self.clock = clock
         self.ttl = ttl
+    }
+
+    /// The user's own newest battles: the ranked feed leaves them out, and the feed page still lists them.
+    func ownBattles(userID: String) async throws -> [FeedBattleCandidate] {
+        do { return try await store.ownBattles(userID: userID, limit: 5) } catch { throw error.asInternal("could not build feed") }
     }
 
     func feed(userID: String) async throws -> Feed {
@@ -41,7 +46,7 @@ final class FeedService: Sendable {
 
     private func build(userID: String, now: Timestamp) async throws -> Feed {
         let engagementSince = now.adding(seconds: -14 * 86_400)
-        let candidates = try await database.feedCandidates(
+        let candidates = try await store.feedCandidates(
             userID: userID, engagementSince: engagementSince,
             templatesSince: now.adding(seconds: -30 * 86_400))
         let trending = try await trendingPool(now: now, since: engagementSince)
@@ -49,7 +54,7 @@ final class FeedService: Sendable {
         return FeedRanking.build(followed: candidates.followed, trending: Array(trending), templates: candidates.templates, now: now)
     }
 
-    typealias PoolEntries = [(candidate: FeedBattleCandidate, ownerID: String)]
+    typealias PoolEntries = [TrendingBattle]
 
     /// The shared trending pool and whether a refresh is running.
     struct PoolState {
@@ -61,7 +66,7 @@ final class FeedService: Sendable {
     /// The shared pool, served stale while one background task refreshes it, so no request waits for the
     /// aggregation over two weeks of engagement except the very first after start-up.
     private func trendingPool(now: Timestamp, since: Timestamp) async throws -> PoolEntries {
-        guard ttl > 0 else { return try await database.trendingPool(since: since, limit: poolSize) }
+        guard ttl > 0 else { return try await store.trendingPool(since: since, limit: poolSize) }
         let (cached, refresh) = pool.withLock { state -> (PoolEntries?, Bool) in
             guard let entries = state.entries else { return (nil, false) }
             guard state.expires <= now, !state.refreshing else { return (entries, false) }
@@ -71,7 +76,7 @@ final class FeedService: Sendable {
         if let cached {
             if refresh {
                 Task { [self] in
-                    let fresh = try? await database.trendingPool(since: clock.now().adding(seconds: -14 * 86_400), limit: poolSize)
+                    let fresh = try? await store.trendingPool(since: clock.now().adding(seconds: -14 * 86_400), limit: poolSize)
                     pool.withLock { state in
                         if let fresh {
                             state.entries = fresh
@@ -83,7 +88,7 @@ final class FeedService: Sendable {
             }
             return cached
         }
-        let entries = try await database.trendingPool(since: since, limit: poolSize)
+        let entries = try await store.trendingPool(since: since, limit: poolSize)
         pool.withLock { state in
             state.entries = entries
             state.expires = now.adding(seconds: ttl)

@@ -1,9 +1,9 @@
 import Domain
-import Store
+import Storage
 
 /// Public persona profiles, their post pages and follows.
 struct PublicProfileService: Sendable {
-    let database: AppDatabase
+    let store: any ProfileStore
     let clock: any AppClock
     let events: EventRecorder
 
@@ -12,7 +12,7 @@ struct PublicProfileService: Sendable {
         let slug = Slug.normalize(raw)
         guard !slug.isEmpty else { throw DomainError.notFound("public profile not found") }
         let found: PublicPersona?
-        do { found = try await database.publicPersona(slug: slug) } catch { throw error.asInternal("could not load public profile") }
+        do { found = try await store.publicPersona(slug: slug) } catch { throw error.asInternal("could not load public profile") }
         guard let found else { throw DomainError.notFound("public profile not found") }
         return found
     }
@@ -21,13 +21,13 @@ struct PublicProfileService: Sendable {
     func profilePage(slug raw: String, viewer: String?) async throws -> (persona: PublicPersona, posts: Page, rooms: [RoomStat]) {
         let slug = Slug.normalize(raw)
         guard !slug.isEmpty else { throw DomainError.notFound("public profile not found") }
-        let found: (PublicPersona, [PublicPost], [RoomStat])?
-        do { found = try await database.publicProfilePage(slug: slug, limit: PostCursor.pageSize) } catch {
+        let found: PublicProfilePage?
+        do { found = try await store.publicProfilePage(slug: slug, limit: PostCursor.pageSize) } catch {
             throw error.asInternal("could not load public profile")
         }
-        guard let (persona, posts, rooms) = found else { throw DomainError.notFound("public profile not found") }
-        recordView(slug: persona.slug, personaID: persona.personaID, viewer: viewer)
-        return (persona, Self.page(posts), rooms)
+        guard let found else { throw DomainError.notFound("public profile not found") }
+        recordView(slug: found.persona.slug, personaID: found.persona.personaID, viewer: viewer)
+        return (found.persona, Self.page(found.posts), found.topRooms)
     }
 
     /// `public_profile_viewed`, for rendered and cached pages alike.
@@ -49,7 +49,7 @@ struct PublicProfileService: Sendable {
 
     private func page(persona: PublicPersona, cursor: PostCursor?, failure: String) async throws -> Page {
         let posts: [PublicPost]
-        do { posts = try await database.publicPosts(personaID: persona.personaID, after: cursor, limit: PostCursor.pageSize) } catch {
+        do { posts = try await store.publicPosts(personaID: persona.personaID, after: cursor, limit: PostCursor.pageSize) } catch {
             throw error.asInternal(failure)
         }
         return Self.page(posts)
@@ -66,13 +66,13 @@ struct PublicProfileService: Sendable {
         let persona = try await persona(slug: slug)
         guard let follower else { throw DomainError.unauthorized("signup_required") }
         let owner: String?
-        do { owner = try await database.publicPersonaOwner(personaID: persona.personaID) } catch {
+        do { owner = try await store.publicPersonaOwner(personaID: persona.personaID) } catch {
             throw error.asInternal("could not follow persona")
         }
         guard let owner else { throw DomainError.notFound("public profile not found") }
         guard owner != follower else { throw DomainError.conflict("cannot follow your own persona") }
         do {
-            let result = try await database.follow(
+            let result = try await store.follow(
                 personaID: persona.personaID, slug: persona.slug, ownerUserID: owner,
                 followerUserID: follower, now: clock.now())
             return (result.created, result.followers)

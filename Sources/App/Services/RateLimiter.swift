@@ -1,6 +1,6 @@
 import Domain
 import HTTPTypes
-import Store
+import Storage
 
 /// The rate limits of this deployment: one token-bucket rule per class, the shared store, adaptive
 /// shedding and the login throttle. Routes name a class; keys, rules and headers are decided here.

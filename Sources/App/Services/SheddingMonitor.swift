@@ -1,13 +1,13 @@
 import Domain
 import ServiceLifecycle
-import Store
+import Storage
 
 /// Feeds adaptive shedding: every second it reads the reply queue depth and the jobs that failed and
 /// await a retry within the last 10 minutes (from the database, so every process sharing the file
 /// sees the same load), updates the shedding state and the `shedding_active` gauge.
 struct SheddingMonitor: Service {
     let limiter: RateLimiter
-    let database: AppDatabase
+    let store: any JobQueue
     let metrics: AppMetrics
     let clock: any AppClock
     let maxAttempts: Int
@@ -22,7 +22,7 @@ struct SheddingMonitor: Service {
     }
 
     func tick() async {
-        guard let load = try? await database.shedSignals(maxAttempts: maxAttempts, since: clock.now().adding(seconds: -600)) else { return }
+        guard let load = try? await store.shedSignals(maxAttempts: maxAttempts, since: clock.now().adding(seconds: -600)) else { return }
         let active = limiter.shedding.update(queueDepth: load.queueDepth, retriesLast10m: load.recentRetries)
         metrics.setShedding(active: active)
     }

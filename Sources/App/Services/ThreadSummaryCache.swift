@@ -1,13 +1,13 @@
 import Domain
 import LLM
-import Store
+import Storage
 
 /// Thread summaries cached per (post, latest reply change) in SQLite: a second view
 /// with no new replies makes no LLM call.
 struct ThreadSummaryCache: Sendable {
     static let unavailable = "Thread summary unavailable right now."
 
-    let database: AppDatabase
+    let store: any LLMCacheStore
     let llm: any LLMClient
     let providerKey: String
     let summaryMaxLen: Int
@@ -20,7 +20,7 @@ struct ThreadSummaryCache: Sendable {
             "thread_summary", providerKey, post.id, post.updatedAt.storageString,
             latest.storageString, String(replies.count),
         ])
-        if let hit = try? await database.cachedLLMResponse(key: key) {
+        if let hit = try? await store.cachedLLMResponse(key: key) {
             metrics.recordLLMCache(hit: true)
             return hit
         }
@@ -30,7 +30,7 @@ struct ThreadSummaryCache: Sendable {
                 post: LLMText(id: post.id, content: post.content),
                 replies: replies.map { LLMText(id: $0.id, content: $0.content) })
             let capped = Self.cap(text, summaryMaxLen)
-            try? await database.storeLLMResponse(key: key, operation: "thread_summary", response: capped, now: clock.now())
+            try? await store.storeLLMResponse(key: key, operation: "thread_summary", response: capped, now: clock.now())
             return capped
         } catch {
             return Self.cap(Self.unavailable, summaryMaxLen)
@@ -46,19 +46,19 @@ struct ThreadSummaryCache: Sendable {
     }
 }
 
-/// The SQLite-backed prompt cache used by the OpenAI provider.
-struct SQLiteLLMCache: LLMResponseCache {
-    let database: AppDatabase
+/// The prompt cache the OpenAI provider uses, kept in the store (`LLMCacheStore`).
+struct StoredLLMCache: LLMResponseCache {
+    let store: any LLMCacheStore
     let clock: any AppClock
     let metrics: AppMetrics
 
     func cachedResponse(key: String) async -> String? {
-        let hit = try? await database.cachedLLMResponse(key: key)
+        let hit = try? await store.cachedLLMResponse(key: key)
         metrics.recordLLMCache(hit: hit != nil)
         return hit
     }
 
     func storeResponse(key: String, operation: String, response: String) async {
-        try? await database.storeLLMResponse(key: key, operation: operation, response: response, now: clock.now())
+        try? await store.storeLLMResponse(key: key, operation: operation, response: response, now: clock.now())
     }
 }

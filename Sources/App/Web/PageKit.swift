@@ -1,6 +1,6 @@
 import Domain
 import Hummingbird
-import Store
+import Storage
 import Web
 
 /// What page controllers share: the renderer, the layout (navigation, CSRF token, asset version) and the
@@ -8,11 +8,10 @@ import Web
 struct PageKit: Sendable {
     let renderer: PageRenderer
     let assets: WebAssets
-    let database: AppDatabase
+    let auth: AuthService
+    let analytics: AnalyticsService
     let csrf: CSRFGuard
-    let adminEmails: Set<String>
     let shareBase: String
-    let maxAttempts: Int
 
     /// The layout for the request's user (anonymous when there is no session).
     func layout(
@@ -21,11 +20,9 @@ struct PageKit: Sendable {
     ) async throws -> Layout {
         var user: NavUser?
         if let userID = context.userID, let session = context.sessionToken {
-            let summary: (email: String, unread: Int)?
-            do { summary = try await database.accountSummary(userID: userID) } catch { throw error.asInternal("could not load account") }
-            if let summary {
+            if let summary = try await auth.accountSummary(userID: userID) {
                 user = NavUser(
-                    email: summary.email, isAdmin: adminEmails.contains(summary.email.lowercased()), unread: summary.unread,
+                    email: summary.email, isAdmin: analytics.isAdmin(email: summary.email), unread: summary.unread,
                     hasUnread: summary.unread > 0, csrf: csrf.token(forSession: session))
             }
         }

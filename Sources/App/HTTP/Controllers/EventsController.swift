@@ -1,6 +1,6 @@
 import Domain
 import Hummingbird
-import Store
+import Storage
 
 /// `POST /events`: first-party analytics. A 202 is sent only once the event is durable: it rides the
 /// group-commit batcher and the request waits for its batch's commit.
@@ -16,7 +16,7 @@ struct EventsController: Sendable {
     @Sendable func record(_ request: Request, context: AppRequestContext) async throws -> JSONResult<OKDTO> {
         let body = try await request.decodeStrict(EventRequest.self, limit: limits.publicRoutes)
         guard let name = EventName.normalize(body.eventName) else { throw DomainError.invalid("unsupported event_name") }
-        let event = AppDatabase.EventRecord(
+        let event = EventRecord(
             userID: context.userID, name: name,
             metadataJSON: MetadataSanitizer.encode(MetadataSanitizer.sanitize(body.metadata)),
             createdAt: clock.now())

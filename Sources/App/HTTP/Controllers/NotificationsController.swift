@@ -1,11 +1,10 @@
 import Domain
 import Hummingbird
-import Store
+import Storage
 
 /// `/notifications…` (auth): the caller's own notifications only; another user's id is simply not found.
 struct NotificationsController: Sendable {
-    let database: AppDatabase
-    let clock: any AppClock
+    let service: NotificationService
 
     func addRoutes(to routes: RouteGroups) {
         routes.protected.on(.get, "/notifications", use: list)
@@ -16,8 +15,7 @@ struct NotificationsController: Sendable {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSONResult<NotificationListDTO> {
         let user = try context.requireUser()
         let limit = try NotificationRules.limit(request.uri.queryParameters.get("limit"))
-        let page: (items: [AppDatabase.NotificationRow], unread: Int)
-        do { page = try await database.notifications(userID: user, limit: limit) } catch { throw error.asInternal("could not load notifications") }
+        let page = try await service.list(userID: user, limit: limit)
         return JSONResult(NotificationListDTO(notifications: page.items.map(NotificationDTO.init), unreadCount: page.unread))
     }
 
@@ -25,20 +23,14 @@ struct NotificationsController: Sendable {
     @Sendable func markRead(_ request: Request, context: AppRequestContext) async throws -> JSONResult<NotificationReadDTO> {
         let user = try context.requireUser()
         let id = try NotificationRules.id(context.pathParameter("id"))
-        let result: (updated: Bool, unread: Int)
-        do { result = try await database.markNotificationRead(id: id, userID: user, now: clock.now()) } catch {
-            throw error.asInternal("could not mark notification as read")
-        }
+        let result = try await service.markRead(id: id, userID: user)
         return JSONResult(NotificationReadDTO(updated: result.updated, unreadCount: result.unread))
     }
 
     /// The body is ignored.
     @Sendable func markAllRead(_ request: Request, context: AppRequestContext) async throws -> JSONResult<NotificationReadAllDTO> {
         let user = try context.requireUser()
-        let updated: Int
-        do { updated = try await database.markAllNotificationsRead(userID: user, now: clock.now()) } catch {
-            throw error.asInternal("could not mark notifications as read")
-        }
+        let updated = try await service.markAllRead(userID: user)
         return JSONResult(NotificationReadAllDTO(updated: updated, unreadCount: 0))
     }
 }

@@ -1,13 +1,12 @@
 import Domain
 import Hummingbird
-import Store
+import Storage
 
 /// `/healthz`, `/readyz` and `/metrics`.
 struct OpsController: Sendable {
-    let database: AppDatabase
+    let health: HealthService
     let metrics: AppMetrics
     let clock: any AppClock
-    let maxAttempts: Int
 
     func addRoutes(to routes: RouteRegistrar) {
         routes.on(.get, "/healthz", use: health)
@@ -21,28 +20,13 @@ struct OpsController: Sendable {
 
     /// Ready when the database answers and every migration this binary knows is applied.
     @Sendable func ready(_ request: Request, context: AppRequestContext) async throws -> JSONResult<OKDTO> {
-        do {
-            try await database.ping()
-        } catch {
-            return JSONResult(OKDTO(ok: false, error: "database ping failed: \(error)"), status: .serviceUnavailable)
-        }
-        let status: AppDatabase.MigrationStatus
-        do {
-            status = try await database.migrationStatus()
-        } catch {
-            return JSONResult(OKDTO(ok: false, error: "could not read schema_migrations: \(error)"), status: .serviceUnavailable)
-        }
-        guard status.applied >= status.expected else {
-            return JSONResult(
-                OKDTO(ok: false, error: "migrations pending: applied=\(status.applied) expected=\(status.expected)"),
-                status: .serviceUnavailable)
-        }
-        return JSONResult(OKDTO(ok: true))
+        guard let reason = await health.notReadyReason() else { return JSONResult(OKDTO(ok: true)) }
+        return JSONResult(OKDTO(ok: false, error: reason), status: .serviceUnavailable)
     }
 
     @Sendable func exposition(_ request: Request, context: AppRequestContext) async throws -> Response {
         do {
-            let depth = try await database.queueDepth(maxAttempts: maxAttempts)
+            let depth = try await health.queueDepth()
             for type in Set(depth.keys).union(JobKind.allCases.map(\.rawValue)) { metrics.setQueueDepth(type: type, depth: depth[type] ?? 0) }
         } catch {
             context.logger.warning("queue_depth_refresh_failed", metadata: ["error": .string("\(error)")])

@@ -1,10 +1,9 @@
 import Domain
 import Hummingbird
-import Store
+import Storage
 
 /// `/rooms` and the routes under a room: its posts, drafts and battles, behind auth.
 struct RoomsController: Sendable {
-    let database: AppDatabase
     let posts: PostService
     let battles: BattleService
     let limits: BodyLimits
@@ -17,9 +16,7 @@ struct RoomsController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSONResult<RoomListDTO> {
-        let rooms: [Room]
-        do { rooms = try await database.rooms() } catch { throw error.asInternal("could not list rooms") }
-        return JSONResult(RoomListDTO(rooms: rooms.map(RoomDTO.init)))
+        JSONResult(RoomListDTO(rooms: try await posts.rooms().map(RoomDTO.init)))
     }
 
     @Sendable func roomPosts(_ request: Request, context: AppRequestContext) async throws -> JSONResult<PostListDTO> {

@@ -1,5 +1,5 @@
 import Domain
-import Store
+import Storage
 
 /// A notification; `actor_user_id` and `read_at` are omitted when empty, `metadata` is always an object.
 struct NotificationDTO: Encodable, Sendable {
@@ -16,7 +16,7 @@ struct NotificationDTO: Encodable, Sendable {
         case id, actorUserID = "actor_user_id", type, title, body, metadata, readAt = "read_at", createdAt = "created_at"
     }
 
-    init(_ n: AppDatabase.NotificationRow) {
+    init(_ n: StoredNotification) {
         id = n.id
         actorUserID = n.actorUserID
         type = n.type

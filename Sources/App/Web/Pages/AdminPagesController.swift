@@ -1,12 +1,12 @@
 import Domain
 import Hummingbird
-import Store
+import Storage
 import Web
 
 /// `/app/admin`: the analytics summary (admins only) with the event counts drawn as an SVG bar chart.
 struct AdminPagesController: Sendable {
     let kit: PageKit
-    let clock: any AppClock
+    let analytics: AnalyticsService
 
     func addRoutes(to routes: RouteRegistrar) {
         routes.on(.get, "/app/admin", use: admin)
@@ -14,7 +14,7 @@ struct AdminPagesController: Sendable {
 
     @Sendable func admin(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        let dto = try await AdminController.summary(for: user, database: kit.database, clock: clock, adminEmails: kit.adminEmails)
+        let dto = try await analytics.summary(for: user)
         let counts = dto.last7d.keys.sorted().map { AdminPage.Count(name: $0, day: dto.last24h[$0] ?? 0, week: dto.last7d[$0] ?? 0) }
         let chart = BarChart(series: counts.map { ($0.name, $0.day, $0.week) })
         func rows(_ values: [String: Int], order: [String]) -> [AdminPage.Count] {

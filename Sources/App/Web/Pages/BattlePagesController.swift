@@ -1,6 +1,6 @@
 import Domain
 import Hummingbird
-import Store
+import Storage
 
 /// `/app/battles/new`: start a battle from a template; `?remix={battle id}` asks for a remix intent and
 /// prefills the form from it, with the single-use token in a hidden field.
@@ -8,6 +8,8 @@ struct BattlePagesController: Sendable {
     let kit: PageKit
     let battles: BattleService
     let personas: PersonaService
+    let posts: PostService
+    let templateService: TemplateService
 
     func addRoutes(to routes: RouteRegistrar) {
         routes.on(.get, "/app/battles/new", use: new)
@@ -19,12 +21,8 @@ struct BattlePagesController: Sendable {
         if let source = request.uri.queryParameters.get("remix"), !source.isEmpty {
             remix = try await battles.remixIntent(try Identifiers.uuid(source, label: "battle id"), viewer: user)
         }
-        let rooms: [Room]
-        let templates: [BattleTemplate]
-        do {
-            rooms = try await kit.database.rooms()
-            templates = try await kit.database.templates(usableBy: user)
-        } catch { throw error.asInternal("could not load battle form") }
+        let rooms = try await posts.rooms()
+        let templates = try await templateService.usable(by: user)
         let roomID = remix?.battle.post.roomID
         let templateID = remix?.battle.templateID ?? remix?.suggestions.first?.id
         let fighters = try await personas.list(userID: user).prefix(3).map(\.fields.name)

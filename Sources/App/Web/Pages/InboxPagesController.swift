@@ -1,7 +1,7 @@
 import Domain
 import Foundation
 import Hummingbird
-import Store
+import Storage
 
 /// `/app/feed`, `/app/notifications`, `/app/digest` and `/app/templates`: what comes to the user, and the
 /// templates battles start from.
@@ -9,20 +9,21 @@ struct InboxPagesController: Sendable {
     let kit: PageKit
     let feed: FeedService
     let digests: DigestService
+    let notifications: NotificationService
+    let templates: TemplateService
     let clock: any AppClock
 
     func addRoutes(to routes: RouteRegistrar) {
         routes.on(.get, "/app/feed", use: feedPage)
-        routes.on(.get, "/app/notifications", use: notifications)
+        routes.on(.get, "/app/notifications", use: notificationsPage)
         routes.on(.get, "/app/digest", use: digest)
-        routes.on(.get, "/app/templates", use: templates)
+        routes.on(.get, "/app/templates", use: templatesPage)
     }
 
     @Sendable func feedPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let dto = FeedDTO(try await feed.feed(userID: user))
-        let own: [FeedBattleCandidate]
-        do { own = try await kit.database.ownBattles(userID: user) } catch { throw error.asInternal("could not build feed") }
+        let own = try await feed.ownBattles(userID: user)
         let items = dto.items.map {
             FeedPage.Item(
                 battle: $0.battle, template: $0.template, reason: $0.reason,
@@ -39,10 +40,9 @@ struct InboxPagesController: Sendable {
                 }))
     }
 
-    @Sendable func notifications(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func notificationsPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        let page: (items: [AppDatabase.NotificationRow], unread: Int)
-        do { page = try await kit.database.notifications(userID: user, limit: 100) } catch { throw error.asInternal("could not load notifications") }
+        let page = try await notifications.list(userID: user, limit: 100)
         let items = page.items.map { row in
             NotificationsPage.Item(
                 id: row.id, title: row.title, body: row.body, unread: row.readAt == nil,
@@ -62,10 +62,9 @@ struct InboxPagesController: Sendable {
                 digest: dto.digest, exists: dto.exists, isCurrentWeek: dto.isCurrentWeek))
     }
 
-    @Sendable func templates(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func templatesPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        let list: [BattleTemplate]
-        do { list = try await kit.database.templates(usableBy: user) } catch { throw error.asInternal("could not list templates") }
+        let list = try await templates.usable(by: user)
         return kit.render(
             TemplatesPage(
                 layout: try await kit.layout("Battle templates", context: context, nav: .templates),

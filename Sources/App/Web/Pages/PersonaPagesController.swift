@@ -1,6 +1,6 @@
 import Domain
 import Hummingbird
-import Store
+import Storage
 
 /// `/app/personas…`: the owner's personas, with calibration, publishing and today's quota use.
 struct PersonaPagesController: Sendable {
@@ -30,8 +30,7 @@ struct PersonaPagesController: Sendable {
     @Sendable func detail(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let persona = try await personas.get(id: try personaID(context), userID: user)
-        let stored: PublicProfile?
-        do { stored = try await kit.database.profile(personaID: persona.id) } catch { throw error.asInternal("could not load profile") }
+        let stored = try await personas.profile(of: persona)
         let profile = stored.map { ProfileState(isPublic: $0.isPublic, slug: $0.slug, bio: $0.bio, shareURL: "\(kit.shareBase)/p/\($0.slug)") }
         let page = PersonaPage(
             layout: try await kit.layout(persona.fields.name, context: context, nav: .personas), id: persona.id,
@@ -55,14 +54,10 @@ struct PersonaPagesController: Sendable {
     }
 
     private func quota(_ persona: Persona) async throws -> QuotaView {
-        let now = clock.now()
-        do {
-            return QuotaView(
-                draftsUsed: try await kit.database.quotaUsage(personaID: persona.id, kind: .draft, now: now),
-                draftQuota: persona.fields.dailyDraftQuota,
-                repliesUsed: try await kit.database.quotaUsage(personaID: persona.id, kind: .reply, now: now),
-                replyQuota: persona.fields.dailyReplyQuota)
-        } catch { throw error.asInternal("could not load quota") }
+        let used = try await personas.quotaUse(of: persona)
+        return QuotaView(
+            draftsUsed: used.drafts, draftQuota: persona.fields.dailyDraftQuota,
+            repliesUsed: used.replies, replyQuota: persona.fields.dailyReplyQuota)
     }
 
     private func personaID(_ context: AppRequestContext) throws -> String {

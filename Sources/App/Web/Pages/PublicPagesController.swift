@@ -1,6 +1,6 @@
 import Domain
 import Hummingbird
-import Store
+import Storage
 import Web
 
 /// The pages behind the share links, `/p/{slug}` and `/b/{id}`, for anonymous visitors and signed-in users
@@ -10,6 +10,7 @@ struct PublicPagesController: Sendable {
     let kit: PageKit
     let profiles: PublicProfileService
     let battles: BattleService
+    let posts: PostService
 
     @Sendable func profile(_ request: Request, context: AppRequestContext) async throws -> Response {
         let slug = context.pathParameter("slug")
@@ -43,9 +44,7 @@ struct PublicPagesController: Sendable {
             replies: battle.replies.map { ($0.personaName, $0.content) })
         var pending = 0
         if context.userID != nil {
-            do { pending = try await kit.database.pendingReplyJobs(postID: id, maxAttempts: kit.maxAttempts) } catch {
-                throw error.asInternal("could not load battle")
-            }
+            pending = try await posts.pendingReplies(postID: id)
         }
         let shareURL = "\(kit.shareBase)/b/\(id)"
         let cardPath = "/b/\(id)/card.png"

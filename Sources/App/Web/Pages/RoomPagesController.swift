@@ -1,6 +1,6 @@
 import Domain
 import Hummingbird
-import Store
+import Storage
 
 /// `/app/rooms…` and `/app/posts/{id}`: rooms, a room's posts with the draft and preview forms, and a thread.
 struct RoomPagesController: Sendable {
@@ -17,7 +17,7 @@ struct RoomPagesController: Sendable {
     @Sendable func rooms(_ request: Request, context: AppRequestContext) async throws -> Response {
         _ = try context.requireUser()
         let rooms: [Room]
-        do { rooms = try await kit.database.rooms() } catch { throw error.asInternal("could not list rooms") }
+        rooms = try await posts.rooms()
         return kit.render(RoomsPage(layout: try await kit.layout("Rooms", context: context, nav: .rooms), rooms: rooms.map(RoomDTO.init)))
     }
 
@@ -40,10 +40,7 @@ struct RoomPagesController: Sendable {
         let user = try context.requireUser()
         let view = try await posts.thread(postID: try Identifiers.uuid(context.pathParameter("id"), label: "post id"), userID: user)
         let room = try await posts.room(view.post.roomID)
-        let pending: Int
-        do { pending = try await kit.database.pendingReplyJobs(postID: view.post.id, maxAttempts: kit.maxAttempts) } catch {
-            throw error.asInternal("could not load replies")
-        }
+        let pending = try await posts.pendingReplies(postID: view.post.id)
         let dto = PostDTO(view.post)
         let page = ThreadPage(
             layout: try await kit.layout(view.post.personaName.map { "Post by \($0)" } ?? "Post", context: context, nav: .rooms),

@@ -1,0 +1,147 @@
+import Domain
+import GRDB
+import Storage
+
+/// The feed's candidate reads. Every query here is served by an index (the query-plan tests prove it).
+extension SQLiteStore {
+    /// The engagement key of an event: `source_battle_id` when non-empty, else `battle_id`. The text must match
+    /// `idx_events_engagement_battle`'s expression exactly, or SQLite will not use the index; the aggregations
+    /// name the index (`INDEXED BY`), so a mismatch is an error at once rather than a silent full read of `events`.
+    static let engagementKeySQL = "COALESCE(NULLIF(metadata->>'source_battle_id',''), NULLIF(metadata->>'battle_id',''))"
+
+    static let feedPostColumns = """
+        p.id, p.room_id, COALESCE(rm.name, '') AS room_name, p.persona_id, pe.name AS persona_name, p.content, p.created_at,
+        p.user_id, p.template_id, t.name AS template_name
+        """
+
+    static let feedPostJoins = """
+        LEFT JOIN rooms rm ON rm.id = p.room_id LEFT JOIN personas pe ON pe.id = p.persona_id LEFT JOIN templates t ON t.id = p.template_id
+        """
+
+    static func feedCandidate(_ row: Row, shares: Int, remixes: Int) -> FeedBattleCandidate {
+        FeedBattleCandidate(
+            battleID: row["id"], roomID: row["room_id"], roomName: row["room_name"], personaID: row["persona_id"],
+            personaName: row["persona_name"], content: row["content"], createdAt: timestamp(row["created_at"]),
+            templateID: row["template_id"], templateName: row["template_name"], shares: shares, remixes: remixes)
+    }
+
+    /// Shares and remixes since `since` of each battle with any, the most engaged first (`limit` of them), with
+    /// the post's owner so callers can drop a viewer's own battles.
+    public func trendingPool(since: Timestamp, limit: Int) async throws -> [TrendingBattle] {
+        try await read { db in
+            try Row.fetchAll(db.cachedStatement(sql: Self.trendingSQL), arguments: [since.storageString, limit]).map { row in
+                TrendingBattle(candidate: Self.feedCandidate(row, shares: row["shares"], remixes: row["remixes"]), ownerID: row["user_id"])
+            }
+        }
+    }
+
+    static let trendingSQL = """
+        SELECT \(feedPostColumns), e.shares, e.remixes FROM (
+          SELECT \(engagementKeySQL) AS battle_key,
+                 SUM(event_name = 'battle_shared') AS shares, SUM(event_name = 'remix_completed') AS remixes
+          FROM events INDEXED BY idx_events_engagement_battle
+          WHERE event_name IN ('battle_shared', 'remix_completed') AND created_at >= ?
+          GROUP BY battle_key
+        ) e JOIN posts p ON p.id = e.battle_key \(feedPostJoins)
+        WHERE p.status = 'PUBLISHED'
+        ORDER BY (e.shares * 2 + e.remixes * 4) DESC, p.created_at DESC, p.id DESC LIMIT ?
+        """
+
+    /// The newest published posts of personas the user follows, with their engagement since `since`, and the
+    /// newest public templates with their use in the last 30 days.
+    public func feedCandidates(
+        userID: String, engagementSince since: Timestamp, templatesSince: Timestamp
+    ) async throws -> FeedInputs {
+        try await read { db in
+            let rows = try Row.fetchAll(db.cachedStatement(sql: Self.followedSQL), arguments: [userID])
+            var followed: [FeedBattleCandidate] = []
+            for row in rows {
+                let id: String = row["id"]
+                let counts = try Row.fetchOne(
+                    db.cachedStatement(sql: Self.engagementOfBattleSQL),
+                    arguments: [id, since.storageString, id, since.storageString])!
+                followed.append(Self.feedCandidate(row, shares: counts["shares"] ?? 0, remixes: counts["remixes"] ?? 0))
+            }
+            let templates = try Row.fetchAll(db.cachedStatement(sql: Self.feedTemplatesSQL), arguments: [templatesSince.storageString]).map {
+                FeedTemplateCandidate(
+                    templateID: $0["id"], name: $0["name"], promptRules: $0["prompt_rules"], turnCount: $0["turn_count"],
+                    wordLimit: $0["word_limit"], createdAt: Self.timestamp($0["created_at"]), usageCount: $0["usage_count"])
+            }
+            return FeedInputs(followed: followed, templates: templates)
+        }
+    }
+
+    static let followedSQL = """
+        SELECT \(feedPostColumns) FROM persona_follows f
+        JOIN posts p ON p.persona_id = f.followed_persona_id AND p.status = 'PUBLISHED' \(feedPostJoins)
+        WHERE f.follower_user_id = ? ORDER BY p.created_at DESC, p.id DESC LIMIT 20
+        """
+
+    /// One battle's engagement by its key: events naming it as the source, plus events naming it as the battle
+    /// with no source. Each half is a lookup on one of the two metadata indexes.
+    static let engagementOfBattleSQL = """
+        SELECT SUM(event_name = 'battle_shared') AS shares, SUM(event_name = 'remix_completed') AS remixes FROM (
+          SELECT event_name FROM events WHERE metadata->>'source_battle_id' = ? AND created_at >= ?
+            AND event_name IN ('battle_shared', 'remix_completed')
+          UNION ALL
+          SELECT event_name FROM events WHERE metadata->>'battle_id' = ? AND created_at >= ?
+            AND event_name IN ('battle_shared', 'remix_completed') AND COALESCE(metadata->>'source_battle_id', '') = ''
+        )
+        """
+
+    static let feedTemplatesSQL = """
+        SELECT t.id, t.name, t.prompt_rules, t.turn_count, t.word_limit, t.created_at,
+          (SELECT COUNT(*) FROM posts p WHERE p.template_id = t.id AND p.status = 'PUBLISHED' AND p.created_at >= ?) AS usage_count
+        FROM templates t WHERE t.is_public = 1 ORDER BY t.created_at DESC, t.id DESC LIMIT 12
+        """
+
+    /// `EXPLAIN QUERY PLAN` details of the feed's queries, for the index tests.
+    public func explainFeedPlans() async throws -> [String: [String]] {
+        try await read { db in
+            let ts = "2000-01-01T00:00:00.000000Z"
+            let id = "00000000-0000-4000-8000-000000000000"
+            return [
+                "trending": try Self.plan(db, Self.trendingSQL, [ts, 20]),
+                "followed": try Self.plan(db, Self.followedSQL, [id]),
+                "engagement_of_battle": try Self.plan(db, Self.engagementOfBattleSQL, [id, ts, id, ts]),
+                "templates": try Self.plan(db, Self.feedTemplatesSQL, [ts]),
+            ]
+        }
+    }
+}
+
+/// Query plans of the public, digest and engagement reads, for the index tests.
+extension SQLiteStore {
+    public func explainEngagementPlans() async throws -> [String: [String]] {
+        try await read { db in
+            let ts = "2000-01-01T00:00:00.000000Z"
+            let id = "00000000-0000-4000-8000-000000000000"
+            return [
+                "public_posts_first": try Self.plan(
+                    db,
+                    """
+                    SELECT p.id FROM posts p WHERE p.persona_id = ? AND p.status = 'PUBLISHED' ORDER BY p.created_at DESC, p.id DESC LIMIT 10
+                    """, [id]),
+                "public_posts_after": try Self.plan(
+                    db,
+                    """
+                    SELECT p.id FROM posts p WHERE p.persona_id = ? AND p.status = 'PUBLISHED'
+                     AND (p.created_at < ? OR (p.created_at = ? AND p.id < ?)) ORDER BY p.created_at DESC, p.id DESC LIMIT 10
+                    """, [id, ts, ts, id]),
+                "weekly_seen": try Self.plan(
+                    db,
+                    """
+                    SELECT \(Self.engagementKeySQL) FROM events
+                    WHERE user_id = ? AND event_name IN ('public_battle_viewed','battle_shared','remix_started','remix_completed','notification_clicked')
+                      AND created_at >= ?
+                    """, [id, ts]),
+                "weekly_newest": try Self.plan(
+                    db,
+                    """
+                    SELECT p.id FROM posts p WHERE p.status = 'PUBLISHED' AND p.created_at >= ? AND p.user_id != ?
+                    ORDER BY p.created_at DESC, p.id DESC LIMIT 10
+                    """, [ts, id]),
+            ]
+        }
+    }
+}

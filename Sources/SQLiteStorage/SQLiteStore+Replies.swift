@@ -1,0 +1,188 @@
+import Domain
+import GRDB
+import Storage
+
+/// Reply generation: enqueueing jobs and writing worker replies.
+extension SQLiteStore {
+    /// The caller's personas by id (in the given order), or the first three by age when `ids` is empty.
+    public func resolvePersonas(userID: String, ids: [String]) async throws -> [String] {
+        try await read { db in
+            if ids.isEmpty {
+                return try String.fetchAll(
+                    db.cachedStatement(sql: "SELECT id FROM personas WHERE user_id = ? ORDER BY created_at ASC, id ASC LIMIT 3"),
+                    arguments: [userID])
+            }
+            for id in ids {
+                guard
+                    try Bool.fetchOne(
+                        db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM personas WHERE id = ? AND user_id = ?)"),
+                        arguments: [id.lowercased(), userID]) == true
+                else {
+                    throw DomainError.unknownPersona(id)
+                }
+            }
+            return ids.map { $0.lowercased() }
+        }
+    }
+
+    /// Enqueues one `generate_reply` job per persona in one transaction (generate-replies), skipping personas
+    /// that cannot take one (`enqueueReplyJobs`), and records `battle_created` when any was enqueued.
+    public func enqueueReplies(
+        postID: String, personaIDs: [String], userID: String, payloadExtra: [String: String],
+        maxAttempts: Int, now: Timestamp
+    ) async throws -> EnqueueResult {
+        try await write { db in
+            let result = try Self.enqueueReplyJobs(
+                db, postID: postID, personaIDs: personaIDs, userID: userID,
+                payloadExtra: payloadExtra, maxAttempts: maxAttempts, now: now)
+            if result.enqueued > 0 {
+                try Self.insertEvent(
+                    db, userID: userID, name: "battle_created",
+                    metadataJSON: #"{"enqueued_count":\#(result.enqueued),"post_id":"\#(postID)"}"#, now: now)
+            }
+            return result
+        }
+    }
+
+    /// A persona's active reply jobs (they count against its quota); uses `idx_jobs_persona_status`.
+    static let queuedForPersonaSQL = """
+        SELECT COUNT(*) FROM jobs WHERE persona_id = ? AND job_type = \(JobKind.generateReply.sql) AND \(ActiveJob.condition)
+        """
+
+    /// Inserts one `generate_reply` job per persona inside the caller's transaction. A persona is skipped when
+    /// it is not the caller's, is at its daily reply quota counting the jobs it already has queued, already
+    /// replied, or has an active job for the post; `uq_jobs_active_generate_reply` turns a concurrent duplicate
+    /// into a skip. Used by generate-replies and battle creation alike.
+    static func enqueueReplyJobs(
+        _ db: Database, postID: String, personaIDs: [String], userID: String,
+        payloadExtra: [String: String], maxAttempts: Int, now: Timestamp
+    ) throws -> EnqueueResult {
+        var result = EnqueueResult()
+        let ts = now.storageString
+        for personaID in personaIDs {
+            guard
+                let limit = try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT daily_reply_quota FROM personas WHERE id = ? AND user_id = ?"),
+                    arguments: [personaID, userID])
+            else {
+                result.skipped += 1
+                continue
+            }
+            let used = try Self.usage(db, personaID: personaID, kind: .reply, now: now)
+            let queued = try Int.fetchOne(db.cachedStatement(sql: Self.queuedForPersonaSQL), arguments: [personaID, maxAttempts]) ?? 0
+            let replied =
+                try Bool.fetchOne(
+                    db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?)"),
+                    arguments: [postID, personaID]) ?? false
+            let active = try Bool.fetchOne(db.cachedStatement(sql: Self.activeJobSQL), arguments: [postID, personaID, maxAttempts]) ?? false
+            if !DailyQuota(.reply, limit: limit).allows(used: used, pending: queued) || replied || active {
+                result.skipped += 1
+                continue
+            }
+            var payload = payloadExtra
+            payload["post_id"] = postID
+            payload["persona_id"] = personaID
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
+                    VALUES (\(JobKind.generateReply.sql), ?, ?, ?, 'PENDING', 0, ?, ?, ?)
+                    ON CONFLICT (post_id, persona_id) WHERE job_type = \(JobKind.generateReply.sql) AND status IN ('PENDING','PROCESSING') DO NOTHING
+                    """
+            ).execute(arguments: [postID, personaID, StoredJSON.object(payload), ts, ts, ts])
+            if db.changesCount > 0 { result.enqueued += 1 } else { result.skipped += 1 }
+        }
+        return result
+    }
+
+    /// Loads the persona, post, thread and template of a reply job; nil means the persona is gone.
+    /// Uses the context prefetched by the claim transaction when there is one (no extra read).
+    public func replyJobContext(_ job: ClaimedJob, now: Timestamp) async throws -> ReplyJobContext? {
+        switch job.prefetched {
+        case .ready(let context)?: return context
+        case .personaMissing?: return nil
+        case nil: return try await read { db in try Self.fetchReplyContext(db, job, now: now) }
+        }
+    }
+
+    static func fetchReplyContext(_ db: Database, _ job: ClaimedJob, now: Timestamp) throws -> ReplyJobContext? {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT id, name, bio, tone, daily_reply_quota FROM personas WHERE id = ?"),
+                arguments: [job.personaID])
+        else { return nil }
+        let persona = LLMPersona(id: row["id"], name: row["name"], bio: row["bio"], tone: row["tone"])
+        let post = try Self.fetchPost(db, id: job.postID)
+        let replied =
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?)"),
+                arguments: [job.postID, job.personaID]) ?? false
+        let thread = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT id, content FROM replies WHERE post_id = ? ORDER BY created_at ASC, id ASC"),
+            arguments: [job.postID]
+        ).map { LLMText(id: $0["id"], content: $0["content"]) }
+        var template: LLMTemplate?
+        if let templateID = job.templateID {
+            template = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT name, prompt_rules, word_limit FROM templates WHERE id = ?"), arguments: [templateID]
+            )
+            .map { LLMTemplate(name: $0["name"], promptRules: $0["prompt_rules"], wordLimit: $0["word_limit"]) }
+        }
+        return ReplyJobContext(
+            persona: persona, dailyReplyQuota: row["daily_reply_quota"],
+            repliesToday: try Self.usage(db, personaID: job.personaID, kind: .reply, now: now),
+            post: post, alreadyReplied: replied, thread: thread, template: template)
+    }
+
+    /// Writes the reply, quota event and activity events and marks the job DONE, atomically, in the
+    /// group-committed transaction of the worker loops finishing at the same time. With `claimNext`, the
+    /// next job is claimed in the same savepoint (not after a rollback).
+    public func completeReplyJob(
+        _ job: ClaimedJob, content: String, post: Post, quota: Int, now: Timestamp,
+        claimNext policy: QueuePolicy?
+    ) async throws -> (ReplyWrite, next: ClaimedJob?) {
+        do {
+            return try await batchedWrite { db in
+                let result = try Self.writeReply(db, job, content: content, post: post, quota: quota, now: now)
+                return (result, try policy.flatMap { try Self.claimNext(db, policy: $0, now: now) })
+            }
+        } catch is QuotaRollback {
+            return (.quotaReached, nil)
+        }
+    }
+
+    private static func writeReply(_ db: Database, _ job: ClaimedJob, content: String, post: Post, quota: Int, now: Timestamp) throws -> ReplyWrite {
+        // The fenced DONE first: if the claim was lost, nothing else is written.
+        guard try Self.markDone(db, job, now: now) else { return .lostClaim }
+        let ts = now.storageString
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO replies(id, post_id, persona_id, user_id, authored_by, content, created_at, updated_at)
+                VALUES (?, ?, ?, NULL, 'AI', ?, ?, ?)
+                ON CONFLICT (post_id, persona_id) WHERE persona_id IS NOT NULL DO NOTHING
+                """
+        ).execute(arguments: [Identifiers.newUUID(), job.postID, job.personaID, content, ts, ts])
+        guard db.changesCount > 0 else { return .alreadyExisted }
+        guard DailyQuota(.reply, limit: quota).allows(used: try Self.usage(db, personaID: job.personaID, kind: .reply, now: now)) else {
+            throw QuotaRollback()
+        }
+        try db.cachedStatement(sql: "INSERT INTO quota_events(persona_id, quota_type, created_at) VALUES (?, 'reply', ?)")
+            .execute(arguments: [job.personaID, ts])
+        // Written per reply, so the compact writer rather than Foundation's encoder (same keys, sorted).
+        let metadata = CompactJSON.encode(
+            .object([
+                ("post_id", .string(job.postID)), ("post_preview", .string(post.content.truncatedRunes(200))),
+                ("reply_preview", .string(content.truncatedRunes(200))), ("room_id", .string(post.roomID)),
+            ]))
+        let activity = try db.cachedStatement(
+            sql: """
+                INSERT INTO persona_activity_events(persona_id, type, metadata, created_at) VALUES (?, ?, ?, ?)
+                """)
+        for type in ["reply_generated", "thread_participated"] {
+            try activity.execute(arguments: [job.personaID, type, metadata, ts])
+        }
+        return .written
+    }
+}
+
+/// Thrown inside the reply transaction to roll back the insert when the quota filled up.
+struct QuotaRollback: Error {}

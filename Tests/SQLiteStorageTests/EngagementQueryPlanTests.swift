@@ -1,0 +1,35 @@
+import Domain
+import GRDB
+import SQLiteStorage
+import Storage
+import TestSupport
+import Testing
+
+/// The feed, public-profile and digest reads use the scale plan's indexes: no full scan of posts, events or follows.
+@Suite struct EngagementQueryPlanTests {
+
+    @Test func hotQueriesUseTheirIndexes() async throws {
+        let dir = TestDirectory()
+        let db = try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
+        try await db.migrate()
+        let feed = try await db.explainFeedPlans()
+        let more = try await db.explainEngagementPlans()
+        let all = feed.merging(more) { a, _ in a }
+        for (name, plan) in all {
+            // A full scan reads as `SCAN <table or alias>` with no index; p, f are the queries' aliases of posts and follows.
+            let scans = plan.filter { line in
+                ["posts", "events", "persona_follows", "p", "f"].contains { line == "SCAN \($0)" }
+            }
+            #expect(scans.isEmpty, "\(name) scans a table: \(plan)")
+        }
+        #expect(feed["trending"]?.contains { $0.contains("idx_events_engagement_battle") } == true, "\(feed["trending"] ?? [])")
+        #expect(feed["followed"]?.contains { $0.contains("idx_posts_persona_published_created_id") } == true, "\(feed["followed"] ?? [])")
+        #expect(feed["engagement_of_battle"]?.contains { $0.contains("idx_events_source_battle_id_created_at") } == true)
+        #expect(feed["engagement_of_battle"]?.contains { $0.contains("idx_events_battle_id_created_at") } == true)
+        #expect(feed["templates"]?.contains { $0.contains("idx_posts_template_id_created_at") } == true, "\(feed["templates"] ?? [])")
+        #expect(more["public_posts_first"]?.contains { $0.contains("idx_posts_persona_published_created_id") } == true)
+        #expect(more["public_posts_after"]?.contains { $0.contains("idx_posts_persona_published_created_id") } == true)
+        #expect(more["weekly_seen"]?.contains { $0.contains("idx_events_user_event_created") } == true, "\(more["weekly_seen"] ?? [])")
+        #expect(more["weekly_newest"]?.contains { $0.contains("idx_posts_published_created_at") } == true, "\(more["weekly_newest"] ?? [])")
+    }
+}
