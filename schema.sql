@@ -235,3 +235,14 @@ CREATE TABLE IF NOT EXISTS digest_leases (
 );
 -- Today's activity across all personas, for picking whose daily digest is due.
 CREATE INDEX IF NOT EXISTS idx_persona_activity_events_created_at ON persona_activity_events(created_at);
+
+-- Migration 0006: per-day quota counters. A use of a daily quota is one conditional upsert on its persona's row
+-- for the UTC day (it moves only while below the limit), so concurrent writers can never exceed a quota and the
+-- check costs one primary-key lookup instead of counting the day's quota_events.
+CREATE TABLE IF NOT EXISTS quota_counters (
+  persona_id TEXT NOT NULL REFERENCES personas(id) ON DELETE CASCADE,
+  quota_type TEXT NOT NULL CHECK (quota_type IN ('draft','reply','preview')),
+  day        TEXT NOT NULL CHECK (day IS date(day)),
+  used       INTEGER NOT NULL CHECK (used >= 0),
+  PRIMARY KEY (persona_id, quota_type, day)
+) WITHOUT ROWID;

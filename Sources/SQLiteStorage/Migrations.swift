@@ -52,6 +52,24 @@ public enum Migrations {
             sql: """
                 DROP INDEX IF EXISTS idx_jobs_post_persona;
                 """),
+        // Quota uses become one conditional upsert on a per-day counter (atomic on any engine). The counters of the
+        // last two days are rebuilt from the recorded uses, so no quota resets at the upgrade.
+        Migration(
+            version: "0006_quota_counters.sql",
+            sql: """
+                CREATE TABLE IF NOT EXISTS quota_counters (
+                  persona_id TEXT NOT NULL REFERENCES personas(id) ON DELETE CASCADE,
+                  quota_type TEXT NOT NULL CHECK (quota_type IN ('draft','reply','preview')),
+                  day        TEXT NOT NULL CHECK (day IS date(day)),
+                  used       INTEGER NOT NULL CHECK (used >= 0),
+                  PRIMARY KEY (persona_id, quota_type, day)
+                ) WITHOUT ROWID;
+                INSERT INTO quota_counters(persona_id, quota_type, day, used)
+                SELECT persona_id, quota_type, substr(created_at, 1, 10), COUNT(*) FROM quota_events
+                WHERE created_at >= strftime('%Y-%m-%dT00:00:00.000000Z', 'now', '-1 day')
+                GROUP BY persona_id, quota_type, substr(created_at, 1, 10)
+                ON CONFLICT DO NOTHING;
+                """),
     ]
 
     /// The full schema as shipped in this binary.

@@ -25,7 +25,8 @@ extension SQLiteStore {
             var work: [DailyDigestWork] = []
             for row in due {
                 let id: String = row["id"]
-                try Self.takeLease(db, kind: .daily, subject: id, period: date, holder: holder, until: now.adding(seconds: lease))
+                guard try Self.claimLease(db, kind: .daily, subject: id, period: date, holder: holder, until: now.adding(seconds: lease), now: now)
+                else { continue }
                 let existing: (String, String)? = (row["stats"] as String?).map { (row["summary"] ?? "", $0) }
                 work.append(
                     DailyDigestWork(

@@ -4,21 +4,31 @@ import Storage
 
 /// Leases on digest work: claimed in a write transaction, checked again by the write that finishes the work.
 extension SQLiteStore {
-    static func leaseIsFree(_ db: Database, kind: DigestKind, subject: String, period: String, now: Timestamp) throws -> Bool {
-        try Bool.fetchOne(
+    /// Takes the lease for `holder` until `until` if it is free or expired, in one conditional upsert (atomic under
+    /// concurrent writers on any engine); false when another holder has it.
+    static func claimLease(
+        _ db: Database, kind: DigestKind, subject: String, period: String, holder: String, until: Timestamp, now: Timestamp
+    ) throws -> Bool {
+        try Row.fetchOne(
             db.cachedStatement(
                 sql: """
-                    SELECT NOT EXISTS(SELECT 1 FROM digest_leases WHERE kind = ? AND subject_id = ? AND period = ? AND expires_at > ?)
-                    """), arguments: [kind.rawValue, subject, period, now.storageString]) ?? true
+                    INSERT INTO digest_leases(kind, subject_id, period, holder, expires_at) VALUES (:kind, :subject, :period, :holder, :until)
+                    ON CONFLICT(kind, subject_id, period) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                    WHERE digest_leases.expires_at <= :now
+                    RETURNING holder
+                    """),
+            arguments: [
+                "kind": kind.rawValue, "subject": subject, "period": period, "holder": holder, "until": until.storageString,
+                "now": now.storageString,
+            ]) != nil
     }
 
-    static func takeLease(_ db: Database, kind: DigestKind, subject: String, period: String, holder: String, until: Timestamp) throws {
+    /// Moves the expiry of a lease `holder` holds; false when it no longer holds it.
+    static func extendLease(_ db: Database, kind: DigestKind, subject: String, period: String, holder: String, until: Timestamp) throws -> Bool {
         try db.cachedStatement(
-            sql: """
-                INSERT INTO digest_leases(kind, subject_id, period, holder, expires_at) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(kind, subject_id, period) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-                """
-        ).execute(arguments: [kind.rawValue, subject, period, holder, until.storageString])
+            sql: "UPDATE digest_leases SET expires_at = ? WHERE kind = ? AND subject_id = ? AND period = ? AND holder = ?"
+        ).execute(arguments: [until.storageString, kind.rawValue, subject, period, holder])
+        return db.changesCount > 0
     }
 
     /// Whether `holder` still holds the lease (it may have expired and passed to another process).

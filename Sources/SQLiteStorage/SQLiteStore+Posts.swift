@@ -128,20 +128,27 @@ extension SQLiteStore {
 
     static func usage(_ db: Database, personaID: String, kind: QuotaKind, now: Timestamp) throws -> Int {
         try Int.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    SELECT COUNT(*) FROM quota_events WHERE persona_id = ? AND quota_type = ? AND created_at >= ?
-                    """), arguments: [personaID, kind.rawValue, DailyQuota.windowStart(now).storageString]) ?? 0
+            db.cachedStatement(sql: "SELECT used FROM quota_counters WHERE persona_id = ? AND quota_type = ? AND day = ?"),
+            arguments: [personaID, kind.rawValue, DailyQuota.dayKey(now)]) ?? 0
     }
 
-    /// Checks and records one unit of quota atomically; throws `quotaReached` when used up. Returns the new usage.
+    /// Consumes one unit of quota atomically: the day's counter row moves only while it is below the limit (one
+    /// conditional upsert, so no count-then-insert race on any engine), and the use is recorded in `quota_events`.
+    /// Throws `quotaReached` when used up; returns the usage after it.
     @discardableResult
     static func consumeQuota(_ db: Database, personaID: String, quota: DailyQuota, now: Timestamp) throws -> Int {
-        let used = try usage(db, personaID: personaID, kind: quota.kind, now: now)
-        try quota.require(used: used)
-        try db.execute(
-            sql: "INSERT INTO quota_events(persona_id, quota_type, created_at) VALUES (?, ?, ?)",
-            arguments: [personaID, quota.kind.rawValue, now.storageString])
-        return used + 1
+        guard
+            let used = try Int.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        INSERT INTO quota_counters(persona_id, quota_type, day, used) SELECT :persona, :kind, :day, 1 WHERE :limit > 0
+                        ON CONFLICT(persona_id, quota_type, day) DO UPDATE SET used = used + 1 WHERE quota_counters.used < :limit
+                        RETURNING used
+                        """),
+                arguments: ["persona": personaID, "kind": quota.kind.rawValue, "day": DailyQuota.dayKey(now), "limit": quota.limit])
+        else { throw DomainError.quotaReached(quota.kind) }
+        try db.cachedStatement(sql: "INSERT INTO quota_events(persona_id, quota_type, created_at) VALUES (?, ?, ?)")
+            .execute(arguments: [personaID, quota.kind.rawValue, now.storageString])
+        return used
     }
 }

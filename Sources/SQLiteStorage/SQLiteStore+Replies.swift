@@ -162,11 +162,11 @@ extension SQLiteStore {
                 """
         ).execute(arguments: [Identifiers.newUUID(), job.postID, job.personaID, content, ts, ts])
         guard db.changesCount > 0 else { return .alreadyExisted }
-        guard DailyQuota(.reply, limit: quota).allows(used: try Self.usage(db, personaID: job.personaID, kind: .reply, now: now)) else {
+        do {
+            try Self.consumeQuota(db, personaID: job.personaID, quota: DailyQuota(.reply, limit: quota), now: now)
+        } catch DomainError.quotaReached {
             throw QuotaRollback()
         }
-        try db.cachedStatement(sql: "INSERT INTO quota_events(persona_id, quota_type, created_at) VALUES (?, 'reply', ?)")
-            .execute(arguments: [job.personaID, ts])
         // Written per reply, so the compact writer rather than Foundation's encoder (same keys, sorted).
         let metadata = CompactJSON.encode(
             .object([

@@ -20,10 +20,9 @@ extension SQLiteStore {
                                           AND l.period = ? AND l.expires_at > ?)
                         ORDER BY COALESCE(w.updated_at, '') ASC, u.created_at ASC, u.id ASC LIMIT ?
                         """), arguments: [weekStart, staleBefore.storageString, weekStart, now.storageString, limit])
-            for user in users {
-                try Self.takeLease(db, kind: .weekly, subject: user, period: weekStart, holder: holder, until: now.adding(seconds: lease))
+            return try users.filter { user in
+                try Self.claimLease(db, kind: .weekly, subject: user, period: weekStart, holder: holder, until: now.adding(seconds: lease), now: now)
             }
-            return users
         }
     }
 
@@ -119,7 +118,7 @@ extension SQLiteStore {
     ) async throws -> DigestWrite {
         try await write { db in
             guard try Self.holdsLease(db, kind: .weekly, subject: userID, period: weekStart, holder: holder, now: now) else { return .lostLease }
-            try Self.takeLease(db, kind: .weekly, subject: userID, period: weekStart, holder: holder, until: checkedUntil)
+            _ = try Self.extendLease(db, kind: .weekly, subject: userID, period: weekStart, holder: holder, until: checkedUntil)
             let current = try String.fetchOne(
                 db.cachedStatement(sql: "SELECT items FROM weekly_digests WHERE user_id = ? AND week_start = ?"),
                 arguments: [userID, weekStart])
