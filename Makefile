@@ -55,27 +55,30 @@ bench:
 	@scripts/deps.sh test
 	scripts/bench.sh
 
-# Load tests (loadtest/run.py): release binary if built, else the debug one (built if needed);
-# PERSONAWORLDS_BIN=path overrides and skips the build; LOADTEST_ARGS adds flags.
-LOADTEST_BIN_CHECK = if [ -z "$$PERSONAWORLDS_BIN" ] && [ ! -x .build-release/release/personaworlds ]; then \
+# Load tests (loadtest/run.py: fixtures, server and pass/fail around locust, which sends the load;
+# `python3 -m pip install locust` first): release binary if built, else the debug one (built if
+# needed); PERSONAWORLDS_BIN=path overrides and skips the build; LOADTEST_ARGS adds flags.
+LOADTEST_CHECK = command -v locust >/dev/null || python3 -c 'import importlib.util as u, sys; sys.exit(u.find_spec("locust") is None)' \
+	  || { echo "loadtest: locust is missing: python3 -m pip install locust" >&2; exit 2; }; \
+	if [ -z "$$PERSONAWORLDS_BIN" ] && [ ! -x .build-release/release/personaworlds ]; then \
 	  $(SWIFT) build --product personaworlds; fi
 
 ## loadtest-public: phase 1 public read baseline - /p/demo-slug 200 req/s, /templates 200 req/s and
 ## /b/{id}/card.png 100 req/s for 60 s (public-read rate limit off); PASS at < 1 % errors and p95 < 500 ms.
 loadtest-public:
-	@$(LOADTEST_BIN_CHECK)
+	@$(LOADTEST_CHECK)
 	python3 loadtest/run.py public --duration 60 $(LOADTEST_ARGS)
 
 ## loadtest-mixed: phase 2 authenticated mixed traffic - 50 virtual users, each its own account, loop over
 ## GET /feed, GET /notifications?limit=20 and POST /events (100 ms think time) for 60 s (events rate
 ## limit off); PASS at < 1 % errors and p95 < 1200 ms.
 loadtest-mixed:
-	@$(LOADTEST_BIN_CHECK)
+	@$(LOADTEST_CHECK)
 	python3 loadtest/run.py mixed --duration 60 $(LOADTEST_ARGS)
 
 ## loadtest-queue: phase 3 queue stress - generate-replies at 50 req/s for 60 s, then time the queue drain.
 loadtest-queue:
-	@$(LOADTEST_BIN_CHECK)
+	@$(LOADTEST_CHECK)
 	python3 loadtest/run.py queue --duration 60 --rate 50 $(LOADTEST_ARGS)
 
 ## deb: build dist/personaworlds_<version>_amd64.deb (release binary, static Swift stdlib) and lint it.

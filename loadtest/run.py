@@ -15,7 +15,7 @@ import sys
 # from any working directory without installing anything.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pwload.cli import main  # noqa: E402
+from harness.cli import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -202,7 +202,7 @@ def call(method, path, body=None, token=None):
     r = conn.getresponse()
     data = r.read()
     return r.status, data, (time.perf_counter() - t) * 1000
-def pct(v, p):  # nearest rank, like loadtest/pwload/stats.py
+def pct(v, p):  # nearest rank, like loadtest/harness/locust.py
     v = sorted(v)
     return v[max(0, min(len(v) - 1, math.ceil(p / 100 * len(v)) - 1))] if v else float("nan")
 tokens = []

@@ -20,46 +20,30 @@
 # ST_SEED (default: random), ST_EXTRA_ARGS (extra `st run` arguments, word-split).
 set -euo pipefail
 
-if [[ $# -ne 1 ]]; then
-    echo "usage: $0 PATH_TO_BINARY" >&2
-    exit 64
-fi
-
-BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# BIN, TMP, PORT, BASE, the cleanup trap (stops the server and the test driver) and test_server_*.
+source "$ROOT/scripts/lib/test-server.sh" schemathesis "$@"
+
 SPEC="$ROOT/openapi.yaml"
 MAX_EXAMPLES=${ST_MAX_EXAMPLES:-30}
 MAX_TIME=${ST_MAX_TIME:-120}
 JWT_SECRET_TEST="schemathesis-test-secret-0123456789abcdef" # 40 chars, test only
 
-[[ -x "$BIN" ]] || { echo "schemathesis: binary not executable: $BIN" >&2; exit 64; }
 [[ -f "$SPEC" ]] || { echo "schemathesis: spec not found: $SPEC" >&2; exit 64; }
 ST=$(command -v st || command -v schemathesis || true)
 [[ -n "$ST" ]] || { echo "schemathesis: 'st' / 'schemathesis' not on PATH (pip install schemathesis)" >&2; exit 69; }
-
-# TMP, PORT, BASE and the cleanup trap (stops the server and the test driver).
-source "$ROOT/scripts/lib/test-server.sh" schemathesis
 
 # The fuzzing user is the only admin (ADMIN_EMAILS), so GET /admin/analytics/summary answers 200.
 # Rate limits are disabled (0 = class off) for the fuzzed server: this run tests the API contract
 # (statuses, bodies, headers), not throttling. Left on, the thousands of requests Schemathesis sends
 # would soon be 429s and hide the routes behind them. With a class off its RateLimit-* headers are
 # absent, which openapi.yaml allows; throttling itself is covered by the Swift tests.
-DATABASE_PATH="$TMP/db.sqlite" PORT="$PORT" BIND_ADDRESS=127.0.0.1 LOG_LEVEL=warning \
+test_server_start LOG_LEVEL=warning \
     RATE_LIMIT_PUBLIC_READ_PER_MIN=0 RATE_LIMIT_PUBLIC_WRITE_PER_MIN=0 \
     RATE_LIMIT_BATTLE_CREATE_PER_MIN=0 RATE_LIMIT_TEMPLATE_CREATE_PER_MIN=0 \
     RATE_LIMIT_LOGIN_FAILURES_PER_MIN=0 RATE_LIMIT_EVENTS_PER_MIN=0 \
-    ADMIN_EMAILS=schemathesis@example.com \
-    JWT_SECRET="$JWT_SECRET_TEST" "$BIN" serve >"$TMP/server.log" 2>&1 &
-SERVER_PID=$!
-
-ready=0
-for _ in $(seq 1 300); do
-    if curl -fsS -o /dev/null --max-time 1 "$BASE/healthz" 2>/dev/null; then ready=1; break; fi
-    kill -0 "$SERVER_PID" 2>/dev/null || { echo "schemathesis: server exited during start-up" >&2; exit 1; }
-    sleep 0.1
-done
-[[ $ready -eq 1 ]] || { echo "schemathesis: server not healthy on $BASE after 30s" >&2; exit 1; }
+    ADMIN_EMAILS=schemathesis@example.com JWT_SECRET="$JWT_SECRET_TEST"
+test_server_wait_healthy
 
 json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 
@@ -110,7 +94,6 @@ curl -fsS -o /dev/null -X POST "$BASE/rooms/$ROOM_ID/battles" -H 'Content-Type: 
     -H "Authorization: Bearer $OTHER_TOKEN" -d "{\"remix_token\":\"$REMIX_TOKEN\",\"template_id\":\"$TEMPLATE_ID\"}"
 echo "schemathesis: server $BASE (pid $SERVER_PID), seeded persona $PERSONA_ID, published post $POST_ID in room $ROOM_ID"
 
-# Run from the temp dir so nothing (hypothesis database, reports) lands in the repo.
 ARGS=(run "$SPEC"
     --url "$BASE"
     --header "Authorization: Bearer $TOKEN"
@@ -125,25 +108,6 @@ ARGS=(run "$SPEC"
 # shellcheck disable=SC2206
 [[ -n "${ST_EXTRA_ARGS:-}" ]] && ARGS+=($ST_EXTRA_ARGS)
 
-# Hard stop well after --max-time in case a phase overruns. Run in the background and `wait`, so a
-# signal to this script is handled at once (the trap stops st and the server).
-(cd "$TMP" && exec timeout --kill-after=10 $((MAX_TIME + 60)) "$ST" "${ARGS[@]}") &
-CHILD_PID=$!
-set +e
-wait "$CHILD_PID"
-ST_RC=$?
-set -e
-CHILD_PID=""
-
-if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-    echo "schemathesis: FAIL — the server died during the run" >&2
-    exit 1
-fi
-if [[ $ST_RC -eq 0 ]]; then
-    echo "schemathesis: PASS — no failures (openapi.yaml vs $BIN)"
-elif [[ $ST_RC -eq 124 || $ST_RC -eq 137 ]]; then
-    echo "schemathesis: FAIL — run exceeded the $((MAX_TIME + 60))s hard limit" >&2
-else
-    echo "schemathesis: FAIL — st exited with status $ST_RC" >&2
-fi
-exit "$ST_RC"
+# Run from the temp dir so nothing (hypothesis database, reports) lands in the repo; hard stop well
+# after --max-time in case a phase overruns.
+test_server_run_driver "$TMP" $((MAX_TIME + 60)) "st" "no failures (openapi.yaml vs $BIN)" "$ST" "${ARGS[@]}"

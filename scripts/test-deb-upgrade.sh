@@ -31,116 +31,28 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-PKG=personaworlds
-CONF=/etc/personaworlds/personaworlds.env
-STATE=/var/lib/personaworlds
-DB="$STATE/personaworlds.sqlite"
+# PKG, CONF, STATE, DB, WORK, LOG, BODY, the cleanup trap and the helpers (pass, fail, check, ...).
+TEST_NAME=test-deb-upgrade
+PURGE_AFTER_PASS=1
+source "$ROOT/scripts/lib/deb-test.sh"
 UNIT=personaworlds.service
 DROPIN_DIR=/run/systemd/system/$UNIT.d
 DROPIN=$DROPIN_DIR/zz-upgrade-test.conf
-START_TIMEOUT=${START_TIMEOUT:-60}
-STOP_TIMEOUT=${STOP_TIMEOUT:-30}
 MARKER="# edited-by-upgrade-test"
 
-FAILED=0
-SERVER_PID=
-WORK=$(mktemp -d /tmp/personaworlds-test-deb-upgrade.XXXXXX)
-LOG=$WORK/server.log
-BODY=$WORK/body
-: >"$LOG"
-
-pass() { printf 'PASS: %s\n' "$*"; }
-fail() { printf 'FAIL: %s\n' "$*"; FAILED=1; }
-fatal() { printf 'FAIL: %s\n' "$*"; FAILED=1; exit 1; }
-pkg_state() { dpkg-query -W -f='${db:Status-Status}' "$PKG" 2>/dev/null || echo not-installed; }
-check() { # check "description" command...
-    local what=$1; shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
 have_systemd() { [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; }
-apt_get() { DEBIAN_FRONTEND=noninteractive apt-get -y -q "$@"; }
-
-# Without systemd: started like the unit starts it (as test-deb.sh does): personaworlds:personaworlds,
-# cwd $STATE, umask 027, the config's KEY=VALUE lines in a clean environment plus --config, on the
-# test's port (environment variables win over the file).
-start_server_process() {
-    local env_vars=() line
-    while IFS= read -r line || [ -n "$line" ]; do
-        case "$line" in ''|'#'*) continue ;; esac
-        env_vars+=("$line")
-    done <"$CONF"
-    local as_user=(runuser -u "$PKG" --)
-    command -v setpriv >/dev/null 2>&1 && as_user=(setpriv --reuid="$PKG" --regid="$PKG" --init-groups --)
-    (cd "$STATE" && umask 027 && exec "${as_user[@]}" \
-        env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$STATE" "${env_vars[@]}" \
-        PORT="$PORT" BIND_ADDRESS=127.0.0.1 \
-        /usr/bin/$PKG serve --config "$CONF") >>"$LOG" 2>&1 &
-    SERVER_PID=$!
-}
-
-stop_server_process() { # [quietly]
-    [ -n "$SERVER_PID" ] || return 0
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        local deadline=$((SECONDS + STOP_TIMEOUT))
-        while kill -0 "$SERVER_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
-        if kill -0 "$SERVER_PID" 2>/dev/null; then
-            [ "${1:-}" = quietly ] || fail "server still running ${STOP_TIMEOUT}s after SIGTERM"
-            kill -KILL "$SERVER_PID" 2>/dev/null || true
-        fi
-    fi
-    local rc
-    wait "$SERVER_PID" 2>/dev/null && rc=0 || rc=$?
-    SERVER_PID=
-    [ "${1:-}" = quietly ] || check "server exited after SIGTERM with status 0 (got $rc)" [ "$rc" -eq 0 ]
-}
-
-cleanup() {
-    local rc=$?
-    stop_server_process quietly 2>/dev/null
-    if [ "$FAILED" -ne 0 ] || [ "$rc" -ne 0 ]; then
-        if [ -s "$LOG" ]; then
-            echo "---- server log (last 40 lines) ----"
-            tail -n 40 "$LOG"
-            echo "------------------------------------"
-        fi
-        have_systemd && journalctl -u "$UNIT" -n 40 --no-pager 2>/dev/null || true
-    fi
-    if [ "$(pkg_state)" != not-installed ] && { [ "$FAILED" -eq 0 ] && [ "$rc" -eq 0 ] || [ "${KEEP_INSTALLED:-0}" != 1 ]; }; then
-        DEBIAN_FRONTEND=noninteractive dpkg --purge "$PKG" >/dev/null 2>&1 || true
-    fi
+deb_test_failure_logs() { have_systemd && journalctl -u "$UNIT" -n 40 --no-pager 2>/dev/null; }
+deb_test_after_purge() {
     if [ -e "$DROPIN" ]; then
         rm -rf "$DROPIN_DIR"
         systemctl daemon-reload >/dev/null 2>&1 || true
     fi
-    rm -rf "$WORK"
-    if [ "$FAILED" -ne 0 ] || [ "$rc" -ne 0 ]; then
-        echo "test-deb-upgrade: FAIL"
-        [ "$rc" -ne 0 ] || rc=1
-    fi
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
-[ "$(id -u)" -eq 0 ] || fatal "must run as root (dpkg -i)"
-for tool in dpkg dpkg-deb apt-get curl getent stat sha256sum python3; do
-    command -v "$tool" >/dev/null 2>&1 || fatal "missing tool: $tool"
-done
+require_root_and dpkg dpkg-deb apt-get curl getent stat sha256sum python3
 
 # ---------------------------------------------------------------- the packages
-if [ $# -ge 1 ]; then
-    DEB=$1
-else
-    shopt -s nullglob
-    debs=(dist/"$PKG"_*_amd64.deb)
-    shopt -u nullglob
-    [ "${#debs[@]}" -eq 1 ] || fatal "expected exactly one dist/${PKG}_*_amd64.deb, found ${#debs[@]} (run scripts/build-deb.sh)"
-    DEB=${debs[0]}
-fi
-[ -f "$DEB" ] || fatal "no such file: $DEB"
-DEB=$(readlink -f "$DEB")
-VERSION=$(dpkg-deb -f "$DEB" Version)
+find_deb "$@"
 
 if [ $# -ge 2 ]; then
     PREV_DEB=$(readlink -f "$2")
@@ -172,9 +84,6 @@ if [ $# -lt 2 ]; then
 fi
 
 # ---------------------------------------------------------------- the service
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 PORT=$(free_port) || fatal "no free loopback port"
 BASE="http://127.0.0.1:$PORT"
 
@@ -192,23 +101,6 @@ fi
 echo "test-deb-upgrade: service mode: $MODE, on $BASE"
 
 main_pid() { systemctl show -p MainPID --value "$UNIT" 2>/dev/null || echo 0; }
-
-wait_healthy() { # wait_healthy "what": GET /healthz -> 200 within START_TIMEOUT
-    local status=000 deadline=$((SECONDS + START_TIMEOUT)) rc
-    while [ "$SECONDS" -lt "$deadline" ]; do
-        if [ "$MODE" = process ] && ! kill -0 "$SERVER_PID" 2>/dev/null; then
-            wait "$SERVER_PID" 2>/dev/null && rc=0 || rc=$?
-            SERVER_PID=
-            fail "$1: server exited during start-up (status $rc)"
-            return 1
-        fi
-        status=$(curl -s -o "$BODY" -w '%{http_code}' --max-time 2 "$BASE/healthz" || true)
-        if [ "$status" = 200 ]; then pass "$1: GET /healthz -> 200"; return 0; fi
-        sleep 0.5
-    done
-    fail "$1: GET /healthz did not return 200 within ${START_TIMEOUT}s (last: $status)"
-    return 1
-}
 
 start_service() { # start_service "what"
     if [ "$MODE" = systemd ]; then
@@ -228,37 +120,9 @@ stop_service() {
     fi
 }
 
-json() { # json FILE KEY...: the value at that path, or nothing
-    python3 - "$@" <<'EOF' 2>/dev/null || true
-import json, sys
-v = json.load(open(sys.argv[1]))
-for k in sys.argv[2:]:
-    v = v[int(k)] if isinstance(v, list) else v[k]
-print(v)
-EOF
-}
-
-api() { # api METHOD PATH [TOKEN [JSON-BODY]]: status code on stdout, body in $BODY
-    local args=(-s -o "$BODY" -w '%{http_code}' --max-time 10 -X "$1")
-    [ -z "${3:-}" ] || args+=(-H "Authorization: Bearer $3")
-    [ -z "${4:-}" ] || args+=(-H 'Content-Type: application/json' -d "$4")
-    curl "${args[@]}" "$BASE$2" || true
-}
-
 # ---------------------------------------------------------------- install the previous package
-if [ "$(pkg_state)" != not-installed ]; then
-    echo "test-deb-upgrade: purging the installed $PKG ($(pkg_state)) first"
-    DEBIAN_FRONTEND=noninteractive dpkg --purge "$PKG" >/dev/null
-fi
-
-if apt_get install --no-install-recommends "$PREV_DEB" >"$WORK/apt.log" 2>&1; then
-    pass "apt-get install $(basename "$PREV_DEB")"
-elif DEBIAN_FRONTEND=noninteractive dpkg -i "$PREV_DEB" >>"$WORK/apt.log" 2>&1; then
-    pass "dpkg -i $(basename "$PREV_DEB") (apt-get install failed; dependencies already present)"
-else
-    cat "$WORK/apt.log"
-    fatal "installing $PREV_DEB"
-fi
+purge_installed_first
+install_deb "$PREV_DEB"
 check "dpkg reports $PKG $PREV_VERSION installed" [ "$(dpkg-query -W -f='${Version}' "$PKG")" = "$PREV_VERSION" ]
 user_before=$(getent passwd "$PKG") || fatal "system user $PKG was not created"
 group_before=$(getent group "$PKG") || fatal "group $PKG was not created"
@@ -305,14 +169,7 @@ jwt_sum=$(sha256sum <"$STATE/jwt_secret" 2>/dev/null || echo none)
 
 # ---------------------------------------------------------------- upgrade
 # What a real admin's `apt upgrade` does non-interactively: keep the locally modified conffile.
-if apt_get -o Dpkg::Options::=--force-confold install --no-install-recommends "$DEB" >"$WORK/apt.log" 2>&1; then
-    pass "apt-get install $(basename "$DEB") over $PREV_VERSION (--force-confold)"
-elif DEBIAN_FRONTEND=noninteractive dpkg --force-confold -i "$DEB" >>"$WORK/apt.log" 2>&1; then
-    pass "dpkg --force-confold -i $(basename "$DEB") over $PREV_VERSION (apt-get install failed)"
-else
-    cat "$WORK/apt.log"
-    fatal "upgrading to $DEB"
-fi
+install_deb "$DEB" --force-confold
 check "dpkg reports $PKG $VERSION installed" [ "$(dpkg-query -W -f='${Version}' "$PKG")" = "$VERSION" ]
 check "dpkg state is installed (configured)" [ "$(pkg_state)" = installed ]
 check "edited conffile kept byte-for-byte" [ "$(sha256sum <"$CONF")" = "$conf_sum" ]

@@ -13,87 +13,20 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-PKG=personaworlds
-CONF=/etc/personaworlds/personaworlds.env
-STATE=/var/lib/personaworlds
+# PKG, CONF, STATE, DB, WORK, LOG, BODY, the cleanup trap and the helpers (pass, fail, check, ...).
+TEST_NAME=test-deb
+source "$ROOT/scripts/lib/deb-test.sh"
 UNIT=/lib/systemd/system/personaworlds.service
-START_TIMEOUT=${START_TIMEOUT:-60}
-STOP_TIMEOUT=${STOP_TIMEOUT:-30}
 
-FAILED=0
-SERVER_PID=
-LOG=$(mktemp /tmp/personaworlds-test-deb.XXXXXX.log)
-BODY=$(mktemp /tmp/personaworlds-test-deb.XXXXXX.body)
-
-pass() { printf 'PASS: %s\n' "$*"; }
-fail() { printf 'FAIL: %s\n' "$*"; FAILED=1; }
-# fatal: stop here (the trap cleans up).
-fatal() { printf 'FAIL: %s\n' "$*"; FAILED=1; exit 1; }
-pkg_state() { dpkg-query -W -f='${db:Status-Status}' "$PKG" 2>/dev/null || echo not-installed; }
-check() { # check "description" command...
-    local what=$1; shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
-
-cleanup() {
-    local rc=$?
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -KILL "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    if [ "$FAILED" -ne 0 ] || [ "$rc" -ne 0 ]; then
-        if [ -s "$LOG" ]; then
-            echo "---- server log (last 40 lines) ----"
-            tail -n 40 "$LOG"
-            echo "------------------------------------"
-        fi
-        if [ "${KEEP_INSTALLED:-0}" != 1 ] && [ "$(pkg_state)" != not-installed ]; then
-            dpkg --purge "$PKG" >/dev/null 2>&1 || true
-        fi
-        echo "test-deb: FAIL"
-        [ "$rc" -ne 0 ] || rc=1
-    fi
-    rm -f "$LOG" "$BODY"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[ "$(id -u)" -eq 0 ] || fatal "must run as root (dpkg -i)"
-for tool in dpkg apt-get curl getent stat; do
-    command -v "$tool" >/dev/null 2>&1 || fatal "missing tool: $tool"
-done
+require_root_and dpkg apt-get curl getent stat python3
 
 # ---------------------------------------------------------------- the .deb
-if [ $# -ge 1 ]; then
-    DEB=$1
-else
-    shopt -s nullglob
-    debs=(dist/"$PKG"_*_amd64.deb)
-    shopt -u nullglob
-    [ "${#debs[@]}" -eq 1 ] || fatal "expected exactly one dist/${PKG}_*_amd64.deb, found ${#debs[@]} (run scripts/build-deb.sh)"
-    DEB=${debs[0]}
-fi
-[ -f "$DEB" ] || fatal "no such file: $DEB"
-DEB=$(readlink -f "$DEB")
-VERSION=$(dpkg-deb -f "$DEB" Version)
+find_deb "$@"
 echo "test-deb: $DEB (version $VERSION)"
 
 # ---------------------------------------------------------------- install
-if [ "$(pkg_state)" != not-installed ]; then
-    echo "test-deb: purging the previously installed $PKG ($(pkg_state)) first"
-    dpkg --purge "$PKG" >/dev/null
-fi
-
-if DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$DEB" >"$LOG" 2>&1; then
-    pass "apt-get install $(basename "$DEB")"
-elif DEBIAN_FRONTEND=noninteractive dpkg -i "$DEB" >>"$LOG" 2>&1; then
-    pass "dpkg -i $(basename "$DEB") (apt-get install failed; dependencies already present)"
-else
-    cat "$LOG"
-    fatal "installing $DEB"
-fi
-: >"$LOG"
+purge_installed_first
+install_deb "$DEB"
 
 installed_version=$(dpkg-query -W -f='${Version}' "$PKG")
 check "dpkg reports $PKG $VERSION installed" [ "$installed_version" = "$VERSION" ]
@@ -136,60 +69,13 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 fi
 
 # ---------------------------------------------------------------- run as the service user
-free_port() {
-    if command -v python3 >/dev/null 2>&1; then
-        python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-        return
-    fi
-    local p i
-    for i in $(seq 1 50); do
-        p=$((20000 + RANDOM % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-    done
-    return 1
-}
 PORT=$(free_port) || fatal "no free loopback port"
 BASE="http://127.0.0.1:$PORT"
 
-# What systemd's EnvironmentFile= would export: the KEY=VALUE lines of the installed config.
-ENV_VARS=()
-while IFS= read -r line || [ -n "$line" ]; do
-    case "$line" in ''|'#'*) continue ;; esac
-    ENV_VARS+=("$line")
-done <"$CONF"
-
-# Started like the unit starts it: as personaworlds:personaworlds, cwd $STATE, umask 027, the
-# config's variables in a clean environment (plus --config, which the binary reads itself), on a
-# free loopback port (environment variables win over the file).
+# Started like the unit starts it (see start_server_process), on a free loopback port.
 echo "test-deb: starting /usr/bin/$PKG serve as $PKG on $BASE"
-if command -v setpriv >/dev/null 2>&1; then
-    # setpriv execs in place, so $! is the server itself and gets the SIGTERM directly.
-    (cd "$STATE" && umask 027 && exec setpriv --reuid="$PKG" --regid="$PKG" --init-groups -- \
-        env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$STATE" "${ENV_VARS[@]}" \
-        PORT="$PORT" BIND_ADDRESS=127.0.0.1 \
-        /usr/bin/$PKG serve --config "$CONF") >"$LOG" 2>&1 &
-else
-    (cd "$STATE" && umask 027 && exec runuser -u "$PKG" -- \
-        env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$STATE" "${ENV_VARS[@]}" \
-        PORT="$PORT" BIND_ADDRESS=127.0.0.1 \
-        /usr/bin/$PKG serve --config "$CONF") >"$LOG" 2>&1 &
-fi
-SERVER_PID=$!
-
-status=000
-deadline=$((SECONDS + START_TIMEOUT))
-while [ "$SECONDS" -lt "$deadline" ]; do
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-        wait "$SERVER_PID" 2>/dev/null && rc=0 || rc=$?
-        SERVER_PID=
-        fatal "server exited during start-up (status $rc)"
-    fi
-    status=$(curl -s -o "$BODY" -w '%{http_code}' --max-time 2 "$BASE/healthz" || true)
-    [ "$status" = 200 ] && break
-    sleep 0.5
-done
-[ "$status" = 200 ] || fatal "GET /healthz did not return 200 within ${START_TIMEOUT}s (last: $status)"
-pass "GET /healthz -> 200 ($(head -c 200 "$BODY"))"
+start_server_process
+wait_healthy "installed binary" || exit 1
 
 # The process really runs as the service user.
 if [ -r "/proc/$SERVER_PID/status" ]; then
@@ -197,10 +83,7 @@ if [ -r "/proc/$SERVER_PID/status" ]; then
     check "server runs as uid $uid ($PKG)" [ "$ruid" = "$uid" ]
 fi
 
-status=$(curl -s -o "$BODY" -w '%{http_code}' --max-time 10 \
-    -H 'Content-Type: application/json' \
-    -d '{"email":"deb-test@example.com","password":"password123"}' \
-    "$BASE/auth/signup" || true)
+status=$(api POST /auth/signup "" '{"email":"deb-test@example.com","password":"password123"}')
 if [ "$status" = 201 ]; then
     pass "POST /auth/signup -> 201"
 else
@@ -208,11 +91,11 @@ else
 fi
 
 # A battle and its share card: the installed binary finds its font and renders a PNG as the service user.
-token=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("token",""))' "$BODY" 2>/dev/null || true)
-room=$(curl -s --max-time 10 -H "Authorization: Bearer $token" "$BASE/rooms" \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["rooms"][0]["id"])' 2>/dev/null || true)
-battle=$(curl -s --max-time 10 -H "Authorization: Bearer $token" -d '{"topic":"Does the packaged card render?"}' \
-    "$BASE/rooms/$room/battles" | python3 -c 'import json,sys; print(json.load(sys.stdin)["battle_id"])' 2>/dev/null || true)
+token=$(json "$BODY" token)
+api GET /rooms "$token" >/dev/null
+room=$(json "$BODY" rooms 0 id)
+api POST "/rooms/$room/battles" "$token" '{"topic":"Does the packaged card render?"}' >/dev/null
+battle=$(json "$BODY" battle_id)
 status=$(curl -s -o "$BODY" -w '%{http_code} %{content_type}' --max-time 10 "$BASE/b/$battle/card.png" || true)
 if [ "$status" = "200 image/png" ] && [ "$(head -c 4 "$BODY" | od -An -tx1 | tr -d ' ')" = 89504e47 ]; then
     pass "GET /b/<battle>/card.png -> 200 image/png"
@@ -239,16 +122,7 @@ else
 fi
 
 # ---------------------------------------------------------------- SIGTERM
-kill -TERM "$SERVER_PID"
-deadline=$((SECONDS + STOP_TIMEOUT))
-while kill -0 "$SERVER_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
-if kill -0 "$SERVER_PID" 2>/dev/null; then
-    fail "server still running ${STOP_TIMEOUT}s after SIGTERM"
-else
-    wait "$SERVER_PID" 2>/dev/null && rc=0 || rc=$?
-    SERVER_PID=
-    check "server exited after SIGTERM with status 0 (got $rc)" [ "$rc" -eq 0 ]
-fi
+stop_server_process
 
 # ---------------------------------------------------------------- remove, then purge
 if [ "${KEEP_INSTALLED:-0}" = 1 ]; then

@@ -17,7 +17,7 @@ class SetupError(Exception):
     reported as exit status 2, distinct from a measured FAIL."""
 
 
-_prefix = "pwload:"
+_prefix = "loadtest:"
 
 
 def set_prefix(prefix):

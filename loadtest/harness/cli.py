@@ -1,8 +1,9 @@
 """The shared command line: python3 loadtest/run.py <scenario> [flags].
 
 The harness owns what every scenario needs the same way: common flags, SIGTERM handling, starting
-and stopping the server (or checking --url is loopback), turning errors into exit codes. A
-scenario module provides:
+and stopping the server (or checking --url is loopback), turning errors into exit codes. Locust
+sends the load (loadtest/locust/<scenario>.py, run by harness/locust.py). A scenario module
+provides:
 
   PREFIX, DESCRIPTION        report prefix (`loadtest-queue:`) and one-line help
   DEFAULT_DURATION           seconds of load when --duration is not given
@@ -10,7 +11,7 @@ scenario module provides:
   add_arguments(ap)          its own flags
   validate(args, ap)         argument checks (ap.error exits with status 2)
   server_env(args)           environment for the started server
-  MAX_INFLIGHT_HELP          the --max-inflight default, for --help
+  MAX_INFLIGHT_HELP          the --max-inflight default (locust users), for --help
   SETUP_ONLY_FILES           what --setup-only writes, for --help
   describe_server(args, env) the settings worth showing on the `target:` line (env: the server's)
   before_serve(server, args) optional: runs before `serve` (e.g. `seed --demo` on the same database)
@@ -20,11 +21,14 @@ scenario module provides:
 import argparse
 import importlib
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import traceback
 
 from .client import Client
+from .locust import locust_command
 from .core import EXIT_INTERRUPTED, EXIT_PASS, EXIT_SETUP, SetupError, check_loopback, log, set_prefix
 from .server import Server, default_binary
 
@@ -37,12 +41,14 @@ SCENARIOS = {
 
 
 class Context:
-    """What a scenario's run() gets: parsed args, the target and, when we started it, the server."""
+    """What a scenario's run() gets: parsed args, the target, when we started it the server, and a
+    work directory for locust's files (the server's temp dir, else one of its own)."""
 
-    def __init__(self, args, base, server):
+    def __init__(self, args, base, server, work):
         self.args = args
         self.base = base
         self.server = server  # None with --url
+        self.work = work
 
     def client(self, timeout=None):
         return Client(self.base, self.args.request_timeout if timeout is None else timeout)
@@ -66,11 +72,11 @@ def build_parser(sc, prog):
     ap.add_argument("--bin", default=None, help="server binary (default $PERSONAWORLDS_BIN, else .build-release/release/"
                                                 "personaworlds if present, else .build/debug/personaworlds)")
     ap.add_argument("--url", default=None, help="use this running server (loopback only) instead of starting one")
-    ap.add_argument("--max-inflight", type=int, default=None, help="load threads, i.e. max concurrent requests "
+    ap.add_argument("--max-inflight", type=int, default=None, help="locust users, i.e. max concurrent requests "
                                                                    f"(default {sc.MAX_INFLIGHT_HELP})")
     ap.add_argument("--request-timeout", type=float, default=30.0, help="per-request timeout in seconds (default 30)")
     ap.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE", help="extra env for the started server (repeatable)")
-    ap.add_argument("--keep", action="store_true", help="keep the temp dir (database, server log) even on PASS")
+    ap.add_argument("--keep", action="store_true", help="keep the temp dir (database, server and locust logs) even on PASS")
     ap.add_argument("--json", default=None, metavar="FILE", help="also write the figures as JSON to FILE")
     ap.add_argument("--setup-only", default=None, metavar="DIR",
                     help=f"with --url: only create the fixtures and write them to DIR ({sc.SETUP_ONLY_FILES}; "
@@ -109,6 +115,7 @@ def main(argv=None, prog=None, scenario=None):
     sc.validate(args, ap)
 
     server = None
+    work = None
     rc = EXIT_SETUP
     interrupted = False
 
@@ -117,6 +124,8 @@ def main(argv=None, prog=None, scenario=None):
     signal.signal(signal.SIGTERM, on_sigterm)
 
     try:
+        if not args.setup_only:
+            locust_command()  # before any setup: without locust there is nothing to measure with
         if args.url:
             check_loopback(args.url)
             base = args.url.rstrip("/")
@@ -132,7 +141,9 @@ def main(argv=None, prog=None, scenario=None):
             server.start()
             base = server.url
             log(f"target: {base} ({binary}, {sc.describe_server(args, server.env)})")
-        rc = sc.run(Context(args, base, server))
+        if server is None:
+            work = tempfile.mkdtemp(prefix=f"pw-{name}-")
+        rc = sc.run(Context(args, base, server, server.tmp if server is not None else work))
         return rc
     except KeyboardInterrupt:
         interrupted = True
@@ -155,5 +166,10 @@ def main(argv=None, prog=None, scenario=None):
     finally:
         if server is not None:
             server.stop()
-            # Keep the database and server log of a failed run for a post-mortem.
+            # Keep the database, server and locust logs of a failed run for a post-mortem.
             server.cleanup(keep=rc != EXIT_PASS and not interrupted)
+        elif work is not None:
+            if rc != EXIT_PASS and not interrupted:
+                log(f"locust log and figures kept in {work}")
+            else:
+                shutil.rmtree(work, ignore_errors=True)

@@ -52,35 +52,31 @@ class Metrics:
 
 class Sampler(threading.Thread):
     """Calls snapshot() (a dict) every `every` seconds in the background and remembers the peak of
-    `key`; mark(name) records the latest value of `key` at that moment (e.g. at the load's end)."""
+    `key` and its history as (unix time, value), e.g. to read it at the moment the load ended."""
 
     def __init__(self, snapshot, key, every=0.25):
         super().__init__(daemon=True, name="metrics")
         self.snapshot = snapshot
         self.key = key
         self.every = every
-        self.lock = threading.Lock()
         self.stop_event = threading.Event()
         self.peak = 0.0
-        self.last = None
-        self.last_at = None
+        self.history = []
         self.errors = 0
-        self.marks = {}
-        self.value_at = {}
 
-    def mark(self, name):
-        with self.lock:
-            self.marks[name] = time.monotonic()
-            if self.last is not None:
-                self.value_at[name] = self.last[self.key]
+    def value_at(self, unix_time):
+        """The first value sampled at or after unix_time (else the last one), or None."""
+        for t, v in self.history:
+            if t >= unix_time:
+                return v
+        return self.history[-1][1] if self.history else None
 
     def run(self):
         while not self.stop_event.is_set():
             try:
-                snap = self.snapshot()
-                with self.lock:
-                    self.last, self.last_at = snap, time.monotonic()
-                    self.peak = max(self.peak, snap[self.key])
+                value = self.snapshot()[self.key]
+                self.history.append((time.time(), value))
+                self.peak = max(self.peak, value)
             except Exception:
                 self.errors += 1
             self.stop_event.wait(self.every)
