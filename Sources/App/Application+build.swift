@@ -81,7 +81,7 @@ struct AppParts {
             summaryMaxLen: config.summaryMaxLen, clock: deps.clock, metrics: metrics)
         let posts = PostService(store: store, llm: llm, clock: deps.clock, config: config, signal: signal, summaries: summaries)
 
-        let events = EventRecorder(store: store, clock: deps.clock, logger: deps.logger)
+        let events = EventRecorder(store: store, actors: EventActorKey(secret: secret), clock: deps.clock, logger: deps.logger)
         let battles = BattleService(
             store: store, clock: deps.clock, config: config, signal: signal,
             remixTokens: await RemixTokenService(secret: secret, clock: deps.clock), events: events)
@@ -92,14 +92,15 @@ struct AppParts {
         let pages = PublicPageCache()
         let limiter = try RateLimiter(config: config, store: InMemoryRateLimitStore(), clock: deps.clock, metrics: metrics)
         let health = HealthService(store: store, maxAttempts: config.jobMaxAttempts)
-        let analytics = AnalyticsService(store: store, clock: deps.clock, adminEmails: Set(config.adminEmails.map { $0.lowercased() }))
+        let analytics = AnalyticsService(store: store, clock: deps.clock)
+        try await analytics.bootstrapAdmins(emails: config.adminEmails, logger: deps.logger)
         let templates = TemplateService(store: store, clock: deps.clock)
         let notifications = NotificationService(store: store, clock: deps.clock)
 
         let sessions = BrowserSessions(auth: auth, csrf: CSRFGuard(secret: secret), cookie: SessionCookie(secure: config.secureCookies))
         let flow = LoginFlow(service: auth, limiter: limiter)
         let kit = PageKit(
-            renderer: try PageRenderer(), assets: WebAssets(), auth: auth, analytics: analytics, csrf: sessions.csrf,
+            renderer: try PageRenderer(), assets: WebAssets(), auth: auth, csrf: sessions.csrf,
             shareBase: config.shareBase)
 
         let table = RouteTable()
@@ -133,7 +134,7 @@ struct AppParts {
             battleCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .battleCreate)),
             templateCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .templateCreate)))
         OpsController(health: health, metrics: metrics, clock: deps.clock).addRoutes(to: open)
-        AuthController(service: auth, limits: limits, flow: flow).addRoutes(to: open)
+        AuthController(service: auth, limits: limits, flow: flow).addRoutes(to: routes)
         let personas = PersonaService(store: store, clock: deps.clock, config: config)
         let digests = DigestService(store: store, clock: deps.clock)
         let feed = FeedService(store: store, clock: deps.clock, ttl: config.feedCacheTTL)

@@ -14,7 +14,9 @@ struct PersonaWorlds: AsyncParsableCommand {
         discussion:
             "Configuration comes from the environment, optionally layered over an env-style file (--config FILE or PERSONAWORLDS_CONFIG); the environment wins. See config/personaworlds.env.example.",
         version: AppVersion.current,
-        subcommands: [Serve.self, Migrate.self, Seed.self, BackupCommand.self, RestoreCommand.self, DoctorCommand.self, Version.self],
+        subcommands: [
+            Serve.self, Migrate.self, Seed.self, AdminCommand.self, BackupCommand.self, RestoreCommand.self, DoctorCommand.self, Version.self,
+        ],
         defaultSubcommand: Serve.self
     )
 }

@@ -21,6 +21,7 @@ final class EventRecorder: Service, Sendable {
     }
 
     private let store: any EventStore
+    private let actors: EventActorKey
     private let clock: any AppClock
     private let logger: Logger
     private let state = Mutex(State())
@@ -30,16 +31,21 @@ final class EventRecorder: Service, Sendable {
     /// growing memory without bound; events a request waits for are always queued.
     private let maxPending = 100_000
 
-    init(store: any EventStore, clock: any AppClock, logger: Logger) {
+    init(store: any EventStore, actors: EventActorKey, clock: any AppClock, logger: Logger) {
         self.store = store
+        self.actors = actors
         self.clock = clock
         self.logger = logger
     }
 
     /// Queues an event; returns at once.
-    func record(userID: String?, name: String, metadata: [String: String]) {
-        enqueue(Pending(event: .init(userID: userID, name: name, metadata: metadata, createdAt: clock.now()), waiter: nil))
+    func record(_ viewer: Viewer, name: String, metadata: [String: String]) {
+        let actor = actors.actor(userID: viewer.userID, clientIP: viewer.clientIP)
+        enqueue(Pending(event: .init(userID: viewer.userID, actor: actor, name: name, metadata: metadata, createdAt: clock.now()), waiter: nil))
     }
+
+    /// The actor key of an event by `viewer`.
+    func actor(of viewer: Viewer) -> String { actors.actor(userID: viewer.userID, clientIP: viewer.clientIP) }
 
     /// Queues an event and returns once the batch holding it has committed.
     func recordDurably(_ event: EventRecord) async throws {

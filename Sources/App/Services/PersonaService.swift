@@ -33,7 +33,7 @@ struct PersonaService: Sendable {
             mode: .create(
                 defaultDraftQuota: config.defaultDraftQuota,
                 defaultReplyQuota: config.defaultReplyQuota))
-        do { return try await store.createPersona(userID: userID, fields: fields, now: clock.now()) } catch {
+        do { return try await store.createPersona(userID: userID, fields: fields, maxPersonas: config.maxPersonasPerUser, now: clock.now()) } catch {
             throw error.asInternal("could not create persona")
         }
     }

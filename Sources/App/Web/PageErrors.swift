@@ -28,7 +28,7 @@ enum PageErrors {
             if status == .internalServerError {
                 log(domain, context: context)
             } else {
-                message = sentence(domain.clientMessage)
+                message = sentence(domain.message)
             }
         case let limited as RateLimitRejection:
             status = .tooManyRequests
@@ -93,7 +93,7 @@ enum PageErrors {
     private static func log(_ error: DomainError, context: AppRequestContext) {
         var detail = ""
         if case .internalFailure(_, let d) = error { detail = d }
-        context.logger.error("page_failed", metadata: ["error": .string(error.clientMessage), "detail": .string(detail)])
+        context.logger.error("page_failed", metadata: ["error": .string(error.message), "detail": .string(detail)])
     }
 }
 

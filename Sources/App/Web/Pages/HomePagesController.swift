@@ -29,7 +29,17 @@ struct HomePagesController: Sendable {
         let otherLink: String
     }
 
+    struct AccountPage: PageView {
+        static let template = "account"
+        let layout: Layout
+        let email: String
+        let isAdmin: Bool
+        let revoked: Int?
+    }
+
     func addRoutes(to routes: RouteRegistrar) {
+        routes.on(.get, "/app/account", use: account)
+        routes.on(.post, "/logout/everywhere", use: logoutEverywhere)
         routes.on(.get, "/", use: home)
         routes.on(.get, "/signup", use: signupForm)
         routes.on(.post, "/signup", use: signup)
@@ -76,12 +86,32 @@ struct HomePagesController: Sendable {
         }
     }
 
+    /// Ends this browser's session on the server (its token stops working everywhere at once) and clears the cookie.
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
         let fields = try await formFields(request)
-        if let session = context.sessionToken, !kit.csrf.verify(fields[CSRFGuard.formField], session: session) {
-            throw DomainError.forbidden("invalid csrf token")
+        if let session = context.sessionToken {
+            guard kit.csrf.verify(fields[CSRFGuard.formField], session: session) else { throw DomainError.forbidden("invalid csrf token") }
+            try await auth.logout(token: session)
         }
         return HTMLPage.redirect(to: "/", headers: [.setCookie: cookie.clear()])
+    }
+
+    /// The signed-in user's account: email, role and "Log out everywhere".
+    @Sendable func account(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let layout = try await kit.layout("Your account", context: context, nav: .account)
+        guard let user = layout.user else { throw DomainError.unauthorized("missing user") }
+        return kit.render(AccountPage(layout: layout, email: user.email, isAdmin: user.isAdmin, revoked: nil))
+    }
+
+    /// Ends every session of the user, this one included, and sends the browser to the login form.
+    @Sendable func logoutEverywhere(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let fields = try await formFields(request)
+        let user = try context.requireUser()
+        guard let session = context.sessionToken, kit.csrf.verify(fields[CSRFGuard.formField], session: session) else {
+            throw DomainError.forbidden("invalid csrf token")
+        }
+        _ = try await auth.logoutEverywhere(userID: user)
+        return HTMLPage.redirect(to: "/login", headers: [.setCookie: cookie.clear()])
     }
 
     /// The form's fields, after the same-site check (a login form posted from another site is refused).
@@ -103,7 +133,7 @@ struct HomePagesController: Sendable {
     static func describe(_ error: any Error) -> (HTTPResponse.Status, String, HTTPFields) {
         switch error {
         case let domain as DomainError where domain.httpStatus != .internalServerError:
-            return (domain.httpStatus, PageErrors.sentence(domain.clientMessage), [:])
+            return (domain.httpStatus, PageErrors.sentence(domain.message), [:])
         case let wrapped as ErrorWithHeaders:
             let (status, message, _) = describe(wrapped.error)
             return (status, message, wrapped.headers)
