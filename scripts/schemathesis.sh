@@ -67,7 +67,7 @@ TOKEN=$(curl -fsS -X POST "$BASE/auth/signup" -H 'Content-Type: application/json
     -d '{"email":"schemathesis@example.com","password":"schemathesis-pass"}' | json_field token)
 PERSONA_ID=$(curl -fsS -X POST "$BASE/personas" -H 'Content-Type: application/json' \
     -H "Authorization: Bearer $TOKEN" \
-    -d '{"name":"Fuzz Persona","bio":"seed","tone":"calm","writing_samples":["one","two","three"],"preferred_language":"en","formality":1,"daily_draft_quota":100000,"daily_reply_quota":100000}' \
+    -d '{"name":"Fuzz Persona","bio":"seed","tone":"calm","writing_samples":["one","two","three"],"preferred_language":"en","formality":1,"daily_draft_quota":1000,"daily_reply_quota":1000}' \
     | json_field id)
 ROOM_ID=$(curl -fsS "$BASE/rooms" -H "Authorization: Bearer $TOKEN" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["rooms"][0]["id"])')

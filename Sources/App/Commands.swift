@@ -88,8 +88,7 @@ public enum AppCommands {
         let database = try await AppParts.openDatabase(config: deps.config, metrics: nil, clock: deps.clock)
         defer { try? database.close() }
         guard demo else { return nil }
-        let email = AuthRules.normalizeEmail(demoEmail)
-        try AuthRules.validateSignup(email: email, password: demoPassword)
+        let email = try AuthRules.validateSignup(email: demoEmail, password: demoPassword)
         let hash = try await PasswordHasher().hash(demoPassword)
         return try await database.seedDemo(email: email, passwordHash: hash, now: deps.clock.now())
     }

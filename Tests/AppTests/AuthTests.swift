@@ -35,6 +35,39 @@ import Testing
         }
     }
 
+    @Test func signupRefusesMalformedEmailsAndBlankPasswords() async throws {
+        try await TestApp.withRouter(runWorker: false) { client, _ in
+            let long = String(repeating: "a", count: 60_000) + "@x.io"
+            for email in ["@", "@@@", "a@b@c.d", "a@", "a@b..c", #"a\r\n@b.c"#, "<script>@x.io", #"zero\u200Bwidth@x.io"#, long] {
+                let r = try await client.send(.post, "/auth/signup", json: #"{"email":"\#(email)","password":"password123"}"#)
+                #expect(r.status == .badRequest && r.errorMessage == "invalid email or password", "\(email.prefix(40))")
+            }
+            let spaces = try await client.send(.post, "/auth/signup", json: #"{"email":"spaces@example.com","password":"        "}"#)
+            #expect(spaces.status == .badRequest && spaces.errorMessage == "invalid email or password", "eight spaces are not a password")
+        }
+    }
+
+    @Test func unicodeEqualEmailsAreOneAccount() async throws {
+        try await TestApp.withRouter(runWorker: false) { client, _ in
+            let (_, user) = try await client.signup("JOSE\u{301}@example.com")
+            let twin = try await client.send(.post, "/auth/signup", json: #"{"email":"jos\u00e9@example.com","password":"password123"}"#)
+            #expect(twin.status == .conflict && twin.errorMessage == "email already registered")
+            for spelling in [#"jos\u00e9@example.com"#, #"Jose\u0301@EXAMPLE.com"#] {
+                let login = try await client.send(.post, "/auth/login", json: #"{"email":"\#(spelling)","password":"password123"}"#)
+                #expect(login.status == .ok && login.jsonObject?["user_id"] as? String == user, "\(spelling)")
+            }
+        }
+    }
+
+    @Test func loginWithAMalformedEmailIsAWrongPassword() async throws {
+        try await TestApp.withRouter(runWorker: false) { client, _ in
+            for email in ["@", "nobody", "a@b..c", "<script>@x.io"] {
+                let r = try await client.send(.post, "/auth/login", json: #"{"email":"\#(email)","password":"password123"}"#)
+                #expect(r.status == .unauthorized && r.errorMessage == "invalid credentials", "\(email)")
+            }
+        }
+    }
+
     @Test func duplicateSignupIs409EvenWhenConcurrent() async throws {
         try await TestApp.withRouter { client, _ in
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in

@@ -46,6 +46,12 @@ extension AppConfig {
         defaultDraftQuota = try r.int("DEFAULT_DRAFT_QUOTA", defaultDraftQuota, range: 1...Int.max)
         defaultReplyQuota = try r.int("DEFAULT_REPLY_QUOTA", defaultReplyQuota, range: 1...Int.max)
         defaultPreviewQuota = try r.int("DEFAULT_PREVIEW_QUOTA", defaultPreviewQuota, range: 1...Int.max)
+        maxDailyQuota = try r.int("MAX_DAILY_QUOTA", maxDailyQuota, range: 1...Int.max)
+        // A default above the cap would make every create that relies on it fail validation.
+        for (key, value) in [("DEFAULT_DRAFT_QUOTA", defaultDraftQuota), ("DEFAULT_REPLY_QUOTA", defaultReplyQuota)] where value > maxDailyQuota {
+            throw ConfigError(variable: key, problem: "\(value) is above MAX_DAILY_QUOTA (\(maxDailyQuota))")
+        }
+        maxPersonasPerUser = try r.int("MAX_PERSONAS_PER_USER", maxPersonasPerUser, range: 1...Int.max)
         frontendOrigin = r.string("FRONTEND_ORIGIN", frontendOrigin)
         corsAllowedOrigins = r.list("CORS_ALLOWED_ORIGINS")
         requestBodyMaxBytes = try r.int("REQUEST_BODY_MAX_BYTES", requestBodyMaxBytes, range: Int.min...Int.max)
@@ -77,7 +83,7 @@ extension AppConfig {
         cardFontPath = r.string("CARD_FONT_PATH", cardFontPath)
         shedQueueDepth = try r.int("SHED_QUEUE_DEPTH", shedQueueDepth, range: 1...Int.max)
         shedRetries10m = try r.int("SHED_RETRIES_10M", shedRetries10m, range: 1...Int.max)
-        adminEmails = r.list("ADMIN_EMAILS").map { $0.lowercased() }
+        adminEmails = r.list("ADMIN_EMAILS").map(AuthRules.normalizeEmail)
         trustedProxies = r.list("TRUSTED_PROXIES")
         do { _ = try TrustedProxies(entries: trustedProxies) } catch {
             throw ConfigError(variable: "TRUSTED_PROXIES", problem: String(describing: error))

@@ -1,3 +1,5 @@
+import Domain
+
 /// Every setting of the appliance, parsed and validated once at start-up (a bad value exits with status 2, naming the variable).
 public struct AppConfig: Sendable {
     public var appEnv = "dev"
@@ -21,6 +23,10 @@ public struct AppConfig: Sendable {
     public var defaultDraftQuota = 5
     public var defaultReplyQuota = 25
     public var defaultPreviewQuota = 5
+    /// The largest `daily_draft_quota` / `daily_reply_quota` a persona may have.
+    public var maxDailyQuota = PersonaRules.defaultMaxDailyQuota
+    /// How many personas one user may own.
+    public var maxPersonasPerUser = PersonaRules.defaultMaxPersonasPerUser
     public var frontendOrigin = "http://localhost:3000"
     public var corsAllowedOrigins: [String] = []
     public var requestBodyMaxBytes = 1_048_576

@@ -11,8 +11,7 @@ struct AuthService: Sendable {
 
     /// Creates an account and returns `(token, userID)`.
     func signup(email rawEmail: String, password: String, shareSlug: String) async throws -> (token: String, userID: String) {
-        let email = AuthRules.normalizeEmail(rawEmail)
-        try AuthRules.validateSignup(email: email, password: password)
+        let email = try AuthRules.validateSignup(email: rawEmail, password: password)
         let hash: String
         do { hash = try await hasher.hash(password) } catch { throw error.asInternal("could not hash password") }
         let user: User
@@ -26,7 +25,9 @@ struct AuthService: Sendable {
 
     /// Verifies credentials and returns `(token, userID)`.
     func login(email rawEmail: String, password: String) async throws -> (token: String, userID: String) {
-        let email = AuthRules.normalizeEmail(rawEmail)
+        // A malformed address cannot name an account (signup refuses it), so it gets a wrong password's answer
+        // without a database lookup or a bcrypt run.
+        guard let email = AuthRules.validEmail(rawEmail) else { throw DomainError.unauthorized("invalid credentials") }
         let found: User?
         do { found = try await database.user(email: email) } catch { throw error.asInternal("could not query user") }
         // An unknown email is compared against a dummy hash of the same cost, so the answer takes as long as a

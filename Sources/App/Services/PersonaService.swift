@@ -7,6 +7,10 @@ struct PersonaService: Sendable {
     let clock: any AppClock
     let config: AppConfig
 
+    /// `MAX_PERSONAS_PER_USER`: the cap a create must respect, checked with `PersonaRules.checkCapacity` inside the
+    /// insert's write transaction (409 `persona limit reached`).
+    var maxPersonasPerUser: Int { config.maxPersonasPerUser }
+
     func list(userID: String) async throws -> [Persona] {
         do { return try await database.personas(ownedBy: userID) } catch { throw error.asInternal("could not list personas") }
     }
@@ -14,9 +18,8 @@ struct PersonaService: Sendable {
     func create(userID: String, input: PersonaFields) async throws -> Persona {
         let fields = try PersonaRules.normalize(
             input,
-            mode: .create(
-                defaultDraftQuota: config.defaultDraftQuota,
-                defaultReplyQuota: config.defaultReplyQuota))
+            mode: .create(defaultDraftQuota: config.defaultDraftQuota, defaultReplyQuota: config.defaultReplyQuota),
+            maxDailyQuota: config.maxDailyQuota)
         do { return try await database.createPersona(userID: userID, fields: fields, now: clock.now()) } catch {
             throw error.asInternal("could not create persona")
         }
@@ -30,7 +33,7 @@ struct PersonaService: Sendable {
     }
 
     func update(id: String, userID: String, input: PersonaFields) async throws -> Persona {
-        let fields = try PersonaRules.normalize(input, mode: .update)
+        let fields = try PersonaRules.normalize(input, mode: .update, maxDailyQuota: config.maxDailyQuota)
         let updated: Persona?
         do { updated = try await database.updatePersona(id: id, ownedBy: userID, fields: fields, now: clock.now()) } catch {
             throw error.asInternal("could not update persona")
@@ -50,11 +53,12 @@ struct PersonaService: Sendable {
         do { exists = try await database.persona(id: id, ownedBy: userID) != nil } catch { throw error.asInternal("could not load persona") }
         guard exists else { throw DomainError.notFound("persona not found") }
         let requested = try ProfileRules.requestedSlug(rawSlug)
+        let profileBio = try PersonaRules.bio(bio)
         let profile: PublicProfile?
         do {
             profile = try await database.publishProfile(
                 personaID: id, ownedBy: userID, requestedSlug: requested,
-                bio: bio.trimmingWhitespace(), now: clock.now())
+                bio: profileBio, now: clock.now())
         } catch { throw error.asInternal("could not publish profile") }
         guard let profile else { throw DomainError.notFound("persona not found") }
         return profile
