@@ -126,9 +126,10 @@ struct AppParts {
             publicWrite: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .publicWrite)),
             events: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .events)),
             battleCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .battleCreate)),
-            templateCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .templateCreate)))
+            templateCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .templateCreate)),
+            signup: open.with(RateLimitMiddleware(limiter: limiter, limitClass: .signup)))
         OpsController(database: database, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts).addRoutes(to: open)
-        AuthController(service: auth, limits: limits, flow: flow).addRoutes(to: open)
+        AuthController(service: auth, limits: limits, flow: flow).addRoutes(to: routes)
         let personas = PersonaService(database: database, clock: deps.clock, config: config)
         let digests = DigestService(database: database, clock: deps.clock)
         let feed = FeedService(database: database, clock: deps.clock, ttl: config.feedCacheTTL)
@@ -147,7 +148,7 @@ struct AppParts {
         NotificationsController(database: database, clock: deps.clock).addRoutes(to: routes)
         DigestController(service: digests).addRoutes(to: routes)
         AdminController(database: database, clock: deps.clock, adminEmails: Set(config.adminEmails)).addRoutes(to: routes)
-        HomePagesController(kit: kit, auth: auth, flow: flow, cookie: sessions.cookie, limits: limits).addRoutes(to: web)
+        HomePagesController(kit: kit, auth: auth, flow: flow, limiter: limiter, cookie: sessions.cookie, limits: limits).addRoutes(to: web)
         AssetsController(assets: kit.assets).addRoutes(to: open)
         PersonaPagesController(kit: kit, personas: personas, digests: digests, clock: deps.clock).addRoutes(to: web)
         RoomPagesController(kit: kit, posts: posts, personas: personas).addRoutes(to: web)

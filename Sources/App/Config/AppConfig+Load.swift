@@ -80,6 +80,9 @@ extension AppConfig {
         rateLimitTemplateCreatePerMin = try r.int("RATE_LIMIT_TEMPLATE_CREATE_PER_MIN", rateLimitTemplateCreatePerMin, range: 0...Int.max)
         rateLimitEventsPerMin = try r.int("RATE_LIMIT_EVENTS_PER_MIN", rateLimitEventsPerMin, range: 0...Int.max)
         rateLimitLoginFailuresPerMin = try r.int("RATE_LIMIT_LOGIN_FAILURES_PER_MIN", rateLimitLoginFailuresPerMin, range: 0...Int.max)
+        rateLimitLoginAccountFailuresPerHour = try r.int(
+            "RATE_LIMIT_LOGIN_ACCOUNT_FAILURES_PER_HOUR", rateLimitLoginAccountFailuresPerHour, range: 0...Int.max)
+        rateLimitSignupPerHour = try r.int("RATE_LIMIT_SIGNUP_PER_HOUR", rateLimitSignupPerHour, range: 0...Int.max)
         cardFontPath = r.string("CARD_FONT_PATH", cardFontPath)
         shedQueueDepth = try r.int("SHED_QUEUE_DEPTH", shedQueueDepth, range: 1...Int.max)
         shedRetries10m = try r.int("SHED_RETRIES_10M", shedRetries10m, range: 1...Int.max)

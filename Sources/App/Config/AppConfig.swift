@@ -54,8 +54,14 @@ public struct AppConfig: Sendable {
     public var rateLimitTemplateCreatePerMin = 10
     /// `POST /events` per client IP per minute; 0 disables.
     public var rateLimitEventsPerMin = 600
-    /// Failed logins per account per minute (the per-IP limit is ten times this); 0 disables.
-    public var rateLimitLoginFailuresPerMin = 10
+    /// Failed logins per account from one client IP per minute (the per-IP limit is ten times this); 0 turns login
+    /// throttling off altogether.
+    public var rateLimitLoginFailuresPerMin = LoginThrottle.defaultFailuresPerMinute
+    /// Failed logins per account per hour from all addresses before each further one doubles a delay; 0 disables
+    /// that stage.
+    public var rateLimitLoginAccountFailuresPerHour = LoginThrottle.defaultAccountFailuresPerHour
+    /// Signups (API and form) per client IP per hour; 0 disables.
+    public var rateLimitSignupPerHour = 20
     /// The TrueType font the share card is drawn with.
     public var cardFontPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
     public var shedQueueDepth = 200

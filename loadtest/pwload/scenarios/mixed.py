@@ -20,7 +20,8 @@ Steps:
 The started server runs with RATE_LIMIT_EVENTS_PER_MIN=0: the events limiter counts per client IP
 and all 50 users come from this one IP, so at the default 600/min the run would measure 429s (the
 limit is for one browser, not for a load generator). RATE_LIMIT_PUBLIC_WRITE_PER_MIN=0 too, for the
-setup's 2 x --users follows (30/min per IP by default); no load request is a follow.
+setup's 2 x --users follows (30/min per IP by default); no load request is a follow. And
+RATE_LIMIT_SIGNUP_PER_HOUR=0, for the setup's --users + --hosts signups from one IP (20/hour by default).
 FEED_CACHE_TTL keeps the server's default (15s), as in production: most /feed requests of a user are
 cache hits; --server-env FEED_CACHE_TTL=0 measures every feed cold.
 """
@@ -47,6 +48,7 @@ SETUP_ONLY_FILES = "DIR/tokens.txt, DIR/battle_ids.txt and DIR/slugs.txt"
 
 EVENTS_LIMIT_ENV = "RATE_LIMIT_EVENTS_PER_MIN"
 FOLLOW_LIMIT_ENV = "RATE_LIMIT_PUBLIC_WRITE_PER_MIN"
+SIGNUP_LIMIT_ENV = "RATE_LIMIT_SIGNUP_PER_HOUR"
 FEED_TTL_ENV = "FEED_CACHE_TTL"
 NOTIFICATIONS_PATH = "/notifications?limit=20"
 TOPICS = ["Go vs Rust for small services", "Monolith or microservices first", "SQLite in production",
@@ -87,12 +89,13 @@ def validate(args, ap):
 
 
 def server_env(args):
-    return {EVENTS_LIMIT_ENV: "0", FOLLOW_LIMIT_ENV: "0"}
+    return {EVENTS_LIMIT_ENV: "0", FOLLOW_LIMIT_ENV: "0", SIGNUP_LIMIT_ENV: "0"}
 
 
 def describe_server(args, env):
     return (f"{EVENTS_LIMIT_ENV}={env.get(EVENTS_LIMIT_ENV, 'default')}, "
-            f"{FOLLOW_LIMIT_ENV}={env.get(FOLLOW_LIMIT_ENV, 'default')}, {FEED_TTL_ENV}={env.get(FEED_TTL_ENV, 'default')}")
+            f"{FOLLOW_LIMIT_ENV}={env.get(FOLLOW_LIMIT_ENV, 'default')}, "
+            f"{SIGNUP_LIMIT_ENV}={env.get(SIGNUP_LIMIT_ENV, 'default')}, {FEED_TTL_ENV}={env.get(FEED_TTL_ENV, 'default')}")
 
 
 def rate_limit_note(server):

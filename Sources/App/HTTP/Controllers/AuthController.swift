@@ -1,16 +1,16 @@
 import Domain
 import Hummingbird
 
-/// `/auth/signup` and `/auth/login`; public body cap, no auth. Failed logins are throttled per account
-/// and, ten times looser, per client IP; successful logins are never limited.
+/// `/auth/signup` and `/auth/login`; public body cap, no auth. Signups are limited per client IP (`signup`
+/// class, per hour); failed logins are throttled by `LoginThrottle`; successful logins are never limited.
 struct AuthController: Sendable {
     let service: AuthService
     let limits: BodyLimits
     let flow: LoginFlow
 
-    func addRoutes(to routes: RouteRegistrar) {
-        routes.on(.post, "/auth/signup", use: signup)
-        routes.on(.post, "/auth/login", use: login)
+    func addRoutes(to routes: RouteGroups) {
+        routes.signup.on(.post, "/auth/signup", use: signup)
+        routes.open.on(.post, "/auth/login", use: login)
     }
 
     @Sendable func signup(_ request: Request, context: AppRequestContext) async throws -> JSONResult<TokenResponse> {
