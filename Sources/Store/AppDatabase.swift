@@ -43,7 +43,7 @@ public final class AppDatabase: Sendable {
         self.pool = try DatabasePool(path: settings.path, configuration: config)
         self.path = settings.path
         self.deadlines = deadlines
-        self.timeoutNanos = UInt64(max(0, settings.queryTimeout) * 1_000_000_000)
+        self.timeoutNanos = UInt64(saturating: settings.queryTimeout * 1_000_000_000)
         self.observe = observe
     }
 

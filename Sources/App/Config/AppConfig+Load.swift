@@ -146,6 +146,7 @@ private struct ValueReader {
             throw ConfigError(variable: key, problem: "not a duration: \"\(text)\" (use e.g. 400ms, 5s, 10m)")
         }
         if positive && v <= 0 { throw ConfigError(variable: key, problem: "must be a positive duration") }
+        guard Swift.abs(v) <= GoDuration.maxSeconds else { throw ConfigError(variable: key, problem: "must be at most 8760h (a year)") }
         if !allowNegative && v < 0 { throw ConfigError(variable: key, problem: "must not be negative") }
         return v
     }

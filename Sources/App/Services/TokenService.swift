@@ -2,7 +2,7 @@ import Domain
 import Foundation
 import JWTKit
 
-/// Issues and verifies login JWTs: HS256 only, `exp` required.
+/// Issues and verifies login JWTs: HS256 only, `exp` required, every time claim range-checked (`TokenRules`).
 public struct TokenService: Sendable {
     /// Login tokens live 24 hours.
     static let lifetime: Int64 = 24 * 3600
@@ -27,7 +27,8 @@ public struct TokenService: Sendable {
         return try await keys.sign(claims)
     }
 
-    /// The user id and expiry of a valid token; `invalid token` or `missing user` otherwise.
+    /// The user id and expiry of a valid token; `invalid token` or `missing user` otherwise. Never traps, whatever
+    /// the token holds: the claims' numbers are range-checked before they are converted.
     func verify(_ token: String) async throws -> (userID: String, expires: Timestamp) {
         guard Self.headerAlgorithm(of: token) == "HS256" else { throw DomainError.unauthorized("invalid token") }
         let claims: AuthClaims
@@ -36,11 +37,13 @@ public struct TokenService: Sendable {
         } catch {
             throw DomainError.unauthorized("invalid token")
         }
-        let now = Double(clock.now().microseconds) / 1e6
-        guard claims.exp.value.timeIntervalSince1970 > now else { throw DomainError.unauthorized("invalid token") }
-        if let nbf = claims.nbf, nbf.value.timeIntervalSince1970 > now { throw DomainError.unauthorized("invalid token") }
+        guard
+            let expires = TokenRules.expiry(
+                exp: claims.exp.value.timeIntervalSince1970, issuedAt: claims.iat?.value.timeIntervalSince1970,
+                notBefore: claims.nbf?.value.timeIntervalSince1970, now: clock.now(), lifetimeSeconds: Self.lifetime)
+        else { throw DomainError.unauthorized("invalid token") }
         guard let user = claims.userID, !user.isEmpty else { throw DomainError.unauthorized("missing user") }
-        return (user, Timestamp(microseconds: Int64(claims.exp.value.timeIntervalSince1970 * 1_000_000)))
+        return (user, expires)
     }
 
     /// The `alg` of a compact JWS header, without trusting anything else in it.
