@@ -41,7 +41,7 @@ ST=$(command -v st || command -v schemathesis || true)
 test_server_start LOG_LEVEL=warning \
     RATE_LIMIT_PUBLIC_READ_PER_MIN=0 RATE_LIMIT_PUBLIC_WRITE_PER_MIN=0 \
     RATE_LIMIT_BATTLE_CREATE_PER_MIN=0 RATE_LIMIT_TEMPLATE_CREATE_PER_MIN=0 \
-    RATE_LIMIT_LOGIN_FAILURES_PER_MIN=0 RATE_LIMIT_EVENTS_PER_MIN=0 \
+    RATE_LIMIT_LOGIN_FAILURES_PER_MIN=0 RATE_LIMIT_EVENTS_PER_MIN=0 RATE_LIMIT_SIGNUP_PER_HOUR=0 \
     ADMIN_EMAILS=schemathesis@example.com JWT_SECRET="$JWT_SECRET_TEST"
 test_server_wait_healthy
 
@@ -51,7 +51,7 @@ TOKEN=$(curl -fsS -X POST "$BASE/auth/signup" -H 'Content-Type: application/json
     -d '{"email":"schemathesis@example.com","password":"schemathesis-pass"}' | json_field token)
 PERSONA_ID=$(curl -fsS -X POST "$BASE/personas" -H 'Content-Type: application/json' \
     -H "Authorization: Bearer $TOKEN" \
-    -d '{"name":"Fuzz Persona","bio":"seed","tone":"calm","writing_samples":["one","two","three"],"preferred_language":"en","formality":1,"daily_draft_quota":100000,"daily_reply_quota":100000}' \
+    -d '{"name":"Fuzz Persona","bio":"seed","tone":"calm","writing_samples":["one","two","three"],"preferred_language":"en","formality":1,"daily_draft_quota":1000,"daily_reply_quota":1000}' \
     | json_field id)
 ROOM_ID=$(curl -fsS "$BASE/rooms" -H "Authorization: Bearer $TOKEN" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["rooms"][0]["id"])')

@@ -132,7 +132,8 @@ struct AppParts {
             publicWrite: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .publicWrite)),
             events: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .events)),
             battleCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .battleCreate)),
-            templateCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .templateCreate)))
+            templateCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .templateCreate)),
+            signup: open.with(RateLimitMiddleware(limiter: limiter, limitClass: .signup)))
         OpsController(health: health, metrics: metrics, clock: deps.clock).addRoutes(to: open)
         AuthController(service: auth, limits: limits, flow: flow).addRoutes(to: routes)
         let personas = PersonaService(store: store, clock: deps.clock, config: config)
@@ -153,7 +154,7 @@ struct AppParts {
         NotificationsController(service: notifications).addRoutes(to: routes)
         DigestController(service: digests).addRoutes(to: routes)
         AdminController(service: analytics).addRoutes(to: routes)
-        HomePagesController(kit: kit, auth: auth, flow: flow, cookie: sessions.cookie, limits: limits).addRoutes(to: web)
+        HomePagesController(kit: kit, auth: auth, flow: flow, limiter: limiter, cookie: sessions.cookie, limits: limits).addRoutes(to: web)
         AssetsController(assets: kit.assets).addRoutes(to: open)
         PersonaPagesController(kit: kit, personas: personas, digests: digests, clock: deps.clock).addRoutes(to: web)
         RoomPagesController(kit: kit, posts: posts, personas: personas).addRoutes(to: web)

@@ -88,8 +88,7 @@ public enum AppCommands {
     public static func seed(_ deps: AppDependencies, demo: Bool, demoEmail: String, demoPassword: String) async throws -> DemoSeed? {
         try await StoreEngine.with(config: deps.config, clock: deps.clock, migrate: true) { engine in
             guard demo else { return nil }
-            let email = AuthRules.normalizeEmail(demoEmail)
-            try AuthRules.validateSignup(email: email, password: demoPassword)
+            let email = try AuthRules.validateSignup(email: demoEmail, password: demoPassword)
             let hash = try await PasswordHasher().hash(demoPassword)
             return try await engine.seeder.seedDemo(email: email, passwordHash: hash, now: deps.clock.now())
         }

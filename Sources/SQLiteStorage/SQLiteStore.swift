@@ -31,7 +31,7 @@ public final class SQLiteStore: Sendable {
         self.pool = writer
         self.path = path
         self.deadlines = deadlines
-        self.timeoutNanos = UInt64(min(max(0, queryTimeout), 86_400) * 1_000_000_000)
+        self.timeoutNanos = UInt64(saturating: queryTimeout * 1_000_000_000)
         self.observe = observe
     }
 

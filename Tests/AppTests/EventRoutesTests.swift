@@ -40,6 +40,11 @@ import Testing
             try Task.checkCancellation() // makes the closure throwing; the #expect lines alone do not
             #expect(try await client.send(.post, "/events", json: #"{"event_name":"made_up"}"#).errorMessage == "unsupported event_name")
             #expect(try await client.send(.post, "/events", json: #"{"event_name":" "}"#).errorMessage == "unsupported event_name")
+            let (token, _) = try await client.signup()
+            for name in ["battle_created", "persona_created", "public_battle_viewed", "signup_from_share", "Post_Approved"] {
+                let forged = try await client.send(.post, "/events", token: token, json: #"{"event_name":"\#(name)"}"#)
+                #expect(forged.status == .badRequest && forged.errorMessage == "unsupported event_name", "only the server writes \(name)")
+            }
             #expect(try await client.send(.post, "/events", json: #"{"event_name":"daily_return","metadata":[1]}"#).status == .badRequest)
             #expect(
                 try await client.send(.post, "/events", json: #"{"event_name":"daily_return","x":1}"#).errorMessage == #"json: unknown field "x""#)

@@ -32,6 +32,16 @@ public struct TestApp {
     }
 }
 
+extension TestApp {
+    /// Grants the stored admin role to the account with `email` in the test app's database, as
+    /// `personaworlds admin grant` does on a machine.
+    public static func grantAdmin(_ email: String, in dir: TestDirectory) async throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        _ = try await AppCommands.setAdmin(AppDependencies(config: try config(dir), logger: logger), email: email, isAdmin: true)
+    }
+}
+
 /// Convenience calls for API tests.
 extension TestClientProtocol {
     /// Sends a JSON string body.

@@ -11,8 +11,7 @@ struct AuthService: Sendable {
 
     /// Creates an account and returns `(token, userID)`.
     func signup(email rawEmail: String, password: String, shareSlug: String) async throws -> (token: String, userID: String) {
-        let email = AuthRules.normalizeEmail(rawEmail)
-        try AuthRules.validateSignup(email: email, password: password)
+        let email = try AuthRules.validateSignup(email: rawEmail, password: password)
         let hash: String
         do { hash = try await hasher.hash(password) } catch { throw error.asInternal("could not hash password") }
         let user: User
@@ -24,7 +23,9 @@ struct AuthService: Sendable {
 
     /// Verifies credentials and returns `(token, userID)`.
     func login(email rawEmail: String, password: String) async throws -> (token: String, userID: String) {
-        let email = AuthRules.normalizeEmail(rawEmail)
+        // DECISIONS 29: a malformed address is 400 `invalid email or password` at login as at signup, answered
+        // without a database lookup or a bcrypt run (it cannot name an account: signup refuses it).
+        guard let email = AuthRules.validEmail(rawEmail) else { throw DomainError.invalid(AuthRules.invalidCredentialsMessage) }
         let found: User?
         do { found = try await store.user(email: email) } catch { throw error.asInternal("could not query user") }
         // An unknown email is compared against a dummy hash of the same cost, so the answer takes as long as a

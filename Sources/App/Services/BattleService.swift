@@ -76,7 +76,7 @@ struct BattleService: Sendable {
 
     /// `public_battle_viewed`, for the meta route and the battle page alike.
     func recordView(_ battle: PublicBattle, viewer: Viewer) {
-        events.record(viewer, name: "public_battle_viewed", metadata: ["battle_id": battle.post.id, "room_id": battle.post.roomID])
+        events.record(viewer, name: EventName.publicBattleViewed, metadata: ["battle_id": battle.post.id, "room_id": battle.post.roomID])
     }
 
     /// A remix intent: prefilled fields, template suggestions and a signed single-use token; records `remix_started`.

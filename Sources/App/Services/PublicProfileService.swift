@@ -32,7 +32,7 @@ struct PublicProfileService: Sendable {
 
     /// `public_profile_viewed`, for rendered and cached pages alike.
     func recordView(slug: String, personaID: String, viewer: Viewer) {
-        events.record(viewer, name: "public_profile_viewed", metadata: ["slug": slug, "persona_id": personaID])
+        events.record(viewer, name: EventName.publicProfileViewed, metadata: ["slug": slug, "persona_id": personaID])
     }
 
     /// A page of posts and the cursor to the next one ("" when this page is not full).

@@ -2,7 +2,7 @@ import Domain
 import Foundation
 import JWTKit
 
-/// Issues and verifies login JWTs: HS256 only, `exp` required.
+/// Issues and verifies login JWTs: HS256 only, `exp` required, every time claim range-checked (`TokenRules`).
 public struct TokenService: Sendable {
     /// Login tokens live 24 hours.
     static let lifetime: Int64 = 24 * 3600
@@ -43,7 +43,8 @@ public struct TokenService: Sendable {
         let expires: Timestamp
     }
 
-    /// The user id, session and expiry of a valid token; `invalid token` or `missing user` otherwise.
+    /// The user id, session and expiry of a valid token; `invalid token` or `missing user` otherwise. Never traps,
+    /// whatever the token holds: the claims' numbers are range-checked before they are converted.
     func verify(_ token: String) async throws -> Verified {
         guard Self.headerAlgorithm(of: token) == "HS256" else { throw DomainError.unauthorized("invalid token") }
         let claims: AuthClaims
@@ -52,12 +53,13 @@ public struct TokenService: Sendable {
         } catch {
             throw DomainError.unauthorized("invalid token")
         }
-        let now = Double(clock.now().microseconds) / 1e6
-        guard claims.exp.value.timeIntervalSince1970 > now else { throw DomainError.unauthorized("invalid token") }
-        if let nbf = claims.nbf, nbf.value.timeIntervalSince1970 > now { throw DomainError.unauthorized("invalid token") }
+        guard
+            let expires = TokenRules.expiry(
+                exp: claims.exp.value.timeIntervalSince1970, issuedAt: claims.iat?.value.timeIntervalSince1970,
+                notBefore: claims.nbf?.value.timeIntervalSince1970, now: clock.now(), lifetimeSeconds: Self.lifetime)
+        else { throw DomainError.unauthorized("invalid token") }
         guard let user = claims.userID, !user.isEmpty else { throw DomainError.unauthorized("missing user") }
-        return Verified(
-            userID: user, sessionID: claims.sid, expires: Timestamp(microseconds: Int64(claims.exp.value.timeIntervalSince1970 * 1_000_000)))
+        return Verified(userID: user, sessionID: claims.sid, expires: expires)
     }
 
     /// The `alg` of a compact JWS header, without trusting anything else in it.

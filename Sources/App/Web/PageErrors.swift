@@ -32,7 +32,7 @@ enum PageErrors {
             }
         case let limited as RateLimitRejection:
             status = .tooManyRequests
-            message = sentence(limited.limitClass.exceededMessage) + " Wait a minute and try again."
+            message = sentence(limited)
             headers = limited.headers
         case let wrapped as ErrorWithHeaders:
             var response = await self.response(for: wrapped.error, request: request, context: context, kit: kit)
@@ -88,6 +88,18 @@ enum PageErrors {
         guard let first = message.first else { return message }
         let capital = first.uppercased() + message.dropFirst()
         return capital.hasSuffix(".") ? capital : capital + "."
+    }
+
+    /// A rate-limit refusal in words: the class's message and how long to wait, from its `Retry-After`
+    /// (the signup limit is hourly, so "a minute" is not always true).
+    static func sentence(_ limited: RateLimitRejection) -> String {
+        let message = sentence(limited.limitClass.exceededMessage)
+        guard let text = limited.headers[.retryAfter], let seconds = Int(text), seconds > 0 else {
+            return message + " Wait a minute and try again."
+        }
+        if seconds < 60 { return message + " Wait \(seconds) second\(seconds == 1 ? "" : "s") and try again." }
+        let minutes = (seconds + 59) / 60
+        return message + " Wait \(minutes) minute\(minutes == 1 ? "" : "s") and try again."
     }
 
     private static func log(_ error: DomainError, context: AppRequestContext) {

@@ -1,15 +1,16 @@
 import Domain
 import Hummingbird
 
-/// `/auth/signup` and `/auth/login` (public body cap, no auth; failed logins are throttled), and the session routes
-/// `/auth/logout` (ends the presented token's session) and `/auth/logout-all` (ends every session of the user).
+/// `/auth/signup` and `/auth/login` (public body cap, no auth; signups are limited per client IP, failed logins are
+/// throttled by `LoginThrottle`, successful logins are never limited), and the session routes `/auth/logout` (ends
+/// the presented token's session) and `/auth/logout-all` (ends every session of the user).
 struct AuthController: Sendable {
     let service: AuthService
     let limits: BodyLimits
     let flow: LoginFlow
 
     func addRoutes(to routes: RouteGroups) {
-        routes.open.on(.post, "/auth/signup", use: signup)
+        routes.signup.on(.post, "/auth/signup", use: signup)
         routes.open.on(.post, "/auth/login", use: login)
         routes.protected.on(.post, "/auth/logout", use: logout)
         routes.protected.on(.post, "/auth/logout-all", use: logoutAll)

@@ -9,6 +9,8 @@ struct HomePagesController: Sendable {
     let kit: PageKit
     let auth: AuthService
     let flow: LoginFlow
+    /// The `signup` class is applied inside the form handler, so a refusal re-renders the form with its message.
+    let limiter: RateLimiter
     let cookie: SessionCookie
     let limits: BodyLimits
 
@@ -68,12 +70,17 @@ struct HomePagesController: Sendable {
     @Sendable func signup(_ request: Request, context: AppRequestContext) async throws -> Response {
         let fields = try await formFields(request)
         let email = fields["email"] ?? ""
+        let limit = await limiter.take(.signup, userID: nil, clientIP: context.clientIP)
+        var response: Response
         do {
+            guard limit.allowed else { throw RateLimitRejection(limitClass: .signup, headers: limit.httpFields) }
             let result = try await auth.signup(email: email, password: fields["password"] ?? "", shareSlug: fields["share_slug"] ?? "")
-            return HTMLPage.redirect(to: ReturnPath.safe(fields["next"]), headers: [.setCookie: cookie.set(result.token)])
+            response = HTMLPage.redirect(to: ReturnPath.safe(fields["next"]), headers: [.setCookie: cookie.set(result.token)])
         } catch {
-            return try await failed(error, signup: true, fields: fields, context: context)
+            response = try await failed(error, signup: true, fields: fields, context: context)
         }
+        for field in limit.httpFields { response.headers[field.name] = field.value }
+        return response
     }
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -138,7 +145,7 @@ struct HomePagesController: Sendable {
             let (status, message, _) = describe(wrapped.error)
             return (status, message, wrapped.headers)
         case let limited as RateLimitRejection:
-            return (.tooManyRequests, PageErrors.sentence(limited.limitClass.exceededMessage) + " Wait a minute and try again.", limited.headers)
+            return (.tooManyRequests, PageErrors.sentence(limited), limited.headers)
         default:
             return (.internalServerError, "Something went wrong on our side. Try again in a moment.", [:])
         }
