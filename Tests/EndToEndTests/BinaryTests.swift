@@ -21,6 +21,23 @@ import Testing
         #expect(server.stop() == 0)
     }
 
+    @Test func adminGrantAndRevokeSetTheStoredRoleWhileTheServerRuns() async throws {
+        let dir = TestDirectory()
+        let server = try await ServerProcess(directory: dir)
+        defer { server.stop() }
+        let signup = try await server.request("POST", "/auth/signup", json: #"{"email":"ops@example.com","password":"password123"}"#)
+        let token = try #require((try JSONSerialization.jsonObject(with: Data(signup.body.utf8)) as? [String: Any])?["token"] as? String)
+        #expect(try await server.request("GET", "/admin/analytics/summary", token: token).status == 403)
+        let env = ["DATABASE_PATH": dir.databasePath, "JWT_SECRET": "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz", "LOG_LEVEL": "error"]
+        let granted = try ServerProcess.run(["admin", "grant", " OPS@example.com "], environment: env)
+        #expect(granted.status == 0 && granted.output.contains("ops@example.com is now an admin"), "\(granted.output)")
+        #expect(try await server.request("GET", "/admin/analytics/summary", token: token).status == 200)
+        #expect(try ServerProcess.run(["admin", "revoke", "ops@example.com"], environment: env).status == 0)
+        #expect(try await server.request("GET", "/admin/analytics/summary", token: token).status == 403)
+        let missing = try ServerProcess.run(["admin", "grant", "nobody@example.com"], environment: env)
+        #expect(missing.status == 1 && missing.output.contains("sign up first"), "\(missing.output)")
+    }
+
     @Test func versionAndHelpWork() throws {
         let version = try ServerProcess.run(["version"])
         #expect(version.status == 0)

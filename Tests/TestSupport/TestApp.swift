@@ -19,11 +19,12 @@ public struct TestApp {
     }
 
     /// Runs `body` against the in-process router.
+    /// `dir` defaults to a fresh directory; pass one to start the app again on the same database.
     public static func withRouter<T: Sendable>(
         _ values: [String: String] = [:], clock: any AppClock = SystemClock(), runWorker: Bool = true,
+        in dir: TestDirectory = TestDirectory(),
         _ body: @Sendable (any TestClientProtocol, TestDirectory) async throws -> T
     ) async throws -> T {
-        let dir = TestDirectory()
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let deps = AppDependencies(config: try config(dir, values), logger: logger, clock: clock, runWorker: runWorker)
