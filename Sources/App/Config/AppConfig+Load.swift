@@ -39,7 +39,6 @@ extension AppConfig {
         openAIMaxRetries = min(5, try r.int("OPENAI_MAX_RETRIES", openAIMaxRetries, range: 0...Int.max))
         openAIRetryBase = try r.duration("OPENAI_RETRY_BASE", openAIRetryBase, positive: true)
         mockLLMLatency = try r.duration("MOCK_LLM_LATENCY", mockLLMLatency, positive: false)
-        migrationsDir = r.string("MIGRATIONS_DIR", migrationsDir)
         draftMaxLen = try r.int("DRAFT_MAX_LEN", draftMaxLen, range: 1...Int.max)
         replyMaxLen = try r.int("REPLY_MAX_LEN", replyMaxLen, range: 1...Int.max)
         summaryMaxLen = try r.int("SUMMARY_MAX_LEN", summaryMaxLen, range: 1...Int.max)

@@ -16,7 +16,6 @@ public struct AppConfig: Sendable {
     public var openAIMaxRetries = 2
     public var openAIRetryBase = 0.4
     public var mockLLMLatency = 0.0
-    public var migrationsDir = "./migrations"
     public var draftMaxLen = 500
     public var replyMaxLen = 280
     public var summaryMaxLen = 400
