@@ -6,7 +6,7 @@ set -euo pipefail
 mode=${1:-build}
 
 build_pkgs=(libsqlite3-dev pkg-config libcurl4-openssl-dev libpng-dev libfreetype-dev fonts-dejavu-core curl ca-certificates)
-test_pkgs=(dpkg-dev lintian wrk python3-pip adduser chromium)
+test_pkgs=(dpkg-dev lintian wrk python3-pip adduser chromium debootstrap systemd-container)
 pkgs=("${build_pkgs[@]}")
 [[ $mode == test ]] && pkgs+=("${test_pkgs[@]}")
 

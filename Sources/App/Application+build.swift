@@ -23,10 +23,12 @@ public struct AppDependencies: Sendable {
     public var runWorker: Bool
     /// Overrides the configured LLM provider (tests, benchmarks).
     public var llm: (any LLMClient)?
+    /// What systemd passed for sd_notify (`.absent` outside systemd and in tests).
+    public var systemd: SystemdEnvironment
 
     public init(
         config: AppConfig, logger: Logger, registry: PrometheusCollectorRegistry = .init(), clock: any AppClock = SystemClock(),
-        runWorker: Bool = true, llm: (any LLMClient)? = nil
+        runWorker: Bool = true, llm: (any LLMClient)? = nil, systemd: SystemdEnvironment = .absent
     ) {
         self.config = config
         self.logger = logger
@@ -34,6 +36,7 @@ public struct AppDependencies: Sendable {
         self.clock = clock
         self.runWorker = runWorker
         self.llm = llm
+        self.systemd = systemd
     }
 }
 
@@ -45,6 +48,7 @@ public func buildApplication(_ deps: AppDependencies) async throws -> some Appli
         server: httpServer(deps.config),
         configuration: .init(address: .hostname(deps.config.bindAddress, port: deps.config.port), serverName: nil),
         services: parts.services,
+        onServerRunning: { [supervision = parts.supervision, address = deps.config.bindAddress] in supervision.serverRunning($0, address: address) },
         logger: deps.logger
     )
 }
@@ -63,10 +67,12 @@ struct AppParts {
     let services: [any Service]
     let health: HealthService
     let metrics: AppMetrics
+    let supervision: Supervision
 
     static func make(_ deps: AppDependencies) async throws -> AppParts {
         let config = deps.config
         let metrics = AppMetrics(registry: deps.registry, clock: deps.clock)
+        let supervision = Supervision(systemd: deps.systemd, logger: deps.logger)
         let engine = try await StoreEngine.openMigrated(
             config: config, clock: deps.clock, observe: { seconds in metrics.recordDatabaseCall(seconds: seconds) })
         let store = engine.store
@@ -134,7 +140,7 @@ struct AppParts {
             battleCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .battleCreate)),
             templateCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .templateCreate)),
             signup: open.with(RateLimitMiddleware(limiter: limiter, limitClass: .signup)))
-        OpsController(health: health, metrics: metrics, clock: deps.clock).addRoutes(to: open)
+        OpsController(health: health, metrics: metrics, clock: deps.clock, heartbeat: supervision.heartbeat).addRoutes(to: open)
         AuthController(service: auth, limits: limits, flow: flow).addRoutes(to: routes)
         let personas = PersonaService(store: store, clock: deps.clock, config: config)
         let digests = DigestService(store: store, clock: deps.clock)
@@ -191,7 +197,8 @@ struct AppParts {
                         logger: deps.logger))
             }
         }
-        return AppParts(router: router, services: services, health: health, metrics: metrics)
+        services += supervision.services
+        return AppParts(router: router, services: services, health: health, metrics: metrics, supervision: supervision)
     }
 
     /// The configured LLM provider: the deterministic mock, or OpenAI-compatible over libcurl with the SQLite cache.

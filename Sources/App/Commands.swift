@@ -43,6 +43,7 @@ public enum AppCommands {
                     metadata: ["addr": .string("\(deps.config.bindAddress):\(deps.config.workerObservabilityPort)")])
                 try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
             } else {
+                parts.supervision.readiness.signal(status: "worker running")
                 let group = ServiceGroup(
                     configuration: .init(
                         services: parts.services, gracefulShutdownSignals: [.sigterm, .sigint],
