@@ -212,7 +212,7 @@ import Worker
         let plans = try await h.database.explainQueuePlans()
         let expected = [
             "claim": "idx_jobs_active_pick", "dedupe": "idx_jobs_dedupe_lookup", "lease": "idx_jobs_status_available_at",
-            "queued": "idx_jobs_persona_status", "pending": "idx_jobs_dedupe_lookup",
+            "queued": "idx_jobs_persona_status", "pending": "idx_jobs_dedupe_lookup", "throughput": "idx_jobs_finished_updated_at",
         ]
         for (query, index) in expected {
             let plan = try #require(plans[query], "\(query)")
