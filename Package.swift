@@ -138,5 +138,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["personaworlds", "TestSupport", "Storage", "SQLiteStorage"]),
+        // The definition of the store protocols' behaviour, run on every engine in `StoreBackend.available`.
+        .testTarget(name: "StoreConformanceTests", dependencies: ["Storage", "Domain", "TestSupport"]),
     ]
 )
