@@ -131,7 +131,11 @@ import Testing
         let dir = TestDirectory()
         let total = try await QueueProcessTests.seedJobs(dir, personas: 30, posts: 100)
         #expect(total == 3000)
-        let env = ["WORKER_CONCURRENCY": "4", "WORKER_POLL_EVERY": "100ms", "WORKER_TASK_TIMEOUT": "1s", "JOB_LEASE_GRACE": "1s"]
+        // No monitoring port: the default (9091) may be taken on a shared machine, and a worker that cannot bind it exits.
+        let env = [
+            "WORKER_CONCURRENCY": "4", "WORKER_POLL_EVERY": "100ms", "WORKER_TASK_TIMEOUT": "1s", "JOB_LEASE_GRACE": "1s",
+            "WORKER_OBSERVABILITY_PORT": "0",
+        ]
         let first = try QueueProcessTests.launch(["serve", "--worker-only"], dir: dir, env: env, log: dir.path + "/first.log")
         // Kill while the batches are flowing: some jobs done, most not.
         var done = 0
