@@ -42,17 +42,21 @@ public func buildApplication(_ deps: AppDependencies) async throws -> some Appli
     let parts = try await AppParts.make(deps)
     return Application(
         router: parts.router,
-        server: httpServer(deps.config),
+        server: try httpServer(deps.config, metrics: parts.metrics),
         configuration: .init(address: .hostname(deps.config.bindAddress, port: deps.config.port), serverName: nil),
         services: parts.services,
+        onServerRunning: AcceptPauseHandler.install(logger: deps.logger),
         logger: deps.logger
     )
 }
 
-/// HTTP/1 with the configured read, write and idle timeouts on every connection.
-func httpServer(_ config: AppConfig) -> HTTPServerBuilder {
+/// HTTP/1 with the connection caps (`MAX_CONNECTIONS`, `MAX_CONNECTIONS_PER_IP`) and the configured read, write
+/// and idle timeouts on every connection. Throws `ConfigError` for a `MAX_CONNECTIONS` the open-file limit cannot hold.
+func httpServer(_ config: AppConfig, metrics: AppMetrics?) throws -> HTTPServerBuilder {
     let timeouts = ConnectionTimeoutHandler.Timeouts(read: config.apiReadTimeout, write: config.apiWriteTimeout, idle: config.apiIdleTimeout)
-    return .http1(configuration: .init(additionalChannelHandlers: [ConnectionTimeoutHandler(timeouts: timeouts)]))
+    let limiter = try ConnectionLimiter(config: config, metrics: metrics)
+    return .http1(
+        configuration: .init(additionalChannelHandlers: [ConnectionLimitHandler(limiter: limiter), ConnectionTimeoutHandler(timeouts: timeouts)]))
 }
 
 /// The wired application pieces, shared by `buildApplication` and the CLI commands.

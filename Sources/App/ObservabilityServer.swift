@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// `/metrics`, on `BIND_ADDRESS`, so a process without the API can still be scraped and health-checked. The
 /// worker's services run inside this application, so one graceful shutdown stops both.
 enum ObservabilityServer {
-    static func application(_ parts: AppParts, deps: AppDependencies) -> some ApplicationProtocol {
+    static func application(_ parts: AppParts, deps: AppDependencies) throws -> some ApplicationProtocol {
         let router = Router(context: AppRequestContext.self)
         let table = RouteTable()
         router.add(middleware: ErrorMiddleware())
@@ -14,9 +14,10 @@ enum ObservabilityServer {
             .addRoutes(to: RouteRegistrar(group: router.group(), table: table))
         return Application(
             router: router,
-            server: httpServer(deps.config),
+            server: try httpServer(deps.config, metrics: parts.metrics),
             configuration: .init(address: .hostname(deps.config.bindAddress, port: deps.config.workerObservabilityPort), serverName: nil),
             services: parts.services,
+            onServerRunning: AcceptPauseHandler.install(logger: deps.logger),
             logger: deps.logger
         )
     }

@@ -82,6 +82,8 @@ extension AppConfig {
         do { _ = try TrustedProxies(entries: trustedProxies) } catch {
             throw ConfigError(variable: "TRUSTED_PROXIES", problem: String(describing: error))
         }
+        if r.raw("MAX_CONNECTIONS") != nil { maxConnections = try r.int("MAX_CONNECTIONS", 0, range: 1...Int.max) }
+        maxConnectionsPerIP = try r.int("MAX_CONNECTIONS_PER_IP", maxConnectionsPerIP, range: 1...Int.max)
         logLevel = r.string("LOG_LEVEL", logLevel).lowercased()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigError(variable: "LOG_LEVEL", problem: "unknown level \"\(logLevel)\"")

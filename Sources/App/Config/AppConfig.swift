@@ -56,6 +56,11 @@ public struct AppConfig: Sendable {
     public var shedRetries10m = 30
     public var adminEmails: [String] = []
     public var trustedProxies: [String] = []
+    /// `MAX_CONNECTIONS`: open client connections in total; nil derives it from the open-file limit
+    /// (`ConnectionLimits.resolve`).
+    public var maxConnections: Int?
+    /// `MAX_CONNECTIONS_PER_IP`: open client connections of one client address.
+    public var maxConnectionsPerIP = 256
     public var logLevel = "info"
     /// Graceful shutdown budget in seconds.
     public var shutdownGrace = 15.0
