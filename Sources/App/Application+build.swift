@@ -94,7 +94,8 @@ struct AppParts {
         let pages = PublicPageCache()
         let limiter = try RateLimiter(config: config, store: InMemoryRateLimitStore(), clock: deps.clock, metrics: metrics)
 
-        let sessions = BrowserSessions(auth: auth, csrf: CSRFGuard(secret: secret), cookie: SessionCookie(secure: config.secureCookies))
+        let sessions = BrowserSessions(
+            auth: auth, csrf: CSRFGuard(secret: secret, origins: SiteOrigins(config: config)), cookie: SessionCookie(secure: config.secureCookies))
         let flow = LoginFlow(service: auth, limiter: limiter)
         let kit = PageKit(
             renderer: try PageRenderer(), assets: WebAssets(), database: database, csrf: sessions.csrf,
