@@ -103,11 +103,12 @@ struct AppParts {
             maxAttempts: config.jobMaxAttempts)
 
         let table = RouteTable()
-        let router = Router(context: AppRequestContext.self)
+        let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(
             middleware: RequestContextMiddleware(
                 requestTimeout: config.apiRequestTimeout, ids: RequestIDGenerator(),
                 trustedProxies: limiter.trustedProxies))
+        router.add(middleware: HeadMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: CORSMiddleware(policy: CORSPolicy(origins: config.effectiveCORSOrigins)))

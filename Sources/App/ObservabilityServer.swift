@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// worker's services run inside this application, so one graceful shutdown stops both.
 enum ObservabilityServer {
     static func application(_ parts: AppParts, deps: AppDependencies) throws -> some ApplicationProtocol {
-        let router = Router(context: AppRequestContext.self)
+        let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
         let table = RouteTable()
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: RouteGuardMiddleware(routes: table))
