@@ -111,8 +111,9 @@ struct AppParts {
         router.add(middleware: HeadMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: MetricsMiddleware(metrics: metrics))
-        router.add(middleware: CORSMiddleware(policy: CORSPolicy(origins: config.effectiveCORSOrigins)))
+        router.add(middleware: CORSMiddleware(policy: CORSPolicy(config: config)))
         router.add(middleware: ErrorMiddleware())
+        if config.isProduction { router.add(middleware: HostGuardMiddleware(hosts: HostAllowList(config: config))) }
         let profiles = PublicProfileService(database: database, clock: deps.clock, events: events)
         let publicPages = PublicPagesController(kit: kit, profiles: profiles, battles: battles)
         router.add(
@@ -133,7 +134,7 @@ struct AppParts {
             events: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .events)),
             battleCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .battleCreate)),
             templateCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .templateCreate)))
-        OpsController(database: database, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts).addRoutes(to: open)
+        OpsController(database: database, metrics: metrics, clock: deps.clock, config: config).addRoutes(to: open)
         AuthController(service: auth, limits: limits, flow: flow).addRoutes(to: open)
         let personas = PersonaService(database: database, clock: deps.clock, config: config)
         let digests = DigestService(database: database, clock: deps.clock)

@@ -9,8 +9,9 @@ enum ObservabilityServer {
         let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
         let table = RouteTable()
         router.add(middleware: ErrorMiddleware())
+        if deps.config.isProduction { router.add(middleware: HostGuardMiddleware(hosts: HostAllowList(config: deps.config))) }
         router.add(middleware: RouteGuardMiddleware(routes: table))
-        OpsController(database: parts.database, metrics: parts.metrics, clock: deps.clock, maxAttempts: deps.config.jobMaxAttempts)
+        OpsController(database: parts.database, metrics: parts.metrics, clock: deps.clock, config: deps.config)
             .addRoutes(to: RouteRegistrar(group: router.group(), table: table))
         return Application(
             router: router,
