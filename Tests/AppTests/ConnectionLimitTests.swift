@@ -1,8 +1,11 @@
 import Domain
 import Foundation
+import HTTPTypes
 import Logging
 import NIOCore
 import NIOEmbedded
+import NIOHTTPTypes
+import TestSupport
 import Testing
 
 @testable import App
@@ -112,5 +115,61 @@ import Testing
         channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
         #expect(autoRead() == true)
         _ = try? channel.finish()
+    }
+
+    /// A connection from the trusted proxy 127.0.0.4, as the HTTP pipeline hands it to the handler.
+    static func proxied(_ limiter: ConnectionLimiter) throws -> (channel: EmbeddedChannel, closed: () -> Bool) {
+        let channel = EmbeddedChannel()
+        channel.remoteAddress = try SocketAddress(ipAddress: "127.0.0.4", port: 40_000)
+        try channel.pipeline.syncOperations.addHandler(ConnectionLimitHandler(limiter: limiter))
+        channel.pipeline.fireChannelActive()
+        let closed = LockedBox(false)
+        channel.closeFuture.whenComplete { _ in closed.mutate { $0 = true } }
+        return (
+            channel,
+            {
+                channel.embeddedEventLoop.run()
+                return closed.value
+            }
+        )
+    }
+
+    static func request(from client: String) -> HTTPRequestPart {
+        .head(
+            HTTPRequest(
+                method: .get, scheme: nil, authority: "localhost", path: "/healthz", headerFields: [HTTPField.Name("X-Forwarded-For")!: client]))
+    }
+
+    @Test func aProxiedRequestOverItsClientsCapGetsA503UnlessAResponseIsStillOwed() throws {
+        let limiter = ConnectionLimiter(
+            limits: .init(total: 10, perClient: 1), trustedProxies: try TrustedProxies(parsing: "127.0.0.4"), metrics: nil)
+        let first = try Self.proxied(limiter)
+        try first.channel.writeInbound(Self.request(from: "203.0.113.7"))
+        #expect(try first.channel.readInbound(as: HTTPRequestPart.self) != nil, "the first request of a client is passed on")
+
+        let second = try Self.proxied(limiter)
+        try second.channel.writeInbound(Self.request(from: "203.0.113.7"))
+        #expect(try second.channel.readInbound(as: HTTPRequestPart.self) == nil, "the request over the cap is not passed on")
+        guard case .head(let head) = try second.channel.readOutbound(as: HTTPResponsePart.self) else {
+            Issue.record("no response head")
+            return
+        }
+        #expect(head.status == .serviceUnavailable && head.headerFields[.connection] == "close")
+        guard case .body(let body) = try second.channel.readOutbound(as: HTTPResponsePart.self) else {
+            Issue.record("no response body")
+            return
+        }
+        #expect(String(buffer: body) == "{\"error\":\"too many connections\"}\n")
+        #expect(second.closed())
+
+        // The first connection still owes its response when a pipelined request for another capped client
+        // arrives: a 503 would overtake that response, so the connection is only closed.
+        let third = try Self.proxied(limiter)
+        try third.channel.writeInbound(Self.request(from: "203.0.113.8"))
+        try first.channel.writeInbound(Self.request(from: "203.0.113.8"))
+        #expect(try first.channel.readOutbound(as: HTTPResponsePart.self) == nil)
+        #expect(first.closed())
+        #expect(!third.closed())
+        #expect(limiter.open == 1, "the closed connections gave their slots back")
     }
 }

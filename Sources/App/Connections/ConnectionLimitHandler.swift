@@ -35,6 +35,8 @@ final class ConnectionLimitHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private let limiter: ConnectionLimiter
     private var state = State.new
+    /// Requests passed on whose response has not ended yet: a refusal must not overtake them.
+    private var pendingResponses = 0
 
     init(limiter: ConnectionLimiter) { self.limiter = limiter }
 
@@ -79,7 +81,13 @@ final class ConnectionLimitHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .admitted:
             break
         }
+        if case .head = unwrapInboundIn(data) { pendingResponses += 1 }
         context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { pendingResponses = max(0, pendingResponses - 1) }
+        context.write(data, promise: promise)
     }
 
     /// Counts the new connection; false when it is refused.
@@ -107,7 +115,10 @@ final class ConnectionLimitHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     /// The 503 for a proxied request over its client's cap, then the close; the rest of the request is dropped.
+    /// Behind a response still being written (a pipelined request) the 503 would arrive out of order, so the
+    /// connection is only closed.
     private func refuse(_ context: ChannelHandlerContext) {
+        guard pendingResponses == 0 else { return context.close(promise: nil) }
         let body = JSONOutput.body(ErrorBody(error: Self.refusalMessage))
         let head = HTTPResponse(
             status: .serviceUnavailable,
