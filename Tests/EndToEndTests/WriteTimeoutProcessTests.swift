@@ -5,7 +5,7 @@ import Testing
 /// A response that its client does not read is not held in memory for ever: `API_WRITE_TIMEOUT` closes the
 /// connection, which frees the unsent part of the body (the real binary, large responses, clients that never read).
 @Suite(.serialized) struct WriteTimeoutProcessTests {
-    static let clients = 24
+    static let clients = 16
 
     /// A persona at the caps of the contract (DECISIONS 29), written in `<`, which JSON output escapes to six
     /// bytes: about 34 KB of `GET /personas` each.
@@ -24,7 +24,7 @@ import Testing
         let server = try await ServerProcess(directory: dir, environment: ["API_WRITE_TIMEOUT": "2s"])
         let signup = try await server.request("POST", "/auth/signup", json: #"{"email":"reader@example.com","password":"password123"}"#)
         let token = try #require((try JSONSerialization.jsonObject(with: Data(signup.body.utf8)) as? [String: Any])?["token"] as? String)
-        for i in 0..<40 { #expect(try await server.request("POST", "/personas", json: Self.largePersona(i), token: token).status == 201) }
+        for i in 0..<30 { #expect(try await server.request("POST", "/personas", json: Self.largePersona(i), token: token).status == 201) }
         let full = try await server.request("GET", "/personas", token: token)
         let size = full.body.utf8.count
         #expect(full.status == 200 && size > 1_000_000, "GET /personas is \(size) bytes")
