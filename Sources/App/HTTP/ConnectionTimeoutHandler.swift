@@ -148,12 +148,15 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
             self.timerDeadline = .distantFuture
             guard self.active else { return }
             let now = NIODeadline.now()
-            if self.isDraining && self.drainDeadline <= now && self.idleDeadline > now {
-                self.checkDrained(context)
-            } else if self.currentDeadline <= now {
-                if !self.readingRequest && self.awaitingResponses > 0 { self.abort(context) } else { context.close(promise: nil) }
+            guard self.currentDeadline <= now else { return self.arm(context) }
+            if !self.readingRequest && self.awaitingResponses > 0 {
+                self.abort(context)
+            } else if self.isDraining {
+                // The write deadline of the last response, or the idle one before it: either way the kernel must
+                // have sent that response by now.
+                self.checkDrained(context, closeAnyway: self.idleDeadline <= now)
             } else {
-                self.arm(context)
+                context.close(promise: nil)
             }
         }
     }
@@ -161,18 +164,17 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     /// Between requests, with a flushed response whose write deadline has not been checked yet.
     private var isDraining: Bool { !readingRequest && awaitingResponses == 0 && requestsSeen > 0 && drainDeadline != .distantFuture }
 
-    /// At the flushed response's write deadline: closes the connection if the kernel still holds part of it
-    /// (the client has not read it), else lets the idle timeout run.
-    private func checkDrained(_ context: ChannelHandlerContext) {
+    /// Resets the connection if the kernel still holds part of the last response (the client has not read it);
+    /// otherwise closes it (`closeAnyway`: the idle timeout is due) or lets the idle timeout run.
+    private func checkDrained(_ context: ChannelHandlerContext, closeAnyway: Bool) {
         drainDeadline = .distantFuture
-        guard let unsent = TCPSendQueue.unsentBytes(context.channel) else { return arm(context) }
+        let proceed = {
+            if closeAnyway { context.close(promise: nil) } else { self.arm(context) }
+        }
+        guard let unsent = TCPSendQueue.unsentBytes(context.channel) else { return proceed() }
         unsent.assumeIsolated().whenComplete { result in
             guard self.active else { return }
-            if case .success(let bytes) = result, bytes > 0 {
-                self.abort(context)
-            } else {
-                self.arm(context)
-            }
+            if case .success(let bytes) = result, bytes > 0 { self.abort(context) } else { proceed() }
         }
     }
 
