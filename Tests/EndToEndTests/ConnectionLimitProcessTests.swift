@@ -61,15 +61,16 @@ import Testing
         let cpu = try #require(ProcessStats.cpuSeconds(pid: server.pid)) - cpuBefore
         #expect(cpu < 0.6, "the server used \(cpu) CPU-s in 3 s while 1,100 idle sockets were open")
 
-        // Another client is answered at once: the median of five requests is under 100 ms (each takes about
-        // 2 ms here; a wedged server answers none).
+        // Another client is answered at once: each of five requests within 2 s and the fastest under 100 ms (one
+        // takes about 2 ms here). A wedged or spinning server answers none of them within its 5 s; the bounds are
+        // loose so that a machine busy with other builds does not fail a healthy server.
         var seconds: [Double] = []
         for _ in 0..<5 {
             let reply = LoopbackSocket.get(port: server.port, "/healthz", from: "127.0.0.2")
             #expect(reply?.status == 200)
             seconds.append(reply?.seconds ?? 99)
         }
-        #expect(seconds.sorted()[2] < 0.1, "/healthz from another address took \(seconds) s")
+        #expect(seconds.min() ?? 99 < 0.1 && seconds.max() ?? 99 < 2, "/healthz from another address took \(seconds) s")
 
         // The flood got its address's 256 connections; the rest were closed at once.
         let (held, closed) = Self.partition(flood)
