@@ -59,6 +59,13 @@ fi
 check "group $PKG exists" sh -c "getent group $PKG >/dev/null"
 check "$STATE owned by $PKG:$PKG" [ "$(stat -c %U:%G "$STATE")" = "$PKG:$PKG" ]
 check "$CONF readable by the service group only (root:$PKG 640)" [ "$(stat -c %U:%G:%a "$CONF")" = "root:$PKG:640" ]
+# The shipped configuration is production, with the login secret its postinst generated (JWT_SECRET_FILE).
+check "the packaged config is production (APP_ENV=prod)" grep -qx 'APP_ENV=prod' "$CONF"
+check "the packaged config reads the secret from $STATE/jwt_secret" grep -qx "JWT_SECRET_FILE=$STATE/jwt_secret" "$CONF"
+generated_secret() { # 48 random bytes in base64, owned by the service user, mode 600
+    [ "$(stat -c %U:%a "$STATE/jwt_secret" 2>/dev/null)" = "$PKG:600" ] && [ "$(tr -d '\n' <"$STATE/jwt_secret" | wc -c)" = 64 ]
+}
+check "postinst generated $STATE/jwt_secret before the first start ($PKG-owned, mode 600)" generated_secret
 if command -v systemd-analyze >/dev/null 2>&1; then
     # Offline check of the unit's syntax (systemd itself is not running in CI).
     if out=$(systemd-analyze verify "$UNIT" 2>&1) && ! grep -q -i 'unknown\|invalid\|failed' <<<"$out"; then
@@ -108,6 +115,13 @@ if [ "$status" = "200 text/html; charset=utf-8" ] && grep -q 'og:image' "$BODY";
 else
     fail "GET /b/<battle> (Accept: text/html) -> $status (want 200 text/html with og:image)"
 fi
+# Production behaviour of the packaged config: a Host other than FRONTEND_ORIGIN's or loopback is refused
+# (DNS rebinding), and the development front end's origin gets no CORS credentials.
+status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H 'Host: rebind.example' "$BASE/healthz" || true)
+check "a foreign Host gets 421 under the packaged config (got $status)" [ "$status" = 421 ]
+credentials=$(curl -s -D - -o /dev/null --max-time 10 -H 'Origin: http://localhost:3000' "$BASE/healthz" \
+    | grep -ci '^access-control-allow-credentials' || true)
+check "no CORS credentials for http://localhost:3000 under the packaged config" [ "$credentials" = 0 ]
 if grep -q '^FRONTEND_ORIGIN=http://localhost:8080' /etc/personaworlds/personaworlds.env; then
     pass "the packaged config points share links at the appliance (FRONTEND_ORIGIN)"
 else
@@ -118,7 +132,7 @@ check "database created in $STATE" [ -f "$STATE/personaworlds.sqlite" ]
 if [ -f "$STATE/jwt_secret" ]; then
     check "generated $STATE/jwt_secret is $PKG-owned, mode 600" [ "$(stat -c %U:%a "$STATE/jwt_secret")" = "$PKG:600" ]
 else
-    fail "no generated $STATE/jwt_secret (JWT_SECRET is unset in the installed config)"
+    fail "no generated $STATE/jwt_secret (the installed config's JWT_SECRET_FILE)"
 fi
 
 # ---------------------------------------------------------------- SIGTERM

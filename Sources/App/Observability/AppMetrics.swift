@@ -16,6 +16,8 @@ public final class AppMetrics: Sendable {
         ("queue_depth", "gauge", "Active jobs by type."),
         ("rate_limit_events_total", "counter", "Requests rejected by a rate limit."),
         ("shedding_active", "gauge", "1 while adaptive shedding halves the anonymous public-write limit."),
+        ("http_connections_open", "gauge", "Client connections open now (MAX_CONNECTIONS caps them)."),
+        ("http_connections_refused_total", "counter", "Connections refused by MAX_CONNECTIONS or MAX_CONNECTIONS_PER_IP, by reason."),
         ("jobs_processed_total", "counter", "Jobs finished by type and status (done, retry, failed)."),
         ("job_retries_total", "counter", "Retryable job failures by type."),
         ("job_duration_seconds", "histogram", "Job run time from claim to outcome, by type."),
@@ -37,6 +39,7 @@ public final class AppMetrics: Sendable {
     private let startGauge: Gauge
     private let uptimeGauge: Gauge
     private let rssGauge: Gauge
+    private let openConnections: Gauge
     private let requestInstruments = Mutex<[RequestKey: (Counter, ValueHistogram)]>([:])
 
     public init(registry: PrometheusCollectorRegistry, clock: any AppClock) {
@@ -46,6 +49,7 @@ public final class AppMetrics: Sendable {
         self.startGauge = registry.makeGauge(descriptor: Self.descriptor("process_start_time_seconds"), labels: [])
         self.uptimeGauge = registry.makeGauge(descriptor: Self.descriptor("process_uptime_seconds"), labels: [])
         self.rssGauge = registry.makeGauge(descriptor: Self.descriptor("process_resident_memory_bytes"), labels: [])
+        self.openConnections = registry.makeGauge(descriptor: Self.descriptor("http_connections_open"), labels: [])
         startGauge.set(startTime)
     }
 
@@ -121,6 +125,14 @@ public final class AppMetrics: Sendable {
     /// Whether adaptive shedding is on.
     func setShedding(active: Bool) {
         registry.makeGauge(descriptor: Self.descriptor("shedding_active"), labels: []).set(Double(active ? 1 : 0))
+    }
+
+    /// Sets the open-connections gauge.
+    func setOpenConnections(_ count: Int) { openConnections.set(Double(count)) }
+
+    /// Counts a refused connection (`reason`: `max_connections` or `max_connections_per_ip`).
+    func recordConnectionRefused(reason: String) {
+        registry.makeCounter(descriptor: Self.descriptor("http_connections_refused_total"), labels: [("reason", reason)]).increment()
     }
 
     /// Sets a queue depth gauge.
