@@ -33,6 +33,16 @@ check "dpkg reports $PKG $VERSION installed" [ "$installed_version" = "$VERSION"
 check "/usr/bin/$PKG version matches" [ "$(/usr/bin/$PKG version)" = "$PKG ${VERSION%%-*}" ]
 check "systemd unit installed at $UNIT" [ -f "$UNIT" ]
 check "man page installed" [ -f /usr/share/man/man1/$PKG.1.gz ]
+MONITORING=/usr/share/$PKG/monitoring
+check "$MONITORING/$PKG-alerts.yml installed (0644)" [ "$(stat -c %a "$MONITORING/$PKG-alerts.yml" 2>/dev/null)" = 644 ]
+check "$MONITORING/$PKG-alerts.yml is the source tree's rules" cmp -s "$MONITORING/$PKG-alerts.yml" packaging/monitoring/$PKG-alerts.yml
+check "$MONITORING/$PKG-dashboard.json installed (0644)" [ "$(stat -c %a "$MONITORING/$PKG-dashboard.json" 2>/dev/null)" = 644 ]
+check "$MONITORING/$PKG-dashboard.json is the source tree's dashboard" \
+    cmp -s "$MONITORING/$PKG-dashboard.json" packaging/monitoring/$PKG-dashboard.json
+if command -v promtool >/dev/null 2>&1; then
+    check "promtool check rules $MONITORING/$PKG-alerts.yml (the installed copy loads)" \
+        sh -c "promtool check rules $MONITORING/$PKG-alerts.yml >/dev/null"
+fi
 COPYRIGHT=/usr/share/doc/$PKG/copyright
 # The project's own paragraph ("Files: *") says MIT, and the stand-alone MIT paragraph has the text.
 copyright_names_mit() {
@@ -144,6 +154,7 @@ if [ "${KEEP_INSTALLED:-0}" = 1 ]; then
 else
     if dpkg -r "$PKG" >/dev/null 2>&1; then pass "dpkg -r $PKG"; else fail "dpkg -r $PKG"; fi
     check "binary removed" [ ! -e /usr/bin/$PKG ]
+    check "monitoring files removed" [ ! -e /usr/share/$PKG ]
     check "remove keeps the conffile $CONF" [ -f "$CONF" ]
     check "remove keeps the data in $STATE" [ -f "$STATE/personaworlds.sqlite" ]
     if dpkg --purge "$PKG" >/dev/null 2>&1; then pass "dpkg --purge $PKG"; else fail "dpkg --purge $PKG"; fi

@@ -187,6 +187,7 @@ struct AppParts {
             SheddingMonitor(limiter: limiter, store: store, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts),
         ]
         if deps.runWorker {
+            metrics.announceJobs(types: JobKind.allCases.map(\.rawValue), statuses: WorkerMetrics.statuses)
             let handler = ReplyJobHandler(
                 queue: store, llm: llm, clock: deps.clock, replyMaxLength: config.replyMaxLen,
                 replyWritten: { postID in cards.invalidate(battleID: postID) })

@@ -28,6 +28,7 @@ public final class AppMetrics: Sendable {
         ("llm_cache_misses_total", "counter", "LLM response cache misses."),
         ("backup_last_success_timestamp_seconds", "gauge", "Unix time of the newest scheduled backup that was taken and verified."),
         ("backup_failures_total", "counter", "Scheduled backups that failed (copy, verification or disk)."),
+        ("backup_interval_seconds", "gauge", "Seconds between scheduled backups (BACKUP_EVERY) in the process that takes them."),
         ("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch in seconds."),
         ("process_uptime_seconds", "gauge", "Seconds since the process started."),
         ("process_resident_memory_bytes", "gauge", "Resident memory size in bytes."),
@@ -150,8 +151,25 @@ public final class AppMetrics: Sendable {
     func recordBackupFailure() { backupFailures().increment() }
 
     /// Creates the failure counter at 0, so the process that takes backups exports it before the first failure
-    /// (a rate over a series that does not exist yet would hide the first one).
-    func announceBackups() { _ = backupFailures() }
+    /// (a rate over a series that does not exist yet would hide the first one), and exports the configured
+    /// interval, so an alert can compare the last success's age with twice `BACKUP_EVERY` without a copy of the
+    /// setting in the rules.
+    func announceBackups(interval: Double) {
+        _ = backupFailures()
+        registry.makeGauge(descriptor: Self.descriptor("backup_interval_seconds")).set(interval)
+    }
+
+    /// Creates the job outcome and retry counters at 0 for each job type, in the process that runs the worker:
+    /// `increase()` over a counter that appears at 1 misses that first event, so without these the first
+    /// failure or retry after a start would never count towards the job alerts.
+    func announceJobs(types: [String], statuses: [String]) {
+        for type in types {
+            for status in statuses {
+                _ = registry.makeCounter(descriptor: Self.descriptor("jobs_processed_total"), labels: [("status", status), ("type", type)])
+            }
+            _ = registry.makeCounter(descriptor: Self.descriptor("job_retries_total"), labels: [("type", type)])
+        }
+    }
 
     private func backupFailures() -> Counter {
         registry.makeCounter(descriptor: Self.descriptor("backup_failures_total"))
