@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN_DEBUG := .build/debug/personaworlds
 PORT ?= 8080
 
-.PHONY: deps build run lint format test test-swift test-monitoring test-schema test-browser test-deb bench loadtest-public loadtest-mixed loadtest-queue deb clean
+.PHONY: deps build run lint format test test-swift test-monitoring test-schema test-browser test-deb routes bench loadtest-public loadtest-mixed loadtest-queue deb clean
 
 deps:
 	@scripts/deps.sh build
@@ -34,6 +34,12 @@ test-swift:
 ## test-monitoring: the shipped Prometheus rules and Grafana dashboard (packaging/monitoring/): promtool
 ## check rules, promtool test rules (thresholds on synthetic series), and every metric, label and route
 ## they query exported by the binary on loopback (scripts/test-monitoring.sh; a few seconds).
+## routes: rewrite docs/routes.md (every route and its controller) from the route table; RouteIndexTests
+## fails when the file is out of date.
+routes:
+	$(SWIFT) build --build-tests
+	UPDATE_ROUTE_INDEX=1 $(SWIFT) test --skip-build --filter RouteIndexTests
+
 test-monitoring:
 	@scripts/deps.sh test
 	$(SWIFT) build --product personaworlds

@@ -75,6 +75,8 @@ struct AppParts {
     let health: HealthService
     let metrics: AppMetrics
     let supervision: Supervision
+    /// The routes and the controllers that serve them (the route index).
+    let routes: RouteTable
 
     static func make(_ deps: AppDependencies) async throws -> AppParts {
         let config = deps.config
@@ -209,7 +211,7 @@ struct AppParts {
             }
         }
         services += supervision.services
-        return AppParts(router: router, services: services, health: health, metrics: metrics, supervision: supervision)
+        return AppParts(router: router, services: services, health: health, metrics: metrics, supervision: supervision, routes: table)
     }
 
     /// The configured LLM provider: the deterministic mock, or OpenAI-compatible over libcurl with the SQLite cache.
