@@ -1,17 +1,18 @@
 import Foundation
 import Logging
-import Synchronization
 
-/// One JSON object per line on stdout, keys sorted: `ts`, `level`, `msg`, `service` + metadata.
+/// One JSON object per line, keys sorted: `ts`, `level`, `msg`, `service` + metadata, handed to a `LogWriter` (which
+/// never blocks the caller).
 public struct JSONLogHandler: LogHandler {
-    private static let output = Mutex<Void>(())
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
     private let service: String
+    private let output: LogWriter
 
-    public init(label: String, service: String, level: Logger.Level) {
+    public init(label: String, service: String, level: Logger.Level, output: LogWriter) {
         self.service = service
         self.logLevel = level
+        self.output = output
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -32,9 +33,7 @@ public struct JSONLogHandler: LogHandler {
         let data =
             (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data(#"{"msg":"logger_marshal_failed"}"#.utf8)
-        Self.output.withLock { _ in
-            FileHandle.standardOutput.write(data + Data([0x0A]))
-        }
+        output.write(Array(data) + [0x0A])
     }
 
     private static func text(_ value: Logger.Metadata.Value) -> String {
@@ -54,7 +53,7 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    private static func now() -> String {
+    static func now() -> String {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         let seconds = Int64(ts.tv_sec)
