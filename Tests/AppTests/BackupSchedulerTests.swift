@@ -11,7 +11,7 @@ import Testing
 @testable import App
 
 /// Scheduled backups: the interval, retention by the scheduler's own file names, metrics, graceful shutdown.
-@Suite struct BackupSchedulerTests {
+@Suite(.enabled(if: TestEngine.isSQLite)) struct BackupSchedulerTests {
     static func scheduler(
         _ dir: TestDirectory, interval: Double, keep: Int, backupDir: String? = nil,
         registry: PrometheusCollectorRegistry = .init()

@@ -10,7 +10,7 @@ import Testing
 @testable import App
 
 /// `doctor`'s checks in-process: secrets are redacted, the schema line, and the bounded LLM probe.
-@Suite struct DoctorTests {
+@Suite(.enabled(if: TestEngine.isSQLite)) struct DoctorTests {
     static func deps(_ dir: TestDirectory, _ values: [String: String] = [:]) throws -> AppDependencies {
         var logger = Logger(label: "test")
         logger.logLevel = .critical

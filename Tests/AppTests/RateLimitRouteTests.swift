@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import TestSupport
@@ -123,7 +122,7 @@ import Testing
                 try await client.send(.post, "/p/nobody/follow", token: token).header("RateLimit-Limit") == "10",
                 "signed-in callers keep the full limit")
             #expect(try await client.send(.get, "/templates").header("RateLimit-Limit") == "120", "reads are never shed")
-            try await DatabaseQueue(path: dir.databasePath).write { db in try db.execute(sql: "UPDATE jobs SET status = 'DONE'") }
+            try await dir.database.execute("UPDATE jobs SET status = 'DONE'")
             var off = false
             for _ in 0..<40 where !off {
                 try await Task.sleep(nanoseconds: 100_000_000)

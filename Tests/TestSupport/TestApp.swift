@@ -18,7 +18,8 @@ public struct TestApp {
         return try AppConfig(values: all)
     }
 
-    /// Runs `body` against the in-process router.
+    /// Runs `body` against the in-process router, on the engine `TestEngine.current` names: a temporary SQLite file,
+    /// or a fresh PostgreSQL database of the test cluster (dropped afterwards).
     public static func withRouter<T: Sendable>(
         _ values: [String: String] = [:], clock: any AppClock = SystemClock(), runWorker: Bool = true,
         _ body: @Sendable (any TestClientProtocol, TestDirectory) async throws -> T
@@ -26,9 +27,24 @@ public struct TestApp {
         let dir = TestDirectory()
         var logger = Logger(label: "test")
         logger.logLevel = .critical
+        var values = values
+        if TestEngine.current == .postgres && values["DATABASE_URL"] == nil {
+            let cluster = try await PostgresCluster.shared()
+            let name = try await cluster.freshDatabase()
+            dir.postgres = (cluster, name)
+            values["DATABASE_URL"] = cluster.url(database: name)
+            if values["DATABASE_POOL_SIZE"] == nil { values["DATABASE_POOL_SIZE"] = "4" }
+        }
         let deps = AppDependencies(config: try config(dir, values), logger: logger, clock: clock, runWorker: runWorker)
-        let app = try await buildApplication(deps)
-        return try await app.test(.router) { client in try await body(client, dir) }
+        do {
+            let app = try await buildApplication(deps)
+            let result = try await app.test(.router) { client in try await body(client, dir) }
+            if let postgres = dir.postgres { await postgres.cluster.drop(postgres.name) }
+            return result
+        } catch {
+            if let postgres = dir.postgres { await postgres.cluster.drop(postgres.name) }
+            throw error
+        }
     }
 }
 
