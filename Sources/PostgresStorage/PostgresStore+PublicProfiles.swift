@@ -88,7 +88,7 @@ extension PostgresStore {
             SELECT p.room_id::text, COALESCE(rm.name, '') AS room_name, COUNT(*) AS post_count
             FROM posts p LEFT JOIN rooms rm ON rm.id = p.room_id
             WHERE p.persona_id = \(personaID) AND p.status = 'PUBLISHED'
-            GROUP BY p.room_id, rm.name ORDER BY post_count DESC, room_name COLLATE "C" ASC, p.room_id ASC LIMIT 3
+            GROUP BY p.room_id, rm.name ORDER BY post_count DESC, COALESCE(rm.name, '') COLLATE "C" ASC, p.room_id ASC LIMIT 3
             """
         ).map { row in
             let (room, name, count) = try row.decode((String, String, Int).self)
