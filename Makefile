@@ -46,12 +46,14 @@ test-browser:
 	$(SWIFT) build --product personaworlds
 	scripts/browser-tests.sh $(BIN_DEBUG)
 
-## test-deb: build the .deb, then install/remove/purge it (test-deb.sh) and upgrade a previous package to
-## it (test-deb-upgrade.sh: data, edited conffile and service user survive, the service restarts).
+## test-deb: build the .deb, then install/remove/purge it (test-deb.sh), upgrade a previous package to
+## it (test-deb-upgrade.sh: data, edited conffile and service user survive, the service restarts), and
+## run it under a real systemd in a booted nspawn container (test-deb-systemd.sh: Type=notify, watchdog,
+## LimitNOFILE, restart, kill -9, upgrade, purge; the debootstrap tree is cached in /var/cache).
 test-deb:
 	@scripts/deps.sh test
 	@if [ "$$(id -u)" -ne 0 ]; then echo "test-deb: SKIP (needs root to dpkg -i)"; else \
-	  scripts/build-deb.sh && scripts/test-deb.sh && scripts/test-deb-upgrade.sh; fi
+	  scripts/build-deb.sh && scripts/test-deb.sh && scripts/test-deb-upgrade.sh && scripts/test-deb-systemd.sh; fi
 
 ## bench: wrk on loopback against the release binary (prints req/s, p99 and ratios).
 bench:

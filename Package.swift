@@ -111,6 +111,8 @@ let package = Package(
         .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["embed-text"]),
         .plugin(name: "EmbedWeb", capability: .buildTool(), dependencies: ["embed-text"]),
         .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["embed-text"]),
+        // The test helpers; the only one that imports GRDB (TestDatabase's SQLite side) and PostgresNIO (its
+        // PostgreSQL side and the test cluster).
         .target(
             name: "TestSupport",
             dependencies: [
@@ -131,6 +133,8 @@ let package = Package(
             dependencies: ["Storage", "SQLiteStorage", "Domain", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]
         ),
+        // Tests outside SQLiteStorageTests reach the database through TestSupport (StoreBackend, TestDatabase) and
+        // never import GRDB; SQLiteStorage appears only where a test is about SQLite (backups, restore, doctor).
         .testTarget(
             name: "PostgresStorageTests",
             dependencies: ["Storage", "PostgresStorage", "Domain", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
@@ -142,24 +146,20 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .testTarget(
-            name: "WorkerTests",
-            dependencies: ["Worker", "Storage", "SQLiteStorage", "Domain", "LLM", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
-        ),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Storage", "Domain", "LLM", "TestSupport"]),
         .testTarget(
             name: "LLMTests",
             dependencies: [
-                "LLM", "HTTPClient", "Domain", "TestSupport", "App", .product(name: "GRDB", package: "GRDB.swift"),
+                "LLM", "HTTPClient", "Domain", "TestSupport", "App",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(
-            name: "EndToEndTests",
-            dependencies: ["personaworlds", "TestSupport", "Storage", "SQLiteStorage", .product(name: "GRDB", package: "GRDB.swift")]
-        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["personaworlds", "TestSupport", "Storage", "SQLiteStorage"]),
+        // The definition of the store protocols' behaviour, run on every engine in `StoreBackend.available`.
+        .testTarget(name: "StoreConformanceTests", dependencies: ["Storage", "Domain", "TestSupport"]),
     ]
 )

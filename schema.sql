@@ -246,3 +246,35 @@ CREATE TABLE IF NOT EXISTS quota_counters (
   used       INTEGER NOT NULL CHECK (used >= 0),
   PRIMARY KEY (persona_id, quota_type, day)
 ) WITHOUT ROWID;
+
+-- Migration 0007: sessions, the stored admin role and the event actor.
+-- Every login token names a session, so logout and "log out everywhere" end it at once on every process sharing the
+-- database; a user's sessions go with the user.
+CREATE TABLE IF NOT EXISTS sessions (
+  id         TEXT PRIMARY KEY NOT NULL,
+  user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  revoked_at TEXT
+);
+CREATE INDEX IF NOT EXISTS idx_sessions_user_id ON sessions(user_id);
+CREATE INDEX IF NOT EXISTS idx_sessions_expires_at ON sessions(expires_at);
+-- The admin role is stored, set by `personaworlds admin grant|revoke` (ADMIN_EMAILS only bootstraps it).
+ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0,1));
+-- Who an event counts for (the user, else a keyed digest of the client address): each actor counts once per battle,
+-- event name and UTC day in trending, digests and the admin summary. NULL on events written before it.
+ALTER TABLE events ADD COLUMN actor TEXT;
+
+-- Migration 0008: the operator console. Finished jobs by the time they finished (throughput, and later pruning), and
+-- the processes sharing the database with their last heartbeat.
+CREATE INDEX IF NOT EXISTS idx_jobs_finished_updated_at ON jobs(updated_at) WHERE status IN ('DONE','FAILED');
+CREATE TABLE IF NOT EXISTS nodes (
+  id           TEXT PRIMARY KEY NOT NULL,
+  role         TEXT NOT NULL,
+  version      TEXT NOT NULL,
+  host         TEXT NOT NULL,
+  pid          INTEGER NOT NULL,
+  started_at   TEXT NOT NULL,
+  heartbeat_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_nodes_heartbeat_at ON nodes(heartbeat_at);

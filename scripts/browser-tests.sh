@@ -30,7 +30,7 @@ python3 -c 'import playwright.sync_api' 2>/dev/null \
 
 # FRONTEND_ORIGIN is the base of share links, so they point at this server. Public read/write rate
 # limits are off: the journey reads /p/… and /b/… from several clients in a few seconds.
-test_server_start JWT_SECRET="$JWT_SECRET_TEST" FRONTEND_ORIGIN="$BASE" ADMIN_EMAILS=owner@example.com \
+test_server_start JWT_SECRET="$JWT_SECRET_TEST" FRONTEND_ORIGIN="$BASE" \
     LOG_LEVEL=warning MOCK_LLM_LATENCY=200ms \
     RATE_LIMIT_PUBLIC_READ_PER_MIN=0 RATE_LIMIT_PUBLIC_WRITE_PER_MIN=0
 test_server_wait_healthy
@@ -40,4 +40,5 @@ echo "browser-tests: server $BASE (pid $SERVER_PID), screenshots in $SHOTS"
 mkdir -p "$SHOTS"
 rm -f "$SHOTS"/*.png # no stale screenshots from an earlier run
 test_server_run_driver "$ROOT" 300 "the journey" "the journey passed ($BIN)" \
-    python3 Tests/browser/journey.py --base-url "$BASE" --screenshots "$SHOTS"
+    python3 Tests/browser/journey.py --base-url "$BASE" --screenshots "$SHOTS" \
+    --grant-admin "env DATABASE_PATH=$TMP/db.sqlite JWT_SECRET=$JWT_SECRET_TEST LOG_LEVEL=error $BIN admin grant"

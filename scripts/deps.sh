@@ -7,7 +7,7 @@ mode=${1:-build}
 
 build_pkgs=(libsqlite3-dev pkg-config libcurl4-openssl-dev libpng-dev libfreetype-dev fonts-dejavu-core curl ca-certificates)
 # postgresql: the second store engine's tests start a throwaway cluster of their own (Tests/TestSupport/PostgresCluster).
-test_pkgs=(dpkg-dev lintian wrk python3-pip adduser chromium postgresql)
+test_pkgs=(dpkg-dev lintian wrk python3-pip adduser chromium debootstrap systemd-container postgresql)
 pkgs=("${build_pkgs[@]}")
 [[ $mode == test ]] && pkgs+=("${test_pkgs[@]}")
 

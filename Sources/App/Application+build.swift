@@ -23,10 +23,12 @@ public struct AppDependencies: Sendable {
     public var runWorker: Bool
     /// Overrides the configured LLM provider (tests, benchmarks).
     public var llm: (any LLMClient)?
+    /// What systemd passed for sd_notify (`.absent` outside systemd and in tests).
+    public var systemd: SystemdEnvironment
 
     public init(
         config: AppConfig, logger: Logger, registry: PrometheusCollectorRegistry = .init(), clock: any AppClock = SystemClock(),
-        runWorker: Bool = true, llm: (any LLMClient)? = nil
+        runWorker: Bool = true, llm: (any LLMClient)? = nil, systemd: SystemdEnvironment = .absent
     ) {
         self.config = config
         self.logger = logger
@@ -34,6 +36,7 @@ public struct AppDependencies: Sendable {
         self.clock = clock
         self.runWorker = runWorker
         self.llm = llm
+        self.systemd = systemd
     }
 }
 
@@ -45,6 +48,7 @@ public func buildApplication(_ deps: AppDependencies) async throws -> some Appli
         server: httpServer(deps.config),
         configuration: .init(address: .hostname(deps.config.bindAddress, port: deps.config.port), serverName: nil),
         services: parts.services,
+        onServerRunning: { [supervision = parts.supervision, address = deps.config.bindAddress] in supervision.serverRunning($0, address: address) },
         logger: deps.logger
     )
 }
@@ -63,10 +67,12 @@ struct AppParts {
     let services: [any Service]
     let health: HealthService
     let metrics: AppMetrics
+    let supervision: Supervision
 
     static func make(_ deps: AppDependencies) async throws -> AppParts {
         let config = deps.config
         let metrics = AppMetrics(registry: deps.registry, clock: deps.clock)
+        let supervision = Supervision(systemd: deps.systemd, logger: deps.logger)
         let (engine, startup) = try await StoreEngine.openForServing(
             config: config, clock: deps.clock, logger: deps.logger, observe: { seconds in metrics.recordDatabaseCall(seconds: seconds) })
         let store = engine.store
@@ -81,7 +87,7 @@ struct AppParts {
             summaryMaxLen: config.summaryMaxLen, clock: deps.clock, metrics: metrics)
         let posts = PostService(store: store, llm: llm, clock: deps.clock, config: config, signal: signal, summaries: summaries)
 
-        let events = EventRecorder(store: store, clock: deps.clock, logger: deps.logger)
+        let events = EventRecorder(store: store, actors: EventActorKey(secret: secret), clock: deps.clock, logger: deps.logger)
         let battles = BattleService(
             store: store, clock: deps.clock, config: config, signal: signal,
             remixTokens: await RemixTokenService(secret: secret, clock: deps.clock), events: events)
@@ -92,14 +98,15 @@ struct AppParts {
         let pages = PublicPageCache()
         let limiter = try RateLimiter(config: config, store: InMemoryRateLimitStore(), clock: deps.clock, metrics: metrics)
         let health = HealthService(store: store, maxAttempts: config.jobMaxAttempts)
-        let analytics = AnalyticsService(store: store, clock: deps.clock, adminEmails: Set(config.adminEmails.map { $0.lowercased() }))
+        let analytics = AnalyticsService(store: store, clock: deps.clock)
+        try await analytics.bootstrapAdmins(emails: config.adminEmails, logger: deps.logger)
         let templates = TemplateService(store: store, clock: deps.clock)
         let notifications = NotificationService(store: store, clock: deps.clock)
 
         let sessions = BrowserSessions(auth: auth, csrf: CSRFGuard(secret: secret), cookie: SessionCookie(secure: config.secureCookies))
         let flow = LoginFlow(service: auth, limiter: limiter)
         let kit = PageKit(
-            renderer: try PageRenderer(), assets: WebAssets(), auth: auth, analytics: analytics, csrf: sessions.csrf,
+            renderer: try PageRenderer(), assets: WebAssets(), auth: auth, csrf: sessions.csrf,
             shareBase: config.shareBase)
 
         let table = RouteTable()
@@ -131,9 +138,10 @@ struct AppParts {
             publicWrite: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .publicWrite)),
             events: optional.with(RateLimitMiddleware(limiter: limiter, limitClass: .events)),
             battleCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .battleCreate)),
-            templateCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .templateCreate)))
-        OpsController(health: health, metrics: metrics, clock: deps.clock).addRoutes(to: open)
-        AuthController(service: auth, limits: limits, flow: flow).addRoutes(to: open)
+            templateCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .templateCreate)),
+            signup: open.with(RateLimitMiddleware(limiter: limiter, limitClass: .signup)))
+        OpsController(health: health, metrics: metrics, clock: deps.clock, heartbeat: supervision.heartbeat).addRoutes(to: open)
+        AuthController(service: auth, limits: limits, flow: flow).addRoutes(to: routes)
         let personas = PersonaService(store: store, clock: deps.clock, config: config)
         let digests = DigestService(store: store, clock: deps.clock)
         let feed = FeedService(store: store, clock: deps.clock, ttl: config.feedCacheTTL)
@@ -152,7 +160,7 @@ struct AppParts {
         NotificationsController(service: notifications).addRoutes(to: routes)
         DigestController(service: digests).addRoutes(to: routes)
         AdminController(service: analytics).addRoutes(to: routes)
-        HomePagesController(kit: kit, auth: auth, flow: flow, cookie: sessions.cookie, limits: limits).addRoutes(to: web)
+        HomePagesController(kit: kit, auth: auth, flow: flow, limiter: limiter, cookie: sessions.cookie, limits: limits).addRoutes(to: web)
         AssetsController(assets: kit.assets).addRoutes(to: open)
         PersonaPagesController(kit: kit, personas: personas, digests: digests, clock: deps.clock).addRoutes(to: web)
         RoomPagesController(kit: kit, posts: posts, personas: personas).addRoutes(to: web)
@@ -191,7 +199,8 @@ struct AppParts {
                         logger: deps.logger))
             }
         }
-        return AppParts(router: router, services: services, health: health, metrics: metrics)
+        services += supervision.services
+        return AppParts(router: router, services: services, health: health, metrics: metrics, supervision: supervision)
     }
 
     /// The configured LLM provider: the deterministic mock, or OpenAI-compatible over libcurl with the SQLite cache.

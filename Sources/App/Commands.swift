@@ -46,6 +46,7 @@ public enum AppCommands {
                     metadata: ["addr": .string("\(deps.config.bindAddress):\(deps.config.workerObservabilityPort)")])
                 try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
             } else {
+                parts.supervision.readiness.signal(status: "worker running")
                 let group = ServiceGroup(
                     configuration: .init(
                         services: parts.services, gracefulShutdownSignals: [.sigterm, .sigint],
@@ -91,8 +92,7 @@ public enum AppCommands {
     public static func seed(_ deps: AppDependencies, demo: Bool, demoEmail: String, demoPassword: String) async throws -> DemoSeed? {
         try await StoreEngine.with(config: deps.config, clock: deps.clock, migrate: true) { engine in
             guard demo else { return nil }
-            let email = AuthRules.normalizeEmail(demoEmail)
-            try AuthRules.validateSignup(email: email, password: demoPassword)
+            let email = try AuthRules.validateSignup(email: demoEmail, password: demoPassword)
             let hash = try await PasswordHasher().hash(demoPassword)
             return try await engine.seeder.seedDemo(email: email, passwordHash: hash, now: deps.clock.now())
         }

@@ -10,13 +10,16 @@ enum ObservabilityServer {
         let table = RouteTable()
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: RouteGuardMiddleware(routes: table))
-        OpsController(health: parts.health, metrics: parts.metrics, clock: deps.clock)
+        OpsController(health: parts.health, metrics: parts.metrics, clock: deps.clock, heartbeat: parts.supervision.heartbeat)
             .addRoutes(to: RouteRegistrar(group: router.group(), table: table))
         return Application(
             router: router,
             server: httpServer(deps.config),
             configuration: .init(address: .hostname(deps.config.bindAddress, port: deps.config.workerObservabilityPort), serverName: nil),
             services: parts.services,
+            onServerRunning: { [supervision = parts.supervision, address = deps.config.bindAddress] in
+                supervision.serverRunning($0, address: address, role: "worker")
+            },
             logger: deps.logger
         )
     }

@@ -75,7 +75,9 @@ public struct PostCursor: Sendable, Equatable {
     public static func parse(_ raw: String) throws -> PostCursor? {
         let text = raw.trimmingWhitespace()
         if text.isEmpty { return nil }
-        guard let bar = text.firstIndex(of: "|"), let nanos = Int64(text[..<bar]) else { throw DomainError.invalid("invalid cursor") }
+        guard let bar = text.firstIndex(of: "|"), case .value(let nanos) = DecimalText.parse(text[..<bar], allowNegative: true) else {
+            throw DomainError.invalid("invalid cursor")
+        }
         let id = String(text[text.index(after: bar)...]).trimmingWhitespace()
         guard id.utf8.count == 36 else { throw DomainError.invalid("invalid cursor") }
         // Stored times have microsecond precision; a cursor from another clock rounds down, never skipping a post.

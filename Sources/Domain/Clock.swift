@@ -27,4 +27,11 @@ public enum Monotonic {
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
+
+    /// The monotonic instant `seconds` from now, saturating instead of trapping on a huge, negative or non-finite
+    /// duration (a negative or NaN one is now).
+    public static func nanos(after seconds: Double) -> UInt64 {
+        let (sum, overflow) = nanos().addingReportingOverflow(UInt64(saturating: seconds * 1e9))
+        return overflow ? .max : sum
+    }
 }

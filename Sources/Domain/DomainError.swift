@@ -36,11 +36,16 @@ public enum DomainError: Error, Equatable, Sendable {
     case noDefaultTemplate
     /// A remix token was already redeemed by an earlier battle.
     case remixTokenUsed
+    /// The user already has the most personas allowed (`MAX_PERSONAS_PER_USER`).
+    case personaLimitReached
+    /// A write referenced a row that was deleted meanwhile (a foreign key failed): typically the caller's own account.
+    case referenceGone
 }
 
+/// The one message table: the text of `{"error": …}` for each case (the contract's words), also used in logs and in a
+/// failed job's `error` column. The HTTP status of each case is chosen in the HTTP layer's mapping.
 extension DomainError: CustomStringConvertible {
-    /// A log- and job-friendly description (not the HTTP message, which the mapping chooses).
-    public var description: String {
+    public var message: String {
         switch self {
         case .invalid(let m), .unauthorized(let m), .forbidden(let m), .notFound(let m), .conflict(let m),
             .upstream(let m), .internalFailure(let m, _):
@@ -48,14 +53,18 @@ extension DomainError: CustomStringConvertible {
         case .quotaReached(let kind): return "daily \(kind.rawValue) quota reached"
         case .emailTaken: return "email already registered"
         case .slugTaken: return "slug already in use"
-        case .slugExhausted: return "no free slug"
+        case .slugExhausted: return "could not create unique slug"
         case .unknownPersona(let id): return "persona \(id) not found"
-        case .unstorableText(let field): return "\(field) contains a NUL character"
+        case .unstorableText(let field): return "\(field) must not contain NUL characters"
         case .templateUnavailable: return "template not found"
-        case .noDefaultTemplate: return "no public template to default to"
-        case .remixTokenUsed: return "remix token already used"
+        case .noDefaultTemplate: return "could not load default template"
+        case .remixTokenUsed: return "invalid remix_token"
+        case .personaLimitReached: return "persona limit reached"
+        case .referenceGone: return "invalid token"
         }
     }
+
+    public var description: String { message }
 }
 
 extension Error {

@@ -14,7 +14,11 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable {
 
     public init(microseconds: Int64) { self.microseconds = microseconds }
 
-    public init(seconds: Int64) { self.microseconds = seconds * 1_000_000 }
+    /// Whole seconds since the epoch, saturating at the ends of the range.
+    public init(seconds: Int64) {
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
+        self.microseconds = overflow ? (seconds > 0 ? .max : .min) : product
+    }
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.microseconds < rhs.microseconds }
 
@@ -23,11 +27,17 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable {
 
     public var unixNanoseconds: Int64 { microseconds &* 1000 }
 
+    /// `seconds` later (earlier when negative). Saturates at the ends of the range instead of trapping, so a
+    /// huge or non-finite duration from configuration cannot crash the caller; NaN adds nothing.
     public func adding(seconds: Double) -> Timestamp {
-        Timestamp(microseconds: microseconds + Int64((seconds * 1_000_000).rounded()))
+        adding(microseconds: Int64(saturating: (seconds * 1_000_000).rounded()))
     }
 
-    public func adding(microseconds delta: Int64) -> Timestamp { Timestamp(microseconds: microseconds + delta) }
+    /// `delta` microseconds later, saturating at the ends of the range.
+    public func adding(microseconds delta: Int64) -> Timestamp {
+        let (sum, overflow) = microseconds.addingReportingOverflow(delta)
+        return Timestamp(microseconds: overflow ? (delta > 0 ? .max : .min) : sum)
+    }
 
     /// 00:00:00 UTC of this instant's day.
     public var startOfDay: Timestamp {

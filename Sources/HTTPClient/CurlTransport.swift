@@ -8,6 +8,9 @@ import Synchronization
 public struct CurlTransport: HTTPTransport {
     private static let globalInit: Bool = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK }()
 
+    /// The longest timeout handed to libcurl (a day); `OutboundRequest.timeout` is clamped to it.
+    static let maxTimeoutSeconds = 86_400.0
+
     public init() { _ = Self.globalInit }
 
     /// libcurl's version string (for diagnostics).
@@ -45,8 +48,10 @@ final class Transfer: @unchecked Sendable {
         _ = pw_curl_setopt_string(handle, CURLOPT_URL, request.url)
         _ = pw_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
         _ = pw_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-        _ = pw_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, Int(request.timeout * 1000)))
-        _ = pw_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(min(request.timeout, 10) * 1000)))
+        // Clamped before converting: `Int(Double)` traps on NaN or a huge value (this module has no Domain helpers).
+        let timeout = request.timeout.isNaN ? 1 : min(max(request.timeout, 0), CurlTransport.maxTimeoutSeconds)
+        _ = pw_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, Int(timeout * 1000)))
+        _ = pw_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(min(timeout, 10) * 1000)))
         _ = pw_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
         if !request.body.isEmpty || request.method == "POST" {
             _ = request.body.withUnsafeBytes { pw_curl_setopt_postfields(handle, $0.baseAddress, request.body.count) }

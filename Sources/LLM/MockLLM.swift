@@ -78,7 +78,7 @@ public struct MockLLM: LLMClient {
     /// Sleeps for `latency`, failing (retryably) if the caller's deadline comes first.
     private func simulateLatency() async throws {
         guard latency > 0 else { return }
-        let wait = UInt64(latency * 1e9)
+        let wait = UInt64(saturating: latency * 1e9)
         let deadline = RequestDeadline.nanos
         if deadline > 0 {
             let now = Monotonic.nanos()

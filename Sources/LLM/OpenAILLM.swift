@@ -83,7 +83,7 @@ public struct OpenAILLM: LLMClient {
     private func attempts(_ prompt: Prompt) async throws -> String {
         guard !settings.apiKey.isEmpty else { throw LLMError("OPENAI_API_KEY is required for openai provider", retryable: false) }
         let callerDeadline = RequestDeadline.nanos
-        let deadline = callerDeadline > 0 ? callerDeadline : Monotonic.nanos() + UInt64(settings.requestTimeout * 1e9)
+        let deadline = callerDeadline > 0 ? callerDeadline : Monotonic.nanos(after: settings.requestTimeout)
         let body = try Prompts.requestBody(model: settings.model, prompt: prompt)
         var lastError = LLMError("openai provider: no attempt made", retryable: true)
         for attempt in 0...settings.maxRetries {
@@ -113,7 +113,7 @@ public struct OpenAILLM: LLMClient {
             let backoff = max(0.05, settings.retryBase * pow(2, Double(attempt)) * Double.random(in: 0.8..<1.2))
             let wait = retryAfter.map { max($0, 0.05) } ?? backoff
             guard wait < Self.secondsUntil(deadline) else { throw lastError }
-            try await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+            try await Task.sleep(nanoseconds: UInt64(saturating: wait * 1e9))
         }
         throw lastError
     }

@@ -24,7 +24,7 @@ extension SQLiteStore {
     /// Runs `checkpoint()` every `seconds` until the task is cancelled (`serve` runs it as a service).
     public func runCheckpoints(every seconds: Double) async {
         while !Task.isCancelled {
-            try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+            try? await Task.sleep(nanoseconds: UInt64(saturating: seconds * 1e9))
             guard !Task.isCancelled else { break }
             _ = try? await checkpoint()
         }

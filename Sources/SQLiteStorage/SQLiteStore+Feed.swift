@@ -9,6 +9,16 @@ extension SQLiteStore {
     /// name the index (`INDEXED BY`), so a mismatch is an error at once rather than a silent full read of `events`.
     static let engagementKeySQL = "COALESCE(NULLIF(metadata->>'source_battle_id',''), NULLIF(metadata->>'battle_id',''))"
 
+    /// DECISIONS 28: an event counts once per (actor, UTC day) for its battle and name, so a flood from one client
+    /// counts once. Events written before actors were recorded count for themselves.
+    static let actorDaySQL = "COALESCE(actor, user_id, 'event:' || id) || '|' || substr(created_at, 1, 10)"
+
+    /// Per-actor shares and remixes of the rows being grouped.
+    static let engagementCountsSQL = """
+        COUNT(DISTINCT CASE WHEN event_name = 'battle_shared' THEN \(actorDaySQL) END) AS shares,
+        COUNT(DISTINCT CASE WHEN event_name = 'remix_completed' THEN \(actorDaySQL) END) AS remixes
+        """
+
     static let feedPostColumns = """
         p.id, p.room_id, COALESCE(rm.name, '') AS room_name, p.persona_id, pe.name AS persona_name, p.content, p.created_at,
         p.user_id, p.template_id, t.name AS template_name
@@ -37,8 +47,7 @@ extension SQLiteStore {
 
     static let trendingSQL = """
         SELECT \(feedPostColumns), e.shares, e.remixes FROM (
-          SELECT \(engagementKeySQL) AS battle_key,
-                 SUM(event_name = 'battle_shared') AS shares, SUM(event_name = 'remix_completed') AS remixes
+          SELECT \(engagementKeySQL) AS battle_key, \(engagementCountsSQL)
           FROM events INDEXED BY idx_events_engagement_battle
           WHERE event_name IN ('battle_shared', 'remix_completed') AND created_at >= ?
           GROUP BY battle_key
@@ -80,11 +89,11 @@ extension SQLiteStore {
     /// One battle's engagement by its key: events naming it as the source, plus events naming it as the battle
     /// with no source. Each half is a lookup on one of the two metadata indexes.
     static let engagementOfBattleSQL = """
-        SELECT SUM(event_name = 'battle_shared') AS shares, SUM(event_name = 'remix_completed') AS remixes FROM (
-          SELECT event_name FROM events WHERE metadata->>'source_battle_id' = ? AND created_at >= ?
+        SELECT \(engagementCountsSQL) FROM (
+          SELECT id, event_name, actor, user_id, created_at FROM events WHERE metadata->>'source_battle_id' = ? AND created_at >= ?
             AND event_name IN ('battle_shared', 'remix_completed')
           UNION ALL
-          SELECT event_name FROM events WHERE metadata->>'battle_id' = ? AND created_at >= ?
+          SELECT id, event_name, actor, user_id, created_at FROM events WHERE metadata->>'battle_id' = ? AND created_at >= ?
             AND event_name IN ('battle_shared', 'remix_completed') AND COALESCE(metadata->>'source_battle_id', '') = ''
         )
         """

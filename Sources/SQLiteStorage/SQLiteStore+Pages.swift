@@ -7,9 +7,9 @@ extension SQLiteStore {
     /// The signed-in user's email (admin check) and unread notification count, in one read, for the navigation bar.
     public func accountSummary(userID: String) async throws -> AccountSummary? {
         try await quickRead { db in
-            guard let email = try String.fetchOne(db.cachedStatement(sql: "SELECT email FROM users WHERE id = ?"), arguments: [userID])
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT email, is_admin FROM users WHERE id = ?"), arguments: [userID])
             else { return nil }
-            return AccountSummary(email: email, unread: try Self.unreadCount(db, userID: userID))
+            return AccountSummary(email: row[0], isAdmin: row[1], unread: try Self.unreadCount(db, userID: userID))
         }
     }
 

@@ -26,20 +26,22 @@ extension SQLiteStore {
         try await read { db in try Self.fetchPersona(db, id: id, userID: userID) }
     }
 
-    /// Inserts a persona and its `persona_created` analytics event together.
-    public func createPersona(userID: String, fields: PersonaFields, now: Timestamp) async throws -> Persona {
+    /// Inserts a persona and its `persona_created` analytics event together, unless the user already has
+    /// `maxPersonas`: the insert carries its own condition, so the count and the insert are one atomic statement.
+    public func createPersona(userID: String, fields: PersonaFields, maxPersonas: Int, now: Timestamp) async throws -> Persona {
         let persona = Persona(id: Identifiers.newUUID(), userID: userID, fields: fields, createdAt: now, updatedAt: now)
         try await write { db in
             try db.cachedStatement(
                 sql: """
                     INSERT INTO personas(id, user_id, name, bio, tone, writing_samples, do_not_say, catchphrases,
                       preferred_language, formality, daily_draft_quota, daily_reply_quota, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+                    WHERE (SELECT COUNT(*) FROM personas WHERE user_id = ?) < ?
                     """
-            ).execute(arguments: Self.arguments(persona))
-            try db.execute(
-                sql: "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, 'persona_created', ?, ?)",
-                arguments: [userID, StoredJSON.object(["persona_id": persona.id]), now.storageString])
+            ).execute(arguments: Self.arguments(persona) + [userID, maxPersonas])
+            guard db.changesCount > 0 else { throw DomainError.personaLimitReached }
+            try Self.insertEvent(
+                db, userID: userID, name: "persona_created", metadataJSON: StoredJSON.object(["persona_id": persona.id]), now: now)
         }
         return persona
     }

@@ -37,17 +37,11 @@ extension SQLiteStore {
         }
     }
 
-    /// Whether a user id still exists (tokens of deleted users stop working).
-    public func userExists(id: String) async throws -> Bool {
-        try await quickRead { db in
-            try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM users WHERE id = ?)"), arguments: [id]) ?? false
-        }
-    }
-
-    /// Inserts an event inside the caller's transaction, so an event caused by a change commits with it.
-    static func insertEvent(_ db: Database, userID: String?, name: String, metadataJSON: String, now: Timestamp) throws {
-        try db.cachedStatement(sql: "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [userID, name, metadataJSON, now.storageString])
+    /// Inserts an event inside the caller's transaction, so an event caused by a change commits with it. Events the
+    /// server writes in a transaction are a signed-in user's acts, so the actor is that user.
+    static func insertEvent(_ db: Database, userID: String?, name: String, metadataJSON: String, now: Timestamp, actor: String? = nil) throws {
+        try db.cachedStatement(sql: "INSERT INTO events(user_id, event_name, metadata, created_at, actor) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [userID, name, metadataJSON, now.storageString, actor ?? userID])
     }
 }
 
@@ -58,7 +52,8 @@ extension SQLiteStore {
         guard !events.isEmpty else { return }
         try await write { db in
             for event in events {
-                try Self.insertEvent(db, userID: event.userID, name: event.name, metadataJSON: event.metadataJSON, now: event.createdAt)
+                try Self.insertEvent(
+                    db, userID: event.userID, name: event.name, metadataJSON: event.metadataJSON, now: event.createdAt, actor: event.actor)
             }
         }
     }

@@ -35,8 +35,7 @@ extension SQLiteStore {
                     sql: """
                         SELECT p.id, p.room_id, COALESCE(rm.name, '') AS room_name, p.content, p.created_at, p.user_id, p.persona_id, e.shares, e.remixes
                         FROM (
-                          SELECT \(Self.engagementKeySQL) AS battle_key,
-                                 SUM(event_name = 'battle_shared') AS shares, SUM(event_name = 'remix_completed') AS remixes
+                          SELECT \(Self.engagementKeySQL) AS battle_key, \(Self.engagementCountsSQL)
                           FROM events INDEXED BY idx_events_engagement_battle
                           WHERE event_name IN ('battle_shared', 'remix_completed') AND created_at >= ?
                           GROUP BY battle_key

@@ -31,7 +31,7 @@ public final class SQLiteStore: Sendable {
         self.pool = writer
         self.path = path
         self.deadlines = deadlines
-        self.timeoutNanos = UInt64(min(max(0, queryTimeout), 86_400) * 1_000_000_000)
+        self.timeoutNanos = UInt64(saturating: queryTimeout * 1_000_000_000)
         self.observe = observe
     }
 
@@ -98,21 +98,26 @@ public final class SQLiteStore: Sendable {
         return try await pool.unsafeRead { db in try deadlines.with(db, timeoutNanos: timeout) { try body(db) } }
     }
 
-    /// Runs a write access in one `BEGIN IMMEDIATE` transaction.
+    /// Runs a write access in one `BEGIN IMMEDIATE` transaction. A foreign key that fails (a row the write refers to
+    /// was deleted meanwhile, typically the caller's account) is `DomainError.referenceGone`, never a 500.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let start = QueryDeadlines.monotonicNanos()
         defer { observe(Double(QueryDeadlines.monotonicNanos() - start) / 1e9) }
         let deadlines = self.deadlines
         let timeout = effectiveTimeout()
-        return try await pool.writeWithoutTransaction { db in
-            try deadlines.with(db, timeoutNanos: timeout) {
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                try deadlines.with(db, timeoutNanos: timeout) {
+                    var result: T?
+                    try db.inTransaction(.immediate) {
+                        result = try body(db)
+                        return .commit
+                    }
+                    return result!
                 }
-                return result!
             }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+            throw DomainError.referenceGone
         }
     }
 

@@ -6,8 +6,9 @@ public protocol PersonaStore: Sendable {
     func personas(ownedBy userID: String) async throws -> [Persona]
     /// One persona if it belongs to `userID`.
     func persona(id: String, ownedBy userID: String) async throws -> Persona?
-    /// Inserts a persona and its `persona_created` analytics event together.
-    func createPersona(userID: String, fields: PersonaFields, now: Timestamp) async throws -> Persona
+    /// Inserts a persona and its `persona_created` analytics event together, unless the user already has
+    /// `maxPersonas` personas (`DomainError.personaLimitReached`); the count and the insert are one atomic step.
+    func createPersona(userID: String, fields: PersonaFields, maxPersonas: Int, now: Timestamp) async throws -> Persona
     /// Replaces a persona's fields; nil when it is not the caller's.
     func updatePersona(id: String, ownedBy userID: String, fields: PersonaFields, now: Timestamp) async throws -> Persona?
     /// Deletes a persona (its dependent rows cascade; its posts and replies stay, without a persona); false when it

@@ -3,20 +3,24 @@ import Domain
 /// One analytics event waiting to be written.
 public struct EventRecord: Sendable {
     public let userID: String?
+    /// Who the event counts for (DECISIONS 28: each actor once per battle, event name and UTC day): the user, else
+    /// an opaque key of the client's address (`EventActor`).
+    public let actor: String
     public let name: String
     public let metadataJSON: String
     public let createdAt: Timestamp
 
-    public init(userID: String?, name: String, metadataJSON: String, createdAt: Timestamp) {
+    public init(userID: String?, actor: String, name: String, metadataJSON: String, createdAt: Timestamp) {
         self.userID = userID
+        self.actor = actor
         self.name = name
         self.metadataJSON = metadataJSON
         self.createdAt = createdAt
     }
 
     /// An event whose metadata is a flat object of strings.
-    public init(userID: String?, name: String, metadata: [String: String], createdAt: Timestamp) {
-        self.init(userID: userID, name: name, metadataJSON: StoredJSON.object(metadata), createdAt: createdAt)
+    public init(userID: String?, actor: String, name: String, metadata: [String: String], createdAt: Timestamp) {
+        self.init(userID: userID, actor: actor, name: name, metadataJSON: StoredJSON.object(metadata), createdAt: createdAt)
     }
 }
 
@@ -60,10 +64,12 @@ public struct NotificationPage: Sendable {
 /// What the signed-in navigation shows.
 public struct AccountSummary: Sendable, Equatable {
     public let email: String
+    public let isAdmin: Bool
     public let unread: Int
 
-    public init(email: String, unread: Int) {
+    public init(email: String, isAdmin: Bool, unread: Int) {
         self.email = email
+        self.isAdmin = isAdmin
         self.unread = unread
     }
 }

@@ -50,7 +50,7 @@ public struct DigestScheduler: Service {
             passes += 1
             // Weekly leases double as "checked until" markers; past weeks' leases are dead weight, dropped now and then.
             if passes % 1000 == 1 { try? await store.purgeDigestLeases(before: clock.now().adding(seconds: -86_400)) }
-            try? await Task.sleep(for: .milliseconds(Int(settings.interval * 1000)))
+            try? await Task.sleep(for: .milliseconds(Int64(saturating: settings.interval * 1000)))
         }
     }
 

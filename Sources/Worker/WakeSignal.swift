@@ -1,3 +1,4 @@
+import Domain
 import Synchronization
 
 /// Wakes idle worker loops at once when a job is enqueued in this process; loops otherwise
@@ -52,7 +53,7 @@ public final class WakeSignal: Sendable {
                 }
             }
             group.addTask {
-                try? await Task.sleep(nanoseconds: UInt64(max(0, timeout) * 1e9))
+                try? await Task.sleep(nanoseconds: UInt64(saturating: timeout * 1e9))
                 self.cancel(id)
             }
             await group.next()

@@ -62,7 +62,7 @@ public struct WorkerPool: Service {
             "worker_started",
             metadata: [
                 "concurrency": .stringConvertible(settings.concurrency),
-                "poll_every_ms": .stringConvertible(Int(settings.pollEvery * 1000)),
+                "poll_every_ms": .stringConvertible(Int(saturating: settings.pollEvery * 1000)),
             ])
         let stopping = StopFlag()
         await withGracefulShutdownHandler {
@@ -142,7 +142,7 @@ public struct WorkerPool: Service {
 
     /// Runs the handler under the task deadline; nil when shutdown cut it short.
     private func execute(_ job: ClaimedJob, claimNext: QueuePolicy?, stopping: StopFlag) async -> (JobOutcome, ClaimedJob?)? {
-        let deadline = Monotonic.nanos() + UInt64(settings.taskTimeout * 1e9)
+        let deadline = Monotonic.nanos(after: settings.taskTimeout)
         return await withTaskGroup(of: (JobOutcome, ClaimedJob?)?.self) { group in
             group.addTask {
                 await RequestDeadline.$nanos.withValue(deadline) { await handler.run(job, claimNext: claimNext) }
@@ -153,7 +153,7 @@ public struct WorkerPool: Service {
                     try? await Task.sleep(nanoseconds: 50_000_000)
                     if Task.isCancelled { return (.done, nil) }
                 }
-                try? await Task.sleep(nanoseconds: UInt64(settings.shutdownGrace * 1e9))
+                try? await Task.sleep(nanoseconds: UInt64(saturating: settings.shutdownGrace * 1e9))
                 return Task.isCancelled ? (.done, nil) : nil
             }
             let first = await group.next() ?? nil
@@ -168,7 +168,7 @@ public struct WorkerPool: Service {
         _ outcome: JobOutcome, for job: ClaimedJob, seconds: Double, logger log: Logger, traced: Bool,
         claimNext: QueuePolicy?
     ) async throws -> ClaimedJob? {
-        let latency: Logger.MetadataValue = .stringConvertible(Int(seconds * 1000))
+        let latency: Logger.MetadataValue = .stringConvertible(Int(saturating: seconds * 1000))
         let now = clock.now()
         let maxAttempts = settings.policy.maxAttempts
         switch outcome {

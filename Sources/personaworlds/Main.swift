@@ -14,7 +14,9 @@ struct PersonaWorlds: AsyncParsableCommand {
         discussion:
             "Configuration comes from the environment, optionally layered over an env-style file (--config FILE or PERSONAWORLDS_CONFIG); the environment wins. See config/personaworlds.env.example.",
         version: AppVersion.current,
-        subcommands: [Serve.self, Migrate.self, Seed.self, BackupCommand.self, RestoreCommand.self, DoctorCommand.self, Version.self],
+        subcommands: [
+            Serve.self, Migrate.self, Seed.self, AdminCommand.self, BackupCommand.self, RestoreCommand.self, DoctorCommand.self, Version.self,
+        ],
         defaultSubcommand: Serve.self
     )
 }
@@ -37,7 +39,9 @@ struct CommonOptions: ParsableArguments {
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, service: service, level: level) }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        return AppDependencies(config: appConfig, logger: Logger(label: "personaworlds"), registry: registry)
+        return AppDependencies(
+            config: appConfig, logger: Logger(label: "personaworlds"), registry: registry,
+            systemd: SystemdEnvironment(environment: ProcessInfo.processInfo.environment, pid: getpid()))
     }
 
     /// The configuration from the environment over `--config` / `PERSONAWORLDS_CONFIG`.

@@ -35,6 +35,39 @@ import Testing
         }
     }
 
+    @Test func signupRefusesMalformedEmailsAndBlankPasswords() async throws {
+        try await TestApp.withRouter(runWorker: false) { client, _ in
+            let long = String(repeating: "a", count: 60_000) + "@x.io"
+            for email in ["@", "@@@", "a@b@c.d", "a@", "a@b..c", #"a\r\n@b.c"#, "<script>@x.io", #"zero\u200Bwidth@x.io"#, long] {
+                let r = try await client.send(.post, "/auth/signup", json: #"{"email":"\#(email)","password":"password123"}"#)
+                #expect(r.status == .badRequest && r.errorMessage == "invalid email or password", "\(email.prefix(40))")
+            }
+            let spaces = try await client.send(.post, "/auth/signup", json: #"{"email":"spaces@example.com","password":"        "}"#)
+            #expect(spaces.status == .badRequest && spaces.errorMessage == "invalid email or password", "eight spaces are not a password")
+        }
+    }
+
+    @Test func unicodeEqualEmailsAreOneAccount() async throws {
+        try await TestApp.withRouter(runWorker: false) { client, _ in
+            let (_, user) = try await client.signup("JOSE\u{301}@example.com")
+            let twin = try await client.send(.post, "/auth/signup", json: #"{"email":"jos\u00e9@example.com","password":"password123"}"#)
+            #expect(twin.status == .conflict && twin.errorMessage == "email already registered")
+            for spelling in [#"jos\u00e9@example.com"#, #"Jose\u0301@EXAMPLE.com"#] {
+                let login = try await client.send(.post, "/auth/login", json: #"{"email":"\#(spelling)","password":"password123"}"#)
+                #expect(login.status == .ok && login.jsonObject?["user_id"] as? String == user, "\(spelling)")
+            }
+        }
+    }
+
+    @Test func loginWithAMalformedEmailIsTheSignupRulesAnswer() async throws {
+        try await TestApp.withRouter(runWorker: false) { client, _ in
+            for email in ["@", "nobody", "a@b..c", "<script>@x.io"] {
+                let r = try await client.send(.post, "/auth/login", json: #"{"email":"\#(email)","password":"password123"}"#)
+                #expect(r.status == .badRequest && r.errorMessage == "invalid email or password", "\(email)")
+            }
+        }
+    }
+
     @Test func duplicateSignupIs409EvenWhenConcurrent() async throws {
         try await TestApp.withRouter { client, _ in
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
@@ -94,7 +127,8 @@ import Testing
 
     @Test func onlyHS256WithExpAndAnExistingUserIsAccepted() async throws {
         try await TestApp.withRouter { client, _ in
-            let (_, user) = try await client.signup()
+            let (issued, user) = try await client.signup()
+            let session = try #require(Self.claim("sid", of: issued))
             let future = Date().addingTimeInterval(3600)
             let hs384 = JWTKeyCollection()
             await hs384.add(hmac: HMACKey(from: TestApp.secret), digestAlgorithm: .sha384)
@@ -103,30 +137,50 @@ import Testing
 
             let hs256 = JWTKeyCollection()
             await hs256.add(hmac: HMACKey(from: TestApp.secret), digestAlgorithm: .sha256)
-            let good = try await hs256.sign(Claims(userID: user, exp: ExpirationClaim(value: future)))
+            let good = try await hs256.sign(Claims(userID: user, sid: session, exp: ExpirationClaim(value: future)))
             #expect(try await client.send(.get, "/personas", token: good).status == .ok)
+            // Every login token names a revocable session; one without (or with a session that is not the user's) is refused.
+            let sessionless = try await hs256.sign(Claims(userID: user, exp: ExpirationClaim(value: future)))
+            #expect(try await client.send(.get, "/personas", token: sessionless).errorMessage == "invalid token")
+            let (_, other) = try await client.signup()
+            let stolen = try await hs256.sign(Claims(userID: other, sid: session, exp: ExpirationClaim(value: future)))
+            #expect(try await client.send(.get, "/personas", token: stolen).errorMessage == "invalid token")
 
             let noExp = try await hs256.sign(NoExpClaims(userID: user))
             #expect(try await client.send(.get, "/personas", token: noExp).errorMessage == "invalid token")
 
-            let ghost = try await hs256.sign(Claims(userID: "6f1c2d3e-4b5a-4c6d-8e7f-8091a2b3c4d5", exp: ExpirationClaim(value: future)))
+            let ghost = try await hs256.sign(
+                Claims(userID: "6f1c2d3e-4b5a-4c6d-8e7f-8091a2b3c4d5", sid: session, exp: ExpirationClaim(value: future)))
             #expect(try await client.send(.get, "/personas", token: ghost).errorMessage == "invalid token")
 
-            let noUser = try await hs256.sign(Claims(userID: "", exp: ExpirationClaim(value: future)))
+            let noUser = try await hs256.sign(Claims(userID: "", sid: session, exp: ExpirationClaim(value: future)))
             #expect(try await client.send(.get, "/personas", token: noUser).errorMessage == "missing user")
 
             let otherKey = JWTKeyCollection()
             await otherKey.add(hmac: HMACKey(from: "another-secret-that-is-long-enough-0123-and-then-some-more-bytes"), digestAlgorithm: .sha256)
-            let forged = try await otherKey.sign(Claims(userID: user, exp: ExpirationClaim(value: future)))
+            let forged = try await otherKey.sign(Claims(userID: user, sid: session, exp: ExpirationClaim(value: future)))
             #expect(try await client.send(.get, "/personas", token: forged).errorMessage == "invalid token")
         }
+    }
+
+    /// A string claim of a compact JWS, read without verifying it.
+    static func claim(_ name: String, of token: String) -> String? {
+        let parts = token.split(separator: ".")
+        guard parts.count == 3 else { return nil }
+        var b64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        guard let data = Data(base64Encoded: b64), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            return nil
+        }
+        return object[name] as? String
     }
 }
 
 private struct Claims: JWTPayload {
     var userID: String
+    var sid: String?
     var exp: ExpirationClaim
-    enum CodingKeys: String, CodingKey { case userID = "user_id", exp }
+    enum CodingKeys: String, CodingKey { case userID = "user_id", sid, exp }
     func verify(using algorithm: some JWTAlgorithm) throws {}
 }
 

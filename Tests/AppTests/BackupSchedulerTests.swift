@@ -11,13 +11,14 @@ import Testing
 @testable import App
 
 /// Scheduled backups: the interval, retention by the scheduler's own file names, metrics, graceful shutdown.
-@Suite(.enabled(if: TestEngine.isSQLite)) struct BackupSchedulerTests {
+/// SQLite-only: scheduled backups use the engine's online backup, which only SQLite's store offers.
+@Suite struct BackupSchedulerTests {
     static func scheduler(
         _ dir: TestDirectory, interval: Double, keep: Int, backupDir: String? = nil,
         registry: PrometheusCollectorRegistry = .init()
-    ) async throws -> (BackupScheduler, SQLiteStore, AppMetrics) {
-        let db = try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
-        try await db.migrate()
+    ) async throws -> (BackupScheduler, any AppStore & OnlineBackup, AppMetrics) {
+        let opened = try await StoreBackend.sqlite.makeStore(in: dir)
+        guard let db = opened as? any AppStore & OnlineBackup else { throw TestFailure("the SQLite store takes no online backup") }
         let metrics = AppMetrics(registry: registry, clock: SystemClock())
         var logger = Logger(label: "test")
         logger.logLevel = .critical

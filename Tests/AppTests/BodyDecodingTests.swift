@@ -57,10 +57,10 @@ import Testing
 
             let (token, _) = try await client.signup()
             let bio = String(repeating: "b", count: 70_000)
-            let ok = try await client.send(
+            let overPublicCap = try await client.send(
                 .post, "/personas", token: token,
                 json: TestJSON.persona().replacingOccurrences(of: "\" A bio \"", with: "\"\(bio)\""))
-            #expect(ok.status == .created)
+            #expect(overPublicCap.errorMessage == "bio must be <= 1000 chars", "a 70 KB body passes the 1 MiB cap and meets the field rule")
             let huge = String(repeating: "h", count: 1_100_000)
             let tooBig = try await client.send(
                 .post, "/personas", token: token,

@@ -40,7 +40,7 @@ import Testing
             let id = try #require(try await client.createBattle(token: token, room: room)["battle_id"] as? String)
             let before = try await client.send(.get, "/b/\(id)/card.png")
             // A reply written by a worker (possibly another process): the version moves, so the key and ETag do.
-            try await dir.database.execute(
+            try await TestDatabase.open(dir).execute(
                 """
                 INSERT INTO replies(id, post_id, persona_id, authored_by, content, created_at, updated_at)
                 VALUES ('0b7c0f5e-1d2a-4c3b-9e8f-00000000beef', ?, ?, 'AI', 'A fresh reply. With more.', '2099-01-01T00:00:00.000000Z', '2099-01-01T00:00:00.000000Z')

@@ -19,6 +19,25 @@ import Testing
         #expect(c.rateLimitPublicReadPerMin == 120)
         #expect(c.effectiveCORSOrigins == ["http://localhost:3000", "http://127.0.0.1:3000"])
         #expect(c.secureCookies == false)
+        #expect(c.maxDailyQuota == 1000 && c.maxPersonasPerUser == 50)
+        #expect(c.rateLimitSignupPerHour == 20)
+        #expect(c.rateLimitLoginFailuresPerMin == 10 && c.rateLimitLoginAccountFailuresPerHour == 100)
+    }
+
+    @Test func durationsAreBoundedToAYearAndQuotaDefaultsToTheMaximum() throws {
+        #expect(try AppConfig(values: ["FEED_CACHE_TTL": "8760h"]).feedCacheTTL == 8760 * 3600)
+        for (variable, value) in [
+            ("FEED_CACHE_TTL", "8760h1s"), ("DB_QUERY_TIMEOUT", "99999999999999999999999999h"),
+            ("API_READ_TIMEOUT", String(repeating: "9", count: 400) + "h"), ("API_REQUEST_TIMEOUT", "-9999999h"),
+        ] {
+            #expect(throws: ConfigError(variable: variable, problem: "must be at most 8760h (a year)")) {
+                try AppConfig(values: [variable: value])
+            }
+        }
+        #expect(throws: ConfigError(variable: "DEFAULT_REPLY_QUOTA", problem: "25 is above MAX_DAILY_QUOTA (20)")) {
+            try AppConfig(values: ["MAX_DAILY_QUOTA": "20"])
+        }
+        #expect(try AppConfig(values: ["MAX_DAILY_QUOTA": "20", "DEFAULT_REPLY_QUOTA": "20"]).maxDailyQuota == 20)
     }
 
     @Test func backupSettingsDefaultBesideTheDatabaseAndCanBeTurnedOff() throws {
@@ -48,7 +67,8 @@ import Testing
         ("OPENAI_REQUEST_TIMEOUT", "30"), ("WORKER_POLL_EVERY", "0s"), ("PORT", "eighty"), ("LLM_PROVIDER", "anthropic"),
         ("JOB_RETRY_BASE", "-5s"), ("SECURE_COOKIES", "maybe"), ("WORKER_CONCURRENCY", "0"), ("DB_QUERY_TIMEOUT", "fast"),
         ("JWT_SECRET", "short"), ("DRAFT_MAX_LEN", "1.5"), ("BACKUP_EVERY", "24"), ("BACKUP_EVERY", "500ms"), ("BACKUP_EVERY", "-1h"),
-        ("BACKUP_KEEP", "0"), ("BACKUP_KEEP", "seven"), ("API_READ_TIMEOUT", "0s"),
+        ("BACKUP_KEEP", "0"), ("BACKUP_KEEP", "seven"), ("API_READ_TIMEOUT", "0s"), ("MAX_DAILY_QUOTA", "0"),
+        ("MAX_PERSONAS_PER_USER", "0"), ("RATE_LIMIT_SIGNUP_PER_HOUR", "-1"), ("RATE_LIMIT_LOGIN_ACCOUNT_FAILURES_PER_HOUR", "x"),
     ])
     func badValuesNameTheirVariable(variable: String, value: String) {
         #expect {
@@ -111,7 +131,7 @@ import Testing
     @Test func everyVariableIsDocumented() throws {
         let example = try String(contentsOf: Self.root.appendingPathComponent("config/personaworlds.env.example"), encoding: .utf8)
         let loader = try String(contentsOf: Self.root.appendingPathComponent("Sources/App/Config/AppConfig+Load.swift"), encoding: .utf8)
-        let regex = try NSRegularExpression(pattern: #"r\.(?:string|int|duration|bool|list)\("([A-Z0-9_]+)""#)
+        let regex = try NSRegularExpression(pattern: #"r\.(?:string|int|duration|bool|list)\(\s*"([A-Z0-9_]+)""#)
         let names = regex.matches(in: loader, range: NSRange(loader.startIndex..., in: loader)).map {
             String(loader[Range($0.range(at: 1), in: loader)!])
         }

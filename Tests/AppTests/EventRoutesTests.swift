@@ -14,11 +14,12 @@ import Testing
             let r = try await client.send(.post, "/events", token: token, json: body)
             #expect(r.status == .accepted)
             #expect(r.text == "{\"ok\":true}\n")
-            let rows = try await dir.database.rows("SELECT user_id, event_name, metadata FROM events WHERE event_name = 'remix_clicked'")
+            let rows = try await TestDatabase.open(dir).rows(
+                "SELECT user_id, event_name, metadata FROM events WHERE event_name = 'remix_clicked'")
             #expect(rows.count == 1, "the 202 came after the commit, so the row is there")
             #expect(rows.first?["user_id"] == user)
             let metadata = try #require(
-                try JSONSerialization.jsonObject(with: Data((rows.first?["metadata"] ?? "").utf8)) as? [String: Any])
+                try JSONSerialization.jsonObject(with: Data(((rows.first?["metadata"] ?? nil) ?? "").utf8)) as? [String: Any])
             #expect(metadata["battle_id"] as? String == "b-1")
             #expect(metadata["n"] as? Int == 3 && metadata["ok"] as? Bool == true)
             #expect(metadata["context"] == nil && metadata["message_id"] == nil && metadata["nil"] == nil && metadata["empty"] == nil)
@@ -37,6 +38,11 @@ import Testing
             try Task.checkCancellation() // makes the closure throwing; the #expect lines alone do not
             #expect(try await client.send(.post, "/events", json: #"{"event_name":"made_up"}"#).errorMessage == "unsupported event_name")
             #expect(try await client.send(.post, "/events", json: #"{"event_name":" "}"#).errorMessage == "unsupported event_name")
+            let (token, _) = try await client.signup()
+            for name in ["battle_created", "persona_created", "public_battle_viewed", "signup_from_share", "Post_Approved"] {
+                let forged = try await client.send(.post, "/events", token: token, json: #"{"event_name":"\#(name)"}"#)
+                #expect(forged.status == .badRequest && forged.errorMessage == "unsupported event_name", "only the server writes \(name)")
+            }
             #expect(try await client.send(.post, "/events", json: #"{"event_name":"daily_return","metadata":[1]}"#).status == .badRequest)
             #expect(
                 try await client.send(.post, "/events", json: #"{"event_name":"daily_return","x":1}"#).errorMessage == #"json: unknown field "x""#)

@@ -21,12 +21,15 @@ import Testing
                 ).jsonObject?["id"] as? String)
             _ = try await client.send(.post, "/posts/\(draft)/approve", token: author, json: #"{"content":"Tabs beat spaces. Prove me wrong."}"#)
             _ = try await client.send(.post, "/p/\(slug)/follow", token: reader)
-            for event in [
-                #"{"event_name":"battle_shared","metadata":{"battle_id":"\#(draft)"}}"#,
-                #"{"event_name":"battle_shared","metadata":{"battle_id":"\#(draft)","source":"x"}}"#,
-                #"{"event_name":"remix_completed","metadata":{"battle_id":"other","source_battle_id":"\#(draft)"}}"#,
+            // Two actors share (an anonymous client and the reader), one remixes; the anonymous client's second share
+            // the same day counts once (DECISIONS 28).
+            for (event, token) in [
+                (#"{"event_name":"battle_shared","metadata":{"battle_id":"\#(draft)"}}"#, nil),
+                (#"{"event_name":"battle_shared","metadata":{"battle_id":"\#(draft)","source":"again"}}"#, nil),
+                (#"{"event_name":"battle_shared","metadata":{"battle_id":"\#(draft)","source":"x"}}"#, reader),
+                (#"{"event_name":"remix_completed","metadata":{"battle_id":"other","source_battle_id":"\#(draft)"}}"#, nil),
             ] {
-                #expect(try await client.send(.post, "/events", json: event).status == .accepted)
+                #expect(try await client.send(.post, "/events", token: token, json: event).status == .accepted)
             }
             let feed = try await client.send(.get, "/feed", token: reader)
             #expect(feed.status == .ok)

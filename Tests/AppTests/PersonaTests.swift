@@ -10,7 +10,7 @@ import Testing
         try await TestApp.withRouter { client, _ in
             let (token, _) = try await client.signup()
             let json =
-                #"{"name":"  Ada  ","bio":" b ","tone":" t ","writing_samples":[" one ","","two","three "],"do_not_say":[" ", "no"],"catchphrases":[],"preferred_language":" EN ","formality":3,"daily_draft_quota":0,"daily_reply_quota":-1}"#
+                #"{"name":"  Ada  ","bio":" b ","tone":" t ","writing_samples":[" one ","","two","three "],"do_not_say":[" ", "no"],"catchphrases":[],"preferred_language":" EN ","formality":3,"daily_draft_quota":0,"daily_reply_quota":0}"#
             let r = try await client.send(.post, "/personas", token: token, json: json)
             #expect(r.status == .created)
             let p = try #require(r.jsonObject)
@@ -51,6 +51,37 @@ import Testing
                 #expect(r.status == .badRequest, "\(json)")
                 #expect(r.errorMessage == message, "\(json)")
             }
+        }
+    }
+
+    @Test func everyFieldAndQuotaIsBoundedWithTheDecisionsMessages() async throws {
+        try await TestApp.withRouter(["MAX_DAILY_QUOTA": "300"], runWorker: false) { client, _ in
+            let (token, _) = try await client.signup()
+            let twentyOne = (1...21).map { #""i\#($0)""# }.joined(separator: ",")
+            let cases: [(String, String)] = [
+                (#""name":"\#(String(repeating: "n", count: 81))""#, "name must be <= 80 chars"),
+                (#""name":"a","tone":"\#(String(repeating: "t", count: 81))""#, "tone must be <= 80 chars"),
+                (#""name":"a","bio":"\#(String(repeating: "b", count: 1001))""#, "bio must be <= 1000 chars"),
+                (#""name":"a","do_not_say":[\#(twentyOne)]"#, "do_not_say must have at most 20 items"),
+                (#""name":"a","catchphrases":[\#(twentyOne)]"#, "catchphrases must have at most 20 items"),
+                (#""name":"a","daily_draft_quota":301"#, "daily_draft_quota must be between 0 and 300"),
+                (#""name":"a","daily_reply_quota":-1"#, "daily_reply_quota must be between 0 and 300"),
+                (#""name":"a","daily_reply_quota":9223372036854775807"#, "daily_reply_quota must be between 0 and 300"),
+            ]
+            let persona = try await client.createPersona(token: token)
+            for (fields, message) in cases {
+                let json = #"{"writing_samples":["1","2","3"],"preferred_language":"en",\#(fields)}"#
+                let created = try await client.send(.post, "/personas", token: token, json: json)
+                #expect(created.status == .badRequest && created.errorMessage == message, "POST \(fields.prefix(60)): \(created.text)")
+                let updated = try await client.send(.put, "/personas/\(persona)", token: token, json: json)
+                #expect(updated.status == .badRequest && updated.errorMessage == message, "PUT \(fields.prefix(60)): \(updated.text)")
+            }
+            let atTheLimits =
+                #"{"name":"\#(String(repeating: "ş", count: 80))","bio":"\#(String(repeating: "b", count: 1000))","writing_samples":["1","2","3"],"preferred_language":"en","daily_draft_quota":300,"daily_reply_quota":300}"#
+            #expect(try await client.send(.post, "/personas", token: token, json: atTheLimits).status == .created)
+            let longProfileBio = try await client.send(
+                .post, "/personas/\(persona)/publish-profile", token: token, json: #"{"bio":"\#(String(repeating: "b", count: 1001))"}"#)
+            #expect(longProfileBio.status == .badRequest && longProfileBio.errorMessage == "bio must be <= 1000 chars")
         }
     }
 

@@ -189,15 +189,8 @@ import Testing
             }
             try await Task.sleep(nanoseconds: 400_000_000)
             #expect((try await client.send(.get, "/posts/\(post)/thread", token: token).jsonObject?["replies"] as? [Any])?.count == 1)
-            let jobs = try await ServerDB.count(dir, "SELECT COUNT(*) FROM jobs")
+            let jobs = try await TestDatabase.open(dir).int("SELECT COUNT(*) FROM jobs")
             #expect(jobs == 1)
         }
-    }
-}
-
-/// Direct reads of the test database file.
-enum ServerDB {
-    static func count(_ dir: TestDirectory, _ sql: String) async throws -> Int {
-        try await dir.database.int(sql)
     }
 }

@@ -46,6 +46,43 @@ import Testing
         }
     }
 
+    @Test func signupsAreLimitedPerAddressPerHourOnTheAPIAndTheForm() async throws {
+        let clock = ManualClock()
+        try await TestApp.withRouter(["RATE_LIMIT_SIGNUP_PER_HOUR": "3"], clock: clock, runWorker: false) { client, _ in
+            let first = try await client.send(.post, "/auth/signup", json: #"{"email":"one@example.com","password":"password123"}"#)
+            #expect(first.status == .created && first.header("RateLimit-Limit") == "3" && first.header("RateLimit-Remaining") == "2")
+            let invalid = try await client.send(.post, "/auth/signup", json: #"{"email":"@","password":"password123"}"#)
+            #expect(invalid.status == .badRequest && invalid.header("RateLimit-Remaining") == "1", "a refused signup still spends a token")
+            let form = try await client.form(.post, "/signup", "email=two%40example.com&password=password123")
+            #expect(form.status == .seeOther && form.header("RateLimit-Remaining") == "0", "the form shares the API's bucket")
+
+            let limited = try await client.send(.post, "/auth/signup", json: #"{"email":"three@example.com","password":"password123"}"#)
+            #expect(limited.status == .tooManyRequests && limited.errorMessage == "signup rate limit exceeded")
+            #expect(limited.header("Retry-After") == "1200", "3 per hour refills one token every 20 minutes")
+            #expect(limited.header("RateLimit-Reset") == "3600")
+            let page = try await client.form(.post, "/signup", "email=three%40example.com&password=password123")
+            #expect(page.status == .tooManyRequests && page.header("Retry-After") == "1200")
+            #expect(page.text.contains("Signup rate limit exceeded. Wait 20 minutes and try again."), "the form shows the message")
+            #expect(page.text.contains(#"value="three@example.com""#), "and keeps what was typed")
+            #expect(try await client.send(.post, "/auth/login", json: #"{"email":"one@example.com","password":"password123"}"#).status == .ok)
+
+            clock.advance(seconds: 1200)
+            let again = try await client.send(.post, "/auth/signup", json: #"{"email":"three@example.com","password":"password123"}"#)
+            #expect(again.status == .created)
+        }
+    }
+
+    @Test func theSignupLimitDefaultsToTwentyAndZeroTurnsItOff() async throws {
+        try await TestApp.withRouter(runWorker: false) { client, _ in
+            let r = try await client.send(.post, "/auth/signup", json: "{}")
+            #expect(r.header("RateLimit-Limit") == "20")
+        }
+        try await TestApp.withRouter(["RATE_LIMIT_SIGNUP_PER_HOUR": "0"], runWorker: false) { client, _ in
+            for n in 0..<21 { _ = try await client.signup("free-\(n)@example.com") }
+            #expect(try await client.send(.post, "/auth/signup", json: "{}").header("RateLimit-Limit") == nil)
+        }
+    }
+
     @Test func forwardedHeadersCountOnlyFromATrustedProxy() async throws {
         // In-process requests have no socket peer and no proxy is trusted; the trusted case runs on the real
         // binary over loopback (EndToEndTests).
@@ -122,7 +159,7 @@ import Testing
                 try await client.send(.post, "/p/nobody/follow", token: token).header("RateLimit-Limit") == "10",
                 "signed-in callers keep the full limit")
             #expect(try await client.send(.get, "/templates").header("RateLimit-Limit") == "120", "reads are never shed")
-            try await dir.database.execute("UPDATE jobs SET status = 'DONE'")
+            try await TestDatabase.open(dir).execute("UPDATE jobs SET status = 'DONE'")
             var off = false
             for _ in 0..<40 where !off {
                 try await Task.sleep(nanoseconds: 100_000_000)

@@ -66,10 +66,11 @@ import Testing
     }
 
     static func counts(_ dir: TestDirectory) async throws -> [Int] {
-        var out: [Int] = []
+        let database = try await TestDatabase.open(dir)
+        var counts: [Int] = []
         for table in ["users", "personas", "posts", "templates", "persona_public_profiles"] {
-            out.append(try await dir.database.int("SELECT COUNT(*) FROM \(table)"))
+            counts.append(try await database.int("SELECT COUNT(*) FROM \(table)") ?? 0)
         }
-        return out
+        return counts
     }
 }

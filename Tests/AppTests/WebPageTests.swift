@@ -258,11 +258,12 @@ extension TestClientProtocol {
     }
 
     @Test func everyPageHasTheStrictPolicyAndNoInlineScript() async throws {
-        try await TestApp.withRouter(["ADMIN_EMAILS": "admin-web@example.com"]) { client, _ in
+        try await TestApp.withRouter { client, dir in
             let browser = try await BrowserSession.signup(client, email: "admin-web@example.com")
+            try await TestApp.grantAdmin("admin-web@example.com", in: dir)
             for path in [
                 "/", "/login", "/signup", "/app/personas", "/app/rooms", "/app/battles/new", "/app/templates", "/app/feed",
-                "/app/notifications", "/app/digest", "/app/admin",
+                "/app/notifications", "/app/digest", "/app/admin", "/app/account",
             ] {
                 let page = try await client.page(path, cookie: browser.cookie)
                 #expect(page.status == .ok, "\(path): \(page.status)")

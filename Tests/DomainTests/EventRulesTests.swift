@@ -24,14 +24,31 @@ import Testing
         #expect(Set(EventName.supported).count == 16)
     }
 
-    @Test func namesAreTrimmedAndLowercased() {
-        #expect(EventName.normalize("  Battle_Shared \n") == "battle_shared")
-        #expect(EventName.normalize("REMIX_CLICK") == "remix_click")
-        #expect(EventName.normalize("daily_return") == "daily_return")
-        #expect(EventName.normalize("") == nil)
-        #expect(EventName.normalize("   ") == nil)
-        #expect(EventName.normalize("thread_participated") == nil)
-        #expect(EventName.normalize("battle shared") == nil)
+    @Test func clientNamesAreTrimmedAndLowercased() {
+        #expect(EventName.normalizeClient("  Battle_Shared \n") == "battle_shared")
+        #expect(EventName.normalizeClient("REMIX_CLICK") == "remix_click")
+        #expect(EventName.normalizeClient("daily_return") == "daily_return")
+        #expect(EventName.normalizeClient("") == nil)
+        #expect(EventName.normalizeClient("   ") == nil)
+        #expect(EventName.normalizeClient("thread_participated") == nil)
+        #expect(EventName.normalizeClient("battle shared") == nil)
+    }
+
+    @Test func clientsMaySendOnlyTheNineClientSideNames() {
+        #expect(
+            EventName.clientSent == [
+                "battle_shared", "remix_click", "remix_clicked", "remix_started", "remix_completed", "follow_click", "daily_return",
+                "notification_clicked", "template_used_from_feed",
+            ])
+        for name in [
+            "persona_created", "preview_generated", "post_approved", "battle_created", "public_profile_viewed", "public_battle_viewed",
+            "signup_from_share",
+        ] {
+            #expect(EventName.serverWritten.contains(name))
+            #expect(EventName.normalizeClient(name) == nil, "\(name) is written only by the server")
+            #expect(EventName.normalizeClient(" \(name.uppercased()) ") == nil, "case and spaces do not sneak \(name) past the check")
+        }
+        #expect(Set(EventName.clientSent).union(EventName.serverWritten) == Set(EventName.supported))
     }
 
     // MARK: Sanitiser

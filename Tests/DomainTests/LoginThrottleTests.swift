@@ -1,93 +1,156 @@
 import Domain
 import Testing
 
-/// Failed-login throttling per account and (ten times looser) per client IP.
+/// Failed-login throttling per (account, address), per address, and per account as a growing delay that a
+/// stranger cannot use to lock the owner out.
 @Suite struct LoginThrottleTests {
     let start = Timestamp(seconds: 1_700_000_000)
 
-    @Test func accountLocksAfterTheLimitAndOthersAreUnaffected() async {
+    /// One attempt that fails; returns the 401's headers decision, or the denial.
+    @discardableResult
+    private func fail(
+        _ throttle: LoginThrottle, _ account: String, _ ip: String, at now: Timestamp
+    ) async -> Result<
+        RateLimitDecision, Denied
+    > {
+        switch await throttle.begin(account: account, ip: ip, now: now) {
+        case .proceed(let attempt): return .success(await throttle.failed(attempt, now: now))
+        case .denied(let decision, let stage): return .failure(Denied(decision: decision, stage: stage))
+        }
+    }
+
+    private func admitted(_ throttle: LoginThrottle, _ account: String, _ ip: String, at now: Timestamp) async -> Bool {
+        if case .proceed = await throttle.begin(account: account, ip: ip, now: now) { return true }
+        return false
+    }
+
+    struct Denied: Error, Equatable {
+        let decision: RateLimitDecision
+        let stage: RateLimitClass
+    }
+
+    @Test func oneAddressHammeringAnAccountIsThrottledWhileTheOwnerElsewhereLogsIn() async throws {
         let throttle = LoginThrottle(store: InMemoryRateLimitStore(), failuresPerMinute: 10)
         for n in 0..<10 {
-            #expect(await throttle.check(account: "victim@example.com", ip: "198.51.100.1", now: start) == nil)
-            let d = await throttle.recordFailure(account: "victim@example.com", ip: "198.51.100.1", now: start)
-            #expect(d.allowed)
-            #expect(d.limit == 10) // headers describe the account bucket
-            #expect(d.remaining == 9 - n)
+            let d = try await fail(throttle, "victim@example.com", "198.51.100.1", at: start).get()
+            #expect(d.allowed && d.limit == 10 && d.remaining == 9 - n, "headers describe the account-and-address bucket")
         }
-        let denied = await throttle.check(account: "victim@example.com", ip: "198.51.100.1", now: start)
-        #expect(denied?.allowed == false)
-        #expect(denied?.limit == 10)
-        #expect(denied?.retryAfterSeconds == 6) // one failure per 6 s at 10 per minute
-        // The account is locked from any address.
-        #expect(await throttle.check(account: "victim@example.com", ip: "203.0.113.50", now: start) != nil)
-        // Another account from another address is untouched, and so is one from the same address.
-        #expect(await throttle.check(account: "other@example.com", ip: "203.0.113.50", now: start) == nil)
-        #expect(await throttle.check(account: "other@example.com", ip: "198.51.100.1", now: start) == nil)
-        // The lock lifts as the bucket refills.
-        #expect(
-            await throttle.check(
-                account: "victim@example.com", ip: "198.51.100.1",
-                now: start.adding(seconds: 6)) == nil)
+        guard case .failure(let denied) = await fail(throttle, "victim@example.com", "198.51.100.1", at: start) else {
+            Issue.record("the eleventh guess from the same address got through")
+            return
+        }
+        #expect(denied.stage == .loginAccountIP && denied.decision.retryAfterSeconds == 6, "one failure per 6 s at 10 per minute")
+        #expect(await admitted(throttle, "victim@example.com", "203.0.113.50", at: start), "the owner, elsewhere, still gets in")
+        #expect(await admitted(throttle, "other@example.com", "198.51.100.1", at: start), "the address may still try other accounts")
+        #expect(await admitted(throttle, "victim@example.com", "198.51.100.1", at: start.adding(seconds: 6)), "and this one as the bucket refills")
     }
 
-    @Test func checkingDoesNotConsume() async {
-        let throttle = LoginThrottle(store: InMemoryRateLimitStore(), failuresPerMinute: 2)
-        for _ in 0..<50 { #expect(await throttle.check(account: "a@x.io", ip: "1.1.1.1", now: start) == nil) }
-        _ = await throttle.recordFailure(account: "a@x.io", ip: "1.1.1.1", now: start)
-        #expect(await throttle.check(account: "a@x.io", ip: "1.1.1.1", now: start) == nil)
-        _ = await throttle.recordFailure(account: "a@x.io", ip: "1.1.1.1", now: start)
-        #expect(await throttle.check(account: "a@x.io", ip: "1.1.1.1", now: start) != nil)
+    @Test func anHourOfHammeringFromOneAddressStillDoesNotLockTheOwnerOut() async throws {
+        let throttle = LoginThrottle(store: InMemoryRateLimitStore(), failuresPerMinute: 10, accountFailuresPerHour: 100)
+        var now = start
+        var failures = 0
+        var ownerTriedDuringADelay = false
+        // The attacker guesses every 6 s, as fast as stage 1 allows, for an hour: 600 tries against 100 per hour.
+        for _ in 0..<(60 * 10) {
+            if case .success = await fail(throttle, "victim@example.com", "198.51.100.1", at: now) { failures += 1 }
+            if !ownerTriedDuringADelay, await throttle.accountState("victim@example.com", now: now).isDelaying(at: now) {
+                ownerTriedDuringADelay = true
+                #expect(await admitted(throttle, "victim@example.com", "203.0.113.50", at: now), "the owner gets in during the delay")
+            }
+            now = now.adding(seconds: 6)
+        }
+        #expect(ownerTriedDuringADelay, "the attacker pushed the account past its allowance")
+        #expect(failures > 100 && failures < 600, "the account's delay held the attacker back: \(failures) failures")
     }
 
-    @Test func ipLimitIsTenTimesLooser() async {
+    @Test func theAccountDelayGrowsExponentiallyAndHoldsBackAddressesThatFailed() async throws {
+        let throttle = LoginThrottle(store: InMemoryRateLimitStore(), failuresPerMinute: 10, accountFailuresPerHour: 3)
+        let account = "target@example.com"
+        var now = start
+        for n in 1...3 { try await fail(throttle, account, "10.0.0.\(n)", at: now).get() }
+        #expect(!(await throttle.accountState(account, now: now).isDelaying(at: now)), "three failures per hour are free")
+        var delays: [Int] = []
+        for n in 4...9 {
+            // Each new address gets its one attempt during the delay; each failure doubles it.
+            try await fail(throttle, account, "10.0.0.\(n)", at: now).get()
+            let state = await throttle.accountState(account, now: now)
+            delays.append(state.delaySeconds(at: now))
+            // An address that already failed here waits out the delay, with the wait in Retry-After.
+            guard case .failure(let denied) = await fail(throttle, account, "10.0.0.1", at: now) else {
+                Issue.record("an address that failed was let through during the delay")
+                return
+            }
+            #expect(denied.stage == .loginAccount && denied.decision.retryAfterSeconds == state.delaySeconds(at: now))
+            now = now.adding(seconds: 0.5)
+        }
+        #expect(delays == [1, 2, 4, 8, 16, 32])
+        #expect(await admitted(throttle, account, "192.0.2.77", at: now), "a fresh address (the owner's) may still try")
+        #expect(await admitted(throttle, "bystander@example.com", "10.0.0.1", at: now), "other accounts are untouched")
+    }
+
+    @Test func theDelayIsCappedAndDrainsAtTheAllowanceRate() async throws {
+        let throttle = LoginThrottle(store: InMemoryRateLimitStore(), failuresPerMinute: 1000, accountFailuresPerHour: 2)
+        let account = "flood@example.com"
+        for n in 0..<200 { _ = await fail(throttle, account, "10.1.\(n / 256).\(n % 256)", at: start) }
+        let flooded = await throttle.accountState(account, now: start)
+        #expect(flooded.delaySeconds(at: start) == LoginThrottle.maxDelaySeconds, "at most 15 minutes")
+        #expect(flooded.failures == 2 + 63, "the counter remembers a bounded excess")
+        let later = start.adding(seconds: 3600 * 33)
+        let drained = await throttle.accountState(account, now: later)
+        #expect(drained.failures == 0 && !drained.isDelaying(at: later), "2 per hour drain 65 failures in 32.5 hours")
+    }
+
+    @Test func theAddressLimitIsTenTimesLooserAcrossAccounts() async throws {
         let throttle = LoginThrottle(store: InMemoryRateLimitStore(), failuresPerMinute: 3)
-        #expect(throttle.ipRule.perMinute == 30)
-        // Spraying one guess at each of 30 accounts from one address exhausts the IP bucket...
-        for i in 0..<30 {
-            #expect(await throttle.check(account: "user\(i)@x.io", ip: "203.0.113.7", now: start) == nil)
-            _ = await throttle.recordFailure(account: "user\(i)@x.io", ip: "203.0.113.7", now: start)
+        #expect(throttle.ipRule.limit == 30 && throttle.ipRule.period == .minute)
+        for i in 0..<30 { try await fail(throttle, "user\(i)@x.io", "203.0.113.7", at: start).get() }
+        guard case .failure(let denied) = await fail(throttle, "fresh@x.io", "203.0.113.7", at: start) else {
+            Issue.record("the address sprayed 31 accounts")
+            return
         }
-        let denied = await throttle.check(account: "fresh@x.io", ip: "203.0.113.7", now: start)
-        #expect(denied?.allowed == false)
-        #expect(denied?.limit == 30) // the binding bucket's figures
-        #expect(denied?.retryAfterSeconds == 2)
-        // ...but the same fresh account from elsewhere is fine.
-        #expect(await throttle.check(account: "fresh@x.io", ip: "198.51.100.1", now: start) == nil)
+        #expect(denied.stage == .loginIP && denied.decision.limit == 30 && denied.decision.retryAfterSeconds == 2)
+        #expect(await admitted(throttle, "fresh@x.io", "198.51.100.1", at: start), "the same account from elsewhere is fine")
     }
 
-    @Test func tighterBucketDrivesTheHeaders() async {
+    @Test func failureHeadersShowTheTighterBucket() async throws {
         let throttle = LoginThrottle(store: InMemoryRateLimitStore(), failuresPerMinute: 1)
-        for i in 0..<9 { _ = await throttle.recordFailure(account: "u\(i)@x.io", ip: "9.9.9.9", now: start) }
-        // IP bucket: 1 of 10 left before this failure; account bucket: full (1).
-        let d = await throttle.recordFailure(account: "last@x.io", ip: "9.9.9.9", now: start)
-        #expect(d.allowed && d.remaining == 0)
-        #expect(d.limit == 1) // tie on remaining goes to the account bucket
+        for i in 0..<9 { try await fail(throttle, "u\(i)@x.io", "9.9.9.9", at: start).get() }
+        // Address bucket: 1 of 10 left before this failure; account-and-address bucket: 1 of 1.
+        let d = try await fail(throttle, "last@x.io", "9.9.9.9", at: start).get()
+        #expect(d.allowed && d.remaining == 0 && d.limit == 1, "a tie on remaining goes to the account-and-address bucket")
     }
 
-    @Test func accountIsNormalised() async {
-        let throttle = LoginThrottle(store: InMemoryRateLimitStore(), failuresPerMinute: 1)
+    @Test func accountsAreNormalisedLikeStoredEmails() async throws {
         #expect(LoginThrottle.normalize(account: "  Bob@Example.COM\n") == "bob@example.com")
-        _ = await throttle.recordFailure(account: "Bob@Example.COM ", ip: "1.1.1.1", now: start)
-        #expect(await throttle.check(account: "bob@example.com", ip: "2.2.2.2", now: start) != nil)
-    }
-
-    @Test func successClearsOnlyTheAccountBucket() async {
+        #expect(LoginThrottle.normalize(account: "Jose\u{301}@x.io") == LoginThrottle.normalize(account: "jos\u{E9}@x.io"))
+        #expect(LoginThrottle.normalize(account: String(repeating: "a", count: 60_000)) == "", "malformed addresses share one small key")
         let throttle = LoginThrottle(store: InMemoryRateLimitStore(), failuresPerMinute: 1)
-        _ = await throttle.recordFailure(account: "a@x.io", ip: "1.1.1.1", now: start)
-        #expect(await throttle.check(account: "a@x.io", ip: "3.3.3.3", now: start) != nil)
-        await throttle.recordSuccess(account: "A@x.io")
-        #expect(await throttle.check(account: "a@x.io", ip: "3.3.3.3", now: start) == nil)
-        // Nine more failures from 1.1.1.1 on other accounts still fill its IP bucket of ten.
-        for i in 0..<9 { _ = await throttle.recordFailure(account: "o\(i)@x.io", ip: "1.1.1.1", now: start) }
-        #expect(await throttle.check(account: "a@x.io", ip: "1.1.1.1", now: start) != nil)
+        try await fail(throttle, "Bob@Example.COM ", "1.1.1.1", at: start).get()
+        #expect(!(await admitted(throttle, "bob@example.com", "1.1.1.1", at: start)))
     }
 
-    @Test func zeroDisables() async {
-        let throttle = LoginThrottle(store: InMemoryRateLimitStore(), failuresPerMinute: 0)
-        for _ in 0..<100 {
-            #expect(await throttle.recordFailure(account: "a@x.io", ip: "1.1.1.1", now: start) == .unlimited)
+    @Test func successForgetsOnlyThisAddressesFailuresOnTheAccount() async throws {
+        let throttle = LoginThrottle(store: InMemoryRateLimitStore(), failuresPerMinute: 1, accountFailuresPerHour: 1)
+        try await fail(throttle, "a@x.io", "1.1.1.1", at: start).get()
+        try await fail(throttle, "a@x.io", "2.2.2.2", at: start).get() // two failures: the account's delay runs
+        #expect(!(await admitted(throttle, "a@x.io", "1.1.1.1", at: start)))
+        guard case .proceed(let attempt) = await throttle.begin(account: "a@x.io", ip: "3.3.3.3", now: start) else {
+            Issue.record("a fresh address was refused")
+            return
         }
-        #expect(await throttle.check(account: "a@x.io", ip: "1.1.1.1", now: start) == nil)
-        #expect(LoginThrottle(store: InMemoryRateLimitStore()).accountRule.perMinute == 10)
+        await throttle.succeeded(attempt)
+        #expect(await throttle.accountState("a@x.io", now: start).isDelaying(at: start), "the owner's success does not end the strangers' delay")
+        #expect(await admitted(throttle, "a@x.io", "3.3.3.3", at: start), "but the owner's address keeps its standing")
+    }
+
+    @Test func zeroTurnsEveryStageOff() async throws {
+        let throttle = LoginThrottle(store: InMemoryRateLimitStore(), failuresPerMinute: 0)
+        for _ in 0..<200 { #expect(try await fail(throttle, "a@x.io", "1.1.1.1", at: start).get() == .unlimited) }
+        #expect(throttle.accountPolicy.isDisabled)
+        let defaults = LoginThrottle(store: InMemoryRateLimitStore())
+        #expect(defaults.pairRule.limit == 10 && defaults.accountPolicy.allowancePerHour == 100)
+        let noAccountStage = LoginThrottle(store: InMemoryRateLimitStore(), failuresPerMinute: 1000, accountFailuresPerHour: 0)
+        for n in 0..<300 { try await fail(noAccountStage, "b@x.io", "10.2.\(n / 256).\(n % 256)", at: start).get() }
+        #expect(!(await noAccountStage.accountState("b@x.io", now: start).isDelaying(at: start)))
     }
 }

@@ -123,6 +123,47 @@ import Testing
         #expect(!store.take(other, rule: rule, now: at(100)).allowed)
     }
 
+    @Test func anHourlyRuleRefillsOverAnHour() {
+        let store = InMemoryRateLimitStore()
+        let rule = RateLimitRule(perHour: 2)
+        #expect(store.take(key, rule: rule, now: start).remaining == 1)
+        #expect(store.take(key, rule: rule, now: start).remaining == 0)
+        let denied = store.take(key, rule: rule, now: start)
+        #expect(!denied.allowed && denied.limit == 2 && denied.retryAfterSeconds == 1800 && denied.resetSeconds == 3600)
+        #expect(!store.take(key, rule: rule, now: at(1799)).allowed)
+        #expect(store.take(key, rule: rule, now: at(1800)).allowed)
+        let huge = RateLimitRule(limit: .max, per: .hour)
+        #expect(store.take(RateLimitKey(.signup, "x"), rule: huge, now: start).limit == 1_000_000_000, "clamped, never overflowing")
+    }
+
+    @Test func failureCountersCountDrainAndAreSwept() {
+        let store = InMemoryRateLimitStore()
+        let policy = BackoffPolicy(allowancePerHour: 2, baseDelaySeconds: 1, maxDelaySeconds: 900)
+        let account = RateLimitKey(.loginAccount, "a@x.io")
+        #expect(store.backoff(account, policy: policy, now: start) == .clear(policy))
+        #expect(store.count == 0, "peeking creates nothing")
+        #expect(!store.strike(account, policy: policy, now: start).isDelaying(at: start))
+        #expect(!store.strike(account, policy: policy, now: start).isDelaying(at: start))
+        let third = store.strike(account, policy: policy, now: start)
+        #expect(third.failures == 3 && third.delaySeconds(at: start) == 1)
+        #expect(store.strike(account, policy: policy, now: start).delaySeconds(at: start) == 2)
+        #expect(store.backoff(account, policy: policy, now: at(1800)).failures == 3, "2 per hour drain one in 30 minutes")
+        #expect(store.purge(now: at(7199)) == 0)
+        #expect(store.purge(now: at(7200)) == 1, "four failures drain in two hours, then the entry is dead weight")
+        #expect(store.strike(account, policy: BackoffPolicy(allowancePerHour: 0), now: start) == .clear(BackoffPolicy(allowancePerHour: 0)))
+        #expect(store.count == 0, "a disabled policy keeps no state")
+        _ = store.strike(account, policy: policy, now: start)
+        store.clear(account)
+        #expect(store.backoff(account, policy: policy, now: start).failures == 0)
+    }
+
+    @Test func backoffDelaysDoubleUpToTheCap() {
+        let policy = BackoffPolicy(allowancePerHour: 10, baseDelaySeconds: 1, maxDelaySeconds: 900)
+        #expect((0...12).map { policy.delaySeconds(excess: $0) } == [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900])
+        #expect(policy.delaySeconds(excess: .max) == 900)
+        #expect(BackoffPolicy(allowancePerHour: 1, baseDelaySeconds: .max, maxDelaySeconds: .max).delaySeconds(excess: 40) == 86_400)
+    }
+
     @Test func purgeDropsBucketsThatAreFullAgain() {
         let store = InMemoryRateLimitStore()
         let rule = RateLimitRule(perMinute: 60)
@@ -227,8 +268,11 @@ import Testing
             .battleCreate: ("user", "battle creation rate limit exceeded"),
             .templateCreate: ("user", "template creation rate limit exceeded"),
             .loginAccount: ("account", "too many failed logins"),
+            .loginAccountIP: ("account_ip", "too many failed logins"),
             .loginIP: ("ip", "too many failed logins"),
+            .loginGrace: ("account_ip", "too many failed logins"),
             .events: ("ip", "event rate limit exceeded"),
+            .signup: ("ip", "signup rate limit exceeded"),
         ]
         #expect(expected.count == RateLimitClass.allCases.count)
         for limitClass in RateLimitClass.allCases {

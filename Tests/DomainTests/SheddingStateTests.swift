@@ -33,13 +33,13 @@ import Testing
         let rule = RateLimitRule(perMinute: 30)
         #expect(state.effectiveRule(rule, class: .publicWrite, anonymous: true) == rule) // inactive
         state.update(queueDepth: 500, retriesLast10m: 0)
-        #expect(state.effectiveRule(rule, class: .publicWrite, anonymous: true).perMinute == 15)
+        #expect(state.effectiveRule(rule, class: .publicWrite, anonymous: true).limit == 15)
         #expect(state.effectiveRule(rule, class: .publicWrite, anonymous: false) == rule)
         for other in RateLimitClass.allCases where other != .publicWrite {
             #expect(state.effectiveRule(rule, class: other, anonymous: true) == rule, "\(other) must not be shed")
         }
-        #expect(state.effectiveRule(RateLimitRule(perMinute: 3), class: .publicWrite, anonymous: true).perMinute == 1)
-        #expect(state.effectiveRule(RateLimitRule(perMinute: 1), class: .publicWrite, anonymous: true).perMinute == 1)
+        #expect(state.effectiveRule(RateLimitRule(perMinute: 3), class: .publicWrite, anonymous: true).limit == 1)
+        #expect(state.effectiveRule(RateLimitRule(perMinute: 1), class: .publicWrite, anonymous: true).limit == 1)
         #expect(state.effectiveRule(.disabled, class: .publicWrite, anonymous: true).isDisabled)
         state.update(queueDepth: 0, retriesLast10m: 0)
         #expect(state.effectiveRule(rule, class: .publicWrite, anonymous: true) == rule)

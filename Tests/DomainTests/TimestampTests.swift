@@ -33,3 +33,35 @@ import Testing
         #expect(a.storageString < b.storageString)
     }
 }
+
+/// Conversions of outside numbers that used to trap now saturate.
+@Suite struct SaturatingConversionTests {
+    @Test func floatsClampIntoTheIntegerRange() {
+        #expect(Int64(saturating: 1e13 * 1e6) == .max, "10^13 seconds in microseconds: the token crash")
+        #expect(Int64(saturating: 9_223_372_036_854_775_807.0) == .max, "Double(Int64.max) is 2^63, one past the range")
+        #expect(Int64(saturating: -1e300) == .min)
+        #expect(Int64(saturating: .infinity) == .max && Int64(saturating: -.infinity) == .min)
+        #expect(Int64(saturating: .nan) == 0)
+        #expect(Int64(saturating: -2.9) == -2 && Int64(saturating: 2.9) == 2)
+        #expect(UInt64(saturating: 1e30) == .max && UInt64(saturating: -5) == 0 && UInt64(saturating: .nan) == 0)
+        #expect(UInt64(saturating: 1.5e9) == 1_500_000_000)
+        #expect(Int(saturating: 1e19) == .max)
+    }
+
+    @Test func timestampArithmeticSaturates() {
+        let t = Timestamp(seconds: 1_700_000_000)
+        #expect(t.adding(seconds: 1e300) == Timestamp(microseconds: .max))
+        #expect(Timestamp(microseconds: .min + 1).adding(seconds: -.infinity) == Timestamp(microseconds: .min))
+        #expect(t.adding(seconds: .nan) == t)
+        #expect(t.adding(seconds: 1.5) == Timestamp(microseconds: 1_700_000_001_500_000))
+        #expect(Timestamp(microseconds: .max - 1).adding(microseconds: 10) == Timestamp(microseconds: .max))
+        #expect(Timestamp(seconds: .max) == Timestamp(microseconds: .max) && Timestamp(seconds: .min) == Timestamp(microseconds: .min))
+    }
+
+    @Test func deadlinesSaturate() {
+        #expect(Monotonic.nanos(after: 1e30) == .max)
+        #expect(Monotonic.nanos(after: .nan) <= Monotonic.nanos())
+        let soon = Monotonic.nanos(after: 1)
+        #expect(soon > Monotonic.nanos() && soon <= Monotonic.nanos() + 1_000_000_000)
+    }
+}

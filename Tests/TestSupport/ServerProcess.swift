@@ -9,6 +9,8 @@ public final class ServerProcess: @unchecked Sendable {
     public let port: Int
     public let process: Process
     public let logPath: String
+    /// The test's directory; its engine and database are the server's.
+    public let directory: TestDirectory
 
     /// The built binary next to the test bundle (or `PERSONAWORLDS_BINARY`).
     public static var binaryPath: String {
@@ -57,13 +59,14 @@ public final class ServerProcess: @unchecked Sendable {
         arguments: [String] = ["serve"]
     ) async throws {
         self.port = port ?? Self.freePort()
+        self.directory = directory
         logPath = directory.path + "/server-\(self.port)-\(UUID().uuidString.prefix(6)).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binaryPath)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
-        env["DATABASE_PATH"] = directory.databasePath
+        for (k, v) in directory.backend.environment(directory) { env[k] = v }
         env["PORT"] = String(self.port)
         env["BIND_ADDRESS"] = "127.0.0.1"
         env["JWT_SECRET"] = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -82,6 +85,9 @@ public final class ServerProcess: @unchecked Sendable {
         }
         throw TestFailure("server did not become healthy: \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
     }
+
+    /// The rows of the server's database (verification and fault injection).
+    public func database() async throws -> TestDatabase { try await TestDatabase.open(directory) }
 
     /// The server's process id.
     public var pid: Int32 { process.processIdentifier }

@@ -7,44 +7,42 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 
-/// Builds the real application (same composition root as `serve`) on a temporary SQLite file.
+/// Builds the real application (same composition root as `serve`) on a fresh database of the chosen engine.
 public struct TestApp {
     public static let secret = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz-0123456789-ABCD"
 
-    /// Configuration for tests: temp database, fixed secret, quiet logs.
+    /// Configuration for tests: the directory's database, fixed secret, quiet logs.
     public static func config(_ dir: TestDirectory, _ values: [String: String] = [:]) throws -> AppConfig {
-        var all = ["DATABASE_PATH": dir.databasePath, "JWT_SECRET": secret, "LOG_LEVEL": "warning"]
+        var all = dir.backend.environment(dir)
+        all["JWT_SECRET"] = secret
+        all["LOG_LEVEL"] = "warning"
         for (k, v) in values { all[k] = v }
         return try AppConfig(values: all)
     }
 
-    /// Runs `body` against the in-process router, on the engine `TestEngine.current` names: a temporary SQLite file,
-    /// or a fresh PostgreSQL database of the test cluster (dropped afterwards).
+    /// Runs `body` against the in-process router. `body` gets the test's directory; `TestDatabase.open(dir)` reaches
+    /// the rows of the app under test. `dir` defaults to a fresh directory; pass one to start the app again on the
+    /// same database.
     public static func withRouter<T: Sendable>(
-        _ values: [String: String] = [:], clock: any AppClock = SystemClock(), runWorker: Bool = true,
-        _ body: @Sendable (any TestClientProtocol, TestDirectory) async throws -> T
+        _ values: [String: String] = [:], backend: StoreBackend = .sqlite, clock: any AppClock = SystemClock(),
+        runWorker: Bool = true, in given: TestDirectory? = nil, _ body: @Sendable (any TestClientProtocol, TestDirectory) async throws -> T
     ) async throws -> T {
-        let dir = TestDirectory()
+        let dir = given ?? TestDirectory(backend: backend)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        var values = values
-        if TestEngine.current == .postgres && values["DATABASE_URL"] == nil {
-            let cluster = try await PostgresCluster.shared()
-            let name = try await cluster.freshDatabase()
-            dir.postgres = (cluster, name)
-            values["DATABASE_URL"] = cluster.url(database: name)
-            if values["DATABASE_POOL_SIZE"] == nil { values["DATABASE_POOL_SIZE"] = "4" }
-        }
         let deps = AppDependencies(config: try config(dir, values), logger: logger, clock: clock, runWorker: runWorker)
-        do {
-            let app = try await buildApplication(deps)
-            let result = try await app.test(.router) { client in try await body(client, dir) }
-            if let postgres = dir.postgres { await postgres.cluster.drop(postgres.name) }
-            return result
-        } catch {
-            if let postgres = dir.postgres { await postgres.cluster.drop(postgres.name) }
-            throw error
-        }
+        let app = try await buildApplication(deps)
+        return try await app.test(.router) { client in try await body(client, dir) }
+    }
+}
+
+extension TestApp {
+    /// Grants the stored admin role to the account with `email` in the test app's database, as
+    /// `personaworlds admin grant` does on a machine.
+    public static func grantAdmin(_ email: String, in dir: TestDirectory) async throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        _ = try await AppCommands.setAdmin(AppDependencies(config: try config(dir), logger: logger), email: email, isAdmin: true)
     }
 }
 

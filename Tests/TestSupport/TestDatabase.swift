@@ -1,103 +1,88 @@
 import Foundation
-import GRDB
-import PostgresNIO
 
-/// A test's direct access to the database behind the app under test, on either engine: fixtures the API cannot make
-/// and checks of rows the API does not show. Statements are plain SQL both engines read alike; `?` placeholders take
-/// string arguments (on PostgreSQL they are written in as quoted literals, which the server types from the column, so
-/// an id compares with a uuid column as it does with SQLite's text). Values come back as text (NULL as nil).
+/// The one way tests look at or change rows directly: to verify what a route or a process wrote, and to inject a
+/// fault or a state no API can make. Engine-neutral: statements use `?` placeholders (an engine that numbers its
+/// parameters translates them) and values come back as text, so the same test runs on every engine as long as its
+/// SQL is portable. Prefer the store protocols or the API; reach for this only for what they cannot say.
 public struct TestDatabase: Sendable {
-    enum Backing: Sendable {
-        case sqlite(path: String)
-        case postgres(cluster: PostgresCluster, database: String)
+    let engine: any TestDatabaseEngine
+
+    /// The database of the app or store under test in `dir`, on the directory's engine.
+    public static func open(_ dir: TestDirectory) async throws -> TestDatabase {
+        TestDatabase(engine: try await dir.backend.openDatabase(dir))
     }
 
-    let backing: Backing
-
-    public var engine: TestEngine {
-        if case .sqlite = backing { return .sqlite }
-        return .postgres
+    /// A SQLite file that is not a test directory's live database (a backup, a restored or replaced copy, a foreign
+    /// file): for the tests of SQLite's own operations only.
+    public static func sqliteFile(_ path: String) throws -> TestDatabase {
+        TestDatabase(engine: try SQLiteTestDatabase(path: path))
     }
 
-    /// Every row, as column name → text.
-    public func rows(_ sql: String, _ arguments: [String] = []) async throws -> [[String: String]] {
-        switch backing {
-        case .sqlite(let path):
-            var config = Configuration()
-            config.busyMode = .timeout(10)
-            let queue = try DatabaseQueue(path: path, configuration: config)
-            defer { try? queue.close() }
-            return try await queue.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
-                    var out: [String: String] = [:]
-                    for (name, value) in row {
-                        switch value.storage {
-                        case .null: break
-                        case .int64(let n): out[name] = String(n)
-                        case .double(let d): out[name] = String(d)
-                        case .string(let text): out[name] = text
-                        case .blob(let data): out[name] = String(decoding: data, as: UTF8.self)
-                        }
-                    }
-                    return out
-                }
-            }
-        case .postgres(let cluster, let database):
-            let inlined = Self.inline(sql, arguments)
-            let rows = try await cluster.query(database, "SELECT to_jsonb(t)::text FROM (\(inlined)) t")
-            return try rows.map { row in
-                let text = try row.decode(String.self)
-                let object = (try JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
-                var out: [String: String] = [:]
-                for (key, value) in object where !(value is NSNull) {
-                    if let string = value as? String {
-                        out[key] = string
-                    } else if value is [Any] || value is [String: Any] {
-                        // A jsonb column: its JSON text.
-                        out[key] = String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]), as: UTF8.self)
-                    } else if let bool = value as? Bool, type(of: value) == Bool.self {
-                        out[key] = bool ? "1" : "0"
-                    } else {
-                        out[key] = "\(value)"
-                    }
-                }
-                return out
-            }
+    /// Runs one statement (or, on SQLite, several separated by semicolons) that returns no rows.
+    public func execute(_ sql: String, _ arguments: [any SQLArgument] = []) async throws {
+        try await engine.execute(sql, arguments.map(\.sqlValue))
+    }
+
+    /// Every row, column name → text value (nil for NULL).
+    public func rows(_ sql: String, _ arguments: [any SQLArgument] = []) async throws -> [[String: String?]] {
+        let result = try await engine.query(sql, arguments.map(\.sqlValue))
+        return result.values.map { row in
+            Dictionary(zip(result.columns, row).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
         }
     }
 
-    /// Runs a statement that returns no rows.
-    public func execute(_ sql: String, _ arguments: [String] = []) async throws {
-        switch backing {
-        case .sqlite(let path):
-            var config = Configuration()
-            config.busyMode = .timeout(10)
-            let queue = try DatabaseQueue(path: path, configuration: config)
-            defer { try? queue.close() }
-            try await queue.write { db in try db.execute(sql: sql, arguments: StatementArguments(arguments)) }
-        case .postgres(let cluster, let database):
-            _ = try await cluster.query(database, Self.inline(sql, arguments))
-        }
+    /// The first column of the first row as text; nil when there is no row or the value is NULL.
+    public func string(_ sql: String, _ arguments: [any SQLArgument] = []) async throws -> String? {
+        try await engine.query(sql, arguments.map(\.sqlValue)).values.first?.first ?? nil
     }
 
-    /// The first column of the first row as an integer (a `COUNT(*)`); -1 when there is none.
-    public func int(_ sql: String, _ arguments: [String] = []) async throws -> Int {
-        let rows = try await rows(sql, arguments)
-        guard let row = rows.first, row.count == 1, let value = row.values.first else { return -1 }
-        return Int(value) ?? -1
+    /// The first column of the first row as an integer; nil when there is no row, the value is NULL or not an integer.
+    public func int(_ sql: String, _ arguments: [any SQLArgument] = []) async throws -> Int? {
+        try await string(sql, arguments).flatMap { Int($0) }
     }
 
-    /// `?` placeholders replaced by quoted literals, in order.
-    static func inline(_ sql: String, _ arguments: [String]) -> String {
-        var out = ""
-        var remaining = arguments[...]
-        for character in sql {
-            if character == "?", let value = remaining.popFirst() {
-                out += "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
-            } else {
-                out.append(character)
-            }
-        }
-        return out
+    /// The first column of every row, NULLs left out.
+    public func strings(_ sql: String, _ arguments: [any SQLArgument] = []) async throws -> [String] {
+        try await engine.query(sql, arguments.map(\.sqlValue)).values.compactMap { $0.first ?? nil }
     }
+
+    /// The first column of every row as integers, NULLs and non-integers left out.
+    public func ints(_ sql: String, _ arguments: [any SQLArgument] = []) async throws -> [Int] {
+        try await strings(sql, arguments).compactMap { Int($0) }
+    }
+
+    /// Closes the connection now (it also closes when the last copy of this value goes away).
+    public func close() async throws { try await engine.close() }
+}
+
+/// What an engine implements for `TestDatabase`.
+protocol TestDatabaseEngine: Sendable {
+    func execute(_ sql: String, _ arguments: [SQLValue]) async throws
+    func query(_ sql: String, _ arguments: [SQLValue]) async throws -> (columns: [String], values: [[String?]])
+    func close() async throws
+}
+
+/// A statement argument, engine-neutral.
+public enum SQLValue: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    /// A boolean (SQLite stores 0/1; PostgreSQL has a boolean type).
+    case bool(Bool)
+}
+
+/// A Swift value that can be bound to a `?` placeholder.
+public protocol SQLArgument: Sendable {
+    var sqlValue: SQLValue { get }
+}
+
+extension String: SQLArgument { public var sqlValue: SQLValue { .text(self) } }
+extension Substring: SQLArgument { public var sqlValue: SQLValue { .text(String(self)) } }
+extension Int: SQLArgument { public var sqlValue: SQLValue { .integer(Int64(self)) } }
+extension Int64: SQLArgument { public var sqlValue: SQLValue { .integer(self) } }
+extension Double: SQLArgument { public var sqlValue: SQLValue { .real(self) } }
+extension Bool: SQLArgument { public var sqlValue: SQLValue { .bool(self) } }
+extension Optional: SQLArgument where Wrapped: SQLArgument {
+    public var sqlValue: SQLValue { self?.sqlValue ?? .null }
 }

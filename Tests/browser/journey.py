@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import struct
+import subprocess
 import sys
 import traceback
 import urllib.error
@@ -339,6 +340,11 @@ def step_signup_owner():
     sign_up(page, OWNER)
     expect(page).to_have_url(re.compile(r"/app/personas$"))
     expect(h1(page)).to_have_text("Your personas")
+    # The admin role is stored and granted from the machine's command line after signing up, as an operator would.
+    chrome(page, logged_in=True, admin=False)
+    if S.grant_admin:
+        subprocess.run(S.grant_admin + [OWNER], check=True, capture_output=True)
+        page.reload()
     chrome(page, logged_in=True, admin=True)
 
 
@@ -668,8 +674,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base-url", required=True)
     ap.add_argument("--screenshots", default=".build/ui-screenshots")
+    ap.add_argument("--grant-admin", default="", help="command that grants the admin role to the email appended to it")
     args = ap.parse_args()
     S.base, S.shots = args.base_url.rstrip("/"), args.screenshots
+    S.grant_admin = args.grant_admin.split() if args.grant_admin else []
     os.makedirs(S.shots, exist_ok=True)
     expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as p:

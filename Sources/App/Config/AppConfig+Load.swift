@@ -43,13 +43,18 @@ extension AppConfig {
         openAIMaxRetries = min(5, try r.int("OPENAI_MAX_RETRIES", openAIMaxRetries, range: 0...Int.max))
         openAIRetryBase = try r.duration("OPENAI_RETRY_BASE", openAIRetryBase, positive: true)
         mockLLMLatency = try r.duration("MOCK_LLM_LATENCY", mockLLMLatency, positive: false)
-        migrationsDir = r.string("MIGRATIONS_DIR", migrationsDir)
         draftMaxLen = try r.int("DRAFT_MAX_LEN", draftMaxLen, range: 1...Int.max)
         replyMaxLen = try r.int("REPLY_MAX_LEN", replyMaxLen, range: 1...Int.max)
         summaryMaxLen = try r.int("SUMMARY_MAX_LEN", summaryMaxLen, range: 1...Int.max)
         defaultDraftQuota = try r.int("DEFAULT_DRAFT_QUOTA", defaultDraftQuota, range: 1...Int.max)
         defaultReplyQuota = try r.int("DEFAULT_REPLY_QUOTA", defaultReplyQuota, range: 1...Int.max)
         defaultPreviewQuota = try r.int("DEFAULT_PREVIEW_QUOTA", defaultPreviewQuota, range: 1...Int.max)
+        maxDailyQuota = try r.int("MAX_DAILY_QUOTA", maxDailyQuota, range: 1...Int.max)
+        // A default above the cap would make every create that relies on it fail validation.
+        for (key, value) in [("DEFAULT_DRAFT_QUOTA", defaultDraftQuota), ("DEFAULT_REPLY_QUOTA", defaultReplyQuota)] where value > maxDailyQuota {
+            throw ConfigError(variable: key, problem: "\(value) is above MAX_DAILY_QUOTA (\(maxDailyQuota))")
+        }
+        maxPersonasPerUser = try r.int("MAX_PERSONAS_PER_USER", maxPersonasPerUser, range: 1...Int.max)
         frontendOrigin = r.string("FRONTEND_ORIGIN", frontendOrigin)
         corsAllowedOrigins = r.list("CORS_ALLOWED_ORIGINS")
         requestBodyMaxBytes = try r.int("REQUEST_BODY_MAX_BYTES", requestBodyMaxBytes, range: Int.min...Int.max)
@@ -78,10 +83,13 @@ extension AppConfig {
         rateLimitTemplateCreatePerMin = try r.int("RATE_LIMIT_TEMPLATE_CREATE_PER_MIN", rateLimitTemplateCreatePerMin, range: 0...Int.max)
         rateLimitEventsPerMin = try r.int("RATE_LIMIT_EVENTS_PER_MIN", rateLimitEventsPerMin, range: 0...Int.max)
         rateLimitLoginFailuresPerMin = try r.int("RATE_LIMIT_LOGIN_FAILURES_PER_MIN", rateLimitLoginFailuresPerMin, range: 0...Int.max)
+        rateLimitLoginAccountFailuresPerHour = try r.int(
+            "RATE_LIMIT_LOGIN_ACCOUNT_FAILURES_PER_HOUR", rateLimitLoginAccountFailuresPerHour, range: 0...Int.max)
+        rateLimitSignupPerHour = try r.int("RATE_LIMIT_SIGNUP_PER_HOUR", rateLimitSignupPerHour, range: 0...Int.max)
         cardFontPath = r.string("CARD_FONT_PATH", cardFontPath)
         shedQueueDepth = try r.int("SHED_QUEUE_DEPTH", shedQueueDepth, range: 1...Int.max)
         shedRetries10m = try r.int("SHED_RETRIES_10M", shedRetries10m, range: 1...Int.max)
-        adminEmails = r.list("ADMIN_EMAILS").map { $0.lowercased() }
+        adminEmails = r.list("ADMIN_EMAILS").map(AuthRules.normalizeEmail)
         trustedProxies = r.list("TRUSTED_PROXIES")
         do { _ = try TrustedProxies(entries: trustedProxies) } catch {
             throw ConfigError(variable: "TRUSTED_PROXIES", problem: String(describing: error))
@@ -141,6 +149,7 @@ private struct ValueReader {
             throw ConfigError(variable: key, problem: "not a duration: \"\(text)\" (use e.g. 400ms, 5s, 10m)")
         }
         if positive && v <= 0 { throw ConfigError(variable: key, problem: "must be a positive duration") }
+        guard Swift.abs(v) <= GoDuration.maxSeconds else { throw ConfigError(variable: key, problem: "must be at most 8760h (a year)") }
         if !allowNegative && v < 0 { throw ConfigError(variable: key, problem: "must not be negative") }
         return v
     }

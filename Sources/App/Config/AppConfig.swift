@@ -1,3 +1,5 @@
+import Domain
+
 /// Every setting of the appliance, parsed and validated once at start-up (a bad value exits with status 2, naming the variable).
 public struct AppConfig: Sendable {
     public var appEnv = "dev"
@@ -18,13 +20,16 @@ public struct AppConfig: Sendable {
     public var openAIMaxRetries = 2
     public var openAIRetryBase = 0.4
     public var mockLLMLatency = 0.0
-    public var migrationsDir = "./migrations"
     public var draftMaxLen = 500
     public var replyMaxLen = 280
     public var summaryMaxLen = 400
     public var defaultDraftQuota = 5
     public var defaultReplyQuota = 25
     public var defaultPreviewQuota = 5
+    /// The largest `daily_draft_quota` / `daily_reply_quota` a persona may have.
+    public var maxDailyQuota = PersonaRules.defaultMaxDailyQuota
+    /// How many personas one user may own.
+    public var maxPersonasPerUser = PersonaRules.defaultMaxPersonasPerUser
     public var frontendOrigin = "http://localhost:3000"
     public var corsAllowedOrigins: [String] = []
     public var requestBodyMaxBytes = 1_048_576
@@ -52,8 +57,14 @@ public struct AppConfig: Sendable {
     public var rateLimitTemplateCreatePerMin = 10
     /// `POST /events` per client IP per minute; 0 disables.
     public var rateLimitEventsPerMin = 600
-    /// Failed logins per account per minute (the per-IP limit is ten times this); 0 disables.
-    public var rateLimitLoginFailuresPerMin = 10
+    /// Failed logins per account from one client IP per minute (the per-IP limit is ten times this); 0 turns login
+    /// throttling off altogether.
+    public var rateLimitLoginFailuresPerMin = LoginThrottle.defaultFailuresPerMinute
+    /// Failed logins per account per hour from all addresses before each further one doubles a delay; 0 disables
+    /// that stage.
+    public var rateLimitLoginAccountFailuresPerHour = LoginThrottle.defaultAccountFailuresPerHour
+    /// Signups (API and form) per client IP per hour; 0 disables.
+    public var rateLimitSignupPerHour = 20
     /// The TrueType font the share card is drawn with.
     public var cardFontPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
     public var shedQueueDepth = 200

@@ -1,5 +1,9 @@
 /// Parses Go duration syntax (`300ms`, `1m30s`, `1.5h`, `0`) into seconds.
 enum GoDuration {
+    /// The longest duration any setting accepts: a year (`8760h`). Longer values are typos, and bounding them
+    /// here keeps every later conversion to nanoseconds and every deadline sum far inside the integer range.
+    static let maxSeconds = 8760.0 * 3600
+
     static func parse(_ text: String) -> Double? {
         var s = Substring(text)
         guard !s.isEmpty else { return nil }

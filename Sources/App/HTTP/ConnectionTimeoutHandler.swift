@@ -1,3 +1,4 @@
+import Domain
 import NIOCore
 import NIOHTTPTypes
 
@@ -28,9 +29,9 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
         var idle: TimeAmount
 
         init(read: Double, write: Double, idle: Double) {
-            self.read = .nanoseconds(Int64(read * 1e9))
-            self.write = .nanoseconds(Int64(write * 1e9))
-            self.idle = .nanoseconds(Int64(idle * 1e9))
+            self.read = .nanoseconds(Int64(saturating: read * 1e9))
+            self.write = .nanoseconds(Int64(saturating: write * 1e9))
+            self.idle = .nanoseconds(Int64(saturating: idle * 1e9))
         }
     }
 

@@ -15,4 +15,6 @@ struct RouteGroups: Sendable {
     let battleCreate: RouteRegistrar
     /// Bearer token required, then `template_create` per user.
     let templateCreate: RouteRegistrar
+    /// No authentication, `signup` limit per client IP.
+    let signup: RouteRegistrar
 }

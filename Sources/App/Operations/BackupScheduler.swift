@@ -32,7 +32,7 @@ struct BackupScheduler: Service {
         if let newest = catalog.newest() { metrics.recordBackupSuccess(at: newest.time) }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .nanoseconds(Int64(settings.interval * 1e9))) }
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .nanoseconds(Int64(saturating: settings.interval * 1e9))) }
             } catch {
                 return
             }

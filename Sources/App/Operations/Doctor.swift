@@ -153,7 +153,7 @@ struct Doctor {
 
     /// `3d4h`, `24h`, `2h5m`, `4m10s`, `12s`.
     static func duration(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
+        let s = Int(saturating: seconds.rounded())
         if s >= 2 * 86_400 { return "\(s / 86_400)d" + (s % 86_400 >= 3600 ? "\((s % 86_400) / 3600)h" : "") }
         if s >= 3600 { return "\(s / 3600)h" + (s % 3600 >= 60 ? "\((s % 3600) / 60)m" : "") }
         if s >= 60 { return "\(s / 60)m" + (s % 60 > 0 ? "\(s % 60)s" : "") }

@@ -1,57 +1,70 @@
 import Domain
 import Synchronization
 
-/// Short-lived memory of verified tokens and existing users, so the hot path of every authenticated
-/// request skips the HMAC check, the claims decoding and the user lookup it already did moments ago.
+/// Short-lived memory of verified tokens and live sessions, so the hot path of every authenticated request skips
+/// the HMAC check, the claims decoding and the session lookup it did moments ago.
 ///
-/// Entries expire with the token (`exp`) and after `userTTL` seconds for the user check, so a deleted
-/// user's token stops working within that window. Both maps are bounded and simply reset when full.
+/// A token's verification is remembered until it expires. A session's liveness is remembered for `sessionTTL`
+/// seconds only: a session revoked in this process (logout, "log out everywhere") is forgotten at once, and one
+/// revoked by another process sharing the database, or whose user was deleted, stops working within `sessionTTL`.
+/// Both maps are bounded and simply reset when full.
 final class AuthCache: Sendable {
     private struct State {
-        var tokens: [String: (userID: String, expires: Timestamp)] = [:]
-        var users: [String: Timestamp] = [:]
+        var tokens: [String: TokenService.Verified] = [:]
+        /// Session id → (user, when its liveness was last read from the store).
+        var sessions: [String: (userID: String, checked: Timestamp)] = [:]
     }
 
     private let state = Mutex(State())
-    private let userTTL: Double
+    let sessionTTL: Double
     private let capacity: Int
 
-    init(userTTL: Double = 30, capacity: Int = 10_000) {
-        self.userTTL = userTTL
+    init(sessionTTL: Double = 1, capacity: Int = 10_000) {
+        self.sessionTTL = sessionTTL
         self.capacity = capacity
     }
 
-    /// The user of a token verified before and not yet expired.
-    func user(forToken token: String, now: Timestamp) -> String? {
+    /// A token verified before and not yet expired.
+    func verified(token: String, now: Timestamp) -> TokenService.Verified? {
         state.withLock { s in
             guard let entry = s.tokens[token] else { return nil }
             guard entry.expires > now else {
                 s.tokens[token] = nil
                 return nil
             }
+            return entry
+        }
+    }
+
+    func remember(token: String, _ verified: TokenService.Verified) {
+        state.withLock { s in
+            if s.tokens.count >= capacity { s.tokens.removeAll(keepingCapacity: true) }
+            s.tokens[token] = verified
+        }
+    }
+
+    /// The user of a session seen live within the last `sessionTTL` seconds.
+    func liveSession(_ id: String, now: Timestamp) -> String? {
+        state.withLock { s in
+            guard let entry = s.sessions[id], entry.checked <= now, now < entry.checked.adding(seconds: sessionTTL) else { return nil }
             return entry.userID
         }
     }
 
-    func remember(token: String, userID: String, expires: Timestamp) {
+    func rememberSession(_ id: String, userID: String, now: Timestamp) {
         state.withLock { s in
-            if s.tokens.count >= capacity { s.tokens.removeAll(keepingCapacity: true) }
-            s.tokens[token] = (userID, expires)
+            if s.sessions.count >= capacity { s.sessions.removeAll(keepingCapacity: true) }
+            s.sessions[id] = (userID, now)
         }
     }
 
-    /// Whether the user was seen to exist within the last `userTTL` seconds.
-    func userRecentlyExisted(_ userID: String, now: Timestamp) -> Bool {
-        state.withLock { s in
-            guard let seen = s.users[userID] else { return false }
-            return now < seen.adding(seconds: userTTL) && seen <= now
-        }
+    /// Forgets one session (it was revoked here).
+    func forgetSession(_ id: String) {
+        _ = state.withLock { $0.sessions.removeValue(forKey: id) }
     }
 
-    func rememberUser(_ userID: String, now: Timestamp) {
-        state.withLock { s in
-            if s.users.count >= capacity { s.users.removeAll(keepingCapacity: true) }
-            s.users[userID] = now
-        }
+    /// Forgets every session of a user (all were revoked here).
+    func forgetSessions(ofUser userID: String) {
+        state.withLock { s in s.sessions = s.sessions.filter { $0.value.userID != userID } }
     }
 }

@@ -68,19 +68,19 @@ struct BattleService: Sendable {
     }
 
     /// The share metadata of a battle; records `public_battle_viewed`.
-    func meta(_ id: String, viewer: String?) async throws -> (battle: PublicBattle, topic: String) {
+    func meta(_ id: String, viewer: Viewer) async throws -> (battle: PublicBattle, topic: String) {
         let battle = try await publicBattle(id, withReplies: false, failure: "could not load battle")
         recordView(battle, viewer: viewer)
         return (battle, BattleSummary.topic(content: battle.post.content, roomName: battle.roomName))
     }
 
     /// `public_battle_viewed`, for the meta route and the battle page alike.
-    func recordView(_ battle: PublicBattle, viewer: String?) {
-        events.record(userID: viewer, name: "public_battle_viewed", metadata: ["battle_id": battle.post.id, "room_id": battle.post.roomID])
+    func recordView(_ battle: PublicBattle, viewer: Viewer) {
+        events.record(viewer, name: EventName.publicBattleViewed, metadata: ["battle_id": battle.post.id, "room_id": battle.post.roomID])
     }
 
     /// A remix intent: prefilled fields, template suggestions and a signed single-use token; records `remix_started`.
-    func remixIntent(_ id: String, viewer: String?) async throws -> RemixIntentView {
+    func remixIntent(_ id: String, viewer: Viewer) async throws -> RemixIntentView {
         let battle = try await publicBattle(id, withReplies: false, failure: "could not load battle")
         let suggestions: [BattleTemplate]
         do { suggestions = try await store.remixSuggestions(battleTemplateID: battle.templateID) } catch {
@@ -92,7 +92,7 @@ struct BattleService: Sendable {
             conStyle: BattleRules.remixConStyle, templateID: battle.templateID ?? suggestions.first?.id ?? "")
         let token: (token: String, expires: Timestamp)
         do { token = try await remixTokens.issue(intent) } catch { throw error.asInternal("could not create remix intent") }
-        events.record(userID: viewer, name: "remix_started", metadata: ["battle_id": battle.post.id, "room_id": battle.post.roomID])
+        events.record(viewer, name: "remix_started", metadata: ["battle_id": battle.post.id, "room_id": battle.post.roomID])
         return RemixIntentView(battle: battle, topic: topic, suggestions: suggestions, token: token.token, expires: token.expires)
     }
 

@@ -30,10 +30,9 @@ struct PersonaService: Sendable {
     func create(userID: String, input: PersonaFields) async throws -> Persona {
         let fields = try PersonaRules.normalize(
             input,
-            mode: .create(
-                defaultDraftQuota: config.defaultDraftQuota,
-                defaultReplyQuota: config.defaultReplyQuota))
-        do { return try await store.createPersona(userID: userID, fields: fields, now: clock.now()) } catch {
+            mode: .create(defaultDraftQuota: config.defaultDraftQuota, defaultReplyQuota: config.defaultReplyQuota),
+            maxDailyQuota: config.maxDailyQuota)
+        do { return try await store.createPersona(userID: userID, fields: fields, maxPersonas: config.maxPersonasPerUser, now: clock.now()) } catch {
             throw error.asInternal("could not create persona")
         }
     }
@@ -46,7 +45,7 @@ struct PersonaService: Sendable {
     }
 
     func update(id: String, userID: String, input: PersonaFields) async throws -> Persona {
-        let fields = try PersonaRules.normalize(input, mode: .update)
+        let fields = try PersonaRules.normalize(input, mode: .update, maxDailyQuota: config.maxDailyQuota)
         let updated: Persona?
         do { updated = try await store.updatePersona(id: id, ownedBy: userID, fields: fields, now: clock.now()) } catch {
             throw error.asInternal("could not update persona")
@@ -66,11 +65,12 @@ struct PersonaService: Sendable {
         do { exists = try await store.persona(id: id, ownedBy: userID) != nil } catch { throw error.asInternal("could not load persona") }
         guard exists else { throw DomainError.notFound("persona not found") }
         let requested = try ProfileRules.requestedSlug(rawSlug)
+        let profileBio = try PersonaRules.bio(bio)
         let profile: PublicProfile?
         do {
             profile = try await store.publishProfile(
                 personaID: id, ownedBy: userID, requestedSlug: requested,
-                bio: bio.trimmingWhitespace(), now: clock.now())
+                bio: profileBio, now: clock.now())
         } catch { throw error.asInternal("could not publish profile") }
         guard let profile else { throw DomainError.notFound("persona not found") }
         return profile

@@ -25,7 +25,7 @@ final class PublicPageCache: Sendable {
     private let capacity: Int
 
     init(ttl: Double = 1, capacity: Int = 1024) {
-        ttlNanos = UInt64(max(0, ttl) * 1e9)
+        ttlNanos = UInt64(saturating: ttl * 1e9)
         self.capacity = capacity
     }
 

@@ -18,7 +18,7 @@ struct PublicProfileService: Sendable {
     }
 
     /// The profile page: profile, first page of posts, top rooms; records `public_profile_viewed`.
-    func profilePage(slug raw: String, viewer: String?) async throws -> (persona: PublicPersona, posts: Page, rooms: [RoomStat]) {
+    func profilePage(slug raw: String, viewer: Viewer) async throws -> (persona: PublicPersona, posts: Page, rooms: [RoomStat]) {
         let slug = Slug.normalize(raw)
         guard !slug.isEmpty else { throw DomainError.notFound("public profile not found") }
         let found: PublicProfilePage?
@@ -31,8 +31,8 @@ struct PublicProfileService: Sendable {
     }
 
     /// `public_profile_viewed`, for rendered and cached pages alike.
-    func recordView(slug: String, personaID: String, viewer: String?) {
-        events.record(userID: viewer, name: "public_profile_viewed", metadata: ["slug": slug, "persona_id": personaID])
+    func recordView(slug: String, personaID: String, viewer: Viewer) {
+        events.record(viewer, name: EventName.publicProfileViewed, metadata: ["slug": slug, "persona_id": personaID])
     }
 
     /// A page of posts and the cursor to the next one ("" when this page is not full).

@@ -23,9 +23,12 @@ final class RateLimiter: Sendable {
             .battleCreate: RateLimitRule(perMinute: config.rateLimitBattleCreatePerMin),
             .templateCreate: RateLimitRule(perMinute: config.rateLimitTemplateCreatePerMin),
             .events: RateLimitRule(perMinute: config.rateLimitEventsPerMin),
+            .signup: RateLimitRule(perHour: config.rateLimitSignupPerHour),
         ]
         shedding = SheddingState(queueDepthThreshold: config.shedQueueDepth, retriesThreshold: config.shedRetries10m)
-        login = LoginThrottle(store: store, failuresPerMinute: config.rateLimitLoginFailuresPerMin)
+        login = LoginThrottle(
+            store: store, failuresPerMinute: config.rateLimitLoginFailuresPerMin,
+            accountFailuresPerHour: config.rateLimitLoginAccountFailuresPerHour)
         trustedProxies = try TrustedProxies(entries: config.trustedProxies)
     }
 
@@ -40,9 +43,9 @@ final class RateLimiter: Sendable {
         return decision
     }
 
-    /// A login denial, counted like any other rejection.
-    func loginDenied(_ decision: RateLimitDecision) {
-        metrics.recordRateLimited(scope: RateLimitClass.loginAccount.scope, endpoint: "login")
+    /// A login denial by one of `LoginThrottle`'s stages, counted like any other rejection (endpoint `login`).
+    func loginDenied(by stage: RateLimitClass) {
+        metrics.recordRateLimited(scope: stage.scope, endpoint: "login")
     }
 
     func now() -> Timestamp { clock.now() }

@@ -35,7 +35,10 @@ struct RemixTokenService: Sendable {
         guard TokenService.headerAlgorithm(of: token) == "HS256" else { throw invalid }
         let claims: RemixClaims
         do { claims = try await keys.verify(token, as: RemixClaims.self) } catch { throw invalid }
-        guard claims.typ == RemixClaims.type, let exp = claims.exp, exp > clock.now().unixSeconds,
+        guard claims.typ == RemixClaims.type, let exp = claims.exp,
+            TokenRules.expiry(
+                exp: Double(exp), issuedAt: claims.iat.map(Double.init), notBefore: nil, now: clock.now(),
+                lifetimeSeconds: RemixIntent.lifetimeSeconds) != nil,
             !claims.roomID.trimmingWhitespace().isEmpty, let jti = claims.jti, !jti.isEmpty
         else { throw invalid }
         let intent = RemixIntent(

@@ -2,7 +2,7 @@ import Domain
 import Foundation
 import JWTKit
 
-/// Issues and verifies login JWTs: HS256 only, `exp` required.
+/// Issues and verifies login JWTs: HS256 only, `exp` required, every time claim range-checked (`TokenRules`).
 public struct TokenService: Sendable {
     /// Login tokens live 24 hours.
     static let lifetime: Int64 = 24 * 3600
@@ -16,19 +16,36 @@ public struct TokenService: Sendable {
         self.clock = clock
     }
 
-    /// A signed token for `userID`.
-    public func issue(userID: String) async throws -> String {
+    /// A signed token, its session id and its expiry.
+    public struct Issued: Sendable {
+        public let token: String
+        public let sessionID: String
+        public let expires: Timestamp
+    }
+
+    /// A signed token for `userID` naming a new random session id (`sid`), which the caller records.
+    public func issue(userID: String) async throws -> Issued {
         let now = clock.now().unixSeconds
+        let sessionID = Identifiers.newUUID()
         let claims = AuthClaims(
-            userID: userID, sub: SubjectClaim(value: userID),
+            userID: userID, sid: sessionID, sub: SubjectClaim(value: userID),
             iat: IssuedAtClaim(value: Date(timeIntervalSince1970: TimeInterval(now))),
             exp: ExpirationClaim(value: Date(timeIntervalSince1970: TimeInterval(now + Self.lifetime))),
             nbf: nil)
-        return try await keys.sign(claims)
+        return Issued(token: try await keys.sign(claims), sessionID: sessionID, expires: Timestamp(microseconds: (now + Self.lifetime) * 1_000_000))
     }
 
-    /// The user id and expiry of a valid token; `invalid token` or `missing user` otherwise.
-    func verify(_ token: String) async throws -> (userID: String, expires: Timestamp) {
+    /// A verified token's user, session and expiry.
+    struct Verified: Sendable {
+        let userID: String
+        /// Nil for a token issued before sessions existed (refused by `AuthService`).
+        let sessionID: String?
+        let expires: Timestamp
+    }
+
+    /// The user id, session and expiry of a valid token; `invalid token` or `missing user` otherwise. Never traps,
+    /// whatever the token holds: the claims' numbers are range-checked before they are converted.
+    func verify(_ token: String) async throws -> Verified {
         guard Self.headerAlgorithm(of: token) == "HS256" else { throw DomainError.unauthorized("invalid token") }
         let claims: AuthClaims
         do {
@@ -36,11 +53,13 @@ public struct TokenService: Sendable {
         } catch {
             throw DomainError.unauthorized("invalid token")
         }
-        let now = Double(clock.now().microseconds) / 1e6
-        guard claims.exp.value.timeIntervalSince1970 > now else { throw DomainError.unauthorized("invalid token") }
-        if let nbf = claims.nbf, nbf.value.timeIntervalSince1970 > now { throw DomainError.unauthorized("invalid token") }
+        guard
+            let expires = TokenRules.expiry(
+                exp: claims.exp.value.timeIntervalSince1970, issuedAt: claims.iat?.value.timeIntervalSince1970,
+                notBefore: claims.nbf?.value.timeIntervalSince1970, now: clock.now(), lifetimeSeconds: Self.lifetime)
+        else { throw DomainError.unauthorized("invalid token") }
         guard let user = claims.userID, !user.isEmpty else { throw DomainError.unauthorized("missing user") }
-        return (user, Timestamp(microseconds: Int64(claims.exp.value.timeIntervalSince1970 * 1_000_000)))
+        return Verified(userID: user, sessionID: claims.sid, expires: expires)
     }
 
     /// The `alg` of a compact JWS header, without trusting anything else in it.
@@ -58,13 +77,15 @@ public struct TokenService: Sendable {
 /// Claims of a login token.
 struct AuthClaims: JWTPayload {
     var userID: String?
+    /// The session this token belongs to (revocable server-side).
+    var sid: String?
     var sub: SubjectClaim?
     var iat: IssuedAtClaim?
     var exp: ExpirationClaim
     var nbf: NotBeforeClaim?
 
     enum CodingKeys: String, CodingKey {
-        case userID = "user_id", sub, iat, exp, nbf
+        case userID = "user_id", sid, sub, iat, exp, nbf
     }
 
     /// Expiry is checked by `TokenService` against the injectable clock.

@@ -28,11 +28,11 @@ enum PageErrors {
             if status == .internalServerError {
                 log(domain, context: context)
             } else {
-                message = sentence(domain.clientMessage)
+                message = sentence(domain.message)
             }
         case let limited as RateLimitRejection:
             status = .tooManyRequests
-            message = sentence(limited.limitClass.exceededMessage) + " Wait a minute and try again."
+            message = sentence(limited)
             headers = limited.headers
         case let wrapped as ErrorWithHeaders:
             var response = await self.response(for: wrapped.error, request: request, context: context, kit: kit)
@@ -90,10 +90,22 @@ enum PageErrors {
         return capital.hasSuffix(".") ? capital : capital + "."
     }
 
+    /// A rate-limit refusal in words: the class's message and how long to wait, from its `Retry-After`
+    /// (the signup limit is hourly, so "a minute" is not always true).
+    static func sentence(_ limited: RateLimitRejection) -> String {
+        let message = sentence(limited.limitClass.exceededMessage)
+        guard let text = limited.headers[.retryAfter], let seconds = Int(text), seconds > 0 else {
+            return message + " Wait a minute and try again."
+        }
+        if seconds < 60 { return message + " Wait \(seconds) second\(seconds == 1 ? "" : "s") and try again." }
+        let minutes = (seconds + 59) / 60
+        return message + " Wait \(minutes) minute\(minutes == 1 ? "" : "s") and try again."
+    }
+
     private static func log(_ error: DomainError, context: AppRequestContext) {
         var detail = ""
         if case .internalFailure(_, let d) = error { detail = d }
-        context.logger.error("page_failed", metadata: ["error": .string(error.clientMessage), "detail": .string(detail)])
+        context.logger.error("page_failed", metadata: ["error": .string(error.message), "detail": .string(detail)])
     }
 }
 

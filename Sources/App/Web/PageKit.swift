@@ -9,7 +9,6 @@ struct PageKit: Sendable {
     let renderer: PageRenderer
     let assets: WebAssets
     let auth: AuthService
-    let analytics: AnalyticsService
     let csrf: CSRFGuard
     let shareBase: String
 
@@ -22,7 +21,7 @@ struct PageKit: Sendable {
         if let userID = context.userID, let session = context.sessionToken {
             if let summary = try await auth.accountSummary(userID: userID) {
                 user = NavUser(
-                    email: summary.email, isAdmin: analytics.isAdmin(email: summary.email), unread: summary.unread,
+                    email: summary.email, isAdmin: summary.isAdmin, unread: summary.unread,
                     hasUnread: summary.unread > 0, csrf: csrf.token(forSession: session))
             }
         }

@@ -1,19 +1,31 @@
-/// The analytics event names `POST /events` accepts, and how a client's name is normalised.
+/// The analytics event names, who may write each, and how a client's name is normalised.
 ///
-/// A name is trimmed and lowercased before it is checked; the lowercased form is what gets stored.
-/// Anything outside the list (including a blank name) is rejected with `unsupported event_name`.
+/// There are sixteen names. The server writes seven of them itself, in the transactions and
+/// services that do the work they record (`serverWritten`); a client may send only the other nine
+/// (`clientSent`, the names the original frontend sends). `POST /events` goes through
+/// `normalizeClient`, so a client cannot forge a server-side event such as `battle_created`; the
+/// server's own code paths use the names directly and never pass through the client check.
 public enum EventName {
-    /// The sixteen accepted names, in the contract's order. `remix_click` is the legacy spelling of
-    /// `remix_clicked` and stays accepted so old clients keep working.
+    /// The names only the server writes.
+    public static let personaCreated = "persona_created"
+    public static let previewGenerated = "preview_generated"
+    public static let postApproved = "post_approved"
+    public static let battleCreated = "battle_created"
+    public static let publicProfileViewed = "public_profile_viewed"
+    public static let publicBattleViewed = "public_battle_viewed"
+    public static let signupFromShare = "signup_from_share"
+
+    /// All sixteen names, in the contract's order (the admin summary lists every one). `remix_click`
+    /// is the legacy spelling of `remix_clicked` and stays accepted so old clients keep working.
     public static let supported: [String] = [
-        "persona_created",
-        "preview_generated",
-        "post_approved",
-        "battle_created",
+        personaCreated,
+        previewGenerated,
+        postApproved,
+        battleCreated,
         "battle_shared",
-        "public_profile_viewed",
-        "public_battle_viewed",
-        "signup_from_share",
+        publicProfileViewed,
+        publicBattleViewed,
+        signupFromShare,
         "remix_click",
         "remix_clicked",
         "remix_started",
@@ -24,12 +36,21 @@ public enum EventName {
         "template_used_from_feed",
     ]
 
-    private static let supportedSet = Set(supported)
+    /// The names the server writes itself; a client sending one gets `unsupported event_name`.
+    public static let serverWritten: Set<String> = [
+        personaCreated, previewGenerated, postApproved, battleCreated, publicProfileViewed, publicBattleViewed, signupFromShare,
+    ]
 
-    /// The stored form of `raw` (trimmed, lowercased), or nil when it is blank or not a supported name.
-    public static func normalize(_ raw: String) -> String? {
+    /// The names a client may send to `POST /events`, in the contract's order.
+    public static let clientSent: [String] = supported.filter { !serverWritten.contains($0) }
+
+    private static let clientSet = Set(clientSent)
+
+    /// The stored form of a client's `raw` name (trimmed, lowercased), or nil when it is blank, unknown,
+    /// or one of the names only the server writes.
+    public static func normalizeClient(_ raw: String) -> String? {
         let name = raw.trimmingWhitespace().lowercased()
-        guard !name.isEmpty, supportedSet.contains(name) else { return nil }
+        guard !name.isEmpty, clientSet.contains(name) else { return nil }
         return name
     }
 }

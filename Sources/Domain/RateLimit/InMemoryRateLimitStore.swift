@@ -1,13 +1,13 @@
 import Synchronization
 
-/// Token buckets held in this process's memory: the single-instance `RateLimitStore`.
+/// Token buckets and failure counters held in this process's memory: the single-instance `RateLimitStore`.
 ///
 /// **Concurrency.** Keys are spread over independent shards, each a `Mutex` around a
 /// dictionary, so unrelated requests rarely contend and every take on one key is atomic.
 ///
 /// **Bounded memory.** A flood of distinct client IPs must not grow the table without limit:
 /// - A bucket that has refilled to full carries no information (an unknown key starts full), so
-///   it is dead weight. Each shard drops such buckets in a sweep every `sweepInterval`
+///   it is dead weight; so is a failure counter that has drained and whose delay has passed. Each shard drops such buckets in a sweep every `sweepInterval`
 ///   operations, which amortises the O(n) sweep to a small constant per request.
 /// - Each shard also has a hard cap of `maxEntriesPerShard`. When a shard exceeds it even after
 ///   a sweep, the least recently touched buckets are evicted down to at most half the cap
@@ -46,18 +46,16 @@ public final class InMemoryRateLimitStore: RateLimitStore {
     public var capacityBound: Int { shards.count * maxEntriesPerShard }
 
     /// Buckets currently held (full buckets awaiting a sweep included).
-    public var count: Int { shards.reduce(0) { $0 + $1.state.withLock { $0.buckets.count } } }
+    public var count: Int { shards.reduce(0) { $0 + $1.state.withLock { $0.entries.count } } }
 
     public func take(_ key: RateLimitKey, rule: RateLimitRule, now: Timestamp) -> RateLimitDecision {
         guard !rule.isDisabled else { return .unlimited }
         let rate = TokenBucket.clampedRate(rule)
         let t = now.microseconds
-        let cap = maxEntriesPerShard
-        let interval = sweepInterval
-        return shard(for: key).state.withLock { s in
-            let decision = s.buckets[key, default: TokenBucket(rate: rate, now: t)].take(rate: rate, now: t)
-            s.operations += 1
-            if s.operations >= interval || s.buckets.count > cap { s.maintain(now: t, cap: cap) }
+        return update(key, now: t) { entry in
+            var bucket = entry?.bucket ?? TokenBucket(rate: rate, now: t)
+            let decision = bucket.take(rate: rate, now: t)
+            entry = .bucket(bucket)
             return decision
         }
     }
@@ -66,17 +64,46 @@ public final class InMemoryRateLimitStore: RateLimitStore {
         guard !rule.isDisabled else { return .unlimited }
         let rate = TokenBucket.clampedRate(rule)
         let t = now.microseconds
-        var bucket = shard(for: key).state.withLock { $0.buckets[key] } ?? TokenBucket(rate: rate, now: t)
+        var bucket = shard(for: key).state.withLock { $0.entries[key]?.bucket } ?? TokenBucket(rate: rate, now: t)
         bucket.refill(rate: rate, now: t)
-        return bucket.decision(allowed: bucket.level >= TokenBucket.unitsPerToken, rate: rate)
+        return bucket.decision(allowed: bucket.hasToken(rate: rate), rate: rate)
+    }
+
+    public func strike(_ key: RateLimitKey, policy: BackoffPolicy, now: Timestamp) -> BackoffState {
+        guard !policy.isDisabled else { return .clear(policy) }
+        let t = now.microseconds
+        return update(key, now: t) { entry in
+            var counter = entry?.backoff ?? FailureBackoff(now: t)
+            let state = counter.strike(policy: policy, now: t)
+            entry = .backoff(counter)
+            return state
+        }
+    }
+
+    public func backoff(_ key: RateLimitKey, policy: BackoffPolicy, now: Timestamp) -> BackoffState {
+        guard !policy.isDisabled, var counter = shard(for: key).state.withLock({ $0.entries[key]?.backoff }) else { return .clear(policy) }
+        counter.drain(policy: policy, now: now.microseconds)
+        return counter.state(policy: policy)
+    }
+
+    /// Runs `body` on `key`'s entry under its shard's lock, then keeps the shard within its bounds.
+    private func update<T>(_ key: RateLimitKey, now: Int64, _ body: (inout Entry?) -> T) -> T {
+        let cap = maxEntriesPerShard
+        let interval = sweepInterval
+        return shard(for: key).state.withLock { s in
+            let result = body(&s.entries[key])
+            s.operations += 1
+            if s.operations >= interval || s.entries.count > cap { s.maintain(now: now, cap: cap) }
+            return result
+        }
     }
 
     public func clear(_ key: RateLimitKey) {
-        _ = shard(for: key).state.withLock { $0.buckets.removeValue(forKey: key) }
+        _ = shard(for: key).state.withLock { $0.entries.removeValue(forKey: key) }
     }
 
-    /// Drops every bucket that is full again at `now` in all shards, returning how many were
-    /// dropped. Optional: the store already sweeps as it is used; a periodic task may call this
+    /// Drops every bucket that is full again (and every counter that has drained) at `now` in all shards,
+    /// returning how many were dropped. Optional: the store already sweeps as it is used; a periodic task may call this
     /// so an idle server also gives memory back.
     @discardableResult
     public func purge(now: Timestamp) -> Int {
@@ -84,9 +111,9 @@ public final class InMemoryRateLimitStore: RateLimitStore {
         return shards.reduce(0) { total, shard in
             total
                 + shard.state.withLock { s in
-                    let before = s.buckets.count
+                    let before = s.entries.count
                     s.sweep(now: t)
-                    return before - s.buckets.count
+                    return before - s.entries.count
                 }
         }
     }
@@ -106,23 +133,54 @@ private final class Shard: Sendable {
     let state = Mutex(ShardState())
 }
 
+/// What a key holds: a token bucket (every limit) or a failure counter (`LoginThrottle`'s per-account stage).
+private enum Entry: Sendable {
+    case bucket(TokenBucket)
+    case backoff(FailureBackoff)
+
+    var bucket: TokenBucket? {
+        if case .bucket(let b) = self { return b }
+        return nil
+    }
+
+    var backoff: FailureBackoff? {
+        if case .backoff(let b) = self { return b }
+        return nil
+    }
+
+    var updatedAt: Int64 {
+        switch self {
+        case .bucket(let b): b.updatedAt
+        case .backoff(let b): b.updatedAt
+        }
+    }
+
+    /// Once passed, the entry carries no information.
+    var fullAt: Int64 {
+        switch self {
+        case .bucket(let b): b.fullAt
+        case .backoff(let b): b.fullAt
+        }
+    }
+}
+
 private struct ShardState: Sendable {
-    var buckets: [RateLimitKey: TokenBucket] = [:]
+    var entries: [RateLimitKey: Entry] = [:]
     /// Operations since the last sweep.
     var operations = 0
 
     /// Sweeps full buckets, then enforces the hard cap.
     mutating func maintain(now: Int64, cap: Int) {
         sweep(now: now)
-        guard buckets.count > cap else { return }
+        guard entries.count > cap else { return }
         // Keep the `keep` most recently touched: all touched after `oldestKept`, and as many
         // touched exactly then as still fit (many keys can share one microsecond).
         let keep = cap / 2
-        var touched = buckets.values.map(\.updatedAt)
+        var touched = entries.values.map(\.updatedAt)
         touched.sort()
         let oldestKept = touched[touched.count - keep]
         var ties = keep - touched.reversed().prefix { $0 > oldestKept }.count
-        buckets = buckets.filter { entry in
+        entries = entries.filter { entry in
             if entry.value.updatedAt > oldestKept { return true }
             guard entry.value.updatedAt == oldestKept, ties > 0 else { return false }
             ties -= 1
@@ -130,9 +188,9 @@ private struct ShardState: Sendable {
         }
     }
 
-    /// Drops buckets that are full again: they carry no information.
+    /// Drops entries that carry no information any more (full buckets, drained counters).
     mutating func sweep(now: Int64) {
         operations = 0
-        buckets = buckets.filter { $0.value.fullAt > now }
+        entries = entries.filter { $0.value.fullAt > now }
     }
 }

@@ -12,20 +12,28 @@ public enum RateLimitClass: String, Sendable, Hashable, CaseIterable {
     case battleCreate = "battle_create"
     /// Template creation, per authenticated user.
     case templateCreate = "template_create"
-    /// Failed logins, per normalised account email.
+    /// Failed logins per normalised account email from all addresses: `LoginThrottle`'s failure counter.
     case loginAccount = "login_account"
-    /// Failed logins, per client IP (a looser limit than per account).
+    /// Failed logins per account from one client IP.
+    case loginAccountIP = "login_account_ip"
+    /// Failed logins per client IP, across accounts (looser than per account and IP).
     case loginIP = "login_ip"
+    /// The one attempt per hour an address may make while an account's delay runs.
+    case loginGrace = "login_grace"
     /// Analytics event ingestion, per client IP.
     case events = "events"
+    /// Account creation (`POST /auth/signup` and the signup form), per client IP, counted per hour.
+    case signup = "signup"
 
-    /// What the key identifies: `"ip"` (client address), `"user"` (authenticated user id) or
-    /// `"account"` (the email a login attempt names). Used as the metric's `scope` label.
+    /// What the key identifies: `"ip"` (client address), `"user"` (authenticated user id), `"account"` (the
+    /// email a login attempt names) or `"account_ip"` (that email from one address). Used as the metric's
+    /// `scope` label.
     public var scope: String {
         switch self {
-        case .publicRead, .publicWrite, .loginIP, .events: "ip"
+        case .publicRead, .publicWrite, .loginIP, .events, .signup: "ip"
         case .battleCreate, .templateCreate: "user"
         case .loginAccount: "account"
+        case .loginAccountIP, .loginGrace: "account_ip"
         }
     }
 
@@ -37,8 +45,9 @@ public enum RateLimitClass: String, Sendable, Hashable, CaseIterable {
         case .publicWrite: "follow rate limit exceeded"
         case .battleCreate: "battle creation rate limit exceeded"
         case .templateCreate: "template creation rate limit exceeded"
-        case .loginAccount, .loginIP: "too many failed logins"
+        case .loginAccount, .loginAccountIP, .loginIP, .loginGrace: "too many failed logins"
         case .events: "event rate limit exceeded"
+        case .signup: "signup rate limit exceeded"
         }
     }
 

@@ -6,11 +6,11 @@
 /// `async` so a networked store fits; the in-memory store satisfies them synchronously.
 ///
 /// Contract every implementation keeps:
-/// - A bucket holds at most `rule.perMinute` tokens and refills continuously at
-///   `rule.perMinute / 60` tokens per second; an unknown key starts full.
+/// - A bucket holds at most `rule.limit` tokens and refills continuously at `rule.limit` tokens per
+///   `rule.period`; an unknown key starts full.
 /// - `take` consumes one token when at least one is available, atomically per key: concurrent
 ///   takes on one key never allow more than the bucket holds.
-/// - A disabled rule (`perMinute == 0`) always answers `RateLimitDecision.unlimited` and keeps
+/// - A disabled rule (`limit == 0`) always answers `RateLimitDecision.unlimited` and keeps
 ///   no state.
 /// - If the rule changes between calls (for example while load shedding halves it), the stored
 ///   level is clamped to the new capacity.
@@ -26,28 +26,55 @@ public protocol RateLimitStore: Sendable {
     /// later, e.g. failed logins are checked first and only charged once the password is wrong.
     func peek(_ key: RateLimitKey, rule: RateLimitRule, now: Timestamp) async -> RateLimitDecision
 
-    /// Forgets `key`'s bucket, so its next request starts with a full bucket.
+    /// Counts one failure on `key`'s failure counter under `policy` and returns the state after it (a delay when
+    /// the counter is beyond the policy's allowance). Atomic per key, like `take`. A disabled policy keeps no state.
+    func strike(_ key: RateLimitKey, policy: BackoffPolicy, now: Timestamp) async -> BackoffState
+
+    /// `key`'s failure counter at `now`, without changing it (`BackoffState.clear` for an unknown key).
+    func backoff(_ key: RateLimitKey, policy: BackoffPolicy, now: Timestamp) async -> BackoffState
+
+    /// Forgets `key`'s bucket or counter, so its next request starts fresh.
     func clear(_ key: RateLimitKey) async
 }
 
-/// A limit of `perMinute` requests per minute for one key, enforced as a token bucket that holds
-/// at most `perMinute` tokens and refills at `perMinute / 60` tokens per second.
+/// A limit of `limit` requests per `period` for one key, enforced as a token bucket that holds at most `limit`
+/// tokens and refills at `limit` per period (so an emptied bucket is full again after exactly one period).
 ///
-/// `perMinute == 0` disables the limit: every request is allowed and the caller sends no
-/// rate-limit headers, so "off" is indistinguishable from a server without limiting.
+/// `limit == 0` disables the limit: every request is allowed and the caller sends no rate-limit headers, so
+/// "off" is indistinguishable from a server without limiting.
 public struct RateLimitRule: Sendable, Hashable {
-    /// Requests per minute; also the burst size. `0` means unlimited.
-    public var perMinute: Int
+    /// The window a limit is stated over.
+    public enum Period: Int64, Sendable, Hashable {
+        case minute = 60
+        case hour = 3600
 
-    /// Negative values are treated as `0` (disabled) rather than trapping on bad configuration,
-    /// which the configuration loader is expected to reject earlier anyway.
-    public init(perMinute: Int) { self.perMinute = max(0, perMinute) }
+        /// The period in microseconds.
+        public var microseconds: Int64 { rawValue * 1_000_000 }
+    }
+
+    /// Requests per period; also the burst size. `0` means unlimited.
+    public var limit: Int
+    /// The period `limit` is counted over.
+    public var period: Period
+
+    /// Negative limits are treated as `0` (disabled) rather than trapping on bad configuration, which the
+    /// configuration loader is expected to reject earlier anyway.
+    public init(limit: Int, per period: Period) {
+        self.limit = max(0, limit)
+        self.period = period
+    }
+
+    /// `perMinute` requests per minute.
+    public init(perMinute: Int) { self.init(limit: perMinute, per: .minute) }
+
+    /// `perHour` requests per hour.
+    public init(perHour: Int) { self.init(limit: perHour, per: .hour) }
 
     /// The rule that limits nothing.
     public static let disabled = RateLimitRule(perMinute: 0)
 
     /// True when this rule limits nothing.
-    public var isDisabled: Bool { perMinute == 0 }
+    public var isDisabled: Bool { limit == 0 }
 }
 
 /// Identifies one bucket: the class plus the value it is keyed on (a client IP, a user id or a

@@ -51,6 +51,6 @@ public final class SheddingState: Sendable {
         anonymous: Bool
     ) -> RateLimitRule {
         guard isActive, anonymous, limitClass.isSheddable, !rule.isDisabled else { return rule }
-        return RateLimitRule(perMinute: max(1, rule.perMinute / 2))
+        return RateLimitRule(limit: max(1, rule.limit / 2), per: rule.period)
     }
 }

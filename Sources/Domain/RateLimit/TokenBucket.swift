@@ -1,14 +1,23 @@
 /// One key's token bucket in exact integer arithmetic.
 ///
-/// Tokens are counted in *units*: one token is 60,000,000 units, so a rule of `r` per minute
-/// refills exactly `r` units per microsecond and a bucket holds `r × 60,000,000` units. This
-/// keeps refill, remaining, reset and retry-after exact (no floating-point drift), which makes
-/// "never more than capacity" and the header values testable to the second.
+/// Tokens are counted in *units*: one token is as many units as its rule's period has microseconds, so a rule
+/// of `r` per period refills exactly `r` units per microsecond and a bucket holds `r × period` units. This keeps
+/// refill, remaining, reset and retry-after exact (no floating-point drift), which makes "never more than
+/// capacity" and the header values testable to the second.
 struct TokenBucket: Sendable {
-    /// Units in one token.
-    static let unitsPerToken: Int64 = 60_000_000
-    /// Rules above this are clamped so `rate × unitsPerToken` cannot overflow (still far beyond
-    /// any sensible per-minute limit).
+    /// A rule in bucket terms: `perPeriod` tokens per `unitsPerToken` microseconds.
+    struct Rate: Sendable, Equatable {
+        /// Tokens per period, which is also the refill in units per microsecond.
+        let perPeriod: Int64
+        /// Units in one token: the period in microseconds.
+        let unitsPerToken: Int64
+
+        /// Units a full bucket holds.
+        var capacity: Int64 { perPeriod * unitsPerToken }
+    }
+
+    /// Rules above this are clamped so `rate × unitsPerToken` cannot overflow even for an hourly period (still far
+    /// beyond any sensible limit).
     static let maxRate: Int64 = 1_000_000_000
 
     /// Current level in units, as of `updatedAt`.
@@ -19,53 +28,57 @@ struct TokenBucket: Sendable {
     /// has passed the bucket is indistinguishable from an unknown key and may be dropped.
     private(set) var fullAt: Int64
 
-    /// A full bucket for `rate` tokens per minute, as an unseen key starts.
-    init(rate: Int64, now: Int64) {
-        level = rate * Self.unitsPerToken
+    /// A full bucket for `rate`, as an unseen key starts.
+    init(rate: Rate, now: Int64) {
+        level = rate.capacity
         updatedAt = now
         fullAt = now
     }
 
-    static func clampedRate(_ rule: RateLimitRule) -> Int64 { min(Int64(rule.perMinute), maxRate) }
+    static func clampedRate(_ rule: RateLimitRule) -> Rate {
+        Rate(perPeriod: min(Int64(rule.limit), maxRate), unitsPerToken: rule.period.microseconds)
+    }
 
     /// Adds the tokens earned since `updatedAt` (clamped to capacity, which also applies a
     /// smaller rule to a bucket filled under a larger one). A clock that steps backwards earns
     /// nothing rather than draining the bucket.
-    mutating func refill(rate: Int64, now: Int64) {
-        let capacity = rate * Self.unitsPerToken
+    mutating func refill(rate: Rate, now: Int64) {
+        let capacity = rate.capacity
         if now > updatedAt {
-            // Refilling from empty takes exactly one minute, so longer gaps cannot add more.
-            let elapsed = min(now - updatedAt, Self.unitsPerToken)
-            level = min(capacity, level + elapsed * rate)
+            // Refilling from empty takes exactly one period, so longer gaps cannot add more.
+            let elapsed = min(now - updatedAt, rate.unitsPerToken)
+            level = min(capacity, level + elapsed * rate.perPeriod)
             updatedAt = now
         }
         level = min(level, capacity)
-        fullAt = updatedAt + Self.ceilDiv(capacity - level, rate)
+        fullAt = updatedAt + Self.ceilDiv(capacity - level, rate.perPeriod)
     }
 
     /// Refills, then consumes one token if a whole one is available.
-    mutating func take(rate: Int64, now: Int64) -> RateLimitDecision {
+    mutating func take(rate: Rate, now: Int64) -> RateLimitDecision {
         refill(rate: rate, now: now)
-        let allowed = level >= Self.unitsPerToken
+        let allowed = level >= rate.unitsPerToken
         if allowed {
-            level -= Self.unitsPerToken
-            fullAt = updatedAt + Self.ceilDiv(rate * Self.unitsPerToken - level, rate)
+            level -= rate.unitsPerToken
+            fullAt = updatedAt + Self.ceilDiv(rate.capacity - level, rate.perPeriod)
         }
         return decision(allowed: allowed, rate: rate)
     }
 
+    /// Whether a whole token is available (after a refill).
+    func hasToken(rate: Rate) -> Bool { level >= rate.unitsPerToken }
+
     /// The decision describing the current level: remaining whole tokens, time until full, and
     /// (when denied) time until one whole token is available.
-    func decision(allowed: Bool, rate: Int64) -> RateLimitDecision {
-        let capacity = rate * Self.unitsPerToken
-        let resetMicros = Self.ceilDiv(capacity - level, rate)
+    func decision(allowed: Bool, rate: Rate) -> RateLimitDecision {
+        let resetMicros = Self.ceilDiv(rate.capacity - level, rate.perPeriod)
         var retry: Int?
         if !allowed {
-            let retryMicros = Self.ceilDiv(Self.unitsPerToken - level, rate)
+            let retryMicros = Self.ceilDiv(rate.unitsPerToken - level, rate.perPeriod)
             retry = max(1, Int(Self.ceilDiv(retryMicros, 1_000_000)))
         }
         return RateLimitDecision(
-            allowed: allowed, limit: Int(rate), remaining: Int(level / Self.unitsPerToken),
+            allowed: allowed, limit: Int(rate.perPeriod), remaining: Int(level / rate.unitsPerToken),
             resetSeconds: Int(Self.ceilDiv(resetMicros, 1_000_000)), retryAfterSeconds: retry)
     }
 

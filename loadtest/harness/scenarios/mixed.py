@@ -43,6 +43,7 @@ SETUP_ONLY_FILES = "DIR/tokens.txt, DIR/battle_ids.txt and DIR/slugs.txt"
 
 EVENTS_LIMIT_ENV = "RATE_LIMIT_EVENTS_PER_MIN"
 FOLLOW_LIMIT_ENV = "RATE_LIMIT_PUBLIC_WRITE_PER_MIN"
+SIGNUP_LIMIT_ENV = "RATE_LIMIT_SIGNUP_PER_HOUR"
 FEED_TTL_ENV = "FEED_CACHE_TTL"
 NOTIFICATIONS_PATH = "/notifications?limit=20"
 TOPICS = ["Go vs Rust for small services", "Monolith or microservices first", "SQLite in production",
@@ -83,7 +84,7 @@ def validate(args, ap):
 
 
 def server_env(args):
-    return {EVENTS_LIMIT_ENV: "0", FOLLOW_LIMIT_ENV: "0"}
+    return {EVENTS_LIMIT_ENV: "0", FOLLOW_LIMIT_ENV: "0", SIGNUP_LIMIT_ENV: "0"}
 
 
 def describe_server(args, env):

@@ -62,7 +62,7 @@ def validate(args, ap):
 
 
 def server_env(args):
-    return {RATE_LIMIT_ENV: "0"}
+    return {RATE_LIMIT_ENV: "0", "RATE_LIMIT_SIGNUP_PER_HOUR": "0"}
 
 
 def describe_server(args, env):

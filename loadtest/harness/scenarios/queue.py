@@ -55,7 +55,7 @@ def validate(args, ap):
 
 
 def server_env(args):
-    return {"MOCK_LLM_LATENCY": args.latency, "WORKER_CONCURRENCY": str(args.concurrency)}
+    return {"MOCK_LLM_LATENCY": args.latency, "WORKER_CONCURRENCY": str(args.concurrency), "RATE_LIMIT_SIGNUP_PER_HOUR": "0"}
 
 
 def describe_server(args, env):

@@ -13,7 +13,7 @@ struct BattlesController: Sendable {
     @Sendable func remixIntent(_ request: Request, context: AppRequestContext) async throws -> Response {
         let raw = context.pathParameter("id")
         let id = try Identifiers.uuid(raw, label: "battle id")
-        let view = try await service.remixIntent(id, viewer: context.userID)
+        let view = try await service.remixIntent(id, viewer: context.viewer)
         let roomID = view.battle.post.roomID
         let dto = RemixIntentDTO(
             battleID: raw, roomID: roomID, roomName: view.battle.roomName, topic: view.topic,

@@ -15,9 +15,9 @@ struct EventsController: Sendable {
 
     @Sendable func record(_ request: Request, context: AppRequestContext) async throws -> JSONResult<OKDTO> {
         let body = try await request.decodeStrict(EventRequest.self, limit: limits.publicRoutes)
-        guard let name = EventName.normalize(body.eventName) else { throw DomainError.invalid("unsupported event_name") }
+        guard let name = EventName.normalizeClient(body.eventName) else { throw DomainError.invalid("unsupported event_name") }
         let event = EventRecord(
-            userID: context.userID, name: name,
+            userID: context.userID, actor: events.actor(of: context.viewer), name: name,
             metadataJSON: MetadataSanitizer.encode(MetadataSanitizer.sanitize(body.metadata)),
             createdAt: clock.now())
         do { try await events.recordDurably(event) } catch { throw error.asInternal("could not record event") }

@@ -7,6 +7,7 @@ struct OpsController: Sendable {
     let health: HealthService
     let metrics: AppMetrics
     let clock: any AppClock
+    let heartbeat: ExecutorHeartbeat
 
     func addRoutes(to routes: RouteRegistrar) {
         routes.on(.get, "/healthz", use: health)
@@ -14,8 +15,13 @@ struct OpsController: Sendable {
         routes.on(.get, "/metrics", use: exposition)
     }
 
+    /// Alive when the request is answered and the concurrency executor still runs tasks (`ExecutorHeartbeat`).
     @Sendable func health(_ request: Request, context: AppRequestContext) async throws -> JSONResult<OKDTO> {
-        JSONResult(OKDTO(ok: true))
+        if let stall = heartbeat.stall() {
+            let millis = stall.components.seconds * 1000 + stall.components.attoseconds / 1_000_000_000_000_000
+            return JSONResult(OKDTO(ok: false, error: "executor stalled: no heartbeat for \(millis) ms"), status: .serviceUnavailable)
+        }
+        return JSONResult(OKDTO(ok: true))
     }
 
     /// Ready when the database answers and every migration this binary knows is applied.

@@ -21,7 +21,7 @@ struct PublicBattlesController: Sendable {
 
     @Sendable func meta(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try Identifiers.uuid(context.pathParameter("id"), label: "battle id")
-        let (battle, topic) = try await battles.meta(id, viewer: context.userID)
+        let (battle, topic) = try await battles.meta(id, viewer: context.viewer)
         let template = battle.templateID.map { TemplateRefDTO(id: $0, name: battle.templateName ?? "") }
         let dto = BattleMetaDTO(
             battleID: battle.post.id, roomID: battle.post.roomID, roomName: battle.roomName, topic: topic,

@@ -17,12 +17,12 @@ struct PublicProfilesController: Sendable {
     @Sendable func profile(_ request: Request, context: AppRequestContext) async throws -> Response {
         let slug = Slug.normalize(context.pathParameter("slug"))
         if let cached = pages.get(slug) {
-            service.recordView(slug: cached.slug, personaID: cached.personaID, viewer: context.userID)
+            service.recordView(slug: cached.slug, personaID: cached.personaID, viewer: context.viewer)
             return PublicCaching.response(
                 cached.body, contentType: "application/json", etag: cached.etag,
                 cacheControl: PublicCaching.readPolicy, request: request)
         }
-        let page = try await service.profilePage(slug: slug, viewer: context.userID)
+        let page = try await service.profilePage(slug: slug, viewer: context.viewer)
         let dto = PublicProfilePageDTO(
             profile: PublicProfileDTO(page.persona), latestPosts: page.posts.posts.map(PublicPostDTO.init),
             topRooms: page.rooms.map(RoomStatDTO.init), nextCursor: page.posts.nextCursor)

@@ -31,3 +31,8 @@ struct TokenResponse: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey { case token, userID = "user_id" }
 }
+
+/// `POST /auth/logout-all`: how many sessions ended.
+struct LogoutAllDTO: Encodable, Sendable {
+    let revoked: Int
+}

@@ -23,6 +23,12 @@ struct AuthMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
+    /// The bearer token of the request, else its session cookie.
+    static func presentedToken(_ request: Request) -> String? {
+        if let header = request.headers[.authorization], let token = bearerToken(header) { return token }
+        return SessionCookie.token(in: request)
+    }
+
     /// Splits on the first space; the scheme must be `Bearer` (any case) and the token non-empty.
     static func bearerToken(_ header: String) -> String? {
         guard let space = header.firstIndex(of: " ") else { return nil }

@@ -26,9 +26,9 @@ struct ErrorMiddleware: RouterMiddleware {
             if status == .internalServerError {
                 var detail = ""
                 if case .internalFailure(_, let d) = domain { detail = d }
-                logger.error("request_failed", metadata: ["error": .string(domain.clientMessage), "detail": .string(detail)])
+                logger.error("request_failed", metadata: ["error": .string(domain.message), "detail": .string(detail)])
             }
-            return JSONOutput.error(domain.clientMessage, status: status)
+            return JSONOutput.error(domain.message, status: status)
         case let wrapped as ErrorWithHeaders:
             var response = response(for: wrapped.error, logger: logger)
             for field in wrapped.headers { response.headers[field.name] = field.value }

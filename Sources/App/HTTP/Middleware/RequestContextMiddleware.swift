@@ -27,7 +27,7 @@ struct RequestContextMiddleware: RouterMiddleware {
             }, trusted: trustedProxies)
         if requestTimeout > 0 {
             // Like the original, the timeout is a deadline that slow work (DB, LLM) honours, not a cut-off response.
-            context.deadlineNanos = Monotonic.nanos() + UInt64(requestTimeout * 1e9)
+            context.deadlineNanos = Monotonic.nanos(after: requestTimeout)
         }
         var response = try await RequestDeadline.$nanos.withValue(context.deadlineNanos) {
             try await next(request, context)

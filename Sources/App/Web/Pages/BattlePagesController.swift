@@ -19,7 +19,7 @@ struct BattlePagesController: Sendable {
         let user = try context.requireUser()
         var remix: BattleService.RemixIntentView?
         if let source = request.uri.queryParameters.get("remix"), !source.isEmpty {
-            remix = try await battles.remixIntent(try Identifiers.uuid(source, label: "battle id"), viewer: user)
+            remix = try await battles.remixIntent(try Identifiers.uuid(source, label: "battle id"), viewer: context.viewer)
         }
         let rooms = try await posts.rooms()
         let templates = try await templateService.usable(by: user)

@@ -9,6 +9,8 @@ struct HomePagesController: Sendable {
     let kit: PageKit
     let auth: AuthService
     let flow: LoginFlow
+    /// The `signup` class is applied inside the form handler, so a refusal re-renders the form with its message.
+    let limiter: RateLimiter
     let cookie: SessionCookie
     let limits: BodyLimits
 
@@ -29,7 +31,17 @@ struct HomePagesController: Sendable {
         let otherLink: String
     }
 
+    struct AccountPage: PageView {
+        static let template = "account"
+        let layout: Layout
+        let email: String
+        let isAdmin: Bool
+        let revoked: Int?
+    }
+
     func addRoutes(to routes: RouteRegistrar) {
+        routes.on(.get, "/app/account", use: account)
+        routes.on(.post, "/logout/everywhere", use: logoutEverywhere)
         routes.on(.get, "/", use: home)
         routes.on(.get, "/signup", use: signupForm)
         routes.on(.post, "/signup", use: signup)
@@ -58,12 +70,17 @@ struct HomePagesController: Sendable {
     @Sendable func signup(_ request: Request, context: AppRequestContext) async throws -> Response {
         let fields = try await formFields(request)
         let email = fields["email"] ?? ""
+        let limit = await limiter.take(.signup, userID: nil, clientIP: context.clientIP)
+        var response: Response
         do {
+            guard limit.allowed else { throw RateLimitRejection(limitClass: .signup, headers: limit.httpFields) }
             let result = try await auth.signup(email: email, password: fields["password"] ?? "", shareSlug: fields["share_slug"] ?? "")
-            return HTMLPage.redirect(to: ReturnPath.safe(fields["next"]), headers: [.setCookie: cookie.set(result.token)])
+            response = HTMLPage.redirect(to: ReturnPath.safe(fields["next"]), headers: [.setCookie: cookie.set(result.token)])
         } catch {
-            return try await failed(error, signup: true, fields: fields, context: context)
+            response = try await failed(error, signup: true, fields: fields, context: context)
         }
+        for field in limit.httpFields { response.headers[field.name] = field.value }
+        return response
     }
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -76,12 +93,32 @@ struct HomePagesController: Sendable {
         }
     }
 
+    /// Ends this browser's session on the server (its token stops working everywhere at once) and clears the cookie.
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
         let fields = try await formFields(request)
-        if let session = context.sessionToken, !kit.csrf.verify(fields[CSRFGuard.formField], session: session) {
-            throw DomainError.forbidden("invalid csrf token")
+        if let session = context.sessionToken {
+            guard kit.csrf.verify(fields[CSRFGuard.formField], session: session) else { throw DomainError.forbidden("invalid csrf token") }
+            try await auth.logout(token: session)
         }
         return HTMLPage.redirect(to: "/", headers: [.setCookie: cookie.clear()])
+    }
+
+    /// The signed-in user's account: email, role and "Log out everywhere".
+    @Sendable func account(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let layout = try await kit.layout("Your account", context: context, nav: .account)
+        guard let user = layout.user else { throw DomainError.unauthorized("missing user") }
+        return kit.render(AccountPage(layout: layout, email: user.email, isAdmin: user.isAdmin, revoked: nil))
+    }
+
+    /// Ends every session of the user, this one included, and sends the browser to the login form.
+    @Sendable func logoutEverywhere(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let fields = try await formFields(request)
+        let user = try context.requireUser()
+        guard let session = context.sessionToken, kit.csrf.verify(fields[CSRFGuard.formField], session: session) else {
+            throw DomainError.forbidden("invalid csrf token")
+        }
+        _ = try await auth.logoutEverywhere(userID: user)
+        return HTMLPage.redirect(to: "/login", headers: [.setCookie: cookie.clear()])
     }
 
     /// The form's fields, after the same-site check (a login form posted from another site is refused).
@@ -103,12 +140,12 @@ struct HomePagesController: Sendable {
     static func describe(_ error: any Error) -> (HTTPResponse.Status, String, HTTPFields) {
         switch error {
         case let domain as DomainError where domain.httpStatus != .internalServerError:
-            return (domain.httpStatus, PageErrors.sentence(domain.clientMessage), [:])
+            return (domain.httpStatus, PageErrors.sentence(domain.message), [:])
         case let wrapped as ErrorWithHeaders:
             let (status, message, _) = describe(wrapped.error)
             return (status, message, wrapped.headers)
         case let limited as RateLimitRejection:
-            return (.tooManyRequests, PageErrors.sentence(limited.limitClass.exceededMessage) + " Wait a minute and try again.", limited.headers)
+            return (.tooManyRequests, PageErrors.sentence(limited), limited.headers)
         default:
             return (.internalServerError, "Something went wrong on our side. Try again in a moment.", [:])
         }

@@ -15,7 +15,7 @@ struct PublicPagesController: Sendable {
     @Sendable func profile(_ request: Request, context: AppRequestContext) async throws -> Response {
         let slug = context.pathParameter("slug")
         let cursor = request.uri.queryParameters.get("cursor") ?? ""
-        let page = try await profiles.profilePage(slug: slug, viewer: context.userID)
+        let page = try await profiles.profilePage(slug: slug, viewer: context.viewer)
         var posts = page.posts
         if !cursor.isEmpty { posts = try await profiles.posts(slug: page.persona.slug, cursor: cursor) }
         let dto = PublicProfileDTO(page.persona)
@@ -38,7 +38,7 @@ struct PublicPagesController: Sendable {
     @Sendable func battle(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try Identifiers.uuid(context.pathParameter("id"), label: "battle id")
         let battle = try await battles.publicBattle(id, withReplies: true, failure: "could not load battle")
-        battles.recordView(battle, viewer: context.userID)
+        battles.recordView(battle, viewer: context.viewer)
         let summary = BattleSummary(
             content: battle.post.content, roomName: battle.roomName, personaName: battle.post.personaName,
             replies: battle.replies.map { ($0.personaName, $0.content) })

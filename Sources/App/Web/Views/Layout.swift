@@ -21,7 +21,7 @@ struct NavUser: Sendable {
 /// Which navigation link is the current page (`aria-current="page"`).
 struct NavFlags: Sendable {
     var personas = false, rooms = false, battle = false, templates = false
-    var feed = false, notifications = false, digest = false, admin = false
+    var feed = false, notifications = false, digest = false, admin = false, account = false
 
     static func on(_ item: NavItem?) -> NavFlags {
         var flags = NavFlags()
@@ -34,13 +34,14 @@ struct NavFlags: Sendable {
         case .notifications: flags.notifications = true
         case .digest: flags.digest = true
         case .admin: flags.admin = true
+        case .account: flags.account = true
         case nil: break
         }
         return flags
     }
 }
 
-enum NavItem: Sendable { case personas, rooms, battle, templates, feed, notifications, digest, admin }
+enum NavItem: Sendable { case personas, rooms, battle, templates, feed, notifications, digest, admin, account }
 
 /// Share metadata so a pasted link unfurls with the card (`og:image` is absolute, as crawlers require).
 struct OpenGraph: Sendable {
