@@ -120,4 +120,6 @@ extension PSQLError {
     var sqlState: String? { serverInfo?[.sqlState] }
     /// A unique or primary-key violation (23505).
     var isUniqueViolation: Bool { sqlState == "23505" }
+    /// A foreign-key violation (23503).
+    var isForeignKeyViolation: Bool { sqlState == "23503" }
 }

@@ -36,38 +36,38 @@ extension PostgresStore {
         }
     }
 
-    /// Whether a user id still exists (tokens of deleted users stop working). On every authenticated request, so a
-    /// prepared statement.
-    public func userExists(id: String) async throws -> Bool {
-        guard let uuid = StoreID.parse(id) else { return false }
-        return try await quick { db in try await db.prepared(UserExists(id: uuid)).first ?? false }
-    }
-
     /// A user's email (nil when the user is gone).
     public func email(userID: String) async throws -> String? {
         guard let id = StoreID.parse(userID) else { return nil }
         return try await quick { db in try await db.value("SELECT email FROM users WHERE id = \(id)", as: String.self) }
     }
 
-    /// The signed-in user's email and unread notification count, in one statement, for the navigation bar.
+    /// The signed-in user's email, role and unread notification count, in one statement, for the navigation bar.
     public func accountSummary(userID: String) async throws -> AccountSummary? {
         guard let id = StoreID.parse(userID) else { return nil }
         return try await quick { db in
             try await db.rows(
                 """
-                SELECT email, (SELECT COUNT(*) FROM notifications WHERE user_id = users.id AND read_at IS NULL) FROM users WHERE id = \(id)
+                SELECT email, is_admin, (SELECT COUNT(*) FROM notifications WHERE user_id = users.id AND read_at IS NULL)
+                FROM users WHERE id = \(id)
                 """
             ).first.map { row in
-                let (email, unread) = try row.decode((String, Int).self)
-                return AccountSummary(email: email, unread: unread)
+                let (email, isAdmin, unread) = try row.decode((String, Bool, Int).self)
+                return AccountSummary(email: email, isAdmin: isAdmin, unread: unread)
             }
         }
     }
 
-    /// Inserts an event inside the caller's transaction, so an event caused by a change commits with it.
-    static func insertEvent(_ db: Connection, userID: UUID?, name: String, metadataJSON: String, now: Timestamp) async throws {
+    /// Inserts an event inside the caller's transaction, so an event caused by a change commits with it. Events the
+    /// server writes in a transaction are a signed-in user's acts, so the actor is that user.
+    static func insertEvent(
+        _ db: Connection, userID: UUID?, name: String, metadataJSON: String, now: Timestamp, actor: String? = nil
+    ) async throws {
         try await db.execute(
-            "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (\(userID), \(name), \(JSONB(metadataJSON)), \(now))")
+            """
+            INSERT INTO events(user_id, event_name, metadata, created_at, actor)
+            VALUES (\(userID), \(name), \(JSONB(metadataJSON)), \(now), \(actor ?? userID?.lower))
+            """)
     }
 
     /// Writes many events in one transaction (the event recorder's batches). An event whose user id is not an id is
@@ -77,17 +77,24 @@ extension PostgresStore {
         try await write { db in
             for event in events {
                 try await Self.insertEvent(
-                    db, userID: event.userID.flatMap(StoreID.parse), name: event.name, metadataJSON: event.metadataJSON, now: event.createdAt)
+                    db, userID: event.userID.flatMap(StoreID.parse), name: event.name, metadataJSON: event.metadataJSON, now: event.createdAt,
+                    actor: event.actor)
             }
         }
     }
 
-    /// Event counts by name since `since24h` and since `since7d`, in one read.
+    /// Event counts by name since `since24h` and since `since7d`, in one read; each (actor, event name, battle key,
+    /// UTC day) counts once (DECISIONS 28).
     public func eventCounts(since24h: Timestamp, since7d: Timestamp) async throws -> EventCounts {
         try await read { db in
             func counts(_ since: Timestamp) async throws -> [String: Int] {
                 var out: [String: Int] = [:]
-                for row in try await db.rows("SELECT event_name, COUNT(*) FROM events WHERE created_at >= \(since) GROUP BY event_name") {
+                for row in try await db.rows(
+                    """
+                    SELECT event_name, COUNT(DISTINCT \(unescaped: Self.actorDaySQL) || '|' || COALESCE(\(unescaped: Self.engagementKey), ''))
+                    FROM events WHERE created_at >= \(since) GROUP BY event_name
+                    """)
+                {
                     let (name, n) = try row.decode((String, Int).self)
                     out[name.lowercased(), default: 0] += n
                 }
@@ -98,17 +105,19 @@ extension PostgresStore {
     }
 }
 
-/// `SELECT EXISTS(… users WHERE id = $1)`, prepared: the authenticated request path.
-struct UserExists: PostgresPreparedStatement {
-    static let sql = "SELECT EXISTS(SELECT 1 FROM users WHERE id = $1)"
-    typealias Row = Bool
-    let id: UUID
+/// The user of an active session, prepared: every authenticated request asks it.
+struct ActiveSessionUser: PostgresPreparedStatement {
+    static let sql = "SELECT user_id::text FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2"
+    typealias Row = String
+    let id: String
+    let now: Timestamp
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings()
         bindings.append(id)
+        bindings.append(now)
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
+    func decodeRow(_ row: PostgresRow) throws -> String { try row.decode(String.self) }
 }

@@ -9,10 +9,20 @@ extension PostgresStore {
     /// `idx_events_engagement_battle`'s expression.
     static let engagementKey = "COALESCE(NULLIF(metadata->>'source_battle_id', ''), NULLIF(metadata->>'battle_id', ''))"
 
-    /// Shares and remixes per engagement key since the bound time, the two counts of SQLite's `SUM(event_name = …)`.
+    /// DECISIONS 28: an event counts once per (actor, UTC day) for its battle and name, so a flood from one client
+    /// counts once. Events written before actors were recorded count for themselves.
+    static let actorDaySQL =
+        "COALESCE(actor, user_id::text, 'event:' || id::text) || '|' || to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+
+    /// Per-actor shares and remixes of the rows being grouped.
+    static let engagementCountsSQL = """
+        COUNT(DISTINCT CASE WHEN event_name = 'battle_shared' THEN \(actorDaySQL) END) AS shares,
+        COUNT(DISTINCT CASE WHEN event_name = 'remix_completed' THEN \(actorDaySQL) END) AS remixes
+        """
+
+    /// Shares and remixes per engagement key since the bound time.
     static let engagementSQL = """
-        SELECT \(engagementKey) AS battle_key,
-               COUNT(*) FILTER (WHERE event_name = 'battle_shared') AS shares, COUNT(*) FILTER (WHERE event_name = 'remix_completed') AS remixes
+        SELECT \(engagementKey) AS battle_key, \(engagementCountsSQL)
         FROM events WHERE event_name IN ('battle_shared', 'remix_completed') AND created_at >=
         """
 
@@ -74,20 +84,22 @@ extension PostgresStore {
                 // battle with no source; each half a lookup on one of the two metadata indexes.
                 for row in try await db.rows(
                     """
-                    SELECT \(unescaped: Self.feedPostColumns),
-                      (SELECT COUNT(*) FILTER (WHERE event_name = 'battle_shared') FROM events
-                         WHERE metadata->>'source_battle_id' = p.id::text AND created_at >= \(since) AND event_name IN ('battle_shared', 'remix_completed'))
-                      + (SELECT COUNT(*) FILTER (WHERE event_name = 'battle_shared') FROM events
-                         WHERE metadata->>'battle_id' = p.id::text AND created_at >= \(since) AND event_name IN ('battle_shared', 'remix_completed')
-                           AND COALESCE(metadata->>'source_battle_id', '') = ''),
-                      (SELECT COUNT(*) FILTER (WHERE event_name = 'remix_completed') FROM events
-                         WHERE metadata->>'source_battle_id' = p.id::text AND created_at >= \(since) AND event_name IN ('battle_shared', 'remix_completed'))
-                      + (SELECT COUNT(*) FILTER (WHERE event_name = 'remix_completed') FROM events
-                         WHERE metadata->>'battle_id' = p.id::text AND created_at >= \(since) AND event_name IN ('battle_shared', 'remix_completed')
-                           AND COALESCE(metadata->>'source_battle_id', '') = '')
-                    FROM persona_follows f
-                    JOIN posts p ON p.persona_id = f.followed_persona_id AND p.status = 'PUBLISHED' \(unescaped: Self.feedPostJoins)
-                    WHERE f.follower_user_id = \(user) ORDER BY p.created_at DESC, p.id DESC LIMIT 20
+                    SELECT f.*, e.shares, e.remixes FROM (
+                      SELECT \(unescaped: Self.feedPostColumns) FROM persona_follows f
+                      JOIN posts p ON p.persona_id = f.followed_persona_id AND p.status = 'PUBLISHED' \(unescaped: Self.feedPostJoins)
+                      WHERE f.follower_user_id = \(user) ORDER BY p.created_at DESC, p.id DESC LIMIT 20
+                    ) f
+                    CROSS JOIN LATERAL (
+                      SELECT \(unescaped: Self.engagementCountsSQL) FROM (
+                        SELECT id, event_name, actor, user_id, created_at FROM events
+                        WHERE metadata->>'source_battle_id' = f.id AND created_at >= \(since) AND event_name IN ('battle_shared', 'remix_completed')
+                        UNION ALL
+                        SELECT id, event_name, actor, user_id, created_at FROM events
+                        WHERE metadata->>'battle_id' = f.id AND created_at >= \(since) AND event_name IN ('battle_shared', 'remix_completed')
+                          AND COALESCE(metadata->>'source_battle_id', '') = ''
+                      ) x
+                    ) e
+                    ORDER BY f.created_at DESC, f.id DESC
                     """)
                 {
                     followed.append(try Self.feedCandidate(row, counted: true).0)

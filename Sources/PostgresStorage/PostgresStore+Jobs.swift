@@ -71,7 +71,10 @@ extension PostgresStore {
         }
         let wanted = limit - claimed.count
         if wanted > 0 {
-            claimed += try await db.prepared(ClaimJobs(now: now, maxAttempts: policy.maxAttempts, limit: wanted)).sorted { $0.id < $1.id }
+            let picked = try await db.prepared(PickJobs(now: now, maxAttempts: policy.maxAttempts, limit: wanted))
+            if !picked.isEmpty {
+                claimed += try await db.prepared(ClaimJobs(now: now, maxAttempts: policy.maxAttempts, ids: picked)).sorted { $0.id < $1.id }
+            }
         }
         return claimed
     }
@@ -168,27 +171,21 @@ extension Optional {
     }
 }
 
-/// The claim: up to `$3` runnable jobs, picked in the order (available_at, created_at, id) and locked with
-/// `FOR UPDATE SKIP LOCKED`, so concurrent claimers on any number of nodes never take the same job and never wait for
-/// each other. The selection is SQLite's `claimSQL`: a FAILED job waiting for a retry is outside
+/// The claim's first statement: up to `$3` runnable jobs, picked in the order (available_at, created_at, id) and
+/// locked with `FOR UPDATE SKIP LOCKED`, so concurrent claimers on any number of nodes never take the same job and
+/// never wait for each other. The selection is SQLite's `claimSQL`: a FAILED job waiting for a retry is outside
 /// `uq_jobs_active_generate_reply`, so it is taken only when no other job of its (post, persona) is active, and only
-/// the oldest such job; moving it to PROCESSING can then never violate the index.
-struct ClaimJobs: PostgresPreparedStatement {
+/// the oldest such job.
+struct PickJobs: PostgresPreparedStatement {
     static let sql = """
-        WITH picked AS (
-          SELECT j.id FROM jobs j
-          WHERE j.status IN ('PENDING', 'FAILED') AND j.available_at <= $1 AND j.attempts < $2
-            AND (j.status = 'PENDING' OR NOT EXISTS (
-              SELECT 1 FROM jobs o WHERE o.post_id = j.post_id AND o.persona_id = j.persona_id AND o.job_type = j.job_type
-                AND o.id <> j.id AND (o.status IN ('PENDING', 'PROCESSING') OR (o.status = 'FAILED' AND o.attempts < $2 AND o.id < j.id))))
-          ORDER BY j.available_at, j.created_at, j.id
-          LIMIT $3
-          FOR UPDATE OF j SKIP LOCKED)
-        UPDATE jobs SET status = 'PROCESSING', locked_at = $1, updated_at = $1
-        FROM picked WHERE jobs.id = picked.id
-        RETURNING \(PostgresStore.jobReturning)
+        SELECT j.id FROM jobs j
+        WHERE j.status IN ('PENDING', 'FAILED') AND j.available_at <= $1 AND j.attempts < $2
+          AND (j.status = 'PENDING' OR \(ClaimJobs.noOtherActive("j")))
+        ORDER BY j.available_at, j.created_at, j.id
+        LIMIT $3
+        FOR UPDATE OF j SKIP LOCKED
         """
-    typealias Row = ClaimedJob
+    typealias Row = Int64
     let now: Timestamp
     let maxAttempts: Int
     let limit: Int
@@ -198,6 +195,44 @@ struct ClaimJobs: PostgresPreparedStatement {
         bindings.append(now)
         bindings.append(maxAttempts)
         bindings.append(limit)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
+}
+
+/// The claim's second statement: moves the picked jobs to PROCESSING, checking a FAILED job's pair again. At READ
+/// COMMITTED the pick's subquery saw the snapshot taken before its locks; an enqueue that committed a PENDING job of
+/// the pair meanwhile would make the move violate the unique index. This statement's snapshot is taken after the
+/// locks, and an enqueue locks the pair's FAILED jobs before inserting (`enqueueReplyJobs`), so either the enqueue
+/// committed and is seen here (the FAILED job stays as it is) or it waits for this transaction and then finds the pair
+/// active. No statement fails on the index, and none is retried.
+struct ClaimJobs: PostgresPreparedStatement {
+    /// No other job of `alias`'s (post, persona) is active, and no older FAILED one waits for a retry (`$2`: the
+    /// maximum number of attempts).
+    static func noOtherActive(_ alias: String) -> String {
+        """
+        NOT EXISTS (
+          SELECT 1 FROM jobs o WHERE o.post_id = \(alias).post_id AND o.persona_id = \(alias).persona_id AND o.job_type = \(alias).job_type
+            AND o.id <> \(alias).id AND (o.status IN ('PENDING', 'PROCESSING') OR (o.status = 'FAILED' AND o.attempts < $2 AND o.id < \(alias).id)))
+        """
+    }
+
+    static let sql = """
+        UPDATE jobs SET status = 'PROCESSING', locked_at = $1, updated_at = $1
+        WHERE jobs.id = ANY($3) AND (jobs.status = 'PENDING' OR \(noOtherActive("jobs")))
+        RETURNING \(PostgresStore.jobReturning)
+        """
+    typealias Row = ClaimedJob
+    let now: Timestamp
+    let maxAttempts: Int
+    let ids: [Int64]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(now)
+        bindings.append(maxAttempts)
+        bindings.append(ids)
         return bindings
     }
 

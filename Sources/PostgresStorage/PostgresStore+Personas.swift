@@ -22,20 +22,27 @@ extension PostgresStore {
         return try await quick { db in try await Self.fetchPersona(db, id: id, userID: user) }
     }
 
-    /// Inserts a persona and its `persona_created` analytics event together.
-    public func createPersona(userID: String, fields: PersonaFields, now: Timestamp) async throws -> Persona {
+    /// Inserts a persona and its `persona_created` analytics event together, unless the user already has
+    /// `maxPersonas` (`personaLimitReached`). The user's row is locked first, so concurrent creations for one user
+    /// take turns and the count and the insert are one atomic step at READ COMMITTED (a conditional INSERT alone would
+    /// let two of them count the same rows); `FOR NO KEY UPDATE` leaves other writes' foreign-key checks on the user
+    /// alone.
+    public func createPersona(userID: String, fields: PersonaFields, maxPersonas: Int, now: Timestamp) async throws -> Persona {
         let id = UUID()
-        let user = try StoreID.known(userID)
+        guard let user = StoreID.parse(userID) else { throw DomainError.referenceGone }
         let persona = Persona(id: id.lower, userID: userID, fields: fields, createdAt: now, updatedAt: now)
         try await write { db in
-            try await db.execute(
+            guard try await !db.rows("SELECT 1 FROM users WHERE id = \(user) FOR NO KEY UPDATE").isEmpty else { throw DomainError.referenceGone }
+            let inserted = try await db.execute(
                 """
                 INSERT INTO personas(id, user_id, name, bio, tone, writing_samples, do_not_say, catchphrases,
                   preferred_language, formality, daily_draft_quota, daily_reply_quota, created_at, updated_at)
-                VALUES (\(id), \(user), \(fields.name), \(fields.bio), \(fields.tone), \(JSONB(StoredJSON.array(fields.writingSamples))),
+                SELECT \(id), \(user), \(fields.name), \(fields.bio), \(fields.tone), \(JSONB(StoredJSON.array(fields.writingSamples))),
                   \(JSONB(StoredJSON.array(fields.doNotSay))), \(JSONB(StoredJSON.array(fields.catchphrases))), \(fields.preferredLanguage),
-                  \(fields.formality), \(fields.dailyDraftQuota), \(fields.dailyReplyQuota), \(now), \(now))
+                  \(fields.formality), \(fields.dailyDraftQuota), \(fields.dailyReplyQuota), \(now), \(now)
+                WHERE (SELECT COUNT(*) FROM personas WHERE user_id = \(user)) < \(maxPersonas)
                 """)
+            guard inserted > 0 else { throw DomainError.personaLimitReached }
             try await Self.insertEvent(
                 db, userID: user, name: "persona_created", metadataJSON: StoredJSON.object(["persona_id": persona.id]), now: now)
         }

@@ -29,6 +29,13 @@ extension PostgresStore {
     /// the caller's, is at its daily reply quota counting the jobs it already has queued, already replied, or has an
     /// active job for the post (one statement reads all four); `uq_jobs_active_generate_reply` turns a concurrent
     /// duplicate into a skip (`ON CONFLICT DO NOTHING`: no error, so the transaction goes on).
+    ///
+    /// SQLite runs one writer at a time; at READ COMMITTED two enqueues would each count the other's jobs as not yet
+    /// queued. So the personas' rows are locked first (in id order, so two enqueues never wait for each other in a
+    /// cycle; `FOR NO KEY UPDATE` leaves the foreign-key checks of other writes alone), and each persona's counts are
+    /// read by a later statement, whose snapshot sees what the previous holder committed. The pair's retry-waiting
+    /// FAILED jobs are locked too before the insert: a claim moving one of them to PROCESSING holds the same lock
+    /// (`ClaimJobs`), so the claim and the insert never both put the pair into the unique index.
     static func enqueueReplyJobs(
         _ db: Connection, postID: UUID, personaIDs: [String], userID: UUID, payloadExtra: [String: String], maxAttempts: Int,
         now: Timestamp
@@ -36,8 +43,24 @@ extension PostgresStore {
         var result = EnqueueResult()
         let day = SQLDate(DailyQuota.dayKey(now))
         let active = activeJob(maxAttempts)
+        let wanted = Array(Set(personaIDs.compactMap(StoreID.parse)))
+        let owned =
+            wanted.isEmpty
+            ? []
+            : Set(
+                try await db.column(
+                    "SELECT id FROM personas WHERE id = ANY(\(wanted)) AND user_id = \(userID) ORDER BY id FOR NO KEY UPDATE", as: UUID.self))
         for personaText in personaIDs {
-            guard let personaID = StoreID.parse(personaText),
+            guard let personaID = StoreID.parse(personaText), owned.contains(personaID) else {
+                result.skipped += 1
+                continue
+            }
+            try await db.execute(
+                """
+                SELECT id FROM jobs WHERE post_id = \(postID) AND persona_id = \(personaID) AND job_type = \(unescaped: JobKind.generateReply.sql)
+                  AND status = 'FAILED' ORDER BY id FOR UPDATE
+                """)
+            guard
                 let row = try await db.rows(
                     """
                     SELECT pe.daily_reply_quota,

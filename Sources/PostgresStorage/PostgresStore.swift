@@ -106,8 +106,14 @@ public final class PostgresStore: Service, Sendable {
 
     /// A READ COMMITTED write transaction. An error rolls the whole transaction back and is rethrown as it was (a
     /// domain error stays a domain error); no statement is ever retried inside it.
+    /// A foreign key that fails (a row the write refers to was deleted meanwhile, typically the caller's account) is
+    /// `DomainError.referenceGone`, never a 500 (as on SQLite).
     func write<T: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
-        try await withConnection { raw in try await Connection(raw: raw, logger: self.logger).transaction("BEGIN", body) }
+        do {
+            return try await withConnection { raw in try await Connection(raw: raw, logger: self.logger).transaction("BEGIN", body) }
+        } catch let error as PSQLError where error.isForeignKeyViolation {
+            throw DomainError.referenceGone
+        }
     }
 
     /// Runs `body` in a shared write transaction with the other queue writes handed over meanwhile (group commit);
@@ -119,7 +125,11 @@ public final class PostgresStore: Service, Sendable {
             current = made
             return made
         }
-        return try await batcher.run(body)
+        do {
+            return try await batcher.run(body)
+        } catch let error as PSQLError where error.isForeignKeyViolation {
+            throw DomainError.referenceGone
+        }
     }
 
     /// Leases a pooled connection for `body`, waiting at most the effective timeout for one (the pool keeps trying to

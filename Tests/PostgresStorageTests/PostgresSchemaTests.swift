@@ -135,7 +135,7 @@ import Testing
                 #expect(try await store.persona(id: bad, ownedBy: load.user) == nil)
                 #expect(try await store.post(id: bad) == nil)
                 #expect(try await store.thread(postID: bad) == nil)
-                #expect(try await store.userExists(id: bad) == false)
+                #expect(try await store.isAdmin(userID: bad) == false)
                 #expect(try await store.publicBattle(id: bad, withReplies: true) == nil)
                 #expect(try await store.deletePersona(id: bad, ownedBy: load.user) == false)
                 #expect(try await store.personas(ownedBy: bad).isEmpty)
