@@ -24,10 +24,11 @@ public struct TestApp {
     /// the rows of the app under test. `dir` defaults to a fresh directory; pass one to start the app again on the
     /// same database.
     public static func withRouter<T: Sendable>(
-        _ values: [String: String] = [:], backend: StoreBackend = .sqlite, clock: any AppClock = SystemClock(),
+        _ values: [String: String] = [:], backend: StoreBackend = .default, clock: any AppClock = SystemClock(),
         runWorker: Bool = true, in given: TestDirectory? = nil, _ body: @Sendable (any TestClientProtocol, TestDirectory) async throws -> T
     ) async throws -> T {
         let dir = given ?? TestDirectory(backend: backend)
+        try await dir.backend.prepare(dir)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let deps = AppDependencies(config: try config(dir, values), logger: logger, clock: clock, runWorker: runWorker)
