@@ -122,12 +122,14 @@ import Testing
         try await db.close()
     }
 
-    @Test func metricsShowTheLastSuccessAndCountFailures() async throws {
+    @Test func metricsShowTheIntervalTheLastSuccessAndCountFailures() async throws {
         let dir = TestDirectory()
         let registry = PrometheusCollectorRegistry()
         let (scheduler, db, metrics) = try await Self.scheduler(dir, interval: 60, keep: 3, registry: registry)
-        metrics.announceBackups()
-        #expect(metrics.render(now: SystemClock().now()).contains("backup_failures_total 0"))
+        metrics.announceBackups(interval: 60)
+        let announced = metrics.render(now: SystemClock().now())
+        #expect(announced.contains("backup_failures_total 0"))
+        #expect(Self.sample("backup_interval_seconds", in: announced) == 60, "the alert compares the age with twice this")
 
         let before = Double(SystemClock().now().microseconds) / 1e6
         #expect(await scheduler.backupOnce())

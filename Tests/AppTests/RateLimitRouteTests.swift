@@ -133,7 +133,9 @@ import Testing
     }
 
     @Test func sheddingHalvesAnonymousPublicWritesWhileTheQueueIsDeep() async throws {
-        try await TestApp.withRouter(["SHED_QUEUE_DEPTH": "2", "RATE_LIMIT_PUBLIC_WRITE_PER_MIN": "10"], runWorker: false) { client, dir in
+        // Live: /metrics answers loopback peers only (METRICS_ALLOW), and the in-process router has no peer.
+        try await TestApp.withRouter(["SHED_QUEUE_DEPTH": "2", "RATE_LIMIT_PUBLIC_WRITE_PER_MIN": "10"], runWorker: false, live: true) {
+            client, dir in
             func shedding() async throws -> Bool {
                 try await client.send(.get, "/metrics").text.contains("\nshedding_active 1")
             }

@@ -147,6 +147,9 @@ import Testing
         let server = try await ServerProcess(directory: dir, environment: ["BACKUP_EVERY": "1s", "BACKUP_KEEP": "2"])
         let before = try await server.request("GET", "/metrics").body
         #expect(before.contains("backup_failures_total 0"))
+        #expect(
+            before.split(separator: "\n").contains { $0 == "backup_interval_seconds 1" || $0 == "backup_interval_seconds 1.0" },
+            "BACKUP_EVERY for the alert")
         try await Task.sleep(nanoseconds: 4_500_000_000)
         let metrics = try await server.request("GET", "/metrics").body
         #expect(server.stop() == 0)

@@ -45,6 +45,9 @@ import Testing
         #expect(metrics.contains(done), "the worker's job metric is missing:\n\(metrics.prefix(2000))")
         #expect(metrics.contains(#"queue_depth{type="generate_reply"} 0"#))
         #expect(metrics.contains("backup_failures_total 0"), "the worker takes the scheduled backups")
+        // Created at 0 when the worker starts, so the alerts' increase() counts the first failure and retry.
+        #expect(metrics.contains(#"jobs_processed_total{status="failed",type="generate_reply"} 0"#))
+        #expect(metrics.contains(#"job_retries_total{type="generate_reply"} 0"#))
         #expect(worker.stop() == 0)
     }
 

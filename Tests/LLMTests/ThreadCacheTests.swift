@@ -14,7 +14,7 @@ import Testing
                 [
                     "LLM_PROVIDER": "openai", "OPENAI_BASE_URL": base, "OPENAI_API_KEY": "sk-test",
                     "OPENAI_MAX_RETRIES": "0",
-                ], runWorker: false
+                ], runWorker: false, live: true // /metrics answers loopback peers only; the router alone has none
             ) { client, dir in
                 let (token, _) = try await client.signup()
                 let postID = try await SeededPost.create(dir: dir, token: token, client: client)

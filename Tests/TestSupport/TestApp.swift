@@ -20,20 +20,24 @@ public struct TestApp {
         return try AppConfig(values: all)
     }
 
-    /// Runs `body` against the in-process router. `body` gets the test's directory; `TestDatabase.open(dir)` reaches
-    /// the rows of the app under test. `dir` defaults to a fresh directory; pass one to start the app again on the
-    /// same database.
+    /// Runs `body` against the in-process router; with `live`, against the application serving on a loopback port
+    /// (for what needs a real connection, such as the socket peer `/metrics` checks). `body` gets the test's directory;
+    /// `TestDatabase.open(dir)` reaches the rows of the app under test. `dir` defaults to a fresh directory; pass one to
+    /// start the app again on the same database.
     public static func withRouter<T: Sendable>(
         _ values: [String: String] = [:], backend: StoreBackend = .default, clock: any AppClock = SystemClock(),
-        runWorker: Bool = true, in given: TestDirectory? = nil, _ body: @Sendable (any TestClientProtocol, TestDirectory) async throws -> T
+        runWorker: Bool = true, live: Bool = false, in given: TestDirectory? = nil,
+        _ body: @Sendable (any TestClientProtocol, TestDirectory) async throws -> T
     ) async throws -> T {
         let dir = given ?? TestDirectory(backend: backend)
         try await dir.backend.prepare(dir)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
+        var values = values
+        if live { values.merge(["PORT": "0", "BIND_ADDRESS": "127.0.0.1"]) { mine, _ in mine } }
         let deps = AppDependencies(config: try config(dir, values), logger: logger, clock: clock, runWorker: runWorker)
         let app = try await buildApplication(deps)
-        return try await app.test(.router) { client in try await body(client, dir) }
+        return try await app.test(live ? .live : .router) { client in try await body(client, dir) }
     }
 }
 
