@@ -82,8 +82,8 @@ struct AppParts {
         let config = deps.config
         let metrics = AppMetrics(registry: deps.registry, clock: deps.clock)
         let supervision = Supervision(systemd: deps.systemd, logger: deps.logger)
-        let engine = try await StoreEngine.openMigrated(
-            config: config, clock: deps.clock, observe: { seconds in metrics.recordDatabaseCall(seconds: seconds) })
+        let (engine, startup) = try await StoreEngine.openForServing(
+            config: config, clock: deps.clock, logger: deps.logger, observe: { seconds in metrics.recordDatabaseCall(seconds: seconds) })
         let store = engine.store
         let secret = try JWTSecretStore.resolve(config: config, logger: deps.logger)
         let tokens = await TokenService(secret: secret, clock: deps.clock)
@@ -182,7 +182,9 @@ struct AppParts {
         AdminPagesController(kit: kit, analytics: analytics).addRoutes(to: web)
 
         // Services shut down in reverse order: the worker drains and events flush before the store closes.
-        var services: [any Service] = [StoreCloser(store: store)]
+        // A server database's pool and start-up come first, so they stop last.
+        var services: [any Service] = startup.map { [$0] } ?? []
+        services.append(StoreCloser(store: store))
         if let maintenance = engine.maintenance { services.append(StoreMaintenanceService(maintenance: maintenance)) }
         services += [
             events,

@@ -25,11 +25,12 @@ public struct TestApp {
     /// `TestDatabase.open(dir)` reaches the rows of the app under test. `dir` defaults to a fresh directory; pass one to
     /// start the app again on the same database.
     public static func withRouter<T: Sendable>(
-        _ values: [String: String] = [:], backend: StoreBackend = .sqlite, clock: any AppClock = SystemClock(),
+        _ values: [String: String] = [:], backend: StoreBackend = .default, clock: any AppClock = SystemClock(),
         runWorker: Bool = true, live: Bool = false, in given: TestDirectory? = nil,
         _ body: @Sendable (any TestClientProtocol, TestDirectory) async throws -> T
     ) async throws -> T {
         let dir = given ?? TestDirectory(backend: backend)
+        try await dir.backend.prepare(dir)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         var values = values

@@ -26,6 +26,10 @@ extension AppConfig {
         bindAddress = r.string("BIND_ADDRESS", bindAddress)
         port = try r.int("PORT", port, range: 0...65535)
         databasePath = r.string("DATABASE_PATH", databasePath)
+        if let url = r.raw("DATABASE_URL")?.trimmingWhitespace(), !url.isEmpty {
+            do { databaseURL = try DatabaseURL(url) } catch { throw ConfigError(variable: "DATABASE_URL", problem: "\(error)") }
+        }
+        databasePoolSize = try r.int("DATABASE_POOL_SIZE", databasePoolSize, range: 1...100)
         if let secret = values["JWT_SECRET"], !secret.isEmpty { jwtSecret = secret }
         jwtSecretFile = r.raw("JWT_SECRET_FILE")
         if jwtSecret == nil, let path = jwtSecretFile { jwtSecret = try Self.readSecretFile(path) }

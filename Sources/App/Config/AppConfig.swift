@@ -6,6 +6,10 @@ public struct AppConfig: Sendable {
     public var bindAddress = "0.0.0.0"
     public var port = 8080
     public var databasePath = "./data/personaworlds.sqlite"
+    /// `DATABASE_URL`: PostgreSQL instead of the SQLite file at `databasePath` when set.
+    public var databaseURL: DatabaseURL?
+    /// Connections one process keeps to PostgreSQL at most (`DATABASE_POOL_SIZE`).
+    public var databasePoolSize = 10
     /// Explicit `JWT_SECRET` (or the contents of `JWT_SECRET_FILE`); nil means "generate and persist one"
     /// (refused in production).
     public var jwtSecret: String?
