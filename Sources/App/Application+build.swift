@@ -82,8 +82,11 @@ struct AppParts {
         let config = deps.config
         let metrics = AppMetrics(registry: deps.registry, clock: deps.clock)
         let supervision = Supervision(systemd: deps.systemd, logger: deps.logger)
-        let (engine, startup) = try await StoreEngine.openForServing(
-            config: config, clock: deps.clock, logger: deps.logger, observe: { seconds in metrics.recordDatabaseCall(seconds: seconds) })
+        let (engine, startup, startupState) = try await StoreEngine.openForServing(
+            config: config, clock: deps.clock, logger: deps.logger, observe: { seconds in metrics.recordDatabaseCall(seconds: seconds) },
+            prepared: { [clock = deps.clock, logger = deps.logger] store in
+                try await AnalyticsService(store: store, clock: clock).bootstrapAdmins(emails: config.adminEmails, logger: logger)
+            })
         let store = engine.store
         let secret = try JWTSecretStore.resolve(config: config, logger: deps.logger)
         let tokens = await TokenService(secret: secret, clock: deps.clock)
@@ -106,9 +109,8 @@ struct AppParts {
         }
         let pages = PublicPageCache()
         let limiter = try RateLimiter(config: config, store: InMemoryRateLimitStore(), clock: deps.clock, metrics: metrics)
-        let health = HealthService(store: store, maxAttempts: config.jobMaxAttempts)
+        let health = HealthService(store: store, maxAttempts: config.jobMaxAttempts, startup: startupState)
         let analytics = AnalyticsService(store: store, clock: deps.clock)
-        try await analytics.bootstrapAdmins(emails: config.adminEmails, logger: deps.logger)
         let templates = TemplateService(store: store, clock: deps.clock)
         let notifications = NotificationService(store: store, clock: deps.clock)
 

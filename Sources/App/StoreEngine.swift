@@ -81,24 +81,32 @@ struct StoreEngine: Sendable {
     /// The engine for `serve` (and the in-process tests): SQLite is migrated and seeded before the server starts;
     /// PostgreSQL is only opened, and its `StoreStartup` service runs the pool and migrates and seeds once the server
     /// answers (retried with backoff while it does not), so the process starts while PostgreSQL is down and `/readyz`
-    /// says 503 until the database is ready.
+    /// says 503 until the database is ready. `prepared` runs once the schema and seed are in place, on both engines
+    /// (on PostgreSQL inside the retried start-up, where the pool runs: nothing may use the store before that).
     static func openForServing(
-        config: AppConfig, clock: any AppClock, logger: Logger, observe: @escaping @Sendable (Double) -> Void
-    ) async throws -> (engine: StoreEngine, startup: StoreStartup?) {
+        config: AppConfig, clock: any AppClock, logger: Logger, observe: @escaping @Sendable (Double) -> Void,
+        prepared: @escaping @Sendable (any AppStore) async throws -> Void
+    ) async throws -> (engine: StoreEngine, startup: StoreStartup?, state: StartupState) {
         switch config.databaseURL {
         case .some(let url):
             let engine = try open(config: config, logger: logger, observe: observe)
             let store = engine.store
+            let state = StartupState(prepared: false)
             let startup = StoreStartup(
-                pool: engine.pool, target: url.redacted, logger: logger,
+                pool: engine.pool, target: url.redacted, logger: logger, state: state,
                 prepare: {
                     try await store.migrate()
                     try await store.seedDefaults(now: clock.now())
+                    try await prepared(store)
                 })
-            return (engine, startup)
+            return (engine, startup, state)
         case .none:
             let engine = try await openMigrated(config: config, clock: clock, logger: logger, observe: observe)
-            return (engine, nil)
+            do { try await prepared(engine.store) } catch {
+                try? await engine.store.close()
+                throw error
+            }
+            return (engine, nil, StartupState(prepared: true))
         }
     }
 

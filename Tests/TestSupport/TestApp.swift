@@ -37,7 +37,12 @@ public struct TestApp {
         if live { values.merge(["PORT": "0", "BIND_ADDRESS": "127.0.0.1"]) { mine, _ in mine } }
         let deps = AppDependencies(config: try config(dir, values), logger: logger, clock: clock, runWorker: runWorker)
         let app = try await buildApplication(deps)
-        return try await app.test(live ? .live : .router) { client in try await body(client, dir) }
+        return try await app.test(live ? .live : .router) { client in
+            // On PostgreSQL the start-up (schema, seed, ADMIN_EMAILS) finishes while the app already serves; wait for
+            // it as a load balancer would, so a test never races it.
+            if dir.backend == .postgres { try await client.waitUntilReady() }
+            return try await body(client, dir)
+        }
     }
 }
 
@@ -53,6 +58,16 @@ extension TestApp {
 
 /// Convenience calls for API tests.
 extension TestClientProtocol {
+    /// Polls `/readyz` until it answers 200; fails after 60 s (a bound on a hang only, never reached by a healthy app).
+    public func waitUntilReady() async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if try await execute(uri: "/readyz", method: .get).status == .ok { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestAppError.notReady
+    }
+
     /// Sends a JSON string body.
     public func send(
         _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil,
@@ -158,4 +173,10 @@ extension TestClientProtocol {
 extension TestResponse {
     /// A response header by name.
     public func header(_ name: String) -> String? { HTTPField.Name(name).flatMap { headers[$0] } }
+}
+
+/// Why a test app could not be used.
+public enum TestAppError: Error {
+    /// `/readyz` never answered 200.
+    case notReady
 }

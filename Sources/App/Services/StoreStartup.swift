@@ -16,6 +16,8 @@ struct StoreStartup: Service {
     /// Where the database is, for the log (no credentials).
     let target: String
     let logger: Logger
+    /// Marked once `prepare` succeeds (`/readyz` waits for it).
+    let state: StartupState
     let prepare: @Sendable () async throws -> Void
 
     func run() async throws {
@@ -32,6 +34,7 @@ struct StoreStartup: Service {
         while !Task.isCancelled {
             do {
                 try await prepare()
+                state.markPrepared()
                 logger.info("database_ready", metadata: ["database": .string(target), "attempts": .stringConvertible(attempt)])
                 return
             } catch {
