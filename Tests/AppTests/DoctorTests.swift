@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func aHealthyInstallationHasNoFailureAndSecretsAreRedacted() async throws {
-        let dir = TestDirectory()
+        let dir = TestDirectory(backend: .sqlite)
         try await Self.migrated(dir)
         let checks = await AppCommands.doctor(try Self.deps(dir, ["OPENAI_API_KEY": "sk-very-secret-key"]))
         #expect(checks.allSatisfy { $0.status != .fail }, "\(checks.map(\.line))")
@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func pendingMigrationsWarnAndUnknownOnesFail() async throws {
-        let dir = TestDirectory()
+        let dir = TestDirectory(backend: .sqlite)
         try await Self.migrated(dir)
         let database = try await TestDatabase.open(dir)
         try await database.execute("DELETE FROM schema_migrations WHERE version = ?", [Migrations.all.last!.version])
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func theOpenAIProbeIsOkWhenTheProviderAnswersAndFailsWithinFiveSecondsWhenItHangs() async throws {
-        let dir = TestDirectory()
+        let dir = TestDirectory(backend: .sqlite)
         try await Self.migrated(dir)
         let answering = FakeOpenAIServer([.completion("ok")])
         let ok = try await FakeOpenAIServer.run(answering) { base in
