@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func retentionKeepsExactlyTheNewestScheduledBackupsAndNothingElseIsDeleted() throws {
-        let dir = TestDirectory()
+        let dir = TestDirectory(backend: .sqlite)
         let catalog = BackupCatalog(directory: dir.path)
         var time = Timestamp(seconds: 1_795_000_000)
         var made: [String] = []
@@ -81,7 +81,7 @@ import Testing
     }
 
     @Test func theSchedulerWaitsOneIntervalThenKeepsExactlyKeepFiles() async throws {
-        let dir = TestDirectory()
+        let dir = TestDirectory(backend: .sqlite)
         let (scheduler, db, _) = try await Self.scheduler(dir, interval: 0.3, keep: 2)
         let catalog = scheduler.catalog
         let started = SystemClock().now()
@@ -114,7 +114,7 @@ import Testing
     }
 
     @Test func gracefulShutdownDoesNotWaitForTheNextInterval() async throws {
-        let dir = TestDirectory()
+        let dir = TestDirectory(backend: .sqlite)
         let (scheduler, db, _) = try await Self.scheduler(dir, interval: 3600, keep: 2)
         let shutdown = try await Self.run(scheduler, for: 0.2)
         #expect(shutdown < 10, "shutdown waited \(shutdown) s")
@@ -123,7 +123,7 @@ import Testing
     }
 
     @Test func metricsShowTheIntervalTheLastSuccessAndCountFailures() async throws {
-        let dir = TestDirectory()
+        let dir = TestDirectory(backend: .sqlite)
         let registry = PrometheusCollectorRegistry()
         let (scheduler, db, metrics) = try await Self.scheduler(dir, interval: 60, keep: 3, registry: registry)
         metrics.announceBackups(interval: 60)
@@ -152,7 +152,7 @@ import Testing
     }
 
     @Test func atStartTheGaugeReportsTheNewestBackupOnDisk() async throws {
-        let dir = TestDirectory()
+        let dir = TestDirectory(backend: .sqlite)
         let registry = PrometheusCollectorRegistry()
         let (scheduler, db, metrics) = try await Self.scheduler(dir, interval: 3600, keep: 3, registry: registry)
         try scheduler.catalog.ensureDirectory()
