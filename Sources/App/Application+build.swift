@@ -101,7 +101,7 @@ struct AppParts {
         let flow = LoginFlow(service: auth, limiter: limiter)
         let kit = PageKit(
             renderer: try PageRenderer(), assets: WebAssets(), auth: auth, csrf: sessions.csrf,
-            shareBase: config.shareBase)
+            shareBase: config.shareBase, forms: PageForms(csrf: sessions.csrf, limits: limits, limiter: limiter))
 
         let table = RouteTable()
         let router = Router(context: AppRequestContext.self)
@@ -110,11 +110,12 @@ struct AppParts {
                 requestTimeout: config.apiRequestTimeout, ids: RequestIDGenerator(),
                 trustedProxies: limiter.trustedProxies))
         router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: ResponseCompressionMiddleware())
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: CORSMiddleware(policy: CORSPolicy(origins: config.effectiveCORSOrigins)))
         router.add(middleware: ErrorMiddleware())
         let profiles = PublicProfileService(store: store, clock: deps.clock, events: events)
-        let publicPages = PublicPagesController(kit: kit, profiles: profiles, battles: battles, posts: posts)
+        let publicPages = PublicPagesController(kit: kit, profiles: profiles, battles: battles, posts: posts, pages: pages)
         router.add(
             middleware: PageNegotiationMiddleware(
                 pages: publicPages, session: PageSessionMiddleware(sessions: sessions),
@@ -156,8 +157,9 @@ struct AppParts {
         AdminController(service: analytics).addRoutes(to: routes)
         HomePagesController(kit: kit, auth: auth, flow: flow, limiter: limiter, cookie: sessions.cookie, limits: limits).addRoutes(to: web)
         AssetsController(assets: kit.assets).addRoutes(to: open)
-        PersonaPagesController(kit: kit, personas: personas, digests: digests, clock: deps.clock).addRoutes(to: web)
-        RoomPagesController(kit: kit, posts: posts, personas: personas).addRoutes(to: web)
+        PersonaPagesController(kit: kit, personas: personas, digests: digests, pages: pages, clock: deps.clock).addRoutes(to: web)
+        RoomPagesController(kit: kit, posts: posts, personas: personas, pages: pages).addRoutes(to: web)
+        publicPages.addRoutes(to: web)
         BattlePagesController(kit: kit, battles: battles, personas: personas, posts: posts, templateService: templates).addRoutes(to: web)
         InboxPagesController(kit: kit, feed: feed, digests: digests, notifications: notifications, templates: templates, clock: deps.clock)
             .addRoutes(to: web)

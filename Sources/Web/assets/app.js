@@ -1,7 +1,8 @@
 // PersonaWorlds pages: the one script, embedded in the binary and loaded with `script-src 'self'`.
-// The pages are rendered on the server; this file only does what needs no reload:
-//  - forms marked `data-api` are sent as JSON to the documented API route, with the page's CSRF token,
-//    and the API's error message is shown in the form's role=alert element;
+// The pages are rendered on the server and every form works without this file (a plain post to the
+// page's own route). It only does what needs no reload:
+//  - forms marked `data-api` are sent as JSON to the documented API route instead, with the page's CSRF
+//    token, and the API's error message is shown in the form's role=alert element;
 //  - a thread or battle whose replies are still being written polls the thread until they arrive.
 // Everything user-written is inserted with textContent, never as HTML.
 "use strict";
@@ -36,10 +37,16 @@
     });
   }
 
+  // "1 reply", "2 replies": the pages' plural rule (Plural.count on the server).
+  function plural(count, singular, many) {
+    return count + " " + (count === 1 ? singular : (many || singular + "s"));
+  }
+
   function collect(form) {
     const body = {};
     for (const el of form.elements) {
-      if (!el.name || el.disabled || el.type === "submit") continue;
+      // The CSRF field is for the plain form post; the API call carries the token in its header.
+      if (!el.name || el.disabled || el.type === "submit" || el.name === "csrf") continue;
       const type = el.dataset.type || "string";
       if (type === "bool") { body[el.name] = el.checked; continue; }
       if (type === "list") {
@@ -78,7 +85,7 @@
       const button = form.querySelector("button");
       if (button) { button.textContent = "Following"; button.disabled = true; }
       const count = document.querySelector("[data-followers]");
-      if (count) count.textContent = String(data.followers);
+      if (count) count.textContent = plural(data.followers, "follower");
       return data.followed ? "You follow this persona." : "You already follow this persona.";
     },
     "mark-read": function (form, data) {
@@ -96,19 +103,21 @@
     replies: function (form, data) {
       const live = document.querySelector("[data-live-thread]");
       if (live) startLive(live, data.enqueued || 0);
-      return data.enqueued > 0 ? "Writing " + data.enqueued + " replies…" : "No replies queued (" + data.skipped + " skipped: quota or already queued).";
+      return data.enqueued > 0 ? "Writing " + plural(data.enqueued, "reply", "replies") + "…" : "No replies queued (" + data.skipped + " skipped: daily quota used or already queued).";
     }
   };
 
+  // The unread count is in the Notifications link and on the compact menu's button.
   function setUnread(count) {
-    const badge = document.querySelector("[data-unread]");
-    if (!badge) return;
-    if (!count) { badge.remove(); return; }
-    badge.firstChild.textContent = String(count);
+    document.querySelectorAll("[data-unread]").forEach(function (badge) {
+      if (!count) { badge.remove(); return; }
+      badge.firstChild.textContent = String(count);
+    });
   }
 
-  // "Copy share link": copies the link where the browser allows it, and records `battle_shared`, the
-  // event that ranks a battle in everyone's feed.
+  // "Copy share link" (hidden without this script, which is what makes it work): copies the link where
+  // the browser allows it, and records `battle_shared`, the event that ranks a battle in everyone's feed.
+  document.querySelectorAll("[data-share]").forEach(function (button) { button.hidden = false; });
   document.addEventListener("click", async function (event) {
     const button = event.target instanceof Element ? event.target.closest("[data-share]") : null;
     if (!button) return;
@@ -219,7 +228,7 @@
         const summary = document.querySelector("[data-summary]");
         if (summary && result.data.ai_summary) summary.textContent = result.data.ai_summary;
         if (replies.length >= state.expected) {
-          if (status) status.textContent = replies.length + " replies.";
+          if (status) status.textContent = plural(replies.length, "reply", "replies") + ".";
           return;
         }
         if (status) status.textContent = "Writing replies… " + replies.length + " of " + state.expected + " so far.";
