@@ -3,96 +3,47 @@ import GRDB
 import Storage
 import Synchronization
 
-/// Group commit for the job queue's writes. Worker loops hand their finishing writes (and the claim of
-/// their next job) to one writer, which runs every write queued meanwhile in a single `BEGIN IMMEDIATE`
-/// transaction, each inside its own savepoint, and resumes each caller once that transaction has
-/// committed. A write that throws rolls back only its savepoint; the others still commit.
+/// Group commit for the job queue's writes, on the shared `BatchWriter`. Worker loops hand their finishing writes
+/// (and the claim of their next job) over; each batch runs in a single `BEGIN IMMEDIATE` transaction, every write
+/// inside its own savepoint, and each caller resumes once that transaction has committed. A write that throws rolls
+/// back only its savepoint; the others still commit.
 ///
-/// Why it keeps the queue's guarantees: each write runs the same fenced SQL it would run alone, in the
-/// same order as it was handed over, and nothing is reported done before the commit. A crash before the
-/// commit loses the whole batch, which is the same as each job's transaction not having committed: the
-/// leases expire and the jobs are claimed again.
+/// Why it keeps the queue's guarantees: each write runs the same fenced SQL it would run alone, in the same order as
+/// it was handed over, and nothing is reported done before the commit. A crash before the commit loses the whole
+/// batch, which is the same as each job's transaction not having committed: the leases expire and the jobs are
+/// claimed again.
 final class GroupCommit: Sendable {
-    /// One queued write: runs it inside the batch's transaction, then reports after the commit.
-    private struct Item: Sendable {
-        let apply: @Sendable (Database) -> any Sendable
-        let finish: @Sendable (Result<any Sendable, any Error>) -> Void
-    }
+    /// One queued write: runs inside the batch's transaction and gives its outcome.
+    typealias Work = @Sendable (Database) -> Result<any Sendable, any Error>
 
-    private struct State {
-        var queue: [Item] = []
-        var draining = false
-    }
+    private let writer: BatchWriter<Work, any Sendable>
 
-    private let state = Mutex(State())
-    /// The largest batch: long enough to amortise a transaction, short enough that no caller waits long.
-    let maxBatch: Int
-    private let transaction: @Sendable (@escaping @Sendable (Database) throws -> Void) async throws -> Void
-
-    /// `transaction` runs its body in one write transaction (the database's `write`).
+    /// `transaction` runs its body in one write transaction (the store's `write`).
     init(maxBatch: Int = 64, transaction: @escaping @Sendable (@escaping @Sendable (Database) throws -> Void) async throws -> Void) {
-        self.maxBatch = maxBatch
-        self.transaction = transaction
+        writer = BatchWriter(maxBatch: maxBatch) { batch in
+            let outcomes = Mutex<[Result<any Sendable, any Error>]>([])
+            try await transaction { db in
+                let results = batch.map { work in work(db) }
+                outcomes.withLock { $0 = results }
+            }
+            return outcomes.withLock { $0 }
+        }
     }
 
     /// Runs `body` in the next batch's transaction and returns its result after that transaction committed.
     func run<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let item = Item(
-                apply: { db in
-                    do {
-                        var value: T?
-                        try db.inSavepoint {
-                            value = try body(db)
-                            return .commit
-                        }
-                        return Result<T, any Error>.success(value!)
-                    } catch {
-                        return Result<T, any Error>.failure(error)
-                    }
-                },
-                finish: { outcome in
-                    switch outcome {
-                    case .failure(let error): continuation.resume(throwing: error)
-                    case .success(let value): continuation.resume(with: value as! Result<T, any Error>)
-                    }
-                })
-            let startDrain = state.withLock { state -> Bool in
-                state.queue.append(item)
-                guard !state.draining else { return false }
-                state.draining = true
-                return true
-            }
-            // The batch serves many callers, so it does not inherit the first one's deadline: each write is
-            // bounded by `DB_QUERY_TIMEOUT` alone.
-            if startDrain { Task { await RequestDeadline.$nanos.withValue(0) { await self.drain() } } }
-        }
-    }
-
-    /// Commits batches until the queue is empty.
-    private func drain() async {
-        while true {
-            let batch = state.withLock { state -> [Item] in
-                let taken = Array(state.queue.prefix(maxBatch))
-                state.queue.removeFirst(taken.count)
-                if taken.isEmpty { state.draining = false }
-                return taken
-            }
-            guard !batch.isEmpty else { return }
-            let results = Mutex<[any Sendable]>([])
+        let value = try await writer.submit { db in
             do {
-                try await transaction { db in
-                    var out: [any Sendable] = []
-                    out.reserveCapacity(batch.count)
-                    for item in batch { out.append(item.apply(db)) }
-                    results.withLock { $0 = out }
+                var value: T?
+                try db.inSavepoint {
+                    value = try body(db)
+                    return .commit
                 }
-                let values = results.withLock { $0 }
-                for (item, value) in zip(batch, values) { item.finish(.success(value)) }
+                return .success(value!)
             } catch {
-                // The transaction did not commit: no write of the batch happened.
-                for item in batch { item.finish(.failure(error)) }
+                return .failure(error)
             }
         }
+        return value as! T
     }
 }

@@ -67,11 +67,4 @@ extension SQLiteStore {
         }
     }
 
-    /// The applied schema versions, oldest first.
-    public func appliedMigrations() async throws -> [String] {
-        try await read { db in
-            try db.tableExists("schema_migrations")
-                ? try String.fetchAll(db.cachedStatement(sql: "SELECT version FROM schema_migrations ORDER BY version")) : []
-        }
-    }
 }

@@ -37,13 +37,6 @@ extension SQLiteStore {
         }
     }
 
-    /// Whether a user id still exists (tokens of deleted users stop working).
-    public func userExists(id: String) async throws -> Bool {
-        try await quickRead { db in
-            try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM users WHERE id = ?)"), arguments: [id]) ?? false
-        }
-    }
-
     /// Inserts an event inside the caller's transaction, so an event caused by a change commits with it. Events the
     /// server writes in a transaction are a signed-in user's acts, so the actor is that user.
     static func insertEvent(_ db: Database, userID: String?, name: String, metadataJSON: String, now: Timestamp, actor: String? = nil) throws {

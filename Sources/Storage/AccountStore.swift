@@ -7,8 +7,6 @@ public protocol AccountStore: Sendable {
     func createUser(email: String, passwordHash: String, shareSlug: String, now: Timestamp) async throws -> User
     /// A user by normalised email.
     func user(email: String) async throws -> User?
-    /// Whether a user id still exists (tokens of deleted users stop working).
-    func userExists(id: String) async throws -> Bool
     /// A user's email (nil when the user is gone).
     func email(userID: String) async throws -> String?
     /// The signed-in user's email, role and unread notification count, in one read; nil when the user is gone.

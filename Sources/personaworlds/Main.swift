@@ -39,7 +39,9 @@ struct CommonOptions: ParsableArguments {
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, service: service, level: level) }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        return AppDependencies(config: appConfig, logger: Logger(label: "personaworlds"), registry: registry)
+        return AppDependencies(
+            config: appConfig, logger: Logger(label: "personaworlds"), registry: registry,
+            systemd: SystemdEnvironment(environment: ProcessInfo.processInfo.environment, pid: getpid()))
     }
 
     /// The configuration from the environment over `--config` / `PERSONAWORLDS_CONFIG`.

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import TestSupport
 import Testing
 
@@ -19,6 +18,23 @@ import Testing
         #expect(rooms.status == 200)
         #expect(rooms.body.contains("go-backend"))
         #expect(server.stop() == 0)
+    }
+
+    @Test func adminGrantAndRevokeSetTheStoredRoleWhileTheServerRuns() async throws {
+        let dir = TestDirectory()
+        let server = try await ServerProcess(directory: dir)
+        defer { server.stop() }
+        let signup = try await server.request("POST", "/auth/signup", json: #"{"email":"ops@example.com","password":"password123"}"#)
+        let token = try #require((try JSONSerialization.jsonObject(with: Data(signup.body.utf8)) as? [String: Any])?["token"] as? String)
+        #expect(try await server.request("GET", "/admin/analytics/summary", token: token).status == 403)
+        let env = ["DATABASE_PATH": dir.databasePath, "JWT_SECRET": "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz", "LOG_LEVEL": "error"]
+        let granted = try ServerProcess.run(["admin", "grant", " OPS@example.com "], environment: env)
+        #expect(granted.status == 0 && granted.output.contains("ops@example.com is now an admin"), "\(granted.output)")
+        #expect(try await server.request("GET", "/admin/analytics/summary", token: token).status == 200)
+        #expect(try ServerProcess.run(["admin", "revoke", "ops@example.com"], environment: env).status == 0)
+        #expect(try await server.request("GET", "/admin/analytics/summary", token: token).status == 403)
+        let missing = try ServerProcess.run(["admin", "grant", "nobody@example.com"], environment: env)
+        #expect(missing.status == 1 && missing.output.contains("sign up first"), "\(missing.output)")
     }
 
     @Test func versionAndHelpWork() throws {
@@ -43,21 +59,19 @@ import Testing
 
     @Test func migrateAndSeedDemoAreIdempotent() async throws {
         let dir = TestDirectory()
-        let env = ["DATABASE_PATH": dir.databasePath, "LOG_LEVEL": "error"]
+        let env = dir.backend.environment(dir).merging(["LOG_LEVEL": "error"]) { $1 }
         #expect(try ServerProcess.run(["migrate"], environment: env).status == 0)
         let first = try ServerProcess.run(["seed", "--demo"], environment: env)
         #expect(first.status == 0)
         #expect(first.output.contains("seed completed: 4 rooms"))
         #expect(try ServerProcess.run(["seed", "--demo"], environment: env).status == 0)
-        let db = try DatabaseQueue(path: dir.databasePath)
-        let counts = try await db.read { db in
-            (
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users"),
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM persona_public_profiles WHERE slug = 'demo-slug' AND is_public = 1"),
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM posts WHERE status = 'PUBLISHED'"),
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rooms")
-            )
-        }
+        let db = try await TestDatabase.open(dir)
+        let counts = (
+            try await db.int("SELECT COUNT(*) FROM users"),
+            try await db.int("SELECT COUNT(*) FROM persona_public_profiles WHERE slug = 'demo-slug' AND is_public = 1"),
+            try await db.int("SELECT COUNT(*) FROM posts WHERE status = 'PUBLISHED'"),
+            try await db.int("SELECT COUNT(*) FROM rooms")
+        )
         #expect(counts.0 == 1)
         #expect(counts.1 == 1)
         #expect(counts.2 == 1)

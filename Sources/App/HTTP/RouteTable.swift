@@ -18,13 +18,22 @@ final class RouteTable: @unchecked Sendable {
     }
 
     /// The pattern matching `path` for `method`, and every method any matching pattern allows.
+    ///
+    /// `HEAD` is allowed wherever `GET` is, and runs the `GET` route (the router's generated `HEAD`
+    /// endpoints answer with the `GET` response's status and headers, and no body).
     func match(path: String, method: HTTPRequest.Method) -> (pattern: String?, allowed: [HTTPRequest.Method])? {
         let parts = Self.split(path)
         var allowed: [HTTPRequest.Method] = []
         var exact: String?
+        var get: String?
         for entry in entries where Self.matches(entry.parts, parts) {
             if !allowed.contains(entry.method) { allowed.append(entry.method) }
             if entry.method == method && exact == nil { exact = entry.pattern }
+            if entry.method == .get && get == nil { get = entry.pattern }
+        }
+        if let get, !allowed.contains(.head) {
+            allowed.insert(.head, at: allowed.firstIndex(of: .get).map { $0 + 1 } ?? allowed.endIndex)
+            if method == .head && exact == nil { exact = get }
         }
         return allowed.isEmpty ? nil : (exact, allowed)
     }

@@ -17,7 +17,7 @@ struct PageForms: Sendable {
     /// login page; a forged post is `403 invalid csrf token`).
     func read(_ request: Request, context: AppRequestContext, limit: Int? = nil) async throws -> FormFields {
         _ = try context.requireUser()
-        guard let session = context.sessionToken, CSRFGuard.sameSite(request) else { throw DomainError.forbidden("invalid csrf token") }
+        guard let session = context.sessionToken, csrf.sameSite(request) else { throw DomainError.forbidden("invalid csrf token") }
         let fields = try FormFields(try await request.collectBody(limit: limit ?? limits.global))
         guard csrf.verify(fields[CSRFGuard.formField], session: session) else { throw DomainError.forbidden("invalid csrf token") }
         return fields

@@ -14,13 +14,6 @@ public enum CompactJSON {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// A JSON string literal (with quotes) for `text`.
-    public static func quoted(_ text: String) -> String {
-        var out: [UInt8] = []
-        writeString(text, into: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
     /// True when `text` is exactly one JSON number literal (RFC 8259 grammar).
     public static func isNumberLiteral(_ text: String) -> Bool {
         guard let parsed = try? JSONParser.parseFirst(Array(text.utf8)), !parsed.trailing,

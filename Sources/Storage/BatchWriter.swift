@@ -1,0 +1,105 @@
+import Domain
+import Synchronization
+
+/// Group commit: many small writes handed to one writer, which commits every write queued meanwhile together and
+/// then reports to each caller. The queue's finishing writes (each in its own savepoint of one transaction) and the
+/// analytics events (one multi-row transaction) both use it.
+///
+/// Why it keeps every write's guarantee: a caller hears about its write only after the transaction holding it
+/// committed (or failed), items run in the order they were handed over, and a batch is at most `maxBatch` items so no
+/// caller waits behind an unbounded queue. A batch's writer never inherits a caller's request deadline: it serves
+/// many callers, so each statement is bounded by the store's own query timeout alone.
+public final class BatchWriter<Item: Sendable, Output: Sendable>: Sendable {
+    /// Commits a batch: one outcome per item, in order; a thrown error fails every item of the batch (nothing of it
+    /// was committed).
+    public typealias Flush = @Sendable ([Item]) async throws -> [Result<Output, any Error>]
+
+    private struct Waiting: Sendable {
+        let item: Item
+        let finish: (@Sendable (Result<Output, any Error>) -> Void)?
+    }
+
+    private struct State {
+        var queue: [Waiting] = []
+        var draining = false
+        var idle: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+    private let maxBatch: Int
+    private let maxDetached: Int
+    private let flush: Flush
+
+    /// - Parameters:
+    ///   - maxBatch: the largest batch, long enough to amortise a transaction and short enough that no caller waits long.
+    ///   - maxDetached: while writes are stalled, fire-and-forget items beyond this many queued are refused (and the
+    ///     caller told so) rather than growing memory without bound; items a caller waits for are always queued.
+    public init(maxBatch: Int, maxDetached: Int = 100_000, flush: @escaping Flush) {
+        self.maxBatch = max(1, maxBatch)
+        self.maxDetached = maxDetached
+        self.flush = flush
+    }
+
+    /// Writes `item` in the next batch and returns its outcome once that batch committed.
+    public func submit(_ item: Item) async throws -> Output {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Output, any Error>) in
+            enqueue(Waiting(item: item, finish: { continuation.resume(with: $0) }))
+        }
+    }
+
+    /// Queues `item` without waiting for it; false when it was refused because too many are queued.
+    @discardableResult
+    public func submitDetached(_ item: Item) -> Bool {
+        enqueue(Waiting(item: item, finish: nil))
+    }
+
+    /// Returns once nothing is queued or being written (graceful shutdown drains before the store closes).
+    public func waitUntilIdle() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { s -> Bool in
+                if s.queue.isEmpty && !s.draining { return true }
+                s.idle.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    @discardableResult
+    private func enqueue(_ waiting: Waiting) -> Bool {
+        let (accepted, startDrain) = state.withLock { s -> (Bool, Bool) in
+            if waiting.finish == nil, s.queue.count >= maxDetached { return (false, false) }
+            s.queue.append(waiting)
+            guard !s.draining else { return (true, false) }
+            s.draining = true
+            return (true, true)
+        }
+        if startDrain { Task { await RequestDeadline.$nanos.withValue(0) { await self.drain() } } }
+        return accepted
+    }
+
+    /// Commits batches until the queue is empty.
+    private func drain() async {
+        while true {
+            let batch = state.withLock { s -> [Waiting] in
+                let taken = Array(s.queue.prefix(maxBatch))
+                s.queue.removeFirst(taken.count)
+                if taken.isEmpty { s.draining = false }
+                return taken
+            }
+            guard !batch.isEmpty else { break }
+            do {
+                let outcomes = try await flush(batch.map(\.item))
+                for (waiting, outcome) in zip(batch, outcomes) { waiting.finish?(outcome) }
+            } catch {
+                for waiting in batch { waiting.finish?(.failure(error)) }
+            }
+        }
+        let idle = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            guard s.queue.isEmpty, !s.draining else { return [] }
+            defer { s.idle.removeAll() }
+            return s.idle
+        }
+        for continuation in idle { continuation.resume() }
+    }
+}
