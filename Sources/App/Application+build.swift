@@ -110,6 +110,7 @@ struct AppParts {
         let templates = TemplateService(store: store, clock: deps.clock)
         let notifications = NotificationService(store: store, clock: deps.clock)
 
+        let notifier = LiveThreadNotifier()
         let sessions = BrowserSessions(
             auth: auth, csrf: CSRFGuard(secret: secret, origins: SiteOrigins(config: config)), cookie: SessionCookie(secure: config.secureCookies))
         let flow = LoginFlow(service: auth, limiter: limiter)
@@ -162,6 +163,12 @@ struct AppParts {
         ).addRoutes(to: protected)
         RoomsController(posts: posts, battles: battles, limits: limits).addRoutes(to: routes)
         PostsController(service: posts, limits: limits, pages: pages).addRoutes(to: routes)
+        PostEventsController(
+            posts: posts, auth: auth, notifier: notifier, limiter: EventStreamLimiter(perUser: config.eventStreamsPerUser),
+            settings: .init(
+                heartbeat: config.eventStreamHeartbeat, pollEvery: config.eventStreamPollEvery,
+                lifetime: config.eventStreamEffectiveLifetime)
+        ).addRoutes(to: routes)
         PublicBattlesController(battles: battles, posts: posts, cards: cards, shareBase: config.shareBase).addRoutes(to: routes)
         BattlesController(service: battles).addRoutes(to: routes)
         PublicProfilesController(service: profiles, limits: limits, pages: pages).addRoutes(to: routes)
@@ -192,7 +199,10 @@ struct AppParts {
             metrics.announceJobs(types: JobKind.allCases.map(\.rawValue), statuses: WorkerMetrics.statuses)
             let handler = ReplyJobHandler(
                 queue: store, llm: llm, clock: deps.clock, replyMaxLength: config.replyMaxLen,
-                replyWritten: { postID in cards.invalidate(battleID: postID) })
+                replyWritten: { postID in
+                    cards.invalidate(battleID: postID)
+                    notifier.replyWritten(postID: postID)
+                })
             services.append(
                 WorkerPool(
                     queue: store, handler: handler, signal: signal, clock: deps.clock,
