@@ -499,9 +499,16 @@ def step_approve_and_replies():
     soft(lambda: expect(main_area(page)).to_contain_text("Published"), "the post is published")
     soft(lambda: expect(main_area(page)).to_contain_text(POST_TEXT), "the edited text was published")
     page.evaluate("window.__journeyMarker = 'no reload'")
+    requests = []
+    record = lambda request: requests.append(request.url)
+    page.on("request", record)
     generate.click()
     expect(page.locator("ol.replies li.reply").first).to_be_visible()
+    page.remove_listener("request", record)
     check(page.evaluate("window.__journeyMarker") == "no reload", "replies appeared without a reload")
+    # Issue 18: the replies come over the event stream, not by polling the thread.
+    check(any(re.search(r"/posts/[^/]+/events$", url) for url in requests), "live replies use GET /posts/{id}/events")
+    check(not any(re.search(r"/posts/[^/]+/thread$", url) for url in requests), "no polling of GET /posts/{id}/thread")
     soft(lambda: expect(page.locator(".live-status")).to_have_attribute("role", "status"), ".live-status is role=status")
     chrome(page, logged_in=True, admin=True)
     snap(page, "thread")
