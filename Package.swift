@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Domain", "Storage", "SQLiteStorage", "PostgresStorage", "LLM", "HTTPClient", "Worker", "Card", "Web",
+                "Domain", "Storage", "SQLiteStorage", "PostgresStorage", "LLM", "HTTPClient", "Worker", "Card", "Web", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -61,6 +61,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        // gzip for text responses (`ResponseCompressionMiddleware`).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Card", dependencies: ["CFreeType", "CPNG"]),
         .target(name: "HTTPClient", dependencies: ["CCurl"]),
         .target(

@@ -114,12 +114,13 @@ struct AppParts {
         let templates = TemplateService(store: store, clock: deps.clock)
         let notifications = NotificationService(store: store, clock: deps.clock)
 
+        let notifier = LiveThreadNotifier()
         let sessions = BrowserSessions(
             auth: auth, csrf: CSRFGuard(secret: secret, origins: SiteOrigins(config: config)), cookie: SessionCookie(secure: config.secureCookies))
         let flow = LoginFlow(service: auth, limiter: limiter)
         let kit = PageKit(
             renderer: try PageRenderer(), assets: WebAssets(), auth: auth, csrf: sessions.csrf,
-            shareBase: config.shareBase)
+            shareBase: config.shareBase, forms: PageForms(csrf: sessions.csrf, limits: limits, limiter: limiter))
 
         let table = RouteTable()
         let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
@@ -129,12 +130,13 @@ struct AppParts {
                 trustedProxies: limiter.trustedProxies))
         router.add(middleware: HeadMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: ResponseCompressionMiddleware())
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: CORSMiddleware(policy: CORSPolicy(config: config)))
         router.add(middleware: ErrorMiddleware())
         if config.isProduction { router.add(middleware: HostGuardMiddleware(hosts: HostAllowList(config: config))) }
         let profiles = PublicProfileService(store: store, clock: deps.clock, events: events)
-        let publicPages = PublicPagesController(kit: kit, profiles: profiles, battles: battles, posts: posts)
+        let publicPages = PublicPagesController(kit: kit, profiles: profiles, battles: battles, posts: posts, pages: pages)
         router.add(
             middleware: PageNegotiationMiddleware(
                 pages: publicPages, session: PageSessionMiddleware(sessions: sessions),
@@ -165,6 +167,12 @@ struct AppParts {
         ).addRoutes(to: protected)
         RoomsController(posts: posts, battles: battles, limits: limits).addRoutes(to: routes)
         PostsController(service: posts, limits: limits, pages: pages).addRoutes(to: routes)
+        PostEventsController(
+            posts: posts, auth: auth, notifier: notifier, limiter: EventStreamLimiter(perUser: config.eventStreamsPerUser),
+            settings: .init(
+                heartbeat: config.eventStreamHeartbeat, pollEvery: config.eventStreamPollEvery,
+                lifetime: config.eventStreamEffectiveLifetime)
+        ).addRoutes(to: routes)
         PublicBattlesController(battles: battles, posts: posts, cards: cards, shareBase: config.shareBase).addRoutes(to: routes)
         BattlesController(service: battles).addRoutes(to: routes)
         PublicProfilesController(service: profiles, limits: limits, pages: pages).addRoutes(to: routes)
@@ -176,8 +184,9 @@ struct AppParts {
         AdminController(service: analytics).addRoutes(to: routes)
         HomePagesController(kit: kit, auth: auth, flow: flow, limiter: limiter, cookie: sessions.cookie, limits: limits).addRoutes(to: web)
         AssetsController(assets: kit.assets).addRoutes(to: open)
-        PersonaPagesController(kit: kit, personas: personas, digests: digests, clock: deps.clock).addRoutes(to: web)
-        RoomPagesController(kit: kit, posts: posts, personas: personas).addRoutes(to: web)
+        PersonaPagesController(kit: kit, personas: personas, digests: digests, pages: pages, clock: deps.clock).addRoutes(to: web)
+        RoomPagesController(kit: kit, posts: posts, personas: personas, pages: pages).addRoutes(to: web)
+        publicPages.addRoutes(to: web)
         BattlePagesController(kit: kit, battles: battles, personas: personas, posts: posts, templateService: templates).addRoutes(to: web)
         InboxPagesController(kit: kit, feed: feed, digests: digests, notifications: notifications, templates: templates, clock: deps.clock)
             .addRoutes(to: web)
@@ -196,7 +205,10 @@ struct AppParts {
             metrics.announceJobs(types: JobKind.allCases.map(\.rawValue), statuses: WorkerMetrics.statuses)
             let handler = ReplyJobHandler(
                 queue: store, llm: llm, clock: deps.clock, replyMaxLength: config.replyMaxLen,
-                replyWritten: { postID in cards.invalidate(battleID: postID) })
+                replyWritten: { postID in
+                    cards.invalidate(battleID: postID)
+                    notifier.replyWritten(postID: postID)
+                })
             services.append(
                 WorkerPool(
                     queue: store, handler: handler, signal: signal, clock: deps.clock,

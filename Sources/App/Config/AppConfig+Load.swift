@@ -98,6 +98,10 @@ extension AppConfig {
         }
         if r.raw("MAX_CONNECTIONS") != nil { maxConnections = try r.int("MAX_CONNECTIONS", 0, range: 1...Int.max) }
         maxConnectionsPerIP = try r.int("MAX_CONNECTIONS_PER_IP", maxConnectionsPerIP, range: 1...Int.max)
+        eventStreamsPerUser = try r.int("EVENT_STREAMS_PER_USER", eventStreamsPerUser, range: 0...1_000)
+        eventStreamHeartbeat = try r.duration("EVENT_STREAM_HEARTBEAT", eventStreamHeartbeat, positive: true)
+        eventStreamPollEvery = try r.duration("EVENT_STREAM_POLL_EVERY", eventStreamPollEvery, positive: true)
+        eventStreamLifetime = try r.duration("EVENT_STREAM_LIFETIME", eventStreamLifetime, positive: true)
         if r.raw("METRICS_ALLOW") != nil { metricsAllow = r.list("METRICS_ALLOW") }
         do { _ = try IPNetworkList(entries: metricsAllow) } catch {
             throw ConfigError(variable: "METRICS_ALLOW", problem: String(describing: error))
