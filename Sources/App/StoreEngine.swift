@@ -13,13 +13,16 @@ struct StoreEngine: Sendable {
     let backup: (any OnlineBackup)?
     /// Demo and benchmark data.
     let seeder: any DemoSeeder
+    /// The engine's one database file, whose file-level checks (size, `quick_check`, WAL) apply; nil for an engine
+    /// that is a server.
+    let databaseFile: String?
 
     /// Opens the configured engine without migrating it (a backup must copy the database as the server has it).
     /// - Parameter observe: receives the duration in seconds of every database call (for metrics).
     static func open(config: AppConfig, observe: @escaping @Sendable (Double) -> Void = { _ in }) throws -> StoreEngine {
         let sqlite = try SQLiteStore.open(
             settings: DatabaseSettings(path: config.databasePath, queryTimeout: config.dbQueryTimeout), observe: observe)
-        return StoreEngine(store: sqlite, maintenance: sqlite, backup: sqlite, seeder: sqlite)
+        return StoreEngine(store: sqlite, maintenance: sqlite, backup: sqlite, seeder: sqlite, databaseFile: config.databasePath)
     }
 
     /// Opens the configured engine, applies the schema and seeds the defaults (idempotent).

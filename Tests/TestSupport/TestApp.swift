@@ -19,15 +19,18 @@ public struct TestApp {
     }
 
     /// Runs `body` against the in-process router.
-    /// `dir` defaults to a fresh directory; pass one to start the app again on the same database.
+    /// `dir` defaults to a fresh directory; pass one to start the app again on the same database. `logs` receives what
+    /// the app logs at `info` and above (audit lines); without it the app logs nothing below `critical`. `onlineBackup`
+    /// replaces the engine's online backup.
     public static func withRouter<T: Sendable>(
         _ values: [String: String] = [:], clock: any AppClock = SystemClock(), runWorker: Bool = true,
-        in dir: TestDirectory = TestDirectory(),
+        in dir: TestDirectory = TestDirectory(), logs: LogCapture? = nil, onlineBackup: OnlineBackupOverride? = nil,
         _ body: @Sendable (any TestClientProtocol, TestDirectory) async throws -> T
     ) async throws -> T {
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let deps = AppDependencies(config: try config(dir, values), logger: logger, clock: clock, runWorker: runWorker)
+        var logger = logs?.logger() ?? Logger(label: "test")
+        if logs == nil { logger.logLevel = .critical }
+        var deps = AppDependencies(config: try config(dir, values), logger: logger, clock: clock, runWorker: runWorker)
+        deps.onlineBackup = onlineBackup
         let app = try await buildApplication(deps)
         return try await app.test(.router) { client in try await body(client, dir) }
     }

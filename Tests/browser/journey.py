@@ -563,9 +563,29 @@ def step_feed_digests_admin():
     snap(page, "daily-digest")
 
     nav_link(page, "Admin").click()
-    expect(h1(page)).to_have_text("Analytics")
-    soft(lambda: expect(page.locator("svg.chart")).to_be_visible(), "admin chart (svg.chart)")
+    expect(h1(page)).to_have_text("Operator console")
+    step_console(page)
+
+
+def step_console(page):
+    """The operator console: every section, server-drawn charts, this server as a live node, and Back up now as a
+    plain form post (CSRF token in the form) answered by a redirect with the outcome."""
+    for section in ("Queue", "Health", "Backups", "Nodes", "Analytics"):
+        soft(lambda: expect(page.get_by_role("heading", level=2, name=section, exact=True)).to_be_visible(),
+             f"console section {section!r}")
+    soft(lambda: expect(page.locator("svg.chart")).to_have_count(3), "console charts: throughput, events per day, events")
+    soft(lambda: expect(page.locator("svg.chart-columns rect.chart-a").first).to_be_attached(),
+         "the throughput chart has the replies the journey's jobs wrote")
+    soft(lambda: expect(page.locator("tr[data-node]")).to_have_count(1), "this server is the one live node")
+    soft(lambda: expect(page.get_by_text("No job has failed for good.")).to_be_visible(), "no failed jobs")
     snap(page, "admin")
+    page.get_by_role("button", name="Back up now", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/app/admin\?notice=backup-(written|running)&file=personaworlds-"))
+    soft(lambda: expect(page.locator("[data-console-notice]")).to_contain_text("Backup"), "backup notice shown")
+    if "backup-written" in page.url:
+        soft(lambda: expect(page.locator("[data-last-backup]")).to_have_text(re.compile(r"^personaworlds-.*\.sqlite$")),
+             "the new backup is the last one")
+    snap(page, "admin-after-backup")
 
 
 def step_not_found():
