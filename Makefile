@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN_DEBUG := .build/debug/personaworlds
 PORT ?= 8080
 
-.PHONY: deps build run lint format test test-swift test-schema test-browser test-deb bench loadtest-public loadtest-mixed loadtest-queue deb clean
+.PHONY: deps build run lint format test test-swift test-monitoring test-schema test-browser test-deb routes bench loadtest-public loadtest-mixed loadtest-queue deb clean
 
 deps:
 	@scripts/deps.sh build
@@ -15,9 +15,9 @@ build: deps
 run: build
 	PORT=$(PORT) FRONTEND_ORIGIN=$${FRONTEND_ORIGIN:-http://localhost:$(PORT)} $(BIN_DEBUG) serve
 
-## test: every test — Swift unit/API/end-to-end tests, schemathesis against the binary, the browser journey
-## (headless chromium), the .deb install and upgrade tests.
-test: lint test-swift test-schema test-browser test-deb
+## test: every test — Swift unit/API/end-to-end tests, the monitoring rules and dashboard, schemathesis
+## against the binary, the browser journey (headless chromium), the .deb install and upgrade tests.
+test: lint test-swift test-monitoring test-schema test-browser test-deb
 
 ## lint: the shared formatter's rules (.swift-format), strictly; `make format` rewrites the tree to them.
 lint:
@@ -30,6 +30,20 @@ test-swift:
 	@scripts/deps.sh test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## test-monitoring: the shipped Prometheus rules and Grafana dashboard (packaging/monitoring/): promtool
+## check rules, promtool test rules (thresholds on synthetic series), and every metric, label and route
+## they query exported by the binary on loopback (scripts/test-monitoring.sh; a few seconds).
+## routes: rewrite docs/routes.md (every route and its controller) from the route table; RouteIndexTests
+## fails when the file is out of date.
+routes:
+	$(SWIFT) build --build-tests
+	UPDATE_ROUTE_INDEX=1 $(SWIFT) test --skip-build --filter RouteIndexTests
+
+test-monitoring:
+	@scripts/deps.sh test
+	$(SWIFT) build --product personaworlds
+	scripts/test-monitoring.sh $(BIN_DEBUG)
 
 test-schema:
 	@scripts/deps.sh test

@@ -58,18 +58,25 @@ public func buildApplication(_ deps: AppDependencies) async throws -> some Appli
     let parts = try await AppParts.make(deps)
     return Application(
         router: parts.router,
-        server: httpServer(deps.config),
+        server: try httpServer(deps.config, metrics: parts.metrics),
         configuration: .init(address: .hostname(deps.config.bindAddress, port: deps.config.port), serverName: nil),
         services: parts.services,
-        onServerRunning: { [supervision = parts.supervision, address = deps.config.bindAddress] in supervision.serverRunning($0, address: address) },
+        onServerRunning: {
+            [supervision = parts.supervision, address = deps.config.bindAddress, pause = AcceptPauseHandler.install(logger: deps.logger)] in
+            await pause($0)
+            supervision.serverRunning($0, address: address)
+        },
         logger: deps.logger
     )
 }
 
-/// HTTP/1 with the configured read, write and idle timeouts on every connection.
-func httpServer(_ config: AppConfig) -> HTTPServerBuilder {
+/// HTTP/1 with the connection caps (`MAX_CONNECTIONS`, `MAX_CONNECTIONS_PER_IP`) and the configured read, write
+/// and idle timeouts on every connection. Throws `ConfigError` for a `MAX_CONNECTIONS` the open-file limit cannot hold.
+func httpServer(_ config: AppConfig, metrics: AppMetrics?) throws -> HTTPServerBuilder {
     let timeouts = ConnectionTimeoutHandler.Timeouts(read: config.apiReadTimeout, write: config.apiWriteTimeout, idle: config.apiIdleTimeout)
-    return .http1(configuration: .init(additionalChannelHandlers: [ConnectionTimeoutHandler(timeouts: timeouts)]))
+    let limiter = try ConnectionLimiter(config: config, metrics: metrics)
+    return .http1(
+        configuration: .init(additionalChannelHandlers: [ConnectionLimitHandler(limiter: limiter), ConnectionTimeoutHandler(timeouts: timeouts)]))
 }
 
 /// The wired application pieces, shared by `buildApplication` and the CLI commands.
@@ -81,6 +88,8 @@ struct AppParts {
     let health: HealthService
     let metrics: AppMetrics
     let supervision: Supervision
+    /// The routes and the controllers that serve them (the route index).
+    let routes: RouteTable
 
     static func make(_ deps: AppDependencies) async throws -> AppParts {
         let config = deps.config
@@ -116,22 +125,25 @@ struct AppParts {
         let templates = TemplateService(store: store, clock: deps.clock)
         let notifications = NotificationService(store: store, clock: deps.clock)
 
-        let sessions = BrowserSessions(auth: auth, csrf: CSRFGuard(secret: secret), cookie: SessionCookie(secure: config.secureCookies))
+        let sessions = BrowserSessions(
+            auth: auth, csrf: CSRFGuard(secret: secret, origins: SiteOrigins(config: config)), cookie: SessionCookie(secure: config.secureCookies))
         let flow = LoginFlow(service: auth, limiter: limiter)
         let kit = PageKit(
             renderer: try PageRenderer(), assets: WebAssets(), auth: auth, csrf: sessions.csrf,
             shareBase: config.shareBase)
 
         let table = RouteTable()
-        let router = Router(context: AppRequestContext.self)
+        let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(
             middleware: RequestContextMiddleware(
                 requestTimeout: config.apiRequestTimeout, ids: RequestIDGenerator(),
                 trustedProxies: limiter.trustedProxies))
+        router.add(middleware: HeadMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: MetricsMiddleware(metrics: metrics))
-        router.add(middleware: CORSMiddleware(policy: CORSPolicy(origins: config.effectiveCORSOrigins)))
+        router.add(middleware: CORSMiddleware(policy: CORSPolicy(config: config)))
         router.add(middleware: ErrorMiddleware())
+        if config.isProduction { router.add(middleware: HostGuardMiddleware(hosts: HostAllowList(config: config))) }
         let profiles = PublicProfileService(store: store, clock: deps.clock, events: events)
         let publicPages = PublicPagesController(kit: kit, profiles: profiles, battles: battles, posts: posts)
         router.add(
@@ -153,7 +165,7 @@ struct AppParts {
             battleCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .battleCreate)),
             templateCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .templateCreate)),
             signup: open.with(RateLimitMiddleware(limiter: limiter, limitClass: .signup)))
-        OpsController(health: health, metrics: metrics, clock: deps.clock, heartbeat: supervision.heartbeat).addRoutes(to: open)
+        OpsController(health: health, metrics: metrics, clock: deps.clock, heartbeat: supervision.heartbeat, config: config).addRoutes(to: open)
         AuthController(service: auth, limits: limits, flow: flow).addRoutes(to: routes)
         let personas = PersonaService(store: store, clock: deps.clock, config: config)
         let digests = DigestService(store: store, clock: deps.clock)
@@ -212,6 +224,7 @@ struct AppParts {
             heartbeat, manualBackups,
         ]
         if deps.runWorker {
+            metrics.announceJobs(types: JobKind.allCases.map(\.rawValue), statuses: WorkerMetrics.statuses)
             let handler = ReplyJobHandler(
                 queue: store, llm: llm, clock: deps.clock, replyMaxLength: config.replyMaxLen,
                 replyWritten: { postID in cards.invalidate(battleID: postID) })
@@ -233,7 +246,7 @@ struct AppParts {
             }
         }
         services += supervision.services
-        return AppParts(router: router, services: services, health: health, metrics: metrics, supervision: supervision)
+        return AppParts(router: router, services: services, health: health, metrics: metrics, supervision: supervision, routes: table)
     }
 
     /// The configured LLM provider: the deterministic mock, or OpenAI-compatible over libcurl with the SQLite cache.

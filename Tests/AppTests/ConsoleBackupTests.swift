@@ -1,7 +1,6 @@
 import Domain
 import Foundation
 import Logging
-import SQLiteStorage
 import Storage
 import TestSupport
 import Testing
@@ -31,6 +30,14 @@ import Testing
         }
 
         var holding: Int { release.value.count }
+    }
+
+    /// An online backup that writes its copy at once.
+    struct InstantBackup: OnlineBackup {
+        func backup(to path: String, pagesPerStep: Int32, progress: (@Sendable (BackupProgress) -> Void)?) async throws -> BackupResult {
+            FileManager.default.createFile(atPath: path, contents: Data("copy".utf8))
+            return BackupResult(path: path, bytes: 4, migrations: [])
+        }
     }
 
     static func quietLogger() -> Logger {
@@ -91,12 +98,10 @@ import Testing
 
     @Test func aScheduledBackupDueWhileAManualOneRunsIsSkipped() async throws {
         let dir = TestDirectory()
-        let db = try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
-        try await db.migrate()
         let gate = BackupGate()
         #expect(gate.enter(.init(path: dir.path + "/manual.sqlite", trigger: "manual", startedAt: SystemClock().now())) == nil)
         let scheduler = BackupScheduler(
-            backup: db, catalog: BackupCatalog(directory: dir.path + "/b"), clock: SystemClock(),
+            backup: InstantBackup(), catalog: BackupCatalog(directory: dir.path + "/b"), clock: SystemClock(),
             metrics: AppMetrics(registry: .init(), clock: SystemClock()), settings: .init(interval: 3600, keep: 2),
             logger: Self.quietLogger(), gate: gate)
         #expect(await scheduler.backupOnce() == false)
@@ -104,7 +109,6 @@ import Testing
         gate.leave(path: dir.path + "/manual.sqlite")
         #expect(await scheduler.backupOnce() == true)
         #expect(BackupCatalog(directory: dir.path + "/b").scheduledBackups().count == 1)
-        try await db.close()
     }
 
     @Test func backUpNowIsRefusedWhileABackupRunsAndTheConsoleSaysSo() async throws {

@@ -67,7 +67,8 @@ import Testing
         router.add(middleware: ErrorMiddleware())
         OpsController(
             health: HealthService(store: engine.store, maxAttempts: 3),
-            metrics: AppMetrics(registry: PrometheusCollectorRegistry(), clock: SystemClock()), clock: SystemClock(), heartbeat: heartbeat
+            metrics: AppMetrics(registry: PrometheusCollectorRegistry(), clock: SystemClock()), clock: SystemClock(), heartbeat: heartbeat,
+            config: config
         ).addRoutes(to: RouteRegistrar(group: router.group(), table: RouteTable()))
         try await Application(router: router).test(.router) { client in
             heartbeat.beat()

@@ -35,7 +35,7 @@ import Testing
     }
 
     /// Claims the next job and fails it for good with `error`, as the worker does after its last attempt.
-    static func failForGood(_ store: SQLiteStore, error: String) async throws -> ClaimedJob {
+    static func failForGood(_ store: any AppStore, error: String) async throws -> ClaimedJob {
         let policy = QueuePolicy(maxAttempts: maxAttempts, leaseSeconds: 60)
         let job = try #require(try await store.claimJob(policy: policy, now: SystemClock().now()))
         try await store.failJob(job, attempts: maxAttempts, error: error, availableAt: nil, now: SystemClock().now())
@@ -46,8 +46,9 @@ import Testing
         try await client.form(.post, "/app/admin/jobs/\(job)/retry", csrf.map { "csrf=\($0)" } ?? "", headers: [.cookie: browser.cookie])
     }
 
-    static func store(_ dir: TestDirectory) throws -> SQLiteStore {
-        try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
+    /// A second store on the app's database (as another process would have), through the directory's engine.
+    static func store(_ dir: TestDirectory) async throws -> any AppStore {
+        try await dir.backend.makeStore(in: dir)
     }
 
     /// Every `<svg …>…</svg>` of the page parses as XML: its text is escaped and its elements closed.
@@ -61,7 +62,7 @@ import Testing
     @Test func theConsoleShowsTheQueueHealthBackupsNodesAndEventsPerDay() async throws {
         try await TestApp.withRouter(["BACKUP_DIR": TestDirectory().path + "/backups"], runWorker: false) { client, dir in
             let setup = try await Self.setup(client, dir)
-            let store = try Self.store(dir)
+            let store = try await Self.store(dir)
             let failed = try await Self.failForGood(store, error: #"<script>alert(1)</script> provider said "no""#)
             try await store.close()
 
@@ -145,7 +146,7 @@ import Testing
         let logs = LogCapture()
         try await TestApp.withRouter(runWorker: false, logs: logs) { client, dir in
             let setup = try await Self.setup(client, dir)
-            let store = try Self.store(dir)
+            let store = try await Self.store(dir)
             let failed = try await Self.failForGood(store, error: "provider timeout")
 
             let retried = try await Self.retry(client, setup.browser, job: failed.id, csrf: setup.browser.csrf)
@@ -184,7 +185,7 @@ import Testing
     @Test func aForgedRetryIsRefusedAndChangesNothing() async throws {
         try await TestApp.withRouter(runWorker: false) { client, dir in
             let setup = try await Self.setup(client, dir)
-            let store = try Self.store(dir)
+            let store = try await Self.store(dir)
             let failed = try await Self.failForGood(store, error: "boom")
             let outsider = try await BrowserSession.signup(client)
 
@@ -220,10 +221,11 @@ import Testing
         }
     }
 
+    /// SQLite-only: the online backup and the file check are SQLite's.
     @Test func backUpNowWritesAVerifiedCopyIntoTheBackupFolderAndTheConsoleListsIt() async throws {
         let logs = LogCapture()
         let folder = TestDirectory().path + "/backups"
-        try await TestApp.withRouter(["BACKUP_DIR": folder], runWorker: false, logs: logs) { client, dir in
+        try await TestApp.withRouter(["BACKUP_DIR": folder], backend: .sqlite, runWorker: false, logs: logs) { client, dir in
             let setup = try await Self.setup(client, dir)
             let response = try await client.form(.post, "/app/admin/backups", "csrf=\(setup.browser.csrf)", headers: [.cookie: setup.browser.cookie])
             #expect(response.status == .seeOther)

@@ -89,7 +89,7 @@ struct AdminPagesController: Sendable {
     /// The admin behind a console form: a same-site post carrying this session's CSRF token, by a user with the
     /// stored admin role; else `403` (nothing is done).
     private func adminForm(_ request: Request, context: AppRequestContext) async throws -> String {
-        guard CSRFGuard.sameSite(request) else { throw DomainError.forbidden("invalid csrf token") }
+        guard kit.csrf.sameSite(request) else { throw DomainError.forbidden("invalid csrf token") }
         let fields = FormBody.parse(try await request.collectBody(limit: limits.publicRoutes))
         let user = try context.requireUser()
         guard let session = context.sessionToken, kit.csrf.verify(fields[CSRFGuard.formField], session: session) else {
