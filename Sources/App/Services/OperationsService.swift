@@ -32,9 +32,7 @@ struct OperationsService: Sendable {
 
     /// Throws `403 forbidden` unless `user` holds the stored admin role.
     func requireAdmin(_ user: String) async throws {
-        let admin: Bool
-        do { admin = try await store.isAdmin(userID: user) } catch { throw error.asInternal("could not read the admin role") }
-        guard admin else { throw DomainError.forbidden("forbidden") }
+        try await AdminRole(store: store).require(user, context: "could not read the admin role")
     }
 
     /// The queue by state, the last hour's finished jobs per minute (every minute, oldest first) and the newest
