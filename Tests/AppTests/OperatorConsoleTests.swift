@@ -103,6 +103,11 @@ import Testing
             #expect(html.matches(of: /<rect class="chart-b"/).count == 1, "the failed minute has a failed part")
             let perDay = try #require(html.firstMatch(of: /(\d+) events in the last 30 days/)?.1)
             #expect(Int(perDay) ?? 0 > 0, "the battle's event is counted today")
+            // Day labels every 7 days counted back from today: today is labelled, and no two labels sit side by side.
+            let perDaySVG = try #require(
+                html.firstMatch(of: /<svg[^>]*aria-labelledby="events-per-day-title[^>]*>.*?<\/svg>/.dotMatchesNewlines())?.output)
+            let ticks = perDaySVG.matches(of: /class="chart-tick"[^>]*>([0-9-]+)</).map { String($0.output.1) }
+            #expect(ticks.count == 5 && ticks.last == String(SystemClock().now().dateString.dropFirst(5)), "\(ticks)")
             #expect(Self.svgsAreWellFormed(html).isEmpty)
             #expect(html.matches(of: #/<svg /#).count == 3, "throughput, events per day and the event counts")
         }

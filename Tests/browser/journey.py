@@ -518,7 +518,9 @@ def step_visitor():
         check(followers(ADA_SLUG) == n, f"the JSON profile counts {n} follower(s)")
 
     # The operator console is for the stored admin role only: this signed-in visitor gets the 403 page.
-    response = page.goto(f"{S.base}/app/admin")
+    url = f"{S.base}/app/admin"
+    with expected_http_error(page, "^" + re.escape(url) + "$", 403):
+        response = page.goto(url)
     check(response is not None and response.status == 403, "/app/admin is 403 for a user without the admin role")
     soft(lambda: expect(h1(page)).to_have_text("Not allowed"), "the 403 page for a non-admin")
     soft(lambda: expect(page.locator("[data-console]")).to_have_count(0), "no console section for a non-admin")

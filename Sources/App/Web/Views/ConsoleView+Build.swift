@@ -108,10 +108,11 @@ extension NodesView {
 
 extension EventsView {
     init(_ days: [DayCount]) {
+        // A label every 7 days counted back from today, so today is labelled and no two labels crowd each other.
         let slots = days.enumerated().map { index, day in
             ColumnChart.Slot(
                 title: "\(day.day): \(day.count) \(day.count == 1 ? "event" : "events")",
-                tick: index % 7 == 0 || index == days.count - 1 ? String(day.day.dropFirst(5)) : nil, values: [day.count])
+                tick: (days.count - 1 - index) % 7 == 0 ? String(day.day.dropFirst(5)) : nil, values: [day.count])
         }
         total = days.reduce(0) { $0 + $1.count }
         self.days = days.count
