@@ -21,8 +21,14 @@ public struct AppDependencies: Sendable {
     public var clock: any AppClock
     /// Whether this process runs the worker pool (false for `serve --no-worker` and for some tests).
     public var runWorker: Bool
+    /// Whether this process serves HTTP (false for `serve --worker-only`); with `runWorker`, the role its node
+    /// heartbeat reports.
+    public var servesHTTP = true
     /// Overrides the configured LLM provider (tests, benchmarks).
     public var llm: (any LLMClient)?
+    /// Overrides the engine's online backup for the scheduler and the console's "Back up now" (tests: a backup that
+    /// is held while it runs, or none, as on an engine without one).
+    public var onlineBackup: OnlineBackupOverride?
     /// What systemd passed for sd_notify (`.absent` outside systemd and in tests).
     public var systemd: SystemdEnvironment
 
@@ -38,6 +44,13 @@ public struct AppDependencies: Sendable {
         self.llm = llm
         self.systemd = systemd
     }
+}
+
+/// What replaces the engine's online backup.
+public enum OnlineBackupOverride: Sendable {
+    case replace(any OnlineBackup)
+    /// As on an engine without an online backup (PostgreSQL).
+    case absent
 }
 
 /// The one composition root: opens and migrates the store, wires services, controllers and middleware.
@@ -70,7 +83,7 @@ func httpServer(_ config: AppConfig, metrics: AppMetrics?) throws -> HTTPServerB
 struct AppParts {
     let router: Router<AppRequestContext>
     /// Background services: the worker pool, digest and backup schedulers (when the worker runs), the engine's
-    /// housekeeping, the event writer and the store closer, which runs last.
+    /// housekeeping, the event writer, the node heartbeat, the console's backups and the store closer, which runs last.
     let services: [any Service]
     let health: HealthService
     let metrics: AppMetrics
@@ -190,7 +203,28 @@ struct AppParts {
         BattlePagesController(kit: kit, battles: battles, personas: personas, posts: posts, templateService: templates).addRoutes(to: web)
         InboxPagesController(kit: kit, feed: feed, digests: digests, notifications: notifications, templates: templates, clock: deps.clock)
             .addRoutes(to: web)
-        AdminPagesController(kit: kit, analytics: analytics).addRoutes(to: web)
+        let backupGate = BackupGate()
+        let catalog = BackupCatalog(directory: config.backupDirectory)
+        let onlineBackup: (any OnlineBackup)? =
+            switch deps.onlineBackup {
+            case nil: engine.backup
+            case .replace(let backup): backup
+            case .absent: nil
+            }
+        let manualBackups = ManualBackups(backup: onlineBackup, catalog: catalog, gate: backupGate, clock: deps.clock, logger: deps.logger)
+        let heartbeat = NodeHeartbeat(
+            store: store, node: NodeHeartbeat.node(role: .init(servesHTTP: deps.servesHTTP, runsWorker: deps.runWorker), clock: deps.clock),
+            clock: deps.clock, logger: deps.logger)
+        // The first heartbeat before serving, so the process is listed from its first request on.
+        await heartbeat.beat()
+        let operations = OperationsService(
+            store: store, clock: deps.clock, maxAttempts: config.jobMaxAttempts, signal: signal,
+            health: LiveHealth(
+                doctor: Doctor(config: config, clock: deps.clock, probeLLM: nil), databaseFile: engine.databaseFile != nil, metrics: metrics,
+                shedding: limiter.shedding, clock: deps.clock),
+            backups: manualBackups, catalog: catalog, schedule: (every: config.backupEvery, keep: config.backupKeep), node: heartbeat.node,
+            logger: deps.logger)
+        AdminPagesController(kit: kit, analytics: analytics, operations: operations, limits: limits).addRoutes(to: web)
 
         // Services shut down in reverse order: the worker drains and events flush before the store closes.
         // A server database's pool and start-up come first, so they stop last.
@@ -200,6 +234,7 @@ struct AppParts {
         services += [
             events,
             SheddingMonitor(limiter: limiter, store: store, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts),
+            heartbeat, manualBackups,
         ]
         if deps.runWorker {
             metrics.announceJobs(types: JobKind.allCases.map(\.rawValue), statuses: WorkerMetrics.statuses)
@@ -218,12 +253,12 @@ struct AppParts {
                     store: store, llm: llm, clock: deps.clock,
                     settings: .init(interval: config.workerPollEvery, summaryMaxLength: config.summaryMaxLen),
                     logger: deps.logger))
-            if config.backupEvery > 0, let backup = engine.backup {
+            if config.backupEvery > 0, let backup = onlineBackup {
                 services.append(
                     BackupScheduler(
-                        backup: backup, catalog: BackupCatalog(directory: config.backupDirectory), clock: deps.clock,
+                        backup: backup, catalog: catalog, clock: deps.clock,
                         metrics: metrics, settings: .init(interval: config.backupEvery, keep: config.backupKeep),
-                        logger: deps.logger))
+                        logger: deps.logger, gate: backupGate))
             }
         }
         services += supervision.services

@@ -18,6 +18,7 @@ public enum AppCommands {
     public static func serve(_ deps: AppDependencies, role: Role) async throws {
         var deps = deps
         deps.runWorker = role != .httpOnly
+        deps.servesHTTP = role != .workerOnly
         try FileManager.default.createDirectory(atPath: deps.config.dataDirectory, withIntermediateDirectories: true)
         var lock: DatabaseLock?
         if deps.config.databaseURL == nil {

@@ -27,6 +27,9 @@ struct StoreEngine: Sendable {
     let pool: (any Service)?
     /// Starts and stops `pool` outside a service group (commands and tests).
     private let startPool: @Sendable () -> Void
+    /// The engine's one database file, whose file-level checks (size, `quick_check`, WAL) apply; nil for an engine
+    /// that is a server.
+    let databaseFile: String?
 
     /// Opens the configured engine without migrating it (a backup must copy the database as the server has it). For
     /// PostgreSQL nothing connects yet: the pool connects when it runs and a statement needs a connection.
@@ -37,11 +40,14 @@ struct StoreEngine: Sendable {
         if let url = config.databaseURL {
             let postgres = PostgresStore(settings: postgresSettings(url, config: config), logger: logger, observe: observe)
             return StoreEngine(
-                kind: .postgres, store: postgres, maintenance: nil, backup: nil, seeder: postgres, pool: postgres, startPool: { postgres.start() })
+                kind: .postgres, store: postgres, maintenance: nil, backup: nil, seeder: postgres, pool: postgres, startPool: { postgres.start() },
+                databaseFile: nil)
         }
         let sqlite = try SQLiteStore.open(
             settings: DatabaseSettings(path: config.databasePath, queryTimeout: config.dbQueryTimeout), observe: observe)
-        return StoreEngine(kind: .sqlite, store: sqlite, maintenance: sqlite, backup: sqlite, seeder: sqlite, pool: nil, startPool: {})
+        return StoreEngine(
+            kind: .sqlite, store: sqlite, maintenance: sqlite, backup: sqlite, seeder: sqlite, pool: nil, startPool: {},
+            databaseFile: config.databasePath)
     }
 
     /// PostgreSQL's connection settings from `DATABASE_URL`, `DATABASE_POOL_SIZE` and `DB_QUERY_TIMEOUT`.

@@ -23,19 +23,22 @@ public struct TestApp {
     /// Runs `body` against the in-process router; with `live`, against the application serving on a loopback port
     /// (for what needs a real connection, such as the socket peer `/metrics` checks). `body` gets the test's directory;
     /// `TestDatabase.open(dir)` reaches the rows of the app under test. `dir` defaults to a fresh directory; pass one to
-    /// start the app again on the same database.
+    /// start the app again on the same database. `logs` receives what the app logs at `info` and above (audit lines);
+    /// without it the app logs nothing below `critical`. `onlineBackup` replaces the engine's online backup.
     public static func withRouter<T: Sendable>(
         _ values: [String: String] = [:], backend: StoreBackend = .default, clock: any AppClock = SystemClock(),
-        runWorker: Bool = true, live: Bool = false, in given: TestDirectory? = nil,
+        runWorker: Bool = true, live: Bool = false, in given: TestDirectory? = nil, logs: LogCapture? = nil,
+        onlineBackup: OnlineBackupOverride? = nil,
         _ body: @Sendable (any TestClientProtocol, TestDirectory) async throws -> T
     ) async throws -> T {
         let dir = given ?? TestDirectory(backend: backend)
         try await dir.backend.prepare(dir)
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
+        var logger = logs?.logger() ?? Logger(label: "test")
+        if logs == nil { logger.logLevel = .critical }
         var values = values
         if live { values.merge(["PORT": "0", "BIND_ADDRESS": "127.0.0.1"]) { mine, _ in mine } }
-        let deps = AppDependencies(config: try config(dir, values), logger: logger, clock: clock, runWorker: runWorker)
+        var deps = AppDependencies(config: try config(dir, values), logger: logger, clock: clock, runWorker: runWorker)
+        deps.onlineBackup = onlineBackup
         let app = try await buildApplication(deps)
         return try await app.test(live ? .live : .router) { client in
             // On PostgreSQL the start-up (schema, seed, ADMIN_EMAILS) finishes while the app already serves; wait for

@@ -601,6 +601,14 @@ def step_visitor():
         soft(lambda: expect(main_area(page)).to_contain_text(shows_n, use_inner_text=True), f"the page shows {n} follower(s)")
         check(followers(ADA_SLUG) == n, f"the JSON profile counts {n} follower(s)")
 
+    # The operator console is for the stored admin role only: this signed-in visitor gets the 403 page.
+    url = f"{S.base}/app/admin"
+    with expected_http_error(page, "^" + re.escape(url) + "$", 403):
+        response = page.goto(url)
+    check(response is not None and response.status == 403, "/app/admin is 403 for a user without the admin role")
+    soft(lambda: expect(h1(page)).to_have_text("Not allowed"), "the 403 page for a non-admin")
+    soft(lambda: expect(page.locator("[data-console]")).to_have_count(0), "no console section for a non-admin")
+
 
 def step_notifications():
     page = S.page = S.owner.pages[0]
@@ -647,9 +655,29 @@ def step_feed_digests_admin():
     snap(page, "daily-digest")
 
     nav_link(page, "Admin").click()
-    expect(h1(page)).to_have_text("Analytics")
-    soft(lambda: expect(page.locator("svg.chart")).to_be_visible(), "admin chart (svg.chart)")
+    expect(h1(page)).to_have_text("Operator console")
+    step_console(page)
+
+
+def step_console(page):
+    """The operator console: every section, server-drawn charts, this server as a live node, and Back up now as a
+    plain form post (CSRF token in the form) answered by a redirect with the outcome."""
+    for section in ("Queue", "Health", "Backups", "Nodes", "Analytics"):
+        soft(lambda: expect(page.get_by_role("heading", level=2, name=section, exact=True)).to_be_visible(),
+             f"console section {section!r}")
+    soft(lambda: expect(page.locator("svg.chart")).to_have_count(3), "console charts: throughput, events per day, events")
+    soft(lambda: expect(page.locator("svg.chart-columns rect.chart-a").first).to_be_attached(),
+         "the throughput chart has the replies the journey's jobs wrote")
+    soft(lambda: expect(page.locator("tr[data-node]")).to_have_count(1), "this server is the one live node")
+    soft(lambda: expect(page.get_by_text("No job has failed for good.")).to_be_visible(), "no failed jobs")
     snap(page, "admin")
+    page.get_by_role("button", name="Back up now", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/app/admin\?notice=backup-(written|running)&file=personaworlds-"))
+    soft(lambda: expect(page.locator("[data-console-notice]")).to_contain_text("Backup"), "backup notice shown")
+    if "backup-written" in page.url:
+        soft(lambda: expect(page.locator("[data-last-backup]")).to_have_text(re.compile(r"^personaworlds-.*\.sqlite$")),
+             "the new backup is the last one")
+    snap(page, "admin-after-backup")
 
 
 def step_not_found():

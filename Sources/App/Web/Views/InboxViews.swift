@@ -139,4 +139,6 @@ struct AdminPage: PageView {
     let funnel: [Count]
     let remixFunnel: [Count]
     let retention: [Count]
+    /// The operator console's sections.
+    let console: ConsoleView
 }
