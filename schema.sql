@@ -321,3 +321,8 @@ CREATE TRIGGER IF NOT EXISTS events_actor_day AFTER INSERT ON events BEGIN
           COALESCE(NEW.actor, NEW.user_id, 'event:' || NEW.id), NEW.created_at)
   ON CONFLICT DO UPDATE SET last_at = excluded.last_at WHERE excluded.last_at > last_at;
 END;
+
+-- Migration 0010: retention pruning reads the expired rows in order of age: LLM cache entries by when they were
+-- written, read notifications by when they were created.
+CREATE INDEX IF NOT EXISTS idx_llm_cache_created_at ON llm_cache(created_at);
+CREATE INDEX IF NOT EXISTS idx_notifications_read_created_at ON notifications(created_at) WHERE read_at IS NOT NULL;

@@ -181,7 +181,10 @@ struct AppParts {
 
         // Services shut down in reverse order: the worker drains and events flush before the store closes.
         var services: [any Service] = [StoreCloser(store: store)]
-        if let maintenance = engine.maintenance { services.append(StoreMaintenanceService(maintenance: maintenance)) }
+        if let maintenance = engine.maintenance {
+            services.append(
+                StoreMaintenanceService(maintenance: maintenance, retention: config.retentionPolicy, clock: deps.clock, logger: deps.logger))
+        }
         services += [
             events,
             SheddingMonitor(limiter: limiter, store: store, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts),

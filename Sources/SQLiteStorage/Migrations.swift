@@ -153,6 +153,14 @@ public enum Migrations {
                   ON CONFLICT DO UPDATE SET last_at = excluded.last_at WHERE excluded.last_at > last_at;
                 END;
                 """),
+        // Retention pruning reads the expired rows in order of age: LLM cache entries by when they were written, read
+        // notifications by when they were created.
+        Migration(
+            version: "0010_retention.sql",
+            sql: """
+                CREATE INDEX IF NOT EXISTS idx_llm_cache_created_at ON llm_cache(created_at);
+                CREATE INDEX IF NOT EXISTS idx_notifications_read_created_at ON notifications(created_at) WHERE read_at IS NOT NULL;
+                """),
     ]
 
     /// The full schema as shipped in this binary.
