@@ -230,7 +230,10 @@ struct AppParts {
         // A server database's pool and start-up come first, so they stop last.
         var services: [any Service] = startup.map { [$0] } ?? []
         services.append(StoreCloser(store: store))
-        if let maintenance = engine.maintenance { services.append(StoreMaintenanceService(maintenance: maintenance)) }
+        if let maintenance = engine.maintenance {
+            services.append(
+                StoreMaintenanceService(maintenance: maintenance, retention: config.retentionPolicy, clock: deps.clock, logger: deps.logger))
+        }
         services += [
             events,
             SheddingMonitor(limiter: limiter, store: store, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts),
