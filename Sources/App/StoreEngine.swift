@@ -40,7 +40,8 @@ struct StoreEngine: Sendable {
         if let url = config.databaseURL {
             let postgres = PostgresStore(settings: postgresSettings(url, config: config), logger: logger, observe: observe)
             return StoreEngine(
-                kind: .postgres, store: postgres, maintenance: nil, backup: nil, seeder: postgres, pool: postgres, startPool: { postgres.start() },
+                kind: .postgres, store: postgres, maintenance: postgres, backup: nil, seeder: postgres, pool: postgres,
+                startPool: { postgres.start() },
                 databaseFile: nil)
         }
         let sqlite = try SQLiteStore.open(

@@ -38,6 +38,11 @@ extension SQLiteStore {
               SELECT id FROM notifications INDEXED BY idx_notifications_read_created_at
               WHERE read_at IS NOT NULL AND created_at < ? LIMIT ?)
             """, [before(policy.readNotificationDays)], batchSize: policy.batchSize)
+        counts.sessions = try await deleteInBatches(
+            """
+            DELETE FROM sessions WHERE id IN (
+              SELECT id FROM sessions WHERE expires_at < ? OR revoked_at < ? LIMIT ?)
+            """, [now.storageString, before(RetentionPolicy.sessionGraceDays)], batchSize: policy.batchSize)
         try await incrementalVacuum()
         return counts
     }

@@ -30,6 +30,8 @@ public struct RetentionPolicy: Sendable, Equatable {
 
     /// Raw events feed the weekly digest's "seen" battles (14 days) directly, so they are kept at least this long.
     public static let minimumEventDays = 15
+    /// Days a revoked session's row is kept (expired ones go at once: their tokens are refused by `exp` anyway).
+    public static let sessionGraceDays = 1
     public static let defaultBatchSize = 5_000
 
     public init(
@@ -51,13 +53,16 @@ public struct PruneCounts: Sendable, Equatable {
     public var events = 0
     public var llmCache = 0
     public var notifications = 0
+    /// Expired sessions, and revoked ones after `RetentionPolicy.sessionGraceDays`.
+    public var sessions = 0
 
-    public init(jobs: Int = 0, events: Int = 0, llmCache: Int = 0, notifications: Int = 0) {
+    public init(jobs: Int = 0, events: Int = 0, llmCache: Int = 0, notifications: Int = 0, sessions: Int = 0) {
         self.jobs = jobs
         self.events = events
         self.llmCache = llmCache
         self.notifications = notifications
+        self.sessions = sessions
     }
 
-    public var total: Int { jobs + events + llmCache + notifications }
+    public var total: Int { jobs + events + llmCache + notifications + sessions }
 }

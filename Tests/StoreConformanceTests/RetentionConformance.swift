@@ -108,3 +108,28 @@ import Testing
         try await db.close()
     }
 }
+
+/// Sessions: every login adds a row, so the daily pass must take them away again — expired ones at once (their tokens
+/// are refused by `exp` anyway), revoked ones after a day; a live session is never touched.
+@Suite struct SessionRetentionConformance {
+    @Test(arguments: StoreBackend.available)
+    func expiredAndLongRevokedSessionsArePrunedAndLiveOnesStay(backend: StoreBackend) async throws {
+        let f = try await StoreFixture(backend)
+        let maintenance = try #require(f.store as? any StoreMaintenance)
+        let now = f.now
+        let user = try await f.user("sessions")
+        let (live, expired, revokedLongAgo, revokedNow) = (Identifiers.newUUID(), Identifiers.newUUID(), Identifiers.newUUID(), Identifiers.newUUID())
+        let day = 86_400.0
+        try await f.store.createSession(id: live, userID: user.id, expiresAt: now.adding(seconds: day), now: now.adding(seconds: -3 * day))
+        try await f.store.createSession(id: expired, userID: user.id, expiresAt: now.adding(seconds: -1), now: now.adding(seconds: -day))
+        try await f.store.createSession(id: revokedLongAgo, userID: user.id, expiresAt: now.adding(seconds: day), now: now.adding(seconds: -3 * day))
+        _ = try await f.store.revokeSession(id: revokedLongAgo, now: now.adding(seconds: -2 * day))
+        try await f.store.createSession(id: revokedNow, userID: user.id, expiresAt: now.adding(seconds: day), now: now.adding(seconds: -day))
+        _ = try await f.store.revokeSession(id: revokedNow, now: now)
+
+        let counts = try await maintenance.prune(RetentionPolicy(maxAttempts: 3, batchSize: 1), now: now)
+        #expect(counts.sessions == 2, "the expired session and the one revoked two days ago, not the one revoked today")
+        #expect(try await f.store.activeSessionUser(id: live, now: now) == user.id)
+        #expect(try await maintenance.prune(RetentionPolicy(maxAttempts: 3), now: now).sessions == 0, "nothing left to prune")
+    }
+}
