@@ -215,8 +215,9 @@ struct AppParts {
         let heartbeat = NodeHeartbeat(
             store: store, node: NodeHeartbeat.node(role: .init(servesHTTP: deps.servesHTTP, runsWorker: deps.runWorker), clock: deps.clock),
             clock: deps.clock, logger: deps.logger)
-        // The first heartbeat before serving, so the process is listed from its first request on.
-        await heartbeat.beat()
+        // The first heartbeat before serving, so the process is listed from its first request on; on PostgreSQL the
+        // pool runs only once the services start, so the heartbeat service's first beat is the first there.
+        if engine.kind == .sqlite { await heartbeat.beat() }
         let operations = OperationsService(
             store: store, clock: deps.clock, maxAttempts: config.jobMaxAttempts, signal: signal,
             health: LiveHealth(

@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func tablesListRowsAndBytesPerTableLargestFirst() async throws {
-        let dir = TestDirectory()
+        let dir = TestDirectory(backend: .sqlite)
         try await Self.migrated(dir)
         let database = try await TestDatabase.open(dir)
         try await database.execute(
