@@ -1,4 +1,4 @@
--- Migration 016 (PostgreSQL only): rate-limit buckets and login failure counters shared by every node, so a limit holds
+-- Migration 017 (PostgreSQL only): rate-limit buckets and login failure counters shared by every node, so a limit holds
 -- across front ends. Times and levels are integers in microseconds and units, the in-memory bucket's exact arithmetic.
 -- A row whose full_at has passed carries no information (an unknown key starts full) and is purged.
 CREATE TABLE IF NOT EXISTS rate_limit_buckets (
