@@ -156,7 +156,8 @@ import Testing
     @Test func aNewNotificationSendsTheUnreadCountOnTheOpenStream() async throws {
         let server = try await ServerProcess(directory: TestDirectory(), environment: EventStreamProcessTests.environment)
         let (owner, post) = try await EventStreamProcessTests.battle(server, "stream-unread@example.com", replying: false)
-        let personas = try await server.request("POST", "/personas", json: #"{"name":"Grace","writing_samples":["a","b","c"],"preferred_language":"en"}"#, token: owner)
+        let personas = try await server.request(
+            "POST", "/personas", json: #"{"name":"Grace","writing_samples":["a","b","c"],"preferred_language":"en"}"#, token: owner)
         let persona = try #require((try JSONSerialization.jsonObject(with: Data(personas.body.utf8)) as? [String: Any])?["id"] as? String)
         #expect(try await server.request("POST", "/personas/\(persona)/publish-profile", json: #"{"slug":"grace"}"#, token: owner).status == 200)
         let stream = try #require(EventStreamClient(port: server.port, postID: post, token: owner))
