@@ -5,9 +5,10 @@
 #
 #   * Finds Debian's PostgreSQL under /usr/lib/postgresql/*/bin; as root installs `postgresql` when it is
 #     missing, otherwise prints `pg-peer: SKIP (...)` and exits 0.
-#   * initdb in a mktemp -d directory (as the `postgres` OS user when run as root), started on a unix socket
-#     in that directory plus listen_addresses=127.0.0.1 on a free port (local trust, TCP needs a password
-#     nobody has), fsync on (the default), shared_buffers=128MB. Stopped and deleted on exit, always.
+#   * A throwaway cluster (scripts/lib/pg-cluster.sh): initdb in a mktemp -d directory (as the `postgres` OS user
+#     when run as root), started on a unix socket in that directory plus listen_addresses=127.0.0.1 on a free port
+#     (local trust, TCP needs a password nobody has), fsync on (the default), shared_buffers=128MB. Stopped and
+#     deleted on exit, always.
 #   * Autovacuum tuned for a queue table (PG_PEER_AUTOVACUUM=queue, the default): autovacuum_naptime=1s and
 #     jobs vacuumed every 1000 dead rows. Every claim and every DONE is a non-HOT update (status is indexed),
 #     and until a vacuum the claim walks every dead entry of the pick index: with stock settings (naptime
@@ -39,7 +40,9 @@
 set -Eeuo pipefail
 SECONDS_PER_RUN=${PG_PEER_SECONDS:-15}
 CLIENTS=${PG_PEER_CLIENTS:-4}
-PGROOT=${PG_PEER_PGROOT:-/usr/lib/postgresql}
+PG_CLUSTER_PGROOT=${PG_PEER_PGROOT:-/usr/lib/postgresql}
+# shellcheck source=scripts/lib/pg-cluster.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib/pg-cluster.sh"
 AUTOVACUUM=${PG_PEER_AUTOVACUUM:-queue}
 case $AUTOVACUUM in queue | stock) ;; *) echo "pg-peer: SKIP (PG_PEER_AUTOVACUUM must be queue or stock)"; exit 0 ;; esac
 [[ $SECONDS_PER_RUN =~ ^[1-9][0-9]*$ && $CLIENTS =~ ^[1-9][0-9]*$ ]] ||
@@ -50,29 +53,20 @@ POSTS=$((SECONDS_PER_RUN * 1000 > 2000 ? SECONDS_PER_RUN * 1000 : 2000))
 
 say() { echo "pg-peer: $*"; }
 tmp=
-log=
 skip() { # reason: print it, the server log's tail if there is one, and leave with 0 (bench.sh goes on)
   trap - ERR
   say "SKIP ($1)"
-  if [ -n "$log" ] && [ -s "$log" ]; then
+  if [ -n "$PG_CLUSTER_LOG" ] && [ -s "$PG_CLUSTER_LOG" ]; then
     echo "pg-peer: postgres log (last 20 lines):"
-    tail -n 20 "$log" | sed 's/^/pg-peer:   /'
+    tail -n 20 "$PG_CLUSTER_LOG" | sed 's/^/pg-peer:   /'
   fi
   exit 0
 }
 trap 'skip "unexpected failure at line $LINENO: $BASH_COMMAND"' ERR
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
-find_pgbin() { # newest version under $PGROOT with everything we run
-  local d
-  for d in $(printf '%s\n' "$PGROOT"/*/bin | sort -V -r); do
-    if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/pgbench" ] && [ -x "$d/psql" ]; then echo "$d"; return 0; fi
-  done
-  return 1
-}
-
-PGBIN=$(find_pgbin) || PGBIN=
-if [ -z "$PGBIN" ]; then
+PGROOT=$PG_CLUSTER_PGROOT
+if ! pg_cluster_find_bin pgbench; then
   if ! is_root; then
     skip "PostgreSQL not found under $PGROOT/*/bin and not root, so not installing it; as root: apt-get install postgresql"
   fi
@@ -93,63 +87,31 @@ if [ -z "$PGBIN" ]; then
       fi
     done < <(pg_lsclusters -h 2>/dev/null || true)
   fi
-  PGBIN=$(find_pgbin) || skip "postgresql installed but no initdb/pg_ctl/pgbench/psql under $PGROOT/*/bin"
+  pg_cluster_find_bin pgbench || skip "postgresql installed but no initdb/pg_ctl/postgres/pgbench/psql under $PGROOT/*/bin"
 fi
+PGBIN=$PG_BIN
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pg-peer.XXXXXX")
-data="$tmp/data"
-log="$tmp/postgres.log"
-pm_pid=
 bench_pid=
 cleanup() {
   local rc=$?
   trap - ERR
   if [ -n "$bench_pid" ]; then kill "$bench_pid" 2>/dev/null || true; wait "$bench_pid" 2>/dev/null || true; fi
-  if [ -f "$data/postmaster.pid" ]; then
-    as_pg "$PGBIN/pg_ctl" -D "$data" -m fast -w -t 20 stop >/dev/null 2>&1 ||
-      as_pg "$PGBIN/pg_ctl" -D "$data" -m immediate -w -t 10 stop >/dev/null 2>&1 || true
-    # Still there (pg_ctl failed)? Kill the postmaster we started, by its pid.
-    if [ -f "$data/postmaster.pid" ] && [ -n "$pm_pid" ]; then kill -9 "$pm_pid" 2>/dev/null || true; fi
-  fi
-  # pg_ctl returns once postmaster.pid is gone; give the postmaster a moment to be gone from the process table.
-  if [ -n "$pm_pid" ]; then
-    for _ in $(seq 50); do kill -0 "$pm_pid" 2>/dev/null || break; sleep 0.1; done
-  fi
-  rm -rf "$tmp"
+  pg_cluster_stop
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if is_root; then
-  id postgres >/dev/null 2>&1 || skip "no 'postgres' OS user to run initdb as (initdb refuses root)"
-  chown postgres: "$tmp"
-  as_pg() { runuser -u postgres -- "$@"; }
-  DBUSER=postgres
-else
-  as_pg() { "$@"; }
-  DBUSER=$(id -un)
-fi
+# The cluster (scripts/lib/pg-cluster.sh): as the `postgres` OS user when root, local trust, TCP with a password
+# nobody has, fsync on; its directory also holds this script's files.
+conf=("shared_buffers = 128MB" "max_connections = $((CLIENTS + 10))")
+if [ "$AUTOVACUUM" = queue ]; then conf+=("autovacuum_naptime = 1s"); fi
+pg_cluster_start "${conf[@]}" || skip "$PG_CLUSTER_ERROR"
+tmp=$PG_CLUSTER_DIR
+port=$PG_CLUSTER_PORT
+DBUSER=$PG_CLUSTER_USER
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null) ||
-  port=$((20000 + RANDOM % 20000))
-
-as_pg "$PGBIN/initdb" -D "$data" -U "$DBUSER" -E UTF8 --no-locale --auth-local=trust --auth-host=scram-sha-256 \
-  --no-sync >"$tmp/initdb.log" 2>&1 || { cat "$tmp/initdb.log" >"$log"; skip "initdb failed"; }
-cat >>"$data/postgresql.conf" <<EOF
-# pg-peer: throwaway benchmark cluster
-listen_addresses = '127.0.0.1'
-port = $port
-unix_socket_directories = '$tmp'
-shared_buffers = 128MB
-fsync = on
-max_connections = $((CLIENTS + 10))
-EOF
-if [ "$AUTOVACUUM" = queue ]; then echo "autovacuum_naptime = 1s" >>"$data/postgresql.conf"; fi
-as_pg "$PGBIN/pg_ctl" -D "$data" -l "$log" -w -t 30 -o "-k $tmp" start >/dev/null 2>&1 || skip "the server did not start"
-pm_pid=$(head -1 "$data/postmaster.pid")
-
-psql_() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$tmp" -p "$port" -U "$DBUSER" -d postgres "$@"; }
+psql_() { pg_cluster_psql "$@"; }
 
 psql_ >"$tmp/schema.log" 2>&1 <<SQL || { cat "$tmp/schema.log" >&2; skip "creating the schema failed"; }
 -- schema.sql's tables, Postgres types: TEXT ids (UUID text), timestamptz for the fixed-width UTC text
