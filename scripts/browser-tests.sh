@@ -3,11 +3,13 @@
 # chromium) against a built PersonaWorlds binary.
 #
 # Usage: scripts/browser-tests.sh PATH_TO_BINARY
+#        PERSONAWORLDS_TEST_ENGINE=postgres scripts/browser-tests.sh PATH_TO_BINARY
 #
-# Starts the binary on a free loopback port with a throw-away SQLite database (public rate limits
-# off, the mock LLM at 200 ms latency, owner@example.com as the only admin), waits for /healthz, runs
+# Starts the binary on a free loopback port with a throw-away database (a SQLite file, or with
+# PERSONAWORLDS_TEST_ENGINE=postgres a database on a throwaway PostgreSQL cluster; public rate limits
+# off, the mock LLM at 200 ms latency, owner@example.com as the only admin), waits for /readyz, runs
 # the journey (with JavaScript, then again without; axe-core on every page), which writes desktop and phone
-# screenshots to .build/ui-screenshots, and exits with
+# screenshots to .build/ui-screenshots (.build/ui-screenshots-postgres on PostgreSQL), and exits with
 # the journey's status. On failure it prints the tail of the server log. The server is always
 # stopped (trap on EXIT/INT/TERM).
 #
@@ -21,6 +23,7 @@ source "$ROOT/scripts/lib/test-server.sh" browser-tests "$@"
 
 JOURNEY="$ROOT/Tests/browser/journey.py"
 SHOTS="$ROOT/.build/ui-screenshots"
+[[ $ENGINE == postgres ]] && SHOTS+="-postgres"
 JWT_SECRET_TEST="browser-test-secret-0123456789abcdefghij" # 40 chars, test only
 
 [[ -f "$JOURNEY" ]] || { echo "browser-tests: journey not found: $JOURNEY" >&2; exit 64; }
@@ -35,11 +38,11 @@ test_server_start JWT_SECRET="$JWT_SECRET_TEST" FRONTEND_ORIGIN="$BASE" \
     LOG_LEVEL=warning MOCK_LLM_LATENCY=200ms \
     RATE_LIMIT_PUBLIC_READ_PER_MIN=0 RATE_LIMIT_PUBLIC_WRITE_PER_MIN=0
 test_server_wait_healthy
-echo "browser-tests: server $BASE (pid $SERVER_PID), screenshots in $SHOTS"
+echo "browser-tests: server $BASE (pid $SERVER_PID, $ENGINE), screenshots in $SHOTS"
 
 # A hard limit keeps a wedged browser from hanging CI.
 mkdir -p "$SHOTS"
 rm -f "$SHOTS"/*.png # no stale screenshots from an earlier run
 test_server_run_driver "$ROOT" 600 "the journey" "the journey passed ($BIN)" \
-    python3 Tests/browser/journey.py --base-url "$BASE" --screenshots "$SHOTS" \
-    --grant-admin "env DATABASE_PATH=$TMP/db.sqlite JWT_SECRET=$JWT_SECRET_TEST LOG_LEVEL=error $BIN admin grant"
+    python3 Tests/browser/journey.py --base-url "$BASE" --screenshots "$SHOTS" --engine "$ENGINE" \
+    --grant-admin "env ${DB_ENV[*]} JWT_SECRET=$JWT_SECRET_TEST LOG_LEVEL=error $BIN admin grant"

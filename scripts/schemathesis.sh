@@ -2,8 +2,11 @@
 # Fuzzes a built PersonaWorlds binary against openapi.yaml with Schemathesis 4.x.
 #
 # Usage: scripts/schemathesis.sh PATH_TO_BINARY
+#        PERSONAWORLDS_TEST_ENGINE=postgres scripts/schemathesis.sh PATH_TO_BINARY
 #
-# Starts the binary on a free loopback port with a throw-away SQLite database (rate limits off),
+# Starts the binary on a free loopback port with a throw-away database (rate limits off): a SQLite
+# file, or with PERSONAWORLDS_TEST_ENGINE=postgres a database on a throwaway PostgreSQL cluster
+# (scripts/lib/test-server.sh, scripts/lib/pg-cluster.sh),
 # signs up a user (the only admin), creates one persona and a published post in the first room, and a second user's
 # public profile `qa-persona` with a post, plus follows, a shared post, a public template and a
 # remix so the feed, notifications and digests have content (so real ids exist; the stateful
@@ -50,7 +53,7 @@ TOKEN=$(curl -fsS -X POST "$BASE/auth/signup" -H 'Content-Type: application/json
     -d '{"email":"schemathesis@example.com","password":"schemathesis-pass"}' | json_field token)
 # The fuzzing user holds the stored admin role (granted from the command line, as an operator would), so
 # GET /admin/analytics/summary answers 200.
-DATABASE_PATH="$TMP/db.sqlite" JWT_SECRET="$JWT_SECRET_TEST" LOG_LEVEL=error "$BIN" admin grant schemathesis@example.com >/dev/null
+env "${DB_ENV[@]}" JWT_SECRET="$JWT_SECRET_TEST" LOG_LEVEL=error "$BIN" admin grant schemathesis@example.com >/dev/null
 PERSONA_ID=$(curl -fsS -X POST "$BASE/personas" -H 'Content-Type: application/json' \
     -H "Authorization: Bearer $TOKEN" \
     -d '{"name":"Fuzz Persona","bio":"seed","tone":"calm","writing_samples":["one","two","three"],"preferred_language":"en","formality":1,"daily_draft_quota":1000,"daily_reply_quota":1000}' \
@@ -94,7 +97,7 @@ BATTLE_ID=$(curl -fsS -X POST "$BASE/rooms/$ROOM_ID/battles" -H 'Content-Type: a
 REMIX_TOKEN=$(curl -fsS -X POST "$BASE/battles/$BATTLE_ID/remix-intent" | json_field remix_token)
 curl -fsS -o /dev/null -X POST "$BASE/rooms/$ROOM_ID/battles" -H 'Content-Type: application/json' \
     -H "Authorization: Bearer $OTHER_TOKEN" -d "{\"remix_token\":\"$REMIX_TOKEN\",\"template_id\":\"$TEMPLATE_ID\"}"
-echo "schemathesis: server $BASE (pid $SERVER_PID), seeded persona $PERSONA_ID, published post $POST_ID in room $ROOM_ID"
+echo "schemathesis: server $BASE (pid $SERVER_PID, $ENGINE), seeded persona $PERSONA_ID, published post $POST_ID in room $ROOM_ID"
 
 ARGS=(run "$SPEC"
     --url "$BASE"

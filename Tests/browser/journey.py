@@ -13,7 +13,9 @@ every page, escaped user text, axe-core (axe-playwright-python) on every page at
 width with no serious or critical violation, content negotiation for plain HTTP clients, and
 desktop + phone screenshots of every page.
 
-Usage: journey.py --base-url http://127.0.0.1:PORT [--screenshots DIR]
+Usage: journey.py --base-url http://127.0.0.1:PORT [--screenshots DIR] [--engine sqlite|postgres]
+(--engine: the server's database engine, for the one page that differs by engine: the operator
+console's Backups section, which offers Back up now on SQLite and points at pg_dump on PostgreSQL.)
 Exits 1 with the list of failures if any check failed.
 """
 import argparse
@@ -55,7 +57,7 @@ MAX_PAGE_BYTES = 100 * 1024
 NOJS_OWNER, NOJS_FAN = "nojs-owner@example.com", "nojs-fan@example.com"
 NOJS_TOPIC = "Do forms need JavaScript?"
 
-S = SimpleNamespace(base="", shots="", shot_no=0, failures=[], passed=0, allowed=[], nav_checked=0, page=None,
+S = SimpleNamespace(base="", shots="", engine="sqlite", shot_no=0, failures=[], passed=0, allowed=[], nav_checked=0, page=None,
                     axe=None, axe_runs=0, axe_minor={}, visited={})
 
 
@@ -661,7 +663,8 @@ def step_feed_digests_admin():
 
 def step_console(page):
     """The operator console: every section, server-drawn charts, this server as a live node, and Back up now as a
-    plain form post (CSRF token in the form) answered by a redirect with the outcome."""
+    plain form post (CSRF token in the form) answered by a redirect with the outcome; on PostgreSQL, which has no
+    online backup of the engine's own, no such button but the pointer to pg_dump."""
     for section in ("Queue", "Health", "Backups", "Nodes", "Analytics"):
         soft(lambda: expect(page.get_by_role("heading", level=2, name=section, exact=True)).to_be_visible(),
              f"console section {section!r}")
@@ -671,6 +674,13 @@ def step_console(page):
     soft(lambda: expect(page.locator("tr[data-node]")).to_have_count(1), "this server is the one live node")
     soft(lambda: expect(page.get_by_text("No job has failed for good.")).to_be_visible(), "no failed jobs")
     snap(page, "admin")
+    if S.engine == "postgres":
+        backups = page.locator("[data-console=backups]")
+        soft(lambda: expect(backups.get_by_role("button", name="Back up now", exact=True)).to_have_count(0),
+             "no Back up now on PostgreSQL")
+        soft(lambda: expect(backups).to_contain_text("This database engine has no online backup: use pg_dump."),
+             "the Backups section points at pg_dump on PostgreSQL")
+        return
     page.get_by_role("button", name="Back up now", exact=True).click()
     expect(page).to_have_url(re.compile(r"/app/admin\?notice=backup-(written|running)&file=personaworlds-"))
     soft(lambda: expect(page.locator("[data-console-notice]")).to_contain_text("Backup"), "backup notice shown")
@@ -1020,9 +1030,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base-url", required=True)
     ap.add_argument("--screenshots", default=".build/ui-screenshots")
+    ap.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite", help="the server's database engine")
     ap.add_argument("--grant-admin", default="", help="command that grants the admin role to the email appended to it")
     args = ap.parse_args()
-    S.base, S.shots = args.base_url.rstrip("/"), args.screenshots
+    S.base, S.shots, S.engine = args.base_url.rstrip("/"), args.screenshots, args.engine
     S.grant_admin = args.grant_admin.split() if args.grant_admin else []
     os.makedirs(S.shots, exist_ok=True)
     expect.set_options(timeout=TIMEOUT_MS)

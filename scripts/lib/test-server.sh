@@ -1,12 +1,20 @@
+# shellcheck shell=bash
 # Sourced by the scripts that test a built binary on loopback (schemathesis.sh, browser-tests.sh):
 #   source scripts/lib/test-server.sh NAME "$@"
 # NAME prefixes every message; "$@" must be exactly PATH_TO_BINARY (else usage, exit 64).
-# Sets BIN (the binary's absolute path), TMP (a scratch directory), PORT (a free loopback port) and
-# BASE, and installs an EXIT trap that stops CHILD_PID (the test driver) and SERVER_PID (the server:
-# TERM, then KILL after 5 s), prints the tail of $TMP/server.log when the script fails, and removes
-# $TMP when it passes. Then the script calls:
-#   test_server_start VAR=VALUE...   `BIN serve` on PORT with a throw-away database in TMP
-#   test_server_wait_healthy         until GET /healthz answers
+# Sets BIN (the binary's absolute path), TMP (a scratch directory), PORT (a free loopback port),
+# BASE, ENGINE and DB_ENV, and installs an EXIT trap that stops CHILD_PID (the test driver), SERVER_PID
+# (the server: TERM, then KILL after 5 s) and the PostgreSQL cluster if one was started, prints the
+# tail of $TMP/server.log (and of PostgreSQL's log) when the script fails, and removes $TMP when it
+# passes.
+#
+# The engine is PERSONAWORLDS_TEST_ENGINE (as for the Swift tests): `sqlite` (the default) is a
+# throw-away file $TMP/db.sqlite; `postgres` is a database on a throwaway cluster started here
+# (scripts/lib/pg-cluster.sh). DB_ENV holds the VAR=VALUE words that point the binary at it
+# (DATABASE_PATH=… or DATABASE_URL=…), for the script's own commands (`env "${DB_ENV[@]}" BIN admin …`).
+# Then the script calls:
+#   test_server_start VAR=VALUE...   `BIN serve` on PORT with that database
+#   test_server_wait_healthy         until GET /readyz answers 200
 #   test_server_run_driver DIR LIMIT WHAT PASS_TEXT COMMAND...   the test itself; exits with its status
 TEST_NAME=$1
 shift
@@ -17,9 +25,17 @@ fi
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 [[ -x "$BIN" ]] || { echo "$TEST_NAME: binary not executable: $BIN" >&2; exit 64; }
 
+ENGINE=${PERSONAWORLDS_TEST_ENGINE:-sqlite}
+case $ENGINE in
+    sqlite | postgres) ;;
+    *) echo "$TEST_NAME: PERSONAWORLDS_TEST_ENGINE must be sqlite or postgres, not '$ENGINE'" >&2; exit 64 ;;
+esac
+
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/pw-$TEST_NAME.XXXXXX")
 SERVER_PID=""
 CHILD_PID=""
+# shellcheck source=scripts/lib/pg-cluster.sh
+source "$(dirname "${BASH_SOURCE[0]}")/pg-cluster.sh"
 
 test_server_cleanup() {
     local rc=$?
@@ -36,6 +52,11 @@ test_server_cleanup() {
         kill -KILL "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
     fi
+    if [[ $rc -ne 0 && -n "$PG_CLUSTER_LOG" && -s "$PG_CLUSTER_LOG" ]]; then
+        echo "--- last PostgreSQL log lines ---" >&2
+        tail -n 20 "$PG_CLUSTER_LOG" >&2 || true
+    fi
+    pg_cluster_stop
     if [[ $rc -ne 0 && -s "$TMP/server.log" ]]; then
         echo "--- last server log lines ($TMP/server.log) ---" >&2
         tail -n 40 "$TMP/server.log" >&2 || true
@@ -51,24 +72,34 @@ trap 'exit 143' TERM
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 BASE="http://127.0.0.1:$PORT"
 
-# test_server_start VAR=VALUE...: starts `BIN serve` on 127.0.0.1:PORT with the database $TMP/db.sqlite
-# and the given variables on top of this environment; output in $TMP/server.log; sets SERVER_PID.
+if [[ $ENGINE == postgres ]]; then
+    pg_cluster_start || { echo "$TEST_NAME: $PG_CLUSTER_ERROR" >&2; exit 1; }
+    pg_cluster_createdb personaworlds || { echo "$TEST_NAME: $PG_CLUSTER_ERROR" >&2; exit 1; }
+    DB_ENV=("DATABASE_URL=$(pg_cluster_url personaworlds)")
+    echo "$TEST_NAME: engine postgres ($("$PG_BIN/postgres" --version | awk '{ print $3 }'), cluster in $PG_CLUSTER_DIR)"
+else
+    DB_ENV=("DATABASE_PATH=$TMP/db.sqlite")
+fi
+
+# test_server_start VAR=VALUE...: starts `BIN serve` on 127.0.0.1:PORT with the database of DB_ENV and
+# the given variables on top of this environment; output in $TMP/server.log; sets SERVER_PID.
 test_server_start() {
-    env DATABASE_PATH="$TMP/db.sqlite" PORT="$PORT" BIND_ADDRESS=127.0.0.1 "$@" \
+    env "${DB_ENV[@]}" PORT="$PORT" BIND_ADDRESS=127.0.0.1 "$@" \
         "$BIN" serve >"$TMP/server.log" 2>&1 &
     SERVER_PID=$!
 }
 
-# test_server_wait_healthy: polls GET /healthz every 0.1 s for up to 30 s; exits 1 when the server
-# exits first or never answers 200.
+# test_server_wait_healthy: polls GET /readyz every 0.1 s for up to 30 s; exits 1 when the server
+# exits first or never answers 200. Readiness, not /healthz: on PostgreSQL the server answers while
+# its start-up service still migrates and seeds the empty database.
 test_server_wait_healthy() {
     local _
     for _ in $(seq 1 300); do
-        if curl -fsS -o /dev/null --max-time 1 "$BASE/healthz" 2>/dev/null; then return 0; fi
+        if curl -fsS -o /dev/null --max-time 1 "$BASE/readyz" 2>/dev/null; then return 0; fi
         kill -0 "$SERVER_PID" 2>/dev/null || { echo "$TEST_NAME: server exited during start-up" >&2; exit 1; }
         sleep 0.1
     done
-    echo "$TEST_NAME: server not healthy on $BASE after 30s" >&2
+    echo "$TEST_NAME: server not ready on $BASE after 30s" >&2
     exit 1
 }
 
