@@ -33,6 +33,23 @@ import Testing
         }
     }
 
+    @Test func numbersNoDoubleHoldsAreStoredAsStringsOnEveryEngine() async throws {
+        try await TestApp.withRouter(runWorker: false) { client, dir in
+            // Valid JSON numbers that PostgreSQL's jsonb refuses (past numeric's range) or a double cannot hold: a 202,
+            // stored as strings (cut to 180 runes); ordinary numbers keep their literal.
+            let long = "1." + String(repeating: "0", count: 20_000) + "1"
+            let body =
+                #"{"event_name":"battle_shared","metadata":{"big":1e131072,"tiny":1e-99999,"long":\#(long),"ok":1.50,"min":-9223372036854775808}}"#
+            let r = try await client.send(.post, "/events", json: body)
+            #expect(r.status == .accepted, "\(r.text)")
+            let stored = try await TestDatabase.open(dir).strings("SELECT metadata FROM events WHERE event_name = 'battle_shared'")
+            let metadata = try #require(try JSONSerialization.jsonObject(with: Data((stored.first ?? "").utf8)) as? [String: Any])
+            #expect(metadata["big"] as? String == "1e131072" && metadata["tiny"] as? String == "1e-99999")
+            #expect(metadata["long"] as? String == String(long.prefix(180)))
+            #expect((metadata["ok"] as? NSNumber)?.doubleValue == 1.5 && (metadata["min"] as? NSNumber)?.int64Value == Int64.min)
+        }
+    }
+
     @Test func badEventsAre400s() async throws {
         try await TestApp.withRouter(runWorker: false) { client, _ in
             try Task.checkCancellation() // makes the closure throwing; the #expect lines alone do not

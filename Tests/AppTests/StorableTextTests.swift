@@ -5,7 +5,8 @@ import TestSupport
 import Testing
 
 /// Text that SQLite would store cut short (a NUL inside) is refused with a 400 naming the field, on every
-/// text field of every route that stores text; nothing is stored.
+/// text field of every route that stores text; nothing is stored. So is a NUL in any key or string of event
+/// metadata, stored as JSON, which PostgreSQL's `jsonb` cannot hold (`\u0000`).
 @Suite struct StorableTextTests {
     static let nul = #"\u0000"#
 
@@ -50,6 +51,9 @@ import Testing
                 (.post, "/rooms/\(room)/battles", #"{"topic":"Go vs Rust","con_style":"c\#(n)"}"#, "con_style"),
                 (.post, "/templates", #"{"name":"T\#(n)","prompt_rules":"r","turn_count":2,"word_limit":40}"#, "name"),
                 (.post, "/templates", #"{"name":"T","prompt_rules":"r\#(n)","turn_count":2,"word_limit":40}"#, "prompt_rules"),
+                (.post, "/events", #"{"event_name":"daily_return","metadata":{"battle_id":"b\#(n)"}}"#, "metadata"),
+                (.post, "/events", #"{"event_name":"daily_return","metadata":{"battle\#(n)id":"b"}}"#, "metadata"),
+                (.post, "/events", #"{"event_name":"daily_return","metadata":{"a":{"b":["ok","\#(n)"]}}}"#, "metadata"),
             ]
             let before = try await Self.counts(dir)
             for (method, path, body, field) in cases {
@@ -68,7 +72,7 @@ import Testing
     static func counts(_ dir: TestDirectory) async throws -> [Int] {
         let database = try await TestDatabase.open(dir)
         var counts: [Int] = []
-        for table in ["users", "personas", "posts", "templates", "persona_public_profiles"] {
+        for table in ["users", "personas", "posts", "templates", "persona_public_profiles", "events"] {
             counts.append(try await database.int("SELECT COUNT(*) FROM \(table)") ?? 0)
         }
         return counts

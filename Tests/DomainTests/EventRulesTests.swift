@@ -199,6 +199,26 @@ import Testing
         #expect(MetadataSanitizer.encode(out) == #"{"big":12345678901234567890,"exp":1e3,"bad":"12abc"}"#)
     }
 
+    @Test func numbersPastThirtyTwoCharactersAnExponentOf400OrADoubleBecomeStrings() {
+        let digits32 = "-123456789012345678901234567.901" // 32 characters, a finite double
+        let out = MetadataSanitizer.sanitize([
+            ("max", .number("1.7976931348623157e308")), ("subnormal", .number("5e-324")), ("at_exponent_cap", .number("1E-400")),
+            ("plus", .number("2e+400")), ("at_cap", .number(digits32)), ("over_cap", .number(digits32 + "2")),
+            ("overflow", .number("1e309")), ("over_exponent_cap", .number("1e-401")), ("zero_far", .number("0e-99999")),
+            ("past_numeric", .number("1e131072")), ("past_int", .number("1e99999999999999999999")),
+            ("int_min", .number("1e-9223372036854775808")),
+        ])
+        #expect(
+            out
+                == .object([
+                    ("max", .number("1.7976931348623157e308")), ("subnormal", .number("5e-324")), ("at_exponent_cap", .number("1E-400")),
+                    ("plus", .string("2e+400")), ("at_cap", .number(digits32)), ("over_cap", .string(digits32 + "2")),
+                    ("overflow", .string("1e309")), ("over_exponent_cap", .string("1e-401")), ("zero_far", .string("0e-99999")),
+                    ("past_numeric", .string("1e131072")), ("past_int", .string("1e99999999999999999999")),
+                    ("int_min", .string("1e-9223372036854775808")),
+                ]))
+    }
+
     @Test func encodingEscapesAndRoundTripsThroughTheParser() throws {
         let tricky = "q\"b\\n\nt\t\u{01}<b>&ğüş😀\u{2028}/"
         let value = MetadataSanitizer.sanitize([

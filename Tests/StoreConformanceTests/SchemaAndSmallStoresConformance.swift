@@ -22,6 +22,25 @@ import Testing
         #expect(counts.day == ["battle_shared": 2, "daily_return": 1])
         #expect(counts.week == ["battle_shared": 2, "daily_return": 2])
     }
+
+    /// Whatever the sanitiser lets through is storable on every engine: valid JSON numbers past PostgreSQL's `numeric`
+    /// range or a double's (which `jsonb` refuses, failing the whole batch) and escapes of every other kind.
+    @Test(arguments: StoreBackend.available)
+    func everyMetadataTheSanitiserPassesIsStored(backend: StoreBackend) async throws {
+        let f = try await StoreFixture(backend)
+        let hostile: [(String, JSONValue)] = [
+            ("big", .number("1e131072")), ("tiny", .number("1e-99999")), ("huge", .number("1" + String(repeating: "0", count: 140_000))),
+            ("long", .number("1." + String(repeating: "0", count: 20_000) + "1")), ("ok", .number("-1.50e3")), ("zero", .number("0e-99999")),
+            ("escapes", .string("tab\t quote\" backslash\\ bell\u{07} é 😀 \u{FFFD}")), ("nested", .array([.object([("n", .number("1e400"))])])),
+        ]
+        let metadata = MetadataSanitizer.encode(MetadataSanitizer.sanitize(hostile))
+        try await f.store.recordEvents([
+            EventRecord(userID: nil, actor: anonymousActor(), name: "battle_shared", metadataJSON: metadata, createdAt: f.now),
+            EventRecord(userID: nil, actor: anonymousActor(), name: "daily_return", metadata: [:], createdAt: f.now),
+        ])
+        let counts = try await f.store.eventCounts(since24h: f.now.adding(seconds: -60), since7d: f.now.adding(seconds: -60))
+        #expect(counts.day == ["battle_shared": 1, "daily_return": 1])
+    }
 }
 
 /// `LLMCacheStore`: a miss, a hit, and a replacement.

@@ -18,13 +18,23 @@
 ///   map would have it — and is placed where the key first appeared. The winner is chosen before
 ///   sanitising, so a dropped last value removes the key even if an earlier value was valid.
 /// - A `.number` whose text is not a JSON number literal is treated like any other non-JSON value:
-///   as its string form, under the string rule.
+///   as its string form, under the string rule. So is a literal that is not a number every engine and
+///   reader holds (`isPortableNumber`): longer than 32 characters, an exponent beyond ±400, or past a
+///   double's range (`1e309`). Such literals are valid JSON, but PostgreSQL's `jsonb` refuses a number
+///   past its `numeric` range (131,072 digits before the point, 16,383 after: `1e-99999`, even
+///   `0e-99999`), and the original service, which read numbers as float64, refused those past a
+///   double; as strings they are stored on every engine, cut to 180 runes.
 public enum MetadataSanitizer {
     /// Substrings that mark a key as carrying raw user text.
     static let forbiddenKeyParts = ["content", "message", "text", "body"]
     static let maxStringRunes = 180
     static let maxContainerItems = 25
     static let maxDepth = 4
+    /// The longest number literal kept as a number, and the largest exponent (either sign) one may carry: any
+    /// double's shortest form (at most 24 characters, exponents -324…308) and any 64-bit integer fit, and such a
+    /// literal has at most 431 digits on either side of the point, far inside PostgreSQL `numeric`'s range.
+    static let maxNumberLength = 32
+    static let maxNumberExponent = 400
 
     /// The sanitised object for `value`; `{}` when nothing survives or `value` is not an object.
     public static func sanitize(_ value: JSONValue?) -> JSONValue {
@@ -76,7 +86,7 @@ public enum MetadataSanitizer {
         case .bool:
             return value
         case .number(let literal):
-            return CompactJSON.isNumberLiteral(literal) ? value : sanitizeString(literal)
+            return CompactJSON.isNumberLiteral(literal) && isPortableNumber(literal) ? value : sanitizeString(literal)
         case .string(let text):
             return sanitizeString(text)
         case .array(let items):
@@ -90,6 +100,16 @@ public enum MetadataSanitizer {
             let kept = sanitizeFields(pairs, depth: depth + 1, cap: maxContainerItems)
             return kept.isEmpty ? nil : .object(kept)
         }
+    }
+
+    /// Whether a JSON number literal is kept as written: at most `maxNumberLength` characters, an exponent within
+    /// ±`maxNumberExponent`, and a finite double.
+    static func isPortableNumber(_ literal: String) -> Bool {
+        guard literal.utf8.count <= maxNumberLength, let value = Double(literal), value.isFinite else { return false }
+        guard let e = literal.firstIndex(where: { $0 == "e" || $0 == "E" }) else { return true }
+        let exponent = literal[literal.index(after: e)...].drop(while: { $0 == "+" })
+        // A range test, not abs(): the exponent may be Int.min ("1e-9223372036854775808" is 22 characters).
+        return Int(exponent).map { (-maxNumberExponent...maxNumberExponent).contains($0) } ?? false
     }
 
     /// Trimmed, dropped when empty, then the first 180 runes without trimming again.

@@ -107,11 +107,15 @@ struct JSONObjectReader {
         }
     }
 
-    /// The raw value of an object field (nil when absent or null); any other type is an error.
+    /// The raw value of an object field (nil when absent or null); any other type is an error. Its keys and strings
+    /// at every depth follow the rule for stored text (`storable`): the object is stored as JSON, and PostgreSQL's
+    /// `jsonb` refuses `\u0000` outright, so a NUL there would fail the write (and every event batched with it).
     func object(_ key: String) throws -> JSONValue? {
         switch fields[key] {
         case nil, .null?: return nil
-        case .object(let pairs)?: return .object(pairs)
+        case .object(let pairs)?:
+            try storable(.object(pairs), key)
+            return .object(pairs)
         case let other?: throw typeError(other, key, "map[string]interface {}")
         }
     }
@@ -122,6 +126,20 @@ struct JSONObjectReader {
     private func storable(_ value: String, _ key: String) throws -> String {
         guard !value.utf8.contains(0) else { throw DomainError.unstorableText(field: key) }
         return value
+    }
+
+    /// `storable` for every key and string inside `value` (its depth is bounded by the parser's nesting limit).
+    private func storable(_ value: JSONValue, _ key: String) throws {
+        switch value {
+        case .null, .bool, .number: return
+        case .string(let text): _ = try storable(text, key)
+        case .array(let items): for item in items { try storable(item, key) }
+        case .object(let pairs):
+            for (name, item) in pairs {
+                _ = try storable(name, key)
+                try storable(item, key)
+            }
+        }
     }
 
     private func typeError(_ value: JSONValue, _ key: String, _ goType: String) -> DomainError {
