@@ -233,15 +233,19 @@ struct AppParts {
         // A server database's pool and start-up come first, so they stop last.
         var services: [any Service] = startup.map { [$0] } ?? []
         services.append(StoreCloser(store: store))
+        // Background loops that query the store wait for the start-up (on PostgreSQL it migrates while serving).
+        let afterStartup = { (service: any Service) -> any Service in AfterStartup(state: startupState, service: service) }
         if let maintenance = engine.maintenance {
             services.append(
-                StoreMaintenanceService(maintenance: maintenance, retention: config.retentionPolicy, clock: deps.clock, logger: deps.logger))
+                afterStartup(
+                    StoreMaintenanceService(maintenance: maintenance, retention: config.retentionPolicy, clock: deps.clock, logger: deps.logger)))
         }
-        if let housekeeping = rateLimits.housekeeping { services.append(housekeeping) }
+        if let housekeeping = rateLimits.housekeeping { services.append(afterStartup(housekeeping)) }
         services += [
             events,
-            SheddingMonitor(limiter: limiter, store: store, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts),
-            heartbeat, manualBackups,
+            afterStartup(
+                SheddingMonitor(limiter: limiter, store: store, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts)),
+            afterStartup(heartbeat), manualBackups,
         ]
         if deps.runWorker {
             metrics.announceJobs(types: JobKind.allCases.map(\.rawValue), statuses: WorkerMetrics.statuses)
@@ -252,16 +256,18 @@ struct AppParts {
                     notifier.replyWritten(postID: postID)
                 })
             services.append(
-                WorkerPool(
-                    queue: store, handler: handler, signal: signal, clock: deps.clock,
-                    settings: workerSettings(config), metrics: workerMetrics(metrics), logger: deps.logger))
+                afterStartup(
+                    WorkerPool(
+                        queue: store, handler: handler, signal: signal, clock: deps.clock,
+                        settings: workerSettings(config), metrics: workerMetrics(metrics), logger: deps.logger)))
             // Other nodes' enqueues reach this node's loops through the listener (PostgreSQL); front ends need none.
             if let listener = wakeUps.listener { services.append(listener) }
             services.append(
-                DigestScheduler(
-                    store: store, llm: llm, clock: deps.clock,
-                    settings: .init(interval: config.workerPollEvery, summaryMaxLength: config.summaryMaxLen),
-                    logger: deps.logger))
+                afterStartup(
+                    DigestScheduler(
+                        store: store, llm: llm, clock: deps.clock,
+                        settings: .init(interval: config.workerPollEvery, summaryMaxLength: config.summaryMaxLen),
+                        logger: deps.logger)))
             if config.backupEvery > 0, engine.kind == .postgres {
                 // Every worker node would copy the one shared database; PostgreSQL's own tools back it up instead.
                 deps.logger.notice(
