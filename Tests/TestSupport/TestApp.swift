@@ -22,12 +22,12 @@ public struct TestApp {
     /// `dir` defaults to a fresh directory; pass one to start the app again on the same database.
     public static func withRouter<T: Sendable>(
         _ values: [String: String] = [:], clock: any AppClock = SystemClock(), runWorker: Bool = true,
-        in dir: TestDirectory = TestDirectory(),
+        llm: (any LLMClient)? = nil, in dir: TestDirectory = TestDirectory(),
         _ body: @Sendable (any TestClientProtocol, TestDirectory) async throws -> T
     ) async throws -> T {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let deps = AppDependencies(config: try config(dir, values), logger: logger, clock: clock, runWorker: runWorker)
+        let deps = AppDependencies(config: try config(dir, values), logger: logger, clock: clock, runWorker: runWorker, llm: llm)
         let app = try await buildApplication(deps)
         return try await app.test(.router) { client in try await body(client, dir) }
     }
@@ -132,6 +132,18 @@ extension TestClientProtocol {
             throw TestFailure("publish failed: \(response.status) \(response.text)")
         }
         return given
+    }
+
+    /// Waits until no job is active (the `queue_depth` gauges `/metrics` refreshes from the database are all 0).
+    public func waitForEmptyQueue(timeout: Double = 30) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let text = try await send(.get, "/metrics").text
+            let depths = text.split(separator: "\n").filter { $0.hasPrefix("queue_depth{") }
+            if !depths.isEmpty && depths.allSatisfy({ $0.hasSuffix(" 0") || $0.hasSuffix(" 0.0") }) { return }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        throw TestFailure("the queue did not empty within \(timeout) s")
     }
 
     /// Polls `check` on the thread of `post` until it holds (the worker writes replies in the background).

@@ -1,0 +1,160 @@
+import Domain
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Logging
+import Prometheus
+import SQLiteStorage
+import Storage
+import TestSupport
+import Testing
+
+@testable import App
+
+/// Thread summaries: one provider call however many views wait for the same thread state, shared errors that are not
+/// cached. The fake provider holds every summary
+/// at a gate the test opens, so "all the views have arrived" is a fact the test waits for, not a guess about timing.
+@Suite struct ThreadSummaryFlightTests {
+    /// Waits for a condition the code under test reaches on its own. The bound only keeps a broken build from hanging
+    /// CI: every condition here holds within milliseconds on any machine, so 30 s is not a speed requirement.
+    static func eventually(_ what: String, _ check: () async throws -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if try await check() { return }
+            try await Task.sleep(nanoseconds: 5_000_000)
+        }
+        throw TestFailure("timed out waiting until \(what)")
+    }
+
+    /// The value of an unlabelled or fully labelled series in `/metrics`, 0 when absent.
+    static func metric(_ client: any TestClientProtocol, _ series: String) async throws -> Double {
+        let text = try await client.send(.get, "/metrics").text
+        for line in text.split(separator: "\n") where line.hasPrefix(series + " ") {
+            return Double(line.dropFirst(series.count + 1)) ?? 0
+        }
+        return 0
+    }
+
+    /// A published post of a new user, with one finished reply per persona (2); returns (token, post id).
+    static func postWithReplies(_ client: any TestClientProtocol) async throws -> (String, String) {
+        let (token, _) = try await client.signup()
+        let ada = try await client.createPersona(token: token, name: "Ada")
+        _ = try await client.createPersona(token: token, name: "Bob")
+        let room = try await client.firstRoom(token: token).id
+        let post = try await PostRoutesTests.publishedPost(client, token: token, persona: ada, room: room)
+        let enqueued = try await client.send(.post, "/posts/\(post)/generate-replies", token: token)
+        #expect(enqueued.jsonObject?["enqueued"] as? Int == 2)
+        try await client.waitForEmptyQueue()
+        return (token, post)
+    }
+
+    /// `n` concurrent thread views; their `ai_summary` texts.
+    static func views(_ n: Int, of post: String, token: String, client: any TestClientProtocol) async throws -> [String] {
+        try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<n {
+                group.addTask {
+                    let response = try await client.send(.get, "/posts/\(post)/thread", token: token)
+                    #expect(response.status == .ok)
+                    return response.jsonObject?["ai_summary"] as? String ?? ""
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    @Test func twentyConcurrentViewsOfAColdSummaryMakeOneProviderCall() async throws {
+        let llm = GatedSummaryLLM(open: true)
+        try await TestApp.withRouter(llm: llm) { client, _ in
+            let (token, post) = try await Self.postWithReplies(client)
+            #expect(llm.summaryCalls == 0)
+            llm.close()
+            async let texts = Self.views(20, of: post, token: token, client: client)
+            // Every view has looked in the cache and missed; the first one's provider call waits at the gate.
+            try await Self.eventually("20 views missed the cache") {
+                try await Self.metric(client, "llm_cache_misses_total") == 20 && llm.summaryCalls == 1
+            }
+            llm.open()
+            let results = try await texts
+            #expect(results.count == 20)
+            #expect(Set(results) == ["summary 1 of 2 replies"])
+            #expect(llm.summaryCalls == 1)
+            #expect(try await Self.metric(client, #"thread_summary_provider_calls_total{outcome="ok",trigger="view"}"#) == 1)
+        }
+    }
+
+    // MARK: The cache's single flight, without HTTP
+
+    struct Parts {
+        let dir = TestDirectory()
+        let store: SQLiteStore
+        let llm = GatedSummaryLLM()
+        let cache: ThreadSummaryCache
+        let metrics: AppMetrics
+        let clock = ManualClock()
+        /// The seeded user, persona and post.
+        let ids: (user: String, personas: [String], posts: [String])
+        let post: Post
+
+        init() async throws {
+            store = try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
+            try await store.migrate()
+            ids = try await Fixtures.seed(store, personas: 1, posts: 1, now: clock.now())
+            post = try #require(try await store.thread(postID: ids.posts[0])?.post)
+            metrics = AppMetrics(registry: PrometheusCollectorRegistry(), clock: clock)
+            cache = ThreadSummaryCache(store: store, llm: llm, providerKey: "test", summaryMaxLen: 400, clock: clock, metrics: metrics)
+        }
+
+        func replies(_ n: Int) -> [Reply] {
+            (0..<n).map {
+                Reply(
+                    id: "r\($0)", postID: post.id, personaID: nil, personaName: nil, authoredBy: .ai, content: "reply \($0)",
+                    createdAt: Timestamp(seconds: 1000 + Int64($0)), updatedAt: Timestamp(seconds: 1000 + Int64($0)))
+            }
+        }
+    }
+
+    @Test func aCancelledWaiterStopsWaitingAndTheSharedCallGoesOnForTheOthers() async throws {
+        let parts = try await Parts()
+        let replies = parts.replies(2)
+        let key = parts.cache.key(post: parts.post, replies: replies)
+        let first = Task { await parts.cache.summary(post: parts.post, replies: replies) }
+        let second = Task { await parts.cache.summary(post: parts.post, replies: replies) }
+        let leaving = Task { await parts.cache.summary(post: parts.post, replies: replies) }
+        try await Self.eventually("three callers wait on one call") { parts.cache.flights.waiting(for: key) == 3 }
+        #expect(parts.llm.summaryCalls == 1)
+        leaving.cancel()
+        #expect(await leaving.value == ThreadSummaryCache.unavailable)
+        #expect(parts.cache.flights.waiting(for: key) == 2)
+        parts.llm.open()
+        #expect(await first.value == "summary 1 of 2 replies")
+        #expect(await second.value == "summary 1 of 2 replies")
+        #expect(parts.llm.summaryCalls == 1)
+        #expect(parts.llm.cancelledCalls == 0, "the provider call ran to the end")
+        #expect(try await parts.store.cachedLLMResponse(key: key) == "summary 1 of 2 replies")
+    }
+
+    @Test func everyWaiterGetsTheFailureAndTheNextViewTriesAgain() async throws {
+        let parts = try await Parts()
+        let replies = parts.replies(1)
+        let key = parts.cache.key(post: parts.post, replies: replies)
+        parts.llm.failNext(1)
+        let waiters = (0..<5).map { _ in Task { await parts.cache.summary(post: parts.post, replies: replies) } }
+        try await Self.eventually("five callers wait on one call") { parts.cache.flights.waiting(for: key) == 5 }
+        parts.llm.open()
+        for waiter in waiters { #expect(await waiter.value == ThreadSummaryCache.unavailable) }
+        #expect(parts.llm.summaryCalls == 1)
+        #expect(try await parts.store.cachedLLMResponse(key: key) == nil, "a failure is not cached")
+        #expect(await parts.cache.summary(post: parts.post, replies: replies) == "summary 2 of 1 replies")
+        #expect(parts.llm.summaryCalls == 2)
+    }
+
+    @Test func differentThreadStatesDoNotShareACall() async throws {
+        let parts = try await Parts()
+        parts.llm.open()
+        async let one = parts.cache.summary(post: parts.post, replies: parts.replies(1))
+        async let two = parts.cache.summary(post: parts.post, replies: parts.replies(2))
+        let texts = await [one, two]
+        #expect(Set(texts).count == 2)
+        #expect(parts.llm.summaryCalls == 2)
+    }
+}
