@@ -171,13 +171,21 @@ struct AppParts {
             SheddingMonitor(limiter: limiter, store: store, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts),
         ]
         if deps.runWorker {
+            var jobSettled: @Sendable (ClaimedJob) -> Void = { _ in }
+            if config.summaryPrewarm {
+                let warmer = ThreadSummaryWarmer(
+                    posts: store, summaries: summaries, maxAttempts: config.jobMaxAttempts, logger: deps.logger)
+                services.append(warmer)
+                jobSettled = { job in warmer.jobSettled(job) }
+            }
             let handler = ReplyJobHandler(
                 queue: store, llm: llm, clock: deps.clock, replyMaxLength: config.replyMaxLen,
                 replyWritten: { postID in cards.invalidate(battleID: postID) })
             services.append(
                 WorkerPool(
                     queue: store, handler: handler, signal: signal, clock: deps.clock,
-                    settings: workerSettings(config), metrics: workerMetrics(metrics), logger: deps.logger))
+                    settings: workerSettings(config), metrics: workerMetrics(metrics), logger: deps.logger,
+                    jobSettled: jobSettled))
             services.append(
                 DigestScheduler(
                     store: store, llm: llm, clock: deps.clock,

@@ -12,7 +12,7 @@ import Testing
 @testable import App
 
 /// Thread summaries: one provider call however many views wait for the same thread state, shared errors that are not
-/// cached. The fake provider holds every summary
+/// cached, and the worker warming a post's summary once its replies are done. The fake provider holds every summary
 /// at a gate the test opens, so "all the views have arrived" is a fact the test waits for, not a guess about timing.
 @Suite struct ThreadSummaryFlightTests {
     /// Waits for a condition the code under test reaches on its own. The bound only keeps a broken build from hanging
@@ -64,7 +64,7 @@ import Testing
 
     @Test func twentyConcurrentViewsOfAColdSummaryMakeOneProviderCall() async throws {
         let llm = GatedSummaryLLM(open: true)
-        try await TestApp.withRouter(llm: llm) { client, _ in
+        try await TestApp.withRouter(["SUMMARY_PREWARM": "false"], llm: llm) { client, _ in
             let (token, post) = try await Self.postWithReplies(client)
             #expect(llm.summaryCalls == 0)
             llm.close()
@@ -79,6 +79,32 @@ import Testing
             #expect(Set(results) == ["summary 1 of 2 replies"])
             #expect(llm.summaryCalls == 1)
             #expect(try await Self.metric(client, #"thread_summary_provider_calls_total{outcome="ok",trigger="view"}"#) == 1)
+        }
+    }
+
+    @Test func afterTheWorkerWarmedTheSummaryTwentyViewsMakeNoProviderCall() async throws {
+        let llm = GatedSummaryLLM(open: true)
+        try await TestApp.withRouter(llm: llm) { client, _ in
+            let (token, post) = try await Self.postWithReplies(client)
+            // The job that finished last made the worker summarize the thread (once: the other saw a job still active).
+            try await Self.eventually("the worker warmed the summary") {
+                try await Self.metric(client, #"thread_summary_provider_calls_total{outcome="ok",trigger="warm"}"#) == 1
+            }
+            let results = try await Self.views(20, of: post, token: token, client: client)
+            #expect(Set(results) == ["summary 1 of 2 replies"])
+            #expect(llm.summaryCalls == 1)
+            #expect(try await Self.metric(client, #"thread_summary_provider_calls_total{outcome="ok",trigger="view"}"#) == 0)
+
+            // Freshness: a new reply changes the thread's key; the worker warms the new state and views get it.
+            let carol = try await client.createPersona(token: token, name: "Carol")
+            let more = try await client.send(.post, "/posts/\(post)/generate-replies", token: token, json: #"{"persona_ids":["\#(carol)"]}"#)
+            #expect(more.jsonObject?["enqueued"] as? Int == 1)
+            try await client.waitForEmptyQueue()
+            try await Self.eventually("the worker warmed the new state") {
+                try await Self.metric(client, #"thread_summary_provider_calls_total{outcome="ok",trigger="warm"}"#) == 2
+            }
+            #expect(Set(try await Self.views(20, of: post, token: token, client: client)) == ["summary 2 of 3 replies"])
+            #expect(llm.summaryCalls == 2)
         }
     }
 
