@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN_DEBUG := .build/debug/personaworlds
 PORT ?= 8080
 
-.PHONY: deps build run lint format test test-swift test-schema test-browser test-deb bench loadtest-public loadtest-mixed loadtest-queue deb clean
+.PHONY: deps build run lint format test test-swift test-monitoring test-schema test-browser test-deb routes bench loadtest-public loadtest-mixed loadtest-queue deb clean
 
 deps:
 	@scripts/deps.sh build
@@ -15,9 +15,9 @@ build: deps
 run: build
 	PORT=$(PORT) FRONTEND_ORIGIN=$${FRONTEND_ORIGIN:-http://localhost:$(PORT)} $(BIN_DEBUG) serve
 
-## test: every test — Swift unit/API/end-to-end tests, schemathesis against the binary, the browser journey
-## (headless chromium), the .deb install and upgrade tests.
-test: lint test-swift test-schema test-browser test-deb
+## test: every test — Swift unit/API/end-to-end tests, the monitoring rules and dashboard, schemathesis
+## against the binary, the browser journey (headless chromium), the .deb install and upgrade tests.
+test: lint test-swift test-monitoring test-schema test-browser test-deb
 
 ## lint: the shared formatter's rules (.swift-format), strictly; `make format` rewrites the tree to them.
 lint:
@@ -31,6 +31,20 @@ test-swift:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+## test-monitoring: the shipped Prometheus rules and Grafana dashboard (packaging/monitoring/): promtool
+## check rules, promtool test rules (thresholds on synthetic series), and every metric, label and route
+## they query exported by the binary on loopback (scripts/test-monitoring.sh; a few seconds).
+## routes: rewrite docs/routes.md (every route and its controller) from the route table; RouteIndexTests
+## fails when the file is out of date.
+routes:
+	$(SWIFT) build --build-tests
+	UPDATE_ROUTE_INDEX=1 $(SWIFT) test --skip-build --filter RouteIndexTests
+
+test-monitoring:
+	@scripts/deps.sh test
+	$(SWIFT) build --product personaworlds
+	scripts/test-monitoring.sh $(BIN_DEBUG)
+
 test-schema:
 	@scripts/deps.sh test
 	$(SWIFT) build --product personaworlds
@@ -43,12 +57,14 @@ test-browser:
 	$(SWIFT) build --product personaworlds
 	scripts/browser-tests.sh $(BIN_DEBUG)
 
-## test-deb: build the .deb, then install/remove/purge it (test-deb.sh) and upgrade a previous package to
-## it (test-deb-upgrade.sh: data, edited conffile and service user survive, the service restarts).
+## test-deb: build the .deb, then install/remove/purge it (test-deb.sh), upgrade a previous package to
+## it (test-deb-upgrade.sh: data, edited conffile and service user survive, the service restarts), and
+## run it under a real systemd in a booted nspawn container (test-deb-systemd.sh: Type=notify, watchdog,
+## LimitNOFILE, restart, kill -9, upgrade, purge; the debootstrap tree is cached in /var/cache).
 test-deb:
 	@scripts/deps.sh test
 	@if [ "$$(id -u)" -ne 0 ]; then echo "test-deb: SKIP (needs root to dpkg -i)"; else \
-	  scripts/build-deb.sh && scripts/test-deb.sh && scripts/test-deb-upgrade.sh; fi
+	  scripts/build-deb.sh && scripts/test-deb.sh && scripts/test-deb-upgrade.sh && scripts/test-deb-systemd.sh; fi
 
 ## bench: wrk on loopback against the release binary (prints req/s, p99 and ratios).
 bench:

@@ -97,6 +97,7 @@ let package = Package(
         ),
         .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["embed-text"]),
         .plugin(name: "EmbedWeb", capability: .buildTool(), dependencies: ["embed-text"]),
+        // The test helpers; the only one that imports GRDB (TestDatabase's SQLite side).
         .target(
             name: "TestSupport",
             dependencies: [
@@ -116,6 +117,8 @@ let package = Package(
             dependencies: ["Storage", "SQLiteStorage", "Domain", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]
         ),
+        // Tests outside SQLiteStorageTests reach the database through TestSupport (StoreBackend, TestDatabase) and
+        // never import GRDB; SQLiteStorage appears only where a test is about SQLite (backups, restore, doctor).
         .testTarget(
             name: "AppTests",
             dependencies: [
@@ -124,24 +127,19 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .testTarget(
-            name: "WorkerTests",
-            dependencies: ["Worker", "Storage", "SQLiteStorage", "Domain", "LLM", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
-        ),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Storage", "Domain", "LLM", "TestSupport"]),
         .testTarget(
             name: "LLMTests",
             dependencies: [
-                "LLM", "HTTPClient", "Domain", "TestSupport", "App", .product(name: "GRDB", package: "GRDB.swift"),
+                "LLM", "HTTPClient", "Domain", "TestSupport", "App",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(
-            name: "EndToEndTests",
-            dependencies: ["personaworlds", "TestSupport", "Storage", "SQLiteStorage", .product(name: "GRDB", package: "GRDB.swift")]
-        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["personaworlds", "TestSupport", "Storage", "SQLiteStorage"]),
+        // The definition of the store protocols' behaviour, run on every engine in `StoreBackend.available`.
+        .testTarget(name: "StoreConformanceTests", dependencies: ["Storage", "Domain", "TestSupport"]),
     ]
 )

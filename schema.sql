@@ -264,3 +264,17 @@ ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0 CHECK (is_admin
 -- Who an event counts for (the user, else a keyed digest of the client address): each actor counts once per battle,
 -- event name and UTC day in trending, digests and the admin summary. NULL on events written before it.
 ALTER TABLE events ADD COLUMN actor TEXT;
+
+-- Migration 0008: the operator console. Finished jobs by the time they finished (throughput, and later pruning), and
+-- the processes sharing the database with their last heartbeat.
+CREATE INDEX IF NOT EXISTS idx_jobs_finished_updated_at ON jobs(updated_at) WHERE status IN ('DONE','FAILED');
+CREATE TABLE IF NOT EXISTS nodes (
+  id           TEXT PRIMARY KEY NOT NULL,
+  role         TEXT NOT NULL,
+  version      TEXT NOT NULL,
+  host         TEXT NOT NULL,
+  pid          INTEGER NOT NULL,
+  started_at   TEXT NOT NULL,
+  heartbeat_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_nodes_heartbeat_at ON nodes(heartbeat_at);

@@ -107,6 +107,10 @@ if [ -f config/personaworlds.env.example ]; then
 else
     log "config/personaworlds.env.example not found: not shipped"
 fi
+# Monitoring: Prometheus alert and recording rules and a Grafana dashboard (their unit tests stay in the
+# source tree).
+install -D -m 0644 "$PKGDIR/monitoring/$PKG-alerts.yml" "$STAGE/usr/share/$PKG/monitoring/$PKG-alerts.yml"
+install -D -m 0644 "$PKGDIR/monitoring/$PKG-dashboard.json" "$STAGE/usr/share/$PKG/monitoring/$PKG-dashboard.json"
 install -D -m 0644 "$PKGDIR/$PKG.1" "$STAGE/usr/share/man/man1/$PKG.1"
 gzip -9n "$STAGE/usr/share/man/man1/$PKG.1"
 if [ -f "$PKGDIR/lintian-overrides" ]; then

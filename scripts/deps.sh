@@ -6,7 +6,8 @@ set -euo pipefail
 mode=${1:-build}
 
 build_pkgs=(libsqlite3-dev pkg-config libcurl4-openssl-dev libpng-dev libfreetype-dev fonts-dejavu-core curl ca-certificates)
-test_pkgs=(dpkg-dev lintian wrk python3-pip adduser chromium)
+# prometheus: for promtool (make test-monitoring); its own service is not needed by any test.
+test_pkgs=(dpkg-dev lintian wrk python3-pip adduser chromium debootstrap systemd-container prometheus)
 pkgs=("${build_pkgs[@]}")
 [[ $mode == test ]] && pkgs+=("${test_pkgs[@]}")
 
@@ -33,6 +34,16 @@ if [[ $mode == test ]] && ! command -v st >/dev/null 2>&1; then
     python3 -m pip install -q schemathesis 2>&1 | grep -v -i "running pip as the 'root' user" || true
   else
     echo "deps: schemathesis missing. Install it with:  python3 -m pip install --user schemathesis" >&2
+    exit 1
+  fi
+fi
+# scripts/check-monitoring.py reads the alert rules (YAML) with the python3 on PATH, which may not be Debian's.
+if [[ $mode == test ]] && ! python3 -c "import yaml" >/dev/null 2>&1; then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "deps: installing pyyaml (pip)"
+    python3 -m pip install -q pyyaml 2>&1 | grep -v -i "running pip as the 'root' user" || true
+  else
+    echo "deps: pyyaml missing. Install it with:  python3 -m pip install --user pyyaml" >&2
     exit 1
   fi
 fi

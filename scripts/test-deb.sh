@@ -33,6 +33,16 @@ check "dpkg reports $PKG $VERSION installed" [ "$installed_version" = "$VERSION"
 check "/usr/bin/$PKG version matches" [ "$(/usr/bin/$PKG version)" = "$PKG ${VERSION%%-*}" ]
 check "systemd unit installed at $UNIT" [ -f "$UNIT" ]
 check "man page installed" [ -f /usr/share/man/man1/$PKG.1.gz ]
+MONITORING=/usr/share/$PKG/monitoring
+check "$MONITORING/$PKG-alerts.yml installed (0644)" [ "$(stat -c %a "$MONITORING/$PKG-alerts.yml" 2>/dev/null)" = 644 ]
+check "$MONITORING/$PKG-alerts.yml is the source tree's rules" cmp -s "$MONITORING/$PKG-alerts.yml" packaging/monitoring/$PKG-alerts.yml
+check "$MONITORING/$PKG-dashboard.json installed (0644)" [ "$(stat -c %a "$MONITORING/$PKG-dashboard.json" 2>/dev/null)" = 644 ]
+check "$MONITORING/$PKG-dashboard.json is the source tree's dashboard" \
+    cmp -s "$MONITORING/$PKG-dashboard.json" packaging/monitoring/$PKG-dashboard.json
+if command -v promtool >/dev/null 2>&1; then
+    check "promtool check rules $MONITORING/$PKG-alerts.yml (the installed copy loads)" \
+        sh -c "promtool check rules $MONITORING/$PKG-alerts.yml >/dev/null"
+fi
 COPYRIGHT=/usr/share/doc/$PKG/copyright
 # The project's own paragraph ("Files: *") says MIT, and the stand-alone MIT paragraph has the text.
 copyright_names_mit() {
@@ -59,6 +69,13 @@ fi
 check "group $PKG exists" sh -c "getent group $PKG >/dev/null"
 check "$STATE owned by $PKG:$PKG" [ "$(stat -c %U:%G "$STATE")" = "$PKG:$PKG" ]
 check "$CONF readable by the service group only (root:$PKG 640)" [ "$(stat -c %U:%G:%a "$CONF")" = "root:$PKG:640" ]
+# The shipped configuration is production, with the login secret its postinst generated (JWT_SECRET_FILE).
+check "the packaged config is production (APP_ENV=prod)" grep -qx 'APP_ENV=prod' "$CONF"
+check "the packaged config reads the secret from $STATE/jwt_secret" grep -qx "JWT_SECRET_FILE=$STATE/jwt_secret" "$CONF"
+generated_secret() { # 48 random bytes in base64, owned by the service user, mode 600
+    [ "$(stat -c %U:%a "$STATE/jwt_secret" 2>/dev/null)" = "$PKG:600" ] && [ "$(tr -d '\n' <"$STATE/jwt_secret" | wc -c)" = 64 ]
+}
+check "postinst generated $STATE/jwt_secret before the first start ($PKG-owned, mode 600)" generated_secret
 if command -v systemd-analyze >/dev/null 2>&1; then
     # Offline check of the unit's syntax (systemd itself is not running in CI).
     if out=$(systemd-analyze verify "$UNIT" 2>&1) && ! grep -q -i 'unknown\|invalid\|failed' <<<"$out"; then
@@ -108,6 +125,13 @@ if [ "$status" = "200 text/html; charset=utf-8" ] && grep -q 'og:image' "$BODY";
 else
     fail "GET /b/<battle> (Accept: text/html) -> $status (want 200 text/html with og:image)"
 fi
+# Production behaviour of the packaged config: a Host other than FRONTEND_ORIGIN's or loopback is refused
+# (DNS rebinding), and the development front end's origin gets no CORS credentials.
+status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H 'Host: rebind.example' "$BASE/healthz" || true)
+check "a foreign Host gets 421 under the packaged config (got $status)" [ "$status" = 421 ]
+credentials=$(curl -s -D - -o /dev/null --max-time 10 -H 'Origin: http://localhost:3000' "$BASE/healthz" \
+    | grep -ci '^access-control-allow-credentials' || true)
+check "no CORS credentials for http://localhost:3000 under the packaged config" [ "$credentials" = 0 ]
 if grep -q '^FRONTEND_ORIGIN=http://localhost:8080' /etc/personaworlds/personaworlds.env; then
     pass "the packaged config points share links at the appliance (FRONTEND_ORIGIN)"
 else
@@ -118,7 +142,7 @@ check "database created in $STATE" [ -f "$STATE/personaworlds.sqlite" ]
 if [ -f "$STATE/jwt_secret" ]; then
     check "generated $STATE/jwt_secret is $PKG-owned, mode 600" [ "$(stat -c %U:%a "$STATE/jwt_secret")" = "$PKG:600" ]
 else
-    fail "no generated $STATE/jwt_secret (JWT_SECRET is unset in the installed config)"
+    fail "no generated $STATE/jwt_secret (the installed config's JWT_SECRET_FILE)"
 fi
 
 # ---------------------------------------------------------------- SIGTERM
@@ -130,6 +154,7 @@ if [ "${KEEP_INSTALLED:-0}" = 1 ]; then
 else
     if dpkg -r "$PKG" >/dev/null 2>&1; then pass "dpkg -r $PKG"; else fail "dpkg -r $PKG"; fi
     check "binary removed" [ ! -e /usr/bin/$PKG ]
+    check "monitoring files removed" [ ! -e /usr/share/$PKG ]
     check "remove keeps the conffile $CONF" [ -f "$CONF" ]
     check "remove keeps the data in $STATE" [ -f "$STATE/personaworlds.sqlite" ]
     if dpkg --purge "$PKG" >/dev/null 2>&1; then pass "dpkg --purge $PKG"; else fail "dpkg --purge $PKG"; fi

@@ -23,10 +23,12 @@ public struct AppDependencies: Sendable {
     public var runWorker: Bool
     /// Overrides the configured LLM provider (tests, benchmarks).
     public var llm: (any LLMClient)?
+    /// What systemd passed for sd_notify (`.absent` outside systemd and in tests).
+    public var systemd: SystemdEnvironment
 
     public init(
         config: AppConfig, logger: Logger, registry: PrometheusCollectorRegistry = .init(), clock: any AppClock = SystemClock(),
-        runWorker: Bool = true, llm: (any LLMClient)? = nil
+        runWorker: Bool = true, llm: (any LLMClient)? = nil, systemd: SystemdEnvironment = .absent
     ) {
         self.config = config
         self.logger = logger
@@ -34,6 +36,7 @@ public struct AppDependencies: Sendable {
         self.clock = clock
         self.runWorker = runWorker
         self.llm = llm
+        self.systemd = systemd
     }
 }
 
@@ -42,17 +45,25 @@ public func buildApplication(_ deps: AppDependencies) async throws -> some Appli
     let parts = try await AppParts.make(deps)
     return Application(
         router: parts.router,
-        server: httpServer(deps.config),
+        server: try httpServer(deps.config, metrics: parts.metrics),
         configuration: .init(address: .hostname(deps.config.bindAddress, port: deps.config.port), serverName: nil),
         services: parts.services,
+        onServerRunning: {
+            [supervision = parts.supervision, address = deps.config.bindAddress, pause = AcceptPauseHandler.install(logger: deps.logger)] in
+            await pause($0)
+            supervision.serverRunning($0, address: address)
+        },
         logger: deps.logger
     )
 }
 
-/// HTTP/1 with the configured read, write and idle timeouts on every connection.
-func httpServer(_ config: AppConfig) -> HTTPServerBuilder {
+/// HTTP/1 with the connection caps (`MAX_CONNECTIONS`, `MAX_CONNECTIONS_PER_IP`) and the configured read, write
+/// and idle timeouts on every connection. Throws `ConfigError` for a `MAX_CONNECTIONS` the open-file limit cannot hold.
+func httpServer(_ config: AppConfig, metrics: AppMetrics?) throws -> HTTPServerBuilder {
     let timeouts = ConnectionTimeoutHandler.Timeouts(read: config.apiReadTimeout, write: config.apiWriteTimeout, idle: config.apiIdleTimeout)
-    return .http1(configuration: .init(additionalChannelHandlers: [ConnectionTimeoutHandler(timeouts: timeouts)]))
+    let limiter = try ConnectionLimiter(config: config, metrics: metrics)
+    return .http1(
+        configuration: .init(additionalChannelHandlers: [ConnectionLimitHandler(limiter: limiter), ConnectionTimeoutHandler(timeouts: timeouts)]))
 }
 
 /// The wired application pieces, shared by `buildApplication` and the CLI commands.
@@ -63,10 +74,14 @@ struct AppParts {
     let services: [any Service]
     let health: HealthService
     let metrics: AppMetrics
+    let supervision: Supervision
+    /// The routes and the controllers that serve them (the route index).
+    let routes: RouteTable
 
     static func make(_ deps: AppDependencies) async throws -> AppParts {
         let config = deps.config
         let metrics = AppMetrics(registry: deps.registry, clock: deps.clock)
+        let supervision = Supervision(systemd: deps.systemd, logger: deps.logger)
         let engine = try await StoreEngine.openMigrated(
             config: config, clock: deps.clock, observe: { seconds in metrics.recordDatabaseCall(seconds: seconds) })
         let store = engine.store
@@ -97,22 +112,25 @@ struct AppParts {
         let templates = TemplateService(store: store, clock: deps.clock)
         let notifications = NotificationService(store: store, clock: deps.clock)
 
-        let sessions = BrowserSessions(auth: auth, csrf: CSRFGuard(secret: secret), cookie: SessionCookie(secure: config.secureCookies))
+        let sessions = BrowserSessions(
+            auth: auth, csrf: CSRFGuard(secret: secret, origins: SiteOrigins(config: config)), cookie: SessionCookie(secure: config.secureCookies))
         let flow = LoginFlow(service: auth, limiter: limiter)
         let kit = PageKit(
             renderer: try PageRenderer(), assets: WebAssets(), auth: auth, csrf: sessions.csrf,
             shareBase: config.shareBase)
 
         let table = RouteTable()
-        let router = Router(context: AppRequestContext.self)
+        let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(
             middleware: RequestContextMiddleware(
                 requestTimeout: config.apiRequestTimeout, ids: RequestIDGenerator(),
                 trustedProxies: limiter.trustedProxies))
+        router.add(middleware: HeadMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: MetricsMiddleware(metrics: metrics))
-        router.add(middleware: CORSMiddleware(policy: CORSPolicy(origins: config.effectiveCORSOrigins)))
+        router.add(middleware: CORSMiddleware(policy: CORSPolicy(config: config)))
         router.add(middleware: ErrorMiddleware())
+        if config.isProduction { router.add(middleware: HostGuardMiddleware(hosts: HostAllowList(config: config))) }
         let profiles = PublicProfileService(store: store, clock: deps.clock, events: events)
         let publicPages = PublicPagesController(kit: kit, profiles: profiles, battles: battles, posts: posts)
         router.add(
@@ -134,7 +152,7 @@ struct AppParts {
             battleCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .battleCreate)),
             templateCreate: protected.with(RateLimitMiddleware(limiter: limiter, limitClass: .templateCreate)),
             signup: open.with(RateLimitMiddleware(limiter: limiter, limitClass: .signup)))
-        OpsController(health: health, metrics: metrics, clock: deps.clock).addRoutes(to: open)
+        OpsController(health: health, metrics: metrics, clock: deps.clock, heartbeat: supervision.heartbeat, config: config).addRoutes(to: open)
         AuthController(service: auth, limits: limits, flow: flow).addRoutes(to: routes)
         let personas = PersonaService(store: store, clock: deps.clock, config: config)
         let digests = DigestService(store: store, clock: deps.clock)
@@ -171,6 +189,7 @@ struct AppParts {
             SheddingMonitor(limiter: limiter, store: store, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts),
         ]
         if deps.runWorker {
+            metrics.announceJobs(types: JobKind.allCases.map(\.rawValue), statuses: WorkerMetrics.statuses)
             var jobSettled: @Sendable (ClaimedJob) -> Void = { _ in }
             if config.summaryPrewarm {
                 let warmer = ThreadSummaryWarmer(
@@ -199,7 +218,8 @@ struct AppParts {
                         logger: deps.logger))
             }
         }
-        return AppParts(router: router, services: services, health: health, metrics: metrics)
+        services += supervision.services
+        return AppParts(router: router, services: services, health: health, metrics: metrics, supervision: supervision, routes: table)
     }
 
     /// The configured LLM provider: the deterministic mock, or OpenAI-compatible over libcurl with the SQLite cache.

@@ -24,6 +24,7 @@ public enum AppCommands {
             throw error
         }
         defer { withExtendedLifetime(lock) {} }
+        try raiseFileLimit(deps)
         switch role {
         case .all, .httpOnly:
             let app = try await buildApplication(deps)
@@ -37,12 +38,13 @@ public enum AppCommands {
         case .workerOnly:
             let parts = try await AppParts.make(deps)
             if deps.config.workerObservabilityPort > 0 {
-                let app = ObservabilityServer.application(parts, deps: deps)
+                let app = try ObservabilityServer.application(parts, deps: deps)
                 deps.logger.info(
                     "worker_observability_listening",
                     metadata: ["addr": .string("\(deps.config.bindAddress):\(deps.config.workerObservabilityPort)")])
                 try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
             } else {
+                parts.supervision.readiness.signal(status: "worker running")
                 let group = ServiceGroup(
                     configuration: .init(
                         services: parts.services, gracefulShutdownSignals: [.sigterm, .sigint],
@@ -51,6 +53,24 @@ public enum AppCommands {
             }
         }
         deps.logger.info("api_stopped")
+    }
+
+    /// Raises the open-file soft limit to the hard one and logs both (`fd_limit`), with the connection caps that
+    /// follow from it (`ConnectionLimits`); throws `ConfigError` for a `MAX_CONNECTIONS` the limit cannot hold.
+    static func raiseFileLimit(_ deps: AppDependencies) throws {
+        guard let (before, after) = FileDescriptorLimit.raiseSoftToHard() else {
+            deps.logger.warning("fd_limit_unknown")
+            return
+        }
+        let limits = try ConnectionLimits.resolve(config: deps.config, fileLimit: after.soft)
+        let tight = limits.eatsIntoReserve(fileLimit: after.soft, workerConcurrency: deps.config.workerConcurrency)
+        deps.logger.log(
+            level: tight ? .warning : .info, "fd_limit",
+            metadata: [
+                "old": .stringConvertible(before.soft), "new": .stringConvertible(after.soft), "hard": .stringConvertible(after.hard),
+                "max_connections": .stringConvertible(limits.total), "max_connections_per_ip": .stringConvertible(limits.perClient),
+                "reserve": .stringConvertible(ConnectionLimits.reserve(workerConcurrency: deps.config.workerConcurrency)),
+            ])
     }
 
     /// `serve` found the exclusive lock of a `restore` in progress.

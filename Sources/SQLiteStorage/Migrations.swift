@@ -86,6 +86,22 @@ public enum Migrations {
                 ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0,1));
                 ALTER TABLE events ADD COLUMN actor TEXT;
                 """),
+        // The operator console: finished jobs by finish time, and the processes sharing the database.
+        Migration(
+            version: "0008_operations.sql",
+            sql: """
+                CREATE INDEX IF NOT EXISTS idx_jobs_finished_updated_at ON jobs(updated_at) WHERE status IN ('DONE','FAILED');
+                CREATE TABLE IF NOT EXISTS nodes (
+                  id           TEXT PRIMARY KEY NOT NULL,
+                  role         TEXT NOT NULL,
+                  version      TEXT NOT NULL,
+                  host         TEXT NOT NULL,
+                  pid          INTEGER NOT NULL,
+                  started_at   TEXT NOT NULL,
+                  heartbeat_at TEXT NOT NULL
+                );
+                CREATE INDEX IF NOT EXISTS idx_nodes_heartbeat_at ON nodes(heartbeat_at);
+                """),
     ]
 
     /// The full schema as shipped in this binary.

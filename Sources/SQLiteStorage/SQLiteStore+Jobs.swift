@@ -191,6 +191,7 @@ extension SQLiteStore {
                 "depth": try Self.plan(db, Self.depthSQL, [5]),
                 "queued": try Self.plan(db, Self.queuedForPersonaSQL, ["q", 5]),
                 "pending": try Self.plan(db, Self.pendingForPostSQL, ["p", 5]),
+                "throughput": try Self.plan(db, Self.throughputSQL, [ts]),
             ]
         }
     }

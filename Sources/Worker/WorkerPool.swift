@@ -222,6 +222,8 @@ public final class StopFlag: Sendable {
 
 /// Hooks for the queue metrics (`jobs_processed_total`, `job_retries_total`), so the worker does not depend on Prometheus.
 public struct WorkerMetrics: Sendable {
+    /// Every status `processed` reports.
+    public static let statuses = ["done", "retry", "failed"]
     /// (type, status done|retry|failed, seconds, trace present).
     public var processed: @Sendable (String, String, Double, Bool) -> Void
     /// (type) for each retryable failure.

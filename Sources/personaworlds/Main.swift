@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Metrics
 import Prometheus
+import Synchronization
 
 /// `personaworlds`: the PersonaWorlds appliance in one binary.
 @main
@@ -36,10 +37,14 @@ struct CommonOptions: ParsableArguments {
             Foundation.exit(2)
         }
         let level = Logger.Level(rawValue: appConfig.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, service: service, level: level) }
+        let output = LogWriter(fileDescriptor: STDOUT_FILENO)
+        LogFlushAtExit.install(output)
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, service: service, level: level, output: output) }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        return AppDependencies(config: appConfig, logger: Logger(label: "personaworlds"), registry: registry)
+        return AppDependencies(
+            config: appConfig, logger: Logger(label: "personaworlds"), registry: registry,
+            systemd: SystemdEnvironment(environment: ProcessInfo.processInfo.environment, pid: getpid()))
     }
 
     /// The configuration from the environment over `--config` / `PERSONAWORLDS_CONFIG`.
@@ -163,4 +168,16 @@ final class ProgressBar: @unchecked Sendable {
     }
 
     func finish() { if enabled { print("") } }
+}
+
+/// Writes the log's last lines before the process exits (`exit` runs `atexit` handlers; the writer's thread would
+/// otherwise die with lines still queued). A C function pointer cannot capture, so the writer is kept here, set once
+/// when logging is bootstrapped.
+enum LogFlushAtExit {
+    private static let writer = Mutex<LogWriter?>(nil)
+
+    static func install(_ output: LogWriter) {
+        writer.withLock { $0 = output }
+        atexit { LogFlushAtExit.writer.withLock { $0 }?.flush() }
+    }
 }

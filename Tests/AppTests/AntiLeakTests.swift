@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import TestSupport
@@ -39,9 +38,7 @@ import Testing
             _ = try await client.send(.post, "/posts/\(postID)/approve", token: token, json: #"{"content":"A clean approved post."}"#)
             let battle = try #require(try await client.createBattle(token: token, room: room)["battle_id"] as? String)
             _ = try await client.waitForReplies(token: token, post: battle, count: 1)
-            let hash = try await DatabaseQueue(path: dir.databasePath).read { db in
-                try String.fetchOne(db, sql: "SELECT password_hash FROM users WHERE id = ?", arguments: [userID]) ?? "?"
-            }
+            let hash = try await TestDatabase.open(dir).string("SELECT password_hash FROM users WHERE id = ?", [userID]) ?? "?"
 
             let routes: [(HTTPRequest.Method, String)] = [
                 (.get, "/p/\(slug)"), (.get, "/p/\(slug)/posts"), (.get, "/b/\(battle)/meta"), (.get, "/b/\(postID)/meta"),

@@ -11,13 +11,14 @@ import Testing
 @testable import App
 
 /// Scheduled backups: the interval, retention by the scheduler's own file names, metrics, graceful shutdown.
+/// SQLite-only: scheduled backups use the engine's online backup, which only SQLite's store offers.
 @Suite struct BackupSchedulerTests {
     static func scheduler(
         _ dir: TestDirectory, interval: Double, keep: Int, backupDir: String? = nil,
         registry: PrometheusCollectorRegistry = .init()
-    ) async throws -> (BackupScheduler, SQLiteStore, AppMetrics) {
-        let db = try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
-        try await db.migrate()
+    ) async throws -> (BackupScheduler, any AppStore & OnlineBackup, AppMetrics) {
+        let opened = try await StoreBackend.sqlite.makeStore(in: dir)
+        guard let db = opened as? any AppStore & OnlineBackup else { throw TestFailure("the SQLite store takes no online backup") }
         let metrics = AppMetrics(registry: registry, clock: SystemClock())
         var logger = Logger(label: "test")
         logger.logLevel = .critical
@@ -121,12 +122,14 @@ import Testing
         try await db.close()
     }
 
-    @Test func metricsShowTheLastSuccessAndCountFailures() async throws {
+    @Test func metricsShowTheIntervalTheLastSuccessAndCountFailures() async throws {
         let dir = TestDirectory()
         let registry = PrometheusCollectorRegistry()
         let (scheduler, db, metrics) = try await Self.scheduler(dir, interval: 60, keep: 3, registry: registry)
-        metrics.announceBackups()
-        #expect(metrics.render(now: SystemClock().now()).contains("backup_failures_total 0"))
+        metrics.announceBackups(interval: 60)
+        let announced = metrics.render(now: SystemClock().now())
+        #expect(announced.contains("backup_failures_total 0"))
+        #expect(Self.sample("backup_interval_seconds", in: announced) == 60, "the alert compares the age with twice this")
 
         let before = Double(SystemClock().now().microseconds) / 1e6
         #expect(await scheduler.backupOnce())

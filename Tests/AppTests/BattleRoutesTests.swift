@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import TestSupport
@@ -116,14 +115,12 @@ import Testing
             _ = try await client.createBattle(token: owner, room: room, json: #"{"topic":"abc","template_id":"\#(privateT)"}"#)
             let battle = try await client.createBattle(token: other, room: room, json: #"{"topic":"abc","template_id":"\#(publicT)"}"#)
             #expect((battle["template"] as? [String: Any])?["owner_user_id"] as? String == ownerID)
-            let rows = try await DatabaseQueue(path: dir.databasePath).read { db in
-                try Row.fetchAll(db, sql: "SELECT user_id, actor_user_id, type, title, body, metadata FROM notifications")
-            }
+            let rows = try await TestDatabase.open(dir).rows("SELECT user_id, actor_user_id, type, title, body, metadata FROM notifications")
             #expect(rows.count == 1, "using one's own template notifies nobody; another user's use notifies the owner")
-            #expect(rows.first?["user_id"] as String? == ownerID)
-            #expect(rows.first?["type"] as String? == "template_used")
-            #expect(rows.first?["body"] as String? == #"Your template "Ours" was used in a new battle."#)
-            #expect((rows.first?["metadata"] as String?)?.contains(battle["battle_id"] as? String ?? "?") == true)
+            #expect(rows.first?["user_id"] == ownerID)
+            #expect(rows.first?["type"] == "template_used")
+            #expect(rows.first?["body"] == #"Your template "Ours" was used in a new battle."#)
+            #expect((rows.first?["metadata"] ?? nil)?.contains(battle["battle_id"] as? String ?? "?") == true)
         }
     }
 
@@ -138,13 +135,12 @@ import Testing
                 return try await group.reduce(into: [String]()) { $0.append($1) }
             }
             #expect(Set(ids).count == 50)
-            let counts = try await DatabaseQueue(path: dir.databasePath).read { db in
-                (
-                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE persona_id = ?", arguments: [ada]) ?? 0,
-                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE persona_id = ?", arguments: [linus]) ?? 0,
-                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT post_id, persona_id FROM jobs GROUP BY 1, 2 HAVING COUNT(*) > 1)") ?? -1
-                )
-            }
+            let database = try await TestDatabase.open(dir)
+            let counts = (
+                try await database.int("SELECT COUNT(*) FROM jobs WHERE persona_id = ?", [ada]) ?? 0,
+                try await database.int("SELECT COUNT(*) FROM jobs WHERE persona_id = ?", [linus]) ?? 0,
+                try await database.int("SELECT COUNT(*) FROM (SELECT post_id, persona_id FROM jobs GROUP BY 1, 2 HAVING COUNT(*) > 1) AS d") ?? -1
+            )
             #expect(counts.0 == 30 && counts.1 == 30, "queued jobs count against the daily reply quota of 30")
             #expect(counts.2 == 0, "no battle has two jobs for one persona")
         }

@@ -1,6 +1,5 @@
 import Card
 import Foundation
-import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import TestSupport
@@ -41,13 +40,11 @@ import Testing
             let id = try #require(try await client.createBattle(token: token, room: room)["battle_id"] as? String)
             let before = try await client.send(.get, "/b/\(id)/card.png")
             // A reply written by a worker (possibly another process): the version moves, so the key and ETag do.
-            try await DatabaseQueue(path: dir.databasePath).write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO replies(id, post_id, persona_id, authored_by, content, created_at, updated_at)
-                        VALUES ('0b7c0f5e-1d2a-4c3b-9e8f-00000000beef', ?, ?, 'AI', 'A fresh reply. With more.', '2099-01-01T00:00:00.000000Z', '2099-01-01T00:00:00.000000Z')
-                        """, arguments: [id, persona])
-            }
+            try await TestDatabase.open(dir).execute(
+                """
+                INSERT INTO replies(id, post_id, persona_id, authored_by, content, created_at, updated_at)
+                VALUES ('0b7c0f5e-1d2a-4c3b-9e8f-00000000beef', ?, ?, 'AI', 'A fresh reply. With more.', '2099-01-01T00:00:00.000000Z', '2099-01-01T00:00:00.000000Z')
+                """, [id, persona])
             let after = try await client.send(.get, "/b/\(id)/card.png")
             #expect(before.header("ETag") != after.header("ETag"))
             #expect(after.header("ETag") == "\"battle-card-\(id)|4070908800000000000\"", "the newest updated_at in Unix nanoseconds")

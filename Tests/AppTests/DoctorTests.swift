@@ -1,6 +1,5 @@
 import Domain
 import Foundation
-import GRDB
 import Logging
 import SQLiteStorage
 import Storage
@@ -9,7 +8,8 @@ import Testing
 
 @testable import App
 
-/// `doctor`'s checks in-process: secrets are redacted, the schema line, and the bounded LLM probe.
+/// `doctor`'s checks in-process: secrets are redacted, the schema line, and the bounded LLM probe. SQLite-only: the
+/// doctor inspects the SQLite file (quick_check, WAL, schema versions read from the file).
 @Suite struct DoctorTests {
     static func deps(_ dir: TestDirectory, _ values: [String: String] = [:]) throws -> AppDependencies {
         var logger = Logger(label: "test")
@@ -18,9 +18,7 @@ import Testing
     }
 
     static func migrated(_ dir: TestDirectory) async throws {
-        let db = try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
-        try await db.migrate()
-        try await db.close()
+        try await StoreBackend.sqlite.makeStore(in: dir).close()
     }
 
     @Test func aHealthyInstallationHasNoFailureAndSecretsAreRedacted() async throws {
@@ -40,16 +38,16 @@ import Testing
     @Test func pendingMigrationsWarnAndUnknownOnesFail() async throws {
         let dir = TestDirectory()
         try await Self.migrated(dir)
-        let queue = try DatabaseQueue(path: dir.databasePath)
-        try await queue.write { try $0.execute(sql: "DELETE FROM schema_migrations WHERE version = ?", arguments: [Migrations.all.last!.version]) }
-        try await queue.close()
+        let database = try await TestDatabase.open(dir)
+        try await database.execute("DELETE FROM schema_migrations WHERE version = ?", [Migrations.all.last!.version])
+        try await database.close()
         let doctor = Doctor(config: try TestApp.config(dir), clock: SystemClock(), probeLLM: nil)
         let pending = try doctor.schema(DatabaseFile(path: dir.databasePath).check(thorough: false))
         #expect(pending.status == .warn)
         #expect(pending.detail.contains(Migrations.all.last!.version))
 
-        let newer = try DatabaseQueue(path: dir.databasePath)
-        try await newer.write { try $0.execute(sql: "INSERT INTO schema_migrations(version) VALUES ('9999_future.sql')") }
+        let newer = try await TestDatabase.open(dir)
+        try await newer.execute("INSERT INTO schema_migrations(version) VALUES ('9999_future.sql')")
         try await newer.close()
         let unknown = try doctor.schema(DatabaseFile(path: dir.databasePath).check(thorough: false))
         #expect(unknown.status == .fail)

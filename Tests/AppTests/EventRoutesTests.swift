@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import TestSupport
@@ -15,13 +14,12 @@ import Testing
             let r = try await client.send(.post, "/events", token: token, json: body)
             #expect(r.status == .accepted)
             #expect(r.text == "{\"ok\":true}\n")
-            let rows: [Row] = try DatabaseQueue(path: dir.databasePath).read { db in
-                try Row.fetchAll(db, sql: "SELECT user_id, event_name, metadata FROM events WHERE event_name = 'remix_clicked'")
-            }
+            let rows = try await TestDatabase.open(dir).rows(
+                "SELECT user_id, event_name, metadata FROM events WHERE event_name = 'remix_clicked'")
             #expect(rows.count == 1, "the 202 came after the commit, so the row is there")
-            #expect(rows.first?["user_id"] as String? == user)
+            #expect(rows.first?["user_id"] == user)
             let metadata = try #require(
-                try JSONSerialization.jsonObject(with: Data((rows.first?["metadata"] as String? ?? "").utf8)) as? [String: Any])
+                try JSONSerialization.jsonObject(with: Data(((rows.first?["metadata"] ?? nil) ?? "").utf8)) as? [String: Any])
             #expect(metadata["battle_id"] as? String == "b-1")
             #expect(metadata["n"] as? Int == 3 && metadata["ok"] as? Bool == true)
             #expect(metadata["context"] == nil && metadata["message_id"] == nil && metadata["nil"] == nil && metadata["empty"] == nil)

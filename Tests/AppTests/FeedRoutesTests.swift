@@ -1,6 +1,5 @@
 import Domain
 import Foundation
-import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import TestSupport

@@ -135,6 +135,23 @@ import Testing
         }
     }
 
+    @Test func theUsersPersonaCapIsA409WhileOthersCanStillCreateAndADeleteFreesASlot() async throws {
+        try await TestApp.withRouter(["MAX_PERSONAS_PER_USER": "2"]) { client, _ in
+            let (full, _) = try await client.signup()
+            let (other, _) = try await client.signup()
+            let first = try await client.createPersona(token: full)
+            _ = try await client.createPersona(token: full)
+            let refused = try await client.send(.post, "/personas", token: full, json: TestJSON.persona())
+            #expect(refused.status == .conflict)
+            #expect(refused.errorMessage == "persona limit reached")
+            let list = try await client.send(.get, "/personas", token: full)
+            #expect((list.jsonObject?["personas"] as? [Any])?.count == 2, "the refused create stored nothing")
+            #expect(try await client.send(.post, "/personas", token: other, json: TestJSON.persona()).status == .created)
+            #expect(try await client.send(.delete, "/personas/\(first)", token: full).status == .ok)
+            #expect(try await client.send(.post, "/personas", token: full, json: TestJSON.persona()).status == .created)
+        }
+    }
+
     @Test func badIdsAre400WithLabels() async throws {
         try await TestApp.withRouter { client, _ in
             let (token, _) = try await client.signup()

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import TestSupport
@@ -190,17 +189,8 @@ import Testing
             }
             try await Task.sleep(nanoseconds: 400_000_000)
             #expect((try await client.send(.get, "/posts/\(post)/thread", token: token).jsonObject?["replies"] as? [Any])?.count == 1)
-            let jobs = try ServerDB.count(dir, "SELECT COUNT(*) FROM jobs")
+            let jobs = try await TestDatabase.open(dir).int("SELECT COUNT(*) FROM jobs")
             #expect(jobs == 1)
         }
-    }
-}
-
-/// Direct reads of the test database file.
-enum ServerDB {
-    static func count(_ dir: TestDirectory, _ sql: String) throws -> Int {
-        let queue = try DatabaseQueue(path: dir.databasePath)
-        defer { try? queue.close() }
-        return try queue.read { try Int.fetchOne($0, sql: sql) ?? -1 }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import TestSupport
@@ -15,24 +14,23 @@ import Testing
         let persona = try await client.createPersona(token: token, name: "Ada Public")
         let slug = try await client.publishProfile(token: token, persona: persona, slug: "Ada Public")
         let room = try await client.firstRoom(token: token).id
-        let queue = try DatabaseQueue(path: dir.databasePath)
-        try await queue.write { db in
-            let owner = try String.fetchOne(db, sql: "SELECT user_id FROM personas WHERE id = ?", arguments: [persona])!
-            for n in 0..<posts {
-                // Two posts share each timestamp, so the id tie-breaker is exercised too.
-                let ts = String(format: "2026-01-01T00:%02d:00.000000Z", n / 2)
-                try db.execute(
-                    sql: """
-                        INSERT INTO posts(id, room_id, persona_id, user_id, authored_by, status, content, published_at, created_at, updated_at)
-                        VALUES (printf('%08x-0000-4000-8000-%012d', ?, ?), ?, ?, ?, 'AI_DRAFT_APPROVED', 'PUBLISHED', ?, ?, ?, ?)
-                        """, arguments: [Int(persona.prefix(6), radix: 16) ?? 0, n, room, persona, owner, "Post \(n).", ts, ts, ts])
-            }
-            try db.execute(
-                sql: """
-                    INSERT INTO posts(id, room_id, persona_id, user_id, authored_by, status, content, created_at, updated_at)
-                    VALUES ('0b7c0f5e-1d2a-4c3b-9e8f-00000000d0af', ?, ?, ?, 'AI', 'DRAFT', 'a draft', '2027-01-01T00:00:00.000000Z', '2027-01-01T00:00:00.000000Z')
-                    """, arguments: [room, persona, owner])
+        let database = try await TestDatabase.open(dir)
+        let owner = try #require(try await database.string("SELECT user_id FROM personas WHERE id = ?", [persona]))
+        for n in 0..<posts {
+            // Two posts share each timestamp, so the id tie-breaker is exercised too.
+            let ts = String(format: "2026-01-01T00:%02d:00.000000Z", n / 2)
+            let id = String(format: "%08lx-0000-4000-8000-%012ld", Int(persona.prefix(6), radix: 16) ?? 0, n)
+            try await database.execute(
+                """
+                INSERT INTO posts(id, room_id, persona_id, user_id, authored_by, status, content, published_at, created_at, updated_at)
+                VALUES (?, ?, ?, ?, 'AI_DRAFT_APPROVED', 'PUBLISHED', ?, ?, ?, ?)
+                """, [id, room, persona, owner, "Post \(n).", ts, ts, ts])
         }
+        try await database.execute(
+            """
+            INSERT INTO posts(id, room_id, persona_id, user_id, authored_by, status, content, created_at, updated_at)
+            VALUES ('0b7c0f5e-1d2a-4c3b-9e8f-00000000d0af', ?, ?, ?, 'AI', 'DRAFT', 'a draft', '2027-01-01T00:00:00.000000Z', '2027-01-01T00:00:00.000000Z')
+            """, [room, persona, owner])
         return (token, persona, slug)
     }
 
@@ -117,11 +115,9 @@ import Testing
             #expect(first.jsonObject?["followed"] as? Bool == true && first.jsonObject?["followers"] as? Int == 1)
             let again = try await client.send(.post, "/p/\(slug)/follow", token: fan)
             #expect(again.jsonObject?["followed"] as? Bool == false && again.jsonObject?["followers"] as? Int == 1)
-            let notices = try DatabaseQueue(path: dir.databasePath).read { db in
-                try Row.fetchAll(db, sql: "SELECT type, title FROM notifications")
-            }
+            let notices = try await TestDatabase.open(dir).rows("SELECT type, title FROM notifications")
             #expect(notices.count == 1, "a repeat follow sends nothing")
-            #expect(notices.first?["type"] as String? == "persona_followed")
+            #expect(notices.first?["type"] == "persona_followed")
             #expect(try await client.send(.get, "/p/\(slug)").jsonObject.flatMap { ($0["profile"] as? [String: Any])?["followers"] as? Int } == 1)
         }
     }
@@ -137,9 +133,9 @@ import Testing
             #expect(try await client.send(.get, "/p/\(slug)", headers: [.ifNoneMatch: "\"other\", \(etag)"]).status == .notModified)
             #expect(try await client.send(.get, "/p/\(slug)/posts", headers: [.ifNoneMatch: "*"]).status == .notModified)
             try await Task.sleep(nanoseconds: 300_000_000)
-            let viewed = try await DatabaseQueue(path: dir.databasePath).read { db in
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE event_name = 'public_profile_viewed' AND user_id IS NOT NULL") ?? 0
-            }
+            let viewed =
+                try await TestDatabase.open(dir).int(
+                    "SELECT COUNT(*) FROM events WHERE event_name = 'public_profile_viewed' AND user_id IS NOT NULL") ?? 0
             #expect(viewed >= 1, "the viewer is used for attribution only")
         }
     }
@@ -161,12 +157,8 @@ import Testing
                 ).status == .ok)
             #expect(try await profile()["name"] as? String == "Renamed", "a persona edit clears the cached page")
             // Another process's change (here: a direct write) shows once the one-second entry expires.
-            // With a busy timeout: the app's event writer may hold the write lock for a moment on a loaded machine.
-            var busy = Configuration()
-            busy.busyMode = .timeout(10)
-            try await DatabaseQueue(path: dir.databasePath, configuration: busy).write { db in
-                try db.execute(sql: "UPDATE personas SET name = 'Changed elsewhere' WHERE id = ?", arguments: [persona])
-            }
+            // (TestDatabase waits for the write lock: the app's event writer may hold it for a moment on a loaded machine.)
+            try await TestDatabase.open(dir).execute("UPDATE personas SET name = 'Changed elsewhere' WHERE id = ?", [persona])
             #expect(try await profile()["name"] as? String == "Renamed")
             try await Task.sleep(nanoseconds: 1_200_000_000)
             #expect(try await profile()["name"] as? String == "Changed elsewhere")

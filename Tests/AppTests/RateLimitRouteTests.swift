@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import TestSupport
@@ -134,7 +133,9 @@ import Testing
     }
 
     @Test func sheddingHalvesAnonymousPublicWritesWhileTheQueueIsDeep() async throws {
-        try await TestApp.withRouter(["SHED_QUEUE_DEPTH": "2", "RATE_LIMIT_PUBLIC_WRITE_PER_MIN": "10"], runWorker: false) { client, dir in
+        // Live: /metrics answers loopback peers only (METRICS_ALLOW), and the in-process router has no peer.
+        try await TestApp.withRouter(["SHED_QUEUE_DEPTH": "2", "RATE_LIMIT_PUBLIC_WRITE_PER_MIN": "10"], runWorker: false, live: true) {
+            client, dir in
             func shedding() async throws -> Bool {
                 try await client.send(.get, "/metrics").text.contains("\nshedding_active 1")
             }
@@ -160,7 +161,7 @@ import Testing
                 try await client.send(.post, "/p/nobody/follow", token: token).header("RateLimit-Limit") == "10",
                 "signed-in callers keep the full limit")
             #expect(try await client.send(.get, "/templates").header("RateLimit-Limit") == "120", "reads are never shed")
-            try await DatabaseQueue(path: dir.databasePath).write { db in try db.execute(sql: "UPDATE jobs SET status = 'DONE'") }
+            try await TestDatabase.open(dir).execute("UPDATE jobs SET status = 'DONE'")
             var off = false
             for _ in 0..<40 where !off {
                 try await Task.sleep(nanoseconds: 100_000_000)

@@ -1,6 +1,5 @@
 import Domain
 import Foundation
-import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import JWTKit
@@ -66,14 +65,11 @@ import Testing
             let replay = try await client.send(.post, "/rooms/\(room.id)/battles", token: remixer, json: #"{"remix_token":"\#(token)"}"#)
             #expect(replay.status == .badRequest && replay.errorMessage == "invalid remix_token", "a remix token is single use")
 
-            let rows: ([Row], Int) = try DatabaseQueue(path: dir.databasePath).read { db in
-                (
-                    try Row.fetchAll(db, sql: "SELECT user_id, type FROM notifications"),
-                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE event_name = 'remix_completed'") ?? 0
-                )
-            }
-            #expect(rows.0.count == 1 && rows.0.first?["type"] as String? == "battle_remixed" && rows.0.first?["user_id"] as String? == authorID)
-            #expect(rows.1 == 1)
+            let database = try await TestDatabase.open(dir)
+            let notices = try await database.rows("SELECT user_id, type FROM notifications")
+            let remixes = try await database.int("SELECT COUNT(*) FROM events WHERE event_name = 'remix_completed'") ?? 0
+            #expect(notices.count == 1 && notices.first?["type"] == "battle_remixed" && notices.first?["user_id"] == authorID)
+            #expect(remixes == 1)
         }
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import TestSupport
@@ -71,9 +70,7 @@ import Testing
             let (token, user) = try await client.signup()
             let persona = try await client.createPersona(token: token)
             #expect(try await client.send(.get, "/personas", token: token).status == .ok)
-            let database = try DatabaseQueue(path: dir.databasePath)
-            try await database.write { try $0.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [user]) }
-            try database.close()
+            try await TestDatabase.open(dir).execute("DELETE FROM users WHERE id = ?", [user])
 
             // Within the session cache's second a write that refers to the gone account is still 401, never a 500.
             let write = try await client.send(.post, "/personas", token: token, json: TestJSON.persona())

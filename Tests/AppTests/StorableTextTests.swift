@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import TestSupport
@@ -52,13 +51,13 @@ import Testing
                 (.post, "/templates", #"{"name":"T\#(n)","prompt_rules":"r","turn_count":2,"word_limit":40}"#, "name"),
                 (.post, "/templates", #"{"name":"T","prompt_rules":"r\#(n)","turn_count":2,"word_limit":40}"#, "prompt_rules"),
             ]
-            let before = try Self.counts(dir)
+            let before = try await Self.counts(dir)
             for (method, path, body, field) in cases {
                 let r = try await client.send(method, path, token: path.hasPrefix("/auth") ? nil : token, json: body)
                 #expect(r.status == .badRequest, "\(path) \(field)")
                 #expect(r.errorMessage == "\(field) must not contain NUL characters", "\(path) \(field): \(r.text)")
             }
-            #expect(try Self.counts(dir) == before, "nothing was stored")
+            #expect(try await Self.counts(dir) == before, "nothing was stored")
             let stored = try await client.send(.get, "/personas/\(persona)", token: token)
             #expect(stored.jsonObject?["name"] as? String == "QA Persona")
             let unicode = try await client.send(.post, "/personas", token: token, json: personaBody("name", #""Ada\u00e9 \ud83d\ude00""#))
@@ -66,11 +65,12 @@ import Testing
         }
     }
 
-    static func counts(_ dir: TestDirectory) throws -> [Int] {
-        try DatabaseQueue(path: dir.databasePath).read { db in
-            try ["users", "personas", "posts", "templates", "persona_public_profiles"].map {
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)") ?? 0
-            }
+    static func counts(_ dir: TestDirectory) async throws -> [Int] {
+        let database = try await TestDatabase.open(dir)
+        var counts: [Int] = []
+        for table in ["users", "personas", "posts", "templates", "persona_public_profiles"] {
+            counts.append(try await database.int("SELECT COUNT(*) FROM \(table)") ?? 0)
         }
+        return counts
     }
 }

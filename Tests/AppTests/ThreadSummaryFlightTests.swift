@@ -4,7 +4,6 @@ import HTTPTypes
 import HummingbirdTesting
 import Logging
 import Prometheus
-import SQLiteStorage
 import Storage
 import TestSupport
 import Testing
@@ -112,7 +111,7 @@ import Testing
 
     struct Parts {
         let dir = TestDirectory()
-        let store: SQLiteStore
+        let store: any AppStore & DemoSeeder
         let llm = GatedSummaryLLM()
         let cache: ThreadSummaryCache
         let metrics: AppMetrics
@@ -122,8 +121,7 @@ import Testing
         let post: Post
 
         init() async throws {
-            store = try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
-            try await store.migrate()
+            store = try await StoreBackend.sqlite.makeStore(in: dir, now: clock.now())
             ids = try await Fixtures.seed(store, personas: 1, posts: 1, now: clock.now())
             post = try #require(try await store.thread(postID: ids.posts[0])?.post)
             metrics = AppMetrics(registry: PrometheusCollectorRegistry(), clock: clock)

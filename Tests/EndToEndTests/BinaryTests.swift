@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import TestSupport
 import Testing
 
@@ -60,21 +59,19 @@ import Testing
 
     @Test func migrateAndSeedDemoAreIdempotent() async throws {
         let dir = TestDirectory()
-        let env = ["DATABASE_PATH": dir.databasePath, "LOG_LEVEL": "error"]
+        let env = dir.backend.environment(dir).merging(["LOG_LEVEL": "error"]) { $1 }
         #expect(try ServerProcess.run(["migrate"], environment: env).status == 0)
         let first = try ServerProcess.run(["seed", "--demo"], environment: env)
         #expect(first.status == 0)
         #expect(first.output.contains("seed completed: 4 rooms"))
         #expect(try ServerProcess.run(["seed", "--demo"], environment: env).status == 0)
-        let db = try DatabaseQueue(path: dir.databasePath)
-        let counts = try await db.read { db in
-            (
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users"),
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM persona_public_profiles WHERE slug = 'demo-slug' AND is_public = 1"),
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM posts WHERE status = 'PUBLISHED'"),
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rooms")
-            )
-        }
+        let db = try await TestDatabase.open(dir)
+        let counts = (
+            try await db.int("SELECT COUNT(*) FROM users"),
+            try await db.int("SELECT COUNT(*) FROM persona_public_profiles WHERE slug = 'demo-slug' AND is_public = 1"),
+            try await db.int("SELECT COUNT(*) FROM posts WHERE status = 'PUBLISHED'"),
+            try await db.int("SELECT COUNT(*) FROM rooms")
+        )
         #expect(counts.0 == 1)
         #expect(counts.1 == 1)
         #expect(counts.2 == 1)

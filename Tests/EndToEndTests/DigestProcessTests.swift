@@ -1,7 +1,5 @@
 import Domain
 import Foundation
-import GRDB
-import SQLiteStorage
 import Storage
 import TestSupport
 import Testing
@@ -10,19 +8,16 @@ import Testing
 @Suite(.serialized) struct DigestProcessTests {
     @Test func twoWorkerProcessesWriteEachDigestOnce() async throws {
         let dir = TestDirectory()
-        let database = try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
+        let database = try await dir.backend.makeStore(in: dir)
         let ids = try await Fixtures.seed(database, personas: 40, posts: 1, now: SystemClock().now())
         try await database.close()
-        let queue = try DatabaseQueue(path: dir.databasePath)
-        try await queue.write { db in
-            let ts = SystemClock().now().storageString
-            for persona in ids.personas {
-                try db.execute(
-                    sql: "INSERT INTO persona_activity_events(persona_id, type, metadata, created_at) VALUES (?, 'post_created', '{}', ?)",
-                    arguments: [persona, ts])
-            }
+        let rows = try await TestDatabase.open(dir)
+        let ts = SystemClock().now().storageString
+        for persona in ids.personas {
+            try await rows.execute(
+                "INSERT INTO persona_activity_events(persona_id, type, metadata, created_at) VALUES (?, 'post_created', '{}', ?)", [persona, ts])
         }
-        try await queue.close()
+        try await rows.close()
         let env = ["LOG_LEVEL": "info", "WORKER_POLL_EVERY": "100ms", "WORKER_OBSERVABILITY_PORT": "0"]
         let logs = [dir.path + "/digest-a.log", dir.path + "/digest-b.log"]
         let workers = try logs.map { try QueueProcessTests.launch(["serve", "--worker-only"], dir: dir, env: env, log: $0) }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Synchronization
 import TestSupport
 import Testing
@@ -43,9 +42,8 @@ import Testing
         await load.value
         let acked = acknowledged.value
         #expect(acked.count > 100, "the load should have been running: \(acked.count)")
-        let stored = try await DatabaseQueue(path: dir.databasePath).read { db in
-            Set(try Int.fetchAll(db, sql: "SELECT CAST(metadata->>'seq' AS INTEGER) FROM events WHERE event_name = 'daily_return'"))
-        }
+        let stored = Set(
+            try await TestDatabase.open(dir).ints("SELECT CAST(metadata->>'seq' AS INTEGER) FROM events WHERE event_name = 'daily_return'"))
         let lost = acked.filter { !stored.contains($0) }
         #expect(lost.isEmpty, "\(lost.count) of \(acked.count) acknowledged events were lost")
     }

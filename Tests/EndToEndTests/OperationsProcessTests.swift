@@ -1,11 +1,11 @@
 import Foundation
-import GRDB
 import SQLiteStorage
 import Storage
 import TestSupport
 import Testing
 
-/// `backup`, `restore` and `doctor` as an operator runs them: the real binary, beside a real `serve`.
+/// `backup`, `restore` and `doctor` as an operator runs them: the real binary, beside a real `serve`. SQLite-only:
+/// these are SQLite's operations (PostgreSQL installations use `pg_dump`/`pg_restore`).
 @Suite(.serialized) struct OperationsProcessTests {
     static let secret = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 
@@ -19,10 +19,11 @@ import Testing
         try await server.request("POST", "/auth/signup", json: #"{"email":"\#(email)","password":"password123"}"#).status == 201
     }
 
-    static func emails(_ path: String) throws -> Set<String> {
-        let queue = try DatabaseQueue(path: path)
-        defer { try? queue.close() }
-        return Set(try queue.read { try String.fetchAll($0, sql: "SELECT email FROM users") })
+    static func emails(_ path: String) async throws -> Set<String> {
+        let database = try TestDatabase.sqliteFile(path)
+        let emails = Set(try await database.strings("SELECT email FROM users"))
+        try await database.close()
+        return emails
     }
 
     static func contents(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
@@ -65,7 +66,7 @@ import Testing
         #expect(restore.status == 0, "\(restore.output)")
         #expect(restore.output.contains("there was no database to replace"))
         #expect(try DatabaseFile(path: elsewhere.databasePath).check(thorough: true).isIntact)
-        let restored = try Self.emails(elsewhere.databasePath)
+        let restored = try await Self.emails(elsewhere.databasePath)
         let missing = before.filter { !restored.contains($0) }
         #expect(missing.isEmpty, "acknowledged before the backup but not in it: \(missing.prefix(5))")
     }
@@ -89,9 +90,9 @@ import Testing
         let text = dir.path + "/notes.txt"
         try "not a database\n".write(toFile: text, atomically: true, encoding: .utf8)
         let foreign = dir.path + "/foreign.sqlite"
-        let other = try DatabaseQueue(path: foreign)
-        try await other.write { try $0.execute(sql: "CREATE TABLE t(x); INSERT INTO t VALUES (1)") }
-        try other.close()
+        let other = try TestDatabase.sqliteFile(foreign)
+        try await other.execute("CREATE TABLE t(x); INSERT INTO t VALUES (1)")
+        try await other.close()
         let corrupt = dir.path + "/corrupt.sqlite"
         try FileManager.default.copyItem(atPath: good, toPath: corrupt)
         let handle = try #require(FileHandle(forUpdatingAtPath: corrupt))
@@ -118,7 +119,7 @@ import Testing
         let kept = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("db.sqlite.replaced-") }
         #expect(kept.count == 1)
         #expect(ok.output.contains("the replaced database is kept as \(dir.path)/\(kept.first ?? "?")"))
-        #expect(try Self.emails(dir.path + "/" + (kept.first ?? "")).contains("after-backup@example.com"))
+        #expect(try await Self.emails(dir.path + "/" + (kept.first ?? "")).contains("after-backup@example.com"))
 
         let restarted = try await ServerProcess(directory: dir)
         #expect(try await restarted.request("POST", "/auth/login", json: #"{"email":"kept@example.com","password":"password123"}"#).status == 200)
@@ -146,6 +147,9 @@ import Testing
         let server = try await ServerProcess(directory: dir, environment: ["BACKUP_EVERY": "1s", "BACKUP_KEEP": "2"])
         let before = try await server.request("GET", "/metrics").body
         #expect(before.contains("backup_failures_total 0"))
+        #expect(
+            before.split(separator: "\n").contains { $0 == "backup_interval_seconds 1" || $0 == "backup_interval_seconds 1.0" },
+            "BACKUP_EVERY for the alert")
         try await Task.sleep(nanoseconds: 4_500_000_000)
         let metrics = try await server.request("GET", "/metrics").body
         #expect(server.stop() == 0)

@@ -1,7 +1,5 @@
 import Domain
 import Foundation
-import GRDB
-import SQLiteStorage
 import Storage
 import TestSupport
 import Testing
@@ -14,7 +12,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: ServerProcess.binaryPath)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_PATH"] = dir.databasePath
+        for (k, v) in dir.backend.environment(dir) { environment[k] = v }
         environment["JWT_SECRET"] = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
         for (k, v) in env { environment[k] = v }
         process.environment = environment
@@ -28,35 +26,30 @@ import Testing
 
     /// Polls `sql` (a COUNT) until it equals `expected` or `timeout` passes; returns the last value.
     static func waitFor(_ dir: TestDirectory, _ sql: String, equals expected: Int, timeout: Double) async throws -> Int {
-        let queue = try DatabaseQueue(path: dir.databasePath)
-        defer { try? queue.close() }
+        let database = try await TestDatabase.open(dir)
         let deadline = Date().addingTimeInterval(timeout)
         var value = -1
         while Date() < deadline {
-            value = try await queue.read { try Int.fetchOne($0, sql: sql) ?? -1 }
-            if value == expected { return value }
+            value = try await database.int(sql) ?? -1
+            if value == expected { break }
             try await Task.sleep(nanoseconds: 100_000_000)
         }
+        try await database.close()
         return value
     }
 
-    /// Seeds `personas × posts` pending reply jobs (one per pair) and returns how many there are.
+    /// Seeds `personas × posts` pending reply jobs (one per pair), enqueued through the store as the API would, and
+    /// returns how many there are.
     static func seedJobs(_ dir: TestDirectory, personas: Int, posts: Int) async throws -> Int {
-        let database = try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
-        let ids = try await Fixtures.seed(database, personas: personas, posts: posts, now: SystemClock().now())
-        try await database.close()
-        let queue = try DatabaseQueue(path: dir.databasePath)
-        defer { try? queue.close() }
-        return try await queue.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
-                    SELECT 'generate_reply', p.id, pe.id, json_object('post_id', p.id, 'persona_id', pe.id), 'PENDING', 0,
-                           '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z'
-                    FROM posts p CROSS JOIN personas pe WHERE pe.user_id = ?
-                    """, arguments: [ids.user])
-            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs") ?? 0
+        let now = SystemClock().now()
+        let database = try await dir.backend.makeStore(in: dir, now: now)
+        let ids = try await Fixtures.seed(database, personas: personas, posts: posts, now: now)
+        for post in ids.posts {
+            _ = try await database.enqueueReplies(
+                postID: post, personaIDs: ids.personas, userID: ids.user, payloadExtra: [:], maxAttempts: 3, now: now)
         }
+        try await database.close()
+        return try await TestDatabase.open(dir).int("SELECT COUNT(*) FROM jobs") ?? 0
     }
 
     @Test func killDuringAJobLosesNothingAndWritesOneReply() async throws {
@@ -71,17 +64,15 @@ import Testing
             "POST", "/personas", json: #"{"name":"Ada","tone":"calm","writing_samples":["a","b","c"],"preferred_language":"en"}"#, token: token)
         #expect(persona.status == 201)
         let postID = Identifiers.newUUID()
-        let queue = try DatabaseQueue(path: dir.databasePath)
-        try await queue.write { db in
-            let room = try String.fetchOne(db, sql: "SELECT id FROM rooms LIMIT 1")!
-            let ts = SystemClock().now().storageString
-            try db.execute(
-                sql: """
-                    INSERT INTO posts(id, room_id, user_id, authored_by, status, content, published_at, created_at, updated_at)
-                    VALUES (?, ?, ?, 'HUMAN', 'PUBLISHED', 'Will this survive a crash?', ?, ?, ?)
-                    """, arguments: [postID, room, user, ts, ts, ts])
-        }
-        try await queue.close()
+        let database = try await server.database()
+        let room = try #require(try await database.string("SELECT id FROM rooms LIMIT 1"))
+        let ts = SystemClock().now().storageString
+        try await database.execute(
+            """
+            INSERT INTO posts(id, room_id, user_id, authored_by, status, content, published_at, created_at, updated_at)
+            VALUES (?, ?, ?, 'HUMAN', 'PUBLISHED', 'Will this survive a crash?', ?, ?, ?)
+            """, [postID, room, user, ts, ts, ts])
+        try await database.close()
         let enqueue = try await server.request("POST", "/posts/\(postID)/generate-replies", json: "{}", token: token)
         #expect(enqueue.body.contains(#""enqueued":1"#))
         #expect(try await Self.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PROCESSING'", equals: 1, timeout: 5) == 1)
@@ -140,7 +131,11 @@ import Testing
         let dir = TestDirectory()
         let total = try await QueueProcessTests.seedJobs(dir, personas: 30, posts: 100)
         #expect(total == 3000)
-        let env = ["WORKER_CONCURRENCY": "4", "WORKER_POLL_EVERY": "100ms", "WORKER_TASK_TIMEOUT": "1s", "JOB_LEASE_GRACE": "1s"]
+        // No monitoring port: the default (9091) may be taken on a shared machine, and a worker that cannot bind it exits.
+        let env = [
+            "WORKER_CONCURRENCY": "4", "WORKER_POLL_EVERY": "100ms", "WORKER_TASK_TIMEOUT": "1s", "JOB_LEASE_GRACE": "1s",
+            "WORKER_OBSERVABILITY_PORT": "0",
+        ]
         let first = try QueueProcessTests.launch(["serve", "--worker-only"], dir: dir, env: env, log: dir.path + "/first.log")
         // Kill while the batches are flowing: some jobs done, most not.
         var done = 0
@@ -157,15 +152,13 @@ import Testing
         second.terminate()
         second.waitUntilExit()
         #expect(finished == total)
-        let check = try DatabaseQueue(path: dir.databasePath)
-        let counts = try await check.read { db in
-            (
-                replies: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM replies") ?? -1,
-                pairs: try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT post_id || persona_id) FROM replies") ?? -1,
-                quota: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM quota_events WHERE quota_type = 'reply'") ?? -1,
-                activity: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM persona_activity_events") ?? -1
-            )
-        }
+        let check = try await TestDatabase.open(dir)
+        let counts = (
+            replies: try await check.int("SELECT COUNT(*) FROM replies") ?? -1,
+            pairs: try await check.int("SELECT COUNT(DISTINCT post_id || persona_id) FROM replies") ?? -1,
+            quota: try await check.int("SELECT COUNT(*) FROM quota_events WHERE quota_type = 'reply'") ?? -1,
+            activity: try await check.int("SELECT COUNT(*) FROM persona_activity_events") ?? -1
+        )
         #expect(counts.replies == total, "one reply per job")
         #expect(counts.pairs == total)
         #expect(counts.quota == total, "one quota charge per job: a rolled-back batch charged nothing")

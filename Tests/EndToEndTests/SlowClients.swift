@@ -31,15 +31,22 @@ final class SlowClients: @unchecked Sendable {
     static let keptAlive = Array("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)
     static let slowBody = Array("POST /events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n".utf8)
 
-    /// Raises the soft open-file limit to the hard one (up to 65536); child processes started afterwards inherit it.
-    static func raiseFileLimit() {
+    /// Raises the soft open-file limit to the hard one (up to 65536), and as root the hard one to at least
+    /// `atLeast`; child processes started afterwards inherit it. Returns the soft limit now.
+    @discardableResult
+    static func raiseFileLimit(atLeast: Int = 0) -> Int {
         var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
-        let wanted = min(limit.rlim_max, 65_536)
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 0 }
+        if limit.rlim_max < rlim_t(atLeast) && geteuid() == 0 {
+            limit.rlim_max = rlim_t(atLeast)
+        }
+        let wanted = max(min(limit.rlim_max, 65_536), min(limit.rlim_max, rlim_t(atLeast)))
         if limit.rlim_cur < wanted {
             limit.rlim_cur = wanted
             _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         }
+        _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        return Int(clamping: limit.rlim_cur)
     }
 
     static func now() -> Double {

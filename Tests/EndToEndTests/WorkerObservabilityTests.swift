@@ -1,7 +1,5 @@
 import Domain
 import Foundation
-import GRDB
-import SQLiteStorage
 import Storage
 import TestSupport
 import Testing
@@ -14,20 +12,17 @@ import Testing
 @Suite(.serialized) struct WorkerObservabilityTests {
     @Test func workerOnlyServesHealthzAndMetricsWithItsJobsOnTheObservabilityPort() async throws {
         let dir = TestDirectory()
-        let database = try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
-        try await database.migrate()
+        let database = try await dir.backend.makeStore(in: dir)
         let ids = try await Fixtures.seed(database, personas: 1, posts: 1, now: SystemClock().now())
         try await database.close()
-        let queue = try DatabaseQueue(path: dir.databasePath)
-        try await queue.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
-                    VALUES ('generate_reply', ?, ?, json_object('post_id', ?, 'persona_id', ?), 'PENDING', 0,
-                            '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z')
-                    """, arguments: [ids.posts[0], ids.personas[0], ids.posts[0], ids.personas[0]])
-        }
-        try await queue.close()
+        let rows = try await TestDatabase.open(dir)
+        try await rows.execute(
+            """
+            INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
+            VALUES ('generate_reply', ?, ?, ?, 'PENDING', 0,
+                    '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z')
+            """, [ids.posts[0], ids.personas[0], StoredJSON.object(["post_id": ids.posts[0], "persona_id": ids.personas[0]])])
+        try await rows.close()
 
         let port = ServerProcess.freePort()
         let worker = try await ServerProcess(
@@ -50,6 +45,9 @@ import Testing
         #expect(metrics.contains(done), "the worker's job metric is missing:\n\(metrics.prefix(2000))")
         #expect(metrics.contains(#"queue_depth{type="generate_reply"} 0"#))
         #expect(metrics.contains("backup_failures_total 0"), "the worker takes the scheduled backups")
+        // Created at 0 when the worker starts, so the alerts' increase() counts the first failure and retry.
+        #expect(metrics.contains(#"jobs_processed_total{status="failed",type="generate_reply"} 0"#))
+        #expect(metrics.contains(#"job_retries_total{type="generate_reply"} 0"#))
         #expect(worker.stop() == 0)
     }
 

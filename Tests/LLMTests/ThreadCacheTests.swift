@@ -1,6 +1,5 @@
 import App
 import Foundation
-import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import TestSupport
@@ -15,7 +14,7 @@ import Testing
                 [
                     "LLM_PROVIDER": "openai", "OPENAI_BASE_URL": base, "OPENAI_API_KEY": "sk-test",
                     "OPENAI_MAX_RETRIES": "0",
-                ], runWorker: false
+                ], runWorker: false, live: true // /metrics answers loopback peers only; the router alone has none
             ) { client, dir in
                 let (token, _) = try await client.signup()
                 let postID = try await SeededPost.create(dir: dir, token: token, client: client)
@@ -62,19 +61,17 @@ import Testing
 /// Inserts a published post owned by the token's user straight into the test database.
 enum SeededPost {
     static func create(dir: TestDirectory, token: String, client: any TestClientProtocol) async throws -> String {
-        let queue = try DatabaseQueue(path: dir.databasePath)
-        defer { try? queue.close() }
+        let database = try await TestDatabase.open(dir)
         let id = UUID().uuidString.lowercased() // Foundation's UUID() is a random v4
-        return try await queue.write { db in
-            let user = try String.fetchOne(db, sql: "SELECT id FROM users ORDER BY created_at DESC LIMIT 1")!
-            let room = try String.fetchOne(db, sql: "SELECT id FROM rooms LIMIT 1")!
-            let ts = "2026-01-01T00:00:00.000000Z"
-            try db.execute(
-                sql: """
-                    INSERT INTO posts(id, room_id, user_id, authored_by, status, content, published_at, created_at, updated_at)
-                    VALUES (?, ?, ?, 'HUMAN', 'PUBLISHED', 'Is SQLite enough?', ?, ?, ?)
-                    """, arguments: [id, room, user, ts, ts, ts])
-            return id
-        }
+        let user = try #require(try await database.string("SELECT id FROM users ORDER BY created_at DESC LIMIT 1"))
+        let room = try #require(try await database.string("SELECT id FROM rooms LIMIT 1"))
+        let ts = "2026-01-01T00:00:00.000000Z"
+        try await database.execute(
+            """
+            INSERT INTO posts(id, room_id, user_id, authored_by, status, content, published_at, created_at, updated_at)
+            VALUES (?, ?, ?, 'HUMAN', 'PUBLISHED', 'Is SQLite enough?', ?, ?, ?)
+            """, [id, room, user, ts, ts, ts])
+        try await database.close()
+        return id
     }
 }

@@ -32,8 +32,8 @@ import Testing
                     """)
         }
         #expect(migrated == expected)
-        // The 16 contract tables + llm_cache + remix_redemptions + digest_leases + quota_counters + sessions.
-        #expect(migrated.filter { $0.hasPrefix("table ") }.count == 21)
+        // The 16 contract tables + llm_cache, remix_redemptions, digest_leases, quota_counters, sessions, nodes.
+        #expect(migrated.filter { $0.hasPrefix("table ") }.count == 22)
         for index in [
             "idx_jobs_active_pick", "uq_jobs_active_generate_reply", "uq_reply_per_persona_per_post",
             "idx_posts_persona_published_created_id", "idx_posts_published_created_at", "idx_jobs_dedupe_lookup",

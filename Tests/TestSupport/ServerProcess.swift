@@ -9,6 +9,8 @@ public final class ServerProcess: @unchecked Sendable {
     public let port: Int
     public let process: Process
     public let logPath: String
+    /// The test's directory; its engine and database are the server's.
+    public let directory: TestDirectory
 
     /// The built binary next to the test bundle (or `PERSONAWORLDS_BINARY`).
     public static var binaryPath: String {
@@ -51,19 +53,28 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts `personaworlds <arguments>` (default `serve`) on a free port and waits until `/healthz` answers
-    /// there; for `serve --worker-only`, pass the same port as `WORKER_OBSERVABILITY_PORT`.
+    /// there; for `serve --worker-only`, pass the same port as `WORKER_OBSERVABILITY_PORT`. With `fileLimit`,
+    /// the binary starts under that open-file limit (`ulimit` in a shell that then execs it, so the process id
+    /// is the server's).
     public init(
         directory: TestDirectory, environment: [String: String] = [:], port: Int? = nil,
-        arguments: [String] = ["serve"]
+        arguments: [String] = ["serve"], fileLimit: (soft: Int, hard: Int)? = nil
     ) async throws {
         self.port = port ?? Self.freePort()
+        self.directory = directory
         logPath = directory.path + "/server-\(self.port)-\(UUID().uuidString.prefix(6)).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
-        process.arguments = arguments
+        if let fileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments =
+                ["-c", "ulimit -S -n \(fileLimit.soft) && ulimit -H -n \(fileLimit.hard) && exec \"$0\" \"$@\"", Self.binaryPath] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment
-        env["DATABASE_PATH"] = directory.databasePath
+        for (k, v) in directory.backend.environment(directory) { env[k] = v }
         env["PORT"] = String(self.port)
         env["BIND_ADDRESS"] = "127.0.0.1"
         env["JWT_SECRET"] = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -83,8 +94,24 @@ public final class ServerProcess: @unchecked Sendable {
         throw TestFailure("server did not become healthy: \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
     }
 
+    /// The rows of the server's database (verification and fault injection).
+    public func database() async throws -> TestDatabase { try await TestDatabase.open(directory) }
+
     /// The server's process id.
     public var pid: Int32 { process.processIdentifier }
+
+    /// The server's open-file limit (`Max open files` in /proc/<pid>/limits).
+    public func fileLimit() -> (soft: Int, hard: Int)? {
+        guard let limits = try? String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8) else { return nil }
+        for line in limits.split(separator: "\n") where line.hasPrefix("Max open files") {
+            let numbers = line.split(separator: " ").compactMap { Int($0) }
+            if numbers.count >= 2 { return (numbers[0], numbers[1]) }
+        }
+        return nil
+    }
+
+    /// The server's log so far.
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Resident memory of the server in KiB (`VmRSS` in /proc/<pid>/status).
     public func residentKiB() -> Int? {

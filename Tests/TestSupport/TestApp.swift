@@ -7,29 +7,36 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 
-/// Builds the real application (same composition root as `serve`) on a temporary SQLite file.
+/// Builds the real application (same composition root as `serve`) on a fresh database of the chosen engine.
 public struct TestApp {
     public static let secret = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz-0123456789-ABCD"
 
-    /// Configuration for tests: temp database, fixed secret, quiet logs.
+    /// Configuration for tests: the directory's database, fixed secret, quiet logs.
     public static func config(_ dir: TestDirectory, _ values: [String: String] = [:]) throws -> AppConfig {
-        var all = ["DATABASE_PATH": dir.databasePath, "JWT_SECRET": secret, "LOG_LEVEL": "warning"]
+        var all = dir.backend.environment(dir)
+        all["JWT_SECRET"] = secret
+        all["LOG_LEVEL"] = "warning"
         for (k, v) in values { all[k] = v }
         return try AppConfig(values: all)
     }
 
-    /// Runs `body` against the in-process router.
-    /// `dir` defaults to a fresh directory; pass one to start the app again on the same database.
+    /// Runs `body` against the in-process router; with `live`, against the application serving on a loopback port
+    /// (for what needs a real connection, such as the socket peer `/metrics` checks). `body` gets the test's directory;
+    /// `TestDatabase.open(dir)` reaches the rows of the app under test. `dir` defaults to a fresh directory; pass one to
+    /// start the app again on the same database.
     public static func withRouter<T: Sendable>(
-        _ values: [String: String] = [:], clock: any AppClock = SystemClock(), runWorker: Bool = true,
-        llm: (any LLMClient)? = nil, in dir: TestDirectory = TestDirectory(),
+        _ values: [String: String] = [:], backend: StoreBackend = .sqlite, clock: any AppClock = SystemClock(),
+        runWorker: Bool = true, live: Bool = false, llm: (any LLMClient)? = nil, in given: TestDirectory? = nil,
         _ body: @Sendable (any TestClientProtocol, TestDirectory) async throws -> T
     ) async throws -> T {
+        let dir = given ?? TestDirectory(backend: backend)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
+        var values = values
+        if live { values.merge(["PORT": "0", "BIND_ADDRESS": "127.0.0.1"]) { mine, _ in mine } }
         let deps = AppDependencies(config: try config(dir, values), logger: logger, clock: clock, runWorker: runWorker, llm: llm)
         let app = try await buildApplication(deps)
-        return try await app.test(.router) { client in try await body(client, dir) }
+        return try await app.test(live ? .live : .router) { client in try await body(client, dir) }
     }
 }
 

@@ -1,5 +1,4 @@
 import Domain
-import GRDB
 import LLM
 import Logging
 import Storage
@@ -7,22 +6,24 @@ import TestSupport
 import Testing
 import Worker
 
-@testable import SQLiteStorage
-
-/// The digest scheduler on a real SQLite file with a manual clock: UTC day and ISO-week boundaries,
-/// unchanged rows left alone, provider failures keeping the previous digest, and the lease between processes.
+/// The digest scheduler on a real database (SQLite unless told otherwise) with a manual clock: UTC day and ISO-week
+/// boundaries, unchanged rows left alone, provider failures keeping the previous digest, and the lease between processes.
 @Suite struct DigestSchedulerTests {
     /// A database with one user, two personas and posts, and a scheduler over it.
     struct Harness {
-        let dir = TestDirectory()
+        let dir: TestDirectory
         let clock: ManualClock
-        let database: SQLiteStore
+        let database: any AppStore & DemoSeeder
+        /// The rows behind `database`: activity and events written as other processes would, and the stored digests.
+        let sql: TestDatabase
         let ids: (user: String, personas: [String], posts: [String])
         let llm: FlakyLLM
 
-        init(start: Timestamp) async throws {
+        init(start: Timestamp, backend: StoreBackend = .sqlite) async throws {
             clock = ManualClock(start)
-            database = try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
+            dir = TestDirectory(backend: backend)
+            database = try await backend.makeStore(in: dir, now: start)
+            sql = try await TestDatabase.open(dir)
             ids = try await Fixtures.seed(database, personas: 2, posts: 3, now: start)
             llm = FlakyLLM(MockLLM(caps: .init(draft: 500, reply: 280, summary: 400), latency: 0))
         }
@@ -36,12 +37,9 @@ import Worker
         }
 
         func activity(_ persona: Int, _ type: String, post: Int) async throws {
-            let ts = clock.now().storageString
-            try await database.write { [ids] db in
-                try db.execute(
-                    sql: "INSERT INTO persona_activity_events(persona_id, type, metadata, created_at) VALUES (?, ?, json_object('post_id', ?), ?)",
-                    arguments: [ids.personas[persona], type, ids.posts[post], ts])
-            }
+            try await sql.execute(
+                "INSERT INTO persona_activity_events(persona_id, type, metadata, created_at) VALUES (?, ?, ?, ?)",
+                [ids.personas[persona], type, StoredJSON.object(["post_id": ids.posts[post]]), clock.now().storageString])
         }
 
         /// Each stored daily digest as column → text.
@@ -49,12 +47,8 @@ import Worker
             try await rows("SELECT persona_id, date, summary, stats, updated_at FROM persona_digests ORDER BY date, persona_id")
         }
 
-        func rows(_ sql: String) async throws -> [[String: String]] {
-            try await database.read { db in
-                try Row.fetchAll(db, sql: sql).map { row in
-                    Dictionary(uniqueKeysWithValues: row.columnNames.map { ($0, (row[$0] as String?) ?? "") })
-                }
-            }
+        func rows(_ query: String) async throws -> [[String: String]] {
+            try await sql.rows(query).map { row in row.mapValues { $0 ?? "" } }
         }
     }
 
@@ -123,7 +117,7 @@ import Worker
     @Test func twoSchedulersOnOneFileNeverWriteTheSameDigestTwice() async throws {
         let h = try await Harness(start: Timestamp(seconds: 1_798_000_000))
         for n in 0..<2 { try await h.activity(n, "post_created", post: n) }
-        let other = try SQLiteStore.open(settings: DatabaseSettings(path: h.dir.databasePath))
+        let other = try await h.dir.backend.makeStore(in: h.dir, now: h.clock.now())
         var logger = Logger(label: "digest-test")
         logger.logLevel = .critical
         let a = h.scheduler()
@@ -141,21 +135,16 @@ import Worker
         let scheduler = h.scheduler()
         let reader = try await h.database.seedSyntheticLoad(personas: 0, posts: 0, replyQuota: 1, now: h.clock.now()).user
         // A seen-set event with no battle key (a notification click) must not break the pass; a viewed battle is left out.
-        try await h.database.write { [ids = h.ids, now = h.clock.now()] db in
-            try db.execute(
-                sql: "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, 'notification_clicked', '{}', ?)",
-                arguments: [reader, now.storageString])
-            try db.execute(
-                sql:
-                    "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, 'public_battle_viewed', json_object('battle_id', ?), ?)",
-                arguments: [reader, ids.posts[1], now.storageString])
-        }
+        let now = h.clock.now().storageString
+        try await h.sql.execute(
+            "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, 'notification_clicked', '{}', ?)", [reader, now])
+        try await h.sql.execute(
+            "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, 'public_battle_viewed', ?, ?)",
+            [reader, StoredJSON.object(["battle_id": h.ids.posts[1]]), now])
         #expect(await scheduler.tick().weekly == 2, "both users get this week's row")
-        let weeks = try await h.database.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT week_start FROM weekly_digests") }
+        let weeks = try await h.sql.strings("SELECT DISTINCT week_start FROM weekly_digests")
         #expect(weeks == ["2026-12-28"], "Thursday 2026-12-31 is in the week starting Monday 2026-12-28")
-        let items = try await h.database.read { db in
-            try String.fetchOne(db, sql: "SELECT items FROM weekly_digests WHERE user_id = ?", arguments: [reader])
-        }
+        let items = try await h.sql.string("SELECT items FROM weekly_digests WHERE user_id = ?", [reader])
         #expect(items?.contains(h.ids.posts[0]) == true, "another user's fresh battles are candidates")
         #expect(items?.contains(h.ids.posts[1]) == false, "a battle the reader already viewed is not suggested")
         let before = try await h.rows("SELECT user_id, updated_at FROM weekly_digests")
@@ -169,7 +158,7 @@ import Worker
             "the author's empty digest is not rewritten")
         h.clock.advance(seconds: 4 * 86_400) // Monday 2027-01-04 (ISO week 1 of 2027)
         _ = await scheduler.tick()
-        let after = try await h.database.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT week_start FROM weekly_digests ORDER BY 1") }
+        let after = try await h.sql.strings("SELECT DISTINCT week_start FROM weekly_digests ORDER BY 1")
         #expect(after == ["2026-12-28", "2027-01-04"])
     }
 }

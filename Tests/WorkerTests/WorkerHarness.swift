@@ -1,26 +1,30 @@
 import Domain
-import GRDB
 import Logging
 import Storage
 import TestSupport
 import Worker
 
-@testable import SQLiteStorage
-
-/// A real SQLite file, a manual clock, a scripted LLM and a worker pool whose loop the test drives.
+/// A fresh store (SQLite unless told otherwise), a manual clock, a scripted LLM and a worker pool whose loop the test
+/// drives.
 struct WorkerHarness {
-    let dir = TestDirectory()
+    let dir: TestDirectory
     let clock = ManualClock()
     let llm: ScriptedLLM
-    let database: SQLiteStore
+    let database: any AppStore & DemoSeeder
+    /// The rows behind `database`, for what the queue's protocol does not show (a job's error, its retry time).
+    let sql: TestDatabase
     let pool: WorkerPool
     let ids: (user: String, personas: [String], posts: [String])
     static let maxAttempts = 3
     static let lease = 20.0
 
-    init(steps: [ScriptedLLM.Step] = [], personas: Int = 1, posts: Int = 1, replyQuota: Int = 100) async throws {
+    init(
+        steps: [ScriptedLLM.Step] = [], personas: Int = 1, posts: Int = 1, replyQuota: Int = 100, backend: StoreBackend = .sqlite
+    ) async throws {
         llm = ScriptedLLM(steps)
-        database = try SQLiteStore.open(settings: DatabaseSettings(path: dir.databasePath))
+        dir = TestDirectory(backend: backend)
+        database = try await backend.makeStore(in: dir, now: clock.now())
+        sql = try await TestDatabase.open(dir)
         ids = try await Fixtures.seed(database, personas: personas, posts: posts, replyQuota: replyQuota, now: clock.now())
         var logger = Logger(label: "worker-test")
         logger.logLevel = .critical
@@ -42,14 +46,12 @@ struct WorkerHarness {
 
     /// (status, attempts, error, available_at) of every job, by id.
     func jobs() async throws -> [(status: String, attempts: Int, error: String?, availableAt: String)] {
-        try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT status, attempts, error, available_at FROM jobs ORDER BY id").map {
-                ($0["status"], $0["attempts"], $0["error"], $0["available_at"])
-            }
+        try await sql.rows("SELECT status, attempts, error, available_at FROM jobs ORDER BY id").map {
+            (($0["status"] ?? nil) ?? "", Int(($0["attempts"] ?? nil) ?? "") ?? -1, $0["error"] ?? nil, ($0["available_at"] ?? nil) ?? "")
         }
     }
 
     func replyCount() async throws -> Int {
-        try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM replies") ?? 0 }
+        try await sql.int("SELECT COUNT(*) FROM replies") ?? 0
     }
 }

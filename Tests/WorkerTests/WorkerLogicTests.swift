@@ -1,12 +1,9 @@
 import Domain
 import Foundation
-import GRDB
 import Storage
 import TestSupport
 import Testing
 import Worker
-
-@testable import SQLiteStorage
 
 /// Retry, backoff, terminal and lease behaviour, driven by a manual clock.
 @Suite struct WorkerLogicTests {
@@ -16,12 +13,10 @@ import Worker
         #expect(try await h.pool.runOnce())
         #expect(try await h.jobs().map(\.status) == ["DONE"])
         #expect(try await h.replyCount() == 1)
-        let counts = try await h.database.read { db in
-            (
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM quota_events WHERE quota_type = 'reply'"),
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM persona_activity_events")
-            )
-        }
+        let counts = (
+            try await h.sql.int("SELECT COUNT(*) FROM quota_events WHERE quota_type = 'reply'"),
+            try await h.sql.int("SELECT COUNT(*) FROM persona_activity_events")
+        )
         #expect(counts.0 == 1)
         #expect(counts.1 == 2)
         // A second enqueue is skipped: the persona already replied.
@@ -82,7 +77,7 @@ import Worker
     @Test func unpublishedOrDeletedTargetsFailPermanently() async throws {
         let h = try await WorkerHarness()
         try await h.enqueue()
-        try await h.database.write { db in try db.execute(sql: "UPDATE posts SET status = 'DRAFT'") }
+        try await h.sql.execute("UPDATE posts SET status = 'DRAFT'")
         try await h.pool.runOnce()
         #expect(try await h.jobs().first?.error == "post is not published")
         #expect(h.llm.replyCalls == 0)
@@ -93,13 +88,11 @@ import Worker
         try await h.enqueue(post: 0)
         #expect(try await h.enqueue(post: 1).skipped == 1, "the queued job already uses the only reply of the day")
         try await h.pool.runOnce()
-        try await h.database.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO jobs(job_type, post_id, persona_id, payload, status, available_at, created_at, updated_at)
-                    SELECT 'generate_reply', ?, persona_id, '{}', 'PENDING', available_at, created_at, updated_at FROM jobs LIMIT 1
-                    """, arguments: [h.ids.posts[1]])
-        }
+        try await h.sql.execute(
+            """
+            INSERT INTO jobs(job_type, post_id, persona_id, payload, status, available_at, created_at, updated_at)
+            SELECT 'generate_reply', ?, persona_id, '{}', 'PENDING', available_at, created_at, updated_at FROM jobs LIMIT 1
+            """, [h.ids.posts[1]])
         try await h.pool.runOnce()
         #expect(try await h.jobs().last?.error == "daily reply quota reached")
         #expect(try await h.replyCount() == 1)
@@ -202,36 +195,5 @@ import Worker
         #expect(Backoff.delay(failure: 1, base: 30, cap: 600, jitter: 1) == 30)
         #expect(Backoff.delay(failure: 3, base: 30, cap: 600, jitter: 1) == 120)
         #expect(Backoff.delay(failure: 6, base: 30, cap: 600, jitter: 1.1) == 600)
-    }
-}
-
-/// The claim and the dedupe lookup use their indexes.
-@Suite struct QueryPlanTests {
-    @Test func everyQueueQueryUsesItsIndexAndNeverScansTheJobs() async throws {
-        let h = try await WorkerHarness()
-        let plans = try await h.database.explainQueuePlans()
-        let expected = [
-            "claim": "idx_jobs_active_pick", "dedupe": "idx_jobs_dedupe_lookup", "lease": "idx_jobs_status_available_at",
-            "queued": "idx_jobs_persona_status", "pending": "idx_jobs_dedupe_lookup",
-        ]
-        for (query, index) in expected {
-            let plan = try #require(plans[query], "\(query)")
-            #expect(plan.contains { $0.contains(index) }, "\(query): \(plan)")
-        }
-        for (query, plan) in plans {
-            #expect(!plan.contains { $0.hasPrefix("SCAN jobs") }, "\(query) scans the jobs table: \(plan)")
-        }
-    }
-
-    @Test func jobsCarryOnlyTheIndexesAQueryOrTheActiveJobRuleNeeds() async throws {
-        let h = try await WorkerHarness()
-        let plans = try await h.database.explainQueuePlans()
-        let used = Set(
-            plans.values.joined().flatMap { line in
-                line.split(separator: " ").map(String.init).filter { $0.hasPrefix("idx_jobs_") }
-            })
-        // The unique partial index is the active-job rule itself (the enqueue's ON CONFLICT target).
-        let needed = used.union(["uq_jobs_active_generate_reply"])
-        #expect(Set(try await h.database.jobIndexes()) == needed, "an index no query uses costs every status change")
     }
 }

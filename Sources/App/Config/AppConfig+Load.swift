@@ -27,6 +27,8 @@ extension AppConfig {
         port = try r.int("PORT", port, range: 0...65535)
         databasePath = r.string("DATABASE_PATH", databasePath)
         if let secret = values["JWT_SECRET"], !secret.isEmpty { jwtSecret = secret }
+        jwtSecretFile = r.raw("JWT_SECRET_FILE")
+        if jwtSecret == nil, let path = jwtSecretFile { jwtSecret = try Self.readSecretFile(path) }
         llmProvider = r.string("LLM_PROVIDER", llmProvider)
         guard llmProvider == "mock" || llmProvider == "openai" else {
             throw ConfigError(variable: "LLM_PROVIDER", problem: "unknown provider \"\(llmProvider)\" (use mock or openai)")
@@ -91,6 +93,18 @@ extension AppConfig {
         do { _ = try TrustedProxies(entries: trustedProxies) } catch {
             throw ConfigError(variable: "TRUSTED_PROXIES", problem: String(describing: error))
         }
+        if r.raw("MAX_CONNECTIONS") != nil { maxConnections = try r.int("MAX_CONNECTIONS", 0, range: 1...Int.max) }
+        maxConnectionsPerIP = try r.int("MAX_CONNECTIONS_PER_IP", maxConnectionsPerIP, range: 1...Int.max)
+        if r.raw("METRICS_ALLOW") != nil { metricsAllow = r.list("METRICS_ALLOW") }
+        do { _ = try IPNetworkList(entries: metricsAllow) } catch {
+            throw ConfigError(variable: "METRICS_ALLOW", problem: String(describing: error))
+        }
+        allowedHosts = try r.list("ALLOWED_HOSTS").map { entry in
+            guard let host = HostName(entry) else {
+                throw ConfigError(variable: "ALLOWED_HOSTS", problem: "invalid host name \"\(entry)\" (want a name or an IP address, or *)")
+            }
+            return host.name
+        }
         logLevel = r.string("LOG_LEVEL", logLevel).lowercased()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigError(variable: "LOG_LEVEL", problem: "unknown level \"\(logLevel)\"")
@@ -104,6 +118,18 @@ extension AppConfig {
         try validateSecret()
     }
 
+    /// The secret in `JWT_SECRET_FILE`, surrounding whitespace (the file's newline) removed.
+    private static func readSecretFile(_ path: String) throws -> String {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigError(variable: "JWT_SECRET_FILE", problem: "cannot read \(path)")
+        }
+        let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard secret.utf8.count >= 32 else {
+            throw ConfigError(variable: "JWT_SECRET_FILE", problem: "\(path) must hold at least 32 bytes (got \(secret.utf8.count))")
+        }
+        return secret
+    }
+
     /// `JWT_SECRET`: at least 32 bytes; production refuses an unset or default secret.
     private func validateSecret() throws {
         if let secret = jwtSecret {
@@ -114,7 +140,7 @@ extension AppConfig {
                 throw ConfigError(variable: "JWT_SECRET", problem: "must be at least 32 bytes (got \(secret.utf8.count))")
             }
         } else if isProduction {
-            throw ConfigError(variable: "JWT_SECRET", problem: "must be set when APP_ENV=\(appEnv)")
+            throw ConfigError(variable: "JWT_SECRET", problem: "must be set (or JWT_SECRET_FILE) when APP_ENV=\(appEnv)")
         }
     }
 }

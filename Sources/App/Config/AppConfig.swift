@@ -6,8 +6,11 @@ public struct AppConfig: Sendable {
     public var bindAddress = "0.0.0.0"
     public var port = 8080
     public var databasePath = "./data/personaworlds.sqlite"
-    /// Explicit `JWT_SECRET`; nil means "generate and persist one" (refused in production).
+    /// Explicit `JWT_SECRET` (or the contents of `JWT_SECRET_FILE`); nil means "generate and persist one"
+    /// (refused in production).
     public var jwtSecret: String?
+    /// `JWT_SECRET_FILE`: a file holding the secret (the package generates one at install); `JWT_SECRET` wins.
+    public var jwtSecretFile: String?
     public var llmProvider = "mock"
     public var openAIBaseURL = "https://api.openai.com"
     public var openAIAPIKey = ""
@@ -70,6 +73,15 @@ public struct AppConfig: Sendable {
     public var shedRetries10m = 30
     public var adminEmails: [String] = []
     public var trustedProxies: [String] = []
+    /// `MAX_CONNECTIONS`: open client connections in total; nil derives it from the open-file limit
+    /// (`ConnectionLimits.resolve`).
+    public var maxConnections: Int?
+    /// `MAX_CONNECTIONS_PER_IP`: open client connections of one client address.
+    public var maxConnectionsPerIP = 256
+    /// `METRICS_ALLOW`: the socket peers `/metrics` answers (addresses and CIDR networks).
+    public var metricsAllow = AppConfig.defaultMetricsAllow
+    /// `ALLOWED_HOSTS`: `Host` names served in production besides `FRONTEND_ORIGIN`'s and loopback.
+    public var allowedHosts: [String] = []
     public var logLevel = "info"
     /// Graceful shutdown budget in seconds.
     public var shutdownGrace = 15.0
@@ -83,6 +95,9 @@ public struct AppConfig: Sendable {
     public var sourceFile: String?
 
     public init() {}
+
+    /// Loopback and the private ranges: a scraper on the box or the local network, not the internet.
+    public static let defaultMetricsAllow = ["127.0.0.0/8", "::1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]
 
     /// `APP_ENV` is `prod` or `production`.
     public var isProduction: Bool { appEnv == "prod" || appEnv == "production" }

@@ -2,6 +2,10 @@ import Domain
 import NIOCore
 import NIOHTTPTypes
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `API_READ_TIMEOUT`, `API_WRITE_TIMEOUT` and `API_IDLE_TIMEOUT` on one HTTP/1 connection: whichever phase the
 /// connection is in has a deadline, and a connection past it is closed, so slow or idle clients (slowloris)
 /// cannot hold sockets and memory for ever.
@@ -11,7 +15,9 @@ import NIOHTTPTypes
 ///   so a head sent byte by byte produces nothing here and the deadline set at the accept (or at the last
 ///   response) keeps running.
 /// - Writing: once a request is read, its response must be handed to the kernel (the `.end` part's write
-///   completes) within the write timeout; a client that stops reading cannot park a response in memory.
+///   completes) within the write timeout, and by the same deadline the kernel must have sent all of it
+///   (`TCPSendQueue`): a client that stops reading cannot park a response in the process's memory nor, for
+///   longer than the write timeout, in the kernel's (which takes a few megabytes per socket on its own).
 /// - Idle: between requests on a kept-alive connection, the next head must arrive within the idle timeout.
 ///
 /// Hummingbird's own `idleTimeout` is left unset: it only counts decoded parts, so it cannot bound a slow body.
@@ -47,6 +53,9 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     private var writeDeadline: NIODeadline = .distantFuture
     /// Set when the last response is flushed; `distantFuture` while a request is in progress or none was served.
     private var idleDeadline: NIODeadline = .distantFuture
+    /// The flushed response's write deadline, by which the kernel must have sent it; `distantFuture` when there
+    /// is nothing to check.
+    private var drainDeadline: NIODeadline = .distantFuture
     /// One timer per connection. A later deadline does not move it (it re-arms itself when it fires early), so
     /// a request costs no timer churn; only an earlier deadline reschedules it.
     private var timer: Scheduled<Void>?
@@ -79,6 +88,8 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
             requestsSeen += 1
             readingRequest = true
             idleDeadline = .distantFuture
+            // The next response's own write deadline takes over; what is still queued is sent before it.
+            drainDeadline = .distantFuture
             awaitingResponses += 1
             arm(context)
         case .body:
@@ -113,7 +124,10 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
 
     private func responseFlushed(_ context: ChannelHandlerContext) {
         awaitingResponses = max(0, awaitingResponses - 1)
-        if awaitingResponses == 0 && !readingRequest { idleDeadline = .now() + timeouts.idle }
+        if awaitingResponses == 0 && !readingRequest {
+            idleDeadline = .now() + timeouts.idle
+            drainDeadline = writeDeadline
+        }
         arm(context)
     }
 
@@ -121,7 +135,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     private var currentDeadline: NIODeadline {
         if readingRequest { return readDeadline }
         if awaitingResponses > 0 { return writeDeadline }
-        return requestsSeen == 0 ? readDeadline : idleDeadline
+        return requestsSeen == 0 ? readDeadline : min(idleDeadline, drainDeadline)
     }
 
     private func arm(_ context: ChannelHandlerContext) {
@@ -134,12 +148,43 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
             self.timer = nil
             self.timerDeadline = .distantFuture
             guard self.active else { return }
-            if self.currentDeadline <= .now() {
-                context.close(promise: nil)
+            let now = NIODeadline.now()
+            guard self.currentDeadline <= now else { return self.arm(context) }
+            if !self.readingRequest && self.awaitingResponses > 0 {
+                self.abort(context)
+            } else if self.isDraining {
+                // The write deadline of the last response, or the idle one before it: either way the kernel must
+                // have sent that response by now.
+                self.checkDrained(context, closeAnyway: self.idleDeadline <= now)
             } else {
-                self.arm(context)
+                context.close(promise: nil)
             }
         }
+    }
+
+    /// Between requests, with a flushed response whose write deadline has not been checked yet.
+    private var isDraining: Bool { !readingRequest && awaitingResponses == 0 && requestsSeen > 0 && drainDeadline != .distantFuture }
+
+    /// Resets the connection if the kernel still holds part of the last response (the client has not read it);
+    /// otherwise closes it (`closeAnyway`: the idle timeout is due) or lets the idle timeout run.
+    private func checkDrained(_ context: ChannelHandlerContext, closeAnyway: Bool) {
+        drainDeadline = .distantFuture
+        let proceed = {
+            if closeAnyway { context.close(promise: nil) } else { self.arm(context) }
+        }
+        guard let unsent = TCPSendQueue.unsentBytes(context.channel) else { return proceed() }
+        unsent.assumeIsolated().whenComplete { result in
+            guard self.active else { return }
+            if case .success(let bytes) = result, bytes > 0 { self.abort(context) } else { proceed() }
+        }
+    }
+
+    /// Closes a connection whose response was not taken in time with a reset (`SO_LINGER` 0): what the kernel
+    /// still holds of the response is dropped at once instead of being sent on after the close, and the client
+    /// sees an error rather than a response cut short.
+    private func abort(_ context: ChannelHandlerContext) {
+        guard let provider = context.channel as? any SocketOptionProvider else { return context.close(promise: nil) }
+        provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
     private func cancelTimer() {

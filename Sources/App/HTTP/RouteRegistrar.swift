@@ -7,12 +7,13 @@ struct RouteRegistrar: Sendable {
     let group: RouterGroup<AppRequestContext>
     let table: RouteTable
 
-    /// Adds `method path` (path uses `{param}` segments).
+    /// Adds `method path` (path uses `{param}` segments); `source` records the calling controller's file for the route
+    /// index.
     func on<Output: ResponseGenerator>(
-        _ method: HTTPRequest.Method, _ path: String,
+        _ method: HTTPRequest.Method, _ path: String, source: String = #fileID,
         use handler: @Sendable @escaping (Request, AppRequestContext) async throws -> Output
     ) {
-        table.add(method, path)
+        table.add(method, path, source: source)
         let routerPath = RouterPath(stringLiteral: path)
         let responder: CallbackResponder<AppRequestContext> = CallbackResponder { request, context in
             try await handler(request, context).response(from: request, context: context)
@@ -22,8 +23,8 @@ struct RouteRegistrar: Sendable {
 
     /// Records a spelling the router already serves through another pattern (the router ignores a trailing
     /// slash), so the route guard lets it through instead of answering 404.
-    func alias(_ method: HTTPRequest.Method, _ path: String) {
-        table.add(method, path)
+    func alias(_ method: HTTPRequest.Method, _ path: String, source: String = #fileID) {
+        table.add(method, path, source: source)
     }
 
     /// A registrar whose routes also run `middleware`.

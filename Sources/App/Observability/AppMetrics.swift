@@ -16,6 +16,8 @@ public final class AppMetrics: Sendable {
         ("queue_depth", "gauge", "Active jobs by type."),
         ("rate_limit_events_total", "counter", "Requests rejected by a rate limit."),
         ("shedding_active", "gauge", "1 while adaptive shedding halves the anonymous public-write limit."),
+        ("http_connections_open", "gauge", "Client connections open now (MAX_CONNECTIONS caps them)."),
+        ("http_connections_refused_total", "counter", "Connections refused by MAX_CONNECTIONS or MAX_CONNECTIONS_PER_IP, by reason."),
         ("jobs_processed_total", "counter", "Jobs finished by type and status (done, retry, failed)."),
         ("job_retries_total", "counter", "Retryable job failures by type."),
         ("job_duration_seconds", "histogram", "Job run time from claim to outcome, by type."),
@@ -30,6 +32,7 @@ public final class AppMetrics: Sendable {
         ),
         ("backup_last_success_timestamp_seconds", "gauge", "Unix time of the newest scheduled backup that was taken and verified."),
         ("backup_failures_total", "counter", "Scheduled backups that failed (copy, verification or disk)."),
+        ("backup_interval_seconds", "gauge", "Seconds between scheduled backups (BACKUP_EVERY) in the process that takes them."),
         ("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch in seconds."),
         ("process_uptime_seconds", "gauge", "Seconds since the process started."),
         ("process_resident_memory_bytes", "gauge", "Resident memory size in bytes."),
@@ -41,6 +44,7 @@ public final class AppMetrics: Sendable {
     private let startGauge: Gauge
     private let uptimeGauge: Gauge
     private let rssGauge: Gauge
+    private let openConnections: Gauge
     private let requestInstruments = Mutex<[RequestKey: (Counter, ValueHistogram)]>([:])
 
     public init(registry: PrometheusCollectorRegistry, clock: any AppClock) {
@@ -50,6 +54,7 @@ public final class AppMetrics: Sendable {
         self.startGauge = registry.makeGauge(descriptor: Self.descriptor("process_start_time_seconds"), labels: [])
         self.uptimeGauge = registry.makeGauge(descriptor: Self.descriptor("process_uptime_seconds"), labels: [])
         self.rssGauge = registry.makeGauge(descriptor: Self.descriptor("process_resident_memory_bytes"), labels: [])
+        self.openConnections = registry.makeGauge(descriptor: Self.descriptor("http_connections_open"), labels: [])
         startGauge.set(startTime)
     }
 
@@ -134,6 +139,14 @@ public final class AppMetrics: Sendable {
         registry.makeGauge(descriptor: Self.descriptor("shedding_active"), labels: []).set(Double(active ? 1 : 0))
     }
 
+    /// Sets the open-connections gauge.
+    func setOpenConnections(_ count: Int) { openConnections.set(Double(count)) }
+
+    /// Counts a refused connection (`reason`: `max_connections` or `max_connections_per_ip`).
+    func recordConnectionRefused(reason: String) {
+        registry.makeCounter(descriptor: Self.descriptor("http_connections_refused_total"), labels: [("reason", reason)]).increment()
+    }
+
     /// Sets a queue depth gauge.
     func setQueueDepth(type: String, depth: Int) {
         registry.makeGauge(descriptor: Self.descriptor("queue_depth"), labels: [("type", type)]).set(Double(depth))
@@ -149,8 +162,25 @@ public final class AppMetrics: Sendable {
     func recordBackupFailure() { backupFailures().increment() }
 
     /// Creates the failure counter at 0, so the process that takes backups exports it before the first failure
-    /// (a rate over a series that does not exist yet would hide the first one).
-    func announceBackups() { _ = backupFailures() }
+    /// (a rate over a series that does not exist yet would hide the first one), and exports the configured
+    /// interval, so an alert can compare the last success's age with twice `BACKUP_EVERY` without a copy of the
+    /// setting in the rules.
+    func announceBackups(interval: Double) {
+        _ = backupFailures()
+        registry.makeGauge(descriptor: Self.descriptor("backup_interval_seconds")).set(interval)
+    }
+
+    /// Creates the job outcome and retry counters at 0 for each job type, in the process that runs the worker:
+    /// `increase()` over a counter that appears at 1 misses that first event, so without these the first
+    /// failure or retry after a start would never count towards the job alerts.
+    func announceJobs(types: [String], statuses: [String]) {
+        for type in types {
+            for status in statuses {
+                _ = registry.makeCounter(descriptor: Self.descriptor("jobs_processed_total"), labels: [("status", status), ("type", type)])
+            }
+            _ = registry.makeCounter(descriptor: Self.descriptor("job_retries_total"), labels: [("type", type)])
+        }
+    }
 
     private func backupFailures() -> Counter {
         registry.makeCounter(descriptor: Self.descriptor("backup_failures_total"))

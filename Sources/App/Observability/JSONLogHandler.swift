@@ -1,18 +1,19 @@
 import Domain
 import Foundation
 import Logging
-import Synchronization
 
-/// One JSON object per line on stdout, keys sorted: `ts`, `level`, `msg`, `service` + metadata.
+/// One JSON object per line, keys sorted: `ts`, `level`, `msg`, `service` + metadata, handed to a `LogWriter` (which
+/// never blocks the caller).
 public struct JSONLogHandler: LogHandler {
-    private static let output = Mutex<Void>(())
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
     private let service: String
+    private let output: LogWriter
 
-    public init(label: String, service: String, level: Logger.Level) {
+    public init(label: String, service: String, level: Logger.Level, output: LogWriter) {
         self.service = service
         self.logLevel = level
+        self.output = output
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -35,9 +36,7 @@ public struct JSONLogHandler: LogHandler {
         line.reserveCapacity(256)
         if (try? CompactJSONEncoder.encode(fields, into: &line)) == nil { line = Array(#"{"msg":"logger_marshal_failed"}"#.utf8) }
         line.append(0x0A)
-        Self.output.withLock { _ in
-            FileHandle.standardOutput.write(Data(line))
-        }
+        output.write(line)
     }
 
     private static func text(_ value: Logger.Metadata.Value) -> String {
@@ -57,7 +56,7 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    private static func now() -> String {
+    static func now() -> String {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         let seconds = Int64(ts.tv_sec)

@@ -27,7 +27,7 @@ struct BackupScheduler: Service {
     let logger: Logger
 
     func run() async throws {
-        metrics.announceBackups()
+        metrics.announceBackups(interval: settings.interval)
         // After a restart the gauge starts from the newest backup on disk, so "time since the last backup" stays true.
         if let newest = catalog.newest() { metrics.recordBackupSuccess(at: newest.time) }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {

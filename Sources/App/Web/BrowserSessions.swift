@@ -22,7 +22,7 @@ struct BrowserSessions: Sendable {
         guard let token = SessionCookie.token(in: request) else { return nil }
         let user = try await auth.authenticate(token: token)
         if request.method != .get, request.method != .head {
-            guard csrf.verify(request.headers[CSRFGuard.header], session: token), CSRFGuard.sameSite(request) else {
+            guard csrf.verify(request.headers[CSRFGuard.header], session: token), csrf.sameSite(request) else {
                 throw DomainError.forbidden("invalid csrf token")
             }
         }

@@ -7,14 +7,16 @@ import Hummingbird
 /// - a per-session token, an HMAC of the session token under a key derived from `JWT_SECRET` for this
 ///   purpose alone; pages embed it and send it back in `X-CSRF-Token` (or the `csrf` form field), which
 ///   another site can neither read nor send without a CORS preflight that is refused;
-/// - the browser's own provenance headers: `Sec-Fetch-Site` must be same-origin, and an `Origin` must
-///   name this host.
+/// - the browser's own provenance headers: `Sec-Fetch-Site` must be same-origin, and an `Origin` must be
+///   one of this site's origins (`SiteOrigins`: scheme, host and port); `Origin: null` is cross-site.
 struct CSRFGuard: Sendable {
     static let header = HTTPField.Name("X-CSRF-Token")!
     static let formField = "csrf"
     private let key: SymmetricKey
+    let origins: SiteOrigins
 
-    init(secret: String) {
+    init(secret: String, origins: SiteOrigins) {
+        self.origins = origins
         key = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)),
             info: Data("personaworlds csrf v1".utf8), outputByteCount: 32)
@@ -36,16 +38,12 @@ struct CSRFGuard: Sendable {
     }
 
     /// Whether the browser says the request comes from this site. Absent headers (non-browser clients)
-    /// pass; the token check still applies to them.
-    static func sameSite(_ request: Request) -> Bool {
+    /// pass; the token check still applies to them. A present `Origin` must be one of `origins`: `null`
+    /// (sent by sandboxed frames and `data:` pages, which anyone can make) is cross-site.
+    func sameSite(_ request: Request) -> Bool {
         if let site = request.headers[.secFetchSite]?.lowercased(), site != "same-origin", site != "none" { return false }
-        if let origin = request.headers[.origin], origin != "null" {
-            guard let host = request.head.authority,
-                let originHost = URLComponents(string: origin).map({ c in c.port.map { "\(c.host ?? ""):\($0)" } ?? (c.host ?? "") })
-            else { return false }
-            return originHost.lowercased() == host.lowercased()
-        }
-        return true
+        guard let origin = request.headers[.origin] else { return true }
+        return origins.contains(origin: origin, host: request.head.authority)
     }
 }
 

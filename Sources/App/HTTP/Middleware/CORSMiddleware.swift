@@ -3,7 +3,8 @@ import HTTPTypes
 import Hummingbird
 
 /// go-chi/cors-compatible CORS handling: preflights end here with 200; actual
-/// requests get `Vary: Origin` and, for allowed origins, the allow-origin and credentials headers.
+/// requests get `Vary: Origin` and, for allowed origins, the allow-origin header, plus the credentials
+/// header only for origins the operator listed (`CORSPolicy`).
 struct CORSMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let policy: CORSPolicy
@@ -17,7 +18,7 @@ struct CORSMiddleware: RouterMiddleware {
         response.headers.append(HTTPField(name: .vary, value: "Origin"))
         if let origin, policy.allows(origin: origin), CORSPolicy.methods.contains(request.method.rawValue.uppercased()) {
             response.headers[.accessControlAllowOrigin] = policy.allowAll ? "*" : origin
-            response.headers[.accessControlAllowCredentials] = "true"
+            if policy.credentials { response.headers[.accessControlAllowCredentials] = "true" }
         }
         return response
     }
@@ -36,7 +37,7 @@ struct CORSMiddleware: RouterMiddleware {
             headers[.accessControlAllowOrigin] = origin
             headers[.accessControlAllowMethods] = method
             if !wanted.isEmpty { headers[.accessControlAllowHeaders] = wanted.joined(separator: ", ") }
-            headers[.accessControlAllowCredentials] = "true"
+            if policy.credentials { headers[.accessControlAllowCredentials] = "true" }
             headers[.accessControlMaxAge] = "300"
         }
         headers[.contentLength] = "0"
@@ -44,7 +45,13 @@ struct CORSMiddleware: RouterMiddleware {
     }
 }
 
-/// The allowed origins, with `*` and single-wildcard entries.
+/// The allowed origins, with `*` and single-wildcard entries, and whether they get credentials.
+///
+/// Rule: credentials (the session cookie) are allowed only for origins the operator listed in
+/// `CORS_ALLOWED_ORIGINS`. The derived defaults (`FRONTEND_ORIGIN`, and outside production the development
+/// frontend on `localhost:3000`) may read responses but never with the user's cookie, so a local app on
+/// :3000 cannot read a signed-in user's data from an install on :8080. `*` never gets credentials: it would
+/// let every site read as the user (browsers refuse `*` with credentials anyway).
 struct CORSPolicy: Sendable {
     static let methods: Set<String> = ["GET", "POST", "PUT", "DELETE", "OPTIONS"]
     static let headers: Set<String> = ["Accept", "Authorization", "Content-Type", "Origin"]
@@ -52,10 +59,18 @@ struct CORSPolicy: Sendable {
     let exact: Set<String>
     let wildcards: [(prefix: String, suffix: String)]
     let allowAll: Bool
+    /// Whether allowed origins get `Access-Control-Allow-Credentials: true`.
+    let credentials: Bool
 
-    init(origins: [String]) {
+    /// The configured policy: `CORS_ALLOWED_ORIGINS` with credentials, else the derived defaults without.
+    init(config: AppConfig) {
+        self.init(origins: config.effectiveCORSOrigins, credentials: !config.corsAllowedOrigins.isEmpty)
+    }
+
+    init(origins: [String], credentials: Bool) {
         let lowered = origins.map { $0.lowercased() }
         allowAll = lowered.contains("*")
+        self.credentials = credentials && !allowAll
         exact = Set(lowered.filter { !$0.contains("*") })
         wildcards = lowered.filter { $0 != "*" && $0.contains("*") }.compactMap { entry in
             guard let star = entry.firstIndex(of: "*") else { return nil }

@@ -123,7 +123,7 @@ struct HomePagesController: Sendable {
 
     /// The form's fields, after the same-site check (a login form posted from another site is refused).
     private func formFields(_ request: Request) async throws -> [String: String] {
-        guard CSRFGuard.sameSite(request) else { throw DomainError.forbidden("invalid csrf token") }
+        guard kit.csrf.sameSite(request) else { throw DomainError.forbidden("invalid csrf token") }
         return FormBody.parse(try await request.collectBody(limit: limits.publicRoutes))
     }
 

@@ -1,0 +1,89 @@
+import Domain
+import Storage
+import TestSupport
+import Testing
+
+/// `DigestStore`'s daily persona digests: which personas are due, the day's activity they are claimed with, the
+/// fenced write, and the stored digests.
+@Suite struct DailyDigestConformance {
+    @Test(arguments: StoreBackend.available)
+    func aPersonaWithActivityTodayIsDueUntilItsDigestIsWrittenAndAgainAfterNewActivity(backend: StoreBackend) async throws {
+        let f = try await StoreFixture(backend)
+        let owner = try await f.user()
+        let active = try await f.persona(of: owner, name: "Active")
+        _ = try await f.persona(of: owner, name: "Idle")
+        let post = try await f.publishedPost(by: active, content: "Today's post.")
+        f.advance(10)
+        let work = try await f.store.claimDailyDigests(now: f.now, holder: "h1", lease: 60, limit: 10)
+        #expect(work.map(\.persona.id) == [active.id], "a persona without activity today needs no row")
+        let item = try #require(work.first)
+        #expect(item.persona.name == "Active" && item.language == "en" && item.date == f.now.dateString && item.snapshotAt == f.now)
+        #expect(item.existing == nil)
+        #expect(item.activity.posts == 1 && item.activity.replies == 0)
+        #expect(item.activity.threads.map(\.postID) == [post.id])
+        #expect(try await f.store.claimDailyDigests(now: f.now, holder: "h2", lease: 60, limit: 10).isEmpty, "held by h1")
+
+        let write = try await f.store.finishDailyDigest(
+            personaID: active.id, date: item.date, summary: "A busy day.", stats: #"{"posts":1}"#, holder: "h1", snapshotAt: item.snapshotAt,
+            now: f.now)
+        #expect(write == .written)
+        let stored = StoredPersonaDigest(date: item.date, summary: "A busy day.", stats: #"{"posts":1}"#, updatedAt: item.snapshotAt)
+        #expect(try await f.store.personaDigest(personaID: active.id, date: item.date) == stored)
+        #expect(
+            try await f.store.claimDailyDigests(now: f.now, holder: "h2", lease: 60, limit: 10).isEmpty, "written and not older than the activity")
+
+        f.advance(10)
+        _ = try await f.publishedPost(by: active, content: "Another.")
+        f.advance(10)
+        let again = try #require(try await f.store.claimDailyDigests(now: f.now, holder: "h2", lease: 60, limit: 10).first, "the lease was released")
+        #expect(again.activity.posts == 2)
+        #expect(again.existing?.summary == "A busy day." && again.existing?.stats == #"{"posts":1}"#)
+        let unchanged = try await f.store.finishDailyDigest(
+            personaID: active.id, date: again.date, summary: "A busy day.", stats: #"{"posts":1}"#, holder: "h2", snapshotAt: again.snapshotAt,
+            now: f.now)
+        #expect(unchanged == .unchanged)
+        #expect(try await f.store.personaDigest(personaID: active.id, date: nil)?.updatedAt == again.snapshotAt, "only the freshness moved")
+        #expect(try await f.store.claimDailyDigests(now: f.now, holder: "h3", lease: 60, limit: 10).isEmpty)
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func duePersonasAreClaimedOldestFirstUpToTheLimit(backend: StoreBackend) async throws {
+        let f = try await StoreFixture(backend)
+        let owner = try await f.user()
+        var personas: [Persona] = []
+        for n in 0..<3 { personas.append(try await f.persona(of: owner, name: "P\(n)", at: f.now.adding(seconds: Double(-n)))) }
+        for persona in personas { _ = try await f.publishedPost(by: persona) }
+        let first = try await f.store.claimDailyDigests(now: f.now, holder: "h", lease: 60, limit: 2)
+        #expect(first.map(\.persona.id) == [personas[2].id, personas[1].id], "personas without a digest, oldest first")
+        #expect(try await f.store.claimDailyDigests(now: f.now, holder: "h", lease: 60, limit: 2).map(\.persona.id) == [personas[0].id])
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func yesterdaysActivityDoesNotMakeTodaysDigestDue(backend: StoreBackend) async throws {
+        let f = try await StoreFixture(backend)
+        let persona = try await f.persona(of: try await f.user())
+        _ = try await f.publishedPost(by: persona, at: f.now.startOfDay.adding(seconds: -1))
+        #expect(try await f.store.claimDailyDigests(now: f.now, holder: "h", lease: 60, limit: 10).isEmpty)
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func aStoredDigestIsFoundByDateOrAsTheLatest(backend: StoreBackend) async throws {
+        let f = try await StoreFixture(backend)
+        let persona = try await f.persona(of: try await f.user())
+        var dates: [String] = []
+        for day in 0..<2 {
+            let now = f.now.adding(seconds: Double(day) * 86_400)
+            _ = try await f.publishedPost(by: persona, at: now)
+            let item = try #require(try await f.store.claimDailyDigests(now: now, holder: "h", lease: 60, limit: 1).first)
+            #expect(
+                try await f.store.finishDailyDigest(
+                    personaID: persona.id, date: item.date, summary: "Day \(day)", stats: "{}", holder: "h", snapshotAt: now, now: now)
+                    == .written)
+            dates.append(item.date)
+        }
+        #expect(try await f.store.personaDigest(personaID: persona.id, date: dates[0])?.summary == "Day 0")
+        #expect(try await f.store.personaDigest(personaID: persona.id, date: nil)?.summary == "Day 1")
+        #expect(try await f.store.personaDigest(personaID: persona.id, date: "2000-01-01") == nil)
+        #expect(try await f.store.personaDigest(personaID: Identifiers.newUUID(), date: nil) == nil)
+    }
+}
