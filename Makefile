@@ -26,10 +26,13 @@ lint:
 format:
 	$(SWIFT) format format --in-place --recursive --parallel Sources Tests Plugins Package.swift
 
+## test-swift: every Swift test on SQLite (PostgresStorageTests always run on PostgreSQL), then the in-process API
+## tests (AppTests) again on PostgreSQL: each test gets a database of a throwaway cluster the tests start themselves.
 test-swift:
 	@scripts/deps.sh test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	PERSONAWORLDS_TEST_ENGINE=postgres $(SWIFT) test --skip-build --filter AppTests
 
 ## test-monitoring: the shipped Prometheus rules and Grafana dashboard (packaging/monitoring/): promtool
 ## check rules, promtool test rules (thresholds on synthetic series), and every metric, label and route

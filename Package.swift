@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .executableTarget(
@@ -35,7 +36,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Domain", "Storage", "SQLiteStorage", "LLM", "HTTPClient", "Worker", "Card", "Web",
+                "Domain", "Storage", "SQLiteStorage", "PostgresStorage", "LLM", "HTTPClient", "Worker", "Card", "Web", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -60,6 +61,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        // gzip for text responses (`ResponseCompressionMiddleware`).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Card", dependencies: ["CFreeType", "CPNG"]),
         .target(name: "HTTPClient", dependencies: ["CCurl"]),
         .target(
@@ -87,6 +90,18 @@ let package = Package(
             ],
             plugins: ["EmbedSchema"]
         ),
+        // The PostgreSQL engine (postgres-nio): the only module that imports PostgresNIO.
+        .target(
+            name: "PostgresStorage",
+            dependencies: [
+                "Domain", "Storage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["migrations"],
+            plugins: ["EmbedMigrations"]
+        ),
         .executableTarget(name: "embed-text"),
         .executableTarget(
             name: "personaworlds-bench",
@@ -97,12 +112,15 @@ let package = Package(
         ),
         .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["embed-text"]),
         .plugin(name: "EmbedWeb", capability: .buildTool(), dependencies: ["embed-text"]),
-        // The test helpers; the only one that imports GRDB (TestDatabase's SQLite side).
+        .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["embed-text"]),
+        // The test helpers; the only one that imports GRDB (TestDatabase's SQLite side) and PostgresNIO (its
+        // PostgreSQL side and the test cluster).
         .target(
             name: "TestSupport",
             dependencies: [
-                "App", "Domain", "Storage", "SQLiteStorage", "LLM",
+                "App", "Domain", "Storage", "SQLiteStorage", "PostgresStorage", "LLM",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -119,6 +137,10 @@ let package = Package(
         ),
         // Tests outside SQLiteStorageTests reach the database through TestSupport (StoreBackend, TestDatabase) and
         // never import GRDB; SQLiteStorage appears only where a test is about SQLite (backups, restore, doctor).
+        .testTarget(
+            name: "PostgresStorageTests",
+            dependencies: ["Storage", "PostgresStorage", "Domain", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         .testTarget(
             name: "AppTests",
             dependencies: [

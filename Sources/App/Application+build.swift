@@ -21,8 +21,14 @@ public struct AppDependencies: Sendable {
     public var clock: any AppClock
     /// Whether this process runs the worker pool (false for `serve --no-worker` and for some tests).
     public var runWorker: Bool
+    /// Whether this process serves HTTP (false for `serve --worker-only`); with `runWorker`, the role its node
+    /// heartbeat reports.
+    public var servesHTTP = true
     /// Overrides the configured LLM provider (tests, benchmarks).
     public var llm: (any LLMClient)?
+    /// Overrides the engine's online backup for the scheduler and the console's "Back up now" (tests: a backup that
+    /// is held while it runs, or none, as on an engine without one).
+    public var onlineBackup: OnlineBackupOverride?
     /// What systemd passed for sd_notify (`.absent` outside systemd and in tests).
     public var systemd: SystemdEnvironment
 
@@ -38,6 +44,13 @@ public struct AppDependencies: Sendable {
         self.llm = llm
         self.systemd = systemd
     }
+}
+
+/// What replaces the engine's online backup.
+public enum OnlineBackupOverride: Sendable {
+    case replace(any OnlineBackup)
+    /// As on an engine without an online backup (PostgreSQL).
+    case absent
 }
 
 /// The one composition root: opens and migrates the store, wires services, controllers and middleware.
@@ -70,7 +83,7 @@ func httpServer(_ config: AppConfig, metrics: AppMetrics?) throws -> HTTPServerB
 struct AppParts {
     let router: Router<AppRequestContext>
     /// Background services: the worker pool, digest and backup schedulers (when the worker runs), the engine's
-    /// housekeeping, the event writer and the store closer, which runs last.
+    /// housekeeping, the event writer, the node heartbeat, the console's backups and the store closer, which runs last.
     let services: [any Service]
     let health: HealthService
     let metrics: AppMetrics
@@ -82,8 +95,11 @@ struct AppParts {
         let config = deps.config
         let metrics = AppMetrics(registry: deps.registry, clock: deps.clock)
         let supervision = Supervision(systemd: deps.systemd, logger: deps.logger)
-        let engine = try await StoreEngine.openMigrated(
-            config: config, clock: deps.clock, observe: { seconds in metrics.recordDatabaseCall(seconds: seconds) })
+        let (engine, startup, startupState) = try await StoreEngine.openForServing(
+            config: config, clock: deps.clock, logger: deps.logger, observe: { seconds in metrics.recordDatabaseCall(seconds: seconds) },
+            prepared: { [clock = deps.clock, logger = deps.logger] store in
+                try await AnalyticsService(store: store, clock: clock).bootstrapAdmins(emails: config.adminEmails, logger: logger)
+            })
         let store = engine.store
         let secret = try JWTSecretStore.resolve(config: config, logger: deps.logger)
         let tokens = await TokenService(secret: secret, clock: deps.clock)
@@ -106,18 +122,18 @@ struct AppParts {
         }
         let pages = PublicPageCache()
         let limiter = try RateLimiter(config: config, store: InMemoryRateLimitStore(), clock: deps.clock, metrics: metrics)
-        let health = HealthService(store: store, maxAttempts: config.jobMaxAttempts)
+        let health = HealthService(store: store, maxAttempts: config.jobMaxAttempts, startup: startupState)
         let analytics = AnalyticsService(store: store, clock: deps.clock)
-        try await analytics.bootstrapAdmins(emails: config.adminEmails, logger: deps.logger)
         let templates = TemplateService(store: store, clock: deps.clock)
         let notifications = NotificationService(store: store, clock: deps.clock)
 
+        let notifier = LiveThreadNotifier()
         let sessions = BrowserSessions(
             auth: auth, csrf: CSRFGuard(secret: secret, origins: SiteOrigins(config: config)), cookie: SessionCookie(secure: config.secureCookies))
         let flow = LoginFlow(service: auth, limiter: limiter)
         let kit = PageKit(
             renderer: try PageRenderer(), assets: WebAssets(), auth: auth, csrf: sessions.csrf,
-            shareBase: config.shareBase)
+            shareBase: config.shareBase, forms: PageForms(csrf: sessions.csrf, limits: limits, limiter: limiter))
 
         let table = RouteTable()
         let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
@@ -127,12 +143,13 @@ struct AppParts {
                 trustedProxies: limiter.trustedProxies))
         router.add(middleware: HeadMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: ResponseCompressionMiddleware())
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: CORSMiddleware(policy: CORSPolicy(config: config)))
         router.add(middleware: ErrorMiddleware())
         if config.isProduction { router.add(middleware: HostGuardMiddleware(hosts: HostAllowList(config: config))) }
         let profiles = PublicProfileService(store: store, clock: deps.clock, events: events)
-        let publicPages = PublicPagesController(kit: kit, profiles: profiles, battles: battles, posts: posts)
+        let publicPages = PublicPagesController(kit: kit, profiles: profiles, battles: battles, posts: posts, pages: pages)
         router.add(
             middleware: PageNegotiationMiddleware(
                 pages: publicPages, session: PageSessionMiddleware(sessions: sessions),
@@ -163,6 +180,12 @@ struct AppParts {
         ).addRoutes(to: protected)
         RoomsController(posts: posts, battles: battles, limits: limits).addRoutes(to: routes)
         PostsController(service: posts, limits: limits, pages: pages).addRoutes(to: routes)
+        PostEventsController(
+            posts: posts, auth: auth, notifier: notifier, limiter: EventStreamLimiter(perUser: config.eventStreamsPerUser),
+            settings: .init(
+                heartbeat: config.eventStreamHeartbeat, pollEvery: config.eventStreamPollEvery,
+                lifetime: config.eventStreamEffectiveLifetime)
+        ).addRoutes(to: routes)
         PublicBattlesController(battles: battles, posts: posts, cards: cards, shareBase: config.shareBase).addRoutes(to: routes)
         BattlesController(service: battles).addRoutes(to: routes)
         PublicProfilesController(service: profiles, limits: limits, pages: pages).addRoutes(to: routes)
@@ -174,19 +197,44 @@ struct AppParts {
         AdminController(service: analytics).addRoutes(to: routes)
         HomePagesController(kit: kit, auth: auth, flow: flow, limiter: limiter, cookie: sessions.cookie, limits: limits).addRoutes(to: web)
         AssetsController(assets: kit.assets).addRoutes(to: open)
-        PersonaPagesController(kit: kit, personas: personas, digests: digests, clock: deps.clock).addRoutes(to: web)
-        RoomPagesController(kit: kit, posts: posts, personas: personas).addRoutes(to: web)
+        PersonaPagesController(kit: kit, personas: personas, digests: digests, pages: pages, clock: deps.clock).addRoutes(to: web)
+        RoomPagesController(kit: kit, posts: posts, personas: personas, pages: pages).addRoutes(to: web)
+        publicPages.addRoutes(to: web)
         BattlePagesController(kit: kit, battles: battles, personas: personas, posts: posts, templateService: templates).addRoutes(to: web)
         InboxPagesController(kit: kit, feed: feed, digests: digests, notifications: notifications, templates: templates, clock: deps.clock)
             .addRoutes(to: web)
-        AdminPagesController(kit: kit, analytics: analytics).addRoutes(to: web)
+        let backupGate = BackupGate()
+        let catalog = BackupCatalog(directory: config.backupDirectory)
+        let onlineBackup: (any OnlineBackup)? =
+            switch deps.onlineBackup {
+            case nil: engine.backup
+            case .replace(let backup): backup
+            case .absent: nil
+            }
+        let manualBackups = ManualBackups(backup: onlineBackup, catalog: catalog, gate: backupGate, clock: deps.clock, logger: deps.logger)
+        let heartbeat = NodeHeartbeat(
+            store: store, node: NodeHeartbeat.node(role: .init(servesHTTP: deps.servesHTTP, runsWorker: deps.runWorker), clock: deps.clock),
+            clock: deps.clock, logger: deps.logger)
+        // The first heartbeat before serving, so the process is listed from its first request on.
+        await heartbeat.beat()
+        let operations = OperationsService(
+            store: store, clock: deps.clock, maxAttempts: config.jobMaxAttempts, signal: signal,
+            health: LiveHealth(
+                doctor: Doctor(config: config, clock: deps.clock, probeLLM: nil), databaseFile: engine.databaseFile != nil, metrics: metrics,
+                shedding: limiter.shedding, clock: deps.clock),
+            backups: manualBackups, catalog: catalog, schedule: (every: config.backupEvery, keep: config.backupKeep), node: heartbeat.node,
+            logger: deps.logger)
+        AdminPagesController(kit: kit, analytics: analytics, operations: operations, limits: limits).addRoutes(to: web)
 
         // Services shut down in reverse order: the worker drains and events flush before the store closes.
-        var services: [any Service] = [StoreCloser(store: store)]
+        // A server database's pool and start-up come first, so they stop last.
+        var services: [any Service] = startup.map { [$0] } ?? []
+        services.append(StoreCloser(store: store))
         if let maintenance = engine.maintenance { services.append(StoreMaintenanceService(maintenance: maintenance)) }
         services += [
             events,
             SheddingMonitor(limiter: limiter, store: store, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts),
+            heartbeat, manualBackups,
         ]
         if deps.runWorker {
             metrics.announceJobs(types: JobKind.allCases.map(\.rawValue), statuses: WorkerMetrics.statuses)
@@ -199,7 +247,10 @@ struct AppParts {
             }
             let handler = ReplyJobHandler(
                 queue: store, llm: llm, clock: deps.clock, replyMaxLength: config.replyMaxLen,
-                replyWritten: { postID in cards.invalidate(battleID: postID) })
+                replyWritten: { postID in
+                    cards.invalidate(battleID: postID)
+                    notifier.replyWritten(postID: postID)
+                })
             services.append(
                 WorkerPool(
                     queue: store, handler: handler, signal: signal, clock: deps.clock,
@@ -210,12 +261,12 @@ struct AppParts {
                     store: store, llm: llm, clock: deps.clock,
                     settings: .init(interval: config.workerPollEvery, summaryMaxLength: config.summaryMaxLen),
                     logger: deps.logger))
-            if config.backupEvery > 0, let backup = engine.backup {
+            if config.backupEvery > 0, let backup = onlineBackup {
                 services.append(
                     BackupScheduler(
-                        backup: backup, catalog: BackupCatalog(directory: config.backupDirectory), clock: deps.clock,
+                        backup: backup, catalog: catalog, clock: deps.clock,
                         metrics: metrics, settings: .init(interval: config.backupEvery, keep: config.backupKeep),
-                        logger: deps.logger))
+                        logger: deps.logger, gate: backupGate))
             }
         }
         services += supervision.services

@@ -13,6 +13,12 @@ extension AppCommands {
         public init(_ description: String) { self.description = description }
     }
 
+    /// A command that does not apply to this installation (the CLI prints `description` as refused and exits 1).
+    public struct Refused: Error, CustomStringConvertible {
+        public let description: String
+        public init(_ description: String) { self.description = description }
+    }
+
     /// Takes an online, verified backup to `destination` (a file, or a folder for the default name), by default
     /// `BACKUP_DIR/personaworlds-<stamp>.sqlite`. Opens the database without migrating or seeding it: a backup must
     /// copy the file as the server has it.
@@ -21,6 +27,7 @@ extension AppCommands {
         progress: (@Sendable (_ copied: Int, _ total: Int) -> Void)? = nil
     ) async throws -> BackupResult {
         let config = deps.config
+        if let url = config.databaseURL { throw Refused(PostgresTools.backupAdvice(url, now: deps.clock.now())) }
         guard FileManager.default.fileExists(atPath: config.databasePath) else {
             throw OperationFailed("no database at \(config.databasePath) (check DATABASE_PATH)")
         }
@@ -46,6 +53,7 @@ extension AppCommands {
 
     /// Replaces the database with `file` after checking it; refused while a server holds the database.
     public static func restore(_ deps: AppDependencies, from file: String) throws -> DatabaseRestore.Result {
+        if let url = deps.config.databaseURL { throw Refused(PostgresTools.restoreAdvice(url, file: file)) }
         try FileManager.default.createDirectory(atPath: deps.config.dataDirectory, withIntermediateDirectories: true)
         return try DatabaseRestore.restore(from: file, to: deps.config.databasePath, stamp: deps.clock.now().fileStamp)
     }

@@ -13,15 +13,19 @@ public enum AppCommands {
 
     /// Runs the HTTP server and/or the worker pool until SIGTERM/SIGINT.
     ///
-    /// Holds `DatabaseLock`'s shared lock for the whole run, so `restore` can tell that a server uses the file.
+    /// On SQLite, holds `DatabaseLock`'s shared lock for the whole run, so `restore` can tell that a server uses the
+    /// file. A PostgreSQL server is shared by design (any number of nodes), so there is no file and no lock.
     public static func serve(_ deps: AppDependencies, role: Role) async throws {
         var deps = deps
         deps.runWorker = role != .httpOnly
+        deps.servesHTTP = role != .workerOnly
         try FileManager.default.createDirectory(atPath: deps.config.dataDirectory, withIntermediateDirectories: true)
-        let lock: DatabaseLock
-        do { lock = try DatabaseLock.shared(database: deps.config.databasePath) } catch {
-            if case .held(_, let pid) = error { throw ServeRefused(database: deps.config.databasePath, pid: pid) }
-            throw error
+        var lock: DatabaseLock?
+        if deps.config.databaseURL == nil {
+            do { lock = try DatabaseLock.shared(database: deps.config.databasePath) } catch {
+                if case .held(_, let pid) = error { throw ServeRefused(database: deps.config.databasePath, pid: pid) }
+                throw error
+            }
         }
         defer { withExtendedLifetime(lock) {} }
         try raiseFileLimit(deps)

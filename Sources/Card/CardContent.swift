@@ -3,8 +3,10 @@
 /// The caller computes topic, sides, verdict, takeaways and the link; the card
 /// module only lays them out and draws them.
 public struct CardContent: Sendable, Hashable {
-    /// The battle topic (`BattleSummary.topic`).
+    /// The battle topic (`BattleTopic`).
     public var topic: String
+    /// The room's name, drawn on its own line under the topic (empty: no room line).
+    public var room: String
     /// Pro side name.
     public var pro: String
     /// Con side name.
@@ -20,6 +22,7 @@ public struct CardContent: Sendable, Hashable {
 
     public init(
         topic: String,
+        room: String = "",
         pro: String,
         con: String,
         verdict: String,
@@ -28,6 +31,7 @@ public struct CardContent: Sendable, Hashable {
         battleID: String
     ) {
         self.topic = topic
+        self.room = room
         self.pro = pro
         self.con = con
         self.verdict = verdict

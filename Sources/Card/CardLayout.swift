@@ -28,7 +28,11 @@ public enum CardLayout {
     /// Fixed element boxes (takeaway boxes are stacked inside `takeawaysArea` by the layout).
     public enum Boxes {
         public static let titleLabel = Rect(40, 34, 920, 50)
+        /// The topic when the card has no room line.
         public static let topic = Rect(40, 56, 920, 142)
+        /// The topic above the room line, and the room line.
+        public static let topicAboveRoom = Rect(40, 56, 920, 118)
+        public static let room = Rect(40, 122, 920, 142)
         public static let proConLabel = Rect(40, 182, 628, 198)
         public static let proCon = Rect(40, 204, 628, 258)
         public static let verdictLabel = Rect(40, 274, 628, 290)
@@ -43,6 +47,7 @@ public enum CardLayout {
 
     public static let labelStyle = TextStyle.bold(12)
     static let topicStyles: [TextStyle] = [.bold(26), .bold(23), .bold(20), .bold(16)]
+    static let roomStyles: [TextStyle] = [.regular(14), .regular(13), .regular(12)]
     static let proConStyles: [TextStyle] = [.regular(20), .regular(18), .regular(16)]
     static let verdictStyles: [TextStyle] = [.regular(24), .regular(22), .regular(20), .regular(18), .regular(16)]
     static let takeawayStyles: [TextStyle] = [.regular(15), .regular(14), .regular(13), .regular(12)]
@@ -55,7 +60,13 @@ public enum CardLayout {
     public static func layout(_ content: CardContent, measurer: some TextMeasurer) -> [PlacedLine] {
         var builder = Builder(wrapper: TextWrapper(measurer: measurer))
         builder.label("BATTLE CARD", .titleLabel, Boxes.titleLabel, titlePanel)
-        builder.paragraph(content.topic, .topic, Boxes.topic, titlePanel, styles: topicStyles, maxLines: 4, color: Palette.ink)
+        // The room is a line of its own (DECISIONS 27), never a `(room)` suffix of the topic.
+        let hasRoom = content.room.contains { !$0.isWhitespace }
+        let topicBox = hasRoom ? Boxes.topicAboveRoom : Boxes.topic
+        builder.paragraph(content.topic, .topic, topicBox, titlePanel, styles: topicStyles, maxLines: 4, color: Palette.ink)
+        if hasRoom {
+            builder.paragraph("Room: " + content.room, .room, Boxes.room, titlePanel, styles: roomStyles, maxLines: 1, color: Palette.inkMuted)
+        }
 
         builder.label("PRO / CON", .proConLabel, Boxes.proConLabel, leftPanel)
         builder.proCon(pro: content.pro, con: content.con, box: Boxes.proCon, panel: leftPanel, styles: proConStyles)

@@ -2,6 +2,8 @@
 public enum CardElement: Sendable, Hashable {
     case titleLabel
     case topic
+    /// The room's name, on its own line under the topic.
+    case room
     case proConLabel
     case proCon
     case verdictLabel

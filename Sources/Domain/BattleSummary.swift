@@ -1,7 +1,7 @@
 /// The derived texts of a battle: topic, sides, verdict and takeaways.
 ///
-/// One function computes them for the share card, the meta route, remix intents and the feed, so
-/// the card and `/b/{id}/meta` can never disagree.
+/// One function computes them for the share card and the battle page; the topic is `BattleTopic`, the
+/// one extractor every surface uses (DECISIONS 27), so the card and `/b/{id}/meta` can never disagree.
 public struct BattleSummary: Sendable, Equatable {
     public var topic: String
     public var pro: String
@@ -16,8 +16,8 @@ public struct BattleSummary: Sendable, Equatable {
     ]
 
     /// Summarises a post (its content, its persona's name) and its replies, oldest first.
-    public init(content: String, roomName: String, personaName: String?, replies: [(personaName: String?, content: String)]) {
-        topic = Self.topic(content: content, roomName: roomName)
+    public init(content: String, personaName: String?, replies: [(personaName: String?, content: String)]) {
+        topic = BattleTopic.capped(content)
         var names: [String] = []
         for raw in [personaName] + replies.map(\.personaName) {
             let name = (raw ?? "").truncatedRunes(36)
@@ -29,25 +29,8 @@ public struct BattleSummary: Sendable, Equatable {
         takeaways = Self.takeaways(from: [content] + replies.map(\.content))
     }
 
-    /// `sentence(content, 90)` or `Battle discussion`, with ` (<room>)` appended within 96 runes.
-    public static func topic(content: String, roomName: String) -> String {
-        var topic = sentence(content, maxRunes: 90)
-        if topic.isEmpty { topic = "Battle discussion" }
-        let room = roomName.trimmingWhitespace()
-        return room.isEmpty ? topic : "\(topic) (\(roomName))".truncatedRunes(96)
-    }
-
-    /// The heading a battle's page shows: the topic the creator typed (the `Topic:` line of a created
-    /// battle), else the derived `topic`. The card and the meta route keep the contract's derived topic.
-    public static func headline(content: String, roomName: String) -> String {
-        if let first = content.split(separator: "\n", maxSplits: 1).first, first.hasPrefix("Topic: ") {
-            let typed = String(first.dropFirst("Topic: ".count)).trimmingWhitespace()
-            if !typed.isEmpty { return typed }
-        }
-        return topic(content: content, roomName: roomName)
-    }
-
-    /// Whitespace collapsed, cut after the first sentence terminator, quotes stripped, truncated.
+    /// `CardSentence(text, max)`: whitespace collapsed, cut after the first sentence terminator, quotes
+    /// stripped, truncated.
     public static func sentence(_ text: String, maxRunes: Int) -> String {
         let collapsed = text.collapsingWhitespace()
         var view = String.UnicodeScalarView()

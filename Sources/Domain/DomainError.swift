@@ -40,6 +40,8 @@ public enum DomainError: Error, Equatable, Sendable {
     case personaLimitReached
     /// A write referenced a row that was deleted meanwhile (a foreign key failed): typically the caller's own account.
     case referenceGone
+    /// A user has `EVENT_STREAMS_PER_USER` event streams open already.
+    case streamLimitReached
 }
 
 /// The one message table: the text of `{"error": …}` for each case (the contract's words), also used in logs and in a
@@ -61,6 +63,7 @@ extension DomainError: CustomStringConvertible {
         case .remixTokenUsed: return "invalid remix_token"
         case .personaLimitReached: return "persona limit reached"
         case .referenceGone: return "invalid token"
+        case .streamLimitReached: return "too many open event streams"
         }
     }
 

@@ -86,26 +86,14 @@ extension SQLiteStore {
             for i in range {
                 let (kind, who, post, ageMillis) = eventSeeds[i]
                 let user: String? = who < n ? users[who] : nil
-                let (name, metadata) = Self.scaleEvent(kind, battle: posts[post], source: posts[(post + 7) % postCount], persona: personas[post % n])
+                let (name, metadata) = DemoScaleShape.event(
+                    kind, battle: posts[post], source: posts[(post + 7) % postCount], persona: personas[post % n])
                 try db.cachedStatement(sql: "INSERT INTO events(user_id, event_name, metadata, created_at) VALUES (?, ?, ?, ?)")
                     .execute(arguments: [user, name, metadata, now.adding(microseconds: -Int64(ageMillis) * 1000).storageString])
             }
         }
         try await write { db in try db.execute(sql: "ANALYZE") }
         return DemoScale(users: n, posts: postCount, follows: follows, events: eventCount)
-    }
-
-    /// The event mix: views dominate, then shares, profile views, returns, remixes and the rest.
-    static func scaleEvent(_ kind: Int, battle: String, source: String, persona: String) -> (String, String) {
-        switch kind {
-        case 0..<30: return ("public_battle_viewed", #"{"battle_id":"\#(battle)"}"#)
-        case 30..<45: return ("battle_shared", #"{"battle_id":"\#(battle)","source":"battle_page"}"#)
-        case 45..<50: return ("remix_completed", #"{"battle_id":"\#(battle)","source_battle_id":"\#(source)"}"#)
-        case 50..<70: return ("public_profile_viewed", #"{"persona_id":"\#(persona)"}"#)
-        case 70..<90: return ("daily_return", #"{"source":"app"}"#)
-        case 90..<95: return ("remix_started", #"{"battle_id":"\#(battle)"}"#)
-        default: return ("notification_clicked", #"{"notification_type":"persona_followed"}"#)
-        }
     }
 
     /// Runs `body` over `0..<total` in chunks of `size`, one write transaction each, reporting progress.
@@ -120,21 +108,5 @@ extension SQLiteStore {
             start = range.upperBound
             progress(stage, start, total)
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a scale dataset has the same shape every time.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-
-    /// A value in `0..<bound`.
-    mutating func next(_ bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return bound <= 0 ? 0 : Int(z % UInt64(bound))
     }
 }

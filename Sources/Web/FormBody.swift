@@ -1,6 +1,7 @@
 import Foundation
 
-/// `application/x-www-form-urlencoded` bodies of the pages' plain HTML forms (login, signup, logout).
+/// `application/x-www-form-urlencoded` bodies of the pages' session forms (login, signup, logout); the
+/// signed-in forms read theirs with `FormFields`.
 public enum FormBody {
     /// The fields of `bytes`; a repeated name keeps its first value. `+` is a space, `%XX` a byte.
     public static func parse(_ bytes: [UInt8]) -> [String: String] {

@@ -141,7 +141,7 @@ public struct DigestScheduler: Service {
         }
         var items: [WeeklyDigestItem] = []
         for candidate in WeeklyDigestRules.rank(candidates, now: now) {
-            let topic = WeeklyDigestRules.topic(content: candidate.content, roomName: candidate.roomName)
+            let topic = WeeklyDigestRules.topic(content: candidate.content)
             let replies = try await store.firstReplies(postID: candidate.battleID, limit: 4)
             let summary: String
             do {

@@ -11,10 +11,10 @@ func benchmarkCardRender(iterations: Int = 200) throws {
         // A different battle each time, so nothing but the glyph cache can be reused.
         let summary = BattleSummary(
             content: "Topic: Çay mı kahve mi, sabah verimliliği için hangisi? \(n)\nTemplate: Claim/Evidence 6 turns",
-            roomName: "ai-builders", personaName: nil,
+            personaName: nil,
             replies: [("Ayşe Öztürk", "Kahve odaklanmayı artırır, ölçtüm. \(n)"), ("Linus", "Tea keeps me calm and steady for hours.")])
         let content = CardContent(
-            topic: summary.topic, pro: summary.pro, con: summary.con, verdict: summary.verdict,
+            topic: summary.topic, room: "ai-builders", pro: summary.pro, con: summary.con, verdict: summary.verdict,
             takeaways: summary.takeaways, linkDisplay: "localhost:8080/b/\(Identifiers.newUUID())",
             battleID: Identifiers.newUUID())
         let t0 = Monotonic.nanos()

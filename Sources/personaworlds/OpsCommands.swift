@@ -26,6 +26,10 @@ struct BackupCommand: AsyncParsableCommand {
                 String(
                     format: "backup: %@ (%@, %d schema versions, integrity ok) in %.1f s", result.path, ByteSize.describe(result.bytes),
                     result.migrations.count, Date().timeIntervalSince(started)))
+        } catch let error as AppCommands.Refused {
+            bar.finish()
+            FileHandle.standardError.write(Data("backup: refused: \(error)\n".utf8))
+            throw ExitCode(1)
         } catch {
             bar.finish()
             FileHandle.standardError.write(Data("backup: FAILED: \(error)\n".utf8))
@@ -53,6 +57,9 @@ struct RestoreCommand: ParsableCommand {
                 "restore: \(deps.config.databasePath) now holds \(file) (\(ByteSize.describe(result.bytes)), latest schema version \(result.migrations.last ?? "none"))"
             )
             print("restore: " + (result.replacedPath.map { "the replaced database is kept as \($0)" } ?? "there was no database to replace"))
+        } catch let error as AppCommands.Refused {
+            FileHandle.standardError.write(Data("restore: refused: \(error)\n".utf8))
+            throw ExitCode(1)
         } catch let error as DatabaseRestore.Failure {
             let verb: String
             if case .io = error { verb = "FAILED" } else { verb = "refused" }

@@ -66,7 +66,7 @@ import Testing
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: ErrorMiddleware())
         OpsController(
-            health: HealthService(store: engine.store, maxAttempts: 3),
+            health: HealthService(store: engine.store, maxAttempts: 3, startup: StartupState(prepared: true)),
             metrics: AppMetrics(registry: PrometheusCollectorRegistry(), clock: SystemClock()), clock: SystemClock(), heartbeat: heartbeat,
             config: config
         ).addRoutes(to: RouteRegistrar(group: router.group(), table: RouteTable()))

@@ -43,7 +43,9 @@ import Testing
             let battle = try #require(item["battle"] as? [String: Any])
             #expect(battle["shares"] as? Int == 2 && battle["remixes"] as? Int == 1)
             #expect(battle["persona_name"] as? String == "Followed One")
-            #expect(battle["topic"] as? String == "Tabs beat spaces. (\(room.name))")
+            // DECISIONS 27: the first sentence, with no `(room)` suffix; the room is its own field.
+            #expect(battle["topic"] as? String == "Tabs beat spaces.")
+            #expect(battle["room_name"] as? String == room.name)
             let score = try #require(item["score"] as? Double)
             #expect(score > 102.9 && score <= 103, "95 + 2·2 + 4·1 minus a few seconds of age")
             #expect(
@@ -56,6 +58,20 @@ import Testing
             let own = try await client.send(.get, "/feed", token: author).jsonObject?["items"] as? [[String: Any]] ?? []
             #expect(!own.contains { $0["id"] as? String == "battle:\(draft)" })
             _ = dir
+        }
+    }
+
+    @Test func aTrendingCreatedBattleShowsItsTypedTopic() async throws {
+        try await TestApp.withRouter(["FEED_CACHE_TTL": "0s"], runWorker: false) { client, _ in
+            let (author, _) = try await client.signup()
+            let (reader, _) = try await client.signup()
+            let room = try await client.firstRoom(token: author)
+            let battle = try #require(try await client.createBattle(token: author, room: room.id)["battle_id"] as? String)
+            let share = #"{"event_name":"battle_shared","metadata":{"battle_id":"\#(battle)"}}"#
+            #expect(try await client.send(.post, "/events", token: reader, json: share).status == .accepted)
+            let items = try #require(try await client.send(.get, "/feed", token: reader).jsonObject?["items"] as? [[String: Any]])
+            let item = try #require(items.first { $0["id"] as? String == "battle:\(battle)" })
+            #expect((item["battle"] as? [String: Any])?["topic"] as? String == "Go vs Rust for services")
         }
     }
 
@@ -88,11 +104,8 @@ import Testing
             #expect(try await trendingFor(try await client.signup().token) == false, "the pool is shared for the TTL")
             clock.advance(seconds: 11)
             #expect(try await trendingFor(try await client.signup().token) == false, "expired: served stale while one refresh runs")
-            var fresh = false
-            for _ in 0..<50 where !fresh {
-                try await Task.sleep(nanoseconds: 20_000_000)
-                fresh = try await trendingFor(try await client.signup().token)
-            }
+            // The refresh runs in the background: wait for it, however long a loaded machine takes.
+            let fresh = try await eventually { try await trendingFor(try await client.signup().token) }
             #expect(fresh, "the refreshed pool has the shared battle")
         }
     }

@@ -24,10 +24,11 @@ import Testing
         var unreported = 0
         // Read until every line is accounted for: written, counted in a `log_lines_dropped` line, or still counted by
         // the writer (drops after its last write). Drops it has taken but not yet written are in none of these, so
-        // the sum only ever undercounts until their line arrives.
-        while received.count + reportedDrops + unreported < lines {
+        // the sum only ever undercounts until their line arrives; the writer's count is read fresh each time, never
+        // added to a report of the same drops.
+        while true {
             unreported = writer.droppedCount
-            if received.count + reportedDrops + unreported == lines { break }
+            if received.count + reportedDrops + unreported >= lines { break }
             let chunk = reader.availableData
             if chunk.isEmpty { break }
             buffered += chunk

@@ -1,8 +1,11 @@
+import Domain
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import TestSupport
 import Testing
+
+@testable import App
 
 /// `/p/{slug}`, `/p/{slug}/posts` and `/p/{slug}/follow`.
 @Suite struct PublicProfileRoutesTests {
@@ -132,11 +135,13 @@ import Testing
             let etag = try #require(anonymous.header("ETag"))
             #expect(try await client.send(.get, "/p/\(slug)", headers: [.ifNoneMatch: "\"other\", \(etag)"]).status == .notModified)
             #expect(try await client.send(.get, "/p/\(slug)/posts", headers: [.ifNoneMatch: "*"]).status == .notModified)
-            try await Task.sleep(nanoseconds: 300_000_000)
-            let viewed =
-                try await TestDatabase.open(dir).int(
-                    "SELECT COUNT(*) FROM events WHERE event_name = 'public_profile_viewed' AND user_id IS NOT NULL") ?? 0
-            #expect(viewed >= 1, "the viewer is used for attribution only")
+            // Events are written in the background: wait for the row, however long a loaded machine takes.
+            let database = try await TestDatabase.open(dir)
+            let attributed = try await eventually {
+                try await database.int(
+                    "SELECT COUNT(*) FROM events WHERE event_name = 'public_profile_viewed' AND user_id IS NOT NULL") ?? 0 >= 1
+            }
+            #expect(attributed, "the viewer is used for attribution only")
         }
     }
 
@@ -155,13 +160,18 @@ import Testing
                     .put, "/personas/\(persona)", token: owner,
                     json: TestJSON.persona(name: "Renamed", extra: #","daily_draft_quota":5,"daily_reply_quota":25"#)
                 ).status == .ok)
+            let cachedFrom = Monotonic.nanos()
             #expect(try await profile()["name"] as? String == "Renamed", "a persona edit clears the cached page")
             // Another process's change (here: a direct write) shows once the one-second entry expires.
             // (TestDatabase waits for the write lock: the app's event writer may hold it for a moment on a loaded machine.)
             try await TestDatabase.open(dir).execute("UPDATE personas SET name = 'Changed elsewhere' WHERE id = ?", [persona])
-            #expect(try await profile()["name"] as? String == "Renamed")
-            try await Task.sleep(nanoseconds: 1_200_000_000)
-            #expect(try await profile()["name"] as? String == "Changed elsewhere")
+            let stale = try await profile()["name"] as? String
+            // Only while the entry is surely fresh: a loaded machine may take longer than the TTL to get here, and that
+            // must skip this check, not fail it. PublicPageCacheTests checks the expiry exactly, on a hand-moved clock.
+            if Double(Monotonic.nanos() - cachedFrom) / 1e9 < PublicPageCache.defaultTTL {
+                #expect(stale == "Renamed", "within the TTL the cached page is served")
+            }
+            #expect(try await eventually { try await profile()["name"] as? String == "Changed elsewhere" })
         }
     }
 }

@@ -32,7 +32,10 @@ import Testing
     }
 
     @Test func creationLimitsKeyOnTheUserAndRunBeforeValidation() async throws {
-        try await TestApp.withRouter(["RATE_LIMIT_TEMPLATE_CREATE_PER_MIN": "2", "RATE_LIMIT_BATTLE_CREATE_PER_MIN": "1"], runWorker: false) {
+        // A clock that stands still: no bucket refills between the requests, however slow the machine.
+        try await TestApp.withRouter(
+            ["RATE_LIMIT_TEMPLATE_CREATE_PER_MIN": "2", "RATE_LIMIT_BATTLE_CREATE_PER_MIN": "1"], clock: ManualClock(), runWorker: false
+        ) {
             client, _ in
             let (alice, _) = try await client.signup()
             let (bob, _) = try await client.signup()
@@ -86,7 +89,7 @@ import Testing
     @Test func forwardedHeadersCountOnlyFromATrustedProxy() async throws {
         // In-process requests have no socket peer and no proxy is trusted; the trusted case runs on the real
         // binary over loopback (EndToEndTests).
-        try await TestApp.withRouter(["RATE_LIMIT_PUBLIC_READ_PER_MIN": "1"], runWorker: false) { client, _ in
+        try await TestApp.withRouter(["RATE_LIMIT_PUBLIC_READ_PER_MIN": "1"], clock: ManualClock(), runWorker: false) { client, _ in
             let first = try await client.send(.get, "/templates", headers: [.xForwardedFor: "203.0.113.1"])
             let second = try await client.send(.get, "/templates", headers: [.xForwardedFor: "203.0.113.2"])
             #expect(first.status == .ok)
@@ -95,7 +98,8 @@ import Testing
     }
 
     @Test func failedLoginsAreThrottledPerAccountWithoutLockingOutOthers() async throws {
-        try await TestApp.withRouter(["RATE_LIMIT_LOGIN_FAILURES_PER_MIN": "3"], runWorker: false) { client, _ in
+        // A clock that stands still: no bucket refills while the password hashes run, however slow the machine.
+        try await TestApp.withRouter(["RATE_LIMIT_LOGIN_FAILURES_PER_MIN": "3"], clock: ManualClock(), runWorker: false) { client, _ in
             _ = try await client.signup("victim@example.com")
             _ = try await client.signup("bystander@example.com")
             for n in 0..<3 {
@@ -117,7 +121,8 @@ import Testing
     }
 
     @Test func parallelGuessesCannotSlipPastTheAccountLimit() async throws {
-        try await TestApp.withRouter(["RATE_LIMIT_LOGIN_FAILURES_PER_MIN": "3"], runWorker: false) { client, _ in
+        // A clock that stands still: no bucket refills while the password hashes run, however slow the machine.
+        try await TestApp.withRouter(["RATE_LIMIT_LOGIN_FAILURES_PER_MIN": "3"], clock: ManualClock(), runWorker: false) { client, _ in
             _ = try await client.signup("target@example.com")
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for n in 0..<20 {
@@ -149,11 +154,8 @@ import Testing
                     json: #"{"name":"Long","prompt_rules":"x","turn_count":8,"word_limit":40,"is_public":true}"#
                 ).jsonObject?["id"] as? String)
             _ = try await client.createBattle(token: token, room: room, json: #"{"topic":"Deep queue","template_id":"\#(templ)"}"#)
-            var on = false
-            for _ in 0..<40 where !on {
-                try await Task.sleep(nanoseconds: 100_000_000)
-                on = try await shedding()
-            }
+            // The queue depth is sampled in the background: wait for it, however long a loaded machine takes.
+            let on = try await eventually(every: 0.1) { try await shedding() }
             #expect(on, "3 queued jobs exceed SHED_QUEUE_DEPTH=2")
             let r = try await client.send(.post, "/p/nobody/follow")
             #expect(r.header("RateLimit-Limit") == "5", "anonymous public writes get half the limit while shedding")
@@ -162,11 +164,7 @@ import Testing
                 "signed-in callers keep the full limit")
             #expect(try await client.send(.get, "/templates").header("RateLimit-Limit") == "120", "reads are never shed")
             try await TestDatabase.open(dir).execute("UPDATE jobs SET status = 'DONE'")
-            var off = false
-            for _ in 0..<40 where !off {
-                try await Task.sleep(nanoseconds: 100_000_000)
-                off = try await !shedding()
-            }
+            let off = try await eventually(every: 0.1) { try await !shedding() }
             #expect(off, "shedding ends once the queue drains")
         }
     }

@@ -8,7 +8,7 @@ import Testing
 
 /// `GET /b/{id}/meta`, `POST /battles/{id}/remix-intent` and remixing through `POST /rooms/{id}/battles`.
 @Suite struct RemixAndMetaTests {
-    @Test func metaDerivesTheTopicAndLinks() async throws {
+    @Test func metaGivesTheTypedTopicWithoutPrefixTemplateOrRoomAndTheRoomAsItsOwnField() async throws {
         try await TestApp.withRouter(["FRONTEND_ORIGIN": "https://pw.example.com/"], runWorker: false) { client, _ in
             let (token, _) = try await client.signup()
             let room = try await client.firstRoom(token: token)
@@ -17,10 +17,9 @@ import Testing
             let meta = try await client.send(.get, "/b/\(id.uppercased())/meta")
             #expect(meta.status == .ok)
             let m = try #require(meta.jsonObject)
-            let expected = BattleSummary.topic(content: (battle["post"] as? [String: Any])?["content"] as? String ?? "", roomName: room.name)
-            #expect(m["topic"] as? String == expected)
-            #expect((m["topic"] as? String)?.hasPrefix("Topic: Go vs Rust Template: Claim/Evidence 6 turns") == true)
-            #expect((m["topic"] as? String)?.unicodeScalars.count ?? 0 <= 96)
+            // DECISIONS 27: the topic line's text, not `Topic: Go vs Rust Template: … (room)`.
+            #expect(m["topic"] as? String == "Go vs Rust")
+            #expect(m["room_name"] as? String == room.name)
             #expect(m["share_url"] as? String == "https://pw.example.com/b/\(id)")
             #expect(m["card_url"] as? String == "/b/\(id)/card.png")
             #expect((m["created_at"] as? String)?.contains(".") == false, "second precision")
@@ -44,7 +43,9 @@ import Testing
             #expect(i["target_create_route"] as? String == "/rooms/\(room.id)/battles")
             #expect(i["target_battle_source"] as? String == source)
             #expect((i["suggested_templates"] as? [[String: Any]])?.first?["name"] as? String == "Claim/Evidence 6 turns")
+            #expect(i["topic"] as? String == "Go vs Rust for services", "the intent's topic has no prefix or room")
             let token = try #require(i["remix_token"] as? String)
+            #expect(try Self.claims(token)["topic"] as? String == "Go vs Rust for services", "and neither has the token's")
             let cookie = try #require(intent.header("Set-Cookie"))
             #expect(cookie == "pw_remix_intent=\(token); Path=/; Max-Age=1800; HttpOnly; Secure; SameSite=Lax")
 
@@ -59,7 +60,8 @@ import Testing
             #expect(remixed.jsonObject?["remix_used"] as? Bool == true)
             #expect(remixed.header("Set-Cookie") == "pw_remix_intent=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax")
             let content = (remixed.jsonObject?["post"] as? [String: Any])?["content"] as? String ?? ""
-            #expect(content.hasPrefix("Topic: Topic: Go vs Rust for services"), "the topic comes from the token")
+            #expect(content.hasPrefix("Topic: Go vs Rust for services\n"), "the topic comes from the token, prefixed once")
+            #expect(!content.contains("Topic: Topic:"))
             #expect(content.contains("Pro style: Bold, practical, concise"))
 
             let replay = try await client.send(.post, "/rooms/\(room.id)/battles", token: remixer, json: #"{"remix_token":"\#(token)"}"#)
@@ -103,6 +105,33 @@ import Testing
 
             clock.advance(seconds: 1801)
             #expect(try await attempt(remix) == "invalid remix_token", "expired after 30 minutes")
+        }
+    }
+
+    /// The claims of a JWT, read without verifying it (the test only inspects what the server signed).
+    static func claims(_ token: String) throws -> [String: Any] {
+        let parts = token.split(separator: ".")
+        guard parts.count == 3, let data = Data(base64URL: String(parts[1])),
+            let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { throw TestFailure("unreadable JWT payload") }
+        return object
+    }
+
+    @Test func aRemixOfARemixKeepsTheSameTopic() async throws {
+        try await TestApp.withRouter(runWorker: false) { client, _ in
+            let (token, _) = try await client.signup()
+            let room = try await client.firstRoom(token: token)
+            var battle = try #require(try await client.createBattle(token: token, room: room.id)["battle_id"] as? String)
+            for _ in 0..<2 {
+                let intent = try await client.send(.post, "/battles/\(battle)/remix-intent")
+                let remixToken = try #require(intent.jsonObject?["remix_token"] as? String)
+                #expect(intent.jsonObject?["topic"] as? String == "Go vs Rust for services")
+                let remixed = try await client.send(
+                    .post, "/rooms/\(room.id)/battles", token: token, json: #"{"remix_token":"\#(remixToken)"}"#)
+                battle = try #require(remixed.jsonObject?["battle_id"] as? String)
+                let meta = try await client.send(.get, "/b/\(battle)/meta")
+                #expect(meta.jsonObject?["topic"] as? String == "Go vs Rust for services")
+            }
         }
     }
 }

@@ -11,7 +11,8 @@ enum Fixtures {
     static let battleID = "3f2b8c1e-9a4d-4e7b-8c2a-1d5e6f7a8b9c"
 
     static let sample = CardContent(
-        topic: "Topic: Yapay zekâ ile öğrenme: çocuklar için güvenli mi, yoksa ışık hızında bir değişim mi? (eğitim)",
+        topic: "Yapay zekâ ile öğrenme: çocuklar için güvenli mi, yoksa ışık hızında bir değişim mi?",
+        room: "eğitim",
         pro: "Ayşe Öztürk",
         con: "Çağrı Işıkgül",
         verdict: "Verdict: The strongest outcome is to run a small test, measure results, and iterate fast.",
@@ -28,12 +29,19 @@ enum Fixtures {
     /// Everything as long as the derivation rules allow, plus oversize inputs.
     static let stress = CardContent(
         topic: String(repeating: "Uzun ve çok kelimeli bir başlık ğüşıöç ", count: 12),
+        room: String(repeating: "çok-uzun-oda-adı ", count: 12),
         pro: String(repeating: "Ğ", count: 36),
         con: String(repeating: "W", count: 36),
         verdict: String(repeating: "Verdict: practical experimentation still wins. ", count: 8),
         takeaways: [longWord, String(repeating: "İstanbul'da ölçülebilir sonuç ", count: 10), String(repeating: "m", count: 90)],
         linkDisplay: "a-very-long-frontend-origin.personaworlds.example.com/some/prefix/b/\(battleID)\(longWord)",
         battleID: longWord)
+
+    static let stressWithoutRoom: CardContent = {
+        var content = stress
+        content.room = "  "
+        return content
+    }()
 
     static let empty = CardContent(topic: "", pro: "", con: "", verdict: "", takeaways: [], linkDisplay: "", battleID: "")
 

@@ -3,7 +3,7 @@ import Testing
 @testable import Card
 
 @Suite struct LayoutTests {
-    static let contents: [CardContent] = [Fixtures.sample, Fixtures.stress, Fixtures.empty]
+    static let contents: [CardContent] = [Fixtures.sample, Fixtures.stress, Fixtures.empty, Fixtures.stressWithoutRoom]
 
     @Test(arguments: contents)
     func linesStayInsideTheirBoxesAndPanels(content: CardContent) throws {
@@ -42,7 +42,7 @@ import Testing
         let lines = try Fixtures.renderer().layout(Fixtures.sample)
         let elements = Set(lines.map(\.element))
         let expected: Set<CardElement> = [
-            .titleLabel, .topic, .proConLabel, .proCon, .verdictLabel, .verdict, .takeawaysLabel,
+            .titleLabel, .topic, .room, .proConLabel, .proCon, .verdictLabel, .verdict, .takeawaysLabel,
             .takeaway(1), .takeaway(2), .takeaway(3), .linkLabel, .link, .battleLabel, .battleID,
         ]
         #expect(elements == expected)
@@ -59,17 +59,39 @@ import Testing
         #expect(lines.filter { $0.element == .topic }.map(\.text).joined(separator: " ") == Fixtures.sample.topic)
     }
 
-    @Test func longTopicWrapsToAtMostFourLinesWithEllipsis() throws {
-        let lines = try Fixtures.renderer().layout(Fixtures.stress).filter { $0.element == .topic }
-        #expect(lines.count == 4)
-        #expect(lines.last?.text.hasSuffix("…") == true)
-        #expect(lines.dropLast().allSatisfy { !$0.text.hasSuffix("…") })
-        #expect(Set(lines.map(\.baseline)).count == 4)
+    @Test func longTopicWithoutARoomWrapsToFourLinesWithEllipsis() throws {
+        let lines = try Fixtures.renderer().layout(Fixtures.stressWithoutRoom)
+        let topic = lines.filter { $0.element == .topic }
+        #expect(topic.count == 4)
+        #expect(topic.last?.text.hasSuffix("…") == true)
+        #expect(topic.dropLast().allSatisfy { !$0.text.hasSuffix("…") })
+        #expect(Set(topic.map(\.baseline)).count == 4)
+        #expect(!lines.contains { $0.element == .room }, "no room, no room line")
+        #expect(topic.allSatisfy { $0.box == CardLayout.Boxes.topic })
+    }
+
+    @Test func theRoomIsItsOwnLineUnderTheTopic() throws {
+        let lines = try Fixtures.renderer().layout(Fixtures.sample)
+        let topic = lines.filter { $0.element == .topic }
+        let room = lines.filter { $0.element == .room }
+        #expect(room.map(\.text) == ["Room: eğitim"])
+        #expect(room.allSatisfy { $0.color == CardLayout.Palette.inkMuted })
+        let roomTop = try #require(room.first?.bounds.y0)
+        #expect(topic.allSatisfy { $0.bounds.y1 <= roomTop }, "every topic line is above the room line")
+        #expect(!topic.map(\.text).joined(separator: " ").contains("eğitim"), "the topic carries no room suffix")
+        // A long topic and a long room: the topic shrinks and is cut above the room, which stays one line.
+        let stress = try Fixtures.renderer().layout(Fixtures.stress)
+        let stressTopic = stress.filter { $0.element == .topic }
+        let stressRoom = stress.filter { $0.element == .room }
+        #expect(stressRoom.count == 1 && stressRoom[0].text.hasPrefix("Room: ") && stressRoom[0].text.hasSuffix("…"))
+        #expect(stressTopic.last?.text.hasSuffix("…") == true)
+        #expect(stressTopic.allSatisfy { $0.bounds.y1 <= stressRoom[0].bounds.y0 })
     }
 
     @Test func unbrokenWordIsSplitIntoChunksAndEllipsized() throws {
         var content = Fixtures.sample
         content.topic = Fixtures.longWord
+        content.room = ""
         let lines = try Fixtures.renderer().layout(content)
         let topic = lines.filter { $0.element == .topic }
         #expect(topic.count == 4)

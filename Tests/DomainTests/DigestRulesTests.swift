@@ -22,31 +22,25 @@ import Testing
 
     // MARK: Topic
 
-    @Test func topicPrefersATopicLine() {
-        #expect(
-            WeeklyDigestRules.topic(content: "Intro line\n  TOPIC:   Remote work wins  \nTemplate: x", roomName: "R")
-                == "Remote work wins")
+    @Test func theDigestTopicIsTheBattleTopicUnderItsOwnCap() {
+        #expect(WeeklyDigestRules.topic(content: "Intro line\n  TOPIC:   Remote work wins  \nTemplate: x") == "Remote work wins")
         // An empty `topic:` line is skipped in favour of the next one.
-        #expect(WeeklyDigestRules.topic(content: "Topic:   \ntopic: second one\n", roomName: "R") == "second one")
-        #expect(
-            WeeklyDigestRules.topic(content: "Topic: " + String(repeating: "ü", count: 150), roomName: "")
-                == String(repeating: "ü", count: 140))
+        #expect(WeeklyDigestRules.topic(content: "Topic:   \ntopic: second one\n") == "second one")
+        // The digest keeps 140 runes of a topic line where the card, meta, feed and remix keep 180.
+        let long = "Topic: " + String(repeating: "ü", count: 170)
+        #expect(WeeklyDigestRules.topic(content: long) == String(repeating: "ü", count: 140))
+        #expect(BattleTopic.capped(long) == String(repeating: "ü", count: 170))
+        for content in ["Topic: Go vs Rust\nTemplate: Claim/Evidence 6 turns", "Should we ship? Maybe.", "", "Line one\r\nLine two"] {
+            #expect(WeeklyDigestRules.topic(content: content) == BattleTopic.capped(content, maxRunes: 140), "\(content)")
+        }
     }
 
-    @Test func topicFallsBackToTheFirstClause() {
-        #expect(WeeklyDigestRules.topic(content: "Should we ship? Maybe.", roomName: "R") == "Should we ship")
-        #expect(WeeklyDigestRules.topic(content: "  Çalışma düzeni! Sonra", roomName: "R") == "Çalışma düzeni")
-        #expect(WeeklyDigestRules.topic(content: "Line one\r\nLine two", roomName: "R") == "Line one")
-        // A terminator in first position does not cut.
-        #expect(WeeklyDigestRules.topic(content: ".Hidden start. Next", roomName: "R") == ".Hidden start. Next")
-        #expect(
-            WeeklyDigestRules.topic(content: String(repeating: "a", count: 150), roomName: "R")
-                == String(repeating: "a", count: 140))
-    }
-
-    @Test func topicFallsBackToTheRoomThenAFixedText() {
-        #expect(WeeklyDigestRules.topic(content: "  \n ", roomName: " Design ") == "Battle in Design")
-        #expect(WeeklyDigestRules.topic(content: "", roomName: "  ") == "Battle discussion")
+    @Test func theDigestTopicFallsBackToTheFirstSentenceThenAFixedTextNeverTheRoom() {
+        #expect(WeeklyDigestRules.topic(content: "Should we ship? Maybe.") == "Should we ship?")
+        #expect(WeeklyDigestRules.topic(content: "  Çalışma düzeni! Sonra") == "Çalışma düzeni!")
+        #expect(WeeklyDigestRules.topic(content: String(repeating: "a", count: 150)) == String(repeating: "a", count: 90))
+        #expect(WeeklyDigestRules.topic(content: "  \n ") == "Battle discussion")
+        #expect(WeeklyDigestRules.topic(content: "") == "Battle discussion")
     }
 
     // MARK: One sentence

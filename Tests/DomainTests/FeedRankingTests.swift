@@ -122,12 +122,12 @@ import Testing
             b5
                 == FeedBattleView(
                     battleID: "b5", roomID: "room-b5", roomName: "Product", personaID: nil, personaName: nil,
-                    topic: "Should we ship fast? (Product)", createdAt: hoursAgo(2), shares: 1, remixes: 0,
+                    topic: "Should we ship fast?", createdAt: hoursAgo(2), shares: 1, remixes: 0,
                     templateID: "tpl-1", templateName: "Quick Take"))
         let b7 = feed.items.first { $0.id == "battle:b7" }?.battle
         #expect(b7?.templateID == nil)
         #expect(b7?.templateName == nil)
-        #expect(b7?.topic == "A battle. (Room)")
+        #expect(b7?.topic == "A battle.", "the topic carries no room (DECISIONS 27)")
     }
 
     @Test func highlightIsTheMostUsedNewestTemplateAndOnlyItsItemIsTrending() {

@@ -33,11 +33,11 @@ import Testing
         let room = try await Self.room(server, token: token)
         let battle = try await server.request("POST", "/rooms/\(room)/battles", json: #"{"topic":"Will both replies survive?"}"#, token: token)
         #expect(battle.status == 201 && battle.body.contains(#""enqueued_replies":2"#))
-        #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PROCESSING'", equals: 2, timeout: 5) == 2)
+        #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PROCESSING'", equals: 2, timeout: 60) == 2)
         server.kill9()
 
         let restarted = try await ServerProcess(directory: dir, environment: env)
-        #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'", equals: 2, timeout: 45) == 2)
+        #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'", equals: 2, timeout: 120) == 2)
         #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 2, timeout: 1) == 2)
         #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(DISTINCT persona_id) FROM replies", equals: 2, timeout: 1) == 2)
         #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM quota_events WHERE quota_type = 'reply'", equals: 2, timeout: 1) == 2)
@@ -55,14 +55,14 @@ import Testing
         }
         let room = try await Self.room(server, token: token)
         #expect(try await server.request("POST", "/rooms/\(room)/battles", json: #"{"topic":"Graceful or not?"}"#, token: token).status == 201)
-        #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PROCESSING'", equals: 2, timeout: 5) == 2)
+        #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PROCESSING'", equals: 2, timeout: 60) == 2)
         #expect(server.stop() == 0, "SIGTERM exits cleanly within the grace period")
         #expect(
             try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PENDING' AND attempts = 0", equals: 2, timeout: 1)
                 == 2,
             "unfinished jobs go back to PENDING without losing an attempt")
         let restarted = try await ServerProcess(directory: dir, environment: env.merging(["MOCK_LLM_LATENCY": "0s"]) { $1 })
-        #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 2, timeout: 20) == 2)
+        #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 2, timeout: 60) == 2)
         #expect(restarted.stop() == 0)
     }
 
@@ -92,7 +92,7 @@ import Testing
                     "POST", "/rooms/\(room)/battles", json: #"{"topic":"Is SQLite enough?","template_id":"\#(templateID)"}"#,
                     token: token
                 ).status == 201)
-            #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 1, timeout: 20) == 1)
+            #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 1, timeout: 60) == 1)
             let bodies = await fake.requestBodies
             #expect(bodies.contains { $0.contains("Always cite one benchmark number.") && $0.contains("77") }, "\(bodies)")
             #expect(server.stop() == 0)

@@ -22,7 +22,7 @@ import Testing
         let logs = [dir.path + "/digest-a.log", dir.path + "/digest-b.log"]
         let workers = try logs.map { try QueueProcessTests.launch(["serve", "--worker-only"], dir: dir, env: env, log: $0) }
         let daily = try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM persona_digests", equals: 40, timeout: 60)
-        let weekly = try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM weekly_digests", equals: 1, timeout: 10)
+        let weekly = try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM weekly_digests", equals: 1, timeout: 60)
         try await Task.sleep(nanoseconds: 500_000_000) // a few more ticks, which must write nothing
         for worker in workers {
             worker.terminate()

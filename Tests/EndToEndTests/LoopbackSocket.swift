@@ -162,6 +162,20 @@ enum ProcessStats {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
+    /// Connections waiting in the accept queue of the listening socket on `port` (`rx_queue` of its LISTEN row in
+    /// /proc/net/tcp); nil when there is no such socket.
+    static func acceptQueue(port: Int) -> Int? {
+        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return nil }
+        let suffix = ":" + String(format: "%04X", port)
+        for line in table.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ")
+            guard fields.count > 4, fields[1].hasSuffix(suffix), fields[3] == "0A" else { continue }
+            let queues = fields[4].split(separator: ":")
+            return queues.count == 2 ? Int(queues[1], radix: 16) : nil
+        }
+        return nil
+    }
+
     /// Open file descriptors of the process.
     static func openFiles(pid: Int32) -> Int? {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count

@@ -46,10 +46,11 @@ import Testing
                     }
                 }
             }
-            while acknowledged.value.count < 20 { try await Task.sleep(nanoseconds: 20_000_000) }
+            // Conditions, not fixed times: a loaded machine makes each signup (a password hash) slow.
+            _ = try await eventually { acknowledged.value.count >= 20 }
             let before = acknowledged.value
             let backup = try ServerProcess.run(["backup", "--to", target], environment: Self.env(dir))
-            try await Task.sleep(nanoseconds: 300_000_000)
+            _ = try await eventually { acknowledged.value.count > before.count }
             stop.mutate { $0 = true }
             try await group.waitForAll()
             return (before, backup)
@@ -150,7 +151,15 @@ import Testing
         #expect(
             before.split(separator: "\n").contains { $0 == "backup_interval_seconds 1" || $0 == "backup_interval_seconds 1.0" },
             "BACKUP_EVERY for the alert")
-        try await Task.sleep(nanoseconds: 4_500_000_000)
+        // Wait until retention has had something to delete (a third scheduled backup), however long a loaded machine
+        // takes, instead of a fixed time that fits a quiet one.
+        var seen = Set<String>()
+        let third = try await eventually(every: 0.1) {
+            let names = try FileManager.default.contentsOfDirectory(atPath: backups)
+            seen.formUnion(names.filter { $0.hasPrefix("personaworlds-scheduled-") && $0.hasSuffix(".sqlite") })
+            return seen.count >= 3
+        }
+        #expect(third, "the server made only \(seen.count) scheduled backups")
         let metrics = try await server.request("GET", "/metrics").body
         #expect(server.stop() == 0)
         let line = try #require(metrics.split(separator: "\n").first { $0.hasPrefix("backup_last_success_timestamp_seconds ") })

@@ -45,12 +45,19 @@ import Testing
                 acknowledged.mutate { $0.append(email) }
             }
         }
-        while acknowledged.value.count < 50 { try await Task.sleep(nanoseconds: 5_000_000) }
+        try #require(try await eventually { acknowledged.value.count >= 50 }, "the writer never got going")
         let beforeBackup = acknowledged.value
         let steps = LockedBox(0)
         let result = try await db.backup(to: dir.path + "/copy.sqlite", pagesPerStep: 1) { _ in
             steps.mutate { $0 += 1 }
-            usleep(200) // a slow disk: the writer gets many turns during the copy
+            // Mid-copy, the copy waits until the writer has committed 11 more: if the backup blocked writes it would
+            // wait in vain (until the deadline, which only bounds that hang). A condition, not a number of turns the
+            // writer happens to get on a loaded machine.
+            if steps.value == 10 {
+                let deadline = Monotonic.nanos(after: 60)
+                while acknowledged.value.count <= beforeBackup.count + 10 && Monotonic.nanos() < deadline { usleep(1000) }
+            }
+            usleep(200) // a slow disk
         }
         let afterBackup = acknowledged.value.count
         stop.mutate { $0 = true }
@@ -82,9 +89,20 @@ import Testing
             _ = try await db.createUser(email: "u\(i)@example.com", passwordHash: String(repeating: "y", count: 3000), now: SystemClock().now())
         }
         let target = dir.path + "/cancelled.sqlite"
-        let task = Task { try await db.backup(to: target, pagesPerStep: 1) { _ in usleep(2000) } }
-        try await Task.sleep(nanoseconds: 50_000_000)
+        // The copy holds at its fifth step until the test has cancelled it, so the cancel lands mid-copy on any
+        // machine (a fixed sleep could land before the copy starts or after it ends). The deadline only bounds a hang.
+        let steps = LockedBox(0)
+        let cancelRequested = LockedBox(false)
+        let task = Task {
+            try await db.backup(to: target, pagesPerStep: 1) { _ in
+                steps.mutate { $0 += 1 }
+                let deadline = Monotonic.nanos(after: 60)
+                while steps.value >= 5 && !cancelRequested.value && Monotonic.nanos() < deadline { usleep(1000) }
+            }
+        }
+        try #require(try await eventually { steps.value >= 5 }, "the copy never started")
         task.cancel()
+        cancelRequested.mutate { $0 = true }
         await #expect(throws: CancellationError.self) { try await task.value }
         #expect(!FileManager.default.fileExists(atPath: target))
         #expect(!FileManager.default.fileExists(atPath: target + ".partial"))

@@ -14,14 +14,18 @@ import Testing
         let queue = try DatabaseQueue(path: dir.databasePath)
         try await queue.write { try $0.execute(sql: "CREATE TABLE t(n INTEGER PRIMARY KEY)") }
         let transactions = Atomic<Int>(0)
+        let handedOver = LockedBox(0)
         let commit = GroupCommit(maxBatch: 16) { work in
-            transactions.add(1, ordering: .relaxed)
+            // The first commit waits until every writer has handed its write over, so the others queue behind it
+            // however a loaded machine schedules them (the deadline only bounds a hang).
+            if transactions.add(1, ordering: .relaxed).newValue == 1 { _ = try await eventually { handedOver.value == 200 } }
             try await queue.write { db in try work(db) }
         }
         struct Refused: Error {}
         let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
             for n in 0..<200 {
                 group.addTask {
+                    handedOver.mutate { $0 += 1 }
                     do {
                         try await commit.run { db in
                             try db.execute(sql: "INSERT INTO t(n) VALUES (?)", arguments: [n])

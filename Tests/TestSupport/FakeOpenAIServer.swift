@@ -19,6 +19,10 @@ public actor FakeOpenAIServer {
     private var script: [Behavior]
     public private(set) var requestBodies: [String] = []
     public private(set) var requestHeaders: [[String: String]] = []
+    /// Hung requests that ran their full length and answered; 0 after a client gave up proves it gave up while the
+    /// server was still hanging, with no bound on how fast the machine is.
+    public private(set) var hangsAnswered = 0
+    private var hangs: [Task<Void, Error>] = []
 
     public init(_ script: [Behavior]) { self.script = script }
 
@@ -30,6 +34,21 @@ public actor FakeOpenAIServer {
         requestBodies.append(body)
         requestHeaders.append(headers)
         return script.count > 1 ? script.removeFirst() : (script.first ?? .completion("ok"))
+    }
+
+    /// Sleeps `seconds` unless `run` ends first (so a long hang does not hold up the server's shutdown); true when
+    /// the full hang elapsed.
+    func hang(seconds: Double) async -> Bool {
+        let sleeper = Task { try await Task.sleep(nanoseconds: UInt64(seconds * 1e9)) }
+        hangs.append(sleeper)
+        guard (try? await sleeper.value) != nil else { return false }
+        hangsAnswered += 1
+        return true
+    }
+
+    func releaseHangs() {
+        for sleeper in hangs { sleeper.cancel() }
+        hangs.removeAll()
     }
 
     /// A chat-completions JSON body whose first choice says `text`.
@@ -59,7 +78,7 @@ public actor FakeOpenAIServer {
             case .raw(let payload):
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: payload)))
             case .hang(let seconds):
-                try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                guard await server.hang(seconds: seconds) else { throw CancellationError() }
                 return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: completionJSON("too late"))))
             }
         }
@@ -67,7 +86,14 @@ public actor FakeOpenAIServer {
         logger.logLevel = .critical
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         return try await app.test(.live) { client in
-            try await body("http://127.0.0.1:\(client.port!)")
+            do {
+                let result = try await body("http://127.0.0.1:\(client.port!)")
+                await server.releaseHangs()
+                return result
+            } catch {
+                await server.releaseHangs()
+                throw error
+            }
         }
     }
 }

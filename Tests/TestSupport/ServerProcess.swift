@@ -85,7 +85,8 @@ public final class ServerProcess: @unchecked Sendable {
         process.standardOutput = log
         process.standardError = log
         try process.run()
-        let deadline = Date().addingTimeInterval(30)
+        // Start-up takes well under a second; the deadline only bounds a server that never comes up.
+        let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if let r = try? await request("GET", "/healthz"), r.status == 200 { return }
             guard process.isRunning else { break }

@@ -23,20 +23,29 @@ public struct TestApp {
     /// Runs `body` against the in-process router; with `live`, against the application serving on a loopback port
     /// (for what needs a real connection, such as the socket peer `/metrics` checks). `body` gets the test's directory;
     /// `TestDatabase.open(dir)` reaches the rows of the app under test. `dir` defaults to a fresh directory; pass one to
-    /// start the app again on the same database.
+    /// start the app again on the same database. `logs` receives what the app logs at `info` and above (audit lines);
+    /// without it the app logs nothing below `critical`. `onlineBackup` replaces the engine's online backup.
     public static func withRouter<T: Sendable>(
-        _ values: [String: String] = [:], backend: StoreBackend = .sqlite, clock: any AppClock = SystemClock(),
-        runWorker: Bool = true, live: Bool = false, llm: (any LLMClient)? = nil, in given: TestDirectory? = nil,
+        _ values: [String: String] = [:], backend: StoreBackend = .default, clock: any AppClock = SystemClock(),
+        runWorker: Bool = true, live: Bool = false, llm: (any LLMClient)? = nil, in given: TestDirectory? = nil, logs: LogCapture? = nil,
+        onlineBackup: OnlineBackupOverride? = nil,
         _ body: @Sendable (any TestClientProtocol, TestDirectory) async throws -> T
     ) async throws -> T {
         let dir = given ?? TestDirectory(backend: backend)
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
+        try await dir.backend.prepare(dir)
+        var logger = logs?.logger() ?? Logger(label: "test")
+        if logs == nil { logger.logLevel = .critical }
         var values = values
         if live { values.merge(["PORT": "0", "BIND_ADDRESS": "127.0.0.1"]) { mine, _ in mine } }
-        let deps = AppDependencies(config: try config(dir, values), logger: logger, clock: clock, runWorker: runWorker, llm: llm)
+        var deps = AppDependencies(config: try config(dir, values), logger: logger, clock: clock, runWorker: runWorker, llm: llm)
+        deps.onlineBackup = onlineBackup
         let app = try await buildApplication(deps)
-        return try await app.test(live ? .live : .router) { client in try await body(client, dir) }
+        return try await app.test(live ? .live : .router) { client in
+            // On PostgreSQL the start-up (schema, seed, ADMIN_EMAILS) finishes while the app already serves; wait for
+            // it as a load balancer would, so a test never races it.
+            if dir.backend == .postgres { try await client.waitUntilReady() }
+            return try await body(client, dir)
+        }
     }
 }
 
@@ -52,6 +61,16 @@ extension TestApp {
 
 /// Convenience calls for API tests.
 extension TestClientProtocol {
+    /// Polls `/readyz` until it answers 200; fails after 60 s (a bound on a hang only, never reached by a healthy app).
+    public func waitUntilReady() async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if try await execute(uri: "/readyz", method: .get).status == .ok { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestAppError.notReady
+    }
+
     /// Sends a JSON string body.
     public func send(
         _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil,
@@ -142,7 +161,7 @@ extension TestClientProtocol {
     }
 
     /// Waits until no job is active (the `queue_depth` gauges `/metrics` refreshes from the database are all 0).
-    public func waitForEmptyQueue(timeout: Double = 30) async throws {
+    public func waitForEmptyQueue(timeout: Double = 60) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let text = try await send(.get, "/metrics").text
@@ -153,8 +172,9 @@ extension TestClientProtocol {
         throw TestFailure("the queue did not empty within \(timeout) s")
     }
 
-    /// Polls `check` on the thread of `post` until it holds (the worker writes replies in the background).
-    public func waitForReplies(token: String, post: String, count: Int, timeout: Double = 10) async throws -> [[String: Any]] {
+    /// Polls the thread of `post` until it has `count` replies (the worker writes replies in the background). The
+    /// timeout only bounds a hang; a passing test returns as soon as the replies are there.
+    public func waitForReplies(token: String, post: String, count: Int, timeout: Double = 60) async throws -> [[String: Any]] {
         let deadline = Date().addingTimeInterval(timeout)
         var replies: [[String: Any]] = []
         while Date() < deadline {
@@ -169,4 +189,10 @@ extension TestClientProtocol {
 extension TestResponse {
     /// A response header by name.
     public func header(_ name: String) -> String? { HTTPField.Name(name).flatMap { headers[$0] } }
+}
+
+/// Why a test app could not be used.
+public enum TestAppError: Error {
+    /// `/readyz` never answered 200.
+    case notReady
 }

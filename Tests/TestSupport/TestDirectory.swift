@@ -6,8 +6,10 @@ public final class TestDirectory: @unchecked Sendable {
     public let path: String
     /// The engine whose database this directory stands for (`TestApp`, `ServerProcess` and `TestDatabase` use it).
     public let backend: StoreBackend
+    /// The PostgreSQL database of this directory, once `StoreBackend.prepare` made it (dropped with the directory).
+    public var postgres: (cluster: PostgresCluster, name: String)?
 
-    public init(backend: StoreBackend = .sqlite) {
+    public init(backend: StoreBackend = .default) {
         self.backend = backend
         path = NSTemporaryDirectory() + "pw-test-" + UUID().uuidString.lowercased()
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -16,5 +18,8 @@ public final class TestDirectory: @unchecked Sendable {
     /// The SQLite database file inside the directory (SQLite-only tests: backups, restore, doctor).
     public var databasePath: String { path + "/db.sqlite" }
 
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+        if let (cluster, name) = postgres { Task { await cluster.drop(name) } }
+    }
 }

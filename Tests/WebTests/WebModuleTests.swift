@@ -1,3 +1,4 @@
+import Domain
 import Testing
 import Web
 
@@ -109,5 +110,39 @@ import Web
             #expect(!text.contains("style=\""), "\(path) inline style")
             #expect(!text.contains(" onclick="), "\(path) inline handler")
         }
+    }
+}
+
+@Suite struct PluralTests {
+    @Test func oneIsSingularEverythingElsePlural() {
+        #expect(Plural.count(1, "time") == "1 time")
+        #expect(Plural.count(2, "time") == "2 times")
+        #expect(Plural.count(0, "time") == "0 times")
+        #expect(Plural.count(1, "reply", "replies") == "1 reply")
+        #expect(Plural.count(5, "reply", "replies") == "5 replies")
+    }
+}
+
+@Suite struct FormFieldsTests {
+    @Test func keepsEveryValueOfARepeatedNameInOrder() throws {
+        let fields = try FormFields(Array("s=one&s=two+words&s=&other=x%26y&flag=on".utf8))
+        #expect(try fields.strings("s") == ["one", "two words", ""])
+        #expect(try fields.string("other") == "x&y")
+        #expect(try fields.string("absent") == "")
+        #expect(fields.has("flag") && !fields.has("absent"))
+    }
+
+    @Test func linesNumbersAndNULAreReadLikeTheScriptsJSON() throws {
+        let fields = try FormFields(Array("lines=%20a%20%0D%0A%0D%0Ab%0A&n=%2042%20&empty=&bad=4x&nul=a%00b".utf8))
+        #expect(try fields.lines("lines") == ["a", "b"])
+        #expect(try fields.int("n") == 42)
+        #expect(try fields.int("empty") == 0)
+        #expect(throws: DomainError.invalid("bad must be a whole number")) { try fields.int("bad") }
+        #expect(throws: DomainError.unstorableText(field: "nul")) { try fields.string("nul") }
+    }
+
+    @Test func tooManyFieldsIsNotAForm() {
+        let body = (0...FormFields.maxFields).map { "f\($0)=x" }.joined(separator: "&")
+        #expect(throws: DomainError.invalid("too many form fields")) { try FormFields(Array(body.utf8)) }
     }
 }

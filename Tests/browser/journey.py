@@ -5,10 +5,13 @@ One run against a fresh server (scripts/browser-tests.sh starts one): the owner 
 two personas (one named `<script>alert(1)</script>`), drafts and approves a post, generates replies,
 starts a battle from a template, checks its 960x540 card and Open Graph tags, publishes the
 profiles; an anonymous visitor opens the share links, is asked to sign up on follow, signs up and
-follows; the owner sees the follow in notifications and the battle in the feed. Along the way:
-no console errors, page errors, dialogs, failed requests or HTTP >= 400 (unless a step expects
-one), a CSP header on every page, escaped user text, pages without JavaScript, content negotiation
-for plain HTTP clients, and desktop + phone screenshots of every page.
+follows; the owner sees the follow in notifications and the battle in the feed. Then the whole
+signed-in journey again with JavaScript disabled (every form a plain post answered with a redirect),
+the compact menu at phone width, and the weight of every page. Along the way: no console errors,
+page errors, dialogs, failed requests or HTTP >= 400 (unless a step expects one), a CSP header on
+every page, escaped user text, axe-core (axe-playwright-python) on every page at desktop and phone
+width with no serious or critical violation, content negotiation for plain HTTP clients, and
+desktop + phone screenshots of every page.
 
 Usage: journey.py --base-url http://127.0.0.1:PORT [--screenshots DIR]
 Exits 1 with the list of failures if any check failed.
@@ -21,6 +24,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import time
 import traceback
 import urllib.error
 import urllib.request
@@ -29,6 +33,11 @@ from types import SimpleNamespace
 from urllib.parse import urlparse
 
 from playwright.sync_api import Error as PlaywrightError, TimeoutError as PlaywrightTimeoutError, expect, sync_playwright
+
+try:  # axe-core, carried by the axe-playwright-python package (scripts/deps.sh test installs it)
+    from axe_playwright_python.sync_playwright import Axe
+except ImportError:
+    Axe = None
 
 TIMEOUT_MS = 15_000
 DESKTOP = {"width": 1280, "height": 800}
@@ -40,8 +49,14 @@ POST_TEXT = "Small steps, measured twice, shipped with logs."
 TOPIC = "Should every team ship on Fridays?"
 TEMPLATE_NAME = "Quick fire rounds"
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+AXE_BLOCKING = ("serious", "critical")
+# The heaviest page, everything it loads included, on a first visit (empty cache), over the wire.
+MAX_PAGE_BYTES = 100 * 1024
+NOJS_OWNER, NOJS_FAN = "nojs-owner@example.com", "nojs-fan@example.com"
+NOJS_TOPIC = "Do forms need JavaScript?"
 
-S = SimpleNamespace(base="", shots="", shot_no=0, failures=[], passed=0, allowed=[], nav_checked=0, page=None)
+S = SimpleNamespace(base="", shots="", shot_no=0, failures=[], passed=0, allowed=[], nav_checked=0, page=None,
+                    axe=None, axe_runs=0, axe_minor={}, visited={})
 
 
 # ---------------------------------------------------------------- checks and listeners
@@ -192,20 +207,79 @@ def chrome(page, logged_in, admin=False):
     soft(lambda: expect(page.get_by_role("button", name="Log out", exact=True)).to_be_visible(), "button 'Log out'")
 
 
+def audit(page, name, width):
+    """axe-core on the page as it is: no serious or critical violation (labels, contrast, names, ARIA…)."""
+    if S.axe is None:
+        fail("axe-playwright-python is not installed (scripts/deps.sh test)")
+        return
+    try:
+        violations = S.axe.run(axe_view(page)).response["violations"]
+    except PlaywrightError as e:
+        fail(f"axe could not run on {name} ({width}): {first_lines(e)}")
+        return
+    S.axe_runs += 1
+    blocking = [v for v in violations if v.get("impact") in AXE_BLOCKING]
+    for v in violations:
+        if v.get("impact") not in AXE_BLOCKING:
+            S.axe_minor.setdefault(f"{v['id']} ({v.get('impact')})", set()).add(name)
+    for v in blocking:
+        targets = "; ".join(" ".join(n.get("target", [])) for n in v["nodes"][:4])
+        fail(f"axe {v['impact']} on {name} ({width}): {v['id']}: {v['help']} [{targets}]")
+    if not blocking:
+        check(True, f"axe: no serious or critical violation on {name} ({width})")
+
+
+def axe_view(page):
+    """The page axe can run in. axe needs script, so a page of a browser without JavaScript is checked as
+    a copy (its scripts removed) in a script-enabled page on the same origin and with the pages' CSP,
+    so the same stylesheet applies."""
+    if page.context not in S.nojs_contexts:
+        return page
+    if S.axe_helper is None:
+        S.axe_helper = S.browser.new_context(viewport=DESKTOP).new_page()
+    helper = S.axe_helper
+    helper.set_viewport_size(page.viewport_size)
+    helper.goto(S.base + "/login")
+    helper.set_content(re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.S))
+    return helper
+
+
 def snap(page, name):
-    """Full-page screenshots at desktop and phone widths; the phone layout must not scroll sideways."""
+    """Full-page screenshots and axe at desktop and phone widths; the phone layout must not scroll
+    sideways and the signed-in header stays one row."""
     S.shot_no += 1
     stem = os.path.join(S.shots, f"{S.shot_no:02d}-{name}")
     page.wait_for_load_state("load")
     no_injected_script(page)
+    S.visited.setdefault(page.url, (name, page.context))
     page.set_viewport_size(DESKTOP)
     page.screenshot(path=f"{stem}-desktop.png", full_page=True, timeout=TIMEOUT_MS)
+    audit(page, name, "desktop")
     page.set_viewport_size(PHONE)
     fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     check(fits, f"{name}: no horizontal scrolling at 390 px")
+    if page.locator("details.nav-menu").count():
+        height = page.locator("header.site-header").evaluate("h => h.getBoundingClientRect().height")
+        check(height <= 80, f"{name}: the signed-in header is one row at 390 px ({height:.0f} px)")
     page.screenshot(path=f"{stem}-phone.png", full_page=True, timeout=TIMEOUT_MS)
+    audit(page, name, "phone")
     page.set_viewport_size(DESKTOP)
     print(f"  shot  {os.path.basename(stem)}-desktop.png, -phone.png")
+
+
+def focus_is_visible(page, presses=6):
+    """Tabbing through the first controls: each focused element draws a visible focus indicator."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        shown = page.evaluate("""() => {
+            const el = document.activeElement;
+            if (!el || el === document.body) return null;
+            const s = getComputedStyle(el);
+            return [el.tagName + (el.textContent || '').trim().slice(0, 20),
+                    (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none'];
+        }""")
+        if shown is not None:
+            check(shown[1], f"focus is visible on {shown[0]!r} ({page.url})")
 
 
 def sign_up(page, email):
@@ -328,6 +402,7 @@ def step_home():
     for name in ("Sign up", "Log in"):
         soft(lambda: expect(main_area(page).get_by_role("link", name=name, exact=True)).to_be_visible(),
              f"home: link {name!r} in main")
+    focus_is_visible(page)
     snap(page, "home")
 
 
@@ -346,6 +421,8 @@ def step_signup_owner():
         subprocess.run(S.grant_admin + [OWNER], check=True, capture_output=True)
         page.reload()
     chrome(page, logged_in=True, admin=True)
+    page.locator("main").focus()
+    focus_is_visible(page, presses=4)
 
 
 def step_persona_form_error():
@@ -422,9 +499,16 @@ def step_approve_and_replies():
     soft(lambda: expect(main_area(page)).to_contain_text("Published"), "the post is published")
     soft(lambda: expect(main_area(page)).to_contain_text(POST_TEXT), "the edited text was published")
     page.evaluate("window.__journeyMarker = 'no reload'")
+    requests = []
+    record = lambda request: requests.append(request.url)
+    page.on("request", record)
     generate.click()
     expect(page.locator("ol.replies li.reply").first).to_be_visible()
+    page.remove_listener("request", record)
     check(page.evaluate("window.__journeyMarker") == "no reload", "replies appeared without a reload")
+    # Issue 18: the replies come over the event stream, not by polling the thread.
+    check(any(re.search(r"/posts/[^/]+/events$", url) for url in requests), "live replies use GET /posts/{id}/events")
+    check(not any(re.search(r"/posts/[^/]+/thread$", url) for url in requests), "no polling of GET /posts/{id}/thread")
     soft(lambda: expect(page.locator(".live-status")).to_have_attribute("role", "status"), ".live-status is role=status")
     chrome(page, logged_in=True, admin=True)
     snap(page, "thread")
@@ -517,6 +601,14 @@ def step_visitor():
         soft(lambda: expect(main_area(page)).to_contain_text(shows_n, use_inner_text=True), f"the page shows {n} follower(s)")
         check(followers(ADA_SLUG) == n, f"the JSON profile counts {n} follower(s)")
 
+    # The operator console is for the stored admin role only: this signed-in visitor gets the 403 page.
+    url = f"{S.base}/app/admin"
+    with expected_http_error(page, "^" + re.escape(url) + "$", 403):
+        response = page.goto(url)
+    check(response is not None and response.status == 403, "/app/admin is 403 for a user without the admin role")
+    soft(lambda: expect(h1(page)).to_have_text("Not allowed"), "the 403 page for a non-admin")
+    soft(lambda: expect(page.locator("[data-console]")).to_have_count(0), "no console section for a non-admin")
+
 
 def step_notifications():
     page = S.page = S.owner.pages[0]
@@ -563,9 +655,29 @@ def step_feed_digests_admin():
     snap(page, "daily-digest")
 
     nav_link(page, "Admin").click()
-    expect(h1(page)).to_have_text("Analytics")
-    soft(lambda: expect(page.locator("svg.chart")).to_be_visible(), "admin chart (svg.chart)")
+    expect(h1(page)).to_have_text("Operator console")
+    step_console(page)
+
+
+def step_console(page):
+    """The operator console: every section, server-drawn charts, this server as a live node, and Back up now as a
+    plain form post (CSRF token in the form) answered by a redirect with the outcome."""
+    for section in ("Queue", "Health", "Backups", "Nodes", "Analytics"):
+        soft(lambda: expect(page.get_by_role("heading", level=2, name=section, exact=True)).to_be_visible(),
+             f"console section {section!r}")
+    soft(lambda: expect(page.locator("svg.chart")).to_have_count(3), "console charts: throughput, events per day, events")
+    soft(lambda: expect(page.locator("svg.chart-columns rect.chart-a").first).to_be_attached(),
+         "the throughput chart has the replies the journey's jobs wrote")
+    soft(lambda: expect(page.locator("tr[data-node]")).to_have_count(1), "this server is the one live node")
+    soft(lambda: expect(page.get_by_text("No job has failed for good.")).to_be_visible(), "no failed jobs")
     snap(page, "admin")
+    page.get_by_role("button", name="Back up now", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/app/admin\?notice=backup-(written|running)&file=personaworlds-"))
+    soft(lambda: expect(page.locator("[data-console-notice]")).to_contain_text("Backup"), "backup notice shown")
+    if "backup-written" in page.url:
+        soft(lambda: expect(page.locator("[data-last-backup]")).to_have_text(re.compile(r"^personaworlds-.*\.sqlite$")),
+             "the new backup is the last one")
+    snap(page, "admin-after-backup")
 
 
 def step_not_found():
@@ -635,10 +747,226 @@ def step_logout_login():
     expect(h1(page)).to_have_text("Your personas")
 
 
+def step_phone_menu():
+    """At 390 px the signed-in navigation is one "Menu" button that opens a panel of every link."""
+    page = S.page = S.owner.pages[0]
+    page.goto(f"{S.base}/app/personas")
+    page.set_viewport_size(PHONE)
+    try:
+        summary = nav(page).locator("summary")
+        expect(summary).to_be_visible()
+        soft(lambda: expect(nav_link(page, "Feed")).to_be_hidden(), "phone: links hidden until the menu opens")
+        summary.click()
+        soft(lambda: expect(nav_link(page, "Feed")).to_be_visible(), "phone: the menu shows the links")
+        soft(lambda: expect(page.get_by_role("button", name="Log out", exact=True)).to_be_visible(), "phone: Log out in the menu")
+        S.shot_no += 1
+        page.screenshot(path=os.path.join(S.shots, f"{S.shot_no:02d}-menu-open-phone.png"), full_page=False)
+        audit(page, "menu-open", "phone")
+        nav_link(page, "Feed").click()
+        expect(h1(page)).to_have_text("Feed")
+    finally:
+        page.set_viewport_size(DESKTOP)
+
+
+def nojs_submit(page, form, button, expect_status=None):
+    """Submits a form by its button in the no-JavaScript browser; the post is a document navigation
+    (a 303 to the next page, or the form again with an error status when `expect_status` is given)."""
+    if expect_status is None:
+        with page.expect_navigation():
+            form.get_by_role("button", name=button, exact=True).click()
+        return
+    rx = re.compile(r"^" + re.escape(S.base) + r"/")
+    S.allowed.append((rx, expect_status))
+    try:
+        with page.expect_response(lambda r: r.request.method == "POST" and r.status == expect_status):
+            form.get_by_role("button", name=button, exact=True).click()
+        page.wait_for_load_state("load")
+    finally:
+        S.allowed.remove((rx, expect_status))
+
+
+def step_nojs_journey():
+    """The signed-in journey with JavaScript disabled: every form is a plain post answered with a
+    redirect (or the form again with the API's message), and no request is a script's fetch."""
+    page = S.page = S.nojs_owner.new_page()
+    page.goto(f"{S.base}/signup")
+    sign_up(page, NOJS_OWNER)
+    expect(page).to_have_url(re.compile(r"/app/personas$"))
+    chrome(page, logged_in=True)
+    snap(page, "nojs-personas")
+
+    form = page.get_by_role("form", name="Create a persona")
+    form.get_by_label("Name", exact=True).fill("NoJS Ada")
+    form.evaluate("f => { f.noValidate = true }")  # let the server, not the browser, reject it
+    nojs_submit(page, form, "Create persona", expect_status=400)
+    soft(lambda: expect(page.get_by_role("form", name="Create a persona").get_by_role("alert"))
+         .to_contain_text("Writing samples must contain exactly 3"), "no-JS: the rejected form shows the API's message")
+    soft(lambda: expect(page.get_by_role("form", name="Create a persona").get_by_label("Name", exact=True))
+         .to_have_value("NoJS Ada"), "no-JS: the rejected form keeps what was typed")
+    snap(page, "nojs-persona-error")
+
+    ids = {}
+    for name in ("NoJS Ada", "NoJS Bob"):
+        page.goto(f"{S.base}/app/personas")
+        form = page.get_by_role("form", name="Create a persona")
+        fill_persona(form, name, f"{name} writes without scripts.")
+        nojs_submit(page, form, "Create persona")
+        expect(page).to_have_url(re.compile(r"/app/personas/[^/?#]+$"))
+        expect(h1(page)).to_have_text(name)
+        ids[name] = page.url.rsplit("/", 1)[1]
+    edit = page.get_by_role("form", name="Edit persona")
+    edit.get_by_label("Tone", exact=True).fill("dry, exact")
+    nojs_submit(page, edit, "Save changes")
+    soft(lambda: expect(page.get_by_role("form", name="Edit persona").get_by_label("Tone", exact=True))
+         .to_have_value("dry, exact"), "no-JS: Save changes persisted the tone")
+
+    for name, slug in (("NoJS Ada", "nojs-ada"), ("NoJS Bob", "nojs-bob")):
+        page.goto(f"{S.base}/app/personas/{ids[name]}")
+        form = page.get_by_role("form", name="Publish profile")
+        form.get_by_label("Profile address (slug)", exact=True).fill(slug)
+        nojs_submit(page, form, "Publish profile")
+        soft(lambda: expect(page.locator("a.share-link")).to_have_text(f"{S.base}/p/{slug}"), f"no-JS: {slug} published")
+    nojs_submit(page, page.get_by_role("form", name="Unpublish profile"), "Unpublish profile")
+    soft(lambda: expect(page.get_by_role("button", name="Publish profile", exact=True)).to_be_visible(), "no-JS: unpublished")
+    nojs_submit(page, page.get_by_role("form", name="Publish profile"), "Publish profile")
+    snap(page, "nojs-persona")
+
+    nav_link(page, "Rooms").click()
+    page.locator("main a[href^='/app/rooms/']").first.click()
+    preview = page.get_by_role("form", name="Preview drafts")
+    preview.get_by_label("Persona to preview", exact=True).select_option(label="NoJS Ada")
+    nojs_submit(page, preview, "Preview drafts")
+    soft(lambda: expect(page.locator("#previews li").first).to_contain_text("AI Preview 1"), "no-JS: previews shown")
+    snap(page, "nojs-previews")
+    draft = page.get_by_role("form", name="Draft a post")
+    draft.get_by_label("Persona", exact=True).select_option(label="NoJS Ada")
+    nojs_submit(page, draft, "Draft a post")
+    expect(page).to_have_url(re.compile(r"/app/posts/[^/?#]+$"))
+    approve = page.get_by_role("form", name="Approve", exact=True)
+    approve.get_by_label("Content", exact=True).fill("Forms first, scripts second.")
+    nojs_submit(page, approve, "Approve and publish")
+    soft(lambda: expect(main_area(page)).to_contain_text("Forms first, scripts second."), "no-JS: approved")
+    nojs_submit(page, page.get_by_role("form", name="Generate replies"), "Generate replies")
+    soft(lambda: expect(page.get_by_role("form", name="Generate replies").get_by_role("status"))
+         .to_contain_text(re.compile(r"Writing \d+ repl")), "no-JS: the queued replies are announced")
+    thread = page.url.split("?", 1)[0]
+    for _ in range(40):  # the worker writes replies in the background; a reader reloads
+        if page.locator("ol.replies li.reply").count():
+            break
+        page.wait_for_timeout(250)
+        page.goto(thread)
+    soft(lambda: expect(page.locator("ol.replies li.reply").first).to_be_visible(), "no-JS: replies after a reload")
+    snap(page, "nojs-thread")
+
+    nav_link(page, "New battle").click()
+    page.get_by_label("Topic", exact=True).fill(NOJS_TOPIC)
+    nojs_submit(page, page.get_by_role("form", name="Battle details"), "Start battle")
+    expect(page).to_have_url(re.compile(r"/b/[^/?#]+$"))
+    expect(h1(page)).to_have_text(NOJS_TOPIC)
+    snap(page, "nojs-battle")
+
+    nav_link(page, "Templates").click()
+    form = page.get_by_role("form", name="Create a template")
+    form.get_by_label("Name", exact=True).fill("No script rounds")
+    form.get_by_label("Prompt rules", exact=True).fill("Short turns, one claim each.")
+    form.get_by_label("Turn count", exact=True).fill("4")
+    form.get_by_label("Word limit", exact=True).fill("60")
+    nojs_submit(page, form, "Create template")
+    soft(lambda: expect(main_area(page).get_by_text("No script rounds").first).to_be_visible(), "no-JS: template created")
+    snap(page, "nojs-templates")
+
+    fan = S.nojs_fan.new_page()
+    fan.goto(f"{S.base}/signup")
+    sign_up(fan, NOJS_FAN)
+    for slug in ("nojs-ada", "nojs-bob"):
+        fan.goto(f"{S.base}/p/{slug}")
+        nojs_submit(fan, fan.get_by_role("form", name=re.compile("^Follow")), "Follow")
+        soft(lambda: expect(fan.get_by_role("status").filter(has_text="You follow this persona.")).to_be_visible(),
+             f"no-JS: followed {slug}")
+        soft(lambda: expect(main_area(fan)).to_contain_text("1 follower"), f"no-JS: {slug} has 1 follower")
+    snap(fan, "nojs-followed")
+    fan.close()
+
+    page.goto(f"{S.base}/app/notifications")
+    unread = page.locator("ul.list > li.unread")
+    soft(lambda: expect(unread).to_have_count(2), "no-JS: two follow notifications")
+    snap(page, "nojs-notifications")
+    nojs_submit(page, unread.first, "Mark as read")
+    soft(lambda: expect(page.locator("ul.list > li.unread")).to_have_count(1), "no-JS: one marked read")
+    nojs_submit(page, page.get_by_role("form", name="Mark all as read"), "Mark all as read")
+    soft(lambda: expect(page.locator("ul.list > li.unread")).to_have_count(0), "no-JS: all marked read")
+
+    page.goto(f"{S.base}/app/personas/{ids['NoJS Bob']}")
+    delete = page.get_by_role("form", name="Delete persona")
+    delete.get_by_label("Yes, delete this persona", exact=True).check()
+    nojs_submit(page, delete, "Delete persona")
+    expect(page).to_have_url(re.compile(r"/app/personas$"))
+    soft(lambda: expect(main_area(page).get_by_role("link", name="NoJS Bob", exact=True)).to_have_count(0), "no-JS: deleted")
+
+    page.set_viewport_size(PHONE)
+    summary = nav(page).locator("summary")
+    summary.click()
+    nav_link(page, "Account").click()
+    expect(h1(page)).to_have_text("Your account")
+    page.set_viewport_size(DESKTOP)
+    snap(page, "nojs-account")
+    nojs_submit(page, page.get_by_role("form", name="Log out everywhere"), "Log out everywhere")
+    expect(page).to_have_url(re.compile(r"/login$"))
+    page.get_by_label("Email", exact=True).fill(NOJS_OWNER)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/app/personas$"))
+    page.get_by_role("button", name="Log out", exact=True).click()
+    expect(nav_link(page, "Log in")).to_be_visible()
+    check(not S.nojs_fetches, f"no-JS: no script requests ({S.nojs_fetches[:3]})")
+
+
+def step_page_weight():
+    """Every page visited, loaded again with an empty cache: the bytes transferred (document, styles,
+    script, images, headers included, as the browser counts them) stay under MAX_PAGE_BYTES, and
+    text arrives compressed."""
+    # Each page as the browser that saw it (the no-JS users have logged out everywhere by now; their
+    # pages are the same templates).
+    measured = {S.owner: S.owner.storage_state(), S.visitor: S.visitor.storage_state(), S.anonymous: None, S.nojs: None}
+    weights = []
+    for who, state in measured.items():
+        ctx = S.browser.new_context(viewport=DESKTOP, storage_state=state)
+        try:
+            weigh(ctx, [(url, name) for url, (name, seen) in S.visited.items() if seen is who and "remix=" not in url], weights)
+        finally:
+            ctx.close()
+    weights.sort(reverse=True)
+    print("  page weights (first visit, bytes transferred):")
+    for total, name, url in weights:
+        print(f"    {total / 1024:7.1f} KB  {name}  {url.replace(S.base, '')}")
+    heaviest = weights[0] if weights else (0, "none", "")
+    check(heaviest[0] < MAX_PAGE_BYTES,
+          f"the heaviest page ({heaviest[1]}) transfers {heaviest[0] / 1024:.1f} KB < {MAX_PAGE_BYTES // 1024} KB")
+
+
+def weigh(ctx, pages, weights):
+    """Loads each page with the cache disabled and adds (bytes transferred, name, url) to weights."""
+    page = ctx.new_page()
+    cdp = ctx.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    for url, name in pages:
+        page.goto(url)
+        page.wait_for_load_state("load")
+        total, html = page.evaluate("""() => {
+            const nav = performance.getEntriesByType('navigation')[0];
+            const rest = performance.getEntriesByType('resource').reduce((n, r) => n + r.transferSize, 0);
+            return [nav.transferSize + rest, [nav.encodedBodySize, nav.decodedBodySize]];
+        }""")
+        weights.append((total, name, url))
+        if html[1] > 2048:
+            check(html[0] < html[1] * 0.6, f"{name}: HTML arrives compressed ({html[0]} of {html[1]} bytes)")
+
+
 STEPS = [step_home, step_signup_owner, step_persona_form_error, step_create_personas, step_draft_post,
          step_approve_and_replies, step_battle, step_templates, step_publish_profiles, step_visitor,
-         step_notifications, step_feed_digests_admin, step_not_found, step_without_javascript,
-         step_plain_http, step_logout_login]
+         step_notifications, step_feed_digests_admin, step_phone_menu, step_not_found, step_without_javascript,
+         step_plain_http, step_logout_login, step_nojs_journey, step_page_weight]
 # Steps whose results (account, persona ids, battle, share links) later steps need: when one of
 # these breaks, the rest is skipped. Any other step that breaks is recorded and the journey goes on.
 REQUIRED = {step_home, step_signup_owner, step_create_personas, step_battle, step_publish_profiles}
@@ -649,11 +977,22 @@ def run(browser):
     S.visitor = new_context(browser, "visitor")
     S.anonymous = new_context(browser, "anonymous")
     S.nojs = new_context(browser, "no-js", java_script_enabled=False)
+    S.nojs_owner = new_context(browser, "no-js owner", java_script_enabled=False)
+    S.nojs_fan = new_context(browser, "no-js fan", java_script_enabled=False)
+    S.nojs_fetches = []
+    for ctx in (S.nojs_owner, S.nojs_fan):
+        ctx.on("request", lambda r: S.nojs_fetches.append(r.url) if r.resource_type in ("fetch", "xhr") else None)
+    S.browser = browser
+    S.axe = Axe() if Axe else None
+    S.nojs_contexts = {S.nojs, S.nojs_owner, S.nojs_fan}
+    S.axe_helper = None
     for i, step in enumerate(STEPS):
         name = step.__name__.removeprefix("step_")
         print(f"== {name}")
+        started = time.monotonic()
         try:
             step()
+            print(f"   ({name}: {time.monotonic() - started:.1f} s)")
         except Exception as e:  # an auto-waiting step timed out or broke: later steps depend on it
             fail(f"step {name} aborted: {first_lines(e, 6)}")
             traceback.print_exc(limit=3)
@@ -668,6 +1007,9 @@ def run(browser):
                     fail(f"steps skipped: {', '.join(skipped)}")
                 break
     check(S.nav_checked > 0, f"CSP checked on {S.nav_checked} page navigations")
+    check(S.axe_runs > 0, f"axe ran {S.axe_runs} times")
+    for rule, pages in sorted(S.axe_minor.items()):
+        print(f"  note  axe (not blocking) {rule} on {len(pages)} page(s): {', '.join(sorted(pages)[:6])}")
 
 
 def main():

@@ -26,6 +26,10 @@ extension AppConfig {
         bindAddress = r.string("BIND_ADDRESS", bindAddress)
         port = try r.int("PORT", port, range: 0...65535)
         databasePath = r.string("DATABASE_PATH", databasePath)
+        if let url = r.raw("DATABASE_URL")?.trimmingWhitespace(), !url.isEmpty {
+            do { databaseURL = try DatabaseURL(url) } catch { throw ConfigError(variable: "DATABASE_URL", problem: "\(error)") }
+        }
+        databasePoolSize = try r.int("DATABASE_POOL_SIZE", databasePoolSize, range: 1...100)
         if let secret = values["JWT_SECRET"], !secret.isEmpty { jwtSecret = secret }
         jwtSecretFile = r.raw("JWT_SECRET_FILE")
         if jwtSecret == nil, let path = jwtSecretFile { jwtSecret = try Self.readSecretFile(path) }
@@ -95,6 +99,10 @@ extension AppConfig {
         }
         if r.raw("MAX_CONNECTIONS") != nil { maxConnections = try r.int("MAX_CONNECTIONS", 0, range: 1...Int.max) }
         maxConnectionsPerIP = try r.int("MAX_CONNECTIONS_PER_IP", maxConnectionsPerIP, range: 1...Int.max)
+        eventStreamsPerUser = try r.int("EVENT_STREAMS_PER_USER", eventStreamsPerUser, range: 0...1_000)
+        eventStreamHeartbeat = try r.duration("EVENT_STREAM_HEARTBEAT", eventStreamHeartbeat, positive: true)
+        eventStreamPollEvery = try r.duration("EVENT_STREAM_POLL_EVERY", eventStreamPollEvery, positive: true)
+        eventStreamLifetime = try r.duration("EVENT_STREAM_LIFETIME", eventStreamLifetime, positive: true)
         if r.raw("METRICS_ALLOW") != nil { metricsAllow = r.list("METRICS_ALLOW") }
         do { _ = try IPNetworkList(entries: metricsAllow) } catch {
             throw ConfigError(variable: "METRICS_ALLOW", problem: String(describing: error))

@@ -6,6 +6,10 @@ public struct AppConfig: Sendable {
     public var bindAddress = "0.0.0.0"
     public var port = 8080
     public var databasePath = "./data/personaworlds.sqlite"
+    /// `DATABASE_URL`: PostgreSQL instead of the SQLite file at `databasePath` when set.
+    public var databaseURL: DatabaseURL?
+    /// Connections one process keeps to PostgreSQL at most (`DATABASE_POOL_SIZE`).
+    public var databasePoolSize = 10
     /// Explicit `JWT_SECRET` (or the contents of `JWT_SECRET_FILE`); nil means "generate and persist one"
     /// (refused in production).
     public var jwtSecret: String?
@@ -78,6 +82,16 @@ public struct AppConfig: Sendable {
     public var maxConnections: Int?
     /// `MAX_CONNECTIONS_PER_IP`: open client connections of one client address.
     public var maxConnectionsPerIP = 256
+    /// `EVENT_STREAMS_PER_USER`: open `GET /posts/{id}/events` streams of one user (over it: 429).
+    public var eventStreamsPerUser = 4
+    /// `EVENT_STREAM_HEARTBEAT`: seconds between the stream's `: heartbeat` comment lines.
+    public var eventStreamHeartbeat = 10.0
+    /// `EVENT_STREAM_POLL_EVERY`: seconds between the stream's looks at the store (replies written by another
+    /// process; the session still valid).
+    public var eventStreamPollEvery = 2.0
+    /// `EVENT_STREAM_LIFETIME`: seconds a stream stays open before it ends (the browser reconnects); never more
+    /// than `API_WRITE_TIMEOUT` allows (`eventStreamEffectiveLifetime`).
+    public var eventStreamLifetime = 25.0
     /// `METRICS_ALLOW`: the socket peers `/metrics` answers (addresses and CIDR networks).
     public var metricsAllow = AppConfig.defaultMetricsAllow
     /// `ALLOWED_HOSTS`: `Host` names served in production besides `FRONTEND_ORIGIN`'s and loopback.
@@ -98,6 +112,13 @@ public struct AppConfig: Sendable {
 
     /// Loopback and the private ranges: a scraper on the box or the local network, not the internet.
     public static let defaultMetricsAllow = ["127.0.0.0/8", "::1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]
+
+    /// `EVENT_STREAM_LIFETIME`, cut so the stream ends (checked on each tick, the shorter of the heartbeat and
+    /// the poll) before the connection's write deadline (`API_WRITE_TIMEOUT`) would reset it mid-event; at least
+    /// one second.
+    public var eventStreamEffectiveLifetime: Double {
+        max(1, min(eventStreamLifetime, apiWriteTimeout - min(eventStreamPollEvery, eventStreamHeartbeat) - 1))
+    }
 
     /// `APP_ENV` is `prod` or `production`.
     public var isProduction: Bool { appEnv == "prod" || appEnv == "production" }

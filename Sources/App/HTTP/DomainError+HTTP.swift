@@ -10,7 +10,7 @@ extension DomainError {
         case .forbidden: return .forbidden
         case .notFound, .templateUnavailable: return .notFound
         case .conflict, .emailTaken, .slugTaken, .personaLimitReached: return .conflict
-        case .quotaReached: return .tooManyRequests
+        case .quotaReached, .streamLimitReached: return .tooManyRequests
         case .upstream: return .badGateway
         case .internalFailure, .slugExhausted, .noDefaultTemplate: return .internalServerError
         }

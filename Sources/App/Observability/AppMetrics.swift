@@ -39,6 +39,10 @@ public final class AppMetrics: Sendable {
     ]
 
     public let registry: PrometheusCollectorRegistry
+    /// The last hour per minute, for the operator console.
+    let recent: RecentActivity
+    /// When this process started (the console shows its uptime beside its own figures).
+    let startedAt: Timestamp
     private let dbDuration: ValueHistogram
     private let startTime: Double
     private let startGauge: Gauge
@@ -49,8 +53,10 @@ public final class AppMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry, clock: any AppClock) {
         self.registry = registry
+        self.recent = RecentActivity(clock: clock)
         self.dbDuration = registry.makeValueHistogram(descriptor: Self.descriptor("db_query_duration_seconds"), buckets: Self.buckets)
-        self.startTime = Double(clock.now().microseconds) / 1e6
+        self.startedAt = clock.now()
+        self.startTime = Double(startedAt.microseconds) / 1e6
         self.startGauge = registry.makeGauge(descriptor: Self.descriptor("process_start_time_seconds"), labels: [])
         self.uptimeGauge = registry.makeGauge(descriptor: Self.descriptor("process_uptime_seconds"), labels: [])
         self.rssGauge = registry.makeGauge(descriptor: Self.descriptor("process_resident_memory_bytes"), labels: [])
@@ -95,6 +101,7 @@ public final class AppMetrics: Sendable {
 
     /// Counts a rate-limit rejection.
     func recordRateLimited(scope: String, endpoint: String) {
+        recent.rateLimited.add(endpoint)
         registry.makeCounter(descriptor: Self.descriptor("rate_limit_events_total"), labels: [("endpoint", endpoint), ("scope", scope)]).increment()
     }
 
@@ -116,6 +123,7 @@ public final class AppMetrics: Sendable {
 
     /// Counts one LLM provider call.
     func recordLLMCall(op: String, outcome: String, seconds: Double) {
+        recent.llmCalls.add(outcome)
         registry.makeCounter(descriptor: Self.descriptor("llm_requests_total"), labels: [("op", op), ("outcome", outcome)]).increment()
         registry.makeValueHistogram(descriptor: Self.descriptor("llm_request_duration_seconds"), labels: [("op", op)], buckets: Self.buckets).record(
             seconds)
@@ -123,6 +131,7 @@ public final class AppMetrics: Sendable {
 
     /// Counts a cache lookup.
     func recordLLMCache(hit: Bool) {
+        recent.llmCache.add(hit ? "hit" : "miss")
         let name = hit ? "llm_cache_hits_total" : "llm_cache_misses_total"
         registry.makeCounter(descriptor: Self.descriptor(name), labels: []).increment()
     }

@@ -68,6 +68,24 @@ struct BackupCatalog: Sendable {
         return candidates.max { $0.1 < $1.1 }
     }
 
+    /// A backup file in the folder.
+    struct File: Sendable, Equatable {
+        let name: String
+        let time: Timestamp
+        /// nil when the file vanished between listing and reading its size.
+        let bytes: Int64?
+        let isScheduled: Bool
+    }
+
+    /// Backups of either pattern, newest first, at most `limit` (a folder can hold any number of files).
+    func files(limit: Int) -> [File] {
+        let found = names().compactMap { name -> (String, Timestamp)? in Self.stamp(of: name).map { (name, $0) } }
+        return found.sorted { ($0.1, $0.0) > ($1.1, $1.0) }.prefix(max(0, limit)).map { name, time in
+            let size = (try? FileManager.default.attributesOfItem(atPath: directory + "/" + name)[.size] as? NSNumber)?.int64Value
+            return File(name: name, time: time, bytes: size, isScheduled: Self.isScheduled(name))
+        }
+    }
+
     private func names() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] }
 
     static func isScheduled(_ name: String) -> Bool {

@@ -25,6 +25,8 @@ struct BackupScheduler: Service {
     let metrics: AppMetrics
     let settings: Settings
     let logger: Logger
+    /// Shared with the console's "Back up now": a scheduled backup due while another runs is skipped, not queued.
+    var gate = BackupGate()
 
     func run() async throws {
         metrics.announceBackups(interval: settings.interval)
@@ -45,6 +47,11 @@ struct BackupScheduler: Service {
     @discardableResult
     func backupOnce() async -> Bool {
         let path = catalog.scheduledPath(at: clock.now())
+        if let running = gate.enter(.init(path: path, trigger: "scheduled", startedAt: clock.now())) {
+            logger.notice("backup_skipped", metadata: ["path": .string(path), "running": .string(running.path)])
+            return false
+        }
+        defer { gate.leave(path: path) }
         do {
             try catalog.ensureDirectory()
             let result = try await backup.backup(to: path, pagesPerStep: 1024, progress: nil)

@@ -7,6 +7,8 @@ public struct DoctorCheck: Sendable, Equatable {
         case ok = "ok"
         case warn = "warn"
         case fail = "FAIL"
+        /// Not run here (the operator console leaves slow checks to the command).
+        case skipped = "skip"
     }
 
     public let status: Status

@@ -20,9 +20,7 @@ struct AnalyticsService: Sendable {
 
     /// The summary for an admin (the stored role), else `403 forbidden`; the admin page shows the same.
     func summary(for user: String) async throws -> AnalyticsSummaryDTO {
-        let admin: Bool
-        do { admin = try await store.isAdmin(userID: user) } catch { throw error.asInternal("could not compute analytics summary") }
-        guard admin else { throw DomainError.forbidden("forbidden") }
+        try await AdminRole(store: store).require(user, context: "could not compute analytics summary")
         let now = clock.now()
         let counts: EventCounts
         do { counts = try await store.eventCounts(since24h: now.adding(seconds: -86_400), since7d: now.adding(seconds: -7 * 86_400)) } catch {

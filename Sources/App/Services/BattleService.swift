@@ -71,7 +71,7 @@ struct BattleService: Sendable {
     func meta(_ id: String, viewer: Viewer) async throws -> (battle: PublicBattle, topic: String) {
         let battle = try await publicBattle(id, withReplies: false, failure: "could not load battle")
         recordView(battle, viewer: viewer)
-        return (battle, BattleSummary.topic(content: battle.post.content, roomName: battle.roomName))
+        return (battle, BattleTopic.capped(battle.post.content))
     }
 
     /// `public_battle_viewed`, for the meta route and the battle page alike.
@@ -86,7 +86,7 @@ struct BattleService: Sendable {
         do { suggestions = try await store.remixSuggestions(battleTemplateID: battle.templateID) } catch {
             throw error.asInternal("could not load templates")
         }
-        let topic = BattleSummary.topic(content: battle.post.content, roomName: battle.roomName)
+        let topic = BattleTopic.capped(battle.post.content)
         let intent = RemixIntent(
             battleID: battle.post.id, roomID: battle.post.roomID, topic: topic, proStyle: BattleRules.remixProStyle,
             conStyle: BattleRules.remixConStyle, templateID: battle.templateID ?? suggestions.first?.id ?? "")

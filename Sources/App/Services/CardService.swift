@@ -23,15 +23,15 @@ struct CardService: Sendable {
     /// The cache key and ETag source: `<battle id>|<newest updated_at in Unix nanoseconds>`.
     static func key(_ battle: PublicBattle) -> String { "\(battle.post.id)|\(battle.version.unixNanoseconds)" }
 
-    /// The texts the card shows, from the same summary the meta route uses.
+    /// The texts the card shows: the same topic the meta route gives (`BattleTopic`), the room on its own line.
     func content(_ battle: PublicBattle) -> CardContent {
         let summary = BattleSummary(
-            content: battle.post.content, roomName: battle.roomName, personaName: battle.post.personaName,
+            content: battle.post.content, personaName: battle.post.personaName,
             replies: battle.replies.map { ($0.personaName, $0.content) })
         var link = "\(shareBase)/b/\(battle.post.id)"
         for scheme in ["https://", "http://"] where link.hasPrefix(scheme) { link.removeFirst(scheme.count) }
         return CardContent(
-            topic: summary.topic, pro: summary.pro, con: summary.con, verdict: summary.verdict,
+            topic: summary.topic, room: battle.roomName, pro: summary.pro, con: summary.con, verdict: summary.verdict,
             takeaways: summary.takeaways, linkDisplay: link, battleID: battle.post.id)
     }
 

@@ -143,6 +143,23 @@ struct PostService: Sendable {
         return (post, replies, summary)
     }
 
+    /// The thread from the store alone, without its summary (which may call the LLM), and a version that
+    /// changes when what a stream shows changes (a reply written or edited, the post edited or published): an
+    /// event stream sends the replies at once and the summary when it is ready. Same access rule as `thread`.
+    func threadSnapshot(postID: String, userID: String) async throws -> (post: Post, replies: [Reply], version: String) {
+        let loaded: PostThread?
+        do { loaded = try await store.thread(postID: postID) } catch { throw error.asInternal("could not load replies") }
+        guard let post = loaded?.post, let replies = loaded?.replies else { throw DomainError.notFound("post not found") }
+        guard post.status == .published || post.userID == userID else { throw DomainError.forbidden("not allowed") }
+        let latest = replies.map(\.updatedAt).max() ?? Timestamp(microseconds: 0)
+        return (post, replies, "\(post.updatedAt.storageString)|\(post.status.rawValue)|\(replies.count)|\(latest.storageString)")
+    }
+
+    /// The thread's summary (cached per thread state), as `thread` gives it.
+    func summary(post: Post, replies: [Reply]) async -> String {
+        await summaries.summary(post: post, replies: replies)
+    }
+
     private func requireQuota(_ personaID: String, _ quota: DailyQuota, failure: String) async throws {
         let used: Int
         do { used = try await store.quotaUsage(personaID: personaID, kind: quota.kind, now: clock.now()) } catch {

@@ -20,17 +20,23 @@ final class PublicPageCache: Sendable {
         let expires: UInt64
     }
 
+    /// Seconds a rendered page is served before it is rendered again.
+    static let defaultTTL = 1.0
+
     private let entries = Mutex<[String: Entry]>([:])
     private let ttlNanos: UInt64
     private let capacity: Int
+    /// Monotonic nanoseconds; tests pass a clock they move by hand.
+    private let now: @Sendable () -> UInt64
 
-    init(ttl: Double = 1, capacity: Int = 1024) {
+    init(ttl: Double = defaultTTL, capacity: Int = 1024, now: @escaping @Sendable () -> UInt64 = { Monotonic.nanos() }) {
         ttlNanos = UInt64(saturating: ttl * 1e9)
         self.capacity = capacity
+        self.now = now
     }
 
     func get(_ slug: String) -> Page? {
-        let now = Monotonic.nanos()
+        let now = self.now()
         return entries.withLock { entries in
             guard let entry = entries[slug] else { return nil }
             guard entry.expires > now else {
@@ -43,7 +49,7 @@ final class PublicPageCache: Sendable {
 
     func set(_ page: Page, for slug: String) {
         guard ttlNanos > 0 else { return }
-        let expires = Monotonic.nanos() + ttlNanos
+        let expires = self.now() + ttlNanos
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[slug] = Entry(page: page, expires: expires)

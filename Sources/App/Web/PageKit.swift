@@ -3,14 +3,15 @@ import Hummingbird
 import Storage
 import Web
 
-/// What page controllers share: the renderer, the layout (navigation, CSRF token, asset version) and the
-/// few account facts the navigation shows.
+/// What page controllers share: the renderer, the layout (navigation, CSRF token, asset version), the
+/// few account facts the navigation shows, and the checks every form post passes (`PageForms`).
 struct PageKit: Sendable {
     let renderer: PageRenderer
     let assets: WebAssets
     let auth: AuthService
     let csrf: CSRFGuard
     let shareBase: String
+    let forms: PageForms
 
     /// The layout for the request's user (anonymous when there is no session).
     func layout(

@@ -34,8 +34,8 @@ public struct WeeklyCandidate: Sendable, Equatable {
             ageHours: WeeklyDigestRules.ageHours(from: createdAt, to: now))
     }
 
-    /// The weekly digest's own topic (not the card topic).
-    public var topic: String { WeeklyDigestRules.topic(content: content, roomName: roomName) }
+    /// The battle's topic (`BattleTopic`) under the digest's own cap.
+    public var topic: String { WeeklyDigestRules.topic(content: content) }
 }
 
 /// One stored and returned weekly digest item:

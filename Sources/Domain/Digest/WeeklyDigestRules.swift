@@ -74,34 +74,10 @@ public enum WeeklyDigestRules {
 
     // MARK: Texts
 
-    /// The weekly topic, in order of preference:
-    /// 1. the first non-blank line that starts (case-insensitively, after trimming) with `topic:`
-    ///    and has a non-blank remainder — that remainder;
-    /// 2. the trimmed content cut before its first `.`, `!`, `?` or newline (only when that is not
-    ///    the very first character);
-    /// 3. `Battle in <room>` when the room name is not blank;
-    /// 4. `Battle discussion`.
-    /// Steps 1–3 are limited with `Trunc(·, 140)`. Unlike the card topic, `Topic:` is stripped.
-    public static func topic(content: String, roomName: String) -> String {
-        let trimmedContent = content.trimmingWhitespace()
-        for line in splitLines(trimmedContent) {
-            let trimmed = line.trimmingWhitespace()
-            guard !trimmed.isEmpty, hasTopicPrefix(trimmed) else { continue }
-            let remainder = String(trimmed.unicodeScalars.dropFirst(6)).trimmingWhitespace()
-            if !remainder.isEmpty { return remainder.truncatedRunes(topicMaxRunes) }
-        }
-        if !trimmedContent.isEmpty {
-            var clean = trimmedContent
-            let bytes = Array(clean.utf8)
-            if let cut = bytes.firstIndex(where: { $0 == 0x2E || $0 == 0x21 || $0 == 0x3F || $0 == 0x0A }), cut > 0 {
-                clean = String(decoding: bytes[..<cut], as: UTF8.self)
-            }
-            clean = clean.truncatedRunes(topicMaxRunes)
-            if !clean.isEmpty { return clean }
-        }
-        let room = roomName.trimmingWhitespace()
-        if !room.isEmpty { return "Battle in \(room)".truncatedRunes(topicMaxRunes) }
-        return "Battle discussion"
+    /// The weekly topic: the battle's one topic (`BattleTopic`, DECISIONS 27) cut to `topicMaxRunes`
+    /// (140), where the other surfaces allow 180.
+    public static func topic(content: String) -> String {
+        BattleTopic.capped(content, maxRunes: topicMaxRunes)
     }
 
     /// One sentence of at most `max` runes ending in `.`, `!` or `?`, or `""`:
@@ -172,36 +148,5 @@ public enum WeeklyDigestRules {
             case .array(let entries)? = parsed.value
         else { return [] }
         return entries.compactMap(WeeklyDigestItem.init(json:))
-    }
-
-    // MARK: Helpers
-
-    /// Lines split on `\n` only (a `\r` before it is trimmed with the line), at scalar level so that
-    /// `\r\n` is not treated as one character.
-    static func splitLines(_ text: String) -> [String] {
-        var lines: [String] = []
-        var current = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if scalar == "\n" {
-                lines.append(String(current))
-                current = String.UnicodeScalarView()
-            } else {
-                current.append(scalar)
-            }
-        }
-        lines.append(String(current))
-        return lines
-    }
-
-    /// ASCII case-insensitive `topic:` prefix.
-    static func hasTopicPrefix(_ line: String) -> Bool {
-        let prefix = Array("topic:".unicodeScalars)
-        let head = Array(line.unicodeScalars.prefix(prefix.count))
-        guard head.count == prefix.count else { return false }
-        for (a, b) in zip(head, prefix) {
-            let lower = (a.value >= 0x41 && a.value <= 0x5A) ? a.value + 0x20 : a.value
-            if lower != b.value { return false }
-        }
-        return true
     }
 }

@@ -70,7 +70,7 @@ public struct FeedBattleView: Sendable, Equatable {
     public var roomName: String
     public var personaID: String?
     public var personaName: String?
-    /// The card topic (`BattleSummary.topic`), so the feed and the share card agree.
+    /// The battle's topic (`BattleTopic`, 180 runes), so the feed and the share card agree.
     public var topic: String
     public var createdAt: Timestamp
     public var shares: Int

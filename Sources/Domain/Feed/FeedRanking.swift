@@ -151,7 +151,7 @@ public enum FeedRanking {
                 let battle = FeedBattleView(
                     battleID: c.battleID, roomID: c.roomID, roomName: c.roomName,
                     personaID: nonBlank(c.personaID), personaName: nonBlank(c.personaName),
-                    topic: BattleSummary.topic(content: c.content, roomName: c.roomName),
+                    topic: BattleTopic.capped(c.content),
                     createdAt: c.createdAt, shares: c.shares, remixes: c.remixes,
                     templateID: templateID,
                     templateName: templateID == nil ? nil : (c.templateName ?? "").trimmingWhitespace())

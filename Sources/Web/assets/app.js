@@ -1,8 +1,10 @@
 // PersonaWorlds pages: the one script, embedded in the binary and loaded with `script-src 'self'`.
-// The pages are rendered on the server; this file only does what needs no reload:
-//  - forms marked `data-api` are sent as JSON to the documented API route, with the page's CSRF token,
-//    and the API's error message is shown in the form's role=alert element;
-//  - a thread or battle whose replies are still being written polls the thread until they arrive.
+// The pages are rendered on the server and every form works without this file (a plain post to the
+// page's own route). It only does what needs no reload:
+//  - forms marked `data-api` are sent as JSON to the documented API route instead, with the page's CSRF
+//    token, and the API's error message is shown in the form's role=alert element;
+//  - a thread or battle whose replies are still being written follows them live (Server-Sent Events from
+//    GET /posts/{id}/events; polling GET /posts/{id}/thread only when the stream is unavailable or fails).
 // Everything user-written is inserted with textContent, never as HTML.
 "use strict";
 
@@ -36,10 +38,16 @@
     });
   }
 
+  // "1 reply", "2 replies": the pages' plural rule (Plural.count on the server).
+  function plural(count, singular, many) {
+    return count + " " + (count === 1 ? singular : (many || singular + "s"));
+  }
+
   function collect(form) {
     const body = {};
     for (const el of form.elements) {
-      if (!el.name || el.disabled || el.type === "submit") continue;
+      // The CSRF field is for the plain form post; the API call carries the token in its header.
+      if (!el.name || el.disabled || el.type === "submit" || el.name === "csrf") continue;
       const type = el.dataset.type || "string";
       if (type === "bool") { body[el.name] = el.checked; continue; }
       if (type === "list") {
@@ -78,7 +86,7 @@
       const button = form.querySelector("button");
       if (button) { button.textContent = "Following"; button.disabled = true; }
       const count = document.querySelector("[data-followers]");
-      if (count) count.textContent = String(data.followers);
+      if (count) count.textContent = plural(data.followers, "follower");
       return data.followed ? "You follow this persona." : "You already follow this persona.";
     },
     "mark-read": function (form, data) {
@@ -96,19 +104,21 @@
     replies: function (form, data) {
       const live = document.querySelector("[data-live-thread]");
       if (live) startLive(live, data.enqueued || 0);
-      return data.enqueued > 0 ? "Writing " + data.enqueued + " replies…" : "No replies queued (" + data.skipped + " skipped: quota or already queued).";
+      return data.enqueued > 0 ? "Writing " + plural(data.enqueued, "reply", "replies") + "…" : "No replies queued (" + data.skipped + " skipped: daily quota used or already queued).";
     }
   };
 
+  // The unread count is in the Notifications link and on the compact menu's button.
   function setUnread(count) {
-    const badge = document.querySelector("[data-unread]");
-    if (!badge) return;
-    if (!count) { badge.remove(); return; }
-    badge.firstChild.textContent = String(count);
+    document.querySelectorAll("[data-unread]").forEach(function (badge) {
+      if (!count) { badge.remove(); return; }
+      badge.firstChild.textContent = String(count);
+    });
   }
 
-  // "Copy share link": copies the link where the browser allows it, and records `battle_shared`, the
-  // event that ranks a battle in everyone's feed.
+  // "Copy share link" (hidden without this script, which is what makes it work): copies the link where
+  // the browser allows it, and records `battle_shared`, the event that ranks a battle in everyone's feed.
+  document.querySelectorAll("[data-share]").forEach(function (button) { button.hidden = false; });
   document.addEventListener("click", async function (event) {
     const button = event.target instanceof Element ? event.target.closest("[data-share]") : null;
     if (!button) return;
@@ -179,7 +189,7 @@
     if (form instanceof HTMLFormElement && form.dataset.api) submit(form, event);
   });
 
-  // Live replies: polls GET /posts/{id}/thread until the expected number of replies is there.
+  // The replies of a thread, drawn with textContent (they are user-written).
   function renderReplies(list, replies) {
     list.replaceChildren();
     for (const reply of replies) {
@@ -196,41 +206,76 @@
     }
   }
 
+  // Live replies: a Server-Sent Events stream (GET /posts/{id}/events) pushes the thread whenever it changes;
+  // only where EventSource is missing, or the stream fails three times without opening in between (a proxy
+  // that cuts it, the per-user stream cap's 429), the page polls GET /posts/{id}/thread instead. Either way
+  // it stops once the expected replies are there, or after two minutes.
   function startLive(section, more) {
-    const state = section.liveState || (section.liveState = { expected: Number(section.dataset.expected || 0), timer: null, started: 0 });
+    const state = section.liveState || (section.liveState = { expected: Number(section.dataset.expected || 0), running: false, started: 0 });
     state.expected += more;
     state.started = Date.now();
-    if (state.timer) return;
+    if (state.running) return;
+    state.running = true;
+    const id = section.dataset.liveThread;
     const list = section.querySelector("ol.replies");
     const status = section.querySelector(".live-status");
     const empty = section.querySelector(".empty");
-    async function tick() {
-      state.timer = null;
-      let result;
-      try { result = await api("GET", "/posts/" + section.dataset.liveThread + "/thread"); } catch (e) { result = { ok: false }; }
-      if (result.ok) {
-        const replies = result.data.replies || [];
-        if (replies.length !== list.children.length) {
-          renderReplies(list, replies);
-          if (empty) empty.hidden = replies.length > 0;
-          const card = document.querySelector("img.card-image");
-          if (card) card.src = card.dataset.src + "?v=" + replies.length;
-        }
-        const summary = document.querySelector("[data-summary]");
-        if (summary && result.data.ai_summary) summary.textContent = result.data.ai_summary;
-        if (replies.length >= state.expected) {
-          if (status) status.textContent = replies.length + " replies.";
-          return;
-        }
-        if (status) status.textContent = "Writing replies… " + replies.length + " of " + state.expected + " so far.";
+    // Shows a thread view; true once every expected reply is there.
+    function apply(data) {
+      const replies = data.replies || [];
+      if (replies.length !== list.children.length) {
+        renderReplies(list, replies);
+        if (empty) empty.hidden = replies.length > 0;
+        const card = document.querySelector("img.card-image");
+        if (card) card.src = card.dataset.src + "?v=" + replies.length;
       }
-      if (Date.now() - state.started < 120000) {
-        state.timer = setTimeout(tick, 1200);
-      } else if (status) {
-        status.textContent = "Replies are taking longer than usual; reload the page later.";
+      const summary = document.querySelector("[data-summary]");
+      if (summary && data.ai_summary) summary.textContent = data.ai_summary;
+      if (replies.length >= state.expected) {
+        if (status) status.textContent = plural(replies.length, "reply", "replies") + ".";
+        return true;
       }
+      if (status) status.textContent = "Writing replies… " + replies.length + " of " + state.expected + " so far.";
+      return false;
     }
-    state.timer = setTimeout(tick, 600);
+    function expired() {
+      if (Date.now() - state.started < 120000) return false;
+      if (status) status.textContent = "Replies are taking longer than usual; reload the page later.";
+      state.running = false;
+      return true;
+    }
+    async function poll() {
+      let result;
+      try { result = await api("GET", "/posts/" + id + "/thread"); } catch (e) { result = { ok: false }; }
+      if (result.ok && apply(result.data)) { state.running = false; return; }
+      if (!expired()) setTimeout(poll, 1200);
+    }
+    if (typeof window.EventSource !== "function") { setTimeout(poll, 600); return; }
+    const source = new EventSource("/posts/" + id + "/events");
+    let failures = 0;
+    const watchdog = setInterval(function () { if (expired()) { source.close(); clearInterval(watchdog); } }, 5000);
+    function stop() { source.close(); clearInterval(watchdog); state.running = false; }
+    source.addEventListener("open", function () { failures = 0; });
+    source.addEventListener("thread", function (event) {
+      let data;
+      try { data = JSON.parse(event.data); } catch (e) { return; }
+      if (apply(data)) stop();
+    });
+    // The server ends a stream after its lifetime or on shutdown (the browser reconnects by itself), or for
+    // good when the session was logged out or the post is gone.
+    source.addEventListener("end", function (event) {
+      let reason = "";
+      try { reason = JSON.parse(event.data).reason; } catch (e) { reason = ""; }
+      if (reason === "logged_out" || reason === "gone") stop();
+    });
+    source.addEventListener("error", function () {
+      failures += 1;
+      if (source.readyState === EventSource.CLOSED || failures >= 3) {
+        stop();
+        state.running = true;
+        setTimeout(poll, 600);
+      }
+    });
   }
 
   const live = document.querySelector("[data-live-thread]");

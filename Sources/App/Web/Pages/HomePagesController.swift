@@ -36,7 +36,6 @@ struct HomePagesController: Sendable {
         let layout: Layout
         let email: String
         let isAdmin: Bool
-        let revoked: Int?
     }
 
     func addRoutes(to routes: RouteRegistrar) {
@@ -107,7 +106,7 @@ struct HomePagesController: Sendable {
     @Sendable func account(_ request: Request, context: AppRequestContext) async throws -> Response {
         let layout = try await kit.layout("Your account", context: context, nav: .account)
         guard let user = layout.user else { throw DomainError.unauthorized("missing user") }
-        return kit.render(AccountPage(layout: layout, email: user.email, isAdmin: user.isAdmin, revoked: nil))
+        return kit.render(AccountPage(layout: layout, email: user.email, isAdmin: user.isAdmin))
     }
 
     /// Ends every session of the user, this one included, and sends the browser to the login form.

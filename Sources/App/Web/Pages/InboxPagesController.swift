@@ -2,9 +2,11 @@ import Domain
 import Foundation
 import Hummingbird
 import Storage
+import Web
 
 /// `/app/feed`, `/app/notifications`, `/app/digest` and `/app/templates`: what comes to the user, and the
-/// templates battles start from.
+/// templates battles start from. The forms post here (they work without JavaScript) and call the same
+/// services as `/templates` and `/notifications…`.
 struct InboxPagesController: Sendable {
     let kit: PageKit
     let feed: FeedService
@@ -16,27 +18,25 @@ struct InboxPagesController: Sendable {
     func addRoutes(to routes: RouteRegistrar) {
         routes.on(.get, "/app/feed", use: feedPage)
         routes.on(.get, "/app/notifications", use: notificationsPage)
+        routes.on(.post, "/app/notifications/read-all", use: markAllRead)
+        routes.on(.post, "/app/notifications/{id}/read", use: markRead)
         routes.on(.get, "/app/digest", use: digest)
         routes.on(.get, "/app/templates", use: templatesPage)
+        routes.on(.post, "/app/templates", use: createTemplate)
     }
 
     @Sendable func feedPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let dto = FeedDTO(try await feed.feed(userID: user))
         let own = try await feed.ownBattles(userID: user)
-        let items = dto.items.map {
-            FeedPage.Item(
-                battle: $0.battle, template: $0.template, reason: $0.reason,
-                when: $0.battle.map { DisplayTime.text($0.createdAt) } ?? "")
-        }
         return kit.render(
             FeedPage(
-                layout: try await kit.layout("Feed", context: context, nav: .feed), items: items,
-                highlight: dto.highlightTemplate,
+                layout: try await kit.layout("Feed", context: context, nav: .feed), items: dto.items.map(FeedPage.item),
+                highlight: FeedPage.highlight(dto.highlightTemplate),
                 own: own.map {
                     FeedPage.Own(
-                        id: $0.battleID, headline: BattleSummary.headline(content: $0.content, roomName: $0.roomName),
-                        roomName: $0.roomName, when: DisplayTime.text($0.createdAt.rfc3339))
+                        id: $0.battleID, headline: BattleTopic.capped($0.content), roomName: $0.roomName,
+                        when: DisplayTime.text($0.createdAt.rfc3339))
                 }))
     }
 
@@ -54,6 +54,21 @@ struct InboxPagesController: Sendable {
                 items: items, unreadCount: page.unread))
     }
 
+    @Sendable func markRead(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let id = try NotificationRules.id(context.pathParameter("id"))
+        _ = try await kit.forms.read(request, context: context)
+        _ = try await notifications.markRead(id: id, userID: user)
+        return HTMLPage.redirect(to: "/app/notifications")
+    }
+
+    @Sendable func markAllRead(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        _ = try await kit.forms.read(request, context: context)
+        _ = try await notifications.markAllRead(userID: user)
+        return HTMLPage.redirect(to: "/app/notifications")
+    }
+
     @Sendable func digest(_ request: Request, context: AppRequestContext) async throws -> Response {
         let dto = WeeklyDigestResponseDTO(try await digests.weekly(userID: try context.requireUser()))
         return kit.render(
@@ -63,12 +78,36 @@ struct InboxPagesController: Sendable {
     }
 
     @Sendable func templatesPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await templatesPage(context: context, form: TemplatesPage.Form())
+    }
+
+    /// Creates a template under the `template_create` limit of `POST /templates`.
+    @Sendable func createTemplate(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let fields = try await kit.forms.read(request, context: context)
+        do {
+            try await kit.forms.limit(.templateCreate, context: context)
+            let input = TemplateInput(
+                name: try fields.string("name"), promptRules: try fields.string("prompt_rules"),
+                turnCount: try fields.int("turn_count"), wordLimit: try fields.int("word_limit"), isPublic: fields.has("is_public"))
+            _ = try await templates.create(input, userID: user)
+            return HTMLPage.redirect(to: "/app/templates")
+        } catch {
+            let failure = try FormError.from(error)
+            let form = TemplatesPage.Form(
+                name: fields["name"] ?? "", promptRules: fields["prompt_rules"] ?? "", turnCount: fields["turn_count"] ?? "",
+                wordLimit: fields["word_limit"] ?? "", isPublic: fields.has("is_public"), error: failure.message)
+            return try await templatesPage(context: context, form: form).failed(failure)
+        }
+    }
+
+    private func templatesPage(context: AppRequestContext, form: TemplatesPage.Form) async throws -> Response {
         let user = try context.requireUser()
         let list = try await templates.usable(by: user)
         return kit.render(
             TemplatesPage(
                 layout: try await kit.layout("Battle templates", context: context, nav: .templates),
-                templates: list.map(TemplateDTO.init)))
+                templates: list.map(TemplatesPage.row), form: form))
     }
 
     /// Where a notification leads: the battle it is about, else the persona.

@@ -35,10 +35,18 @@ struct NewBattlePage: PageView {
     let remixOf: String?
     let fighters: [String]
     let canBattle: Bool
+    /// Why starting the battle failed, after a post without JavaScript.
+    let error: String?
 }
 
 /// `/p/{slug}`: a persona's public profile.
 struct ProfilePage: PageView {
+    /// A room the persona posts in, with its count in words (`3 posts`).
+    struct RoomItem: Sendable {
+        let name: String
+        let posts: String
+    }
+
     struct PostItem: Sendable {
         let id: String
         let roomName: String
@@ -50,10 +58,16 @@ struct ProfilePage: PageView {
     static let template = "profile"
     let layout: Layout
     let profile: PublicProfileDTO
+    /// `1 follower`, `12 posts`.
+    let followers: String
+    let postCount: String
     let posts: [PostItem]
-    let topRooms: [RoomStatDTO]
+    let topRooms: [RoomItem]
     let moreLink: String?
     let signedIn: Bool
     let followSignup: String
     let isLaterPage: Bool
+    /// After a follow posted without JavaScript: why it failed, or that it worked.
+    let followError: String?
+    let followNotice: String?
 }

@@ -1,3 +1,5 @@
+import Web
+
 /// A choice in a `<select>`.
 struct SelectOption: Sendable {
     let value: String
@@ -34,11 +36,22 @@ struct PostRow: Sendable {
 }
 
 struct RoomPage: PageView {
+    /// A draft the persona might write here (not stored).
+    struct Preview: Sendable {
+        let label: String
+        let content: String
+    }
+
     static let template = "room"
     let layout: Layout
     let room: RoomDTO
     let personas: [SelectOption]
     let posts: [PostRow]
+    let draftError: String?
+    let previewError: String?
+    /// The previews of a preview form posted without JavaScript, and the quota line.
+    let previews: [Preview]
+    let previewStatus: String?
 }
 
 struct ThreadPage: PageView {
@@ -55,6 +68,19 @@ struct ThreadPage: PageView {
     /// Reply jobs still being written: the script polls until `expected` replies are there.
     let pending: Int
     let expected: Int
+    /// The approve form's text: the draft, or what was posted when approving failed.
+    let draftText: String
+    let approveError: String?
+    let generateError: String?
+    /// What "Generate replies" queued, shown after its redirect.
+    let generateNotice: String?
+
+    /// The words the script also shows after "Generate replies".
+    static func queuedNotice(enqueued: Int, skipped: Int) -> String {
+        enqueued > 0
+            ? "Writing \(Plural.count(enqueued, "reply", "replies"))…"
+            : "No replies queued (\(skipped) skipped: daily quota used or already queued)."
+    }
 }
 
 /// The first `max` characters of a text on one line, for lists.

@@ -1,0 +1,209 @@
+import Domain
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Storage
+import Synchronization
+
+/// The PostgreSQL engine of the store protocols (postgres-nio, no ORM): intent-named methods, one transaction each,
+/// the same observable behaviour as the SQLite engine statement by statement. Writes run at READ COMMITTED and stay
+/// correct with any number of concurrent writers (conditional upserts, `FOR UPDATE SKIP LOCKED` claims, fenced
+/// finishing writes); multi-statement reads run in one REPEATABLE READ snapshot.
+///
+/// The connection pool is a `PostgresClient`, which only serves while its `run()` runs: `serve` runs it as a service
+/// (`PostgresStore` is one), commands and tests call `start()`, which runs it in a task of the store's own until
+/// `close()`.
+public final class PostgresStore: Service, Sendable {
+    let client: PostgresClient
+    public let settings: PostgresSettings
+    let logger: Logger
+    private let observe: @Sendable (Double) -> Void
+    /// The pool's run task when `start()` started it (closed by `close()`).
+    private let ownTask = Mutex<Task<Void, Never>?>(nil)
+    /// The queue's finishing writes, committed together (`PostgresGroupCommit`).
+    private let groupCommit = Mutex<PostgresGroupCommit?>(nil)
+
+    /// A store for `settings`. Opens no connection: the pool connects when `run()` (or `start()`) runs and a query
+    /// needs one, and reconnects by itself after the server went away.
+    /// - Parameter observe: receives the duration in seconds of every database call (for metrics).
+    public init(settings: PostgresSettings, logger: Logger, observe: @escaping @Sendable (Double) -> Void = { _ in }) {
+        self.settings = settings
+        self.logger = logger
+        self.observe = observe
+        self.client = PostgresClient(configuration: Self.clientConfiguration(settings), backgroundLogger: logger)
+    }
+
+    static func clientConfiguration(_ settings: PostgresSettings) -> PostgresClient.Configuration {
+        var tlsConfig = TLSConfiguration.makeClientConfiguration()
+        // As libpq's `prefer` and `require`: encrypted, server certificate not verified (`verify-full` verifies it).
+        if settings.tls != .verifyFull { tlsConfig.certificateVerification = .none }
+        let tls: PostgresClient.Configuration.TLS
+        switch settings.tls {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(tlsConfig)
+        case .require, .verifyFull: tls = .require(tlsConfig)
+        }
+        var config: PostgresClient.Configuration
+        switch settings.endpoint {
+        case .tcp(let host, let port):
+            config = .init(host: host, port: port, username: settings.username, password: settings.password, database: settings.database, tls: tls)
+        case .socket(let path):
+            config = .init(unixSocketPath: path, username: settings.username, password: settings.password, database: settings.database)
+        }
+        config.options.maximumConnections = max(1, settings.poolSize)
+        config.options.minimumConnections = 0
+        config.options.connectTimeout = .seconds(10)
+        // Every session: UTC (date arithmetic in SQL matches the domain's UTC days), a name in pg_stat_activity, and
+        // DB_QUERY_TIMEOUT as the server's own bound on each statement.
+        config.options.additionalStartupParameters = [
+            ("application_name", "personaworlds"), ("TimeZone", "UTC"),
+            ("statement_timeout", String(Int((max(0, settings.queryTimeout) * 1000).rounded()))),
+        ]
+        return config
+    }
+
+    /// Runs the connection pool until the task is cancelled or graceful shutdown begins (the `Service` entry point).
+    public func run() async {
+        await client.run()
+    }
+
+    /// Runs the pool in a task of the store's own, for commands and tests that use the store outside a service group;
+    /// `close()` stops it.
+    public func start() {
+        ownTask.withLock { task in
+            guard task == nil else { return }
+            let client = self.client
+            task = Task { await client.run() }
+        }
+    }
+
+    /// Stops the pool if `start()` started it (a pool run as a service stops with its service group).
+    public func close() async throws {
+        let task = ownTask.withLock { task -> Task<Void, Never>? in
+            defer { task = nil }
+            return task
+        }
+        task?.cancel()
+        await task?.value
+    }
+
+    // MARK: Access
+
+    /// A connection for `body`, outside any explicit transaction (each statement commits on its own). For reads of one
+    /// statement and for writes of one statement.
+    /// `waitAtMost` bounds the wait for a connection below the configured one (the readiness ping's budget).
+    func quick<T: Sendable>(waitAtMost: Double? = nil, _ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
+        try await withConnection(waitAtMost: waitAtMost) { try await body(Connection(raw: $0, logger: self.logger)) }
+    }
+
+    /// A read-only REPEATABLE READ transaction: every statement sees one snapshot ("in one read").
+    func read<T: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
+        try await withConnection { raw in
+            try await Connection(raw: raw, logger: self.logger).transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        }
+    }
+
+    /// A READ COMMITTED write transaction. An error rolls the whole transaction back and is rethrown as it was (a
+    /// domain error stays a domain error); no statement is ever retried inside it.
+    /// A foreign key that fails (a row the write refers to was deleted meanwhile, typically the caller's account) is
+    /// `DomainError.referenceGone`, never a 500 (as on SQLite).
+    func write<T: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
+        do {
+            return try await withConnection { raw in try await Connection(raw: raw, logger: self.logger).transaction("BEGIN", body) }
+        } catch let error as PSQLError where error.isForeignKeyViolation {
+            throw DomainError.referenceGone
+        }
+    }
+
+    /// Runs `body` in a shared write transaction with the other queue writes handed over meanwhile (group commit);
+    /// returns after that transaction committed. For short, fenced queue writes only.
+    func batchedWrite<T: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
+        let batcher = groupCommit.withLock { current -> PostgresGroupCommit in
+            if let current { return current }
+            let made = PostgresGroupCommit { [unowned self] work in try await self.write { try await work($0) } }
+            current = made
+            return made
+        }
+        do {
+            return try await batcher.run(body)
+        } catch let error as PSQLError where error.isForeignKeyViolation {
+            throw DomainError.referenceGone
+        }
+    }
+
+    /// Leases a pooled connection for `body`, waiting at most the effective timeout for one (the pool keeps trying to
+    /// connect while the server is away; a request must fail instead of waiting for it). Once `body` has its connection
+    /// it runs to the end, bounded by the server's `statement_timeout`: a write is never reported failed after it
+    /// committed.
+    private func withConnection<T: Sendable>(
+        waitAtMost: Double? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let start = ContinuousClock.now
+        defer { observe(Self.seconds(ContinuousClock.now - start)) }
+        let bound = [effectiveLeaseTimeout(), waitAtMost].compactMap { $0 }.min()
+        guard let wait = bound else {
+            return try await client.withConnection { try await body($0) }
+        }
+        let lease = LeaseRace()
+        let client = self.client
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await client.withConnection { connection in
+                    guard lease.claim(.leased) else { throw DatabaseUnavailable.timedOut(wait) }
+                    return try await body(connection)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .nanoseconds(Int64(wait * 1e9)))
+                guard lease.claim(.timedOut) else { return nil }
+                throw DatabaseUnavailable.timedOut(wait)
+            }
+            while let outcome = try await group.next() {
+                if let value = outcome {
+                    group.cancelAll()
+                    return value
+                }
+            }
+            throw DatabaseUnavailable.timedOut(wait)
+        }
+    }
+
+    /// `DB_QUERY_TIMEOUT`, shortened to what is left of the caller's deadline; nil when neither bounds the wait.
+    private func effectiveLeaseTimeout() -> Double? {
+        let configured = settings.queryTimeout > 0 ? settings.queryTimeout : nil
+        let deadline = RequestDeadline.nanos
+        guard deadline > 0 else { return configured }
+        let now = Monotonic.nanos()
+        let remaining = deadline > now ? Double(deadline - now) / 1e9 : 0.001
+        return min(configured ?? remaining, remaining)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// The database could not be reached in time (the request fails with the contract's 500; the pool keeps trying).
+public enum DatabaseUnavailable: Error, CustomStringConvertible {
+    case timedOut(Double)
+    public var description: String {
+        switch self {
+        case .timedOut(let seconds): "no database connection within \(seconds)s"
+        }
+    }
+}
+
+/// Who won the race between a connection lease and its timeout: whichever claims first.
+private final class LeaseRace: Sendable {
+    enum Winner { case leased, timedOut }
+    private let state = Mutex<Winner?>(nil)
+
+    func claim(_ winner: Winner) -> Bool {
+        state.withLock { current in
+            guard current == nil else { return current == winner }
+            current = winner
+            return true
+        }
+    }
+}
