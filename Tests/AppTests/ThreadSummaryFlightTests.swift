@@ -25,7 +25,8 @@ import Testing
         throw TestFailure("timed out waiting until \(what)")
     }
 
-    /// The value of an unlabelled or fully labelled series in `/metrics`, 0 when absent.
+    /// The value of an unlabelled or fully labelled series in `/metrics`, 0 when absent (`/metrics` answers loopback
+    /// peers only, so these tests run the app live on a loopback port).
     static func metric(_ client: any TestClientProtocol, _ series: String) async throws -> Double {
         let text = try await client.send(.get, "/metrics").text
         for line in text.split(separator: "\n") where line.hasPrefix(series + " ") {
@@ -63,7 +64,7 @@ import Testing
 
     @Test func twentyConcurrentViewsOfAColdSummaryMakeOneProviderCall() async throws {
         let llm = GatedSummaryLLM(open: true)
-        try await TestApp.withRouter(["SUMMARY_PREWARM": "false"], llm: llm) { client, _ in
+        try await TestApp.withRouter(["SUMMARY_PREWARM": "false"], live: true, llm: llm) { client, _ in
             let (token, post) = try await Self.postWithReplies(client)
             #expect(llm.summaryCalls == 0)
             llm.close()
@@ -83,7 +84,7 @@ import Testing
 
     @Test func afterTheWorkerWarmedTheSummaryTwentyViewsMakeNoProviderCall() async throws {
         let llm = GatedSummaryLLM(open: true)
-        try await TestApp.withRouter(llm: llm) { client, _ in
+        try await TestApp.withRouter(live: true, llm: llm) { client, _ in
             let (token, post) = try await Self.postWithReplies(client)
             // The job that finished last made the worker summarize the thread (once: the other saw a job still active).
             try await Self.eventually("the worker warmed the summary") {
