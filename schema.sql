@@ -278,3 +278,51 @@ CREATE TABLE IF NOT EXISTS nodes (
   heartbeat_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS idx_nodes_heartbeat_at ON nodes(heartbeat_at);
+
+-- Migration 0009: engagement aggregates maintained with every event (DECISIONS 28's per-actor rule), so trending,
+-- weekly digests and the admin summary read a few indexed rows instead of aggregating the whole events table.
+-- event_actor_days holds each (UTC day, event name, battle key, actor) once ('' when the event names no battle) with
+-- its latest event time (a window starting mid-day counts the keys seen since its start); a new key (the upsert
+-- inserted, not updated) adds one to its per-day counts. Triggers keep them in the transaction that writes the event,
+-- whichever writer it is. The counts are never pruned with events; event_actor_days is pruned with the raw events.
+CREATE TABLE IF NOT EXISTS event_actor_days (
+  day        TEXT NOT NULL,
+  event_name TEXT NOT NULL,
+  battle_key TEXT NOT NULL,
+  actor      TEXT NOT NULL,
+  last_at    TEXT NOT NULL,
+  PRIMARY KEY (day, event_name, battle_key, actor)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idx_event_actor_days_day_last_at ON event_actor_days(day, last_at);
+CREATE TABLE IF NOT EXISTS battle_engagement_days (
+  battle_key TEXT NOT NULL,
+  event_name TEXT NOT NULL,
+  day        TEXT NOT NULL,
+  actors     INTEGER NOT NULL CHECK (actors >= 0),
+  PRIMARY KEY (battle_key, event_name, day)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idx_battle_engagement_days_name_day ON battle_engagement_days(event_name, day, battle_key, actors);
+CREATE TABLE IF NOT EXISTS event_name_days (
+  day        TEXT NOT NULL,
+  event_name TEXT NOT NULL,
+  actors     INTEGER NOT NULL CHECK (actors >= 0),
+  PRIMARY KEY (day, event_name)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS event_actor_days_count AFTER INSERT ON event_actor_days BEGIN
+  INSERT INTO event_name_days(day, event_name, actors) VALUES (NEW.day, NEW.event_name, 1)
+    ON CONFLICT DO UPDATE SET actors = actors + 1;
+  INSERT INTO battle_engagement_days(battle_key, event_name, day, actors) SELECT NEW.battle_key, NEW.event_name, NEW.day, 1
+    WHERE NEW.battle_key <> '' ON CONFLICT DO UPDATE SET actors = actors + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS events_actor_day AFTER INSERT ON events BEGIN
+  INSERT INTO event_actor_days(day, event_name, battle_key, actor, last_at)
+  VALUES (substr(NEW.created_at, 1, 10), NEW.event_name,
+          COALESCE(NULLIF(NEW.metadata->>'source_battle_id',''), NULLIF(NEW.metadata->>'battle_id',''), ''),
+          COALESCE(NEW.actor, NEW.user_id, 'event:' || NEW.id), NEW.created_at)
+  ON CONFLICT DO UPDATE SET last_at = excluded.last_at WHERE excluded.last_at > last_at;
+END;
+
+-- Migration 0010: retention pruning reads the expired rows in order of age: LLM cache entries by when they were
+-- written, read notifications by when they were created.
+CREATE INDEX IF NOT EXISTS idx_llm_cache_created_at ON llm_cache(created_at);
+CREATE INDEX IF NOT EXISTS idx_notifications_read_created_at ON notifications(created_at) WHERE read_at IS NOT NULL;

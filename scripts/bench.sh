@@ -20,6 +20,9 @@
 #        then on a server with FEED_CACHE_TTL=60s the server's first request (builds the pool), the
 #        other users' first requests (their feed cold, the pool warm) and the repeats (cached)
 #     Target: cold p95 < 50 ms (checked on both cold figures).
+#     7b. the cost curve (scripts/bench-curve.sh): GET /feed (FEED_CACHE_TTL=0) and the admin summary at 10k, 100k
+#        and 1M events (BENCH_CURVE_SCALES), with the replaced whole-table queries against the aggregate reads at
+#        the SQL level; target: flat within 2x from 10k to 1M. BENCH_CURVE=0 skips it.
 #   Queue (personaworlds-bench, release):
 #     8. raw SQLite ceiling: BEGIN IMMEDIATE; UPDATE … RETURNING; COMMIT loop on the same kind of file
 #     9. end-to-end enqueue → DONE with a no-op LLM and WORKER_CONCURRENCY=4
@@ -248,6 +251,12 @@ PY
     kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
     pid=
   done
+fi
+
+if [ "$SCALE" = 0 ] || [ "${BENCH_CURVE:-1}" = 0 ]; then
+  echo "bench: cost curve skipped (BENCH_SCALE=0 or BENCH_CURVE=0)"
+else
+  scripts/bench-curve.sh "$BIN"
 fi
 
 if [ -x "$QUEUE_BENCH" ]; then

@@ -107,21 +107,23 @@ struct AppParts {
         let limits = BodyLimits(config: config)
         let llm = deps.llm ?? makeLLM(config: config, cache: store, metrics: metrics, clock: deps.clock)
         let signal = WakeSignal()
+        let wakeUps = engine.makeWakeUps(signal, deps.logger)
+        let rateLimits = engine.makeRateLimits(deps.clock, deps.logger)
         let summaries = ThreadSummaryCache(
             store: store, llm: llm, providerKey: "\(config.llmProvider):\(config.openAIModel)",
             summaryMaxLen: config.summaryMaxLen, clock: deps.clock, metrics: metrics)
-        let posts = PostService(store: store, llm: llm, clock: deps.clock, config: config, signal: signal, summaries: summaries)
+        let posts = PostService(store: store, llm: llm, clock: deps.clock, config: config, signal: wakeUps.notifier, summaries: summaries)
 
         let events = EventRecorder(store: store, actors: EventActorKey(secret: secret), clock: deps.clock, logger: deps.logger)
         let battles = BattleService(
-            store: store, clock: deps.clock, config: config, signal: signal,
+            store: store, clock: deps.clock, config: config, signal: wakeUps.notifier,
             remixTokens: await RemixTokenService(secret: secret, clock: deps.clock), events: events)
         let cards = CardService(fontPath: config.cardFontPath, shareBase: config.shareBase)
         if case .failure(let error) = cards.renderer {
             deps.logger.error("card_font_unavailable", metadata: ["path": .string(config.cardFontPath), "detail": .string("\(error)")])
         }
         let pages = PublicPageCache()
-        let limiter = try RateLimiter(config: config, store: InMemoryRateLimitStore(), clock: deps.clock, metrics: metrics)
+        let limiter = try RateLimiter(config: config, store: rateLimits.store, clock: deps.clock, metrics: metrics)
         let health = HealthService(store: store, maxAttempts: config.jobMaxAttempts, startup: startupState)
         let analytics = AnalyticsService(store: store, clock: deps.clock)
         let templates = TemplateService(store: store, clock: deps.clock)
@@ -215,8 +217,9 @@ struct AppParts {
         let heartbeat = NodeHeartbeat(
             store: store, node: NodeHeartbeat.node(role: .init(servesHTTP: deps.servesHTTP, runsWorker: deps.runWorker), clock: deps.clock),
             clock: deps.clock, logger: deps.logger)
-        // The first heartbeat before serving, so the process is listed from its first request on.
-        await heartbeat.beat()
+        // The first heartbeat before serving, so the process is listed from its first request on; on PostgreSQL the
+        // pool runs only once the services start, so the heartbeat service's first beat is the first there.
+        if engine.kind == .sqlite { await heartbeat.beat() }
         let operations = OperationsService(
             store: store, clock: deps.clock, maxAttempts: config.jobMaxAttempts, signal: signal,
             health: LiveHealth(
@@ -230,7 +233,11 @@ struct AppParts {
         // A server database's pool and start-up come first, so they stop last.
         var services: [any Service] = startup.map { [$0] } ?? []
         services.append(StoreCloser(store: store))
-        if let maintenance = engine.maintenance { services.append(StoreMaintenanceService(maintenance: maintenance)) }
+        if let maintenance = engine.maintenance {
+            services.append(
+                StoreMaintenanceService(maintenance: maintenance, retention: config.retentionPolicy, clock: deps.clock, logger: deps.logger))
+        }
+        if let housekeeping = rateLimits.housekeeping { services.append(housekeeping) }
         services += [
             events,
             SheddingMonitor(limiter: limiter, store: store, metrics: metrics, clock: deps.clock, maxAttempts: config.jobMaxAttempts),
@@ -256,12 +263,19 @@ struct AppParts {
                     queue: store, handler: handler, signal: signal, clock: deps.clock,
                     settings: workerSettings(config), metrics: workerMetrics(metrics), logger: deps.logger,
                     jobSettled: jobSettled))
+            // Other nodes' enqueues reach this node's loops through the listener (PostgreSQL); front ends need none.
+            if let listener = wakeUps.listener { services.append(listener) }
             services.append(
                 DigestScheduler(
                     store: store, llm: llm, clock: deps.clock,
                     settings: .init(interval: config.workerPollEvery, summaryMaxLength: config.summaryMaxLen),
                     logger: deps.logger))
-            if config.backupEvery > 0, let backup = onlineBackup {
+            if config.backupEvery > 0, engine.kind == .postgres {
+                // Every worker node would copy the one shared database; PostgreSQL's own tools back it up instead.
+                deps.logger.notice(
+                    "backup_scheduler_disabled",
+                    metadata: ["reason": "BACKUP_EVERY applies to SQLite only; on PostgreSQL take backups with pg_dump (see `personaworlds backup`)"])
+            } else if config.backupEvery > 0, let backup = onlineBackup {
                 services.append(
                     BackupScheduler(
                         backup: backup, catalog: catalog, clock: deps.clock,

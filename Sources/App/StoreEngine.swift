@@ -4,6 +4,7 @@ import PostgresStorage
 import SQLiteStorage
 import ServiceLifecycle
 import Storage
+import Worker
 
 /// The opened store engine, seen through the protocols. This is the one place that names an engine: the rest of
 /// the application sees `AppStore` and the optional capabilities below.
@@ -30,6 +31,24 @@ struct StoreEngine: Sendable {
     /// The engine's one database file, whose file-level checks (size, `quick_check`, WAL) apply; nil for an engine
     /// that is a server.
     let databaseFile: String?
+    /// Where rate-limit buckets live: this process's memory on SQLite (one node per database file), the database on
+    /// PostgreSQL, so a limit holds across every front end; `clock` is the purge's clock.
+    let makeRateLimits: @Sendable (_ clock: any AppClock, _ logger: Logger) -> RateLimitParts
+    /// How an enqueue wakes worker loops: the in-process signal on SQLite; on PostgreSQL also NOTIFY to every node,
+    /// with the LISTEN connection as a service (run on worker nodes only).
+    let makeWakeUps: @Sendable (_ signal: WakeSignal, _ logger: Logger) -> WakeUpParts
+
+    /// The rate-limit store and the housekeeping it needs while serving (nil when none).
+    struct RateLimitParts {
+        let store: any RateLimitStore
+        let housekeeping: (any Service)?
+    }
+
+    /// The wake-up notifier and the listener that feeds this node's signal from other nodes (nil when none).
+    struct WakeUpParts {
+        let notifier: any WakeUpNotifier
+        let listener: (any Service)?
+    }
 
     /// Opens the configured engine without migrating it (a backup must copy the database as the server has it). For
     /// PostgreSQL nothing connects yet: the pool connects when it runs and a statement needs a connection.
@@ -40,14 +59,25 @@ struct StoreEngine: Sendable {
         if let url = config.databaseURL {
             let postgres = PostgresStore(settings: postgresSettings(url, config: config), logger: logger, observe: observe)
             return StoreEngine(
-                kind: .postgres, store: postgres, maintenance: nil, backup: nil, seeder: postgres, pool: postgres, startPool: { postgres.start() },
-                databaseFile: nil)
+                kind: .postgres, store: postgres, maintenance: postgres, backup: nil, seeder: postgres, pool: postgres,
+                startPool: { postgres.start() },
+                databaseFile: nil,
+                makeRateLimits: { clock, logger in
+                    let shared = PostgresRateLimitStore(store: postgres, logger: logger, now: { clock.now() })
+                    return RateLimitParts(store: shared, housekeeping: shared)
+                },
+                makeWakeUps: { signal, logger in
+                    let wakeUps = PostgresWakeUps(store: postgres, logger: logger, wake: { signal.notify($0) })
+                    return WakeUpParts(notifier: wakeUps, listener: wakeUps)
+                })
         }
         let sqlite = try SQLiteStore.open(
             settings: DatabaseSettings(path: config.databasePath, queryTimeout: config.dbQueryTimeout), observe: observe)
         return StoreEngine(
             kind: .sqlite, store: sqlite, maintenance: sqlite, backup: sqlite, seeder: sqlite, pool: nil, startPool: {},
-            databaseFile: config.databasePath)
+            databaseFile: config.databasePath,
+            makeRateLimits: { _, _ in RateLimitParts(store: InMemoryRateLimitStore(), housekeeping: nil) },
+            makeWakeUps: { signal, _ in WakeUpParts(notifier: signal, listener: nil) })
     }
 
     /// PostgreSQL's connection settings from `DATABASE_URL`, `DATABASE_POOL_SIZE` and `DB_QUERY_TIMEOUT`.

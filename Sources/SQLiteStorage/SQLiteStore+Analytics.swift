@@ -5,17 +5,13 @@ import Storage
 /// Analytics reads.
 extension SQLiteStore {
     /// Event counts by name since `since24h` and since `since7d`, in one read; each (actor, event name, battle key,
-    /// UTC day) counts once (DECISIONS 28).
+    /// UTC day) counts once (DECISIONS 28); read from the engagement aggregates.
     public func eventCounts(since24h: Timestamp, since7d: Timestamp) async throws -> EventCounts {
         try await read { db in
             func counts(_ since: Timestamp) throws -> [String: Int] {
                 var out: [String: Int] = [:]
                 for row in try Row.fetchAll(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT event_name, COUNT(DISTINCT \(Self.actorDaySQL) || '|' || COALESCE(\(Self.engagementKeySQL), '')) AS n
-                            FROM events WHERE created_at >= ? GROUP BY event_name
-                            """), arguments: [since.storageString])
+                    db.cachedStatement(sql: Self.eventCountsSQL), arguments: StatementArguments(Self.windowArguments(since)))
                 {
                     out[(row["event_name"] as String).lowercased(), default: 0] += row["n"] as Int
                 }

@@ -32,7 +32,7 @@ extension SQLiteStore {
 }
 
 extension SQLiteStore: StoreMaintenance {
-    /// PASSIVE checkpoints four times a second.
+    /// PASSIVE checkpoints four times a second (retention pruning, `prune`, is run by the maintenance service).
     public func runMaintenance() async {
         await runCheckpoints(every: 0.25)
     }

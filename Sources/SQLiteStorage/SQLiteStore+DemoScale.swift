@@ -82,7 +82,9 @@ extension SQLiteStore {
 
         let eventCount = 100 * n
         let eventSeeds = (0..<eventCount).map { _ in (rng.next(100), rng.next(n + n / 4), rng.next(postCount), rng.next(Int(month / 1000))) }
-        try await batches(eventCount, stage: "events", size: 20_000, progress: progress) { db, range in
+        // 5,000 events a transaction: each event also maintains the engagement aggregates (migration 0009's
+        // triggers), and a transaction must stay well inside DB_QUERY_TIMEOUT on a slow or busy machine.
+        try await batches(eventCount, stage: "events", size: 5_000, progress: progress) { db, range in
             for i in range {
                 let (kind, who, post, ageMillis) = eventSeeds[i]
                 let user: String? = who < n ? users[who] : nil

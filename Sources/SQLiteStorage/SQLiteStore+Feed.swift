@@ -4,21 +4,6 @@ import Storage
 
 /// The feed's candidate reads. Every query here is served by an index (the query-plan tests prove it).
 extension SQLiteStore {
-    /// The engagement key of an event: `source_battle_id` when non-empty, else `battle_id`. The text must match
-    /// `idx_events_engagement_battle`'s expression exactly, or SQLite will not use the index; the aggregations
-    /// name the index (`INDEXED BY`), so a mismatch is an error at once rather than a silent full read of `events`.
-    static let engagementKeySQL = "COALESCE(NULLIF(metadata->>'source_battle_id',''), NULLIF(metadata->>'battle_id',''))"
-
-    /// DECISIONS 28: an event counts once per (actor, UTC day) for its battle and name, so a flood from one client
-    /// counts once. Events written before actors were recorded count for themselves.
-    static let actorDaySQL = "COALESCE(actor, user_id, 'event:' || id) || '|' || substr(created_at, 1, 10)"
-
-    /// Per-actor shares and remixes of the rows being grouped.
-    static let engagementCountsSQL = """
-        COUNT(DISTINCT CASE WHEN event_name = 'battle_shared' THEN \(actorDaySQL) END) AS shares,
-        COUNT(DISTINCT CASE WHEN event_name = 'remix_completed' THEN \(actorDaySQL) END) AS remixes
-        """
-
     static let feedPostColumns = """
         p.id, p.room_id, COALESCE(rm.name, '') AS room_name, p.persona_id, pe.name AS persona_name, p.content, p.created_at,
         p.user_id, p.template_id, t.name AS template_name
@@ -39,21 +24,19 @@ extension SQLiteStore {
     /// the post's owner so callers can drop a viewer's own battles.
     public func trendingPool(since: Timestamp, limit: Int) async throws -> [TrendingBattle] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: Self.trendingSQL), arguments: [since.storageString, limit]).map { row in
+            var arguments = StatementArguments(Self.windowArguments(since))
+            arguments += ["limit": limit]
+            return try Row.fetchAll(db.cachedStatement(sql: Self.trendingSQL), arguments: arguments).map { row in
                 TrendingBattle(candidate: Self.feedCandidate(row, shares: row["shares"], remixes: row["remixes"]), ownerID: row["user_id"])
             }
         }
     }
 
     static let trendingSQL = """
-        SELECT \(feedPostColumns), e.shares, e.remixes FROM (
-          SELECT \(engagementKeySQL) AS battle_key, \(engagementCountsSQL)
-          FROM events INDEXED BY idx_events_engagement_battle
-          WHERE event_name IN ('battle_shared', 'remix_completed') AND created_at >= ?
-          GROUP BY battle_key
-        ) e JOIN posts p ON p.id = e.battle_key \(feedPostJoins)
+        SELECT \(feedPostColumns), e.shares, e.remixes FROM (\(engagedBattlesSQL)) e
+        JOIN posts p ON p.id = e.battle_key \(feedPostJoins)
         WHERE p.status = 'PUBLISHED'
-        ORDER BY (e.shares * 2 + e.remixes * 4) DESC, p.created_at DESC, p.id DESC LIMIT ?
+        ORDER BY (e.shares * 2 + e.remixes * 4) DESC, p.created_at DESC, p.id DESC LIMIT :limit
         """
 
     /// The newest published posts of personas the user follows, with their engagement since `since`, and the
@@ -66,9 +49,9 @@ extension SQLiteStore {
             var followed: [FeedBattleCandidate] = []
             for row in rows {
                 let id: String = row["id"]
-                let counts = try Row.fetchOne(
-                    db.cachedStatement(sql: Self.engagementOfBattleSQL),
-                    arguments: [id, since.storageString, id, since.storageString])!
+                var arguments = StatementArguments(Self.windowArguments(since))
+                arguments += ["id": id]
+                let counts = try Row.fetchOne(db.cachedStatement(sql: Self.engagementOfBattleSQL), arguments: arguments)!
                 followed.append(Self.feedCandidate(row, shares: counts["shares"] ?? 0, remixes: counts["remixes"] ?? 0))
             }
             let templates = try Row.fetchAll(db.cachedStatement(sql: Self.feedTemplatesSQL), arguments: [templatesSince.storageString]).map {
@@ -86,18 +69,6 @@ extension SQLiteStore {
         WHERE f.follower_user_id = ? ORDER BY p.created_at DESC, p.id DESC LIMIT 20
         """
 
-    /// One battle's engagement by its key: events naming it as the source, plus events naming it as the battle
-    /// with no source. Each half is a lookup on one of the two metadata indexes.
-    static let engagementOfBattleSQL = """
-        SELECT \(engagementCountsSQL) FROM (
-          SELECT id, event_name, actor, user_id, created_at FROM events WHERE metadata->>'source_battle_id' = ? AND created_at >= ?
-            AND event_name IN ('battle_shared', 'remix_completed')
-          UNION ALL
-          SELECT id, event_name, actor, user_id, created_at FROM events WHERE metadata->>'battle_id' = ? AND created_at >= ?
-            AND event_name IN ('battle_shared', 'remix_completed') AND COALESCE(metadata->>'source_battle_id', '') = ''
-        )
-        """
-
     static let feedTemplatesSQL = """
         SELECT t.id, t.name, t.prompt_rules, t.turn_count, t.word_limit, t.created_at,
           (SELECT COUNT(*) FROM posts p WHERE p.template_id = t.id AND p.status = 'PUBLISHED' AND p.created_at >= ?) AS usage_count
@@ -110,9 +81,10 @@ extension SQLiteStore {
             let ts = "2000-01-01T00:00:00.000000Z"
             let id = "00000000-0000-4000-8000-000000000000"
             return [
-                "trending": try Self.plan(db, Self.trendingSQL, [ts, 20]),
+                "trending": try Self.plan(db, Self.trendingSQL, ["day": String(ts.prefix(10)), "since": ts, "limit": 20]),
                 "followed": try Self.plan(db, Self.followedSQL, [id]),
-                "engagement_of_battle": try Self.plan(db, Self.engagementOfBattleSQL, [id, ts, id, ts]),
+                "engagement_of_battle": try Self.plan(
+                    db, Self.engagementOfBattleSQL, ["day": String(ts.prefix(10)), "since": ts, "id": id]),
                 "templates": try Self.plan(db, Self.feedTemplatesSQL, [ts]),
             ]
         }
@@ -144,6 +116,8 @@ extension SQLiteStore {
                     WHERE user_id = ? AND event_name IN ('public_battle_viewed','battle_shared','remix_started','remix_completed','notification_clicked')
                       AND created_at >= ?
                     """, [id, ts]),
+                "event_counts": try Self.plan(db, Self.eventCountsSQL, ["day": String(ts.prefix(10)), "since": ts]),
+                "events_per_day": try Self.plan(db, Self.eventsPerDaySQL, ["day": String(ts.prefix(10)), "since": ts]),
                 "weekly_newest": try Self.plan(
                     db,
                     """

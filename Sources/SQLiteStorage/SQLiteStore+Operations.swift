@@ -87,12 +87,7 @@ extension SQLiteStore {
     public func eventsPerDay(since: Timestamp) async throws -> [DayCount] {
         try await read { db in
             try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT substr(created_at, 1, 10) AS day,
-                               COUNT(DISTINCT event_name || '|' || \(Self.actorDaySQL) || '|' || COALESCE(\(Self.engagementKeySQL), '')) AS n
-                        FROM events WHERE created_at >= ? GROUP BY day ORDER BY day
-                        """), arguments: [since.storageString]
+                db.cachedStatement(sql: Self.eventsPerDaySQL), arguments: StatementArguments(Self.windowArguments(since))
             ).map { DayCount(day: $0["day"], count: $0["n"]) }
         }
     }

@@ -5,8 +5,16 @@ import Storage
 /// Schema application, seeding and readiness.
 extension SQLiteStore {
     /// Applies `schema.sql` to a new file, or the pending migrations to an older one, in one exclusive transaction.
+    ///
+    /// First, once per file, `auto_vacuum = INCREMENTAL`, so pruning gives space back to the file system: the mode
+    /// only takes effect through a `VACUUM` (outside any transaction), instant on a new file and a one-time rewrite
+    /// of an older one.
     public func migrate() async throws {
         try await pool.writeWithoutTransaction { db in
+            if try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 {
+                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+                try db.execute(sql: "VACUUM")
+            }
             try db.inTransaction(.exclusive) {
                 if try !db.tableExists("schema_migrations") {
                     try db.execute(sql: Migrations.schemaSQL)

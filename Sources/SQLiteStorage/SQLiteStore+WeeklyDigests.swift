@@ -34,14 +34,10 @@ extension SQLiteStore {
                 db.cachedStatement(
                     sql: """
                         SELECT p.id, p.room_id, COALESCE(rm.name, '') AS room_name, p.content, p.created_at, p.user_id, p.persona_id, e.shares, e.remixes
-                        FROM (
-                          SELECT \(Self.engagementKeySQL) AS battle_key, \(Self.engagementCountsSQL)
-                          FROM events INDEXED BY idx_events_engagement_battle
-                          WHERE event_name IN ('battle_shared', 'remix_completed') AND created_at >= ?
-                          GROUP BY battle_key
-                        ) e JOIN posts p ON p.id = e.battle_key LEFT JOIN rooms rm ON rm.id = p.room_id
-                        WHERE p.status = 'PUBLISHED' AND p.created_at >= ?
-                        """), arguments: [engagementSince.storageString, createdSince.storageString]
+                        FROM (\(Self.engagedBattlesSQL)) e JOIN posts p ON p.id = e.battle_key LEFT JOIN rooms rm ON rm.id = p.room_id
+                        WHERE p.status = 'PUBLISHED' AND p.created_at >= :created
+                        """),
+                arguments: StatementArguments(Self.windowArguments(engagementSince).merging(["created": createdSince.storageString]) { a, _ in a })
             ).map { Self.weeklyCandidate($0, shares: $0["shares"], remixes: $0["remixes"]) }
         }
     }

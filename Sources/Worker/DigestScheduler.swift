@@ -50,7 +50,10 @@ public struct DigestScheduler: Service {
             passes += 1
             // Weekly leases double as "checked until" markers; past weeks' leases are dead weight, dropped now and then.
             if passes % 1000 == 1 { try? await store.purgeDigestLeases(before: clock.now().adding(seconds: -86_400)) }
-            try? await Task.sleep(for: .milliseconds(Int64(saturating: settings.interval * 1000)))
+            // Graceful shutdown ends the wait at once (a long WORKER_POLL_EVERY must not hold a stopping process).
+            try? await cancelWhenGracefulShutdown {
+                try await Task.sleep(for: .milliseconds(Int64(saturating: self.settings.interval * 1000)))
+            }
         }
     }
 

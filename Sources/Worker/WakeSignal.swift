@@ -1,4 +1,5 @@
 import Domain
+import Storage
 import Synchronization
 
 /// Wakes idle worker loops at once when a job is enqueued in this process; loops otherwise
@@ -68,4 +69,9 @@ public final class WakeSignal: Sendable {
         }
         c?.resume()
     }
+}
+
+/// The in-process wake-up: a commit in this process wakes this process's worker loops (SQLite's notifier).
+extension WakeSignal: WakeUpNotifier {
+    public func jobsEnqueued(_ count: Int) { notify(count) }
 }

@@ -16,7 +16,9 @@ struct PersonaWorlds: AsyncParsableCommand {
             "Configuration comes from the environment, optionally layered over an env-style file (--config FILE or PERSONAWORLDS_CONFIG); the environment wins. See config/personaworlds.env.example.",
         version: AppVersion.current,
         subcommands: [
-            Serve.self, Migrate.self, Seed.self, AdminCommand.self, BackupCommand.self, RestoreCommand.self, DoctorCommand.self, Version.self,
+            Serve.self, Migrate.self, Seed.self, AdminCommand.self, BackupCommand.self, RestoreCommand.self, DoctorCommand.self,
+            MoveToPostgresCommand.self,
+            Version.self,
         ],
         defaultSubcommand: Serve.self
     )
@@ -148,11 +150,13 @@ struct Version: ParsableCommand {
 final class ProgressBar: @unchecked Sendable {
     private let label: String
     private let enabled: Bool
+    private let stageWidth: Int
     private var last = ""
 
-    init(label: String, enabled: Bool) {
+    init(label: String, enabled: Bool, stageWidth: Int = 8) {
         self.label = label
         self.enabled = enabled
+        self.stageWidth = stageWidth
     }
 
     func update(_ stage: String, _ done: Int, _ total: Int) {
@@ -160,7 +164,7 @@ final class ProgressBar: @unchecked Sendable {
         let width = 30
         let filled = done * width / total
         let line =
-            "\r\(label): \(stage.padding(toLength: 8, withPad: " ", startingAt: 0)) [" + String(repeating: "#", count: filled)
+            "\r\(label): \(stage.padding(toLength: stageWidth, withPad: " ", startingAt: 0)) [" + String(repeating: "#", count: filled)
             + String(repeating: " ", count: width - filled) + "] \(done * 100 / total)% (\(done)/\(total))"
         guard line != last else { return }
         last = line

@@ -26,13 +26,34 @@ import Testing
         try await Self.migrated(dir)
         let checks = await AppCommands.doctor(try Self.deps(dir, ["OPENAI_API_KEY": "sk-very-secret-key"]))
         #expect(checks.allSatisfy { $0.status != .fail }, "\(checks.map(\.line))")
-        #expect(checks.map(\.name) == ["config", "database", "server", "schema", "quick_check", "wal", "card font", "disk", "llm", "backup"])
+        #expect(
+            checks.map(\.name) == ["config", "database", "server", "schema", "quick_check", "wal", "tables", "card font", "disk", "llm", "backup"])
         let config = try #require(checks.first)
         #expect(config.detail.contains("JWT_SECRET set (redacted)"))
         #expect(config.detail.contains("OPENAI_API_KEY set (redacted)"))
         let all = checks.map(\.line).joined(separator: "\n")
         #expect(!all.contains(TestApp.secret))
         #expect(!all.contains("sk-very-secret-key"))
+    }
+
+    @Test func tablesListRowsAndBytesPerTableLargestFirst() async throws {
+        let dir = TestDirectory(backend: .sqlite)
+        try await Self.migrated(dir)
+        let database = try await TestDatabase.open(dir)
+        try await database.execute(
+            "INSERT INTO llm_cache(cache_key, operation, response, created_at) VALUES ('a', 'x', ?, '2026-01-01T00:00:00.000000Z')",
+            [String(repeating: "r", count: 50_000)])
+        try await database.close()
+        let sizes = try DatabaseFile(path: dir.databasePath).tableSizes()
+        let cache = try #require(sizes.tables.first { $0.name == "llm_cache" })
+        #expect(cache.rows == 1)
+        #expect(sizes.tables.contains { $0.name == "events" && $0.rows == 0 })
+        if let bytes = cache.bytes {
+            // dbstat is there (Debian's SQLite has it): the 50 kB row's overflow pages count for its table.
+            #expect(bytes >= 50_000 && sizes.tables.first?.name == "llm_cache", "\(sizes.tables)")
+        }
+        let line = Doctor(config: try TestApp.config(dir), clock: SystemClock(), probeLLM: nil).tables(DatabaseFile(path: dir.databasePath))
+        #expect(line.status == .ok && line.detail.hasPrefix("llm_cache 1 rows") == (cache.bytes != nil), "\(line.detail)")
     }
 
     @Test func pendingMigrationsWarnAndUnknownOnesFail() async throws {

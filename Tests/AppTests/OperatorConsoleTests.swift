@@ -60,7 +60,8 @@ import Testing
     }
 
     @Test func theConsoleShowsTheQueueHealthBackupsNodesAndEventsPerDay() async throws {
-        try await TestApp.withRouter(["BACKUP_DIR": TestDirectory().path + "/backups"], runWorker: false) { client, dir in
+        // SQLite: the health section lists the file checks (quick_check, WAL) and backups.
+        try await TestApp.withRouter(["BACKUP_DIR": TestDirectory().path + "/backups"], backend: .sqlite, runWorker: false) { client, dir in
             let setup = try await Self.setup(client, dir)
             let store = try await Self.store(dir)
             let failed = try await Self.failForGood(store, error: #"<script>alert(1)</script> provider said "no""#)
@@ -257,7 +258,7 @@ import Testing
     }
 
     @Test func twoProcessesOnOneDatabaseAreTwoNodes() async throws {
-        let dir = TestDirectory()
+        let dir = TestDirectory(backend: .sqlite)
         try await TestApp.withRouter(in: dir) { first, _ in
             let setup = try await Self.setup(first, dir)
             try await TestApp.withRouter(runWorker: false, in: dir) { second, _ in

@@ -58,13 +58,13 @@ import Testing
     @Test func aLeaseReleasesOnceEvenWhenDroppedAfterItsRelease() throws {
         let limiter = EventStreamLimiter(perUser: 1)
         do {
-            let lease = try StreamLease(limiter: limiter, userID: "u1")
+            let lease = try StreamLease.acquire(limiter: limiter, userID: "u1")
             lease.release()
             #expect(limiter.count(userID: "u1") == 0)
             try limiter.acquire(userID: "u1")
         }
         #expect(limiter.count(userID: "u1") == 1, "the dropped lease did not release a second time")
-        do { _ = try StreamLease(limiter: limiter, userID: "u2") }
+        do { _ = try StreamLease.acquire(limiter: limiter, userID: "u2") }
         #expect(limiter.count(userID: "u2") == 0, "a lease whose body never ran releases when dropped")
     }
 }

@@ -150,3 +150,29 @@ import Testing
         return formatter.date(from: text) ?? ISO8601DateFormatter().date(from: text)
     }
 }
+
+/// The unread-notification count rides on the same stream, so the navigation badge follows without a reload.
+@Suite(.serialized) struct EventStreamUnreadProcessTests {
+    @Test func aNewNotificationSendsTheUnreadCountOnTheOpenStream() async throws {
+        let server = try await ServerProcess(directory: TestDirectory(), environment: EventStreamProcessTests.environment)
+        let (owner, post) = try await EventStreamProcessTests.battle(server, "stream-unread@example.com", replying: false)
+        let personas = try await server.request(
+            "POST", "/personas", json: #"{"name":"Grace","writing_samples":["a","b","c"],"preferred_language":"en"}"#, token: owner)
+        let persona = try #require((try JSONSerialization.jsonObject(with: Data(personas.body.utf8)) as? [String: Any])?["id"] as? String)
+        #expect(try await server.request("POST", "/personas/\(persona)/publish-profile", json: #"{"slug":"grace"}"#, token: owner).status == 200)
+        let stream = try #require(EventStreamClient(port: server.port, postID: post, token: owner))
+        #expect(stream.waitForHead(timeout: 10) == 200)
+        #expect(try #require(stream.next(timeout: 10)).name == "thread")
+        #expect(!stream.received.contains("event: unread"), "no count is sent while it is what the page shows")
+
+        let fan = try await BattleProcessTests.signup(server, "stream-fan@example.com")
+        #expect(try await server.request("POST", "/p/grace/follow", token: fan).status == 200)
+        var unread: EventStreamClient.Event?
+        while unread == nil, let event = stream.next(timeout: 30) {
+            if event.name == "unread" { unread = event }
+        }
+        let event = try #require(unread, "the follow's notification changes the owner's unread count on the open stream")
+        #expect(event.data == #"{"unread_count":1}"#)
+        #expect(server.stop() == 0)
+    }
+}

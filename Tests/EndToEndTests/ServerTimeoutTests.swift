@@ -13,7 +13,7 @@ import Testing
         let server = try await ServerProcess(
             directory: dir,
             environment: [
-                "API_READ_TIMEOUT": "2s", "API_IDLE_TIMEOUT": "2s", "API_WRITE_TIMEOUT": "5s", "RATE_LIMIT_EVENTS_PER_MIN": "0",
+                "API_READ_TIMEOUT": "5s", "API_IDLE_TIMEOUT": "5s", "API_WRITE_TIMEOUT": "8s", "RATE_LIMIT_EVENTS_PER_MIN": "0",
                 // The 500 slow clients share one address; the per-address cap has its own tests.
                 "MAX_CONNECTIONS_PER_IP": "1000",
             ])
@@ -37,26 +37,25 @@ import Testing
                     }
                     return seconds
                 }
-                let outcomes = try await SlowClients.run(port: server.port, counts: Self.counts, limit: 12)
+                let outcomes = try await SlowClients.run(port: server.port, counts: Self.counts, limit: 15)
                 let latencies = try await group.reduce(into: [Double]()) { $0 += $1 }
                 return (outcomes, latencies)
             }
             #expect(outcomes.count == 500)
             #expect(latencies.count == 6)
-            // Bounds allow for a loaded test machine (the whole suite runs in parallel on two cores); without the
-            // timeouts the slow connections are never closed at all, so the bounds below still decide.
-            #expect(
-                latencies.max() ?? 99 < 3 && latencies.sorted()[latencies.count / 2] < 0.5,
-                "wave \(wave): /healthz was slow while the slow clients held sockets: \(latencies)")
+            // Answered while the slow clients still hold their sockets: a server that queued /healthz behind them would
+            // answer only once the 5 s timeouts free them. How fast it answers is the benchmarks' business, not this
+            // test's (the whole suite runs in parallel on two cores).
+            #expect(latencies.max() ?? 99 < 3.5, "wave \(wave): /healthz waited for the slow clients' timeouts: \(latencies)")
             for kind in SlowClients.Kind.allCases {
                 let times = outcomes.filter { $0.kind == kind }.map(\.closedAfter)
                 let open = times.filter { $0 == nil }.count
                 #expect(open == 0, "wave \(wave): \(open) \(kind) connections were never closed by the server")
                 let closed = times.compactMap { $0 }
-                // Closed by the timeout (2 s, counted from the server's accept), not at once and not much later.
+                // Closed by the timeout (5 s, counted from the server's accept), not at once and not much later.
                 #expect(
-                    closed.allSatisfy { $0 >= 1.5 && $0 <= 8 },
-                    "wave \(wave): \(kind) closed after \(closed.min() ?? -1)…\(closed.max() ?? -1) s; expected about 2 s")
+                    closed.allSatisfy { $0 >= 4.5 && $0 <= 12 },
+                    "wave \(wave): \(kind) closed after \(closed.min() ?? -1)…\(closed.max() ?? -1) s; expected about 5 s")
             }
             try await Task.sleep(nanoseconds: 500_000_000)
             afterWave.append(try #require(server.residentKiB()))

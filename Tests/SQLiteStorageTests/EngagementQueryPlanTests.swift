@@ -5,7 +5,8 @@ import Storage
 import TestSupport
 import Testing
 
-/// The feed, public-profile and digest reads use the scale plan's indexes: no full scan of posts, events or follows.
+/// The feed, public-profile, digest and admin reads use the scale plan's indexes: no full scan of posts, events, follows
+/// or the engagement aggregates (whose reads touch the window's days only).
 @Suite struct EngagementQueryPlanTests {
 
     @Test func hotQueriesUseTheirIndexes() async throws {
@@ -18,14 +19,19 @@ import Testing
         for (name, plan) in all {
             // A full scan reads as `SCAN <table or alias>` with no index; p, f are the queries' aliases of posts and follows.
             let scans = plan.filter { line in
-                ["posts", "events", "persona_follows", "p", "f"].contains { line == "SCAN \($0)" }
+                [
+                    "posts", "events", "persona_follows", "p", "f", "event_actor_days", "battle_engagement_days", "event_name_days",
+                ].contains { line == "SCAN \($0)" }
             }
             #expect(scans.isEmpty, "\(name) scans a table: \(plan)")
         }
-        #expect(feed["trending"]?.contains { $0.contains("idx_events_engagement_battle") } == true, "\(feed["trending"] ?? [])")
+        #expect(feed["trending"]?.contains { $0.contains("idx_battle_engagement_days_name_day") } == true, "\(feed["trending"] ?? [])")
         #expect(feed["followed"]?.contains { $0.contains("idx_posts_persona_published_created_id") } == true, "\(feed["followed"] ?? [])")
-        #expect(feed["engagement_of_battle"]?.contains { $0.contains("idx_events_source_battle_id_created_at") } == true)
-        #expect(feed["engagement_of_battle"]?.contains { $0.contains("idx_events_battle_id_created_at") } == true)
+        let ofBattle = feed["engagement_of_battle"] ?? []
+        #expect(ofBattle.contains { $0.contains("battle_engagement_days USING PRIMARY KEY (battle_key=?") }, "\(ofBattle)")
+        #expect(ofBattle.contains { $0.contains("event_actor_days USING PRIMARY KEY (day=?") }, "\(ofBattle)")
+        #expect(more["event_counts"]?.contains { $0.contains("event_name_days USING PRIMARY KEY (day>?)") } == true, "\(more["event_counts"] ?? [])")
+        #expect(more["events_per_day"]?.contains { $0.contains("idx_event_actor_days_day_last_at") } == true, "\(more["events_per_day"] ?? [])")
         #expect(feed["templates"]?.contains { $0.contains("idx_posts_template_id_created_at") } == true, "\(feed["templates"] ?? [])")
         #expect(more["public_posts_first"]?.contains { $0.contains("idx_posts_persona_published_created_id") } == true)
         #expect(more["public_posts_after"]?.contains { $0.contains("idx_posts_persona_published_created_id") } == true)

@@ -878,6 +878,10 @@ def step_nojs_journey():
     fan = S.nojs_fan.new_page()
     fan.goto(f"{S.base}/signup")
     sign_up(fan, NOJS_FAN)
+    # The form's 303 lands on the personas page; let it finish loading before going elsewhere, or the next
+    # navigation aborts it (a document ERR_ABORTED, which the journey counts as a failure).
+    fan.wait_for_url(re.compile(r".*/app/personas.*"))
+    fan.wait_for_load_state("load")
     for slug in ("nojs-ada", "nojs-bob"):
         fan.goto(f"{S.base}/p/{slug}")
         nojs_submit(fan, fan.get_by_role("form", name=re.compile("^Follow")), "Follow")

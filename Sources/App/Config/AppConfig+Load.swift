@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import Storage
 
 /// Loading from the environment, optionally layered over an env-style file (the environment wins).
 extension AppConfig {
@@ -123,6 +124,11 @@ extension AppConfig {
         // A backup copies the whole file; sub-second schedules would only be a typo (`24` for `24h` fails earlier).
         if backupEvery > 0 && backupEvery < 1 { throw ConfigError(variable: "BACKUP_EVERY", problem: "must be 0 (off) or at least 1s") }
         backupKeep = try r.int("BACKUP_KEEP", backupKeep, range: 1...10_000)
+        jobRetentionDays = try r.int("JOB_RETENTION_DAYS", jobRetentionDays, range: 1...36_500)
+        // Raw events feed the weekly digest's two-week "seen" list directly; shorter would change digests.
+        eventRetentionDays = try r.int("EVENT_RETENTION_DAYS", eventRetentionDays, range: RetentionPolicy.minimumEventDays...36_500)
+        llmCacheRetentionDays = try r.int("LLM_CACHE_RETENTION_DAYS", llmCacheRetentionDays, range: 1...36_500)
+        readNotificationRetentionDays = try r.int("READ_NOTIFICATION_RETENTION_DAYS", readNotificationRetentionDays, range: 1...36_500)
         try validateSecret()
     }
 

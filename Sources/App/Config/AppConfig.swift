@@ -1,4 +1,5 @@
 import Domain
+import Storage
 
 /// Every setting of the appliance, parsed and validated once at start-up (a bad value exits with status 2, naming the variable).
 public struct AppConfig: Sendable {
@@ -105,6 +106,12 @@ public struct AppConfig: Sendable {
     public var backupEvery = 86_400.0
     /// How many scheduled backups are kept.
     public var backupKeep = 7
+    /// Retention windows in days (`JOB_RETENTION_DAYS`, `EVENT_RETENTION_DAYS`, `LLM_CACHE_RETENTION_DAYS`,
+    /// `READ_NOTIFICATION_RETENTION_DAYS`), pruned daily by the maintenance service.
+    public var jobRetentionDays = 7
+    public var eventRetentionDays = 90
+    public var llmCacheRetentionDays = 30
+    public var readNotificationRetentionDays = 180
     /// The env-style file the values were layered over, if any (shown by `doctor`).
     public var sourceFile: String?
 
@@ -118,6 +125,13 @@ public struct AppConfig: Sendable {
     /// one second.
     public var eventStreamEffectiveLifetime: Double {
         max(1, min(eventStreamLifetime, apiWriteTimeout - min(eventStreamPollEvery, eventStreamHeartbeat) - 1))
+    }
+
+    /// What the daily pruning pass deletes.
+    public var retentionPolicy: RetentionPolicy {
+        RetentionPolicy(
+            jobDays: jobRetentionDays, eventDays: eventRetentionDays, llmCacheDays: llmCacheRetentionDays,
+            readNotificationDays: readNotificationRetentionDays, maxAttempts: jobMaxAttempts)
     }
 
     /// `APP_ENV` is `prod` or `production`.

@@ -6,7 +6,8 @@ import ServiceLifecycle
 
 /// One open `GET /posts/{id}/events` stream (Server-Sent Events): the thread as an `event: thread` at once and
 /// again whenever it changes, a `: heartbeat` comment line every `EVENT_STREAM_HEARTBEAT`, and an `event: end`
-/// before it closes.
+/// before it closes. The signed-in user's unread-notification count goes out as `event: unread` whenever it
+/// changes (checked on every tick), so the page's navigation badge follows without a reload.
 ///
 /// It reads the store when the worker in this process stores a reply to the post (`ThreadNotifier`), and every
 /// `EVENT_STREAM_POLL_EVERY` (a reply written by another process). On every tick (the shorter of the heartbeat
@@ -42,6 +43,9 @@ struct ThreadEventStream: Sendable {
     /// Writes the stream until it ends; `first` is the thread view loaded before the response started (so a
     /// missing or forbidden post is an ordinary JSON error, not a stream).
     func run(first: ThreadDTO, version: String, writer: inout any ResponseBodyWriter) async throws {
+        // The count the page was rendered with is the baseline; read before the first event, so a change the client
+        // causes after seeing it is never taken for the baseline.
+        var unread = (try? await auth.accountSummary(userID: userID))??.unread
         try await writer.write(Self.buffer("retry: \(settings.retryMillis)\n\n" + Self.threadEvent(first)))
         var summary = first.aiSummary
         let (inbox, wake) = AsyncStream<Wake>.makeStream(bufferingPolicy: .bufferingNewest(4))
@@ -83,6 +87,10 @@ struct ThreadEventStream: Sendable {
                     do { _ = try await auth.authenticate(token: token) } catch {
                         reason = .loggedOut
                         break loop
+                    }
+                    if let count = (try? await auth.accountSummary(userID: userID))??.unread, count != unread {
+                        unread = count
+                        try await writer.write(Self.buffer(Self.unreadEvent(count)))
                     }
                 }
                 // The store is read when the worker announced a reply, or when the poll is due.
@@ -129,6 +137,9 @@ struct ThreadEventStream: Sendable {
         while json.last == "\n" { json.removeLast() }
         return "event: thread\ndata: \(json)\n\n"
     }
+
+    /// `event: unread` with the count the navigation shows (`unread_count`, as `GET /notifications` names it).
+    static func unreadEvent(_ count: Int) -> String { "event: unread\ndata: {\"unread_count\":\(count)}\n\n" }
 
     static func buffer(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
 }

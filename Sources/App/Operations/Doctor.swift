@@ -77,8 +77,20 @@ struct Doctor {
             schema(report),
             report.isIntact
                 ? DoctorCheck(.ok, "quick_check", "ok")
-                : DoctorCheck(.fail, "quick_check", report.problemSummary), wal(file.walBytes),
+                : DoctorCheck(.fail, "quick_check", report.problemSummary), wal(file.walBytes), tables(file),
         ]
+    }
+
+    /// Rows and bytes per table, the largest first (how much history the retention windows keep).
+    func tables(_ file: DatabaseFile) -> DoctorCheck {
+        guard let sizes = try? file.tableSizes() else { return DoctorCheck(.warn, "tables", "sizes unreadable") }
+        let listed = sizes.tables.filter { $0.rows > 0 }.map { table in
+            "\(table.name) \(table.rows) rows" + (table.bytes.map { " " + ByteSize.describe($0) } ?? "")
+        }
+        let file =
+            sizes.tables.first?.bytes == nil
+            ? "dbstat unavailable; file \(sizes.pages) pages of \(sizes.pageSize) B" : "\(sizes.freePages) free pages"
+        return DoctorCheck(.ok, "tables", (listed.isEmpty ? "empty" : listed.joined(separator: ", ")) + " (" + file + ")")
     }
 
     func schema(_ report: DatabaseFile.Report) -> DoctorCheck {

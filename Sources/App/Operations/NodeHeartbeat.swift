@@ -36,6 +36,7 @@ struct NodeHeartbeat: Service {
     }
 
     func run() async throws {
+        await beat()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(nanoseconds: UInt64(Self.interval * 1e9)) }

@@ -7,7 +7,7 @@ struct BattleService: Sendable {
     let store: any BattleStore & PostStore
     let clock: any AppClock
     let config: AppConfig
-    let signal: WakeSignal
+    let signal: any WakeUpNotifier
     let remixTokens: RemixTokenService
     let events: EventRecorder
 
@@ -55,7 +55,7 @@ struct BattleService: Sendable {
             draftMaxLength: config.draftMaxLen, maxAttempts: config.jobMaxAttempts, traceID: requestID)
         let battle: CreatedBattle
         do { battle = try await store.createBattle(draft, now: clock.now()) } catch { throw error.asInternal("could not create battle") }
-        if battle.enqueued > 0 { signal.notify(battle.enqueued) }
+        if battle.enqueued > 0 { signal.jobsEnqueued(battle.enqueued) }
         return Created(battle: battle, roomName: room.name, remixUsed: remix != nil)
     }
 

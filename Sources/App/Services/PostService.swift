@@ -9,7 +9,7 @@ struct PostService: Sendable {
     let llm: any LLMClient
     let clock: any AppClock
     let config: AppConfig
-    let signal: WakeSignal
+    let signal: any WakeUpNotifier
     let summaries: ThreadSummaryCache
 
     /// Every room, by name.
@@ -130,7 +130,7 @@ struct PostService: Sendable {
                 postID: post.id, personaIDs: personas, userID: userID, payloadExtra: extra,
                 maxAttempts: config.jobMaxAttempts, now: clock.now())
         } catch { throw error.asInternal("could not enqueue replies") }
-        if result.enqueued > 0 { signal.notify(result.enqueued) }
+        if result.enqueued > 0 { signal.jobsEnqueued(result.enqueued) }
         return result
     }
 

@@ -93,6 +93,14 @@ struct FailureBackoff: Sendable {
         fullAt = now
     }
 
+    /// A counter as a shared store kept it.
+    init(level: Int64, updatedAt: Int64, delayedUntil: Int64, fullAt: Int64) {
+        self.level = level
+        self.updatedAt = updatedAt
+        self.delayedUntil = delayedUntil
+        self.fullAt = fullAt
+    }
+
     static func allowance(_ policy: BackoffPolicy) -> Int64 { min(Int64(policy.allowancePerHour), maxAllowance) }
 
     /// Drains what the time since `updatedAt` allows. A clock that steps backwards drains nothing.

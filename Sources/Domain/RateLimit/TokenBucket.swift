@@ -35,6 +35,13 @@ struct TokenBucket: Sendable {
         fullAt = now
     }
 
+    /// A bucket as a shared store kept it (`level` units as of `updatedAt`).
+    init(level: Int64, updatedAt: Int64, rate: Rate) {
+        self.level = level
+        self.updatedAt = updatedAt
+        fullAt = updatedAt + Self.ceilDiv(rate.capacity - level, rate.perPeriod)
+    }
+
     static func clampedRate(_ rule: RateLimitRule) -> Rate {
         Rate(perPeriod: min(Int64(rule.limit), maxRate), unitsPerToken: rule.period.microseconds)
     }

@@ -261,6 +261,10 @@
       try { data = JSON.parse(event.data); } catch (e) { return; }
       if (apply(data)) stop();
     });
+    // The unread-notification count, whenever it changes while the page is open.
+    source.addEventListener("unread", function (event) {
+      try { setUnread(JSON.parse(event.data).unread_count); } catch (e) { /* a malformed event changes nothing */ }
+    });
     // The server ends a stream after its lifetime or on shutdown (the browser reconnects by itself), or for
     // good when the session was logged out or the post is gone.
     source.addEventListener("end", function (event) {

@@ -33,7 +33,7 @@ struct PostEventsController: Sendable {
         // A buffering reverse proxy (nginx) would hold the events back.
         if let accel = HTTPField.Name("X-Accel-Buffering") { headers[accel] = "no" }
         if request.method == .head { return Response(status: .ok, headers: headers) }
-        let lease = try StreamLease(limiter: limiter, userID: user)
+        let lease = try StreamLease.acquire(limiter: limiter, userID: user)
         let stream = ThreadEventStream(
             postID: postID, userID: user, token: token, posts: posts, auth: auth, subscription: subscription, settings: settings)
         return Response(
@@ -52,8 +52,15 @@ final class StreamLease: Sendable {
     private let userID: String
     private let released = Mutex(false)
 
-    init(limiter: EventStreamLimiter, userID: String) throws {
+    /// Takes one of the user's stream places, or throws the limiter's error. A factory rather than a throwing
+    /// initialiser: the release build's optimiser crashes on a class initialiser that throws before its stored
+    /// properties are set (Swift 6.2, CopyPropagation).
+    static func acquire(limiter: EventStreamLimiter, userID: String) throws -> StreamLease {
         try limiter.acquire(userID: userID)
+        return StreamLease(limiter: limiter, userID: userID)
+    }
+
+    private init(limiter: EventStreamLimiter, userID: String) {
         self.limiter = limiter
         self.userID = userID
     }
