@@ -13,30 +13,33 @@ import Testing
 /// Thread summaries: one provider call however many views wait for the same thread state, shared errors that are not
 /// cached, and the worker warming a post's summary once its replies are done. The fake provider holds every summary
 /// at a gate the test opens, so "all the views have arrived" is a fact the test waits for, not a guess about timing.
+///
+/// The app runs in router mode (concurrent requests, no socket): the tests wait on what they can see without
+/// `/metrics`, which answers loopback peers only (`METRICS_ALLOW`): the fake provider's counters, the rows of the
+/// queue and of the summary cache (`TestDatabase`), and the app's metrics registry read in process.
 @Suite struct ThreadSummaryFlightTests {
-    /// Waits for a condition the code under test reaches on its own. The bound only keeps a broken build from hanging
-    /// CI: every condition here holds within milliseconds on any machine, so 30 s is not a speed requirement.
-    static func eventually(_ what: String, _ check: () async throws -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            if try await check() { return }
-            try await Task.sleep(nanoseconds: 5_000_000)
-        }
-        throw TestFailure("timed out waiting until \(what)")
+    /// Waits for a condition the code under test reaches on its own (`eventually`: the deadline bounds a hang only).
+    static func waitUntil(_ what: String, _ check: () async throws -> Bool) async throws {
+        guard try await eventually(check) else { throw TestFailure("timed out waiting until \(what)") }
     }
 
-    /// The value of an unlabelled or fully labelled series in `/metrics`, 0 when absent (`/metrics` answers loopback
-    /// peers only, so these tests run the app live on a loopback port).
-    static func metric(_ client: any TestClientProtocol, _ series: String) async throws -> Double {
-        let text = try await client.send(.get, "/metrics").text
-        for line in text.split(separator: "\n") where line.hasPrefix(series + " ") {
+    /// The value of an unlabelled or fully labelled series in the app's registry, 0 when absent.
+    static func metric(_ registry: PrometheusCollectorRegistry, _ series: String) -> Double {
+        for line in registry.emitToString().split(separator: "\n") where line.hasPrefix(series + " ") {
             return Double(line.dropFirst(series.count + 1)) ?? 0
         }
         return 0
     }
 
-    /// A published post of a new user, with one finished reply per persona (2); returns (token, post id).
-    static func postWithReplies(_ client: any TestClientProtocol) async throws -> (String, String) {
+    /// Thread summaries stored in the cache (by a view or by the worker's warm-up).
+    static func storedSummaries(_ db: TestDatabase) async throws -> Int {
+        try await db.int("SELECT COUNT(*) FROM llm_cache WHERE operation = 'thread_summary'") ?? 0
+    }
+
+    /// A published post of a new user and one finished reply per persona (2), waited for in the rows (no thread
+    /// view, which would summarize the thread); returns (token, post id).
+    static func postWithReplies(_ client: any TestClientProtocol, _ db: TestDatabase, _ dir: TestDirectory) async throws -> (String, String) {
+        let maxAttempts = try TestApp.config(dir).jobMaxAttempts
         let (token, _) = try await client.signup()
         let ada = try await client.createPersona(token: token, name: "Ada")
         _ = try await client.createPersona(token: token, name: "Bob")
@@ -44,7 +47,8 @@ import Testing
         let post = try await PostRoutesTests.publishedPost(client, token: token, persona: ada, room: room)
         let enqueued = try await client.send(.post, "/posts/\(post)/generate-replies", token: token)
         #expect(enqueued.jsonObject?["enqueued"] as? Int == 2)
-        try await client.waitForEmptyQueue()
+        try await waitUntil("the reply jobs are done") { try await db.activeJobs(maxAttempts: maxAttempts) == 0 }
+        #expect(try await db.int("SELECT COUNT(*) FROM replies WHERE post_id = ?", [post]) == 2)
         return (token, post)
     }
 
@@ -64,47 +68,54 @@ import Testing
 
     @Test func twentyConcurrentViewsOfAColdSummaryMakeOneProviderCall() async throws {
         let llm = GatedSummaryLLM(open: true)
-        try await TestApp.withRouter(["SUMMARY_PREWARM": "false"], live: true, llm: llm) { client, _ in
-            let (token, post) = try await Self.postWithReplies(client)
+        let registry = PrometheusCollectorRegistry()
+        try await TestApp.withRouter(["SUMMARY_PREWARM": "false"], llm: llm, registry: registry) { client, dir in
+            let db = try await TestDatabase.open(dir)
+            let (token, post) = try await Self.postWithReplies(client, db, dir)
             #expect(llm.summaryCalls == 0)
+            #expect(Self.metric(registry, "llm_cache_misses_total") == 0)
             llm.close()
             async let texts = Self.views(20, of: post, token: token, client: client)
-            // Every view has looked in the cache and missed; the first one's provider call waits at the gate.
-            try await Self.eventually("20 views missed the cache") {
-                try await Self.metric(client, "llm_cache_misses_total") == 20 && llm.summaryCalls == 1
+            // Every view has looked in the cache and missed; the first one's provider call waits at the gate. Without
+            // the single flight each miss would call the provider and this would never hold.
+            try await Self.waitUntil("20 views missed the cache and one call reached the provider") {
+                Self.metric(registry, "llm_cache_misses_total") == 20 && llm.summaryCalls == 1
             }
             llm.open()
             let results = try await texts
             #expect(results.count == 20)
             #expect(Set(results) == ["summary 1 of 2 replies"])
             #expect(llm.summaryCalls == 1)
-            #expect(try await Self.metric(client, #"thread_summary_provider_calls_total{outcome="ok",trigger="view"}"#) == 1)
+            #expect(Self.metric(registry, #"thread_summary_provider_calls_total{outcome="ok",trigger="view"}"#) == 1)
+            #expect(try await Self.storedSummaries(db) == 1)
         }
     }
 
     @Test func afterTheWorkerWarmedTheSummaryTwentyViewsMakeNoProviderCall() async throws {
         let llm = GatedSummaryLLM(open: true)
-        try await TestApp.withRouter(live: true, llm: llm) { client, _ in
-            let (token, post) = try await Self.postWithReplies(client)
+        let registry = PrometheusCollectorRegistry()
+        try await TestApp.withRouter(llm: llm, registry: registry) { client, dir in
+            let db = try await TestDatabase.open(dir)
+            let (token, post) = try await Self.postWithReplies(client, db, dir)
             // The job that finished last made the worker summarize the thread (once: the other saw a job still active).
-            try await Self.eventually("the worker warmed the summary") {
-                try await Self.metric(client, #"thread_summary_provider_calls_total{outcome="ok",trigger="warm"}"#) == 1
-            }
+            try await Self.waitUntil("the worker stored the summary") { try await Self.storedSummaries(db) == 1 }
+            #expect(llm.summaryCalls == 1)
             let results = try await Self.views(20, of: post, token: token, client: client)
             #expect(Set(results) == ["summary 1 of 2 replies"])
             #expect(llm.summaryCalls == 1)
-            #expect(try await Self.metric(client, #"thread_summary_provider_calls_total{outcome="ok",trigger="view"}"#) == 0)
+            // The warm-up's first look was the one miss (a second pass, when both jobs settled together, hits).
+            #expect(Self.metric(registry, "llm_cache_misses_total") == 1, "every view found the warmed summary")
+            #expect(Self.metric(registry, #"thread_summary_provider_calls_total{outcome="ok",trigger="warm"}"#) == 1)
+            #expect(Self.metric(registry, #"thread_summary_provider_calls_total{outcome="ok",trigger="view"}"#) == 0)
 
             // Freshness: a new reply changes the thread's key; the worker warms the new state and views get it.
             let carol = try await client.createPersona(token: token, name: "Carol")
             let more = try await client.send(.post, "/posts/\(post)/generate-replies", token: token, json: #"{"persona_ids":["\#(carol)"]}"#)
             #expect(more.jsonObject?["enqueued"] as? Int == 1)
-            try await client.waitForEmptyQueue()
-            try await Self.eventually("the worker warmed the new state") {
-                try await Self.metric(client, #"thread_summary_provider_calls_total{outcome="ok",trigger="warm"}"#) == 2
-            }
+            try await Self.waitUntil("the worker stored the new state's summary") { try await Self.storedSummaries(db) == 2 }
             #expect(Set(try await Self.views(20, of: post, token: token, client: client)) == ["summary 2 of 3 replies"])
             #expect(llm.summaryCalls == 2)
+            #expect(Self.metric(registry, #"thread_summary_provider_calls_total{outcome="ok",trigger="view"}"#) == 0)
         }
     }
 
@@ -146,7 +157,7 @@ import Testing
         let second = Task { await parts.cache.summary(post: parts.post, replies: replies) }
         let leaving = Task { await parts.cache.summary(post: parts.post, replies: replies) }
         // The leader's call reaches the provider on its own schedule: wait for both, not one then the other.
-        try await Self.eventually("three callers wait on one call") {
+        try await Self.waitUntil("three callers wait on one call") {
             parts.cache.flights.waiting(for: key) == 3 && parts.llm.summaryCalls == 1
         }
         leaving.cancel()
@@ -166,7 +177,7 @@ import Testing
         let key = parts.cache.key(post: parts.post, replies: replies)
         parts.llm.failNext(1)
         let waiters = (0..<5).map { _ in Task { await parts.cache.summary(post: parts.post, replies: replies) } }
-        try await Self.eventually("five callers wait on one call") { parts.cache.flights.waiting(for: key) == 5 }
+        try await Self.waitUntil("five callers wait on one call") { parts.cache.flights.waiting(for: key) == 5 }
         parts.llm.open()
         for waiter in waiters { #expect(await waiter.value == ThreadSummaryCache.unavailable) }
         #expect(parts.llm.summaryCalls == 1)

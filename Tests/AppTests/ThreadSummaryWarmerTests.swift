@@ -59,18 +59,18 @@ import Testing
 
         warmer.replyJobsChanged(postID: post)
         // The first pass waits at the provider's gate.
-        try await ThreadSummaryFlightTests.eventually("the first pass called the provider") { parts.llm.summaryCalls == 1 }
+        try await ThreadSummaryFlightTests.waitUntil("the first pass called the provider") { parts.llm.summaryCalls == 1 }
         for _ in 0..<5 { warmer.replyJobsChanged(postID: post) }
         #expect(passes.value == 0)
         parts.llm.open()
-        try await ThreadSummaryFlightTests.eventually("the second pass ran") { passes.value == 2 }
+        try await ThreadSummaryFlightTests.waitUntil("the second pass ran") { passes.value == 2 }
         // The second pass found the thread state summarized (same key): no second call.
         #expect(parts.llm.summaryCalls == 1)
 
         // Once idle, the next finished job starts a new pass.
-        try await ThreadSummaryFlightTests.eventually("the warmer is idle") { !warmer.isWarming(post) }
+        try await ThreadSummaryFlightTests.waitUntil("the warmer is idle") { !warmer.isWarming(post) }
         warmer.replyJobsChanged(postID: post)
-        try await ThreadSummaryFlightTests.eventually("a third pass ran") { passes.value == 3 }
+        try await ThreadSummaryFlightTests.waitUntil("a third pass ran") { passes.value == 3 }
         #expect(parts.llm.summaryCalls == 1)
     }
 }
