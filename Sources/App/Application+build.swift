@@ -249,6 +249,13 @@ struct AppParts {
         ]
         if deps.runWorker {
             metrics.announceJobs(types: JobKind.allCases.map(\.rawValue), statuses: WorkerMetrics.statuses)
+            var jobSettled: @Sendable (ClaimedJob) -> Void = { _ in }
+            if config.summaryPrewarm {
+                let warmer = ThreadSummaryWarmer(
+                    posts: store, summaries: summaries, maxAttempts: config.jobMaxAttempts, logger: deps.logger)
+                services.append(warmer)
+                jobSettled = { job in warmer.jobSettled(job) }
+            }
             let handler = ReplyJobHandler(
                 queue: store, llm: llm, clock: deps.clock, replyMaxLength: config.replyMaxLen,
                 replyWritten: { postID in
@@ -259,7 +266,8 @@ struct AppParts {
                 afterStartup(
                     WorkerPool(
                         queue: store, handler: handler, signal: signal, clock: deps.clock,
-                        settings: workerSettings(config), metrics: workerMetrics(metrics), logger: deps.logger)))
+                        settings: workerSettings(config), metrics: workerMetrics(metrics), logger: deps.logger,
+                        jobSettled: jobSettled)))
             // Other nodes' enqueues reach this node's loops through the listener (PostgreSQL); front ends need none.
             if let listener = wakeUps.listener { services.append(listener) }
             services.append(

@@ -126,13 +126,18 @@ public struct OpenAILLM: LLMClient {
             let retryable = response.status == 429 || response.status >= 500
             return .failure(LLMError("openai provider error: status=\(response.status) body=\(text)", retryable: retryable))
         }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
+        guard let parsed = try? JSONParser.parseFirst(response.body), !parsed.trailing, case .object(let object)? = parsed.value else {
             return .failure(LLMError("openai provider: invalid JSON response", retryable: true))
         }
-        guard let choices = object["choices"] as? [[String: Any]], let first = choices.first else {
+        guard case .array(let choices)? = object.last(where: { $0.0 == "choices" })?.1, case .object(let first)? = choices.first else {
             return .failure(LLMError("openai provider: response has no choices", retryable: true))
         }
-        let content = ((first["message"] as? [String: Any])?["content"] as? String ?? "").trimmingWhitespace()
+        var content = ""
+        if case .object(let message)? = first.last(where: { $0.0 == "message" })?.1,
+            case .string(let text)? = message.last(where: { $0.0 == "content" })?.1
+        {
+            content = text.trimmingWhitespace()
+        }
         guard !content.isEmpty else { return .failure(LLMError("openai provider: empty completion", retryable: true)) }
         return .success(content)
     }

@@ -80,6 +80,6 @@ enum Prompts {
         let body = Body(
             model: model, messages: [Message(role: "system", content: prompt.system), Message(role: "user", content: prompt.user)],
             temperature: 0.7)
-        return Array(try JSONEncoder().encode(body))
+        return try CompactJSONEncoder.encode(body)
     }
 }

@@ -42,10 +42,14 @@ public struct WorkerPool: Service {
     let metrics: WorkerMetrics
     let logger: Logger
     let jitter: @Sendable () -> Double
+    /// Called once a job's final state (done, or failed with no attempt left) is written; not for a lost claim (the
+    /// job belongs to whoever took it over).
+    let jobSettled: @Sendable (ClaimedJob) -> Void
 
     public init(
         queue: any JobQueue, handler: any JobHandler, signal: WakeSignal, clock: any AppClock, settings: Settings,
-        metrics: WorkerMetrics = .none, logger: Logger, jitter: @escaping @Sendable () -> Double = Backoff.randomJitter
+        metrics: WorkerMetrics = .none, logger: Logger, jitter: @escaping @Sendable () -> Double = Backoff.randomJitter,
+        jobSettled: @escaping @Sendable (ClaimedJob) -> Void = { _ in }
     ) {
         self.queue = queue
         self.handler = handler
@@ -55,6 +59,7 @@ public struct WorkerPool: Service {
         self.metrics = metrics
         self.logger = logger
         self.jitter = jitter
+        self.jobSettled = jobSettled
     }
 
     public func run() async throws {
@@ -175,6 +180,7 @@ public struct WorkerPool: Service {
         case .done:
             metrics.processed(job.type, "done", seconds, traced)
             log.info("job_completed", metadata: ["status": "done", "latency_ms": latency])
+            jobSettled(job)
             return nil
         case .lostClaim:
             log.warning("job_claim_lost", metadata: ["latency_ms": latency])
@@ -183,6 +189,7 @@ public struct WorkerPool: Service {
             let next = try await queue.failJob(job, attempts: maxAttempts, error: message, availableAt: nil, now: now, claimNext: claimNext)
             metrics.processed(job.type, "failed", seconds, traced)
             log.error("job_failed_permanently", metadata: ["status": "failed", "latency_ms": latency, "error": .string(message)])
+            jobSettled(job)
             return next
         case .retry(let message):
             let attempt = job.attempts + 1
@@ -190,6 +197,7 @@ public struct WorkerPool: Service {
                 let next = try await queue.failJob(job, attempts: maxAttempts, error: message, availableAt: nil, now: now, claimNext: claimNext)
                 metrics.processed(job.type, "failed", seconds, traced)
                 log.error("job_failed_permanently", metadata: ["status": "failed", "latency_ms": latency, "error": .string(message)])
+                jobSettled(job)
                 return next
             }
             let delay = Backoff.delay(failure: attempt, base: settings.retryBase, cap: settings.retryCap, jitter: jitter())

@@ -77,7 +77,7 @@ import Testing
             let stale = try await client.execute(uri: "/healthz", method: .get)
             #expect(stale.status == .serviceUnavailable)
             #expect(stale.headers[.contentType] == "application/json")
-            #expect(String(buffer: stale.body) == "{\"error\":\"executor stalled: no heartbeat for 7000 ms\",\"ok\":false}\n")
+            #expect(String(buffer: stale.body) == "{\"ok\":false,\"error\":\"executor stalled: no heartbeat for 7000 ms\"}\n")
             heartbeat.beat()
             #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
         }

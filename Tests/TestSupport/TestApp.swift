@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import Prometheus
 
 /// Builds the real application (same composition root as `serve`) on a fresh database of the chosen engine.
 public struct TestApp {
@@ -24,11 +25,13 @@ public struct TestApp {
     /// (for what needs a real connection, such as the socket peer `/metrics` checks). `body` gets the test's directory;
     /// `TestDatabase.open(dir)` reaches the rows of the app under test. `dir` defaults to a fresh directory; pass one to
     /// start the app again on the same database. `logs` receives what the app logs at `info` and above (audit lines);
-    /// without it the app logs nothing below `critical`. `onlineBackup` replaces the engine's online backup.
+    /// without it the app logs nothing below `critical`. `onlineBackup` replaces the engine's online backup. `registry`
+    /// receives the app's metrics, for tests that read them in process (in router mode `/metrics` has no socket peer to
+    /// admit).
     public static func withRouter<T: Sendable>(
         _ values: [String: String] = [:], backend: StoreBackend = .default, clock: any AppClock = SystemClock(),
-        runWorker: Bool = true, live: Bool = false, in given: TestDirectory? = nil, logs: LogCapture? = nil,
-        onlineBackup: OnlineBackupOverride? = nil,
+        runWorker: Bool = true, live: Bool = false, llm: (any LLMClient)? = nil, in given: TestDirectory? = nil, logs: LogCapture? = nil,
+        onlineBackup: OnlineBackupOverride? = nil, registry: PrometheusCollectorRegistry = .init(),
         _ body: @Sendable (any TestClientProtocol, TestDirectory) async throws -> T
     ) async throws -> T {
         let dir = given ?? TestDirectory(backend: backend)
@@ -37,7 +40,8 @@ public struct TestApp {
         if logs == nil { logger.logLevel = .critical }
         var values = values
         if live { values.merge(["PORT": "0", "BIND_ADDRESS": "127.0.0.1"]) { mine, _ in mine } }
-        var deps = AppDependencies(config: try config(dir, values), logger: logger, clock: clock, runWorker: runWorker)
+        var deps = AppDependencies(
+            config: try config(dir, values), logger: logger, registry: registry, clock: clock, runWorker: runWorker, llm: llm)
         deps.onlineBackup = onlineBackup
         let app = try await buildApplication(deps)
         return try await app.test(live ? .live : .router) { client in

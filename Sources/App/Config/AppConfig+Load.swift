@@ -49,6 +49,7 @@ extension AppConfig {
         draftMaxLen = try r.int("DRAFT_MAX_LEN", draftMaxLen, range: 1...Int.max)
         replyMaxLen = try r.int("REPLY_MAX_LEN", replyMaxLen, range: 1...Int.max)
         summaryMaxLen = try r.int("SUMMARY_MAX_LEN", summaryMaxLen, range: 1...Int.max)
+        summaryPrewarm = try r.bool("SUMMARY_PREWARM", summaryPrewarm)
         defaultDraftQuota = try r.int("DEFAULT_DRAFT_QUOTA", defaultDraftQuota, range: 1...Int.max)
         defaultReplyQuota = try r.int("DEFAULT_REPLY_QUOTA", defaultReplyQuota, range: 1...Int.max)
         defaultPreviewQuota = try r.int("DEFAULT_PREVIEW_QUOTA", defaultPreviewQuota, range: 1...Int.max)

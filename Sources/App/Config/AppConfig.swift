@@ -27,6 +27,9 @@ public struct AppConfig: Sendable {
     public var draftMaxLen = 500
     public var replyMaxLen = 280
     public var summaryMaxLen = 400
+    /// The worker writes a post's thread summary as soon as its pending replies are done (`ThreadSummaryWarmer`), so
+    /// the next view finds it cached; off, the first view after new replies waits for the provider.
+    public var summaryPrewarm = true
     public var defaultDraftQuota = 5
     public var defaultReplyQuota = 25
     public var defaultPreviewQuota = 5

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -20,36 +21,33 @@ struct JSONResult<Body: Encodable & Sendable>: ResponseGenerator, Sendable {
     }
 }
 
-/// One configured encoder for every JSON response (exact content type, trailing newline).
+/// Every JSON response body is written here, by the one response encoder (`CompactJSONEncoder`: keys in the
+/// DTO's `CodingKeys` order, Go's string escapes, exact content type, trailing newline).
 enum JSONOutput {
-    private static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        // Sorted keys make a DTO's bytes deterministic, which the public ETags (a hash of the body) rely on.
-        e.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        return e
-    }()
-
     static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
-        let data = body(value)
+        let bytes = bodyBytes(value)
         var fields = headers
         fields[.contentType] = "application/json"
-        fields[.contentLength] = String(data.count)
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        fields[.contentLength] = String(bytes.count)
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// The exact bytes of a JSON response body: one value and a newline.
-    static func body<T: Encodable>(_ value: T) -> Data {
-        var data: Data
-        if let writable = value as? any JSONWritable {
-            var writer = JSONWriter()
-            writable.write(to: &writer)
-            data = Data(writer.bytes)
-        } else {
-            data = (try? encoder.encode(value)) ?? Data("{\"error\":\"internal server error\"}".utf8)
+    static func bodyBytes<T: Encodable>(_ value: T) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1024)
+        do {
+            try CompactJSONEncoder.encode(value, into: &bytes)
+        } catch {
+            // Only a conformance that misuses its containers can fail; none of the DTOs does (ResponseJSONTests).
+            bytes = Array(#"{"error":"internal server error"}"#.utf8)
         }
-        data.append(0x0A)
-        return data
+        bytes.append(0x0A)
+        return bytes
     }
+
+    /// `bodyBytes` as `Data`, for the public routes that hash and cache the body.
+    static func body<T: Encodable>(_ value: T) -> Data { Data(bodyBytes(value)) }
 
     /// `{"error": message}`.
     static func error(_ message: String, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {

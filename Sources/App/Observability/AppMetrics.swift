@@ -26,6 +26,10 @@ public final class AppMetrics: Sendable {
         ("llm_request_duration_seconds", "histogram", "LLM provider call latency in seconds."),
         ("llm_cache_hits_total", "counter", "LLM response cache hits."),
         ("llm_cache_misses_total", "counter", "LLM response cache misses."),
+        (
+            "thread_summary_provider_calls_total", "counter",
+            "Provider calls made for thread summaries, by trigger (view, warm) and outcome (ok, error).",
+        ),
         ("backup_last_success_timestamp_seconds", "gauge", "Unix time of the newest scheduled backup that was taken and verified."),
         ("backup_failures_total", "counter", "Scheduled backups that failed (copy, verification or disk)."),
         ("backup_interval_seconds", "gauge", "Seconds between scheduled backups (BACKUP_EVERY) in the process that takes them."),
@@ -130,6 +134,13 @@ public final class AppMetrics: Sendable {
         recent.llmCache.add(hit ? "hit" : "miss")
         let name = hit ? "llm_cache_hits_total" : "llm_cache_misses_total"
         registry.makeCounter(descriptor: Self.descriptor(name), labels: []).increment()
+    }
+
+    /// Counts one provider call for a thread summary (views of one thread state share a call; see `SingleFlight`).
+    func recordThreadSummaryCall(trigger: String, outcome: String) {
+        registry.makeCounter(
+            descriptor: Self.descriptor("thread_summary_provider_calls_total"), labels: [("outcome", outcome), ("trigger", trigger)]
+        ).increment()
     }
 
     /// Whether adaptive shedding is on.

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Logging
 
@@ -30,10 +31,12 @@ public struct JSONLogHandler: LogHandler {
         fields["level"] = Self.levelName(event.level)
         fields["msg"] = event.message.description
         fields["service"] = fields["service"] ?? service
-        let data =
-            (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]))
-            ?? Data(#"{"msg":"logger_marshal_failed"}"#.utf8)
-        output.write(Array(data) + [0x0A])
+        // The response encoder writes the line (a `[String: String]` comes out with its keys sorted).
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        if (try? CompactJSONEncoder.encode(fields, into: &line)) == nil { line = Array(#"{"msg":"logger_marshal_failed"}"#.utf8) }
+        line.append(0x0A)
+        output.write(line)
     }
 
     private static func text(_ value: Logger.Metadata.Value) -> String {

@@ -67,10 +67,14 @@ public struct TokenService: Sendable {
         guard let headerPart = token.split(separator: ".", omittingEmptySubsequences: false).first else { return nil }
         var b64 = headerPart.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while b64.count % 4 != 0 { b64 += "=" }
-        guard let data = Data(base64Encoded: b64),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        // The project's one JSON parser (bounded depth); a header naming `alg` twice is refused outright, so this
+        // check and the JWT library can never read different algorithms from one header.
+        guard let data = Data(base64Encoded: b64), let parsed = try? JSONParser.parseFirst(Array(data)), !parsed.trailing,
+            case .object(let fields)? = parsed.value
         else { return nil }
-        return object["alg"] as? String
+        let algorithms = fields.filter { $0.0 == "alg" }
+        guard algorithms.count == 1, case .string(let algorithm) = algorithms[0].1 else { return nil }
+        return algorithm
     }
 }
 

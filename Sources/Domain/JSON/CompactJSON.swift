@@ -114,30 +114,6 @@ public enum CompactJSON {
             out.append(UInt8(ascii: "}"))
         }
     }
-
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
-    static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for scalar in s.unicodeScalars {
-            switch scalar.value {
-            case 0x22: out.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x00..<0x20, 0x3C, 0x3E, 0x26, 0x2028, 0x2029:
-                let v = scalar.value
-                out.append(contentsOf: [
-                    0x5C, UInt8(ascii: "u"), hex[Int(v >> 12) & 0xF], hex[Int(v >> 8) & 0xF],
-                    hex[Int(v >> 4) & 0xF], hex[Int(v) & 0xF],
-                ])
-            default:
-                out.append(contentsOf: String(scalar).utf8)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
 }
 
 private extension Substring {

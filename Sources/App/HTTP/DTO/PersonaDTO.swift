@@ -16,10 +16,11 @@ struct PersonaDTO: Encodable, Sendable {
     let createdAt: String
     let updatedAt: String
 
+    /// In declaration order, which is the order the keys are written in (`CompactJSONEncoder`).
     enum CodingKeys: String, CodingKey {
-        case id, name, bio, tone, formality
+        case id, name, bio, tone
         case writingSamples = "writing_samples", doNotSay = "do_not_say", catchphrases
-        case preferredLanguage = "preferred_language", dailyDraftQuota = "daily_draft_quota"
+        case preferredLanguage = "preferred_language", formality, dailyDraftQuota = "daily_draft_quota"
         case dailyReplyQuota = "daily_reply_quota", createdAt = "created_at", updatedAt = "updated_at"
     }
 

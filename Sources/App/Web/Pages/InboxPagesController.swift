@@ -112,11 +112,15 @@ struct InboxPagesController: Sendable {
 
     /// Where a notification leads: the battle it is about, else the persona.
     static func link(_ metadataJSON: String) -> String? {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(metadataJSON.utf8))) as? [String: Any] else { return nil }
-        for key in ["battle_id", "new_battle_id", "post_id"] {
-            if let id = object[key] as? String, (try? Identifiers.uuid(id, label: key)) != nil { return "/b/\(id)" }
+        guard case .object(let fields) = JSONValue.storedObject(metadataJSON) else { return nil }
+        func string(_ key: String) -> String? {
+            guard case .string(let value)? = fields.last(where: { $0.0 == key })?.1 else { return nil }
+            return value
         }
-        if let id = object["persona_id"] as? String, (try? Identifiers.uuid(id, label: "persona_id")) != nil { return "/app/personas/\(id)" }
+        for key in ["battle_id", "new_battle_id", "post_id"] {
+            if let id = string(key), (try? Identifiers.uuid(id, label: key)) != nil { return "/b/\(id)" }
+        }
+        if let id = string("persona_id"), (try? Identifiers.uuid(id, label: "persona_id")) != nil { return "/app/personas/\(id)" }
         return nil
     }
 }

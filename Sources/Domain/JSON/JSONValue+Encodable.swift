@@ -1,6 +1,6 @@
-import Domain
-
-/// Stored JSON (notification metadata, digest stats) re-emitted as JSON, not as a string.
+/// A JSON document as an `Encodable` value (notification metadata and digest stats inside a response DTO).
+/// `CompactJSONEncoder` writes it as `CompactJSON` does (number literals verbatim); any other encoder gets numbers as
+/// `Int64` or `Double`.
 extension JSONValue: Encodable {
     public func encode(to encoder: any Encoder) throws {
         switch self {
@@ -20,23 +20,16 @@ extension JSONValue: Encodable {
             var c = encoder.unkeyedContainer()
             for item in items { try c.encode(item) }
         case .object(let pairs):
-            var c = encoder.container(keyedBy: AnyKey.self)
-            for (key, value) in pairs { try c.encode(value, forKey: AnyKey(key)) }
+            var c = encoder.container(keyedBy: ObjectKey.self)
+            for (key, value) in pairs { try c.encode(value, forKey: ObjectKey(stringValue: key)) }
         }
-    }
-
-    /// Parses stored JSON text, falling back to `{}` for anything that is not an object.
-    static func storedObject(_ text: String) -> JSONValue {
-        guard let parsed = try? JSONParser.parseFirst(Array(text.utf8)).value, case .object = parsed else { return .object([]) }
-        return parsed
     }
 }
 
 /// A coding key for arbitrary object keys.
-struct AnyKey: CodingKey {
+private struct ObjectKey: CodingKey {
     let stringValue: String
     var intValue: Int? { nil }
-    init(_ value: String) { stringValue = value }
-    init?(stringValue: String) { self.stringValue = stringValue }
+    init(stringValue: String) { self.stringValue = stringValue }
     init?(intValue: Int) { nil }
 }
