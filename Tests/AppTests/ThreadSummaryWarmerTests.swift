@@ -38,10 +38,8 @@ import Testing
         #expect(passes.value == 1)
         #expect(parts.llm.summaryCalls == 0, "a reply is still on its way: no summary of the thread without it")
 
-        // The job fails for good (no attempt left): nothing is active any more, so the next pass summarizes.
-        let policy = QueuePolicy(maxAttempts: 5, leaseSeconds: 60)
-        let job = try #require(try await parts.store.claimJob(policy: policy, now: parts.clock.now()))
-        try await parts.store.failJob(job, attempts: 5, error: "gone", availableAt: nil, now: parts.clock.now())
+        // The job writes its reply: nothing is active any more, so the next pass summarizes.
+        try await Self.finishWithAReply(parts)
         await warmer.warm(post)
         #expect(parts.llm.summaryCalls == 1)
         let thread = try #require(try await parts.store.thread(postID: post))
@@ -49,8 +47,37 @@ import Testing
         #expect(try await parts.store.cachedLLMResponse(key: key) == "summary 1 of \(thread.replies.count) replies")
     }
 
+    /// A post whose reply jobs all failed has nothing to summarize: its warm-up makes no provider call.
+    @Test func aPostWhoseReplyJobsAllFailedIsNotSummarized() async throws {
+        let parts = try await ThreadSummaryFlightTests.Parts()
+        parts.llm.open()
+        let passes = Passes()
+        let warmer = Self.warmer(parts, passes: passes)
+        _ = try await parts.store.enqueueReplies(
+            postID: parts.post.id, personaIDs: parts.ids.personas, userID: parts.ids.user, payloadExtra: [:], maxAttempts: 5,
+            now: parts.clock.now())
+        let job = try #require(try await parts.store.claimJob(policy: Self.policy, now: parts.clock.now()))
+        try await parts.store.failJob(job, attempts: 5, error: "gone", availableAt: nil, now: parts.clock.now())
+        await warmer.warm(parts.post.id)
+        #expect(passes.value == 1)
+        #expect(parts.llm.summaryCalls == 0)
+    }
+
+    static let policy = QueuePolicy(maxAttempts: 5, leaseSeconds: 60)
+
+    /// Enqueues the post's reply job if none is queued, claims it and writes its reply, as the worker does.
+    static func finishWithAReply(_ parts: ThreadSummaryFlightTests.Parts) async throws {
+        _ = try await parts.store.enqueueReplies(
+            postID: parts.post.id, personaIDs: parts.ids.personas, userID: parts.ids.user, payloadExtra: [:], maxAttempts: 5,
+            now: parts.clock.now())
+        let job = try #require(try await parts.store.claimJob(policy: policy, now: parts.clock.now()))
+        let write = try await parts.store.completeReplyJob(job, content: "a reply", post: parts.post, quota: 100, now: parts.clock.now())
+        #expect(write == .written)
+    }
+
     @Test func repliesFinishingDuringAWarmUpMakeOneMorePassNotOneEach() async throws {
         let parts = try await ThreadSummaryFlightTests.Parts()
+        try await Self.finishWithAReply(parts)
         let passes = Passes()
         let warmer = Self.warmer(parts, passes: passes)
         let post = parts.post.id

@@ -108,7 +108,9 @@ final class ThreadSummaryWarmer: Service, Sendable {
     private func warmOnce(_ postID: String) async {
         do {
             guard try await posts.pendingReplyJobs(postID: postID, maxAttempts: maxAttempts) == 0,
-                let thread = try await posts.thread(postID: postID)
+                let thread = try await posts.thread(postID: postID),
+                // A post whose reply jobs all failed has nothing new to summarize: no provider call for it.
+                !thread.replies.isEmpty
             else { return }
             _ = await summaries.summary(post: thread.post, replies: thread.replies, trigger: .warm)
         } catch {
