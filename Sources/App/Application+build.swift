@@ -97,10 +97,12 @@ struct AppParts {
         let supervision = Supervision(systemd: deps.systemd, logger: deps.logger)
         let (engine, startup, startupState) = try await StoreEngine.openForServing(
             config: config, clock: deps.clock, logger: deps.logger, observe: { seconds in metrics.recordDatabaseCall(seconds: seconds) },
+            observePool: metrics.poolObserver,
             prepared: { [clock = deps.clock, logger = deps.logger] store in
                 try await AnalyticsService(store: store, clock: clock).bootstrapAdmins(emails: config.adminEmails, logger: logger)
             })
         let store = engine.store
+        if let figures = engine.poolFigures { metrics.watchPool(figures) }
         let secret = try JWTSecretStore.resolve(config: config, logger: deps.logger)
         let tokens = await TokenService(secret: secret, clock: deps.clock)
         let auth = AuthService(store: store, tokens: tokens, hasher: PasswordHasher(), clock: deps.clock, cache: AuthCache())

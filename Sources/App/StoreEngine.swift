@@ -28,6 +28,8 @@ struct StoreEngine: Sendable {
     let pool: (any Service)?
     /// Starts and stops `pool` outside a service group (commands and tests).
     private let startPool: @Sendable () -> Void
+    /// The pool's size, leased connections and waiting calls now (`/metrics`); nil for an engine without a pool.
+    let poolFigures: (@Sendable () -> ConnectionPoolFigures)?
     /// The engine's one database file, whose file-level checks (size, `quick_check`, WAL) apply; nil for an engine
     /// that is a server.
     let databaseFile: String?
@@ -52,15 +54,18 @@ struct StoreEngine: Sendable {
 
     /// Opens the configured engine without migrating it (a backup must copy the database as the server has it). For
     /// PostgreSQL nothing connects yet: the pool connects when it runs and a statement needs a connection.
-    /// - Parameter observe: receives the duration in seconds of every database call (for metrics).
+    /// - Parameters:
+    ///   - observe: receives the duration in seconds of every database call (for metrics).
+    ///   - observePool: receives each connection lease's wait and each lease that timed out (an engine with a pool).
     static func open(
-        config: AppConfig, logger: Logger = Logger(label: "personaworlds.store"), observe: @escaping @Sendable (Double) -> Void = { _ in }
+        config: AppConfig, logger: Logger = Logger(label: "personaworlds.store"), observe: @escaping @Sendable (Double) -> Void = { _ in },
+        observePool: ConnectionPoolObserver = .none
     ) throws -> StoreEngine {
         if let url = config.databaseURL {
-            let postgres = PostgresStore(settings: postgresSettings(url, config: config), logger: logger, observe: observe)
+            let postgres = PostgresStore(settings: postgresSettings(url, config: config), logger: logger, observe: observe, observePool: observePool)
             return StoreEngine(
                 kind: .postgres, store: postgres, maintenance: postgres, backup: nil, seeder: postgres, pool: postgres,
-                startPool: { postgres.start() },
+                startPool: { postgres.start() }, poolFigures: { postgres.poolFigures },
                 databaseFile: nil,
                 makeRateLimits: { clock, logger in
                     let shared = PostgresRateLimitStore(store: postgres, logger: logger, now: { clock.now() })
@@ -74,7 +79,7 @@ struct StoreEngine: Sendable {
         let sqlite = try SQLiteStore.open(
             settings: DatabaseSettings(path: config.databasePath, queryTimeout: config.dbQueryTimeout), observe: observe)
         return StoreEngine(
-            kind: .sqlite, store: sqlite, maintenance: sqlite, backup: sqlite, seeder: sqlite, pool: nil, startPool: {},
+            kind: .sqlite, store: sqlite, maintenance: sqlite, backup: sqlite, seeder: sqlite, pool: nil, startPool: {}, poolFigures: nil,
             databaseFile: config.databasePath,
             makeRateLimits: { _, _ in RateLimitParts(store: InMemoryRateLimitStore(), housekeeping: nil) },
             makeWakeUps: { signal, _ in WakeUpParts(notifier: signal, listener: nil) })
@@ -121,11 +126,11 @@ struct StoreEngine: Sendable {
     /// (on PostgreSQL inside the retried start-up, where the pool runs: nothing may use the store before that).
     static func openForServing(
         config: AppConfig, clock: any AppClock, logger: Logger, observe: @escaping @Sendable (Double) -> Void,
-        prepared: @escaping @Sendable (any AppStore) async throws -> Void
+        observePool: ConnectionPoolObserver = .none, prepared: @escaping @Sendable (any AppStore) async throws -> Void
     ) async throws -> (engine: StoreEngine, startup: StoreStartup?, state: StartupState) {
         switch config.databaseURL {
         case .some(let url):
-            let engine = try open(config: config, logger: logger, observe: observe)
+            let engine = try open(config: config, logger: logger, observe: observe, observePool: observePool)
             let store = engine.store
             let state = StartupState(prepared: false)
             let startup = StoreStartup(

@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import Prometheus
+import Storage
 import Synchronization
 
 /// The application's Prometheus families, recorded into one injected registry.
@@ -13,6 +14,14 @@ public final class AppMetrics: Sendable {
         ("http_requests_total", "counter", "HTTP requests by method, route and status."),
         ("http_request_duration_seconds", "histogram", "HTTP request latency in seconds."),
         ("db_query_duration_seconds", "histogram", "Duration of database calls in seconds."),
+        ("db_pool_connections_max", "gauge", "PostgreSQL connections the process's pool keeps at most (DATABASE_POOL_SIZE)."),
+        ("db_pool_connections_in_use", "gauge", "Pooled PostgreSQL connections leased to a database call now."),
+        ("db_pool_lease_waiting", "gauge", "Database calls waiting for a pooled PostgreSQL connection now."),
+        ("db_pool_lease_wait_seconds", "histogram", "Time database calls waited for a pooled PostgreSQL connection, in seconds."),
+        (
+            "db_pool_lease_timeouts_total", "counter",
+            "Database calls that gave up waiting for a pooled PostgreSQL connection (DB_QUERY_TIMEOUT or the request deadline passed)."
+        ),
         ("queue_depth", "gauge", "Active jobs by type."),
         ("rate_limit_events_total", "counter", "Requests rejected by a rate limit."),
         ("shedding_active", "gauge", "1 while adaptive shedding halves the anonymous public-write limit."),
@@ -46,6 +55,9 @@ public final class AppMetrics: Sendable {
     private let rssGauge: Gauge
     private let openConnections: Gauge
     private let requestInstruments = Mutex<[RequestKey: (Counter, ValueHistogram)]>([:])
+    private let leaseWait: ValueHistogram
+    /// The engine's pool figures, read at each scrape (nil: SQLite, no pool).
+    private let poolFigures = Mutex<(@Sendable () -> ConnectionPoolFigures)?>(nil)
 
     public init(registry: PrometheusCollectorRegistry, clock: any AppClock) {
         self.registry = registry
@@ -57,6 +69,7 @@ public final class AppMetrics: Sendable {
         self.uptimeGauge = registry.makeGauge(descriptor: Self.descriptor("process_uptime_seconds"), labels: [])
         self.rssGauge = registry.makeGauge(descriptor: Self.descriptor("process_resident_memory_bytes"), labels: [])
         self.openConnections = registry.makeGauge(descriptor: Self.descriptor("http_connections_open"), labels: [])
+        self.leaseWait = registry.makeValueHistogram(descriptor: Self.descriptor("db_pool_lease_wait_seconds"), buckets: Self.buckets)
         startGauge.set(startTime)
     }
 
@@ -94,6 +107,22 @@ public final class AppMetrics: Sendable {
 
     /// Observes one database call.
     public func recordDatabaseCall(seconds: Double) { dbDuration.record(seconds) }
+
+    /// What the engine's pool reports as it happens: lease waits and leases that timed out.
+    var poolObserver: ConnectionPoolObserver {
+        ConnectionPoolObserver(
+            leased: { [leaseWait] seconds in leaseWait.record(seconds) },
+            timedOut: { [registry] in registry.makeCounter(descriptor: Self.descriptor("db_pool_lease_timeouts_total")).increment() })
+    }
+
+    /// Exports the pool's figures from now on (read at each scrape), and the timeout counter at 0 so that the first
+    /// timeout after a start counts towards `increase()`.
+    func watchPool(_ figures: @escaping @Sendable () -> ConnectionPoolFigures) {
+        _ = leaseTimeouts()
+        poolFigures.withLock { $0 = figures }
+    }
+
+    private func leaseTimeouts() -> Counter { registry.makeCounter(descriptor: Self.descriptor("db_pool_lease_timeouts_total")) }
 
     /// Counts a rate-limit rejection.
     func recordRateLimited(scope: String, endpoint: String) {
@@ -188,6 +217,11 @@ public final class AppMetrics: Sendable {
     func render(now: Timestamp) -> String {
         uptimeGauge.set(Double(now.microseconds) / 1e6 - startTime)
         rssGauge.set(Double(Self.residentMemoryBytes()))
+        if let figures = poolFigures.withLock({ $0 })?() {
+            registry.makeGauge(descriptor: Self.descriptor("db_pool_connections_max")).set(Double(figures.size))
+            registry.makeGauge(descriptor: Self.descriptor("db_pool_connections_in_use")).set(Double(figures.inUse))
+            registry.makeGauge(descriptor: Self.descriptor("db_pool_lease_waiting")).set(Double(figures.waiting))
+        }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         var text = String(decoding: buffer, as: UTF8.self)
