@@ -36,9 +36,13 @@ struct StoreEngine: Sendable {
     /// Where rate-limit buckets live: this process's memory on SQLite (one node per database file), the database on
     /// PostgreSQL, so a limit holds across every front end; `clock` is the purge's clock.
     let makeRateLimits: @Sendable (_ clock: any AppClock, _ logger: Logger) -> RateLimitParts
-    /// How an enqueue wakes worker loops: the in-process signal on SQLite; on PostgreSQL also NOTIFY to every node,
-    /// with the LISTEN connection as a service (run on worker nodes only).
-    let makeWakeUps: @Sendable (_ signal: WakeSignal, _ logger: Logger) -> WakeUpParts
+    /// How this node and the others learn of a change: an enqueue wakes worker loops, a change to cached data evicts
+    /// it. On SQLite both stay in this process; on PostgreSQL both also NOTIFY every node, and the node's one LISTEN
+    /// connection (a service) hears the cache channel always and the jobs channel when `runsWorker`.
+    let makeSignals:
+        @Sendable (
+            _ signal: WakeSignal, _ runsWorker: Bool, _ evictLocally: @escaping @Sendable (CacheEviction) -> Void, _ logger: Logger
+        ) -> SignalParts
 
     /// The rate-limit store and the housekeeping it needs while serving (nil when none).
     struct RateLimitParts {
@@ -46,9 +50,10 @@ struct StoreEngine: Sendable {
         let housekeeping: (any Service)?
     }
 
-    /// The wake-up notifier and the listener that feeds this node's signal from other nodes (nil when none).
-    struct WakeUpParts {
-        let notifier: any WakeUpNotifier
+    /// The wake-up notifier, the cache invalidator and the listener that hears other nodes (nil when none).
+    struct SignalParts {
+        let wakeUps: any WakeUpNotifier
+        let caches: any CacheInvalidator
         let listener: (any Service)?
     }
 
@@ -71,9 +76,12 @@ struct StoreEngine: Sendable {
                     let shared = PostgresRateLimitStore(store: postgres, logger: logger, now: { clock.now() })
                     return RateLimitParts(store: shared, housekeeping: shared)
                 },
-                makeWakeUps: { signal, logger in
+                makeSignals: { signal, runsWorker, evictLocally, logger in
                     let wakeUps = PostgresWakeUps(store: postgres, logger: logger, wake: { signal.notify($0) })
-                    return WakeUpParts(notifier: wakeUps, listener: wakeUps)
+                    let caches = PostgresCacheInvalidator(store: postgres, logger: logger, evictLocally: evictLocally)
+                    let channels = (runsWorker ? [wakeUps.channel] : []) + [caches.channel]
+                    return SignalParts(
+                        wakeUps: wakeUps, caches: caches, listener: PostgresListener(store: postgres, channels: channels, logger: logger))
                 })
         }
         let sqlite = try SQLiteStore.open(
@@ -82,7 +90,9 @@ struct StoreEngine: Sendable {
             kind: .sqlite, store: sqlite, maintenance: sqlite, backup: sqlite, seeder: sqlite, pool: nil, startPool: {}, poolFigures: nil,
             databaseFile: config.databasePath,
             makeRateLimits: { _, _ in RateLimitParts(store: InMemoryRateLimitStore(), housekeeping: nil) },
-            makeWakeUps: { signal, _ in WakeUpParts(notifier: signal, listener: nil) })
+            makeSignals: { signal, _, evictLocally, _ in
+                SignalParts(wakeUps: signal, caches: InProcessCacheInvalidator(evictLocally: evictLocally), listener: nil)
+            })
     }
 
     /// PostgreSQL's connection settings from `DATABASE_URL`, `DATABASE_POOL_SIZE` and `DB_QUERY_TIMEOUT`.
