@@ -55,7 +55,6 @@ public final class AppMetrics: Sendable {
     private let rssGauge: Gauge
     private let openConnections: Gauge
     private let requestInstruments = Mutex<[RequestKey: (Counter, ValueHistogram)]>([:])
-    private let leaseWait: ValueHistogram
     /// The engine's pool figures, read at each scrape (nil: SQLite, no pool).
     private let poolFigures = Mutex<(@Sendable () -> ConnectionPoolFigures)?>(nil)
 
@@ -69,7 +68,6 @@ public final class AppMetrics: Sendable {
         self.uptimeGauge = registry.makeGauge(descriptor: Self.descriptor("process_uptime_seconds"), labels: [])
         self.rssGauge = registry.makeGauge(descriptor: Self.descriptor("process_resident_memory_bytes"), labels: [])
         self.openConnections = registry.makeGauge(descriptor: Self.descriptor("http_connections_open"), labels: [])
-        self.leaseWait = registry.makeValueHistogram(descriptor: Self.descriptor("db_pool_lease_wait_seconds"), buckets: Self.buckets)
         startGauge.set(startTime)
     }
 
@@ -108,21 +106,29 @@ public final class AppMetrics: Sendable {
     /// Observes one database call.
     public func recordDatabaseCall(seconds: Double) { dbDuration.record(seconds) }
 
-    /// What the engine's pool reports as it happens: lease waits and leases that timed out.
+    /// What the engine's pool reports as it happens: lease waits and leases that timed out. Only an engine with a pool
+    /// calls it, so on SQLite the families stay without samples.
     var poolObserver: ConnectionPoolObserver {
         ConnectionPoolObserver(
-            leased: { [leaseWait] seconds in leaseWait.record(seconds) },
-            timedOut: { [registry] in registry.makeCounter(descriptor: Self.descriptor("db_pool_lease_timeouts_total")).increment() })
+            leased: { [registry] seconds in Self.leaseWait(registry).record(seconds) },
+            timedOut: { [registry] in Self.leaseTimeouts(registry).increment() })
     }
 
-    /// Exports the pool's figures from now on (read at each scrape), and the timeout counter at 0 so that the first
-    /// timeout after a start counts towards `increase()`.
+    /// Exports the pool's figures from now on (read at each scrape), and the wait histogram and timeout counter at 0 so
+    /// that the first timeout after a start counts towards `increase()`.
     func watchPool(_ figures: @escaping @Sendable () -> ConnectionPoolFigures) {
-        _ = leaseTimeouts()
+        _ = Self.leaseWait(registry)
+        _ = Self.leaseTimeouts(registry)
         poolFigures.withLock { $0 = figures }
     }
 
-    private func leaseTimeouts() -> Counter { registry.makeCounter(descriptor: Self.descriptor("db_pool_lease_timeouts_total")) }
+    private static func leaseWait(_ registry: PrometheusCollectorRegistry) -> ValueHistogram {
+        registry.makeValueHistogram(descriptor: descriptor("db_pool_lease_wait_seconds"), buckets: buckets)
+    }
+
+    private static func leaseTimeouts(_ registry: PrometheusCollectorRegistry) -> Counter {
+        registry.makeCounter(descriptor: descriptor("db_pool_lease_timeouts_total"))
+    }
 
     /// Counts a rate-limit rejection.
     func recordRateLimited(scope: String, endpoint: String) {
