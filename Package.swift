@@ -137,7 +137,8 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         // Tests outside SQLiteStorageTests reach the database through TestSupport (StoreBackend, TestDatabase) and
-        // never import GRDB; SQLiteStorage appears only where a test is about SQLite (backups, restore, doctor).
+        // never import GRDB; SQLiteStorage and PostgresStorage appear only where a test is about one engine (backups,
+        // restore, doctor).
         .testTarget(
             name: "PostgresStorageTests",
             dependencies: ["Storage", "PostgresStorage", "Domain", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
@@ -145,7 +146,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Domain", "Storage", "SQLiteStorage", "TestSupport", "Card",
+                "App", "Domain", "Storage", "SQLiteStorage", "PostgresStorage", "TestSupport", "Card",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "JWTKit", package: "jwt-kit"),

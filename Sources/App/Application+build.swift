@@ -97,32 +97,37 @@ struct AppParts {
         let supervision = Supervision(systemd: deps.systemd, logger: deps.logger)
         let (engine, startup, startupState) = try await StoreEngine.openForServing(
             config: config, clock: deps.clock, logger: deps.logger, observe: { seconds in metrics.recordDatabaseCall(seconds: seconds) },
+            observePool: metrics.poolObserver,
             prepared: { [clock = deps.clock, logger = deps.logger] store in
                 try await AnalyticsService(store: store, clock: clock).bootstrapAdmins(emails: config.adminEmails, logger: logger)
             })
         let store = engine.store
+        if let figures = engine.poolFigures { metrics.watchPool(figures) }
         let secret = try JWTSecretStore.resolve(config: config, logger: deps.logger)
         let tokens = await TokenService(secret: secret, clock: deps.clock)
-        let auth = AuthService(store: store, tokens: tokens, hasher: PasswordHasher(), clock: deps.clock, cache: AuthCache())
+        let pages = PublicPageCache(ttl: config.publicPageCacheTTL)
+        let authCache = AuthCache()
+        let signal = WakeSignal()
+        let nodeCaches = NodeCaches(pages: pages, auth: authCache)
+        let signals = engine.makeSignals(signal, deps.runWorker, { nodeCaches.evict($0) }, deps.logger)
+        let caches = signals.caches
+        let auth = AuthService(store: store, tokens: tokens, hasher: PasswordHasher(), clock: deps.clock, cache: authCache, caches: caches)
         let limits = BodyLimits(config: config)
         let llm = deps.llm ?? makeLLM(config: config, cache: store, metrics: metrics, clock: deps.clock)
-        let signal = WakeSignal()
-        let wakeUps = engine.makeWakeUps(signal, deps.logger)
         let rateLimits = engine.makeRateLimits(deps.clock, deps.logger)
         let summaries = ThreadSummaryCache(
             store: store, llm: llm, providerKey: "\(config.llmProvider):\(config.openAIModel)",
             summaryMaxLen: config.summaryMaxLen, clock: deps.clock, metrics: metrics)
-        let posts = PostService(store: store, llm: llm, clock: deps.clock, config: config, signal: wakeUps.notifier, summaries: summaries)
+        let posts = PostService(store: store, llm: llm, clock: deps.clock, config: config, signal: signals.wakeUps, summaries: summaries)
 
         let events = EventRecorder(store: store, actors: EventActorKey(secret: secret), clock: deps.clock, logger: deps.logger)
         let battles = BattleService(
-            store: store, clock: deps.clock, config: config, signal: wakeUps.notifier,
+            store: store, clock: deps.clock, config: config, signal: signals.wakeUps, caches: caches,
             remixTokens: await RemixTokenService(secret: secret, clock: deps.clock), events: events)
         let cards = CardService(fontPath: config.cardFontPath, shareBase: config.shareBase)
         if case .failure(let error) = cards.renderer {
             deps.logger.error("card_font_unavailable", metadata: ["path": .string(config.cardFontPath), "detail": .string("\(error)")])
         }
-        let pages = PublicPageCache()
         let limiter = try RateLimiter(config: config, store: rateLimits.store, clock: deps.clock, metrics: metrics)
         let health = HealthService(store: store, maxAttempts: config.jobMaxAttempts, startup: startupState)
         let analytics = AnalyticsService(store: store, clock: deps.clock)
@@ -151,7 +156,7 @@ struct AppParts {
         router.add(middleware: ErrorMiddleware())
         if config.isProduction { router.add(middleware: HostGuardMiddleware(hosts: HostAllowList(config: config))) }
         let profiles = PublicProfileService(store: store, clock: deps.clock, events: events)
-        let publicPages = PublicPagesController(kit: kit, profiles: profiles, battles: battles, posts: posts, pages: pages)
+        let publicPages = PublicPagesController(kit: kit, profiles: profiles, battles: battles, posts: posts, caches: caches)
         router.add(
             middleware: PageNegotiationMiddleware(
                 pages: publicPages, session: PageSessionMiddleware(sessions: sessions),
@@ -178,10 +183,10 @@ struct AppParts {
         let feed = FeedService(store: store, clock: deps.clock, ttl: config.feedCacheTTL)
         PersonasController(
             service: personas, posts: posts, digests: digests,
-            limits: limits, shareBase: config.shareBase, pages: pages
+            limits: limits, shareBase: config.shareBase, caches: caches
         ).addRoutes(to: protected)
         RoomsController(posts: posts, battles: battles, limits: limits).addRoutes(to: routes)
-        PostsController(service: posts, limits: limits, pages: pages).addRoutes(to: routes)
+        PostsController(service: posts, limits: limits, caches: caches).addRoutes(to: routes)
         PostEventsController(
             posts: posts, auth: auth, notifier: notifier, limiter: EventStreamLimiter(perUser: config.eventStreamsPerUser),
             settings: .init(
@@ -190,7 +195,7 @@ struct AppParts {
         ).addRoutes(to: routes)
         PublicBattlesController(battles: battles, posts: posts, cards: cards, shareBase: config.shareBase).addRoutes(to: routes)
         BattlesController(service: battles).addRoutes(to: routes)
-        PublicProfilesController(service: profiles, limits: limits, pages: pages).addRoutes(to: routes)
+        PublicProfilesController(service: profiles, limits: limits, pages: pages, caches: caches).addRoutes(to: routes)
         TemplatesController(service: templates, limits: limits).addRoutes(to: routes)
         EventsController(events: events, limits: limits, clock: deps.clock).addRoutes(to: routes)
         FeedController(service: feed).addRoutes(to: routes)
@@ -199,8 +204,8 @@ struct AppParts {
         AdminController(service: analytics).addRoutes(to: routes)
         HomePagesController(kit: kit, auth: auth, flow: flow, limiter: limiter, cookie: sessions.cookie, limits: limits).addRoutes(to: web)
         AssetsController(assets: kit.assets).addRoutes(to: open)
-        PersonaPagesController(kit: kit, personas: personas, digests: digests, pages: pages, clock: deps.clock).addRoutes(to: web)
-        RoomPagesController(kit: kit, posts: posts, personas: personas, pages: pages).addRoutes(to: web)
+        PersonaPagesController(kit: kit, personas: personas, digests: digests, caches: caches, clock: deps.clock).addRoutes(to: web)
+        RoomPagesController(kit: kit, posts: posts, personas: personas, caches: caches).addRoutes(to: web)
         publicPages.addRoutes(to: web)
         BattlePagesController(kit: kit, battles: battles, personas: personas, posts: posts, templateService: templates).addRoutes(to: web)
         InboxPagesController(kit: kit, feed: feed, digests: digests, notifications: notifications, templates: templates, clock: deps.clock)
@@ -241,6 +246,8 @@ struct AppParts {
                     StoreMaintenanceService(maintenance: maintenance, retention: config.retentionPolicy, clock: deps.clock, logger: deps.logger)))
         }
         if let housekeeping = rateLimits.housekeeping { services.append(afterStartup(housekeeping)) }
+        // Every node hears cache evictions; worker nodes also hear other nodes' enqueues (PostgreSQL).
+        if let listener = signals.listener { services.append(listener) }
         services += [
             events,
             afterStartup(
@@ -268,8 +275,6 @@ struct AppParts {
                         queue: store, handler: handler, signal: signal, clock: deps.clock,
                         settings: workerSettings(config), metrics: workerMetrics(metrics), logger: deps.logger,
                         jobSettled: jobSettled)))
-            // Other nodes' enqueues reach this node's loops through the listener (PostgreSQL); front ends need none.
-            if let listener = wakeUps.listener { services.append(listener) }
             services.append(
                 afterStartup(
                     DigestScheduler(

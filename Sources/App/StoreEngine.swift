@@ -28,15 +28,21 @@ struct StoreEngine: Sendable {
     let pool: (any Service)?
     /// Starts and stops `pool` outside a service group (commands and tests).
     private let startPool: @Sendable () -> Void
+    /// The pool's size, leased connections and waiting calls now (`/metrics`); nil for an engine without a pool.
+    let poolFigures: (@Sendable () -> ConnectionPoolFigures)?
     /// The engine's one database file, whose file-level checks (size, `quick_check`, WAL) apply; nil for an engine
     /// that is a server.
     let databaseFile: String?
     /// Where rate-limit buckets live: this process's memory on SQLite (one node per database file), the database on
     /// PostgreSQL, so a limit holds across every front end; `clock` is the purge's clock.
     let makeRateLimits: @Sendable (_ clock: any AppClock, _ logger: Logger) -> RateLimitParts
-    /// How an enqueue wakes worker loops: the in-process signal on SQLite; on PostgreSQL also NOTIFY to every node,
-    /// with the LISTEN connection as a service (run on worker nodes only).
-    let makeWakeUps: @Sendable (_ signal: WakeSignal, _ logger: Logger) -> WakeUpParts
+    /// How this node and the others learn of a change: an enqueue wakes worker loops, a change to cached data evicts
+    /// it. On SQLite both stay in this process; on PostgreSQL both also NOTIFY every node, and the node's one LISTEN
+    /// connection (a service) hears the cache channel always and the jobs channel when `runsWorker`.
+    let makeSignals:
+        @Sendable (
+            _ signal: WakeSignal, _ runsWorker: Bool, _ evictLocally: @escaping @Sendable (CacheEviction) -> Void, _ logger: Logger
+        ) -> SignalParts
 
     /// The rate-limit store and the housekeeping it needs while serving (nil when none).
     struct RateLimitParts {
@@ -44,40 +50,49 @@ struct StoreEngine: Sendable {
         let housekeeping: (any Service)?
     }
 
-    /// The wake-up notifier and the listener that feeds this node's signal from other nodes (nil when none).
-    struct WakeUpParts {
-        let notifier: any WakeUpNotifier
+    /// The wake-up notifier, the cache invalidator and the listener that hears other nodes (nil when none).
+    struct SignalParts {
+        let wakeUps: any WakeUpNotifier
+        let caches: any CacheInvalidator
         let listener: (any Service)?
     }
 
     /// Opens the configured engine without migrating it (a backup must copy the database as the server has it). For
     /// PostgreSQL nothing connects yet: the pool connects when it runs and a statement needs a connection.
-    /// - Parameter observe: receives the duration in seconds of every database call (for metrics).
+    /// - Parameters:
+    ///   - observe: receives the duration in seconds of every database call (for metrics).
+    ///   - observePool: receives each connection lease's wait and each lease that timed out (an engine with a pool).
     static func open(
-        config: AppConfig, logger: Logger = Logger(label: "personaworlds.store"), observe: @escaping @Sendable (Double) -> Void = { _ in }
+        config: AppConfig, logger: Logger = Logger(label: "personaworlds.store"), observe: @escaping @Sendable (Double) -> Void = { _ in },
+        observePool: ConnectionPoolObserver = .none
     ) throws -> StoreEngine {
         if let url = config.databaseURL {
-            let postgres = PostgresStore(settings: postgresSettings(url, config: config), logger: logger, observe: observe)
+            let postgres = PostgresStore(settings: postgresSettings(url, config: config), logger: logger, observe: observe, observePool: observePool)
             return StoreEngine(
                 kind: .postgres, store: postgres, maintenance: postgres, backup: nil, seeder: postgres, pool: postgres,
-                startPool: { postgres.start() },
+                startPool: { postgres.start() }, poolFigures: { postgres.poolFigures },
                 databaseFile: nil,
                 makeRateLimits: { clock, logger in
                     let shared = PostgresRateLimitStore(store: postgres, logger: logger, now: { clock.now() })
                     return RateLimitParts(store: shared, housekeeping: shared)
                 },
-                makeWakeUps: { signal, logger in
+                makeSignals: { signal, runsWorker, evictLocally, logger in
                     let wakeUps = PostgresWakeUps(store: postgres, logger: logger, wake: { signal.notify($0) })
-                    return WakeUpParts(notifier: wakeUps, listener: wakeUps)
+                    let caches = PostgresCacheInvalidator(store: postgres, logger: logger, evictLocally: evictLocally)
+                    let channels = (runsWorker ? [wakeUps.channel] : []) + [caches.channel]
+                    return SignalParts(
+                        wakeUps: wakeUps, caches: caches, listener: PostgresListener(store: postgres, channels: channels, logger: logger))
                 })
         }
         let sqlite = try SQLiteStore.open(
             settings: DatabaseSettings(path: config.databasePath, queryTimeout: config.dbQueryTimeout), observe: observe)
         return StoreEngine(
-            kind: .sqlite, store: sqlite, maintenance: sqlite, backup: sqlite, seeder: sqlite, pool: nil, startPool: {},
+            kind: .sqlite, store: sqlite, maintenance: sqlite, backup: sqlite, seeder: sqlite, pool: nil, startPool: {}, poolFigures: nil,
             databaseFile: config.databasePath,
             makeRateLimits: { _, _ in RateLimitParts(store: InMemoryRateLimitStore(), housekeeping: nil) },
-            makeWakeUps: { signal, _ in WakeUpParts(notifier: signal, listener: nil) })
+            makeSignals: { signal, _, evictLocally, _ in
+                SignalParts(wakeUps: signal, caches: InProcessCacheInvalidator(evictLocally: evictLocally), listener: nil)
+            })
     }
 
     /// PostgreSQL's connection settings from `DATABASE_URL`, `DATABASE_POOL_SIZE` and `DB_QUERY_TIMEOUT`.
@@ -121,11 +136,11 @@ struct StoreEngine: Sendable {
     /// (on PostgreSQL inside the retried start-up, where the pool runs: nothing may use the store before that).
     static func openForServing(
         config: AppConfig, clock: any AppClock, logger: Logger, observe: @escaping @Sendable (Double) -> Void,
-        prepared: @escaping @Sendable (any AppStore) async throws -> Void
+        observePool: ConnectionPoolObserver = .none, prepared: @escaping @Sendable (any AppStore) async throws -> Void
     ) async throws -> (engine: StoreEngine, startup: StoreStartup?, state: StartupState) {
         switch config.databaseURL {
         case .some(let url):
-            let engine = try open(config: config, logger: logger, observe: observe)
+            let engine = try open(config: config, logger: logger, observe: observe, observePool: observePool)
             let store = engine.store
             let state = StartupState(prepared: false)
             let startup = StoreStartup(

@@ -19,6 +19,8 @@ public final class PostgresStore: Service, Sendable {
     public let settings: PostgresSettings
     let logger: Logger
     private let observe: @Sendable (Double) -> Void
+    /// Leased and waiting calls, for `/metrics`.
+    private let pool: PoolAccounting
     /// The pool's run task when `start()` started it (closed by `close()`).
     private let ownTask = Mutex<Task<Void, Never>?>(nil)
     /// The queue's finishing writes, committed together (`PostgresGroupCommit`).
@@ -26,13 +28,22 @@ public final class PostgresStore: Service, Sendable {
 
     /// A store for `settings`. Opens no connection: the pool connects when `run()` (or `start()`) runs and a query
     /// needs one, and reconnects by itself after the server went away.
-    /// - Parameter observe: receives the duration in seconds of every database call (for metrics).
-    public init(settings: PostgresSettings, logger: Logger, observe: @escaping @Sendable (Double) -> Void = { _ in }) {
+    /// - Parameters:
+    ///   - observe: receives the duration in seconds of every database call (for metrics).
+    ///   - observePool: receives each lease's wait and each call that gave up waiting for a connection.
+    public init(
+        settings: PostgresSettings, logger: Logger, observe: @escaping @Sendable (Double) -> Void = { _ in },
+        observePool: ConnectionPoolObserver = .none
+    ) {
         self.settings = settings
         self.logger = logger
         self.observe = observe
+        self.pool = PoolAccounting(size: max(1, settings.poolSize), observer: observePool)
         self.client = PostgresClient(configuration: Self.clientConfiguration(settings), backgroundLogger: logger)
     }
+
+    /// The pool now: its size, the connections leased to calls and the calls waiting for one.
+    public var poolFigures: ConnectionPoolFigures { pool.figures }
 
     static func clientConfiguration(_ settings: PostgresSettings) -> PostgresClient.Configuration {
         var tlsConfig = TLSConfiguration.makeClientConfiguration()
@@ -135,28 +146,32 @@ public final class PostgresStore: Service, Sendable {
     /// Leases a pooled connection for `body`, waiting at most the effective timeout for one (the pool keeps trying to
     /// connect while the server is away; a request must fail instead of waiting for it). Once `body` has its connection
     /// it runs to the end, bounded by the server's `statement_timeout`: a write is never reported failed after it
-    /// committed.
+    /// committed. Every call is counted while it waits and while it holds its connection (`poolFigures`).
     private func withConnection<T: Sendable>(
         waitAtMost: Double? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         let start = ContinuousClock.now
         defer { observe(Self.seconds(ContinuousClock.now - start)) }
+        let lease = pool.lease()
+        defer { lease.end() }
         let bound = [effectiveLeaseTimeout(), waitAtMost].compactMap { $0 }.min()
         guard let wait = bound else {
-            return try await client.withConnection { try await body($0) }
+            return try await client.withConnection { connection in
+                _ = lease.claimLeased()
+                return try await body(connection)
+            }
         }
-        let lease = LeaseRace()
         let client = self.client
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 try await client.withConnection { connection in
-                    guard lease.claim(.leased) else { throw DatabaseUnavailable.timedOut(wait) }
+                    guard lease.claimLeased() else { throw DatabaseUnavailable.timedOut(wait) }
                     return try await body(connection)
                 }
             }
             group.addTask {
                 try? await Task.sleep(for: .nanoseconds(Int64(wait * 1e9)))
-                guard lease.claim(.timedOut) else { return nil }
+                guard lease.claimTimedOut() else { return nil }
                 throw DatabaseUnavailable.timedOut(wait)
             }
             while let outcome = try await group.next() {
@@ -190,20 +205,6 @@ public enum DatabaseUnavailable: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .timedOut(let seconds): "no database connection within \(seconds)s"
-        }
-    }
-}
-
-/// Who won the race between a connection lease and its timeout: whichever claims first.
-private final class LeaseRace: Sendable {
-    enum Winner { case leased, timedOut }
-    private let state = Mutex<Winner?>(nil)
-
-    func claim(_ winner: Winner) -> Bool {
-        state.withLock { current in
-            guard current == nil else { return current == winner }
-            current = winner
-            return true
         }
     }
 }

@@ -1,6 +1,5 @@
 import Logging
 import PostgresNIO
-import ServiceLifecycle
 import Storage
 import Synchronization
 
@@ -11,12 +10,11 @@ import Synchronization
 /// `debounce` window, the first at once and the rest of a burst folded into one at the end of the window. The payload is
 /// the number of jobs the notification stands for.
 ///
-/// **Receiving** (`run()`, a service on worker nodes): one dedicated connection (postgres-nio's pool has no `LISTEN`)
-/// listens on the channel and turns each notification into a local wake-up of that many loops (at most
-/// `maxWakePerNotification`). After every (re)connect it listens again and wakes one loop once, which polls for whatever
-/// was enqueued while it was away. Reconnects back off from 0.1 s to 5 s. Polling every `WORKER_POLL_EVERY` stays the
-/// fallback. Graceful shutdown closes the connection.
-public final class PostgresWakeUps: WakeUpNotifier, Service {
+/// **Receiving** (`channel`, on worker nodes): the node's one LISTEN connection (`PostgresListener`) turns each
+/// notification into a local wake-up of that many loops (at most `maxWakePerNotification`). After every (re)connect it
+/// wakes one loop once, which polls for whatever was enqueued while it was away. Polling every `WORKER_POLL_EVERY` stays
+/// the fallback.
+public final class PostgresWakeUps: WakeUpNotifier {
     /// The channel every node listens on and notifies.
     public static let channel = "personaworlds_jobs"
     /// The debounce window per channel.
@@ -91,44 +89,18 @@ public final class PostgresWakeUps: WakeUpNotifier, Service {
         return min(n, maxWakePerNotification)
     }
 
-    /// Listens until graceful shutdown, reconnecting after any loss of the connection.
-    public func run() async throws {
-        try? await cancelWhenGracefulShutdown { await self.listen() }
-    }
-
-    private func listen() async {
-        var backoff = 0.1
-        var attempt = 0
-        while !Task.isCancelled {
-            attempt += 1
-            do {
-                let configuration = try PostgresStore.connectionConfiguration(store.settings, applicationName: "personaworlds-listen")
-                let connection = try await PostgresConnection.connect(configuration: configuration, id: attempt, logger: logger)
-                do {
-                    try await connection.listen(on: Self.channel) { notifications in
-                        // Anything enqueued while no connection listened is only found by a poll: one, now.
-                        logger.info("wakeup_listening", metadata: ["channel": .string(Self.channel), "attempt": .stringConvertible(attempt)])
-                        backoff = 0.1
-                        wake(1)
-                        for try await notification in notifications { wake(Self.wakeCount(notification.payload)) }
-                    }
-                } catch {
-                    if !Task.isCancelled { logger.warning("wakeup_listen_lost", metadata: ["detail": .string("\(error)")]) }
-                }
-                try? await connection.close()
-            } catch  where !Task.isCancelled {
-                logger.warning("wakeup_listen_connect_failed", metadata: ["detail": .string("\(error)"), "retry_in": .stringConvertible(backoff)])
-            } catch {}
-            guard !Task.isCancelled else { return }
-            try? await Task.sleep(for: .milliseconds(Int(backoff * 1000)))
-            backoff = min(backoff * 2, 5)
-        }
+    /// The jobs channel for this node's `PostgresListener` (worker nodes only: a front end has no loops to wake). Each
+    /// notification wakes that many loops; every (re)connect wakes one, which polls for whatever was enqueued while no
+    /// connection listened.
+    public var channel: PostgresListener.Channel {
+        let wake = self.wake
+        return PostgresListener.Channel(name: Self.channel, listening: { wake(1) }, received: { wake(Self.wakeCount($0)) })
     }
 }
 
 extension PostgresStore {
-    /// A single connection's configuration with the pool's settings (endpoint, credentials, TLS, UTC, statement
-    /// timeout), for the LISTEN connection that the pool cannot provide.
+    /// A single connection's configuration with the pool's settings (endpoint, credentials, TLS, UTC), for the LISTEN
+    /// connection that the pool cannot provide and for `doctor`'s connection.
     static func connectionConfiguration(_ settings: PostgresSettings, applicationName: String) throws -> PostgresConnection.Configuration {
         var tlsConfig = TLSConfiguration.makeClientConfiguration()
         if settings.tls != .verifyFull { tlsConfig.certificateVerification = .none }

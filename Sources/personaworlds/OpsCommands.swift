@@ -78,7 +78,7 @@ struct DoctorCommand: AsyncParsableCommand {
         commandName: "doctor",
         abstract: "Check the installation: configuration, database, schema, disk, card font, LLM provider, backups.",
         discussion:
-            "Prints one line per check with a status word (ok, warn, FAIL). Read-only: the database is opened read-only and nothing is created. Exit status 0 when no check fails (warnings allowed), 1 otherwise, 2 when the configuration itself is invalid."
+            "Prints one line per check with a status word (ok, warn, FAIL). Read-only: the database is opened read-only and nothing is created. On PostgreSQL (DATABASE_URL) the database checks are the server's: connection, version and free connections, schema, the queue's oldest runnable job, dead rows in jobs. Exit status 0 when no check fails (warnings allowed), 1 otherwise, 2 when the configuration itself is invalid."
     )
     @OptionGroup var options: CommonOptions
 

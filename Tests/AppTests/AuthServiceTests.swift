@@ -13,7 +13,7 @@ import Testing
         let store = CountingAccountStore(inner: try await dir.backend.makeStore(in: dir, now: clock.now()))
         let auth = AuthService(
             store: store, tokens: await TokenService(secret: TestApp.secret, clock: clock), hasher: PasswordHasher(cost: 4),
-            clock: clock, cache: AuthCache())
+            clock: clock, cache: AuthCache(), caches: RecordingCacheInvalidator())
         for email in ["@", "a@b@c", "x\u{200B}@y.z", String(repeating: "a", count: 300) + "@x.io"] {
             await #expect(throws: DomainError.invalid("invalid email or password")) {
                 _ = try await auth.login(email: email, password: "password123")

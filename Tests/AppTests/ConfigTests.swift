@@ -26,8 +26,9 @@ import Testing
 
     @Test func durationsAreBoundedToAYearAndQuotaDefaultsToTheMaximum() throws {
         #expect(try AppConfig(values: ["FEED_CACHE_TTL": "8760h"]).feedCacheTTL == 8760 * 3600)
+        #expect(try AppConfig(values: [:]).publicPageCacheTTL == 1 && AppConfig(values: ["PUBLIC_PAGE_CACHE_TTL": "0s"]).publicPageCacheTTL == 0)
         for (variable, value) in [
-            ("FEED_CACHE_TTL", "8760h1s"), ("DB_QUERY_TIMEOUT", "99999999999999999999999999h"),
+            ("FEED_CACHE_TTL", "8760h1s"), ("PUBLIC_PAGE_CACHE_TTL", "8761h"), ("DB_QUERY_TIMEOUT", "99999999999999999999999999h"),
             ("API_READ_TIMEOUT", String(repeating: "9", count: 400) + "h"), ("API_REQUEST_TIMEOUT", "-9999999h"),
         ] {
             #expect(throws: ConfigError(variable: variable, problem: "must be at most 8760h (a year)")) {

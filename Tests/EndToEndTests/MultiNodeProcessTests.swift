@@ -158,7 +158,8 @@ struct MultiNodeProcessTests {
         defer { if w.process.isRunning { kill(w.process.processIdentifier, SIGKILL) } }
         #expect(
             try await Self.eventually(timeout: 30) {
-                ((try? String(contentsOfFile: w.log, encoding: .utf8)) ?? "").contains(#""msg":"wakeup_listening""#)
+                let log = (try? String(contentsOfFile: w.log, encoding: .utf8)) ?? ""
+                return log.contains(#""msg":"listening""#) && log.contains("personaworlds_jobs")
             }, "the worker never listened")
         let token = try await Self.user(front, "notify@example.com", personas: 1)
         let room = try await BattleProcessTests.room(front, token: token)

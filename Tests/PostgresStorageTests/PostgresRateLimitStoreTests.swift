@@ -97,7 +97,8 @@ import Testing
             let remoteWakes = Atomic<Int>(0)
             let sender = PostgresWakeUps(
                 store: store, debounce: .seconds(1), logger: Logger(label: "test.sender"), wake: { localWakes.add($0, ordering: .relaxed) })
-            let listener = PostgresWakeUps(store: other, logger: Logger(label: "test.listener"), wake: { remoteWakes.add($0, ordering: .relaxed) })
+            let receiver = PostgresWakeUps(store: other, logger: Logger(label: "test.listener"), wake: { remoteWakes.add($0, ordering: .relaxed) })
+            let listener = PostgresListener(store: other, channels: [receiver.channel], logger: Logger(label: "test.listener"))
             let listening = Task { try await listener.run() }
             // The listener wakes one loop once it listens (the poll after a (re)connect).
             #expect(try await Self.eventually { remoteWakes.load(ordering: .relaxed) >= 1 })

@@ -81,6 +81,7 @@ extension AppConfig {
         jobRetryBase = try r.duration("JOB_RETRY_BASE", jobRetryBase, positive: true)
         jobRetryMax = try r.duration("JOB_RETRY_MAX", jobRetryMax, positive: true)
         feedCacheTTL = try r.duration("FEED_CACHE_TTL", feedCacheTTL, positive: false)
+        publicPageCacheTTL = try r.duration("PUBLIC_PAGE_CACHE_TTL", publicPageCacheTTL, positive: false)
         rateLimitPublicReadPerMin = try r.int("RATE_LIMIT_PUBLIC_READ_PER_MIN", rateLimitPublicReadPerMin, range: 0...Int.max)
         rateLimitPublicWritePerMin = try r.int("RATE_LIMIT_PUBLIC_WRITE_PER_MIN", rateLimitPublicWritePerMin, range: 0...Int.max)
         rateLimitBattleCreatePerMin = try r.int("RATE_LIMIT_BATTLE_CREATE_PER_MIN", rateLimitBattleCreatePerMin, range: 0...Int.max)

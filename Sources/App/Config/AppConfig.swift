@@ -58,6 +58,10 @@ public struct AppConfig: Sendable {
     public var jobRetryBase = 30.0
     public var jobRetryMax = 600.0
     public var feedCacheTTL = 15.0
+    /// `PUBLIC_PAGE_CACHE_TTL`: seconds a rendered public profile (`GET /p/{slug}`) is served before it is rendered
+    /// again; 0 = no cache. Changes evict it on every node at once, so this bounds staleness only for a lost
+    /// notification.
+    public var publicPageCacheTTL = PublicPageCache.defaultTTL
     public var rateLimitPublicReadPerMin = 120
     public var rateLimitPublicWritePerMin = 30
     public var rateLimitBattleCreatePerMin = 20

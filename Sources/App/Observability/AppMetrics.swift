@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import Prometheus
+import Storage
 import Synchronization
 
 /// The application's Prometheus families, recorded into one injected registry.
@@ -13,6 +14,14 @@ public final class AppMetrics: Sendable {
         ("http_requests_total", "counter", "HTTP requests by method, route and status."),
         ("http_request_duration_seconds", "histogram", "HTTP request latency in seconds."),
         ("db_query_duration_seconds", "histogram", "Duration of database calls in seconds."),
+        ("db_pool_connections_max", "gauge", "PostgreSQL connections the process's pool keeps at most (DATABASE_POOL_SIZE)."),
+        ("db_pool_connections_in_use", "gauge", "Pooled PostgreSQL connections leased to a database call now."),
+        ("db_pool_lease_waiting", "gauge", "Database calls waiting for a pooled PostgreSQL connection now."),
+        ("db_pool_lease_wait_seconds", "histogram", "Time database calls waited for a pooled PostgreSQL connection, in seconds."),
+        (
+            "db_pool_lease_timeouts_total", "counter",
+            "Database calls that gave up waiting for a pooled PostgreSQL connection (DB_QUERY_TIMEOUT or the request deadline passed)."
+        ),
         ("queue_depth", "gauge", "Active jobs by type."),
         ("rate_limit_events_total", "counter", "Requests rejected by a rate limit."),
         ("shedding_active", "gauge", "1 while adaptive shedding halves the anonymous public-write limit."),
@@ -50,6 +59,8 @@ public final class AppMetrics: Sendable {
     private let rssGauge: Gauge
     private let openConnections: Gauge
     private let requestInstruments = Mutex<[RequestKey: (Counter, ValueHistogram)]>([:])
+    /// The engine's pool figures, read at each scrape (nil: SQLite, no pool).
+    private let poolFigures = Mutex<(@Sendable () -> ConnectionPoolFigures)?>(nil)
 
     public init(registry: PrometheusCollectorRegistry, clock: any AppClock) {
         self.registry = registry
@@ -98,6 +109,30 @@ public final class AppMetrics: Sendable {
 
     /// Observes one database call.
     public func recordDatabaseCall(seconds: Double) { dbDuration.record(seconds) }
+
+    /// What the engine's pool reports as it happens: lease waits and leases that timed out. Only an engine with a pool
+    /// calls it, so on SQLite the families stay without samples.
+    var poolObserver: ConnectionPoolObserver {
+        ConnectionPoolObserver(
+            leased: { [registry] seconds in Self.leaseWait(registry).record(seconds) },
+            timedOut: { [registry] in Self.leaseTimeouts(registry).increment() })
+    }
+
+    /// Exports the pool's figures from now on (read at each scrape), and the wait histogram and timeout counter at 0 so
+    /// that the first timeout after a start counts towards `increase()`.
+    func watchPool(_ figures: @escaping @Sendable () -> ConnectionPoolFigures) {
+        _ = Self.leaseWait(registry)
+        _ = Self.leaseTimeouts(registry)
+        poolFigures.withLock { $0 = figures }
+    }
+
+    private static func leaseWait(_ registry: PrometheusCollectorRegistry) -> ValueHistogram {
+        registry.makeValueHistogram(descriptor: descriptor("db_pool_lease_wait_seconds"), buckets: buckets)
+    }
+
+    private static func leaseTimeouts(_ registry: PrometheusCollectorRegistry) -> Counter {
+        registry.makeCounter(descriptor: descriptor("db_pool_lease_timeouts_total"))
+    }
 
     /// Counts a rate-limit rejection.
     func recordRateLimited(scope: String, endpoint: String) {
@@ -199,6 +234,11 @@ public final class AppMetrics: Sendable {
     func render(now: Timestamp) -> String {
         uptimeGauge.set(Double(now.microseconds) / 1e6 - startTime)
         rssGauge.set(Double(Self.residentMemoryBytes()))
+        if let figures = poolFigures.withLock({ $0 })?() {
+            registry.makeGauge(descriptor: Self.descriptor("db_pool_connections_max")).set(Double(figures.size))
+            registry.makeGauge(descriptor: Self.descriptor("db_pool_connections_in_use")).set(Double(figures.inUse))
+            registry.makeGauge(descriptor: Self.descriptor("db_pool_lease_waiting")).set(Double(figures.waiting))
+        }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         var text = String(decoding: buffer, as: UTF8.self)

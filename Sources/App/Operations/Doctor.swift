@@ -24,13 +24,8 @@ struct Doctor {
     let probeLLM: (@Sendable () async throws -> Void)?
 
     func run() async -> [DoctorCheck] {
-        if let url = config.databaseURL {
-            // PostgreSQL: the file, lock, WAL and backup checks are SQLite's; the server's own checks are not written yet.
-            return [
-                configuration(), DoctorCheck(.warn, "database", "PostgreSQL at \(url.redacted): not checked by doctor yet (psql can)"),
-                cardFont(), await llm(),
-            ]
-        }
+        // PostgreSQL: the server's checks (`Doctor+Postgres`) in place of the file, lock, WAL, disk and backup checks.
+        if let url = config.databaseURL { return await postgres(url) }
         var checks = [configuration(), databaseFile(), server()]
         checks += databaseContents()
         checks += [cardFont(), disk(), await llm(), lastBackup()]

@@ -5,8 +5,8 @@ import Synchronization
 /// the HMAC check, the claims decoding and the session lookup it did moments ago.
 ///
 /// A token's verification is remembered until it expires. A session's liveness is remembered for `sessionTTL`
-/// seconds only: a session revoked in this process (logout, "log out everywhere") is forgotten at once, and one
-/// revoked by another process sharing the database, or whose user was deleted, stops working within `sessionTTL`.
+/// seconds only: a session revoked on any node (logout, "log out everywhere") is forgotten at once (`NodeCaches`,
+/// through the `CacheInvalidator`), and one whose user was deleted stops working within `sessionTTL`.
 /// Both maps are bounded and simply reset when full.
 final class AuthCache: Sendable {
     private struct State {
@@ -63,8 +63,13 @@ final class AuthCache: Sendable {
         _ = state.withLock { $0.sessions.removeValue(forKey: id) }
     }
 
-    /// Forgets every session of a user (all were revoked here).
+    /// Forgets every session of a user (all were revoked, here or on another node).
     func forgetSessions(ofUser userID: String) {
         state.withLock { s in s.sessions = s.sessions.filter { $0.value.userID != userID } }
+    }
+
+    /// Forgets every session (this node may have missed revocations made elsewhere).
+    func forgetAllSessions() {
+        state.withLock { $0.sessions.removeAll(keepingCapacity: true) }
     }
 }

@@ -8,6 +8,8 @@ struct AuthService: Sendable {
     let hasher: PasswordHasher
     let clock: any AppClock
     let cache: AuthCache
+    /// Tells every node that a user's sessions were revoked (their `AuthCache` forgets them at once).
+    let caches: any CacheInvalidator
 
     /// Creates an account and returns `(token, userID)`.
     func signup(email rawEmail: String, password: String, shareSlug: String) async throws -> (token: String, userID: String) {
@@ -83,6 +85,7 @@ struct AuthService: Sendable {
         cache.forgetSession(session)
         do { _ = try await store.revokeSession(id: session, now: clock.now()) } catch { throw error.asInternal("could not log out") }
         cache.forgetSession(session)
+        await caches.sessionsRevoked(userID: verified.userID)
     }
 
     /// Ends every session of the user ("log out everywhere"); returns how many were live.
@@ -91,6 +94,7 @@ struct AuthService: Sendable {
         let revoked: Int
         do { revoked = try await store.revokeAllSessions(userID: userID, now: clock.now()) } catch { throw error.asInternal("could not log out") }
         cache.forgetSessions(ofUser: userID)
+        await caches.sessionsRevoked(userID: userID)
         return revoked
     }
 }

@@ -8,6 +8,8 @@ struct BattleService: Sendable {
     let clock: any AppClock
     let config: AppConfig
     let signal: any WakeUpNotifier
+    /// A new battle is a published post of its first persona: its public profile changes.
+    let caches: any CacheInvalidator
     let remixTokens: RemixTokenService
     let events: EventRecorder
 
@@ -56,6 +58,7 @@ struct BattleService: Sendable {
         let battle: CreatedBattle
         do { battle = try await store.createBattle(draft, now: clock.now()) } catch { throw error.asInternal("could not create battle") }
         if battle.enqueued > 0 { signal.jobsEnqueued(battle.enqueued) }
+        await caches.publicDataChanged()
         return Created(battle: battle, roomName: room.name, remixUsed: remix != nil)
     }
 

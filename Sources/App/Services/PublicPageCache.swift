@@ -3,10 +3,13 @@ import Foundation
 import Synchronization
 
 /// A short-lived cache of rendered public profile pages (micro-caching): a shared link can draw a burst of
-/// visitors, and every one of them gets the same public body, so the page is rendered once per second at
-/// most. Any change this process makes to public data clears it at once; a change made by another process
-/// sharing the database shows within `ttl`, well inside the minute the page's `Cache-Control` already
-/// allows clients and shared caches.
+/// visitors, and every one of them gets the same public body, so the page is rendered once per
+/// `PUBLIC_PAGE_CACHE_TTL` at most. Any change to public data clears it at once, on every node: this node
+/// directly, the others through the `CacheInvalidator` (PostgreSQL: NOTIFY); the TTL bounds staleness only
+/// when a notification is lost (a node reconnecting to the database clears the cache itself).
+///
+/// A page read from the store while an eviction happened is not stored (`generation`): it may show the state
+/// from before the change, and would otherwise be served for a whole TTL.
 final class PublicPageCache: Sendable {
     struct Page: Sendable {
         let body: Data
@@ -23,7 +26,13 @@ final class PublicPageCache: Sendable {
     /// Seconds a rendered page is served before it is rendered again.
     static let defaultTTL = 1.0
 
-    private let entries = Mutex<[String: Entry]>([:])
+    private struct State {
+        var entries: [String: Entry] = [:]
+        /// Counts evictions; a page is stored only if none happened since its read began.
+        var generation: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
     private let ttlNanos: UInt64
     private let capacity: Int
     /// Monotonic nanoseconds; tests pass a clock they move by hand.
@@ -37,27 +46,43 @@ final class PublicPageCache: Sendable {
 
     func get(_ slug: String) -> Page? {
         let now = self.now()
-        return entries.withLock { entries in
-            guard let entry = entries[slug] else { return nil }
+        return state.withLock { state in
+            guard let entry = state.entries[slug] else { return nil }
             guard entry.expires > now else {
-                entries[slug] = nil
+                state.entries[slug] = nil
                 return nil
             }
             return entry.page
         }
     }
 
-    func set(_ page: Page, for slug: String) {
+    /// Taken before reading a page from the store, and handed to `set`.
+    var generation: UInt64 { state.withLock { $0.generation } }
+
+    /// Stores a page read since `generation` was taken, unless an eviction happened meanwhile.
+    func set(_ page: Page, for slug: String, readAt generation: UInt64) {
         guard ttlNanos > 0 else { return }
         let expires = self.now() + ttlNanos
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[slug] = Entry(page: page, expires: expires)
+        state.withLock { state in
+            guard state.generation == generation else { return }
+            if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
+            state.entries[slug] = Entry(page: page, expires: expires)
         }
     }
 
     /// Public data changed (a post, a follow, a profile or persona edit): forget every page.
     func invalidateAll() {
-        entries.withLock { $0.removeAll(keepingCapacity: true) }
+        state.withLock { state in
+            state.generation &+= 1
+            state.entries.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Forget one page.
+    func invalidate(slug: String) {
+        state.withLock { state in
+            state.generation &+= 1
+            state.entries[slug] = nil
+        }
     }
 }

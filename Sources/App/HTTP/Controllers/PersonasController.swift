@@ -1,5 +1,6 @@
 import Domain
 import Hummingbird
+import Storage
 
 /// `/personas` routes, all behind auth.
 struct PersonasController: Sendable {
@@ -9,7 +10,8 @@ struct PersonasController: Sendable {
     let limits: BodyLimits
     let shareBase: String
     /// Cleared after an edit that a public profile page shows.
-    let pages: PublicPageCache
+    /// Told after each change to public data (`publicDataChanged`), which clears the public pages on every node.
+    let caches: any CacheInvalidator
 
     func addRoutes(to routes: RouteRegistrar) {
         routes.on(.get, "/personas", use: list)
@@ -55,14 +57,14 @@ struct PersonasController: Sendable {
         let id = try personaID(context)
         let body = try await request.decodeStrict(PersonaUpsertRequest.self, limit: limits.global)
         let updated = try await service.update(id: id, userID: user, input: body.fields)
-        pages.invalidateAll()
+        await caches.publicDataChanged()
         return JSONResult(PersonaDTO(updated))
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> JSONResult<DeletedDTO> {
         let user = try context.requireUser()
         try await service.delete(id: try personaID(context), userID: user)
-        pages.invalidateAll()
+        await caches.publicDataChanged()
         return JSONResult(DeletedDTO(deleted: true))
     }
 
@@ -72,7 +74,7 @@ struct PersonasController: Sendable {
         let id = try Identifiers.uuid(rawID, label: "persona id")
         let body = try await request.decodeStrict(PublishProfileRequest.self, limit: limits.global, mode: .strictEmptyAllowed)
         let profile = try await service.publish(id: id, userID: user, slug: body.slug, bio: body.bio)
-        pages.invalidateAll()
+        await caches.publicDataChanged()
         return JSONResult(
             PublishedProfileDTO(
                 personaID: rawID, slug: profile.slug, isPublic: true, bio: profile.bio,
@@ -83,7 +85,7 @@ struct PersonasController: Sendable {
         let user = try context.requireUser()
         let rawID = context.pathParameter("id")
         let slug = try await service.unpublish(id: try Identifiers.uuid(rawID, label: "persona id"), userID: user)
-        pages.invalidateAll()
+        await caches.publicDataChanged()
         return JSONResult(
             UnpublishedProfileDTO(
                 personaID: rawID, slug: slug, isPublic: false,

@@ -1,12 +1,14 @@
 import Domain
 import Hummingbird
+import Storage
 
 /// `/posts/{id}/…`: approval, reply generation and threads, behind auth.
 struct PostsController: Sendable {
     let service: PostService
     let limits: BodyLimits
     /// Cleared when a post is published: it may be on a public profile page.
-    let pages: PublicPageCache
+    /// Told after each change to public data (`publicDataChanged`), which clears the public pages on every node.
+    let caches: any CacheInvalidator
 
     func addRoutes(to routes: RouteGroups) {
         routes.protected.on(.post, "/posts/{id}/approve", use: approve)
@@ -21,7 +23,7 @@ struct PostsController: Sendable {
         let approved = try await service.approve(postID: post, userID: user) {
             try await request.decodeStrict(ApproveRequest.self, limit: limit, mode: .strictEmptyAllowed)
         }
-        pages.invalidateAll()
+        await caches.publicDataChanged()
         return JSONResult(PostDTO(approved, includePersonaName: false))
     }
 

@@ -1,11 +1,14 @@
 import Domain
 import Hummingbird
+import Storage
 
 /// `/p/{slug}…`: public persona profiles, their post pages and follow.
 struct PublicProfilesController: Sendable {
     let service: PublicProfileService
     let limits: BodyLimits
     let pages: PublicPageCache
+    /// Told after a follow (the follower count is on the cached page), which clears the public pages on every node.
+    let caches: any CacheInvalidator
 
     func addRoutes(to routes: RouteGroups) {
         routes.publicRead.on(.get, "/p/{slug}", use: profile)
@@ -22,13 +25,14 @@ struct PublicProfilesController: Sendable {
                 cached.body, contentType: "application/json", etag: cached.etag,
                 cacheControl: PublicCaching.readPolicy, request: request)
         }
+        let generation = pages.generation
         let page = try await service.profilePage(slug: slug, viewer: context.viewer)
         let dto = PublicProfilePageDTO(
             profile: PublicProfileDTO(page.persona), latestPosts: page.posts.posts.map(PublicPostDTO.init),
             topRooms: page.rooms.map(RoomStatDTO.init), nextCursor: page.posts.nextCursor)
         let body = JSONOutput.body(dto)
         let etag = PublicCaching.strongETag(body)
-        pages.set(.init(body: body, etag: etag, personaID: page.persona.personaID, slug: page.persona.slug), for: slug)
+        pages.set(.init(body: body, etag: etag, personaID: page.persona.personaID, slug: page.persona.slug), for: slug, readAt: generation)
         return PublicCaching.response(body, contentType: "application/json", etag: etag, cacheControl: PublicCaching.readPolicy, request: request)
     }
 
@@ -40,7 +44,7 @@ struct PublicProfilesController: Sendable {
     /// The body is ignored (never read), so no body can fail this route.
     @Sendable func follow(_ request: Request, context: AppRequestContext) async throws -> JSONResult<FollowDTO> {
         let result = try await service.follow(slug: context.pathParameter("slug"), follower: context.userID)
-        if result.followed { pages.invalidateAll() }
+        if result.followed { await caches.publicDataChanged() }
         return JSONResult(FollowDTO(followed: result.followed, followers: result.followers))
     }
 }

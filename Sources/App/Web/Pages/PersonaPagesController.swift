@@ -10,7 +10,8 @@ struct PersonaPagesController: Sendable {
     let personas: PersonaService
     let digests: DigestService
     /// Cleared after a change a public profile page shows, as the API routes do.
-    let pages: PublicPageCache
+    /// Told after each change to public data (`publicDataChanged`), which clears the public pages on every node.
+    let caches: any CacheInvalidator
     let clock: any AppClock
 
     func addRoutes(to routes: RouteRegistrar) {
@@ -50,7 +51,7 @@ struct PersonaPagesController: Sendable {
         let fields = try await kit.forms.read(request, context: context)
         do {
             _ = try await personas.update(id: id, userID: user, input: try PersonaForm.input(fields))
-            pages.invalidateAll()
+            await caches.publicDataChanged()
             return HTMLPage.redirect(to: "/app/personas/\(id)")
         } catch {
             let failure = try FormError.from(error)
@@ -66,7 +67,7 @@ struct PersonaPagesController: Sendable {
             // The checkbox the browser requires; checked here too, since a form can be posted without it.
             guard fields.has("confirm") else { throw DomainError.invalid("tick the box to confirm the deletion") }
             try await personas.delete(id: id, userID: user)
-            pages.invalidateAll()
+            await caches.publicDataChanged()
             return HTMLPage.redirect(to: "/app/personas")
         } catch {
             let failure = try FormError.from(error)
@@ -80,7 +81,7 @@ struct PersonaPagesController: Sendable {
         let fields = try await kit.forms.read(request, context: context)
         do {
             _ = try await personas.publish(id: id, userID: user, slug: try fields.string("slug"), bio: try fields.string("bio"))
-            pages.invalidateAll()
+            await caches.publicDataChanged()
             return HTMLPage.redirect(to: "/app/personas/\(id)")
         } catch {
             let failure = try FormError.from(error)
@@ -94,7 +95,7 @@ struct PersonaPagesController: Sendable {
         _ = try await kit.forms.read(request, context: context)
         do {
             _ = try await personas.unpublish(id: id, userID: user)
-            pages.invalidateAll()
+            await caches.publicDataChanged()
             return HTMLPage.redirect(to: "/app/personas/\(id)")
         } catch {
             let failure = try FormError.from(error)

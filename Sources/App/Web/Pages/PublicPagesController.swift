@@ -11,8 +11,8 @@ struct PublicPagesController: Sendable {
     let profiles: PublicProfileService
     let battles: BattleService
     let posts: PostService
-    /// Cleared after a follow, as `POST /p/{slug}/follow` does (the follower count is on the cached page).
-    let pages: PublicPageCache
+    /// Told after a follow, as `POST /p/{slug}/follow` does (the follower count is on the cached page).
+    let caches: any CacheInvalidator
 
     func addRoutes(to routes: RouteRegistrar) {
         routes.on(.post, "/app/follow/{slug}", use: follow)
@@ -38,7 +38,7 @@ struct PublicPagesController: Sendable {
         do {
             try await kit.forms.limit(.publicWrite, context: context)
             let result = try await profiles.follow(slug: slug, follower: user)
-            if result.followed { pages.invalidateAll() }
+            if result.followed { await caches.publicDataChanged() }
             return HTMLPage.redirect(to: "/p/\(FormBody.encode(Slug.normalize(slug)))?followed=\(result.followed ? 1 : 0)")
         } catch {
             let failure = try FormError.from(error)

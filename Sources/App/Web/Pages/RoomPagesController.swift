@@ -11,7 +11,8 @@ struct RoomPagesController: Sendable {
     let posts: PostService
     let personas: PersonaService
     /// Cleared when a post is published, as the API route does: it may be on a public profile page.
-    let pages: PublicPageCache
+    /// Told after each change to public data (`publicDataChanged`), which clears the public pages on every node.
+    let caches: any CacheInvalidator
 
     func addRoutes(to routes: RouteRegistrar) {
         routes.on(.get, "/app/rooms", use: rooms)
@@ -83,7 +84,7 @@ struct RoomPagesController: Sendable {
         do {
             let content = try fields.string("content")
             _ = try await posts.approve(postID: post, userID: user) { try ApproveRequest(JSONObjectReader(fields: ["content": .string(content)])) }
-            pages.invalidateAll()
+            await caches.publicDataChanged()
             return HTMLPage.redirect(to: "/app/posts/\(post)")
         } catch {
             let failure = try FormError.from(error)
