@@ -85,13 +85,15 @@ struct MultiNodeProcessTests {
         }
         let total = battles * 2 * 2
 
-        // Kill worker 1 while it holds jobs (started, not completed).
+        // Kill worker 1 while it holds jobs (started, not completed), once it has also finished one: otherwise a kill
+        // at its very first claims (battles created faster than one mock call) leaves it nothing of its own to show.
         var inFlight: Set<String> = []
         #expect(
             try await Self.eventually(timeout: 30) {
-                inFlight = Set(Self.jobIDs(w1.log, "job_started")).subtracting(Self.jobIDs(w1.log, "job_completed"))
-                return !inFlight.isEmpty
-            }, "worker 1 never held a job")
+                let completed = Self.jobIDs(w1.log, "job_completed")
+                inFlight = Set(Self.jobIDs(w1.log, "job_started")).subtracting(completed)
+                return !inFlight.isEmpty && !completed.isEmpty
+            }, "worker 1 never held a job after finishing one")
         kill(w1.process.processIdentifier, SIGKILL)
         w1.process.waitUntilExit()
         let heldAtKill = Set(Self.jobIDs(w1.log, "job_started")).subtracting(Self.jobIDs(w1.log, "job_completed"))
