@@ -91,4 +91,20 @@ extension SQLiteStore {
             return SyntheticLoad(user: user, personas: personaIDs, posts: postIDs)
         }
     }
+
+    /// Enqueues one PENDING job of `type` per persona on `postID` in one transaction; returns how many. For the queue
+    /// benchmark's no-op jobs: a type no handler of the app knows, so a claim prefetches nothing for it, and only
+    /// `generate_reply` jobs have an active-job guard.
+    public func enqueueSyntheticJobs(type: String, postID: String, personaIDs: [String], now: Timestamp) async throws -> Int {
+        try await write { db in
+            let ts = now.storageString
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
+                    VALUES (?, ?, ?, '{}', 'PENDING', 0, ?, ?, ?)
+                    """)
+            for personaID in personaIDs { try insert.execute(arguments: [type, postID, personaID, ts, ts, ts]) }
+            return personaIDs.count
+        }
+    }
 }

@@ -10,7 +10,11 @@ import Worker
 /// Queue benchmark (make bench), all on one SQLite file on this machine, side by side:
 ///   1. raw ceiling: a `BEGIN IMMEDIATE; UPDATE … RETURNING; COMMIT` loop;
 ///   2. end-to-end throughput: enqueue → DONE through the real queue and worker pool (no-op LLM);
-///   3. idle enqueue → start latency, p50 and p99.
+///   3. no-op jobs: the same with a handler that only marks each job done (nothing written beyond the job row);
+///   4. idle enqueue → start latency, p50 and p99;
+///   then one vs two worker processes, card renders and weekly digests.
+/// `BENCH_QUEUE_PARTS`, a comma list of raw, e2e, noop, latency, procs, card and digest (all by default), picks the
+/// parts: `BENCH_QUEUE_PARTS=e2e` under callgrind measures the reply jobs alone (see `benchPhaseMark`).
 
 /// An LLM that answers at once, so the benchmark measures the queue, not a provider.
 struct NoopLLM: LLMClient {
@@ -59,135 +63,172 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
 
 let clock = SystemClock()
 let jobCount = Int(ProcessInfo.processInfo.environment["BENCH_JOBS"] ?? "") ?? 5000
-var logger = Logger(label: "bench")
-logger.logLevel = .critical
-
-// 1. Raw ceiling.
-let (rawDB, rawPath) = try fresh("raw")
-let rawIDs = try await rawDB.seedSyntheticLoad(personas: 50, posts: jobCount / 50, replyQuota: 1_000_000, now: clock.now())
-var rawConfig = Configuration()
-rawConfig.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") } // the same durability as the app's connections
-let rawQueue = try DatabasePool(path: rawPath, configuration: rawConfig)
-try rawQueue.write { db in
-    try db.execute(
-        sql: """
-            INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
-            SELECT 'generate_reply', p.id, pe.id, '{}', 'PENDING', 0, '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z'
-            FROM posts p CROSS JOIN personas pe WHERE pe.user_id = ?
-            """, arguments: [rawIDs.user])
-    // Distinct enqueue times, as real jobs have (identical ones would make every claim sort the whole tie group).
-    try db.execute(
-        sql: """
-            UPDATE jobs SET created_at = strftime('%Y-%m-%dT%H:%M:%S', 946684800 + id, 'unixepoch') || '.000000Z',
-                            available_at = strftime('%Y-%m-%dT%H:%M:%S', 946684800 + id, 'unixepoch') || '.000000Z'
-            """)
-}
-let rawStart = Monotonic.nanos()
-var rawOps = 0
-while true {
-    let id: Int64? = try rawQueue.writeWithoutTransaction { db in
-        var claimed: Int64?
-        try db.inTransaction(.immediate) {
-            // The production claim statement, on the same kind of file: one UPDATE … RETURNING per transaction.
-            claimed = try Int64.fetchOne(
-                db.cachedStatement(sql: SQLiteStore.claimSQL),
-                arguments: ["now": clock.now().storageString, "max": 5])
-            return .commit
-        }
-        return claimed
-    }
-    if id == nil { break }
-    rawOps += 1
-}
-let rawSeconds = Double(Monotonic.nanos() - rawStart) / 1e9
-let rawRate = Double(rawOps) / rawSeconds
-try rawQueue.close()
-
-// 2. End-to-end throughput with WORKER_CONCURRENCY=4.
-let (db, path) = try fresh("queue")
-let ids = try await db.seedSyntheticLoad(personas: 50, posts: jobCount / 50, replyQuota: 1_000_000, now: clock.now())
-let signal = WakeSignal()
-let handler = StartRecorder(ReplyJobHandler(queue: db, llm: NoopLLM(), clock: clock, replyMaxLength: 280))
+let parts = Set(
+    (ProcessInfo.processInfo.environment["BENCH_QUEUE_PARTS"] ?? "raw,e2e,noop,latency,procs,card,digest")
+        .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+let logger = {
+    var made = Logger(label: "bench")
+    made.logLevel = .critical
+    return made
+}()
 let settings = WorkerPool.Settings(
     concurrency: 4, pollEvery: 3, taskTimeout: 15, retryBase: 30, retryCap: 600, shutdownGrace: 5,
     policy: QueuePolicy(maxAttempts: 5, leaseSeconds: 45))
-let pool = WorkerPool(queue: db, handler: handler, signal: signal, clock: clock, settings: settings, logger: logger)
-let stop = StopFlag()
 
-/// Waits on the handler's own count of finished jobs: polling the queue from a reader would compete with
-/// the workers for the two cores and keep the WAL from being checkpointed, which is not what is measured.
-func waitUntilDone(_ expected: Int) async throws {
-    let deadline = Monotonic.nanos() + 600_000_000_000
-    while handler.finished < expected && Monotonic.nanos() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
-    while try await db.queueDepth(maxAttempts: 5)[JobKind.generateReply.rawValue, default: 0] > 0 { try await Task.sleep(nanoseconds: 20_000_000) }
+/// 1. Raw ceiling: the production claim statement in a `BEGIN IMMEDIATE … COMMIT` loop on the same kind of file.
+func rawCeiling() async throws -> Double {
+    let (rawDB, rawPath) = try fresh("raw")
+    let rawIDs = try await rawDB.seedSyntheticLoad(personas: 50, posts: jobCount / 50, replyQuota: 1_000_000, now: clock.now())
+    try await rawDB.close()
+    var rawConfig = Configuration()
+    rawConfig.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") } // the same durability as the app's connections
+    let rawQueue = try DatabasePool(path: rawPath, configuration: rawConfig)
+    let (rawOps, rawSeconds) = try rawClaimLoop(rawQueue, user: rawIDs.user)
+    let rawRate = Double(rawOps) / rawSeconds
+    try rawQueue.close()
+    print(String(format: "bench: queue raw SQLite ceiling (BEGIN IMMEDIATE; UPDATE … RETURNING; COMMIT): %8.0f ops/s (%d ops)", rawRate, rawOps))
+    return rawRate
 }
 
-// As `serve` does: background WAL checkpoints (SQLiteStore+Checkpoint).
-let checkpoints = Task { await db.runCheckpoints(every: 0.25) }
-let poolTask = Task { await pool.runLoops(stop) }
-let e2eStart = Monotonic.nanos()
-for post in ids.posts {
-    _ = try await db.enqueueReplies(postID: post, personaIDs: ids.personas, userID: ids.user, payloadExtra: [:], maxAttempts: 5, now: clock.now())
-    signal.notify(4)
-}
-let enqueueSeconds = Double(Monotonic.nanos() - e2eStart) / 1e9
-try await waitUntilDone(jobCount)
-let e2eSeconds = Double(Monotonic.nanos() - e2eStart) / 1e9
-let doneCount = try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM replies") ?? 0 }
-let e2eRate = Double(doneCount) / e2eSeconds
-
-// 3. Idle enqueue → start latency.
-let (latDB, latPath) = try fresh("latency")
-let latIDs = try await latDB.seedSyntheticLoad(personas: 1, posts: 300, replyQuota: 1_000_000, now: clock.now())
-let latSignal = WakeSignal()
-let latHandler = StartRecorder(ReplyJobHandler(queue: latDB, llm: NoopLLM(), clock: clock, replyMaxLength: 280))
-let latPool = WorkerPool(queue: latDB, handler: latHandler, signal: latSignal, clock: clock, settings: settings, logger: logger)
-let latStop = StopFlag()
-let latTask = Task { await latPool.runLoops(latStop) }
-try await Task.sleep(nanoseconds: 200_000_000)
-var latencies: [Double] = []
-for post in latIDs.posts {
-    try await Task.sleep(nanoseconds: 5_000_000) // let every loop go idle
-    let t0 = Monotonic.nanos()
-    _ = try await latDB.enqueueReplies(
-        postID: post, personaIDs: latIDs.personas, userID: latIDs.user, payloadExtra: [:], maxAttempts: 5, now: clock.now())
-    latSignal.notify()
+/// The raw ceiling's loop, synchronous as a plain C loop would be: claims one job per transaction until none is left;
+/// returns (claims, seconds).
+func rawClaimLoop(_ rawQueue: DatabasePool, user: String) throws -> (Int, Double) {
+    try rawQueue.write { db in
+        try db.execute(
+            sql: """
+                INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
+                SELECT 'generate_reply', p.id, pe.id, '{}', 'PENDING', 0, '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z', '2000-01-01T00:00:00.000000Z'
+                FROM posts p CROSS JOIN personas pe WHERE pe.user_id = ?
+                """, arguments: [user])
+        // Distinct enqueue times, as real jobs have (identical ones would make every claim sort the whole tie group).
+        try db.execute(
+            sql: """
+                UPDATE jobs SET created_at = strftime('%Y-%m-%dT%H:%M:%S', 946684800 + id, 'unixepoch') || '.000000Z',
+                                available_at = strftime('%Y-%m-%dT%H:%M:%S', 946684800 + id, 'unixepoch') || '.000000Z'
+                """)
+    }
+    let rawStart = Monotonic.nanos()
+    var rawOps = 0
     while true {
-        let (count, last) = latHandler.snapshot
-        if count == latencies.count + 1 {
-            latencies.append(Double(last - t0) / 1e6)
-            break
+        let id: Int64? = try rawQueue.writeWithoutTransaction { db in
+            var claimed: Int64?
+            try db.inTransaction(.immediate) {
+                // One UPDATE … RETURNING per transaction, one job each.
+                claimed = try Int64.fetchOne(
+                    db.cachedStatement(sql: SQLiteStore.claimSQL),
+                    arguments: ["now": clock.now().storageString, "max": 5, "limit": 1])
+                return .commit
+            }
+            return claimed
         }
-        try await Task.sleep(nanoseconds: 50_000)
+        if id == nil { break }
+        rawOps += 1
+    }
+    return (rawOps, Double(Monotonic.nanos() - rawStart) / 1e9)
+}
+
+/// 2. End-to-end reply jobs with WORKER_CONCURRENCY=4: enqueue → DONE through the real queue and worker pool.
+func endToEnd() async throws -> Double {
+    let (db, path) = try fresh("queue")
+    let ids = try await db.seedSyntheticLoad(personas: 50, posts: jobCount / 50, replyQuota: 1_000_000, now: clock.now())
+    let signal = WakeSignal()
+    let handler = StartRecorder(ReplyJobHandler(queue: db, llm: NoopLLM(), clock: clock, replyMaxLength: 280))
+    let pool = WorkerPool(queue: db, handler: handler, signal: signal, clock: clock, settings: settings, logger: logger)
+    let stop = StopFlag()
+    // As `serve` does: background WAL checkpoints (SQLiteStore+Checkpoint).
+    let checkpoints = Task { await db.runCheckpoints(every: 0.25) }
+    let poolTask = Task { await pool.runLoops(stop) }
+    benchPhaseMark()
+    let e2eStart = Monotonic.nanos()
+    for post in ids.posts {
+        _ = try await db.enqueueReplies(postID: post, personaIDs: ids.personas, userID: ids.user, payloadExtra: [:], maxAttempts: 5, now: clock.now())
+        signal.notify(4)
+    }
+    let enqueueSeconds = Double(Monotonic.nanos() - e2eStart) / 1e9
+    // Waits on the handler's own count of finished jobs: polling the queue from a reader would compete with the
+    // workers for the two cores and keep the WAL from being checkpointed, which is not what is measured.
+    let deadline = Monotonic.nanos() + 600_000_000_000
+    while handler.finished < jobCount && Monotonic.nanos() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+    while try await db.queueDepth(maxAttempts: 5)[JobKind.generateReply.rawValue, default: 0] > 0 { try await Task.sleep(nanoseconds: 20_000_000) }
+    let e2eSeconds = Double(Monotonic.nanos() - e2eStart) / 1e9
+    benchPhaseMark()
+    stop.stop()
+    signal.notify(8)
+    _ = await poolTask.value
+    checkpoints.cancel()
+    try await db.close()
+    let doneCount = try await DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM replies") ?? 0 }
+    let e2eRate = Double(doneCount) / e2eSeconds
+    print(
+        String(
+            format: "bench: queue end-to-end enqueue→DONE, no-op LLM, WORKER_CONCURRENCY=4: %8.0f jobs/s (%d jobs in %.2f s)", e2eRate, doneCount,
+            e2eSeconds))
+    print(String(format: "bench: queue (enqueueing all %d jobs took %.2f s of that, concurrently with the workers)", jobCount, enqueueSeconds))
+    print(String(format: "bench: queue end-to-end >= 2000 jobs/s: %@", e2eRate >= 2000 ? "met" : "MISSED"))
+    return e2eRate
+}
+
+/// 4. Idle enqueue → start latency: one job at a time, every loop idle before each.
+func idleLatency() async throws {
+    let (latDB, _) = try fresh("latency")
+    let latIDs = try await latDB.seedSyntheticLoad(personas: 1, posts: 300, replyQuota: 1_000_000, now: clock.now())
+    let latSignal = WakeSignal()
+    let latHandler = StartRecorder(ReplyJobHandler(queue: latDB, llm: NoopLLM(), clock: clock, replyMaxLength: 280))
+    let latPool = WorkerPool(queue: latDB, handler: latHandler, signal: latSignal, clock: clock, settings: settings, logger: logger)
+    let latStop = StopFlag()
+    let latTask = Task { await latPool.runLoops(latStop) }
+    try await Task.sleep(nanoseconds: 200_000_000)
+    var latencies: [Double] = []
+    for post in latIDs.posts {
+        try await Task.sleep(nanoseconds: 5_000_000) // let every loop go idle
+        let t0 = Monotonic.nanos()
+        _ = try await latDB.enqueueReplies(
+            postID: post, personaIDs: latIDs.personas, userID: latIDs.user, payloadExtra: [:], maxAttempts: 5, now: clock.now())
+        latSignal.notify()
+        while true {
+            let (count, last) = latHandler.snapshot
+            if count == latencies.count + 1 {
+                latencies.append(Double(last - t0) / 1e6)
+                break
+            }
+            try await Task.sleep(nanoseconds: 50_000)
+        }
+    }
+    latStop.stop()
+    latSignal.notify(8)
+    _ = await latTask.value
+    try await latDB.close()
+    print(
+        String(
+            format: "bench: idle enqueue→start latency p50 %.2f ms, p99 %.2f ms over %d jobs (target p99 < 5 ms: %@)",
+            percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.count, percentile(latencies, 0.99) < 5 ? "met" : "MISSED"))
+}
+
+let rawRate = parts.contains("raw") ? try await rawCeiling() : 0
+if parts.contains("e2e") {
+    let e2eRate = try await endToEnd()
+    if rawRate > 0 {
+        print(
+            String(
+                format: "bench: queue throughput ratio end-to-end/raw = %.2f  (target >= 0.50: %@)", e2eRate / rawRate,
+                e2eRate / rawRate >= 0.5 ? "met" : "MISSED"))
     }
 }
-stop.stop()
-latStop.stop()
-signal.notify(8)
-latSignal.notify(8)
-_ = await poolTask.value
-checkpoints.cancel()
-_ = await latTask.value
-
-print(String(format: "bench: queue raw SQLite ceiling (BEGIN IMMEDIATE; UPDATE … RETURNING; COMMIT): %8.0f ops/s (%d ops)", rawRate, rawOps))
-print(
-    String(
-        format: "bench: queue end-to-end enqueue→DONE, no-op LLM, WORKER_CONCURRENCY=4: %8.0f jobs/s (%d jobs in %.2f s)", e2eRate, doneCount,
-        e2eSeconds))
-print(String(format: "bench: queue (enqueueing all %d jobs took %.2f s of that, concurrently with the workers)", jobCount, enqueueSeconds))
-print(
-    String(
-        format: "bench: queue throughput ratio end-to-end/raw = %.2f  (target >= 0.50: %@)", e2eRate / rawRate,
-        e2eRate / rawRate >= 0.5 ? "met" : "MISSED"))
-print(String(format: "bench: queue end-to-end >= 2000 jobs/s: %@", e2eRate >= 2000 ? "met" : "MISSED"))
-print(
-    String(
-        format: "bench: idle enqueue→start latency p50 %.2f ms, p99 %.2f ms over %d jobs (target p99 < 10 ms: %@)",
-        percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.count, percentile(latencies, 0.99) < 10 ? "met" : "MISSED"))
-if let server = ProcessInfo.processInfo.environment["BENCH_SERVER_BIN"], !server.isEmpty {
-    try await benchmarkWorkerProcesses(binary: server, jobs: jobCount)
-} else {
-    print("bench: worker processes on one file: skipped (set BENCH_SERVER_BIN to the personaworlds binary)")
+if parts.contains("noop") {
+    let noop = try await benchmarkNoopJobs(jobs: 2 * jobCount, settings: settings, logger: logger)
+    print(
+        String(
+            format:
+                "bench: queue no-op jobs enqueue→DONE (nothing written beyond the job row), WORKER_CONCURRENCY=4: %8.0f jobs/s (%d jobs in %.2f s)",
+            noop.rate, noop.done, noop.seconds))
 }
-try benchmarkCardRender()
-try await benchmarkWeeklyDigest()
+if parts.contains("latency") { try await idleLatency() }
+if parts.contains("procs") {
+    if let server = ProcessInfo.processInfo.environment["BENCH_SERVER_BIN"], !server.isEmpty {
+        try await benchmarkWorkerProcesses(binary: server, jobs: jobCount)
+    } else {
+        print("bench: worker processes on one file: skipped (set BENCH_SERVER_BIN to the personaworlds binary)")
+    }
+}
+if parts.contains("card") { try benchmarkCardRender() }
+if parts.contains("digest") { try await benchmarkWeeklyDigest() }
