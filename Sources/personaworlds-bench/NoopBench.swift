@@ -27,7 +27,9 @@ struct NoopJobHandler: JobHandler {
 
 /// No-op jobs end to end: enqueue (one transaction per 50 jobs, as a battle enqueues its replies) → DONE through the
 /// real queue and worker pool with `WORKER_CONCURRENCY` loops; returns jobs per second.
-func benchmarkNoopJobs(jobs: Int, settings: WorkerPool.Settings, logger: Logger) async throws -> (rate: Double, done: Int, seconds: Double) {
+func benchmarkNoopJobs(
+    jobs: Int, settings: WorkerPool.Settings, logger: Logger
+) async throws -> (rate: Double, done: Int, seconds: Double, cpuPerJob: Double) {
     let (db, path) = try fresh("noop")
     let ids = try await db.seedSyntheticLoad(personas: 50, posts: max(1, jobs / 50), replyQuota: 1_000_000, now: clock.now())
     let signal = WakeSignal()
@@ -37,6 +39,7 @@ func benchmarkNoopJobs(jobs: Int, settings: WorkerPool.Settings, logger: Logger)
     let checkpoints = Task { await db.runCheckpoints(every: 0.25) }
     let poolTask = Task { await pool.runLoops(stop) }
     benchPhaseMark()
+    let cpuStart = processCPUSeconds()
     let start = Monotonic.nanos()
     var enqueued = 0
     for post in ids.posts {
@@ -46,6 +49,7 @@ func benchmarkNoopJobs(jobs: Int, settings: WorkerPool.Settings, logger: Logger)
     let deadline = Monotonic.nanos() + 600_000_000_000
     while handler.finished < enqueued && Monotonic.nanos() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
     let seconds = Double(Monotonic.nanos() - start) / 1e9
+    let cpuSeconds = processCPUSeconds() - cpuStart
     benchPhaseMark()
     stop.stop()
     signal.notify(2 * settings.concurrency)
@@ -55,5 +59,5 @@ func benchmarkNoopJobs(jobs: Int, settings: WorkerPool.Settings, logger: Logger)
     let done = try await DatabaseQueue(path: path).read { db in
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE job_type = ? AND status = 'DONE'", arguments: [noopJobType]) ?? 0
     }
-    return (Double(done) / seconds, done, seconds)
+    return (Double(done) / seconds, done, seconds, cpuSeconds / Double(max(1, done)))
 }

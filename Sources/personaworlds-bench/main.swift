@@ -139,6 +139,7 @@ func endToEnd() async throws -> Double {
     let checkpoints = Task { await db.runCheckpoints(every: 0.25) }
     let poolTask = Task { await pool.runLoops(stop) }
     benchPhaseMark()
+    let cpuStart = processCPUSeconds()
     let e2eStart = Monotonic.nanos()
     for post in ids.posts {
         _ = try await db.enqueueReplies(postID: post, personaIDs: ids.personas, userID: ids.user, payloadExtra: [:], maxAttempts: 5, now: clock.now())
@@ -151,6 +152,7 @@ func endToEnd() async throws -> Double {
     while handler.finished < jobCount && Monotonic.nanos() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
     while try await db.queueDepth(maxAttempts: 5)[JobKind.generateReply.rawValue, default: 0] > 0 { try await Task.sleep(nanoseconds: 20_000_000) }
     let e2eSeconds = Double(Monotonic.nanos() - e2eStart) / 1e9
+    let cpuSeconds = processCPUSeconds() - cpuStart
     benchPhaseMark()
     stop.stop()
     signal.notify(8)
@@ -164,6 +166,10 @@ func endToEnd() async throws -> Double {
             format: "bench: queue end-to-end enqueue→DONE, no-op LLM, WORKER_CONCURRENCY=4: %8.0f jobs/s (%d jobs in %.2f s)", e2eRate, doneCount,
             e2eSeconds))
     print(String(format: "bench: queue (enqueueing all %d jobs took %.2f s of that, concurrently with the workers)", jobCount, enqueueSeconds))
+    print(
+        String(
+            format: "bench: queue end-to-end CPU time: %.0f µs per job (user + system, all threads, enqueue included)",
+            cpuSeconds * 1e6 / Double(max(1, doneCount))))
     print(String(format: "bench: queue end-to-end >= 2000 jobs/s: %@", e2eRate >= 2000 ? "met" : "MISSED"))
     return e2eRate
 }
@@ -219,8 +225,8 @@ if parts.contains("noop") {
     print(
         String(
             format:
-                "bench: queue no-op jobs enqueue→DONE (nothing written beyond the job row), WORKER_CONCURRENCY=4: %8.0f jobs/s (%d jobs in %.2f s)",
-            noop.rate, noop.done, noop.seconds))
+                "bench: queue no-op jobs enqueue→DONE (nothing written beyond the job row), WORKER_CONCURRENCY=4: %8.0f jobs/s (%d jobs in %.2f s; CPU %.0f µs per job)",
+            noop.rate, noop.done, noop.seconds, noop.cpuPerJob * 1e6))
 }
 if parts.contains("latency") { try await idleLatency() }
 if parts.contains("procs") {
