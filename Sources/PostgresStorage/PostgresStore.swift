@@ -184,12 +184,15 @@ public final class PostgresStore: Service, Sendable {
     }
 }
 
-/// The database could not be reached in time (the request fails with the contract's 500; the pool keeps trying).
+/// The database could not be reached in time, or the connection closed under the operation (the request fails with
+/// the contract's 500; the pool keeps trying).
 public enum DatabaseUnavailable: Error, CustomStringConvertible {
     case timedOut(Double)
+    case connectionClosed
     public var description: String {
         switch self {
         case .timedOut(let seconds): "no database connection within \(seconds)s"
+        case .connectionClosed: "the database connection closed"
         }
     }
 }

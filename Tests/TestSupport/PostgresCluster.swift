@@ -75,10 +75,15 @@ public final class PostgresCluster: Sendable {
         _ = try? await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
     }
 
-    /// A started store on a fresh database, dropped after `body`.
-    public func withStore<T: Sendable>(_ body: (PostgresStore, String) async throws -> T) async throws -> T {
+    /// A started store on a fresh database, dropped after `body`; `poolSize` and `queryTimeout` (seconds, 0 for none)
+    /// override the test defaults.
+    public func withStore<T: Sendable>(
+        poolSize: Int = 4, queryTimeout: Double? = nil, _ body: (PostgresStore, String) async throws -> T
+    ) async throws -> T {
         let name = try await freshDatabase()
-        let store = PostgresStore(settings: settings(database: name), logger: Logger(label: "test.postgres"))
+        var settings = settings(database: name, poolSize: poolSize)
+        if let queryTimeout { settings.queryTimeout = queryTimeout }
+        let store = PostgresStore(settings: settings, logger: Logger(label: "test.postgres"))
         store.start()
         do {
             let result = try await body(store, name)
