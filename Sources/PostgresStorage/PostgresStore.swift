@@ -23,6 +23,8 @@ public final class PostgresStore: Service, Sendable {
     private let ownTask = Mutex<Task<Void, Never>?>(nil)
     /// The queue's finishing writes, committed together (`PostgresGroupCommit`).
     private let groupCommit = Mutex<PostgresGroupCommit?>(nil)
+    /// At most `poolSize` operations hold or wait in the pool; the rest wait here (`LeaseGate`).
+    let gate: LeaseGate
 
     /// A store for `settings`. Opens no connection: the pool connects when `run()` (or `start()`) runs and a query
     /// needs one, and reconnects by itself after the server went away.
@@ -31,6 +33,7 @@ public final class PostgresStore: Service, Sendable {
         self.settings = settings
         self.logger = logger
         self.observe = observe
+        self.gate = LeaseGate(capacity: max(1, settings.poolSize))
         self.client = PostgresClient(configuration: Self.clientConfiguration(settings), backgroundLogger: logger)
     }
 
@@ -132,9 +135,12 @@ public final class PostgresStore: Service, Sendable {
         }
     }
 
-    /// Leases a pooled connection for `body`, waiting at most the effective timeout for one (the pool keeps trying to
-    /// connect while the server is away; a request must fail instead of waiting for it). Once `body` has its connection
-    /// it runs to the end, bounded by the server's `statement_timeout`: a write is never reported failed after it
+    /// Leases a pooled connection for `body`, waiting at most the effective timeout for one; past it the operation
+    /// throws `DatabaseUnavailable.timedOut` (the route's contract 500), and a cancelled caller stops waiting at once.
+    /// The wait is first for a slot of the `LeaseGate` (the pool is busy), then, rarely, for the pool to open a
+    /// connection (the server is away or slow to accept; the pool keeps trying and a request must not wait for it).
+    /// Once `body` has its connection it runs to the end, each statement bounded by the server's `statement_timeout`
+    /// and failing at once if the connection closes (`Connection`): a write is never reported failed after it
     /// committed.
     private func withConnection<T: Sendable>(
         waitAtMost: Double? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
@@ -142,7 +148,10 @@ public final class PostgresStore: Service, Sendable {
         let start = ContinuousClock.now
         defer { observe(Self.seconds(ContinuousClock.now - start)) }
         let bound = [effectiveLeaseTimeout(), waitAtMost].compactMap { $0 }.min()
-        guard let wait = bound else {
+        let deadline = bound.map { start + .nanoseconds(Int64($0 * 1e9)) }
+        try await gate.enter(until: deadline) { DatabaseUnavailable.timedOut(bound ?? 0) }
+        defer { gate.leave() }
+        guard let bound, let deadline else {
             return try await client.withConnection { try await body($0) }
         }
         let lease = LeaseRace()
@@ -150,14 +159,14 @@ public final class PostgresStore: Service, Sendable {
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 try await client.withConnection { connection in
-                    guard lease.claim(.leased) else { throw DatabaseUnavailable.timedOut(wait) }
+                    guard lease.claim(.leased) else { throw DatabaseUnavailable.timedOut(bound) }
                     return try await body(connection)
                 }
             }
             group.addTask {
-                try? await Task.sleep(for: .nanoseconds(Int64(wait * 1e9)))
+                try? await Task.sleep(until: deadline, clock: .continuous)
                 guard lease.claim(.timedOut) else { return nil }
-                throw DatabaseUnavailable.timedOut(wait)
+                throw DatabaseUnavailable.timedOut(bound)
             }
             while let outcome = try await group.next() {
                 if let value = outcome {
@@ -165,7 +174,7 @@ public final class PostgresStore: Service, Sendable {
                     return value
                 }
             }
-            throw DatabaseUnavailable.timedOut(wait)
+            throw DatabaseUnavailable.timedOut(bound)
         }
     }
 
