@@ -65,7 +65,6 @@ import Testing
     @Test func stoppingThePoolUnderARunningTransactionFailsTheTransaction() async throws {
         let cluster = try await PostgresCluster.shared()
         let name = try await cluster.freshDatabase()
-        defer { Task { await cluster.drop(name) } }
         let store = PostgresStore(settings: cluster.settings(database: name, poolSize: 1), logger: Logger(label: "test"))
         store.start()
         let (inside, insideSignal) = AsyncStream.makeStream(of: Void.self)
