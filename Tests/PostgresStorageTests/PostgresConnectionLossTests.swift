@@ -10,7 +10,7 @@ import Testing
 /// operation's next statement at once. postgres-nio 1.33 writes a statement to its channel without a promise, so a
 /// statement sent after the closed channel dropped its handlers is never answered: the caller waited forever, and
 /// with it the transaction's ROLLBACK, the worker loop and the service group around it.
-@Suite(.timeLimit(.minutes(1))) struct PostgresConnectionLossTests {
+@Suite(.timeLimit(.minutes(5))) struct PostgresConnectionLossTests {
     /// Closes the connection and waits until its channel has torn its pipeline down (the handlers are removed by a
     /// task the close queues on the event loop, so one more task on that loop runs after it).
     static func closeUnderneath(_ db: Connection) async throws {

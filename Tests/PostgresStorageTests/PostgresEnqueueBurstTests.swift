@@ -9,7 +9,7 @@ import Testing
 /// A burst of enqueues for one persona: an enqueue that cannot take a job (the pair already has one, the quota is
 /// full) answers from what is committed, without waiting for the persona's row, which is what every enqueue that
 /// can take a job locks until it commits.
-@Suite(.timeLimit(.minutes(2))) struct PostgresEnqueueBurstTests {
+@Suite(.timeLimit(.minutes(5))) struct PostgresEnqueueBurstTests {
     static let now = Timestamp(microseconds: 1_800_000_000_123_456)
 
     /// Holds a lock on the persona's row in a transaction of its own until `release()` (or, so that a regression fails

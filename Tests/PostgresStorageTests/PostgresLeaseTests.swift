@@ -8,7 +8,7 @@ import Testing
 /// The wait for a pooled connection: bounded by `DB_QUERY_TIMEOUT`, ended at once by cancellation, in arrival order,
 /// and never costing a connection or leaving a waiter behind. The pool has one connection, held by an operation the
 /// test releases when it chooses, so "the pool is exhausted" is a fact of the test, not of the machine's speed.
-@Suite(.timeLimit(.minutes(2))) struct PostgresLeaseTests {
+@Suite(.timeLimit(.minutes(5))) struct PostgresLeaseTests {
     /// Holds the store's only connection from when `start` returns until `release` is called.
     final class Holder: Sendable {
         private let releaseSignal: AsyncStream<Void>.Continuation
