@@ -16,10 +16,10 @@ build: deps
 run: build
 	PORT=$(PORT) FRONTEND_ORIGIN=$${FRONTEND_ORIGIN:-http://localhost:$(PORT)} $(BIN_DEBUG) serve
 
-## test: every test — Swift unit/API/end-to-end tests, the monitoring rules and dashboard, schemathesis
-## against the binary and the browser journey (headless chromium), each on SQLite and once more on
-## PostgreSQL, the .deb install and upgrade tests.
-test: lint test-swift test-monitoring test-schema test-browser test-schema-postgres test-browser-postgres test-deb
+## test: every test — Swift unit/API/end-to-end tests, the API tests again on PostgreSQL, the monitoring rules and
+## dashboard, schemathesis against the binary and the browser journey (headless chromium), each on SQLite and once
+## more on PostgreSQL, the .deb install and upgrade tests.
+test: lint test-swift test-postgres test-monitoring test-schema test-browser test-schema-postgres test-browser-postgres test-deb
 
 ## lint: the shared formatter's rules (.swift-format), strictly; `make format` rewrites the tree to them.
 lint:
@@ -28,16 +28,15 @@ lint:
 format:
 	$(SWIFT) format format --in-place --recursive --parallel Sources Tests Plugins Package.swift
 
-## test-swift: every Swift test on SQLite (PostgresStorageTests always run on PostgreSQL), then the in-process API
-## tests (AppTests) again on PostgreSQL: each test gets a database of a throwaway cluster the tests start themselves.
+## test-swift: every Swift test: on SQLite, the store conformance suite on both engines, PostgresStorageTests and the
+## end-to-end PostgreSQL tests on PostgreSQL (each test gets a database of a throwaway cluster the tests start).
 test-swift:
 	@scripts/deps.sh test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## test-postgres: the in-process API tests (AppTests) again with PostgreSQL as their engine. Not in `make test`
-## yet: under a loaded machine the run can stall (see docs/testing.md); the store conformance suite and the
-## end-to-end PostgreSQL tests (multi-node, move, adoption) run in `make test-swift` on every run.
+## test-postgres: the in-process API tests (AppTests) again with PostgreSQL as their engine (about a minute; part of
+## `make test`).
 test-postgres:
 	@scripts/deps.sh test
 	$(SWIFT) build --build-tests

@@ -1,20 +1,37 @@
 import Logging
+import NIOCore
 import PostgresNIO
 
 /// A leased connection, with the few ways the store runs statements on it.
+///
+/// Every statement is handed to postgres-nio on the connection's own event loop, right after checking there that the
+/// connection is still open. Why: postgres-nio 1.33 writes a statement to its channel without a write promise, so a
+/// statement written after a closed channel has dropped its handlers is never answered, and its caller waits forever
+/// (upstream vapor/postgres-nio#487, reverted by #501). That happened whenever a connection closed under a running
+/// operation (the pool stopped, the server went away): the statement that failed was followed by a ROLLBACK that never
+/// returned, and the worker loop or request holding it never ended. On the event loop the check and the write run
+/// together, so a statement either reaches the connection's handler (which answers it, with an error if the
+/// connection closes later) or fails at once with `DatabaseUnavailable.connectionClosed`.
 struct Connection: Sendable {
     let raw: PostgresConnection
     let logger: Logger
+    private let loop: EventLoopIsolation
+
+    init(raw: PostgresConnection, logger: Logger) {
+        self.raw = raw
+        self.logger = logger
+        self.loop = EventLoopIsolation(raw.eventLoop)
+    }
 
     /// Runs a statement and returns every row.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await raw.query(query, logger: logger).get().rows
+        try await result(of: query).rows
     }
 
     /// Runs a statement and returns how many rows it inserted, updated or deleted.
     @discardableResult
     func execute(_ query: PostgresQuery) async throws -> Int {
-        try await raw.query(query, logger: logger).get().metadata.rows ?? 0
+        try await result(of: query).metadata.rows ?? 0
     }
 
     /// The first column of the first row, if there is a row.
@@ -28,11 +45,28 @@ struct Connection: Sendable {
         try await rows(query).map { try $0.decode(T.self) }
     }
 
-    /// A prepared statement's rows (the statement is parsed once per connection).
-    func prepared<S: PostgresPreparedStatement>(_ statement: S) async throws -> [S.Row] {
-        var out: [S.Row] = []
-        for try await row in try await raw.execute(statement, logger: logger) { out.append(row) }
-        return out
+    /// A prepared statement's rows (the statement is parsed once per connection). postgres-nio's `execute` runs on
+    /// its caller's executor until it has written the statement, so called from the event loop it writes there.
+    func prepared<S: PostgresPreparedStatement>(_ statement: S) async throws -> [S.Row] where S.Row: Sendable {
+        let raw = self.raw
+        let logger = self.logger
+        return try await loop.run { _ in
+            guard !raw.isClosed else { throw DatabaseUnavailable.connectionClosed }
+            var out: [S.Row] = []
+            for try await row in try await raw.execute(statement, logger: logger) { out.append(row) }
+            return out
+        }
+    }
+
+    /// Sends `query` from the event loop if the connection is open there, then waits for its answer.
+    private func result(of query: PostgresQuery) async throws -> PostgresQueryResult {
+        let raw = self.raw
+        let logger = self.logger
+        let answer = try await loop.run { _ in
+            guard !raw.isClosed else { throw DatabaseUnavailable.connectionClosed }
+            return raw.query(query, logger: logger)
+        }
+        return try await answer.get()
     }
 
     /// Runs `body` between `begin` and COMMIT; on any error rolls back and rethrows the error unchanged.
@@ -61,5 +95,21 @@ struct Connection: Sendable {
             try await execute(PostgresQuery(unsafeSQL: "RELEASE SAVEPOINT \(name)"))
             throw error
         }
+    }
+}
+
+/// Code isolated to an event loop: an actor whose executor is the loop, so `run` executes its body on the loop's
+/// thread, in order with the loop's own work (such as closing a channel).
+actor EventLoopIsolation {
+    private let eventLoop: any EventLoop
+
+    nonisolated var unownedExecutor: UnownedSerialExecutor { eventLoop.executor.asUnownedSerialExecutor() }
+
+    init(_ eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    func run<T: Sendable>(_ body: @Sendable (isolated EventLoopIsolation) async throws -> T) async throws -> T {
+        try await body(self)
     }
 }

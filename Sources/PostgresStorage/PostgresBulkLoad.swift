@@ -64,9 +64,12 @@ public struct PostgresBulkLoad: Sendable {
 }
 
 extension PostgresStore {
-    /// Runs `body` on one connection of the pool, held for all of it (a move is one transaction on one session).
+    /// Runs `body` on one connection of the pool, held for all of it (a move is one transaction on one session). It
+    /// takes a slot of the gate like every other lease, without a time limit (the mover is the only user).
     public func withBulkLoad<T: Sendable>(_ body: (PostgresBulkLoad) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in try await body(PostgresBulkLoad(raw: connection, logger: logger)) }
+        try await gate.enter(until: nil) { DatabaseUnavailable.timedOut(0) }
+        defer { gate.leave() }
+        return try await client.withConnection { connection in try await body(PostgresBulkLoad(raw: connection, logger: logger)) }
     }
 
     /// The versions recorded in `schema_migrations` (empty when the table does not exist yet).

@@ -34,16 +34,6 @@ extension PostgresStore {
                 INSERT INTO posts(id, room_id, persona_id, user_id, authored_by, status, content, published_at, created_at, updated_at, template_id)
                 VALUES (\(postID), \(room), NULL, \(user), 'HUMAN', 'PUBLISHED', \(content), \(now), \(now), \(now), \(templateID))
                 """)
-
-            let personas = try await db.column(
-                "SELECT id::text FROM personas WHERE user_id = \(user) ORDER BY created_at ASC, id ASC LIMIT 3", as: String.self)
-            var extra = ["template_id": template.id]
-            if !draft.traceID.isEmpty { extra["trace_id"] = draft.traceID }
-            let enqueued = try await Self.enqueueReplyJobs(
-                db, postID: postID, personaIDs: Array(personas.prefix(TemplateRules.replyCount(turnCount: template.turnCount))),
-                userID: user, payloadExtra: extra, maxAttempts: draft.maxAttempts, now: now
-            ).enqueued
-
             if let owner = template.ownerUserID {
                 try await Self.notify(db, .templateUsed(owner: owner, creator: draft.userID, template: template, battleID: post.id), now: now)
             }
@@ -73,6 +63,17 @@ extension PostgresStore {
                         "battle_id": post.id, "source_battle_id": source, "room_id": draft.roomID, "template_id": template.id,
                     ]), now: now)
             }
+
+            // The reply jobs last: enqueueing locks the personas' rows until the commit, so the other writes above do
+            // not lengthen the turn every concurrent enqueue for these personas waits for.
+            let personas = try await db.column(
+                "SELECT id::text FROM personas WHERE user_id = \(user) ORDER BY created_at ASC, id ASC LIMIT 3", as: String.self)
+            var extra = ["template_id": template.id]
+            if !draft.traceID.isEmpty { extra["trace_id"] = draft.traceID }
+            let enqueued = try await Self.enqueueReplyJobs(
+                db, postID: postID, personaIDs: Array(personas.prefix(TemplateRules.replyCount(turnCount: template.turnCount))),
+                userID: user, payloadExtra: extra, maxAttempts: draft.maxAttempts, now: now
+            ).enqueued
             return CreatedBattle(post: post, template: template, enqueued: enqueued)
         }
     }

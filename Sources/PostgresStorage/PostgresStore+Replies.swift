@@ -27,8 +27,8 @@ extension PostgresStore {
 
     /// Inserts one `generate_reply` job per persona inside the caller's transaction. A persona is skipped when it is not
     /// the caller's, is at its daily reply quota counting the jobs it already has queued, already replied, or has an
-    /// active job for the post (one statement reads all four); `uq_jobs_active_generate_reply` turns a concurrent
-    /// duplicate into a skip (`ON CONFLICT DO NOTHING`: no error, so the transaction goes on).
+    /// active job for the post (`ReplyCandidate.canTake`); `uq_jobs_active_generate_reply` turns a concurrent duplicate
+    /// into a skip (`ON CONFLICT DO NOTHING`: no error, so the transaction goes on).
     ///
     /// SQLite runs one writer at a time; at READ COMMITTED two enqueues would each count the other's jobs as not yet
     /// queued. So the personas' rows are locked first (in id order, so two enqueues never wait for each other in a
@@ -36,20 +36,27 @@ extension PostgresStore {
     /// read by a later statement, whose snapshot sees what the previous holder committed. The pair's retry-waiting
     /// FAILED jobs are locked too before the insert: a claim moving one of them to PROCESSING holds the same lock
     /// (`ClaimJobs`), so the claim and the insert never both put the pair into the unique index.
+    ///
+    /// Before any lock, one statement reads the same facts from what is committed, and a persona that cannot take a
+    /// job there is skipped without locking its row: a skip decided on a committed state is the answer an enqueue run
+    /// alone at that moment would give (a reply stays, a job that was active was, a quota that was full was). Why: a
+    /// burst of enqueues for one persona (a double-clicked button, a retrying client) otherwise takes turns on the
+    /// persona's row, each holding a pooled connection while it waits; with the pre-check only the enqueues that
+    /// started before the first one committed take a turn, the rest answer at once.
     static func enqueueReplyJobs(
         _ db: Connection, postID: UUID, personaIDs: [String], userID: UUID, payloadExtra: [String: String], maxAttempts: Int,
         now: Timestamp
     ) async throws -> EnqueueResult {
         var result = EnqueueResult()
-        let day = SQLDate(DailyQuota.dayKey(now))
-        let active = activeJob(maxAttempts)
         let wanted = Array(Set(personaIDs.compactMap(StoreID.parse)))
+        let committed = try await replyCandidates(db, postID: postID, personaIDs: wanted, userID: userID, maxAttempts: maxAttempts, now: now)
+        let open = wanted.filter { committed[$0]?.canTake == true }
         let owned =
-            wanted.isEmpty
+            open.isEmpty
             ? []
             : Set(
                 try await db.column(
-                    "SELECT id FROM personas WHERE id = ANY(\(wanted)) AND user_id = \(userID) ORDER BY id FOR NO KEY UPDATE", as: UUID.self))
+                    "SELECT id FROM personas WHERE id = ANY(\(open)) AND user_id = \(userID) ORDER BY id FOR NO KEY UPDATE", as: UUID.self))
         for personaText in personaIDs {
             guard let personaID = StoreID.parse(personaText), owned.contains(personaID) else {
                 result.skipped += 1
@@ -60,24 +67,8 @@ extension PostgresStore {
                 SELECT id FROM jobs WHERE post_id = \(postID) AND persona_id = \(personaID) AND job_type = \(unescaped: JobKind.generateReply.sql)
                   AND status = 'FAILED' ORDER BY id FOR UPDATE
                 """)
-            guard
-                let row = try await db.rows(
-                    """
-                    SELECT pe.daily_reply_quota,
-                      COALESCE((SELECT used FROM quota_counters WHERE persona_id = pe.id AND quota_type = 'reply' AND day = \(day)), 0),
-                      (SELECT COUNT(*) FROM jobs WHERE persona_id = pe.id AND job_type = \(unescaped: JobKind.generateReply.sql) AND \(unescaped: active)),
-                      EXISTS(SELECT 1 FROM replies WHERE post_id = \(postID) AND persona_id = pe.id),
-                      EXISTS(SELECT 1 FROM jobs WHERE post_id = \(postID) AND persona_id = pe.id AND job_type = \(unescaped: JobKind.generateReply.sql)
-                             AND \(unescaped: active))
-                    FROM personas pe WHERE pe.id = \(personaID) AND pe.user_id = \(userID)
-                    """
-                ).first
-            else {
-                result.skipped += 1
-                continue
-            }
-            let (limit, used, queued, replied, hasActive) = try row.decode((Int, Int, Int, Bool, Bool).self)
-            if !DailyQuota(.reply, limit: limit).allows(used: used, pending: queued) || replied || hasActive {
+            let locked = try await replyCandidates(db, postID: postID, personaIDs: [personaID], userID: userID, maxAttempts: maxAttempts, now: now)
+            guard locked[personaID]?.canTake == true else {
                 result.skipped += 1
                 continue
             }
@@ -89,6 +80,43 @@ extension PostgresStore {
             if inserted.isEmpty { result.skipped += 1 } else { result.enqueued += 1 }
         }
         return result
+    }
+
+    /// What decides whether a persona can take a reply job for a post: its daily reply quota and use, its queued jobs,
+    /// whether it already replied and whether the pair has an active job.
+    struct ReplyCandidate {
+        let limit: Int
+        let used: Int
+        let queued: Int
+        let replied: Bool
+        let hasActive: Bool
+
+        var canTake: Bool { DailyQuota(.reply, limit: limit).allows(used: used, pending: queued) && !replied && !hasActive }
+    }
+
+    /// The `ReplyCandidate` of each of `personaIDs` that is `userID`'s, in one statement (as of its snapshot).
+    static func replyCandidates(
+        _ db: Connection, postID: UUID, personaIDs: [UUID], userID: UUID, maxAttempts: Int, now: Timestamp
+    ) async throws -> [UUID: ReplyCandidate] {
+        guard !personaIDs.isEmpty else { return [:] }
+        let day = SQLDate(DailyQuota.dayKey(now))
+        let active = activeJob(maxAttempts)
+        let rows = try await db.rows(
+            """
+            SELECT pe.id, pe.daily_reply_quota,
+              COALESCE((SELECT used FROM quota_counters WHERE persona_id = pe.id AND quota_type = 'reply' AND day = \(day)), 0),
+              (SELECT COUNT(*) FROM jobs WHERE persona_id = pe.id AND job_type = \(unescaped: JobKind.generateReply.sql) AND \(unescaped: active)),
+              EXISTS(SELECT 1 FROM replies WHERE post_id = \(postID) AND persona_id = pe.id),
+              EXISTS(SELECT 1 FROM jobs WHERE post_id = \(postID) AND persona_id = pe.id AND job_type = \(unescaped: JobKind.generateReply.sql)
+                     AND \(unescaped: active))
+            FROM personas pe WHERE pe.id = ANY(\(personaIDs)) AND pe.user_id = \(userID)
+            """)
+        var candidates: [UUID: ReplyCandidate] = [:]
+        for row in rows {
+            let (id, limit, used, queued, replied, hasActive) = try row.decode((UUID, Int, Int, Int, Bool, Bool).self)
+            candidates[id] = ReplyCandidate(limit: limit, used: used, queued: queued, replied: replied, hasActive: hasActive)
+        }
+        return candidates
     }
 
     /// Loads the persona, post, thread and template of a reply job; nil means the persona is gone. Uses the context

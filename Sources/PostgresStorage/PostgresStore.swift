@@ -25,6 +25,8 @@ public final class PostgresStore: Service, Sendable {
     private let ownTask = Mutex<Task<Void, Never>?>(nil)
     /// The queue's finishing writes, committed together (`PostgresGroupCommit`).
     private let groupCommit = Mutex<PostgresGroupCommit?>(nil)
+    /// At most `poolSize` operations hold or wait in the pool; the rest wait here (`LeaseGate`).
+    let gate: LeaseGate
 
     /// A store for `settings`. Opens no connection: the pool connects when `run()` (or `start()`) runs and a query
     /// needs one, and reconnects by itself after the server went away.
@@ -39,6 +41,7 @@ public final class PostgresStore: Service, Sendable {
         self.logger = logger
         self.observe = observe
         self.pool = PoolAccounting(size: max(1, settings.poolSize), observer: observePool)
+        self.gate = LeaseGate(capacity: max(1, settings.poolSize))
         self.client = PostgresClient(configuration: Self.clientConfiguration(settings), backgroundLogger: logger)
     }
 
@@ -143,10 +146,14 @@ public final class PostgresStore: Service, Sendable {
         }
     }
 
-    /// Leases a pooled connection for `body`, waiting at most the effective timeout for one (the pool keeps trying to
-    /// connect while the server is away; a request must fail instead of waiting for it). Once `body` has its connection
-    /// it runs to the end, bounded by the server's `statement_timeout`: a write is never reported failed after it
-    /// committed. Every call is counted while it waits and while it holds its connection (`poolFigures`).
+    /// Leases a pooled connection for `body`, waiting at most the effective timeout for one; past it the operation
+    /// throws `DatabaseUnavailable.timedOut` (the route's contract 500), and a cancelled caller stops waiting at once.
+    /// The wait is first for a slot of the `LeaseGate` (the pool is busy), then, rarely, for the pool to open a
+    /// connection (the server is away or slow to accept; the pool keeps trying and a request must not wait for it).
+    /// Once `body` has its connection it runs to the end, each statement bounded by the server's `statement_timeout`
+    /// and failing at once if the connection closes (`Connection`): a write is never reported failed after it
+    /// committed. Every call is counted while it waits (at the gate or in the pool) and while it holds its connection
+    /// (`poolFigures`).
     private func withConnection<T: Sendable>(
         waitAtMost: Double? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
@@ -155,7 +162,15 @@ public final class PostgresStore: Service, Sendable {
         let lease = pool.lease()
         defer { lease.end() }
         let bound = [effectiveLeaseTimeout(), waitAtMost].compactMap { $0 }.min()
-        guard let wait = bound else {
+        let deadline = bound.map { start + .nanoseconds(Int64($0 * 1e9)) }
+        do {
+            try await gate.enter(until: deadline) { DatabaseUnavailable.timedOut(bound ?? 0) }
+        } catch let error as DatabaseUnavailable {
+            _ = lease.claimTimedOut()
+            throw error
+        }
+        defer { gate.leave() }
+        guard let bound, let deadline else {
             return try await client.withConnection { connection in
                 _ = lease.claimLeased()
                 return try await body(connection)
@@ -165,14 +180,14 @@ public final class PostgresStore: Service, Sendable {
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 try await client.withConnection { connection in
-                    guard lease.claimLeased() else { throw DatabaseUnavailable.timedOut(wait) }
+                    guard lease.claimLeased() else { throw DatabaseUnavailable.timedOut(bound) }
                     return try await body(connection)
                 }
             }
             group.addTask {
-                try? await Task.sleep(for: .nanoseconds(Int64(wait * 1e9)))
+                try? await Task.sleep(until: deadline, clock: .continuous)
                 guard lease.claimTimedOut() else { return nil }
-                throw DatabaseUnavailable.timedOut(wait)
+                throw DatabaseUnavailable.timedOut(bound)
             }
             while let outcome = try await group.next() {
                 if let value = outcome {
@@ -180,7 +195,7 @@ public final class PostgresStore: Service, Sendable {
                     return value
                 }
             }
-            throw DatabaseUnavailable.timedOut(wait)
+            throw DatabaseUnavailable.timedOut(bound)
         }
     }
 
@@ -199,12 +214,15 @@ public final class PostgresStore: Service, Sendable {
     }
 }
 
-/// The database could not be reached in time (the request fails with the contract's 500; the pool keeps trying).
+/// The database could not be reached in time, or the connection closed under the operation (the request fails with
+/// the contract's 500; the pool keeps trying).
 public enum DatabaseUnavailable: Error, CustomStringConvertible {
     case timedOut(Double)
+    case connectionClosed
     public var description: String {
         switch self {
         case .timedOut(let seconds): "no database connection within \(seconds)s"
+        case .connectionClosed: "the database connection closed"
         }
     }
 }

@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func duplicateSignupIs409EvenWhenConcurrent() async throws {
-        try await TestApp.withRouter { client, _ in
+        try await TestApp.withRouter(TestApp.burstTimeouts) { client, _ in
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for _ in 0..<8 {
                     group.addTask {

@@ -124,8 +124,11 @@ import Testing
         }
     }
 
+    /// The first 30 battles take turns on the two personas' rows (the quota is counted under their locks); the timeouts
+    /// are generous so that on a starved machine the turns do not turn into 500s (`TestApp.burstTimeouts`).
     @Test func concurrentDuplicateBattlesNeverGiveAPersonaTwoRepliesOrExceedItsQuota() async throws {
-        try await TestApp.withRouter(["RATE_LIMIT_BATTLE_CREATE_PER_MIN": "0", "DEFAULT_REPLY_QUOTA": "30"]) { client, dir in
+        let values = TestApp.burstTimeouts.merging(["RATE_LIMIT_BATTLE_CREATE_PER_MIN": "0", "DEFAULT_REPLY_QUOTA": "30"]) { $1 }
+        try await TestApp.withRouter(values) { client, dir in
             let (token, _) = try await client.signup()
             let ada = try await client.createPersona(token: token, name: "Ada")
             let linus = try await client.createPersona(token: token, name: "Linus")

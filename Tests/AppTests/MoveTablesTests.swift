@@ -24,7 +24,6 @@ import Testing
         guard StoreBackend.postgres.isAvailable else { return }
         let cluster = try await PostgresCluster.shared()
         let name = try await cluster.freshDatabase()
-        defer { Task { await cluster.drop(name) } }
         let rows = try await cluster.query(
             name,
             "SELECT table_name::text, column_name::text FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"

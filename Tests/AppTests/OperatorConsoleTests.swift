@@ -129,9 +129,15 @@ import Testing
 
                 var html = ""
                 let deadline = Date().addingTimeInterval(30)
+                // The list of failed jobs, the state counts and the throughput are separate reads made side by side,
+                // so one render can fall between the worker's two failures: wait until all three show both.
                 repeat {
                     html = try await client.page("/app/admin", cookie: setup.browser.cookie).text
-                    if html.matches(of: /data-failed-job="/).count == 2 { break }
+                    if html.matches(of: /data-failed-job="/).count == 2 && html.contains(#"<th scope="row">Failed</th><td>2</td>"#)
+                        && html.contains("0 done and 2 failed")
+                    {
+                        break
+                    }
                     try await Task.sleep(nanoseconds: 50_000_000)
                 } while Date() < deadline
                 #expect(html.matches(of: /data-failed-job="/).count == 2, "both replies failed for good")

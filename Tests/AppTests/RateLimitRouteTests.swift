@@ -122,7 +122,8 @@ import Testing
 
     @Test func parallelGuessesCannotSlipPastTheAccountLimit() async throws {
         // A clock that stands still: no bucket refills while the password hashes run, however slow the machine.
-        try await TestApp.withRouter(["RATE_LIMIT_LOGIN_FAILURES_PER_MIN": "3"], clock: ManualClock(), runWorker: false) { client, _ in
+        let values = TestApp.burstTimeouts.merging(["RATE_LIMIT_LOGIN_FAILURES_PER_MIN": "3"]) { $1 }
+        try await TestApp.withRouter(values, clock: ManualClock(), runWorker: false) { client, _ in
             _ = try await client.signup("target@example.com")
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for n in 0..<20 {

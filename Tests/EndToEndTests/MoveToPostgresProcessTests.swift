@@ -61,7 +61,6 @@ import Testing
                 .status == 202)
 
         let target = try await cluster.emptyDatabase()
-        defer { Task { await cluster.drop(target) } }
         let url = cluster.url(database: target)
         let whileServing = try Self.move(source, to: url)
         #expect(whileServing.status == 1 && whileServing.output.contains("a server is using"), "\(whileServing.output)")

@@ -12,13 +12,12 @@ import Testing
 @Suite struct PostgresSchemaTests {
     static let now = Timestamp(microseconds: 1_800_000_000_123_456)
 
-    /// A store on an empty database, started; the database is dropped afterwards.
+    /// A store on an empty database, started, and closed afterwards.
     static func withEmptyStore<T: Sendable>(_ body: (PostgresStore, PostgresCluster, String) async throws -> T) async throws -> T {
         let cluster = try await PostgresCluster.shared()
         let name = try await cluster.emptyDatabase()
         let store = PostgresStore(settings: cluster.settings(database: name), logger: Logger(label: "test"))
         store.start()
-        defer { Task { await cluster.drop(name) } }
         do {
             let result = try await body(store, cluster, name)
             try await store.close()

@@ -15,7 +15,12 @@ import Synchronization
 /// the directory as soon as the test process is gone, however it ended.
 ///
 /// Each test gets a database of its own, created from a template database that was migrated and seeded once
-/// (`CREATE DATABASE … TEMPLATE` copies it in milliseconds), and dropped when the test is done.
+/// (`CREATE DATABASE … TEMPLATE` copies it in milliseconds). Test databases are never dropped one by one: they go with
+/// the cluster when the test process ends. Why: a `DROP DATABASE` forces a checkpoint and waits for it, and with
+/// `fsync` on a checkpoint syncs every file of every database created since the previous one (about 450 each); on a
+/// loaded machine one took 212 s (56,644 files), the drops queued behind it held every admin connection, and every
+/// test waiting for its database stalled. For the same reason no checkpoint runs during a test process at all (a
+/// long `checkpoint_timeout`, a `max_wal_size` above what one run writes); commits still flush the WAL (`fsync` on).
 public final class PostgresCluster: Sendable {
     /// The cluster of this process, started on first use (nil after a failed start, with the reason in `startError`).
     public static func shared() async throws -> PostgresCluster {
@@ -31,6 +36,9 @@ public final class PostgresCluster: Sendable {
     private let admin: PostgresClient
     private let adminTask: Task<Void, Never>
     private static let template = "personaworlds_template"
+    /// Tests run in parallel, each app with a pool of 4 plus its listener and the tests' own queries; a loaded machine
+    /// keeps more of them open at once, and a refused connection (`too many clients`) turns into a lease timeout.
+    static let maxConnections = 1000
 
     private init(socketDirectory: String, port: Int, user: String) {
         self.socketDirectory = socketDirectory
@@ -70,24 +78,22 @@ public final class PostgresCluster: Sendable {
         return name
     }
 
-    /// Drops a test database, ending any session still connected to it.
-    public func drop(_ name: String) async {
-        _ = try? await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
-    }
-
-    /// A started store on a fresh database, dropped after `body`.
-    public func withStore<T: Sendable>(_ body: (PostgresStore, String) async throws -> T) async throws -> T {
+    /// A started store on a fresh database, closed after `body`; `poolSize` and `queryTimeout` (seconds, 0 for none)
+    /// override the test defaults.
+    public func withStore<T: Sendable>(
+        poolSize: Int = 4, queryTimeout: Double? = nil, _ body: (PostgresStore, String) async throws -> T
+    ) async throws -> T {
         let name = try await freshDatabase()
-        let store = PostgresStore(settings: settings(database: name), logger: Logger(label: "test.postgres"))
+        var settings = settings(database: name, poolSize: poolSize)
+        if let queryTimeout { settings.queryTimeout = queryTimeout }
+        let store = PostgresStore(settings: settings, logger: Logger(label: "test.postgres"))
         store.start()
         do {
             let result = try await body(store, name)
             try await store.close()
-            await drop(name)
             return result
         } catch {
             try? await store.close()
-            await drop(name)
             throw error
         }
     }
@@ -140,8 +146,12 @@ public final class PostgresCluster: Sendable {
             port = \(port)
             unix_socket_directories = '\(dir)'
             fsync = on
-            max_connections = 300
+            max_connections = \(Self.maxConnections)
             shared_buffers = 64MB
+            checkpoint_timeout = 1d
+            max_wal_size = 64GB
+            wal_compression = on
+            autovacuum = off
             """
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: data + "/postgresql.conf"))
         handle.seekToEndOfFile()

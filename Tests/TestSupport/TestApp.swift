@@ -12,6 +12,13 @@ import Prometheus
 public struct TestApp {
     public static let secret = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz-0123456789-ABCD"
 
+    /// For tests that send a burst of concurrent requests to check what they write (one job, one account, a quota or
+    /// limit kept), not how fast: the wait for a database connection and the request's deadline are a minute instead of
+    /// 5 s and 15 s. On PostgreSQL the burst shares the test pool of 4 connections, after password hashes that queue on
+    /// the test process's shared thread pool; on a starved machine (a loaded CI runner, CPU burners) the queues alone
+    /// can outlast the defaults, and a 500 then says nothing about the writes.
+    public static let burstTimeouts = ["DB_QUERY_TIMEOUT": "60s", "API_REQUEST_TIMEOUT": "60s"]
+
     /// Configuration for tests: the directory's database, fixed secret, quiet logs.
     public static func config(_ dir: TestDirectory, _ values: [String: String] = [:]) throws -> AppConfig {
         var all = dir.backend.environment(dir)

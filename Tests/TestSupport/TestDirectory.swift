@@ -6,7 +6,8 @@ public final class TestDirectory: @unchecked Sendable {
     public let path: String
     /// The engine whose database this directory stands for (`TestApp`, `ServerProcess` and `TestDatabase` use it).
     public let backend: StoreBackend
-    /// The PostgreSQL database of this directory, once `StoreBackend.prepare` made it (dropped with the directory).
+    /// The PostgreSQL database of this directory, once `StoreBackend.prepare` made it (it lives as long as the test
+    /// cluster; see `PostgresCluster`).
     public var postgres: (cluster: PostgresCluster, name: String)?
 
     public init(backend: StoreBackend = .default) {
@@ -20,6 +21,5 @@ public final class TestDirectory: @unchecked Sendable {
 
     deinit {
         try? FileManager.default.removeItem(atPath: path)
-        if let (cluster, name) = postgres { Task { await cluster.drop(name) } }
     }
 }

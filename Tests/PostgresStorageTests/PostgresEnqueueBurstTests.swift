@@ -1,0 +1,68 @@
+import Domain
+import Foundation
+import Storage
+import TestSupport
+import Testing
+
+@testable import PostgresStorage
+
+/// A burst of enqueues for one persona: an enqueue that cannot take a job (the pair already has one, the quota is
+/// full) answers from what is committed, without waiting for the persona's row, which is what every enqueue that
+/// can take a job locks until it commits.
+@Suite(.timeLimit(.minutes(5))) struct PostgresEnqueueBurstTests {
+    static let now = Timestamp(microseconds: 1_800_000_000_123_456)
+
+    /// Holds a lock on the persona's row in a transaction of its own until `release()` (or, so that a regression fails
+    /// instead of hanging, until 20 s have passed), and records "released" in `events` once that transaction ended.
+    final class RowLock: Sendable {
+        private let releaseSignal: AsyncStream<Void>.Continuation
+        private let fallback: Task<Void, Never>
+        let task: Task<Void, any Error>
+
+        init(_ store: PostgresStore, persona: UUID, events: LockedBox<[String]>) async {
+            let (held, heldSignal) = AsyncStream.makeStream(of: Void.self)
+            let (release, releaseSignal) = AsyncStream.makeStream(of: Void.self)
+            self.releaseSignal = releaseSignal
+            task = Task {
+                try await store.write { db in
+                    try await db.execute("SELECT id FROM personas WHERE id = \(persona) FOR UPDATE")
+                    heldSignal.yield()
+                    for await _ in release { break }
+                }
+                events.mutate { $0.append("released") }
+            }
+            for await _ in held { break }
+            fallback = Task {
+                try? await Task.sleep(for: .seconds(20))
+                releaseSignal.yield()
+            }
+        }
+
+        func release() async throws {
+            fallback.cancel()
+            releaseSignal.yield()
+            try await task.value
+        }
+    }
+
+    @Test(arguments: ["the pair already has a job", "the quota is full"])
+    func anEnqueueThatCannotTakeAJobAnswersWithoutWaitingForThePersonasRow(_ reason: String) async throws {
+        try await PostgresCluster.shared().withStore(queryTimeout: 0) { store, _ in
+            let quota = reason == "the quota is full" ? 1 : 10
+            let load = try await store.seedSyntheticLoad(personas: 1, posts: 2, replyQuota: quota, now: Self.now)
+            let persona = try #require(load.personas.first.flatMap(UUID.init(uuidString:)))
+            let first = try await store.enqueueReplies(
+                postID: load.posts[0], personaIDs: load.personas, userID: load.user, payloadExtra: [:], maxAttempts: 5, now: Self.now)
+            #expect(first.enqueued == 1)
+            let events = LockedBox<[String]>([])
+            let lock = await RowLock(store, persona: persona, events: events)
+            let post = reason == "the quota is full" ? load.posts[1] : load.posts[0]
+            let again = try await store.enqueueReplies(
+                postID: post, personaIDs: load.personas, userID: load.user, payloadExtra: [:], maxAttempts: 5, now: Self.now)
+            events.mutate { $0.append("answered") }
+            try await lock.release()
+            #expect(again.enqueued == 0 && again.skipped == 1)
+            #expect(events.value == ["answered", "released"], "\(reason): the enqueue waited for the persona's row")
+        }
+    }
+}
