@@ -76,6 +76,8 @@ extension SQLiteStore {
                     """)
             low = high
         }
+        // The trending window's counts, which the suspended triggers of battle_engagement_days keep, from its start.
+        try recountTrendingWindow(db, from: try String.fetchOne(db, sql: windowStartSQL) ?? emptyWindowDay)
     }
 
     /// Whether key `k` is already in `event_actor_days` (a primary-key lookup).

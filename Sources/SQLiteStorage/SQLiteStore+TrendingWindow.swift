@@ -1,0 +1,122 @@
+import Domain
+import GRDB
+import Storage
+
+/// The trending pool read from the trending window (migration 0011), so its cost is the battles it returns, not the
+/// window's engagement.
+///
+/// `battle_window_counts` holds each battle's shares and remixes summed over `battle_engagement_days` from
+/// `trending_window.start_day` on (triggers add each count as it grows). For a pool since `since`, on day S, with the
+/// window starting on S, a battle's stored counts are its counts since S's midnight: its counts since `since` plus the
+/// keys of day S seen only before `since` (DECISIONS 28's keys, one primary-key range of `event_actor_days` per
+/// battle). So the stored score bounds the exact one from above, and reading battles by stored score, highest first,
+/// can stop as soon as `limit` battles score more than any unread battle could: the read touches the pool's battles
+/// and the ties at its cut, whatever the number of events or of engaged battles. A window starting on another day is
+/// moved first, in one short write (`moveTrendingWindow`).
+extension SQLiteStore {
+    /// The trending pool's order: 2 per share, 4 per remix (the expression `idx_battle_window_counts_score` indexes
+    /// and `trendingSQL` orders by).
+    static func poolScore(shares: Int, remixes: Int) -> Int { shares * 2 + remixes * 4 }
+
+    /// The window's first day ('9999-12-31' while empty).
+    static let windowStartSQL = "SELECT start_day FROM trending_window WHERE id = 1"
+
+    /// The window's battles that are posts, by stored score, highest first: the score index, then one post lookup each.
+    /// The caller skips unpublished posts: a condition on `p.status` here makes SQLite build a Bloom filter over every
+    /// post before the first row.
+    static let windowBattlesSQL = """
+        SELECT w.shares AS window_shares, w.remixes AS window_remixes, p.status, \(feedPostColumns)
+        FROM battle_window_counts w CROSS JOIN posts p ON p.id = w.battle_key \(feedPostJoins)
+        ORDER BY w.shares * 2 + w.remixes * 4 DESC
+        """
+
+    /// A battle's (`:id`) keys of day `:day` whose latest event is before `:since`: counted in the window's first day,
+    /// outside a window starting at `:since`.
+    static let keysBeforeSinceSQL = """
+        SELECT COALESCE(SUM(event_name = 'battle_shared'), 0) AS shares, COALESCE(SUM(event_name = 'remix_completed'), 0) AS remixes
+        FROM event_actor_days
+        WHERE day = :day AND event_name IN ('battle_shared', 'remix_completed') AND battle_key = :id AND +last_at < :since
+        """
+
+    /// The pool from the window; nil when the window does not start on `since`'s day.
+    static func trendingFromWindow(_ db: Database, since: Timestamp, limit: Int) throws -> [TrendingBattle]? {
+        let window = windowArguments(since)
+        guard try String.fetchOne(db.cachedStatement(sql: windowStartSQL)) == window["day"] else { return nil }
+        let before = try db.cachedStatement(sql: keysBeforeSinceSQL)
+        var ranked: [(score: Int, createdAt: String, id: String, battle: TrendingBattle)] = []
+        var checkedAt = Int.max
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: windowBattlesSQL))
+        while let row = try rows.next() {
+            let stored = (shares: row["window_shares"] as Int, remixes: row["window_remixes"] as Int)
+            let bound = poolScore(shares: stored.shares, remixes: stored.remixes)
+            // Every unread battle scores at most `bound`; ties with it may still rank above a read one by recency.
+            if bound < checkedAt {
+                if ranked.count >= limit && ranked.lazy.filter({ $0.score > bound }).count >= limit { break }
+                checkedAt = bound
+            }
+            guard row["status"] as String == "PUBLISHED" else { continue }
+            let id: String = row["id"]
+            var arguments = StatementArguments(window)
+            arguments += ["id": id]
+            let early = try Row.fetchOne(before, arguments: arguments)!
+            let shares = stored.shares - (early["shares"] as Int)
+            let remixes = stored.remixes - (early["remixes"] as Int)
+            guard shares > 0 || remixes > 0 else { continue }
+            ranked.append(
+                (
+                    poolScore(shares: shares, remixes: remixes), row["created_at"], id,
+                    TrendingBattle(candidate: feedCandidate(row, shares: shares, remixes: remixes), ownerID: row["user_id"])
+                ))
+        }
+        // `trendingSQL`'s order: score, then the newest post, then the id (both compared as SQLite compares text).
+        ranked.sort { a, b in
+            if a.score != b.score { return a.score > b.score }
+            if a.createdAt != b.createdAt { return b.createdAt.utf8.lexicographicallyPrecedes(a.createdAt.utf8) }
+            return b.id.utf8.lexicographicallyPrecedes(a.id.utf8)
+        }
+        return ranked.prefix(limit).map(\.battle)
+    }
+
+    /// Moves the window to start on `day`: forward by subtracting the days it leaves, backward (or from empty) by
+    /// recounting from `day`. Work in proportion to the days crossed, once per day for the feed's rolling window.
+    static func moveTrendingWindow(_ db: Database, to day: String) throws {
+        let start = try String.fetchOne(db.cachedStatement(sql: windowStartSQL)) ?? emptyWindowDay
+        guard start != day else { return }
+        if start < day {
+            try db.execute(
+                sql: """
+                    UPDATE battle_window_counts AS w SET shares = w.shares - d.shares, remixes = w.remixes - d.remixes
+                    FROM (\(windowDaysCountsSQL(from: ":start", before: ":day"))) AS d
+                    WHERE w.battle_key = d.battle_key
+                    """, arguments: ["start": start, "day": day])
+            try db.execute(sql: "DELETE FROM battle_window_counts WHERE shares * 2 + remixes * 4 = 0")
+        } else {
+            try recountTrendingWindow(db, from: day)
+        }
+        try db.execute(
+            sql: "INSERT INTO trending_window(id, start_day) VALUES (1, ?) ON CONFLICT DO UPDATE SET start_day = excluded.start_day",
+            arguments: [day])
+    }
+
+    /// Recounts the window's battles from the per-day counts of `day` and after.
+    static func recountTrendingWindow(_ db: Database, from day: String) throws {
+        try db.execute(sql: "DELETE FROM battle_window_counts")
+        try db.execute(
+            sql: "INSERT INTO battle_window_counts(battle_key, shares, remixes) \(windowDaysCountsSQL(from: ":day", before: nil))",
+            arguments: ["day": day])
+    }
+
+    /// The start of an empty window (after every day).
+    static let emptyWindowDay = "9999-12-31"
+
+    /// Shares and remixes per battle key over the days from the `from` parameter on (and before the `before` one).
+    static func windowDaysCountsSQL(from: String, before: String?) -> String {
+        """
+        SELECT battle_key, SUM(CASE WHEN event_name = 'battle_shared' THEN actors ELSE 0 END) AS shares,
+          SUM(CASE WHEN event_name = 'remix_completed' THEN actors ELSE 0 END) AS remixes
+        FROM battle_engagement_days
+        WHERE event_name IN ('battle_shared', 'remix_completed') AND day >= \(from)\(before.map { " AND day < \($0)" } ?? "")
+        GROUP BY battle_key
+        """
+    }
+}
