@@ -53,7 +53,8 @@ extension SQLiteStore {
             try db.execute(
                 sql: """
                     INSERT INTO temp.bulk_event_keys(day, event_name, battle_key, actor, last_at)
-                    SELECT \(eventActorDayKeySQL), MAX(created_at) FROM events WHERE id > :low AND id <= :high GROUP BY 1, 2, 3, 4
+                    SELECT \(eventActorDayKeySQL), created_at FROM events WHERE id > :low AND id <= :high
+                    ON CONFLICT DO UPDATE SET last_at = excluded.last_at WHERE excluded.last_at > last_at
                     """, arguments: chunk)
             try db.execute(
                 sql: """
