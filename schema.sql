@@ -359,3 +359,6 @@ BEGIN
           (NEW.event_name = 'remix_completed') * (NEW.actors - OLD.actors))
   ON CONFLICT DO UPDATE SET shares = shares + excluded.shares, remixes = remixes + excluded.remixes;
 END;
+
+-- Migration 0012: the feed counts each template's uses in the last 30 days from this index alone.
+CREATE INDEX IF NOT EXISTS idx_posts_published_template_created_at ON posts(template_id, created_at) WHERE status = 'PUBLISHED';

@@ -194,6 +194,12 @@ public enum Migrations {
                   ON CONFLICT DO UPDATE SET shares = shares + excluded.shares, remixes = remixes + excluded.remixes;
                 END;
                 """),
+        // The feed's template uses in the last 30 days counted from an index alone (the status was read from each post).
+        Migration(
+            version: "0012_feed_template_uses.sql",
+            sql: """
+                CREATE INDEX IF NOT EXISTS idx_posts_published_template_created_at ON posts(template_id, created_at) WHERE status = 'PUBLISHED';
+                """),
     ]
 
     /// The full schema as shipped in this binary.

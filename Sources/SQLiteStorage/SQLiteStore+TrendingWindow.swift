@@ -25,48 +25,46 @@ extension SQLiteStore {
     /// The caller skips unpublished posts: a condition on `p.status` here makes SQLite build a Bloom filter over every
     /// post before the first row.
     static let windowBattlesSQL = """
-        SELECT w.shares AS window_shares, w.remixes AS window_remixes, p.status, \(feedPostColumns)
-        FROM battle_window_counts w CROSS JOIN posts p ON p.id = w.battle_key \(feedPostJoins)
+        SELECT w.battle_key, w.shares, w.remixes, p.status, p.created_at
+        FROM battle_window_counts w CROSS JOIN posts p ON p.id = w.battle_key
         ORDER BY w.shares * 2 + w.remixes * 4 DESC
         """
 
-    /// A battle's (`:id`) keys of day `:day` whose latest event is before `:since`: counted in the window's first day,
-    /// outside a window starting at `:since`.
+    /// A battle's keys of the window's first day whose latest event is before the window's start (arguments: the day,
+    /// the battle, the start): counted in the stored counts, outside the pool.
     static let keysBeforeSinceSQL = """
-        SELECT COALESCE(SUM(event_name = 'battle_shared'), 0) AS shares, COALESCE(SUM(event_name = 'remix_completed'), 0) AS remixes
+        SELECT COALESCE(SUM(event_name = 'battle_shared'), 0), COALESCE(SUM(event_name = 'remix_completed'), 0)
         FROM event_actor_days
-        WHERE day = :day AND event_name IN ('battle_shared', 'remix_completed') AND battle_key = :id AND +last_at < :since
+        WHERE day = ? AND event_name IN ('battle_shared', 'remix_completed') AND battle_key = ? AND +last_at < ?
         """
+
+    /// One post with the feed's columns (the pool's battles, once chosen).
+    static let feedPostSQL = "SELECT \(feedPostColumns) FROM posts p \(feedPostJoins) WHERE p.id = ?"
 
     /// The pool from the window; nil when the window does not start on `since`'s day.
     static func trendingFromWindow(_ db: Database, since: Timestamp, limit: Int) throws -> [TrendingBattle]? {
-        let window = windowArguments(since)
-        guard try String.fetchOne(db.cachedStatement(sql: windowStartSQL)) == window["day"] else { return nil }
+        let instant = since.storageString
+        let day = String(instant.prefix(10))
+        guard try String.fetchOne(db.cachedStatement(sql: windowStartSQL)) == day else { return nil }
         let before = try db.cachedStatement(sql: keysBeforeSinceSQL)
-        var ranked: [(score: Int, createdAt: String, id: String, battle: TrendingBattle)] = []
+        var ranked: [(score: Int, createdAt: String, id: String, shares: Int, remixes: Int)] = []
         var checkedAt = Int.max
         let rows = try Row.fetchCursor(db.cachedStatement(sql: windowBattlesSQL))
         while let row = try rows.next() {
-            let stored = (shares: row["window_shares"] as Int, remixes: row["window_remixes"] as Int)
+            let stored = (shares: row[1] as Int, remixes: row[2] as Int)
             let bound = poolScore(shares: stored.shares, remixes: stored.remixes)
             // Every unread battle scores at most `bound`; ties with it may still rank above a read one by recency.
             if bound < checkedAt {
                 if ranked.count >= limit && ranked.lazy.filter({ $0.score > bound }).count >= limit { break }
                 checkedAt = bound
             }
-            guard row["status"] as String == "PUBLISHED" else { continue }
-            let id: String = row["id"]
-            var arguments = StatementArguments(window)
-            arguments += ["id": id]
-            let early = try Row.fetchOne(before, arguments: arguments)!
-            let shares = stored.shares - (early["shares"] as Int)
-            let remixes = stored.remixes - (early["remixes"] as Int)
+            guard row[3] as String == "PUBLISHED" else { continue }
+            let id: String = row[0]
+            let early = try Row.fetchOne(before, arguments: [day, id, instant])!
+            let shares = stored.shares - (early[0] as Int)
+            let remixes = stored.remixes - (early[1] as Int)
             guard shares > 0 || remixes > 0 else { continue }
-            ranked.append(
-                (
-                    poolScore(shares: shares, remixes: remixes), row["created_at"], id,
-                    TrendingBattle(candidate: feedCandidate(row, shares: shares, remixes: remixes), ownerID: row["user_id"])
-                ))
+            ranked.append((poolScore(shares: shares, remixes: remixes), row[4], id, shares, remixes))
         }
         // `trendingSQL`'s order: score, then the newest post, then the id (both compared as SQLite compares text).
         ranked.sort { a, b in
@@ -74,7 +72,12 @@ extension SQLiteStore {
             if a.createdAt != b.createdAt { return b.createdAt.utf8.lexicographicallyPrecedes(a.createdAt.utf8) }
             return b.id.utf8.lexicographicallyPrecedes(a.id.utf8)
         }
-        return ranked.prefix(limit).map(\.battle)
+        let post = try db.cachedStatement(sql: feedPostSQL)
+        return try ranked.prefix(limit).map { battle in
+            let row = try Row.fetchOne(post, arguments: [battle.id])!
+            return TrendingBattle(
+                candidate: feedCandidate(row, shares: battle.shares, remixes: battle.remixes), ownerID: row["user_id"])
+        }
     }
 
     /// Moves the window to start on `day`: forward by subtracting the days it leaves, backward (or from empty) by

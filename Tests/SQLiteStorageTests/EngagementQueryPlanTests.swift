@@ -40,7 +40,7 @@ import Testing
         #expect(ofBattle.contains { $0.contains("event_actor_days USING PRIMARY KEY (day=?") }, "\(ofBattle)")
         #expect(more["event_counts"]?.contains { $0.contains("event_name_days USING PRIMARY KEY (day>?)") } == true, "\(more["event_counts"] ?? [])")
         #expect(more["events_per_day"]?.contains { $0.contains("idx_event_actor_days_day_last_at") } == true, "\(more["events_per_day"] ?? [])")
-        #expect(feed["templates"]?.contains { $0.contains("idx_posts_template_id_created_at") } == true, "\(feed["templates"] ?? [])")
+        #expect(feed["templates"]?.contains { $0.contains("idx_posts_published_template_created_at") } == true, "\(feed["templates"] ?? [])")
         #expect(more["public_posts_first"]?.contains { $0.contains("idx_posts_persona_published_created_id") } == true)
         #expect(more["public_posts_after"]?.contains { $0.contains("idx_posts_persona_published_created_id") } == true)
         #expect(more["weekly_seen"]?.contains { $0.contains("idx_events_user_event_created") } == true, "\(more["weekly_seen"] ?? [])")
