@@ -90,7 +90,8 @@ extension SQLiteStore {
             return [
                 "trending": try Self.plan(db, Self.trendingSQL, ["day": String(ts.prefix(10)), "since": ts, "limit": 20]),
                 "trending_window": try Self.plan(db, Self.windowBattlesSQL, []),
-                "keys_before_since": try Self.plan(db, Self.keysBeforeSinceSQL, [String(ts.prefix(10)), id, ts]),
+                "keys_before_since": try Self.plan(db, Self.keysBeforeSinceSQL, [String(ts.prefix(10)), "[\"\(id)\"]", ts]),
+                "trending_posts": try Self.plan(db, Self.feedPostsSQL, ["[\"\(id)\"]"]),
                 "followed": try Self.plan(db, Self.followedSQL, [id]),
                 "engagement_of_battle": try Self.plan(
                     db, Self.engagementOfBattleSQL, ["day": String(ts.prefix(10)), "since": ts, "id": id]),

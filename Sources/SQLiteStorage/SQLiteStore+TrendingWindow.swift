@@ -30,53 +30,74 @@ extension SQLiteStore {
         ORDER BY w.shares * 2 + w.remixes * 4 DESC
         """
 
-    /// A battle's keys of the window's first day whose latest event is before the window's start (arguments: the day,
-    /// the battle, the start): counted in the stored counts, outside the pool.
+    /// Battles' keys of the window's first day whose latest event is before the window's start (arguments: the day, a
+    /// JSON array of battle keys, the start): counted in the stored counts, outside the pool.
     static let keysBeforeSinceSQL = """
-        SELECT COALESCE(SUM(event_name = 'battle_shared'), 0), COALESCE(SUM(event_name = 'remix_completed'), 0)
+        SELECT battle_key, SUM(event_name = 'battle_shared'), SUM(event_name = 'remix_completed')
         FROM event_actor_days
-        WHERE day = ? AND event_name IN ('battle_shared', 'remix_completed') AND battle_key = ? AND +last_at < ?
+        WHERE day = ? AND event_name IN ('battle_shared', 'remix_completed') AND battle_key IN (SELECT value FROM json_each(?))
+          AND +last_at < ?
+        GROUP BY battle_key
         """
 
-    /// One post with the feed's columns (the pool's battles, once chosen).
-    static let feedPostSQL = "SELECT \(feedPostColumns) FROM posts p \(feedPostJoins) WHERE p.id = ?"
+    /// Posts with the feed's columns (argument: a JSON array of ids): the pool's battles, once chosen.
+    static let feedPostsSQL = "SELECT \(feedPostColumns) FROM posts p \(feedPostJoins) WHERE p.id IN (SELECT value FROM json_each(?))"
 
     /// The pool from the window; nil when the window does not start on `since`'s day.
+    ///
+    /// Battles are read in groups of equal stored score; each group's first-day keys are looked up in one statement,
+    /// then the stop rule is checked against the next group's score.
     static func trendingFromWindow(_ db: Database, since: Timestamp, limit: Int) throws -> [TrendingBattle]? {
         let instant = since.storageString
         let day = String(instant.prefix(10))
         guard try String.fetchOne(db.cachedStatement(sql: windowStartSQL)) == day else { return nil }
         let before = try db.cachedStatement(sql: keysBeforeSinceSQL)
         var ranked: [(score: Int, createdAt: String, id: String, shares: Int, remixes: Int)] = []
-        var checkedAt = Int.max
+        var group: [(createdAt: String, id: String, shares: Int, remixes: Int)] = []
+        func rankGroup() throws {
+            guard !group.isEmpty else { return }
+            var early: [String: (shares: Int, remixes: Int)] = [:]
+            for row in try Row.fetchAll(before, arguments: [day, StoredJSON.array(group.map(\.id)), instant]) {
+                early[row[0]] = (row[1], row[2])
+            }
+            for battle in group {
+                let shares = battle.shares - (early[battle.id]?.shares ?? 0)
+                let remixes = battle.remixes - (early[battle.id]?.remixes ?? 0)
+                guard shares > 0 || remixes > 0 else { continue }
+                ranked.append((poolScore(shares: shares, remixes: remixes), battle.createdAt, battle.id, shares, remixes))
+            }
+            group.removeAll(keepingCapacity: true)
+        }
+        var groupBound = Int.max
         let rows = try Row.fetchCursor(db.cachedStatement(sql: windowBattlesSQL))
         while let row = try rows.next() {
             let stored = (shares: row[1] as Int, remixes: row[2] as Int)
             let bound = poolScore(shares: stored.shares, remixes: stored.remixes)
-            // Every unread battle scores at most `bound`; ties with it may still rank above a read one by recency.
-            if bound < checkedAt {
+            if bound < groupBound {
+                try rankGroup()
+                // Every unread battle scores at most `bound`; ties with it may still rank above a read one by recency.
                 if ranked.count >= limit && ranked.lazy.filter({ $0.score > bound }).count >= limit { break }
-                checkedAt = bound
+                groupBound = bound
             }
             guard row[3] as String == "PUBLISHED" else { continue }
-            let id: String = row[0]
-            let early = try Row.fetchOne(before, arguments: [day, id, instant])!
-            let shares = stored.shares - (early[0] as Int)
-            let remixes = stored.remixes - (early[1] as Int)
-            guard shares > 0 || remixes > 0 else { continue }
-            ranked.append((poolScore(shares: shares, remixes: remixes), row[4], id, shares, remixes))
+            group.append((row[4], row[0], stored.shares, stored.remixes))
         }
+        try rankGroup()
         // `trendingSQL`'s order: score, then the newest post, then the id (both compared as SQLite compares text).
         ranked.sort { a, b in
             if a.score != b.score { return a.score > b.score }
             if a.createdAt != b.createdAt { return b.createdAt.utf8.lexicographicallyPrecedes(a.createdAt.utf8) }
             return b.id.utf8.lexicographicallyPrecedes(a.id.utf8)
         }
-        let post = try db.cachedStatement(sql: feedPostSQL)
-        return try ranked.prefix(limit).map { battle in
-            let row = try Row.fetchOne(post, arguments: [battle.id])!
-            return TrendingBattle(
-                candidate: feedCandidate(row, shares: battle.shares, remixes: battle.remixes), ownerID: row["user_id"])
+        let chosen = ranked.prefix(limit)
+        var posts: [String: Row] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: feedPostsSQL), arguments: [StoredJSON.array(chosen.map(\.id))]) {
+            posts[row["id"]] = row
+        }
+        return chosen.compactMap { battle in
+            posts[battle.id].map {
+                TrendingBattle(candidate: feedCandidate($0, shares: battle.shares, remixes: battle.remixes), ownerID: $0["user_id"])
+            }
         }
     }
 

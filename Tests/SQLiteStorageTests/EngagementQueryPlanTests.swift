@@ -34,6 +34,8 @@ import Testing
         #expect(!window.contains { $0.contains("TEMP B-TREE") || $0.contains("BLOOM FILTER") }, "\(window)")
         let early = feed["keys_before_since"] ?? []
         #expect(early.contains { $0.contains("event_actor_days USING PRIMARY KEY (day=? AND event_name=? AND battle_key=?)") }, "\(early)")
+        let chosen = feed["trending_posts"] ?? []
+        #expect(chosen.contains { $0.contains("SEARCH p USING INDEX sqlite_autoindex_posts_1 (id=?)") }, "\(chosen)")
         #expect(feed["followed"]?.contains { $0.contains("idx_posts_persona_published_created_id") } == true, "\(feed["followed"] ?? [])")
         let ofBattle = feed["engagement_of_battle"] ?? []
         #expect(ofBattle.contains { $0.contains("battle_engagement_days USING PRIMARY KEY (battle_key=?") }, "\(ofBattle)")
