@@ -103,13 +103,12 @@ extension SQLiteStore {
                 let (name, metadata) = DemoScaleShape.event(
                     kind, battle: posts[post], source: posts[(post + 7) % postCount], persona: personas[post % n])
                 try insert.execute(arguments: [user, name, metadata, now.adding(microseconds: -Int64(ageMillis) * 1000).storageString])
-                if (i + 1) % Self.bulkProgressStep == 0 { progress("events", i + 1, eventCount) }
+                // 100% once the events are counted and indexed too (below).
+                if (i + 1) % Self.bulkProgressStep == 0 && i + 1 < eventCount { progress("events", i + 1, eventCount) }
             }
-            progress("counting", 0, 2)
             try Self.aggregateBulkEvents(db, after: lastID)
-            progress("counting", 1, 2)
             try Self.restore(db, suspended)
-            progress("counting", 2, 2)
+            progress("events", eventCount, eventCount)
         }
         try await bulkWrite { db in try db.execute(sql: "ANALYZE") }
         return DemoScale(users: n, posts: postCount, follows: follows, events: eventCount)
