@@ -326,3 +326,39 @@ END;
 -- written, read notifications by when they were created.
 CREATE INDEX IF NOT EXISTS idx_llm_cache_created_at ON llm_cache(created_at);
 CREATE INDEX IF NOT EXISTS idx_notifications_read_created_at ON notifications(created_at) WHERE read_at IS NOT NULL;
+
+-- Migration 0011: the trending window. battle_window_counts holds each battle's shares and remixes (the per-actor counts
+-- of battle_engagement_days) summed over the days from trending_window.start_day on; triggers add each count as it
+-- grows, and the index orders the battles by the trending pool's score (2 per share, 4 per remix), so the feed reads
+-- its top battles without aggregating the window's days. A trending read whose window starts on another day moves the
+-- window first: forward by subtracting the days it leaves, backward by recounting from the new start. It starts empty
+-- ('9999-12-31'). The key columns of battle_engagement_days never change and its rows are never deleted.
+CREATE TABLE IF NOT EXISTS trending_window (
+  id        INTEGER PRIMARY KEY CHECK (id = 1),
+  start_day TEXT NOT NULL
+);
+INSERT INTO trending_window(id, start_day) VALUES (1, '9999-12-31') ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS battle_window_counts (
+  battle_key TEXT PRIMARY KEY NOT NULL,
+  shares     INTEGER NOT NULL CHECK (shares >= 0),
+  remixes    INTEGER NOT NULL CHECK (remixes >= 0)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idx_battle_window_counts_score ON battle_window_counts(shares * 2 + remixes * 4);
+CREATE TRIGGER IF NOT EXISTS battle_window_counts_insert AFTER INSERT ON battle_engagement_days
+WHEN NEW.event_name IN ('battle_shared', 'remix_completed') AND NEW.day >= (SELECT start_day FROM trending_window WHERE id = 1)
+BEGIN
+  INSERT INTO battle_window_counts(battle_key, shares, remixes)
+  VALUES (NEW.battle_key, (NEW.event_name = 'battle_shared') * NEW.actors, (NEW.event_name = 'remix_completed') * NEW.actors)
+  ON CONFLICT DO UPDATE SET shares = shares + excluded.shares, remixes = remixes + excluded.remixes;
+END;
+CREATE TRIGGER IF NOT EXISTS battle_window_counts_update AFTER UPDATE OF actors ON battle_engagement_days
+WHEN NEW.event_name IN ('battle_shared', 'remix_completed') AND NEW.day >= (SELECT start_day FROM trending_window WHERE id = 1)
+BEGIN
+  INSERT INTO battle_window_counts(battle_key, shares, remixes)
+  VALUES (NEW.battle_key, (NEW.event_name = 'battle_shared') * (NEW.actors - OLD.actors),
+          (NEW.event_name = 'remix_completed') * (NEW.actors - OLD.actors))
+  ON CONFLICT DO UPDATE SET shares = shares + excluded.shares, remixes = remixes + excluded.remixes;
+END;
+
+-- Migration 0012: the feed counts each template's uses in the last 30 days from this index alone.
+CREATE INDEX IF NOT EXISTS idx_posts_published_template_created_at ON posts(template_id, created_at) WHERE status = 'PUBLISHED';

@@ -7,7 +7,9 @@
 #   - GET /admin/analytics/summary as an admin (ADMIN_EMAILS), p50/p95 over 20 requests;
 #   - the same reads at the SQL level, the whole-table queries trending and the admin summary ran before the
 #     engagement aggregates (kept here verbatim) against the aggregate reads, on the same file (python3's sqlite3,
-#     the system SQLite the binary links too), median of 5 runs each.
+#     the system SQLite the binary links too), median of 5 runs each. Trending's "after" is the read over the
+#     window's per-day counts; the feed itself now reads the trending window (migration 0011), which only the
+#     GET /feed figure measures.
 # Usage: scripts/bench-curve.sh /path/to/personaworlds
 set -euo pipefail
 BIN=${1:?usage: scripts/bench-curve.sh /path/to/personaworlds}

@@ -161,6 +161,45 @@ public enum Migrations {
                 CREATE INDEX IF NOT EXISTS idx_llm_cache_created_at ON llm_cache(created_at);
                 CREATE INDEX IF NOT EXISTS idx_notifications_read_created_at ON notifications(created_at) WHERE read_at IS NOT NULL;
                 """),
+        // The trending window (see schema.sql): each battle's shares and remixes over the days from the window's start
+        // on, kept by triggers on battle_engagement_days and ordered by the trending pool's score. It starts empty
+        // ('9999-12-31'); the first trending read counts it from its window's first day.
+        Migration(
+            version: "0011_trending_window.sql",
+            sql: """
+                CREATE TABLE IF NOT EXISTS trending_window (
+                  id        INTEGER PRIMARY KEY CHECK (id = 1),
+                  start_day TEXT NOT NULL
+                );
+                INSERT INTO trending_window(id, start_day) VALUES (1, '9999-12-31') ON CONFLICT DO NOTHING;
+                CREATE TABLE IF NOT EXISTS battle_window_counts (
+                  battle_key TEXT PRIMARY KEY NOT NULL,
+                  shares     INTEGER NOT NULL CHECK (shares >= 0),
+                  remixes    INTEGER NOT NULL CHECK (remixes >= 0)
+                ) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS idx_battle_window_counts_score ON battle_window_counts(shares * 2 + remixes * 4);
+                CREATE TRIGGER IF NOT EXISTS battle_window_counts_insert AFTER INSERT ON battle_engagement_days
+                WHEN NEW.event_name IN ('battle_shared', 'remix_completed') AND NEW.day >= (SELECT start_day FROM trending_window WHERE id = 1)
+                BEGIN
+                  INSERT INTO battle_window_counts(battle_key, shares, remixes)
+                  VALUES (NEW.battle_key, (NEW.event_name = 'battle_shared') * NEW.actors, (NEW.event_name = 'remix_completed') * NEW.actors)
+                  ON CONFLICT DO UPDATE SET shares = shares + excluded.shares, remixes = remixes + excluded.remixes;
+                END;
+                CREATE TRIGGER IF NOT EXISTS battle_window_counts_update AFTER UPDATE OF actors ON battle_engagement_days
+                WHEN NEW.event_name IN ('battle_shared', 'remix_completed') AND NEW.day >= (SELECT start_day FROM trending_window WHERE id = 1)
+                BEGIN
+                  INSERT INTO battle_window_counts(battle_key, shares, remixes)
+                  VALUES (NEW.battle_key, (NEW.event_name = 'battle_shared') * (NEW.actors - OLD.actors),
+                          (NEW.event_name = 'remix_completed') * (NEW.actors - OLD.actors))
+                  ON CONFLICT DO UPDATE SET shares = shares + excluded.shares, remixes = remixes + excluded.remixes;
+                END;
+                """),
+        // The feed's template uses in the last 30 days counted from an index alone (the status was read from each post).
+        Migration(
+            version: "0012_feed_template_uses.sql",
+            sql: """
+                CREATE INDEX IF NOT EXISTS idx_posts_published_template_created_at ON posts(template_id, created_at) WHERE status = 'PUBLISHED';
+                """),
     ]
 
     /// The full schema as shipped in this binary.

@@ -14,6 +14,11 @@ extension SQLiteStore {
     /// '' when neither).
     static let engagementKeySQL = "COALESCE(NULLIF(metadata->>'source_battle_id',''), NULLIF(metadata->>'battle_id',''))"
 
+    /// DECISIONS 28's key of an event row, as migration 0009's trigger writes it to `event_actor_days`: its UTC day, event
+    /// name, battle key ('' when none) and actor (the stored actor, else the user, else the event itself).
+    static let eventActorDayKeySQL =
+        "substr(created_at, 1, 10), event_name, COALESCE(\(engagementKeySQL), ''), COALESCE(actor, user_id, 'event:' || id)"
+
     /// The named arguments of a window starting at `since`: its UTC day and the instant itself.
     static func windowArguments(_ since: Timestamp) -> [String: String] {
         let instant = since.storageString

@@ -21,9 +21,15 @@ extension SQLiteStore {
     }
 
     /// Shares and remixes since `since` of each battle with any, the most engaged first (`limit` of them), with
-    /// the post's owner so callers can drop a viewer's own battles.
+    /// the post's owner so callers can drop a viewer's own battles. Read from the trending window
+    /// (`SQLiteStore+TrendingWindow`), moved first when it starts on another day than `since`'s.
     public func trendingPool(since: Timestamp, limit: Int) async throws -> [TrendingBattle] {
-        try await read { db in
+        if let pool = try await read({ db in try Self.trendingFromWindow(db, since: since, limit: limit) }) { return pool }
+        let day = String(since.storageString.prefix(10))
+        try await write { db in try Self.moveTrendingWindow(db, to: day) }
+        return try await read { db in
+            // Another process may have moved the window again meanwhile: then count from the window's days.
+            if let pool = try Self.trendingFromWindow(db, since: since, limit: limit) { return pool }
             var arguments = StatementArguments(Self.windowArguments(since))
             arguments += ["limit": limit]
             return try Row.fetchAll(db.cachedStatement(sql: Self.trendingSQL), arguments: arguments).map { row in
@@ -32,6 +38,7 @@ extension SQLiteStore {
         }
     }
 
+    /// The pool counted from the per-day aggregates of the window's days (when the trending window is elsewhere).
     static let trendingSQL = """
         SELECT \(feedPostColumns), e.shares, e.remixes FROM (\(engagedBattlesSQL)) e
         JOIN posts p ON p.id = e.battle_key \(feedPostJoins)
@@ -82,6 +89,9 @@ extension SQLiteStore {
             let id = "00000000-0000-4000-8000-000000000000"
             return [
                 "trending": try Self.plan(db, Self.trendingSQL, ["day": String(ts.prefix(10)), "since": ts, "limit": 20]),
+                "trending_window": try Self.plan(db, Self.windowBattlesSQL, []),
+                "keys_before_since": try Self.plan(db, Self.keysBeforeSinceSQL, [String(ts.prefix(10)), "[\"\(id)\"]", ts]),
+                "trending_posts": try Self.plan(db, Self.feedPostsSQL, ["[\"\(id)\"]"]),
                 "followed": try Self.plan(db, Self.followedSQL, [id]),
                 "engagement_of_battle": try Self.plan(
                     db, Self.engagementOfBattleSQL, ["day": String(ts.prefix(10)), "since": ts, "id": id]),

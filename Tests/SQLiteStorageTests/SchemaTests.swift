@@ -32,10 +32,10 @@ import Testing
                     """)
         }
         #expect(migrated == expected)
-        // The 16 contract tables + llm_cache, remix_redemptions, digest_leases, quota_counters, sessions, nodes and the
-        // three engagement aggregates.
-        #expect(migrated.filter { $0.hasPrefix("table ") }.count == 25)
-        #expect(migrated.filter { $0.hasPrefix("trigger ") }.count == 2)
+        // The 16 contract tables + llm_cache, remix_redemptions, digest_leases, quota_counters, sessions, nodes, the
+        // three engagement aggregates and the trending window's two.
+        #expect(migrated.filter { $0.hasPrefix("table ") }.count == 27)
+        #expect(migrated.filter { $0.hasPrefix("trigger ") }.count == 4)
         for index in [
             "idx_jobs_active_pick", "uq_jobs_active_generate_reply", "uq_reply_per_persona_per_post",
             "idx_posts_persona_published_created_id", "idx_posts_published_created_at", "idx_jobs_dedupe_lookup",

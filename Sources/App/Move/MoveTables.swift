@@ -54,6 +54,8 @@ struct MoveTable: Sendable {
         "event_actor_days": "engagement aggregates kept by SQLite's triggers; PostgreSQL counts from the events themselves",
         "battle_engagement_days": "engagement aggregates kept by SQLite's triggers; PostgreSQL counts from the events themselves",
         "event_name_days": "engagement aggregates kept by SQLite's triggers; PostgreSQL counts from the events themselves",
+        "trending_window": "the trending window of SQLite's engagement aggregates; PostgreSQL counts from the events themselves",
+        "battle_window_counts": "the trending window of SQLite's engagement aggregates; PostgreSQL counts from the events themselves",
     ]
 
     /// Tables only the PostgreSQL schema has: state that starts empty after a move.
