@@ -108,8 +108,9 @@ import Testing
         }
     }
 
+    /// The ten previews share the test pool's 4 connections on PostgreSQL (`TestApp.burstTimeouts`).
     @Test func concurrentPreviewsNeverOvershootTheQuota() async throws {
-        try await TestApp.withRouter(["DEFAULT_PREVIEW_QUOTA": "3"]) { client, _ in
+        try await TestApp.withRouter(TestApp.burstTimeouts.merging(["DEFAULT_PREVIEW_QUOTA": "3"]) { $1 }) { client, _ in
             let (token, persona, room) = try await Self.setup(client)
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for _ in 0..<10 {

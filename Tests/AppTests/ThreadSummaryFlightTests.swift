@@ -52,7 +52,8 @@ import Testing
         return (token, post)
     }
 
-    /// `n` concurrent thread views; their `ai_summary` texts.
+    /// `n` concurrent thread views; their `ai_summary` texts (on PostgreSQL they share the test pool of 4 connections,
+    /// so the tests that send them use `TestApp.burstTimeouts`).
     static func views(_ n: Int, of post: String, token: String, client: any TestClientProtocol) async throws -> [String] {
         try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<n {
@@ -69,7 +70,8 @@ import Testing
     @Test func twentyConcurrentViewsOfAColdSummaryMakeOneProviderCall() async throws {
         let llm = GatedSummaryLLM(open: true)
         let registry = PrometheusCollectorRegistry()
-        try await TestApp.withRouter(["SUMMARY_PREWARM": "false"], llm: llm, registry: registry) { client, dir in
+        try await TestApp.withRouter(TestApp.burstTimeouts.merging(["SUMMARY_PREWARM": "false"]) { $1 }, llm: llm, registry: registry) {
+            client, dir in
             let db = try await TestDatabase.open(dir)
             let (token, post) = try await Self.postWithReplies(client, db, dir)
             #expect(llm.summaryCalls == 0)
@@ -94,7 +96,7 @@ import Testing
     @Test func afterTheWorkerWarmedTheSummaryTwentyViewsMakeNoProviderCall() async throws {
         let llm = GatedSummaryLLM(open: true)
         let registry = PrometheusCollectorRegistry()
-        try await TestApp.withRouter(llm: llm, registry: registry) { client, dir in
+        try await TestApp.withRouter(TestApp.burstTimeouts, llm: llm, registry: registry) { client, dir in
             let db = try await TestDatabase.open(dir)
             let (token, post) = try await Self.postWithReplies(client, db, dir)
             // The job that finished last made the worker summarize the thread (once: the other saw a job still active).
