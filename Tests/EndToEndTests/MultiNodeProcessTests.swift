@@ -124,7 +124,8 @@ struct MultiNodeProcessTests {
         for (id, count) in attemptsByJob {
             #expect(count <= (heldAtKill.contains(id) ? 1 : 0), "job \(id) has \(count) failed attempts")
         }
-        #expect(a.stop() == 0 && b.stop() == 0)
+        let (stoppedA, stoppedB) = (await a.stop(), await b.stop())
+        #expect(stoppedA == 0 && stoppedB == 0)
     }
 
     @Test func aSignupLimitIsExactAcrossTwoFrontEnds() async throws {
@@ -149,7 +150,7 @@ struct MultiNodeProcessTests {
         #expect(try await db.int("SELECT COUNT(*) FROM users") == limit)
         #expect(try await db.int("SELECT COUNT(*) FROM rate_limit_buckets WHERE key LIKE 'signup:%'") == 1, "one shared bucket")
         try await db.close()
-        for server in servers { #expect(server.stop() == 0) }
+        for server in servers { #expect(await server.stop() == 0) }
     }
 
     @Test func aReplyEnqueuedOnOneFrontEndWakesAWorkerOnAnotherNodeThroughNotify() async throws {
@@ -185,6 +186,6 @@ struct MultiNodeProcessTests {
         w.process.terminate()
         w.process.waitUntilExit()
         #expect(w.process.terminationStatus == 0)
-        #expect(front.stop() == 0)
+        #expect(await front.stop() == 0)
     }
 }

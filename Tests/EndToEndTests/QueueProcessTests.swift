@@ -80,14 +80,14 @@ import Testing
         // Killed as soon as the job is seen running (its mock LLM call takes 5 s): no fixed sleep that a loaded
         // machine could stretch past the end of the job.
         #expect(try await Self.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PROCESSING'", equals: 1, timeout: 60) == 1)
-        server.kill9()
+        await server.kill9()
         #expect(try await Self.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PROCESSING'", equals: 1, timeout: 1) == 1)
 
         let restarted = try await ServerProcess(directory: dir, environment: env)
         #expect(try await Self.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'", equals: 1, timeout: 120) == 1)
         #expect(try await Self.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 1, timeout: 1) == 1)
         #expect(try await Self.waitFor(dir, "SELECT attempts FROM jobs", equals: 1, timeout: 1) == 1, "the lost run counts as one attempt")
-        #expect(restarted.stop() == 0)
+        #expect(await restarted.stop() == 0)
     }
 
     @Test func twoWorkerProcessesOfFourLoopsRunEachOf5000JobsExactlyOnce() async throws {

@@ -15,7 +15,7 @@ import Testing
         let ready = try await listener.waitFor("READY=1")
         #expect(ready == "READY=1\nSTATUS=api listening on 127.0.0.1:\(server.port)")
         _ = try await listener.waitFor("WATCHDOG=1")
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
         _ = try await listener.waitFor("STOPPING=1")
         #expect(listener.datagrams.last == "STOPPING=1\nSTATUS=stopping")
     }

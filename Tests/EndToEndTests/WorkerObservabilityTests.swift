@@ -47,7 +47,7 @@ import Testing
         // Created at 0 when the worker starts, so the alerts' increase() counts the first failure and retry.
         #expect(metrics.contains(#"jobs_processed_total{status="failed",type="generate_reply"} 0"#))
         #expect(metrics.contains(#"job_retries_total{type="generate_reply"} 0"#))
-        #expect(worker.stop() == 0)
+        #expect(await worker.stop() == 0)
     }
 
     @Test func portZeroServesNothing() async throws {
@@ -86,6 +86,6 @@ import Testing
         #expect(process.terminationStatus == 1)
         let log = try String(contentsOfFile: dir.path + "/second.log", encoding: .utf8)
         #expect(log.contains("startup_failed") && log.contains("Address already in use"), "\(log.suffix(600))")
-        #expect(blocker.stop() == 0)
+        #expect(await blocker.stop() == 0)
     }
 }
