@@ -58,6 +58,36 @@ import Testing
         #expect(prod.output.contains("JWT_SECRET"))
     }
 
+    /// `migrate` and `seed` say which database they worked on: the PostgreSQL server and database of `DATABASE_URL`
+    /// (never its password) when set, else the SQLite file; never the unused `DATABASE_PATH` beside a `DATABASE_URL`.
+    @Test(arguments: StoreBackend.available)
+    func migrateAndSeedNameTheDatabaseTheyWorkedOn(backend: StoreBackend) async throws {
+        let dir = TestDirectory(backend: backend)
+        try await backend.prepare(dir)
+        var env = backend.environment(dir).merging(["LOG_LEVEL": "error"]) { $1 }
+        let password = "pw-never-printed"
+        var expected = dir.databasePath
+        if let pg = dir.postgres {
+            // The cluster trusts its socket, so a password in the URL is accepted and ignored.
+            let url = pg.cluster.url(database: pg.name)
+            env["DATABASE_URL"] = url.replacingOccurrences(of: "@:", with: ":\(password)@:")
+            expected = "PostgreSQL at postgres://"
+            #expect(url.contains("@:") && url.contains("/\(pg.name)?"), "\(url)")
+        }
+        let migrate = try await ServerProcess.run(["migrate"], environment: env)
+        let seed = try await ServerProcess.run(["seed"], environment: env)
+        for (command, run) in [("migrate", migrate), ("seed", seed)] {
+            #expect(run.status == 0, "\(command): \(run.output)")
+            let line = try #require(run.output.split(separator: "\n").first { $0.hasPrefix("\(command) completed:") }, "\(run.output)")
+            #expect(line.contains(expected), "\(line)")
+            #expect(!line.contains(password), "\(line)")
+            if let name = dir.postgres?.name {
+                #expect(line.hasSuffix("/\(name)") && !line.contains(dir.databasePath), "\(line)")
+            }
+        }
+        #expect(migrate.output.contains(" migrations applied to "))
+    }
+
     @Test func migrateAndSeedDemoAreIdempotent() async throws {
         let dir = TestDirectory()
         let env = dir.backend.environment(dir).merging(["LOG_LEVEL": "error"]) { $1 }
