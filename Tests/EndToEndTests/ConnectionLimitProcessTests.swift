@@ -42,13 +42,17 @@ import Testing
         (0..<count).compactMap { _ in LoopbackSocket.connect(port: port, from: source) }
     }
 
+    /// The sockets the server still holds open, and how many it has closed.
+    ///
+    /// Closes nothing: each caller closes every socket it opened exactly once (its `defer`). Closing the refused ones
+    /// here as well closed their descriptors twice, and by the second close the numbers belonged to whatever another
+    /// test running in this process had opened since (a SQLite file: "disk I/O error"; a NIO socket: a crash on EBADF).
     static func partition(_ sockets: [LoopbackSocket]) -> (open: [LoopbackSocket], closed: Int) {
         var open: [LoopbackSocket] = []
         var closed = 0
         for socket in sockets {
             if socket.closedByServer(within: 0) {
                 closed += 1
-                socket.close()
             } else {
                 open.append(socket)
             }
