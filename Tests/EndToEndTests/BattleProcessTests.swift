@@ -107,7 +107,7 @@ import Testing
             let server = try await ServerProcess(directory: dir, environment: env)
             var statuses: [Int] = []
             for client in ["198.51.100.7", "198.51.100.8"] {
-                let (status, _) = try Self.curl(port: server.port, path: "/templates", headers: ["X-Forwarded-For: \(client)"])
+                let (status, _) = try await Self.curl(port: server.port, path: "/templates", headers: ["X-Forwarded-For: \(client)"])
                 statuses.append(status)
             }
             if trusted {
@@ -120,7 +120,7 @@ import Testing
     }
 
     /// One request with curl (headers the test's HTTP helper does not send).
-    static func curl(port: Int, path: String, headers: [String]) throws -> (Int, String) {
+    static func curl(port: Int, path: String, headers: [String]) async throws -> (Int, String) {
         var args = ["-s", "-o", "/dev/null", "-w", "%{http_code}"]
         for h in headers { args += ["-H", h] }
         args.append("http://127.0.0.1:\(port)\(path)")
@@ -129,8 +129,8 @@ import Testing
         process.arguments = args
         let pipe = Pipe()
         process.standardOutput = pipe
-        try process.run()
-        process.waitUntilExit()
+        // A few bytes of output, far below a pipe's buffer: read once curl has exited.
+        _ = try await ChildProcess(starting: process).exitStatus()
         let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         return (Int(out) ?? -1, out)
     }

@@ -134,13 +134,10 @@ import Testing
         var workerEnv = env
         workerEnv["WORKER_OBSERVABILITY_PORT"] = "0"
         let worker = try QueueProcessTests.launch(["serve", "--worker-only"], dir: dir, env: workerEnv, log: dir.path + "/worker.log")
-        defer {
-            worker.terminate()
-            worker.waitUntilExit()
-        }
         var replies: [[String: Any]] = []
         while replies.isEmpty, let event = stream.next(timeout: 30) { replies = Self.replies(event) }
         #expect(replies.count == 1)
+        await worker.stop()
         #expect(await server.stop() == 0)
     }
 

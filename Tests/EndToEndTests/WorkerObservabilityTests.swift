@@ -61,9 +61,7 @@ import Testing
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/healthz")!)
         request.timeoutInterval = 2
         await #expect(throws: (any Error).self) { _ = try await URLSession.shared.data(for: request) }
-        process.terminate()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(await process.stop() == 0)
     }
 
     @Test(arguments: [["serve", "--worker-only"], ["serve"]])
@@ -80,10 +78,9 @@ import Testing
         // The deadline only bounds a hang: a process that exits on the refused port does so within moments.
         _ = try await eventually { !process.isRunning }
         let hung = process.isRunning
-        if hung { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        if hung { await process.kill9() }
         #expect(!hung, "the process hung after its port was refused")
-        #expect(process.terminationStatus == 1)
+        #expect(await process.stop() == 1)
         let log = try String(contentsOfFile: dir.path + "/second.log", encoding: .utf8)
         #expect(log.contains("startup_failed") && log.contains("Address already in use"), "\(log.suffix(600))")
         #expect(await blocker.stop() == 0)
