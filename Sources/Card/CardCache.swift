@@ -1,6 +1,6 @@
 import Synchronization
 
-/// A thread-safe LRU cache of rendered cards keyed by `"<battle_id>|<updated_at unix nanos>"`.
+/// A thread-safe LRU cache of rendered cards keyed by `"<battle_id>|<version of what the card draws>"`.
 /// `get` refreshes recency; at capacity, `set` of a new key evicts the least recently used entry.
 public final class CardCache: Sendable {
     public let capacity: Int

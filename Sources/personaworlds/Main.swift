@@ -11,7 +11,7 @@ import Synchronization
 struct PersonaWorlds: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "personaworlds",
-        abstract: "PersonaWorlds backend in one process on SQLite.",
+        abstract: "PersonaWorlds backend in one process on SQLite, or on PostgreSQL (DATABASE_URL) with any number of nodes.",
         discussion:
             "Configuration comes from the environment, optionally layered over an env-style file (--config FILE or PERSONAWORLDS_CONFIG); the environment wins. See config/personaworlds.env.example.",
         version: AppVersion.current,
@@ -61,7 +61,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the HTTP API and the worker pool (default).",
         discussion:
-            "Listens on BIND_ADDRESS:PORT (default 0.0.0.0:8080) and uses DATABASE_PATH (default ./data/personaworlds.sqlite). Applies the schema and default seed data on start. SIGTERM/SIGINT shut down gracefully."
+            "Listens on BIND_ADDRESS:PORT (default 0.0.0.0:8080) and uses the PostgreSQL database of DATABASE_URL when set, else the SQLite file DATABASE_PATH (default ./data/personaworlds.sqlite). Applies the schema and default seed data on start. SIGTERM/SIGINT shut down gracefully."
     )
     @OptionGroup var options: CommonOptions
     @Flag(name: .long, help: "Serve HTTP only; run no worker loops in this process.") var noWorker = false
@@ -93,7 +93,7 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let deps = options.bootstrap(service: "migrate")
         let status = try await AppCommands.migrate(deps)
-        print("migrate completed: \(status.applied)/\(status.expected) migrations applied to \(deps.config.databasePath)")
+        print("migrate completed: \(status.applied)/\(status.expected) migrations applied to \(deps.config.databaseDescription)")
     }
 }
 
@@ -132,7 +132,7 @@ struct Seed: AsyncParsableCommand {
                     made.follows, made.events, Date().timeIntervalSince(started)))
         }
         let result = try await AppCommands.seed(deps, demo: demo, demoEmail: demoEmail, demoPassword: demoPassword)
-        print("seed completed: 4 rooms")
+        print("seed completed: 4 rooms in \(deps.config.databaseDescription)")
         if let result {
             print(
                 "demo: user \(demoEmail) / \(demoPassword) (id \(result.userID)), persona \(result.personaID) at /p/demo-slug, post \(result.postID)")

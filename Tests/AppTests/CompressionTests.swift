@@ -14,7 +14,7 @@ import Testing
     static let gzipHeader: HTTPFields = [.acceptEncoding: "gzip, deflate, br"]
 
     /// The body decoded by the system's `gzip` (a real decoder, not ours).
-    static func gunzip(_ bytes: [UInt8]) throws -> [UInt8] {
+    static func gunzip(_ bytes: [UInt8]) async throws -> [UInt8] {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gz-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -23,9 +23,7 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/gzip")
         process.arguments = ["-d", file.path]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestFailure("gzip -d failed") }
+        guard try await ChildProcess(starting: process).exitStatus() == 0 else { throw TestFailure("gzip -d failed") }
         return Array(try Data(contentsOf: dir.appendingPathComponent("body")))
     }
 
@@ -42,7 +40,7 @@ import Testing
             let compressed = Array(gzipped.body.readableBytesView)
             #expect(compressed.count < identity.count / 2, "\(compressed.count) of \(identity.count) bytes")
             #expect(gzipped.header("Content-Length") == String(compressed.count))
-            #expect(try Self.gunzip(compressed) == identity, "decodes to exactly the identity body, compressed once")
+            #expect(try await Self.gunzip(compressed) == identity, "decodes to exactly the identity body, compressed once")
 
             let refused = try await client.send(.get, "/assets/app.css", headers: [.acceptEncoding: "gzip;q=0, *"])
             #expect(refused.header("Content-Encoding") == nil)
@@ -103,7 +101,7 @@ import Testing
             let once = try await client.execute(uri: "/text", method: .get, headers: Self.gzipHeader)
             #expect(once.headers[values: .contentEncoding] == ["gzip"])
             #expect(once.headers[values: .vary].filter { $0 == "Accept-Encoding" }.count == 1)
-            #expect(try Self.gunzip(Array(once.body.readableBytesView)) == Array(text.utf8))
+            #expect(try await Self.gunzip(Array(once.body.readableBytesView)) == Array(text.utf8))
             let head = try await client.execute(uri: "/text", method: .head, headers: Self.gzipHeader)
             #expect(head.status == .ok && head.headers[.contentEncoding] == nil)
             #expect(head.headers[.contentLength] == String(text.utf8.count), "HEAD describes the identity body")

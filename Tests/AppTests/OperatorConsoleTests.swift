@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import PostgresStorage
 import SQLiteStorage
 import Storage
 import TestSupport
@@ -111,6 +112,31 @@ import Testing
             #expect(ticks.count == 5 && ticks.last == String(SystemClock().now().dateString.dropFirst(5)), "\(ticks)")
             #expect(Self.svgsAreWellFormed(html).isEmpty)
             #expect(html.matches(of: #/<svg /#).count == 3, "throughput, events per day and the event counts")
+        }
+    }
+
+    @Test func onPostgreSQLTheHealthSectionShowsTheDoctorsServerChecksLive() async throws {
+        // PostgreSQL: the `doctor` command's database lines in place of SQLite's file, WAL, disk and backup lines.
+        guard StoreBackend.postgres.isAvailable else { return }
+        try await TestApp.withRouter(backend: .postgres, runWorker: false) { client, dir in
+            let setup = try await Self.setup(client, dir)
+            let page = try await client.page("/app/admin", cookie: setup.browser.cookie).text
+            let table = try #require(page.firstMatch(of: /<table class="table console-checks">.*?<\/table>/.dotMatchesNewlines())?.output)
+            var details: [String: String] = [:]
+            var names: [String] = []
+            for row in table.matches(of: /<th scope="row">([^<]+)<\/th><td>([^<]*)<\/td>/) {
+                names.append(String(row.output.1))
+                details[String(row.output.1)] = String(row.output.2)
+            }
+            #expect(names == ["config", "database", "server", "schema", "queue", "jobs table", "card font", "llm"], "\(names)")
+            let detail = { (name: String) in details[name] ?? "" }
+            #expect(detail("database").hasPrefix("PostgreSQL at postgres://"), "\(detail("database"))")
+            #expect(detail("server").hasPrefix("PostgreSQL 1") && detail("server").contains("connections in use"), "\(detail("server"))")
+            let count = PostgresMigrations.all.count
+            #expect(detail("schema").hasPrefix("\(count)/\(count) migrations applied") && detail("schema").hasSuffix("none pending"))
+            #expect(detail("queue").contains("ready to run, the oldest waiting"), "the battle's reply jobs wait: \(detail("queue"))")
+            #expect(detail("jobs table").hasPrefix("n_dead_tup "), "\(detail("jobs table"))")
+            #expect(page.contains("No failing checks"))
         }
     }
 

@@ -34,14 +34,14 @@ import Testing
         let battle = try await server.request("POST", "/rooms/\(room)/battles", json: #"{"topic":"Will both replies survive?"}"#, token: token)
         #expect(battle.status == 201 && battle.body.contains(#""enqueued_replies":2"#))
         #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PROCESSING'", equals: 2, timeout: 60) == 2)
-        server.kill9()
+        await server.kill9()
 
         let restarted = try await ServerProcess(directory: dir, environment: env)
         #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'", equals: 2, timeout: 120) == 2)
         #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 2, timeout: 1) == 2)
         #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(DISTINCT persona_id) FROM replies", equals: 2, timeout: 1) == 2)
         #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM quota_events WHERE quota_type = 'reply'", equals: 2, timeout: 1) == 2)
-        #expect(restarted.stop() == 0)
+        #expect(await restarted.stop() == 0)
     }
 
     @Test func sigtermReleasesABattlesRunningRepliesAndARestartFinishesThem() async throws {
@@ -56,14 +56,14 @@ import Testing
         let room = try await Self.room(server, token: token)
         #expect(try await server.request("POST", "/rooms/\(room)/battles", json: #"{"topic":"Graceful or not?"}"#, token: token).status == 201)
         #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PROCESSING'", equals: 2, timeout: 60) == 2)
-        #expect(server.stop() == 0, "SIGTERM exits cleanly within the grace period")
+        #expect(await server.stop() == 0, "SIGTERM exits cleanly within the grace period")
         #expect(
             try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PENDING' AND attempts = 0", equals: 2, timeout: 1)
                 == 2,
             "unfinished jobs go back to PENDING without losing an attempt")
         let restarted = try await ServerProcess(directory: dir, environment: env.merging(["MOCK_LLM_LATENCY": "0s"]) { $1 })
         #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 2, timeout: 60) == 2)
-        #expect(restarted.stop() == 0)
+        #expect(await restarted.stop() == 0)
     }
 
     @Test func aTemplatesRulesAndWordLimitReachTheProvidersPrompt() async throws {
@@ -95,7 +95,7 @@ import Testing
             #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 1, timeout: 60) == 1)
             let bodies = await fake.requestBodies
             #expect(bodies.contains { $0.contains("Always cite one benchmark number.") && $0.contains("77") }, "\(bodies)")
-            #expect(server.stop() == 0)
+            #expect(await server.stop() == 0)
         }
     }
 
@@ -107,7 +107,7 @@ import Testing
             let server = try await ServerProcess(directory: dir, environment: env)
             var statuses: [Int] = []
             for client in ["198.51.100.7", "198.51.100.8"] {
-                let (status, _) = try Self.curl(port: server.port, path: "/templates", headers: ["X-Forwarded-For: \(client)"])
+                let (status, _) = try await Self.curl(port: server.port, path: "/templates", headers: ["X-Forwarded-For: \(client)"])
                 statuses.append(status)
             }
             if trusted {
@@ -115,12 +115,12 @@ import Testing
             } else {
                 #expect(statuses == [200, 429], "forged headers from an untrusted peer share the peer's bucket")
             }
-            #expect(server.stop() == 0)
+            #expect(await server.stop() == 0)
         }
     }
 
     /// One request with curl (headers the test's HTTP helper does not send).
-    static func curl(port: Int, path: String, headers: [String]) throws -> (Int, String) {
+    static func curl(port: Int, path: String, headers: [String]) async throws -> (Int, String) {
         var args = ["-s", "-o", "/dev/null", "-w", "%{http_code}"]
         for h in headers { args += ["-H", h] }
         args.append("http://127.0.0.1:\(port)\(path)")
@@ -129,8 +129,8 @@ import Testing
         process.arguments = args
         let pipe = Pipe()
         process.standardOutput = pipe
-        try process.run()
-        process.waitUntilExit()
+        // A few bytes of output, far below a pipe's buffer: read once curl has exited.
+        _ = try await ChildProcess(starting: process).exitStatus()
         let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         return (Int(out) ?? -1, out)
     }

@@ -29,7 +29,7 @@ import Testing
                 // Kill mid-load once enough signups were acknowledged, however long a loaded machine takes (each
                 // hashes a password); a fixed time could kill before any.
                 _ = try await eventually { acknowledged.value.count >= 20 }
-                server.kill9()
+                await server.kill9()
                 stop.mutate { $0 = true }
             }
             try await group.waitForAll()
@@ -48,6 +48,6 @@ import Testing
             let login = try await restarted.request("POST", "/auth/login", json: #"{"email":"\#(email)","password":"password123"}"#)
             #expect(login.status == 200, "\(email) was acknowledged but cannot log in")
         }
-        #expect(restarted.stop() == 0)
+        #expect(await restarted.stop() == 0)
     }
 }

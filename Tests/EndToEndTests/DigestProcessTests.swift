@@ -24,10 +24,7 @@ import Testing
         let daily = try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM persona_digests", equals: 40, timeout: 60)
         let weekly = try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM weekly_digests", equals: 1, timeout: 60)
         try await Task.sleep(nanoseconds: 500_000_000) // a few more ticks, which must write nothing
-        for worker in workers {
-            worker.terminate()
-            worker.waitUntilExit()
-        }
+        for worker in workers { await worker.stop() }
         #expect(daily == 40 && weekly == 1)
         var writes: [String: Int] = [:]
         for log in logs {

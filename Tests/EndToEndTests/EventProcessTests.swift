@@ -37,7 +37,7 @@ import Testing
         // Kill once the load is well under way, however long a loaded machine takes to get there (the deadline
         // only bounds a server that stopped answering).
         _ = try await eventually(every: 0.1) { acknowledged.value.count >= 300 }
-        server.kill9()
+        await server.kill9()
         stop.mutate { $0 = true }
         await load.value
         let acked = acknowledged.value

@@ -63,7 +63,7 @@ import Testing
         let quiet = LoopbackSocket.now() + 5
         while !stream.received.contains(": heartbeat"), LoopbackSocket.now() < quiet { _ = stream.next(timeout: 0.5) }
         #expect(stream.received.contains(": heartbeat"), "heartbeat comment lines keep the stream alive")
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 
     @Test func aUserMayHoldTwoStreamsTheThirdIs429AndClosingOneFreesItsPlace() async throws {
@@ -94,7 +94,7 @@ import Testing
             if status == 200 { open.append(again) }
         }
         #expect(status == 200)
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 
     @Test func loggingOutEndsTheSessionsStreamAndShutdownEndsTheOthers() async throws {
@@ -114,7 +114,7 @@ import Testing
         let second = try await BattleProcessTests.signup(server, "stream-shutdown@example.com")
         let open = try #require(EventStreamClient(port: server.port, postID: post, token: second))
         #expect(open.waitForHead(timeout: 10) == 200)
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
         var last: EventStreamClient.Event?
         while let event = open.next(timeout: 5) { last = event }
         #expect(last?.data == #"{"reason":"shutdown"}"#)
@@ -134,14 +134,11 @@ import Testing
         var workerEnv = env
         workerEnv["WORKER_OBSERVABILITY_PORT"] = "0"
         let worker = try QueueProcessTests.launch(["serve", "--worker-only"], dir: dir, env: workerEnv, log: dir.path + "/worker.log")
-        defer {
-            worker.terminate()
-            worker.waitUntilExit()
-        }
         var replies: [[String: Any]] = []
         while replies.isEmpty, let event = stream.next(timeout: 30) { replies = Self.replies(event) }
         #expect(replies.count == 1)
-        #expect(server.stop() == 0)
+        await worker.stop()
+        #expect(await server.stop() == 0)
     }
 
     static func date(_ text: String) -> Date? {
@@ -173,6 +170,6 @@ import Testing
         }
         let event = try #require(unread, "the follow's notification changes the owner's unread count on the open stream")
         #expect(event.data == #"{"unread_count":1}"#)
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 }

@@ -25,7 +25,7 @@ import Testing
             #expect(String(decoding: reply?.body ?? [], as: UTF8.self) == "{\"error\":\"unknown host\"}\n")
         }
         #expect(Self.get(port, "/metrics", host: "rebind.evil.example")?.status == 421, "a rebinding page cannot read the metrics")
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 
     @Test func metricsAnswerTheAllowedSocketPeersOnlyWhateverTheyForward() async throws {
@@ -44,7 +44,7 @@ import Testing
         let forwarded = Self.get(port, "/metrics", host: "localhost", from: "127.0.0.3", extra: "X-Forwarded-For: 10.1.2.3\r\n")
         #expect(forwarded?.status == 403)
         #expect(Self.get(port, "/healthz", host: "localhost", from: "127.0.0.3")?.status == 200, "only /metrics is restricted")
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 
     @Test func byDefaultHeadCarriesTheGetsLengthWithoutABodyAndAnyHostIsServed() async throws {
@@ -61,6 +61,6 @@ import Testing
         #expect(next.status == 200 && String(decoding: next.body, as: UTF8.self) == "{\"ok\":true}\n")
         // Outside production any Host is served (the allow-list is a production setting).
         #expect(Self.get(server.port, "/healthz", host: "whatever.example")?.status == 200)
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 }

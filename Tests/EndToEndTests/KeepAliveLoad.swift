@@ -108,11 +108,9 @@ final class HTTPConnection {
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard rc == 0 else {
-            let code = errno
-            close(fd)
-            throw Failure(description: "connect: errno \(code)")
-        }
+        // No close here: the instance is fully initialised, so a throw releases it and `deinit` closes the socket;
+        // closing it here too closed the number twice (by then possibly another test's descriptor).
+        guard rc == 0 else { throw Failure(description: "connect: errno \(errno)") }
     }
 
     deinit { close(fd) }

@@ -26,8 +26,9 @@ import Testing
     }
 
     /// Runs `personaworlds move-to-postgres` on the SQLite database of `source`.
-    static func move(_ source: TestDirectory, to url: String, _ extra: [String] = []) throws -> (status: Int32, output: String) {
-        try ServerProcess.run(["move-to-postgres", "--to", url] + extra, environment: ["DATABASE_PATH": source.databasePath, "LOG_LEVEL": "error"])
+    static func move(_ source: TestDirectory, to url: String, _ extra: [String] = []) async throws -> (status: Int32, output: String) {
+        try await ServerProcess.run(
+            ["move-to-postgres", "--to", url] + extra, environment: ["DATABASE_PATH": source.databasePath, "LOG_LEVEL": "error"])
     }
 
     /// The responses a user sees, by path (compared before and after the move).
@@ -62,21 +63,21 @@ import Testing
 
         let target = try await cluster.emptyDatabase()
         let url = cluster.url(database: target)
-        let whileServing = try Self.move(source, to: url)
+        let whileServing = try await Self.move(source, to: url)
         #expect(whileServing.status == 1 && whileServing.output.contains("a server is using"), "\(whileServing.output)")
 
         let paths = ["/personas", "/rooms/\(room)/posts", "/posts/\(battleID)/thread", "/notifications", "/templates", "/rooms"]
         let before = try await Self.snapshot(server, token: alice, paths: paths)
         let bobBefore = try await Self.snapshot(server, token: bob, paths: ["/notifications"])
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
 
-        let dryRun = try Self.move(source, to: url, ["--dry-run"])
+        let dryRun = try await Self.move(source, to: url, ["--dry-run"])
         #expect(dryRun.status == 0, "\(dryRun.output)")
         #expect(dryRun.output.contains("nothing written"), "\(dryRun.output)")
         let untouched = try await cluster.query(target, "SELECT to_regclass('schema_migrations') IS NULL AND to_regclass('users') IS NULL")
         #expect(try untouched[0].decode(Bool.self), "a dry run writes nothing, not even the schema")
 
-        let moved = try Self.move(source, to: url)
+        let moved = try await Self.move(source, to: url)
         #expect(moved.status == 0, "\(moved.output)")
         #expect(moved.output.contains("every count and checksum matches"), "\(moved.output)")
         for table in ["users", "personas", "posts", "replies", "jobs", "persona_follows", "events", "notifications", "sessions"] {
@@ -104,15 +105,15 @@ import Testing
         #expect(second.status == 201, "\(second.body)")
         #expect(try await QueueProcessTests.waitFor(served, "SELECT COUNT(*) FROM replies", equals: 4, timeout: 30) == 4)
         #expect(try await QueueProcessTests.waitFor(served, "SELECT COUNT(*) FROM notifications", equals: 2, timeout: 1) == 2)
-        #expect(pgServer.stop() == 0)
+        #expect(await pgServer.stop() == 0)
 
-        let again = try Self.move(source, to: url)
+        let again = try await Self.move(source, to: url)
         #expect(again.status == 1 && again.output.contains("already holds 2 users"), "\(again.output)")
     }
 
-    @Test func aMalformedTargetURLExitsTwoNamingTheOption() throws {
+    @Test func aMalformedTargetURLExitsTwoNamingTheOption() async throws {
         let source = TestDirectory(backend: .sqlite)
-        let result = try Self.move(source, to: "mysql://nope")
+        let result = try await Self.move(source, to: "mysql://nope")
         #expect(result.status == 2 && result.output.contains("--to"), "\(result.output)")
     }
 }

@@ -11,7 +11,7 @@ import Testing
     .enabled(if: StoreBackend.postgres.isAvailable, "PostgreSQL binaries are absent (scripts/deps.sh test installs postgresql)"))
 struct MultiNodeProcessTests {
     /// A worker node: no monitoring port (several share the machine), job lines in its log.
-    static func worker(_ dir: TestDirectory, _ name: String, env: [String: String]) throws -> (process: Process, log: String) {
+    static func worker(_ dir: TestDirectory, _ name: String, env: [String: String]) throws -> (process: ChildProcess, log: String) {
         let log = dir.path + "/\(name).log"
         let base = ["LOG_LEVEL": "info", "WORKER_OBSERVABILITY_PORT": "0"]
         return (try QueueProcessTests.launch(["serve", "--worker-only"], dir: dir, env: base.merging(env) { $1 }, log: log), log)
@@ -72,7 +72,7 @@ struct MultiNodeProcessTests {
         ]
         let (w1, w2) = (try Self.worker(dir, "worker-1", env: env), try Self.worker(dir, "worker-2", env: env))
         defer {
-            for p in [w1.process, w2.process] where p.isRunning { kill(p.processIdentifier, SIGKILL) }
+            for p in [w1.process, w2.process] where p.isRunning { kill(p.pid, SIGKILL) }
         }
         let (tokenA, tokenB) = (try await Self.user(a, "node-a@example.com", personas: 2), try await Self.user(b, "node-b@example.com", personas: 2))
         let room = try await BattleProcessTests.room(a, token: tokenA)
@@ -94,13 +94,11 @@ struct MultiNodeProcessTests {
                 inFlight = Set(Self.jobIDs(w1.log, "job_started")).subtracting(completed)
                 return !inFlight.isEmpty && !completed.isEmpty
             }, "worker 1 never held a job after finishing one")
-        kill(w1.process.processIdentifier, SIGKILL)
-        w1.process.waitUntilExit()
+        await w1.process.kill9()
         let heldAtKill = Set(Self.jobIDs(w1.log, "job_started")).subtracting(Self.jobIDs(w1.log, "job_completed"))
 
         let done = try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'", equals: total, timeout: 60)
-        w2.process.terminate()
-        w2.process.waitUntilExit()
+        await w2.process.stop()
         #expect(done == total)
         let db = try await TestDatabase.open(dir)
         #expect(try await db.int("SELECT COUNT(*) FROM jobs") == total)
@@ -124,7 +122,8 @@ struct MultiNodeProcessTests {
         for (id, count) in attemptsByJob {
             #expect(count <= (heldAtKill.contains(id) ? 1 : 0), "job \(id) has \(count) failed attempts")
         }
-        #expect(a.stop() == 0 && b.stop() == 0)
+        let (stoppedA, stoppedB) = (await a.stop(), await b.stop())
+        #expect(stoppedA == 0 && stoppedB == 0)
     }
 
     @Test func aSignupLimitIsExactAcrossTwoFrontEnds() async throws {
@@ -149,7 +148,7 @@ struct MultiNodeProcessTests {
         #expect(try await db.int("SELECT COUNT(*) FROM users") == limit)
         #expect(try await db.int("SELECT COUNT(*) FROM rate_limit_buckets WHERE key LIKE 'signup:%'") == 1, "one shared bucket")
         try await db.close()
-        for server in servers { #expect(server.stop() == 0) }
+        for server in servers { #expect(await server.stop() == 0) }
     }
 
     @Test func aReplyEnqueuedOnOneFrontEndWakesAWorkerOnAnotherNodeThroughNotify() async throws {
@@ -157,7 +156,7 @@ struct MultiNodeProcessTests {
         let front = try await Self.frontEnd(dir, env: ["RATE_LIMIT_BATTLE_CREATE_PER_MIN": "1000"])
         // Polling is effectively off (once an hour), so only the notification can wake the worker.
         let w = try Self.worker(dir, "worker", env: ["WORKER_POLL_EVERY": "1h", "WORKER_CONCURRENCY": "2", "MOCK_LLM_LATENCY": "0s"])
-        defer { if w.process.isRunning { kill(w.process.processIdentifier, SIGKILL) } }
+        defer { if w.process.isRunning { kill(w.process.pid, SIGKILL) } }
         #expect(
             try await Self.eventually(timeout: 30) {
                 let log = (try? String(contentsOfFile: w.log, encoding: .utf8)) ?? ""
@@ -182,9 +181,7 @@ struct MultiNodeProcessTests {
         }
         try await db.close()
         print("notify wake-up (battle answered → job claimed, 2 ms checks) ms: \(latencies.map { Int($0) })")
-        w.process.terminate()
-        w.process.waitUntilExit()
-        #expect(w.process.terminationStatus == 0)
-        #expect(front.stop() == 0)
+        #expect(await w.process.stop() == 0)
+        #expect(await front.stop() == 0)
     }
 }

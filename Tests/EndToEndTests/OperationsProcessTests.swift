@@ -49,7 +49,7 @@ import Testing
             // Conditions, not fixed times: a loaded machine makes each signup (a password hash) slow.
             _ = try await eventually { acknowledged.value.count >= 20 }
             let before = acknowledged.value
-            let backup = try ServerProcess.run(["backup", "--to", target], environment: Self.env(dir))
+            let backup = try await ServerProcess.run(["backup", "--to", target], environment: Self.env(dir))
             _ = try await eventually { acknowledged.value.count > before.count }
             stop.mutate { $0 = true }
             try await group.waitForAll()
@@ -60,10 +60,10 @@ import Testing
         #expect(backup.output.contains("integrity ok"))
         #expect(acknowledged.value.count > before.count, "the server kept taking writes around the backup")
         #expect(try await server.request("GET", "/healthz").status == 200)
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
 
         let elsewhere = TestDirectory()
-        let restore = try ServerProcess.run(["restore", target], environment: Self.env(elsewhere))
+        let restore = try await ServerProcess.run(["restore", target], environment: Self.env(elsewhere))
         #expect(restore.status == 0, "\(restore.output)")
         #expect(restore.output.contains("there was no database to replace"))
         #expect(try DatabaseFile(path: elsewhere.databasePath).check(thorough: true).isIntact)
@@ -77,16 +77,16 @@ import Testing
         let server = try await ServerProcess(directory: dir)
         #expect(try await Self.signup(server, "kept@example.com"))
         let good = dir.path + "/good.sqlite"
-        #expect(try ServerProcess.run(["backup", "--to", good], environment: Self.env(dir)).status == 0)
+        #expect(try await ServerProcess.run(["backup", "--to", good], environment: Self.env(dir)).status == 0)
         #expect(try await Self.signup(server, "after-backup@example.com"))
 
-        let busy = try ServerProcess.run(["restore", good], environment: Self.env(dir))
+        let busy = try await ServerProcess.run(["restore", good], environment: Self.env(dir))
         #expect(busy.status == 1)
         #expect(busy.output.contains("restore: refused: a server is using \(dir.databasePath) (pid \(server.pid))"), "\(busy.output)")
         #expect(
             try await server.request("POST", "/auth/login", json: #"{"email":"after-backup@example.com","password":"password123"}"#).status == 200,
             "the refused restore must not touch the running server's data")
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
 
         let text = dir.path + "/notes.txt"
         try "not a database\n".write(toFile: text, atomically: true, encoding: .utf8)
@@ -106,7 +106,7 @@ import Testing
 
         let untouched = try Self.contents(dir.databasePath)
         for (file, message) in [(text, "is not a readable SQLite database"), (foreign, "is not a PersonaWorlds database"), (corrupt, "")] {
-            let refused = try ServerProcess.run(["restore", file], environment: Self.env(dir))
+            let refused = try await ServerProcess.run(["restore", file], environment: Self.env(dir))
             #expect(refused.status == 1, "\(file): \(refused.output)")
             #expect(refused.output.hasPrefix("restore: refused: "), "\(refused.output)")
             #expect(message.isEmpty || refused.output.contains(message), "\(refused.output)")
@@ -115,7 +115,7 @@ import Testing
         let replacedBefore = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".replaced-") }
         #expect(replacedBefore.isEmpty)
 
-        let ok = try ServerProcess.run(["restore", good], environment: Self.env(dir))
+        let ok = try await ServerProcess.run(["restore", good], environment: Self.env(dir))
         #expect(ok.status == 0, "\(ok.output)")
         let kept = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("db.sqlite.replaced-") }
         #expect(kept.count == 1)
@@ -126,13 +126,13 @@ import Testing
         #expect(try await restarted.request("POST", "/auth/login", json: #"{"email":"kept@example.com","password":"password123"}"#).status == 200)
         #expect(
             try await restarted.request("POST", "/auth/login", json: #"{"email":"after-backup@example.com","password":"password123"}"#).status == 401)
-        #expect(restarted.stop() == 0)
+        #expect(await restarted.stop() == 0)
     }
 
-    @Test func serveRefusesToStartWhileARestoreHoldsTheLock() throws {
+    @Test func serveRefusesToStartWhileARestoreHoldsTheLock() async throws {
         let dir = TestDirectory()
         let lock = try DatabaseLock.exclusive(database: dir.databasePath)
-        let refused = try ServerProcess.run(["serve"], environment: Self.env(dir, ["PORT": String(ServerProcess.freePort())]))
+        let refused = try await ServerProcess.run(["serve"], environment: Self.env(dir, ["PORT": String(ServerProcess.freePort())]))
         #expect(refused.status == 1)
         #expect(refused.output.contains("a restore is replacing \(dir.databasePath) (pid \(getpid()))"), "\(refused.output)")
         withExtendedLifetime(lock) {}
@@ -161,7 +161,7 @@ import Testing
         }
         #expect(third, "the server made only \(seen.count) scheduled backups")
         let metrics = try await server.request("GET", "/metrics").body
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
         let line = try #require(metrics.split(separator: "\n").first { $0.hasPrefix("backup_last_success_timestamp_seconds ") })
         let value = try #require(Double(line.split(separator: " ")[1]))
         #expect(value > started)
@@ -171,10 +171,10 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: manual), "retention must not delete a manual backup")
     }
 
-    @Test func doctorIsHealthyOnAFreshDatabaseAndRedactsSecrets() throws {
+    @Test func doctorIsHealthyOnAFreshDatabaseAndRedactsSecrets() async throws {
         let dir = TestDirectory()
-        #expect(try ServerProcess.run(["migrate"], environment: Self.env(dir)).status == 0)
-        let doctor = try ServerProcess.run(["doctor"], environment: Self.env(dir, ["OPENAI_API_KEY": "sk-e2e-do-not-print"]))
+        #expect(try await ServerProcess.run(["migrate"], environment: Self.env(dir)).status == 0)
+        let doctor = try await ServerProcess.run(["doctor"], environment: Self.env(dir, ["OPENAI_API_KEY": "sk-e2e-do-not-print"]))
         #expect(doctor.status == 0, "\(doctor.output)")
         let lines = doctor.output.split(separator: "\n")
         #expect(lines.last == "doctor: healthy")
@@ -183,10 +183,10 @@ import Testing
         #expect(!doctor.output.contains(Self.secret) && !doctor.output.contains("sk-e2e-do-not-print"))
     }
 
-    @Test func doctorFailsOnAMissingCardFontACorruptDatabaseAndABadSetting() throws {
+    @Test func doctorFailsOnAMissingCardFontACorruptDatabaseAndABadSetting() async throws {
         let dir = TestDirectory()
-        #expect(try ServerProcess.run(["migrate"], environment: Self.env(dir)).status == 0)
-        let font = try ServerProcess.run(["doctor"], environment: Self.env(dir, ["CARD_FONT_PATH": "/nonexistent/font.ttf"]))
+        #expect(try await ServerProcess.run(["migrate"], environment: Self.env(dir)).status == 0)
+        let font = try await ServerProcess.run(["doctor"], environment: Self.env(dir, ["CARD_FONT_PATH": "/nonexistent/font.ttf"]))
         #expect(font.status == 1)
         #expect(
             font.output.split(separator: "\n").contains { $0.hasPrefix("FAIL card font") && $0.contains("/nonexistent/font.ttf") }, "\(font.output)")
@@ -195,11 +195,11 @@ import Testing
         // The whole file garbled (its WAL too: pages there would still be read over the main file's).
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dir.databasePath + suffix) }
         try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: dir.databasePath))
-        let corrupt = try ServerProcess.run(["doctor"], environment: Self.env(dir))
+        let corrupt = try await ServerProcess.run(["doctor"], environment: Self.env(dir))
         #expect(corrupt.status == 1)
         #expect(corrupt.output.split(separator: "\n").contains { $0.hasPrefix("FAIL quick_check") && $0.contains("not a") }, "\(corrupt.output)")
 
-        let bad = try ServerProcess.run(["doctor"], environment: Self.env(dir, ["BACKUP_KEEP": "none"]))
+        let bad = try await ServerProcess.run(["doctor"], environment: Self.env(dir, ["BACKUP_KEEP": "none"]))
         #expect(bad.status == 2)
         #expect(bad.output.hasPrefix("FAIL config") && bad.output.contains("BACKUP_KEEP"), "\(bad.output)")
     }

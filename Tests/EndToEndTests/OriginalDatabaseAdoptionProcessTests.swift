@@ -10,7 +10,7 @@ import Testing
         let name = try await OriginalDatabase.make(on: cluster)
         let dir = TestDirectory(backend: .postgres)
         dir.postgres = (cluster, name)
-        let migrate = try ServerProcess.run(["migrate"], environment: dir.backend.environment(dir).merging(["LOG_LEVEL": "error"]) { $1 })
+        let migrate = try await ServerProcess.run(["migrate"], environment: dir.backend.environment(dir).merging(["LOG_LEVEL": "error"]) { $1 })
         #expect(migrate.status == 0, "\(migrate.output)")
         let versions = try await cluster.query(name, "SELECT COUNT(*) FROM schema_migrations").first?.decode(Int.self)
         #expect(versions == OriginalDatabase.knownMigrations, "the original's seven rows kept, ours added after them")
@@ -45,6 +45,6 @@ import Testing
             "POST", "/rooms/\(OriginalDatabase.room)/battles", json: #"{"topic":"Life after adoption"}"#, token: alice)
         #expect(battle.status == 201 && battle.body.contains(#""enqueued_replies":2"#), "\(battle.body)")
         #expect(try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 4, timeout: 30) == 4)
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 }

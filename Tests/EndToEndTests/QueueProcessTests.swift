@@ -7,7 +7,7 @@ import Testing
 /// The job queue across real processes: crash recovery and exactly-once processing with two workers.
 @Suite(.serialized) struct QueueProcessTests {
     /// Starts `personaworlds <arguments>` with output to a log file.
-    static func launch(_ arguments: [String], dir: TestDirectory, env: [String: String], log: String) throws -> Process {
+    static func launch(_ arguments: [String], dir: TestDirectory, env: [String: String], log: String) throws -> ChildProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ServerProcess.binaryPath)
         process.arguments = arguments
@@ -20,8 +20,8 @@ import Testing
         let handle = FileHandle(forWritingAtPath: log)
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
-        return process
+        defer { try? handle?.close() }
+        return try ChildProcess(starting: process)
     }
 
     /// Polls `sql` (a COUNT) until it equals `expected` or `timeout` passes; returns the last value. Waiting for
@@ -80,14 +80,14 @@ import Testing
         // Killed as soon as the job is seen running (its mock LLM call takes 5 s): no fixed sleep that a loaded
         // machine could stretch past the end of the job.
         #expect(try await Self.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PROCESSING'", equals: 1, timeout: 60) == 1)
-        server.kill9()
+        await server.kill9()
         #expect(try await Self.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'PROCESSING'", equals: 1, timeout: 1) == 1)
 
         let restarted = try await ServerProcess(directory: dir, environment: env)
         #expect(try await Self.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'", equals: 1, timeout: 120) == 1)
         #expect(try await Self.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 1, timeout: 1) == 1)
         #expect(try await Self.waitFor(dir, "SELECT attempts FROM jobs", equals: 1, timeout: 1) == 1, "the lost run counts as one attempt")
-        #expect(restarted.stop() == 0)
+        #expect(await restarted.stop() == 0)
     }
 
     @Test func twoWorkerProcessesOfFourLoopsRunEachOf5000JobsExactlyOnce() async throws {
@@ -101,10 +101,7 @@ import Testing
         let logs = [dir.path + "/worker-a.log", dir.path + "/worker-b.log"]
         let workers = try logs.map { try Self.launch(["serve", "--worker-only"], dir: dir, env: env, log: $0) }
         let done = try await Self.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'", equals: 5000, timeout: 240)
-        for worker in workers {
-            worker.terminate()
-            worker.waitUntilExit()
-        }
+        for worker in workers { await worker.stop() }
         #expect(done == 5000)
         #expect(try await Self.waitFor(dir, "SELECT COUNT(*) FROM replies", equals: 5000, timeout: 1) == 5000)
 
@@ -146,14 +143,12 @@ import Testing
         while done < 300 && Date().timeIntervalSince(started) < 60 {
             done = try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'", equals: -2, timeout: 0.05)
         }
-        kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
+        await first.kill9()
         let atKill = try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'", equals: -2, timeout: 0.05)
         #expect(atKill > 0 && atKill < total, "the kill should land mid-run: \(atKill) of \(total) done")
         let second = try QueueProcessTests.launch(["serve", "--worker-only"], dir: dir, env: env, log: dir.path + "/second.log")
         let finished = try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'", equals: total, timeout: 180)
-        second.terminate()
-        second.waitUntilExit()
+        await second.stop()
         #expect(finished == total)
         let check = try await TestDatabase.open(dir)
         let counts = (

@@ -31,7 +31,11 @@ import Testing
         let server = try await ServerProcess(
             directory: dir,
             environment: ["RATE_LIMIT_EVENTS_PER_MIN": "0", "RATE_LIMIT_SIGNUP_PER_HOUR": "0", "FEED_CACHE_TTL": "1s"])
-        defer { server.stop() }
+        try await server.stopping { try await load(server, burners: burners) }
+    }
+
+    /// Signs the clients up, then runs the keep-alive load (beside `burners` CPU burners) and checks the answers.
+    private func load(_ server: ServerProcess, burners: Int) async throws {
         // One at a time: signups hash a password each, and the setup is not what this test measures.
         var tokens: [String] = []
         for i in 0..<Self.clients {
@@ -86,8 +90,9 @@ final class CPUBurner: @unchecked Sendable {
         try? process.run()
     }
 
+    /// SIGKILL without waiting (called from a `defer`, which cannot await): the kernel ends the process at once and
+    /// Foundation reaps it; waiting here would hold a thread of the cooperative pool (`ProcessExit`).
     func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
     }
 }

@@ -15,7 +15,7 @@ import Testing
         let ready = try await listener.waitFor("READY=1")
         #expect(ready == "READY=1\nSTATUS=api listening on 127.0.0.1:\(server.port)")
         _ = try await listener.waitFor("WATCHDOG=1")
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
         _ = try await listener.waitFor("STOPPING=1")
         #expect(listener.datagrams.last == "STOPPING=1\nSTATUS=stopping")
     }
@@ -32,12 +32,9 @@ import Testing
             "LOG_LEVEL": "warning", "WORKER_OBSERVABILITY_PORT": "0", "NOTIFY_SOCKET": listener.address,
         ]) { $1 }
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let worker = try ChildProcess(starting: process)
         #expect(try await listener.waitFor("READY=1") == "READY=1\nSTATUS=worker running")
-        process.terminate()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(await worker.stop() == 0)
         _ = try await listener.waitFor("STOPPING=1")
         #expect(listener.datagrams == ["READY=1\nSTATUS=worker running", "STOPPING=1\nSTATUS=stopping"], "no watchdog without WATCHDOG_USEC")
     }

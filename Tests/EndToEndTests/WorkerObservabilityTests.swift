@@ -47,7 +47,7 @@ import Testing
         // Created at 0 when the worker starts, so the alerts' increase() counts the first failure and retry.
         #expect(metrics.contains(#"jobs_processed_total{status="failed",type="generate_reply"} 0"#))
         #expect(metrics.contains(#"job_retries_total{type="generate_reply"} 0"#))
-        #expect(worker.stop() == 0)
+        #expect(await worker.stop() == 0)
     }
 
     @Test func portZeroServesNothing() async throws {
@@ -61,9 +61,7 @@ import Testing
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/healthz")!)
         request.timeoutInterval = 2
         await #expect(throws: (any Error).self) { _ = try await URLSession.shared.data(for: request) }
-        process.terminate()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(await process.stop() == 0)
     }
 
     @Test(arguments: [["serve", "--worker-only"], ["serve"]])
@@ -80,12 +78,11 @@ import Testing
         // The deadline only bounds a hang: a process that exits on the refused port does so within moments.
         _ = try await eventually { !process.isRunning }
         let hung = process.isRunning
-        if hung { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        if hung { await process.kill9() }
         #expect(!hung, "the process hung after its port was refused")
-        #expect(process.terminationStatus == 1)
+        #expect(await process.stop() == 1)
         let log = try String(contentsOfFile: dir.path + "/second.log", encoding: .utf8)
         #expect(log.contains("startup_failed") && log.contains("Address already in use"), "\(log.suffix(600))")
-        #expect(blocker.stop() == 0)
+        #expect(await blocker.stop() == 0)
     }
 }

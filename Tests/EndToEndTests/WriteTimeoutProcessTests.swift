@@ -96,7 +96,7 @@ import Testing
         #expect(try await server.request("GET", "/healthz").status == 200)
         // Allocator caches may keep some of the first wave; the second must not add as much again.
         #expect(afterWave[1] - afterWave[0] < Self.clients * size / 1024 / 2, "RSS keeps growing: \(baselineRSS) → \(afterWave) KiB")
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 
     @Test func anIdleTimeoutShorterThanTheWriteTimeoutAlsoDropsTheUnreadResponse() async throws {
@@ -108,6 +108,6 @@ import Testing
         let (closedAfter, _) = try await Self.wave(server, request: request, baselineSockets: baselineSockets)
         let after = try #require(closedAfter, "the server still holds the unread responses after 15 s")
         #expect(after >= 0.7 && after <= 6, "closed after \(after) s")
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 }

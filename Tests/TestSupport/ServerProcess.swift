@@ -11,6 +11,8 @@ public final class ServerProcess: @unchecked Sendable {
     public let logPath: String
     /// The test's directory; its engine and database are the server's.
     public let directory: TestDirectory
+    /// The server's exit, awaited by `stop` and `kill9` without holding a thread.
+    private let exit: ProcessExit
 
     /// The built binary next to the test bundle (or `PERSONAWORLDS_BINARY`).
     public static var binaryPath: String {
@@ -37,19 +39,29 @@ public final class ServerProcess: @unchecked Sendable {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
-    /// Runs the binary with `arguments` to completion and returns (status, stdout+stderr).
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    /// Runs the binary with `arguments` to completion and returns (status, stdout+stderr). The output goes to a
+    /// temporary file read after the exit, so nothing blocks a thread while the command runs (`ProcessExit`).
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binaryPath)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("personaworlds-run-\(UUID().uuidString).log").path
+        guard FileManager.default.createFile(atPath: outputPath, contents: nil), let output = FileHandle(forWritingAtPath: outputPath) else {
+            throw TestFailure("cannot create \(outputPath)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        process.standardOutput = output
+        process.standardError = output
+        let exit = ProcessExit(watching: process)
+        do { try process.run() } catch {
+            try? output.close()
+            throw error
+        }
+        try? output.close()
+        let status = await exit.status()
+        let data = FileManager.default.contents(atPath: outputPath) ?? Data()
+        return (status, String(decoding: data, as: UTF8.self))
     }
 
     /// Starts `personaworlds <arguments>` (default `serve`) on a free port and waits until `/healthz` answers
@@ -84,12 +96,14 @@ public final class ServerProcess: @unchecked Sendable {
         let log = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = log
         process.standardError = log
+        exit = ProcessExit(watching: process)
         try process.run()
+        try? log?.close()
         // Start-up takes well under a second; the deadline only bounds a server that never comes up.
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if let r = try? await request("GET", "/healthz"), r.status == 200 { return }
-            guard process.isRunning else { break }
+            guard !exit.hasExited else { break }
             try await Task.sleep(nanoseconds: 100_000_000)
         }
         throw TestFailure("server did not become healthy: \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
@@ -137,19 +151,32 @@ public final class ServerProcess: @unchecked Sendable {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 
-    /// SIGKILL, no chance to clean up.
-    public func kill9() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+    /// SIGKILL, no chance to clean up; returns once the process is gone.
+    public func kill9() async {
+        if !exit.hasExited { kill(process.processIdentifier, SIGKILL) }
+        _ = await exit.status()
     }
 
-    /// SIGTERM and wait for exit; returns the exit status.
+    /// SIGTERM and wait for exit (awaited, never blocking a thread: `ProcessExit`); returns the exit status.
     @discardableResult
-    public func stop() -> Int32 {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        return process.terminationStatus
+    public func stop() async -> Int32 {
+        if !exit.hasExited { process.terminate() }
+        return await exit.status()
     }
 
-    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    /// Runs `body` with the server and stops it afterwards, also when `body` throws (a `defer` cannot await).
+    public func stopping<T>(after body: () async throws -> T) async rethrows -> T {
+        do {
+            let result = try await body()
+            await stop()
+            return result
+        } catch {
+            await stop()
+            throw error
+        }
+    }
+
+    /// The one synchronous path, for a server a test left running: SIGKILL without waiting (the kernel reaps it
+    /// through Foundation's handler), so a deinit never blocks the thread it runs on.
+    deinit { if !exit.hasExited { kill(process.processIdentifier, SIGKILL) } }
 }

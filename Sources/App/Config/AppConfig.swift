@@ -165,6 +165,11 @@ public struct AppConfig: Sendable {
         return dir.isEmpty ? "/" : dir
     }
 
+    /// The database this configuration uses, as the commands name it: the PostgreSQL server and database of
+    /// `DATABASE_URL` when set (user, host or socket, port and database name; never the password), else the SQLite file
+    /// at `DATABASE_PATH`. The one rule for every message that says which database a command worked on.
+    public var databaseDescription: String { databaseURL.map { "PostgreSQL at \($0.redacted)" } ?? databasePath }
+
     /// Where backups go: `BACKUP_DIR`, else a `backups` folder beside the database file.
     public var backupDirectory: String { backupDir ?? dataDirectory + "/backups" }
 }

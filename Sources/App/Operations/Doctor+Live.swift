@@ -7,8 +7,13 @@ import Storage
 ///
 /// Left out or changed, and why: the server-lock probe (this process is the server), the LLM probe (a request per page
 /// view would cost money and time; the console shows this process's provider calls of the last hour instead), the
-/// schema versions (read through the store, so they hold for any engine) and `quick_check`, which reads every page of
-/// the file: run only while the file is at most `liveQuickCheckMaxBytes`, otherwise marked as left to the command.
+/// schema versions on SQLite (read through the store) and `quick_check`, which reads every page of the file: run only
+/// while the file is at most `liveQuickCheckMaxBytes`, otherwise marked as left to the command.
+///
+/// On PostgreSQL the database lines are the command's own (`postgresDatabase`: connection, server and free
+/// connections, schema and pending migrations, the queue's oldest runnable job, `n_dead_tup` on `jobs`, on one short
+/// connection of their own per page), and, as in the command, no disk or backup line: the server keeps the data and
+/// `pg_dump` takes the backups.
 extension Doctor {
     /// The largest database file the console runs `quick_check` on (measured at about 0.1 s on a small server).
     static let liveQuickCheckMaxBytes: Int64 = 64 << 20
@@ -17,6 +22,11 @@ extension Doctor {
     /// (nil when it could not be read); `llmCalls`/`llmErrors`: this process's provider calls in the last hour.
     func live(databaseFile: Bool, migrations: MigrationStatus?, llmCalls: Int, llmErrors: Int) async -> [DoctorCheck] {
         let doctor = self
+        if let url = config.databaseURL {
+            let database = await postgresDatabase(url)
+            let font = (try? await BlockingWork.run { doctor.cardFont() }) ?? DoctorCheck(.fail, "card font", "not checked")
+            return [configuration()] + database + [font, liveLLM(calls: llmCalls, errors: llmErrors)]
+        }
         // Blocking file work (stat, a read-only open and quick_check, statvfs, FreeType, a directory listing) on a thread
         // of its own, once per page.
         let local =

@@ -15,6 +15,13 @@ extension Doctor {
     static let deadTuplesWarn = 100_000
 
     func postgres(_ url: DatabaseURL) async -> [DoctorCheck] {
+        [configuration()] + (await postgresDatabase(url)) + [cardFont(), await llm()]
+    }
+
+    /// The database lines on PostgreSQL, as `doctor` and the console's live health both show them: the connection, the
+    /// server, the schema, the queue and the `jobs` table; when the server cannot be reached, why, and the schema as not
+    /// checked.
+    func postgresDatabase(_ url: DatabaseURL) async -> [DoctorCheck] {
         let settings = StoreEngine.postgresSettings(url, config: config)
         var logger = Logger(label: "personaworlds.doctor")
         logger.logLevel = .critical
@@ -24,12 +31,11 @@ extension Doctor {
         } catch {
             let reason = PostgresDiagnosis.reason(error).prefix(300)
             return [
-                configuration(), DoctorCheck(.fail, "database", "PostgreSQL at \(url.redacted): \(reason)"),
-                DoctorCheck(.fail, "schema", "not checked: no connection"), cardFont(), await llm(),
+                DoctorCheck(.fail, "database", "PostgreSQL at \(url.redacted): \(reason)"),
+                DoctorCheck(.fail, "schema", "not checked: no connection"),
             ]
         }
-        return [configuration()] + Self.postgresChecks(diagnosis, target: url.redacted, poolSize: config.databasePoolSize)
-            + [cardFont(), await llm()]
+        return Self.postgresChecks(diagnosis, target: url.redacted, poolSize: config.databasePoolSize)
     }
 
     /// The lines for what the server said (pure, so every threshold is tested without a server in that state).

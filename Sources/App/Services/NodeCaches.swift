@@ -3,8 +3,9 @@ import Storage
 /// This node's caches that a change made on another node can leave stale for longer than a user would accept, and how
 /// an eviction (`CacheEviction`, from this node or heard from another) reaches each.
 ///
-/// The other per-node caches need no eviction: the share card's key is the battle's version read from the database on
-/// every request (`CardService.key`), so a change made on any node is a new key on every node, and the feed is a
+/// The other per-node caches need no eviction: the share card's key is a hash of the texts it draws, derived from the
+/// database on every request (`CardService.key`), so a change made on any node (a reply, a persona renamed) is a new
+/// key on every node, and the feed is a
 /// ranking that may be `FEED_CACHE_TTL` old on one node as on many (README, "Past one machine").
 struct NodeCaches: Sendable {
     let pages: PublicPageCache

@@ -33,12 +33,14 @@ struct PublicBattlesController: Sendable {
     @Sendable func card(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try Identifiers.uuid(context.pathParameter("id"), label: "battle id")
         let battle = try await battles.publicBattle(id, withReplies: true, failure: "could not build battle card")
-        let etag = "\"battle-card-\(CardService.key(battle))\""
+        let content = cards.content(battle)
+        let key = CardService.key(battle, content)
+        let etag = "\"battle-card-\(key)\""
         if PublicCaching.matches(request.headers[values: .ifNoneMatch], etag: etag) {
             return PublicCaching.response(Data(), contentType: "image/png", etag: etag, cacheControl: PublicCaching.cardPolicy, request: request)
         }
         let png: [UInt8]
-        do { png = try cards.png(battle) } catch { throw error.asInternal("could not render battle card") }
+        do { png = try cards.png(content, key: key) } catch { throw error.asInternal("could not render battle card") }
         return PublicCaching.response(Data(png), contentType: "image/png", etag: etag, cacheControl: PublicCaching.cardPolicy, request: request)
     }
 }
