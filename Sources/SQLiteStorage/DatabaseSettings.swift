@@ -8,11 +8,17 @@ public struct DatabaseSettings: Sendable {
     public var busyTimeout: Double
     /// Number of reader connections.
     public var maximumReaderCount: Int
+    /// Read-only connections of their own for the short index reads on every authenticated request (`ReadLanes`):
+    /// two, one per core of the small box the appliance targets; a lane only queues reads of a few rows.
+    public var quickReadConnections: Int
 
-    public init(path: String, queryTimeout: Double = 5, busyTimeout: Double = 5, maximumReaderCount: Int = 8) {
+    public init(
+        path: String, queryTimeout: Double = 5, busyTimeout: Double = 5, maximumReaderCount: Int = 8, quickReadConnections: Int = 2
+    ) {
         self.path = path
         self.queryTimeout = queryTimeout
         self.busyTimeout = busyTimeout
         self.maximumReaderCount = maximumReaderCount
+        self.quickReadConnections = quickReadConnections
     }
 }

@@ -20,15 +20,26 @@ public final class SQLiteStore: Sendable {
     let path: String?
     /// The queue's finishing writes, committed together (`GroupCommit`).
     private let groupCommit = Mutex<GroupCommit?>(nil)
+    /// The connections of `quickRead` on a file (`ReadLanes`); nil for a store over one connection.
+    let quickReaders: ReadLanes?
 
     /// A store over `writer`, whose connections were configured by `makeConfiguration(_:deadlines:)` with the same
     /// `deadlines`. `path` is the file (nil in memory).
     /// - Parameter observe: receives the duration in seconds of every database call (for metrics).
-    public init(
+    public convenience init(
         _ writer: any DatabaseWriter, path: String?, deadlines: QueryDeadlines, queryTimeout: Double,
         observe: @escaping @Sendable (Double) -> Void = { _ in }
     ) {
+        self.init(writer, path: path, deadlines: deadlines, queryTimeout: queryTimeout, quickReaders: nil, observe: observe)
+    }
+
+    /// The same, with `quickRead` on `quickReaders` (connections on the same file) instead of the writer's readers.
+    init(
+        _ writer: any DatabaseWriter, path: String?, deadlines: QueryDeadlines, queryTimeout: Double, quickReaders: ReadLanes?,
+        observe: @escaping @Sendable (Double) -> Void
+    ) {
         self.pool = writer
+        self.quickReaders = quickReaders
         self.path = path
         self.deadlines = deadlines
         self.timeoutNanos = UInt64(saturating: queryTimeout * 1_000_000_000)
@@ -40,8 +51,12 @@ public final class SQLiteStore: Sendable {
         let directory = URL(fileURLWithPath: settings.path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let deadlines = QueryDeadlines()
-        let pool = try DatabasePool(path: settings.path, configuration: makeConfiguration(settings, deadlines: deadlines))
-        return SQLiteStore(pool, path: settings.path, deadlines: deadlines, queryTimeout: settings.queryTimeout, observe: observe)
+        let configuration = makeConfiguration(settings, deadlines: deadlines)
+        let pool = try DatabasePool(path: settings.path, configuration: configuration)
+        // Opened after the pool, which put the file in WAL mode.
+        let lanes = try ReadLanes(path: settings.path, configuration: configuration, count: settings.quickReadConnections)
+        return SQLiteStore(
+            pool, path: settings.path, deadlines: deadlines, queryTimeout: settings.queryTimeout, quickReaders: lanes, observe: observe)
     }
 
     /// A store in memory (one connection), for tests of the store itself.
@@ -89,13 +104,16 @@ public final class SQLiteStore: Sendable {
     ///
     /// Never a synchronous read: a blocking wait for a reader on a thread of Swift's cooperative pool deadlocks
     /// the executor against GRDB's reader queues under load (they share libdispatch's worker threads on Linux),
-    /// so every database access from async code goes through GRDB's async API.
+    /// so every database access from async code goes through GRDB's async API. On a file the read runs on the
+    /// store's own read-only lanes (`ReadLanes`: one hop to a lane and one back, instead of the pool's four).
     func quickRead<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let start = QueryDeadlines.monotonicNanos()
         defer { observe(Double(QueryDeadlines.monotonicNanos() - start) / 1e9) }
         let deadlines = self.deadlines
         let timeout = effectiveTimeout()
-        return try await pool.unsafeRead { db in try deadlines.with(db, timeoutNanos: timeout) { try body(db) } }
+        let work: @Sendable (Database) throws -> T = { db in try deadlines.with(db, timeoutNanos: timeout) { try body(db) } }
+        if let quickReaders { return try await quickReaders.read(work) }
+        return try await pool.unsafeRead(work)
     }
 
     /// Runs a write access in one `BEGIN IMMEDIATE` transaction. A foreign key that fails (a row the write refers to
@@ -162,6 +180,7 @@ public final class SQLiteStore: Sendable {
             try $0?.close()
             $0 = nil
         }
+        try quickReaders?.close()
         try pool.close()
     }
 }
