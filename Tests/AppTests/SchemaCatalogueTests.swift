@@ -34,7 +34,6 @@ import Testing
         try await db.close()
         let cluster = try await PostgresCluster.shared()
         let name = try await cluster.freshDatabase()
-        defer { Task { await cluster.drop(name) } }
         if let postgresChange { _ = try await cluster.query(name, postgresChange) }
         return (sqlite, try await SchemaCatalogue.postgres(cluster, database: name))
     }

@@ -12,7 +12,6 @@ import Testing
     @Test func aHeldConnectionIsInUseAQueuedCallIsWaitingAndABoundedWaitTimesOut() async throws {
         let cluster = try await PostgresCluster.shared()
         let name = try await cluster.freshDatabase()
-        defer { Task { await cluster.drop(name) } }
         let leases = LockedBox<[Double]>([])
         let timeouts = LockedBox(0)
         let observer = ConnectionPoolObserver(leased: { waited in leases.mutate { $0.append(waited) } }, timedOut: { timeouts.mutate { $0 += 1 } })
