@@ -100,11 +100,12 @@ extension SQLiteStore {
         switch job.prefetched {
         case .ready(let context)?: return context
         case .personaMissing?: return nil
-        case nil: return try await read { db in try Self.fetchReplyContext(db, job, now: now) }
+        case nil: return try await read { db in try Self.fetchReplyContext(db, job, now: now, threads: nil) }
         }
     }
 
-    static func fetchReplyContext(_ db: Database, _ job: ClaimedJob, now: Timestamp) throws -> ReplyJobContext? {
+    /// The context of a reply job; the thread through `threads` inside a batched write (nil: read in full).
+    static func fetchReplyContext(_ db: Database, _ job: ClaimedJob, now: Timestamp, threads: ThreadCache?) throws -> ReplyJobContext? {
         guard
             let row = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT id, name, bio, tone, daily_reply_quota FROM personas WHERE id = ?"),
@@ -116,10 +117,9 @@ extension SQLiteStore {
             try Bool.fetchOne(
                 db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?)"),
                 arguments: [job.postID, job.personaID]) ?? false
-        let thread = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT id, content FROM replies WHERE post_id = ? ORDER BY created_at ASC, id ASC"),
-            arguments: [job.postID]
-        ).map { LLMText(id: $0["id"], content: $0["content"]) }
+        let thread =
+            try threads?.thread(db, postID: job.postID)
+            ?? ThreadCache.read(db, postID: job.postID).map { LLMText(id: $0.id, content: $0.content) }
         var template: LLMTemplate?
         if let templateID = job.templateID {
             template = try Row.fetchOne(
@@ -140,28 +140,41 @@ extension SQLiteStore {
         _ job: ClaimedJob, content: String, post: Post, quota: Int, now: Timestamp,
         claimNext policy: QueuePolicy?
     ) async throws -> (ReplyWrite, next: ClaimedJob?) {
+        let threads = self.threads
         do {
             return try await batchedWrite { db in
-                let result = try Self.writeReply(db, job, content: content, post: post, quota: quota, now: now)
-                return (result, try policy.flatMap { try Self.claimNext(db, policy: $0, now: now) })
+                let (result, reply) = try Self.writeReply(db, job, content: content, post: post, quota: quota, now: now)
+                // Later statements of the transaction see this reply; the thread cache counts it from here on.
+                if let reply { threads.wrote(postID: job.postID, reply) }
+                do {
+                    return (result, try policy.flatMap { try Self.claimNext(db, policy: $0, now: now, threads: threads) })
+                } catch {
+                    // The savepoint rolls back, the reply with it.
+                    if let reply { threads.unwrote(postID: job.postID, id: reply.id) }
+                    throw error
+                }
             }
         } catch is QuotaRollback {
             return (.quotaReached, nil)
         }
     }
 
-    private static func writeReply(_ db: Database, _ job: ClaimedJob, content: String, post: Post, quota: Int, now: Timestamp) throws -> ReplyWrite {
+    /// The writes of a finished reply job; with `.written`, the reply as the thread orders it.
+    private static func writeReply(
+        _ db: Database, _ job: ClaimedJob, content: String, post: Post, quota: Int, now: Timestamp
+    ) throws -> (ReplyWrite, ThreadCache.Entry?) {
         // The fenced DONE first: if the claim was lost, nothing else is written.
-        guard try Self.markDone(db, job, now: now) else { return .lostClaim }
+        guard try Self.markDone(db, job, now: now) else { return (.lostClaim, nil) }
         let ts = now.storageString
+        let replyID = Identifiers.newUUID()
         try db.cachedStatement(
             sql: """
                 INSERT INTO replies(id, post_id, persona_id, user_id, authored_by, content, created_at, updated_at)
                 VALUES (?, ?, ?, NULL, 'AI', ?, ?, ?)
                 ON CONFLICT (post_id, persona_id) WHERE persona_id IS NOT NULL DO NOTHING
                 """
-        ).execute(arguments: [Identifiers.newUUID(), job.postID, job.personaID, content, ts, ts])
-        guard db.changesCount > 0 else { return .alreadyExisted }
+        ).execute(arguments: [replyID, job.postID, job.personaID, content, ts, ts])
+        guard db.changesCount > 0 else { return (.alreadyExisted, nil) }
         do {
             try Self.consumeQuota(db, personaID: job.personaID, quota: DailyQuota(.reply, limit: quota), now: now)
         } catch DomainError.quotaReached {
@@ -180,7 +193,7 @@ extension SQLiteStore {
         for type in ["reply_generated", "thread_participated"] {
             try activity.execute(arguments: [job.personaID, type, metadata, ts])
         }
-        return .written
+        return (.written, ThreadCache.Entry(createdAt: ts, id: replyID, content: content))
     }
 }
 

@@ -20,6 +20,8 @@ public final class SQLiteStore: Sendable {
     let path: String?
     /// The queue's finishing writes, committed together (`GroupCommit`).
     private let groupCommit = Mutex<GroupCommit?>(nil)
+    /// The threads reply jobs read, kept across the queue's batched writes (`ThreadCache`).
+    let threads = ThreadCache()
 
     /// A store over `writer`, whose connections were configured by `makeConfiguration(_:deadlines:)` with the same
     /// `deadlines`. `path` is the file (nil in memory).
@@ -140,7 +142,16 @@ public final class SQLiteStore: Sendable {
     func batchedWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let batcher = groupCommit.withLock { current -> GroupCommit in
             if let current { return current }
-            let made = GroupCommit { [unowned self] work in try await self.write { db in try work(db) } }
+            let threads = self.threads
+            let made = GroupCommit { [unowned self] work in
+                do {
+                    try await self.write { db in try work(db) }
+                } catch {
+                    threads.rolledBack()
+                    throw error
+                }
+                threads.committed()
+            }
             current = made
             return made
         }
