@@ -44,10 +44,11 @@ extension SQLiteStore {
                       AND \(ActiveJob.condition))
         """
 
+    /// A row of `jobColumns`, by position: GRDB's by-name lookup lower-cases every column name on each access, which
+    /// the queue's profile showed on every claim.
     static func claimed(_ row: Row) -> ClaimedJob {
         ClaimedJob(
-            id: row["id"], type: row["job_type"], postID: row["post_id"], personaID: row["persona_id"],
-            payload: row["payload"], attempts: row["attempts"], lockedAt: row["locked_at"])
+            id: row[0], type: row[1], postID: row[2], personaID: row[3], payload: row[4], attempts: row[5], lockedAt: row[6])
     }
 
     /// Claims up to `limit` jobs in one `BEGIN IMMEDIATE` transaction: expired leases first (each counted as an

@@ -8,12 +8,13 @@ extension SQLiteStore {
         p.id, p.room_id, p.persona_id, pe.name AS persona_name, p.user_id, p.authored_by, p.status, p.content, p.created_at, p.updated_at
         """
 
+    /// A row that starts with `postColumns`, by position (a reply job reads its post on every claim, and GRDB's by-name
+    /// lookup lower-cases every column name on each access).
     static func post(from row: Row) -> Post {
         Post(
-            id: row["id"], roomID: row["room_id"], personaID: row["persona_id"], personaName: row["persona_name"],
-            userID: row["user_id"], authoredBy: AuthoredBy(rawValue: row["authored_by"]) ?? .ai,
-            status: PostStatus(rawValue: row["status"]) ?? .draft, content: row["content"],
-            createdAt: timestamp(row["created_at"]), updatedAt: timestamp(row["updated_at"]))
+            id: row[0], roomID: row[1], personaID: row[2], personaName: row[3], userID: row[4],
+            authoredBy: AuthoredBy(rawValue: row[5]) ?? .ai, status: PostStatus(rawValue: row[6]) ?? .draft, content: row[7],
+            createdAt: timestamp(row[8]), updatedAt: timestamp(row[9]))
     }
 
     static func reply(from row: Row) -> Reply {

@@ -10,7 +10,8 @@ import Synchronization
 /// grow. The cache holds, per post, a subset of its committed replies: a full read is kept only when it saw committed
 /// rows alone, and a reply this process wrote is added only once its transaction committed. A subset with as many
 /// rows as the post has is the whole set, so every use first counts the post's replies (one search of
-/// `idx_replies_post_id_created_at`) and reads them all again on any difference, such as a reply another process wrote.
+/// `idx_replies_post_id_created_at`, in the claim's context statement) and reads them all again on any difference, such
+/// as a reply another process wrote.
 /// Replies written earlier in the open batch transaction (`pending`) are visible to its later statements; they are
 /// counted and merged in, and dropped if their savepoint or the transaction rolls back.
 ///
@@ -72,12 +73,11 @@ final class ThreadCache: Sendable {
 
     private let state = Mutex(State())
 
-    static let countSQL = "SELECT COUNT(*) FROM replies WHERE post_id = ?"
     static let threadSQL = "SELECT created_at, id, content FROM replies WHERE post_id = ? ORDER BY created_at ASC, id ASC"
 
-    /// All replies of `postID` in thread order, as the open write transaction sees them.
-    func thread(_ db: Database, postID: String) throws -> [LLMText] {
-        let count = try Int.fetchOne(db.cachedStatement(sql: Self.countSQL), arguments: [postID]) ?? 0
+    /// All replies of `postID` in thread order, as the open write transaction sees them; `count` is the post's number
+    /// of replies read in the same transaction (`SELECT COUNT(*) FROM replies WHERE post_id = ?`).
+    func thread(_ db: Database, postID: String, count: Int) throws -> [LLMText] {
         let (hit, committedOnly) = state.withLock { s -> ([LLMText]?, Bool) in
             let pending = s.pending[postID] ?? []
             guard let cached = s.threads[postID], cached.entries.count + pending.count == count else { return (nil, pending.isEmpty) }
