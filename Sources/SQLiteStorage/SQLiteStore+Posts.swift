@@ -127,10 +127,11 @@ extension SQLiteStore {
         try await read { db in try Self.usage(db, personaID: personaID, kind: kind, now: now) }
     }
 
+    /// A quota's use on one day; binds the persona, the quota kind and the day (`DailyQuota.dayKey`). No row is 0.
+    static let usageSQL = "SELECT used FROM quota_counters WHERE persona_id = ? AND quota_type = ? AND day = ?"
+
     static func usage(_ db: Database, personaID: String, kind: QuotaKind, now: Timestamp) throws -> Int {
-        try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT used FROM quota_counters WHERE persona_id = ? AND quota_type = ? AND day = ?"),
-            arguments: [personaID, kind.rawValue, DailyQuota.dayKey(now)]) ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: usageSQL), arguments: [personaID, kind.rawValue, DailyQuota.dayKey(now)]) ?? 0
     }
 
     /// Consumes one unit of quota atomically: the day's counter row moves only while it is below the limit (one

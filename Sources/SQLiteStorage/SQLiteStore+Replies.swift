@@ -49,6 +49,16 @@ extension SQLiteStore {
         SELECT COUNT(*) FROM jobs WHERE persona_id = ? AND job_type = \(JobKind.generateReply.sql) AND \(ActiveJob.condition)
         """
 
+    /// What the enqueue checks for one persona, in one statement (each statement costs the writer a bind, a step and a
+    /// reset): its reply quota (no row when it is not the caller's), today's usage (`usageSQL`), its queued jobs
+    /// (`queuedForPersonaSQL`), whether it already replied to the post, and whether it has an active job for the post
+    /// (`activeJobSQL`).
+    static let enqueueChecksSQL = """
+        SELECT daily_reply_quota, COALESCE((\(usageSQL)), 0), (\(queuedForPersonaSQL)),
+          EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?), (\(activeJobSQL))
+        FROM personas WHERE id = ? AND user_id = ?
+        """
+
     /// Inserts one `generate_reply` job per persona inside the caller's transaction. A persona is skipped when
     /// it is not the caller's, is at its daily reply quota counting the jobs it already has queued, already
     /// replied, or has an active job for the post; `uq_jobs_active_generate_reply` turns a concurrent duplicate
@@ -61,20 +71,17 @@ extension SQLiteStore {
         let ts = now.storageString
         for personaID in personaIDs {
             guard
-                let limit = try Int.fetchOne(
-                    db.cachedStatement(sql: "SELECT daily_reply_quota FROM personas WHERE id = ? AND user_id = ?"),
-                    arguments: [personaID, userID])
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: Self.enqueueChecksSQL),
+                    arguments: [
+                        personaID, QuotaKind.reply.rawValue, DailyQuota.dayKey(now), personaID, maxAttempts, postID, personaID,
+                        postID, personaID, maxAttempts, personaID, userID,
+                    ])
             else {
                 result.skipped += 1
                 continue
             }
-            let used = try Self.usage(db, personaID: personaID, kind: .reply, now: now)
-            let queued = try Int.fetchOne(db.cachedStatement(sql: Self.queuedForPersonaSQL), arguments: [personaID, maxAttempts]) ?? 0
-            let replied =
-                try Bool.fetchOne(
-                    db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?)"),
-                    arguments: [postID, personaID]) ?? false
-            let active = try Bool.fetchOne(db.cachedStatement(sql: Self.activeJobSQL), arguments: [postID, personaID, maxAttempts]) ?? false
+            let (limit, used, queued, replied, active): (Int, Int, Int, Bool, Bool) = (row[0], row[1], row[2], row[3], row[4])
             if !DailyQuota(.reply, limit: limit).allows(used: used, pending: queued) || replied || active {
                 result.skipped += 1
                 continue
@@ -104,12 +111,11 @@ extension SQLiteStore {
         }
     }
 
-    /// A reply job's persona, its reply usage today (the read of `usage`), whether it already replied to the post, and
+    /// A reply job's persona, its reply usage today (`usageSQL`), whether it already replied to the post, and
     /// the post's reply count (`ThreadCache`), in one statement: every statement on the claim path costs the writer a
     /// bind, a step and a reset.
     static let replyContextSQL = """
-        SELECT pe.id, pe.name, pe.bio, pe.tone, pe.daily_reply_quota,
-          COALESCE((SELECT used FROM quota_counters WHERE persona_id = pe.id AND quota_type = ? AND day = ?), 0),
+        SELECT pe.id, pe.name, pe.bio, pe.tone, pe.daily_reply_quota, COALESCE((\(usageSQL)), 0),
           EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = pe.id),
           (SELECT COUNT(*) FROM replies WHERE post_id = ?)
         FROM personas pe WHERE pe.id = ?
@@ -120,7 +126,7 @@ extension SQLiteStore {
         guard
             let row = try Row.fetchOne(
                 db.cachedStatement(sql: replyContextSQL),
-                arguments: [QuotaKind.reply.rawValue, DailyQuota.dayKey(now), job.postID, job.postID, job.personaID])
+                arguments: [job.personaID, QuotaKind.reply.rawValue, DailyQuota.dayKey(now), job.postID, job.postID, job.personaID])
         else { return nil }
         let persona = LLMPersona(id: row[0], name: row[1], bio: row[2], tone: row[3])
         let post = try Self.fetchPost(db, id: job.postID)
