@@ -62,13 +62,13 @@ extension SQLiteStore {
 
     /// The claim of one job inside a caller's write transaction (used to claim the next job while finishing one, so a
     /// busy loop needs one write transaction per job).
-    static func claimNext(_ db: Database, policy: QueuePolicy, now: Timestamp, threads: ThreadCache) throws -> ClaimedJob? {
+    static func claimNext(_ db: Database, policy: QueuePolicy, now: Timestamp, threads: ReplyThreadCache) throws -> ClaimedJob? {
         try claimBatch(db, limit: 1, policy: policy, now: now, threads: threads).first
     }
 
     /// The claim, inside a caller's batched write transaction; reply jobs come with their context read in it (their
     /// threads through `threads`).
-    static func claimBatch(_ db: Database, limit: Int, policy: QueuePolicy, now: Timestamp, threads: ThreadCache) throws -> [ClaimedJob] {
+    static func claimBatch(_ db: Database, limit: Int, policy: QueuePolicy, now: Timestamp, threads: ReplyThreadCache) throws -> [ClaimedJob] {
         var jobs = try claimRows(db, limit: limit, policy: policy, now: now)
         for index in jobs.indices where jobs[index].kind == .generateReply {
             jobs[index].prefetched =

@@ -112,7 +112,7 @@ extension SQLiteStore {
     }
 
     /// A reply job's persona, its reply usage today (`usageSQL`), whether it already replied to the post, and
-    /// the post's reply count (`ThreadCache`), in one statement: every statement on the claim path costs the writer a
+    /// the post's reply count (`ReplyThreadCache`), in one statement: every statement on the claim path costs the writer a
     /// bind, a step and a reset.
     static let replyContextSQL = """
         SELECT pe.id, pe.name, pe.bio, pe.tone, pe.daily_reply_quota, COALESCE((\(usageSQL)), 0),
@@ -122,7 +122,7 @@ extension SQLiteStore {
         """
 
     /// The context of a reply job; the thread through `threads` inside a batched write (nil: read in full).
-    static func fetchReplyContext(_ db: Database, _ job: ClaimedJob, now: Timestamp, threads: ThreadCache?) throws -> ReplyJobContext? {
+    static func fetchReplyContext(_ db: Database, _ job: ClaimedJob, now: Timestamp, threads: ReplyThreadCache?) throws -> ReplyJobContext? {
         guard
             let row = try Row.fetchOne(
                 db.cachedStatement(sql: replyContextSQL),
@@ -132,7 +132,7 @@ extension SQLiteStore {
         let post = try Self.fetchPost(db, id: job.postID)
         let thread =
             try threads?.thread(db, postID: job.postID, count: row[7])
-            ?? ThreadCache.read(db, postID: job.postID).map { LLMText(id: $0.id, content: $0.content) }
+            ?? ReplyThreadCache.read(db, postID: job.postID).map { LLMText(id: $0.id, content: $0.content) }
         var template: LLMTemplate?
         if let templateID = job.templateID {
             template = try Row.fetchOne(
@@ -174,7 +174,7 @@ extension SQLiteStore {
     /// The writes of a finished reply job; with `.written`, the reply as the thread orders it.
     private static func writeReply(
         _ db: Database, _ job: ClaimedJob, content: String, post: Post, quota: Int, now: Timestamp
-    ) throws -> (ReplyWrite, ThreadCache.Entry?) {
+    ) throws -> (ReplyWrite, ReplyThreadCache.Entry?) {
         // The fenced DONE first: if the claim was lost, nothing else is written.
         guard try Self.markDone(db, job, now: now) else { return (.lostClaim, nil) }
         let ts = now.storageString
@@ -205,7 +205,7 @@ extension SQLiteStore {
         for type in ["reply_generated", "thread_participated"] {
             try activity.execute(arguments: [job.personaID, type, metadata, ts])
         }
-        return (.written, ThreadCache.Entry(createdAt: ts, id: replyID, content: content))
+        return (.written, ReplyThreadCache.Entry(createdAt: ts, id: replyID, content: content))
     }
 }
 

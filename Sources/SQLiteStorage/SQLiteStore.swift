@@ -20,8 +20,8 @@ public final class SQLiteStore: Sendable {
     let path: String?
     /// The queue's finishing writes, committed together (`GroupCommit`).
     private let groupCommit = Mutex<GroupCommit?>(nil)
-    /// The threads reply jobs read, kept across the queue's batched writes (`ThreadCache`).
-    let threads = ThreadCache()
+    /// The threads reply jobs read, kept across the queue's batched writes (`ReplyThreadCache`).
+    let threads = ReplyThreadCache()
 
     /// A store over `writer`, whose connections were configured by `makeConfiguration(_:deadlines:)` with the same
     /// `deadlines`. `path` is the file (nil in memory).

@@ -5,7 +5,7 @@ import Testing
 
 /// The thread a claimed reply job carries is every reply of its post as the claim sees them, in thread order
 /// (`created_at`, then `id`), whoever wrote them: this process earlier, the same group commit, or another process.
-/// (SQLite keeps threads between claims in its `ThreadCache`; these are the cases where a kept thread would be stale.)
+/// (SQLite keeps threads between claims in its `ReplyThreadCache`; these are the cases where a kept thread would be stale.)
 @Suite struct ReplyThreadConformance {
     @Test(arguments: StoreBackend.available)
     func aClaimedJobsThreadHoldsEveryReplyOfItsPostInThreadOrderWhoeverWroteIt(backend: StoreBackend) async throws {

@@ -17,7 +17,7 @@ import Synchronization
 ///
 /// Only the queue's batched writes use it (they run one batch at a time on the one writer connection); reads on other
 /// connections read the thread themselves.
-final class ThreadCache: Sendable {
+final class ReplyThreadCache: Sendable {
     /// Posts whose threads are kept; past it an arbitrary one is dropped (its next job reads it again).
     static let maxPosts = 256
     /// The longest thread kept; longer ones are read each time (bounds the memory to maxPosts × maxReplies replies).
@@ -62,11 +62,11 @@ final class ThreadCache: Sendable {
         var pending: [String: [Entry]] = [:]
 
         mutating func keep(_ postID: String, _ thread: Thread) {
-            guard thread.entries.count <= ThreadCache.maxReplies else {
+            guard thread.entries.count <= ReplyThreadCache.maxReplies else {
                 threads[postID] = nil
                 return
             }
-            if threads[postID] == nil, threads.count >= ThreadCache.maxPosts, let any = threads.keys.first { threads[any] = nil }
+            if threads[postID] == nil, threads.count >= ReplyThreadCache.maxPosts, let any = threads.keys.first { threads[any] = nil }
             threads[postID] = thread
         }
     }
