@@ -30,21 +30,29 @@ public enum Identifiers {
     }
 
     /// A new lower-case v4 UUID.
+    /// The 16 random bytes come from two 64-bit draws of the system generator: each draw is a `getrandom` call, and
+    /// drawing byte by byte made 16 of them per id (every reply the queue writes takes one).
     public static func newUUID() -> String {
-        var bytes = [UInt8](repeating: 0, count: 16)
         var rng = SystemRandomNumberGenerator()
-        for i in 0..<16 { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let high = rng.next()
+        let low = rng.next()
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(36)
-        for (i, byte) in bytes.enumerated() {
-            if i == 4 || i == 6 || i == 8 || i == 10 { out.append(45) }
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0x0F)])
+        return String(unsafeUninitializedCapacity: 36) { out in
+            var at = 0
+            for i in 0..<16 {
+                var byte = UInt8(truncatingIfNeeded: (i < 8 ? high : low) >> (UInt64(7 - i % 8) * 8))
+                if i == 6 { byte = (byte & 0x0F) | 0x40 }
+                if i == 8 { byte = (byte & 0x3F) | 0x80 }
+                if i == 4 || i == 6 || i == 8 || i == 10 {
+                    out[at] = 45
+                    at += 1
+                }
+                out[at] = hex[Int(byte >> 4)]
+                out[at + 1] = hex[Int(byte & 0x0F)]
+                at += 2
+            }
+            return at
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     private static func isHex(_ c: UInt8) -> Bool {

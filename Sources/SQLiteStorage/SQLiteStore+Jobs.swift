@@ -44,10 +44,11 @@ extension SQLiteStore {
                       AND \(ActiveJob.condition))
         """
 
+    /// A row of `jobColumns`, by position: GRDB's by-name lookup lower-cases every column name on each access, which
+    /// the queue's profile showed on every claim.
     static func claimed(_ row: Row) -> ClaimedJob {
         ClaimedJob(
-            id: row["id"], type: row["job_type"], postID: row["post_id"], personaID: row["persona_id"],
-            payload: row["payload"], attempts: row["attempts"], lockedAt: row["locked_at"])
+            id: row[0], type: row[1], postID: row[2], personaID: row[3], payload: row[4], attempts: row[5], lockedAt: row[6])
     }
 
     /// Claims up to `limit` jobs in one `BEGIN IMMEDIATE` transaction: expired leases first (each counted as an
@@ -55,20 +56,23 @@ extension SQLiteStore {
     /// transaction (group commit).
     public func claimJobs(limit: Int, policy: QueuePolicy, now: Timestamp) async throws -> [ClaimedJob] {
         guard limit > 0 else { return [] }
-        return try await batchedWrite { db in try Self.claimBatch(db, limit: limit, policy: policy, now: now) }
+        let threads = self.threads
+        return try await batchedWrite { db in try Self.claimBatch(db, limit: limit, policy: policy, now: now, threads: threads) }
     }
 
     /// The claim of one job inside a caller's write transaction (used to claim the next job while finishing one, so a
     /// busy loop needs one write transaction per job).
-    static func claimNext(_ db: Database, policy: QueuePolicy, now: Timestamp) throws -> ClaimedJob? {
-        try claimBatch(db, limit: 1, policy: policy, now: now).first
+    static func claimNext(_ db: Database, policy: QueuePolicy, now: Timestamp, threads: ReplyThreadCache) throws -> ClaimedJob? {
+        try claimBatch(db, limit: 1, policy: policy, now: now, threads: threads).first
     }
 
-    /// The claim, inside a caller's write transaction; reply jobs come with their context read in it.
-    static func claimBatch(_ db: Database, limit: Int, policy: QueuePolicy, now: Timestamp) throws -> [ClaimedJob] {
+    /// The claim, inside a caller's batched write transaction; reply jobs come with their context read in it (their
+    /// threads through `threads`).
+    static func claimBatch(_ db: Database, limit: Int, policy: QueuePolicy, now: Timestamp, threads: ReplyThreadCache) throws -> [ClaimedJob] {
         var jobs = try claimRows(db, limit: limit, policy: policy, now: now)
         for index in jobs.indices where jobs[index].kind == .generateReply {
-            jobs[index].prefetched = try fetchReplyContext(db, jobs[index], now: now).map(PrefetchedContext.ready) ?? .personaMissing
+            jobs[index].prefetched =
+                try fetchReplyContext(db, jobs[index], now: now, threads: threads).map(PrefetchedContext.ready) ?? .personaMissing
         }
         return jobs
     }
@@ -103,9 +107,10 @@ extension SQLiteStore {
 
     /// Marks a claimed job DONE (fenced); with `claimNext`, claims the next job in the same transaction.
     public func completeJob(_ job: ClaimedJob, now: Timestamp, claimNext policy: QueuePolicy?) async throws -> (done: Bool, next: ClaimedJob?) {
-        try await batchedWrite { db in
+        let threads = self.threads
+        return try await batchedWrite { db in
             let done = try Self.markDone(db, job, now: now)
-            return (done, try policy.flatMap { try Self.claimNext(db, policy: $0, now: now) })
+            return (done, try policy.flatMap { try Self.claimNext(db, policy: $0, now: now, threads: threads) })
         }
     }
 
@@ -126,7 +131,8 @@ extension SQLiteStore {
         _ job: ClaimedJob, attempts: Int, error: String, availableAt: Timestamp?, now: Timestamp,
         claimNext policy: QueuePolicy?
     ) async throws -> ClaimedJob? {
-        try await batchedWrite { db in
+        let threads = self.threads
+        return try await batchedWrite { db in
             try db.cachedStatement(
                 sql: """
                     UPDATE jobs SET status = 'FAILED', attempts = ?, error = ?, locked_at = NULL,
@@ -137,7 +143,7 @@ extension SQLiteStore {
                 attempts, error.truncatedRunes(500), availableAt?.storageString, now.storageString,
                 job.id, job.lockedAt, job.attempts,
             ])
-            return try policy.flatMap { try Self.claimNext(db, policy: $0, now: now) }
+            return try policy.flatMap { try Self.claimNext(db, policy: $0, now: now, threads: threads) }
         }
     }
 

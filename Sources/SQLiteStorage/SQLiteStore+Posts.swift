@@ -8,12 +8,13 @@ extension SQLiteStore {
         p.id, p.room_id, p.persona_id, pe.name AS persona_name, p.user_id, p.authored_by, p.status, p.content, p.created_at, p.updated_at
         """
 
+    /// A row that starts with `postColumns`, by position (a reply job reads its post on every claim, and GRDB's by-name
+    /// lookup lower-cases every column name on each access).
     static func post(from row: Row) -> Post {
         Post(
-            id: row["id"], roomID: row["room_id"], personaID: row["persona_id"], personaName: row["persona_name"],
-            userID: row["user_id"], authoredBy: AuthoredBy(rawValue: row["authored_by"]) ?? .ai,
-            status: PostStatus(rawValue: row["status"]) ?? .draft, content: row["content"],
-            createdAt: timestamp(row["created_at"]), updatedAt: timestamp(row["updated_at"]))
+            id: row[0], roomID: row[1], personaID: row[2], personaName: row[3], userID: row[4],
+            authoredBy: AuthoredBy(rawValue: row[5]) ?? .ai, status: PostStatus(rawValue: row[6]) ?? .draft, content: row[7],
+            createdAt: timestamp(row[8]), updatedAt: timestamp(row[9]))
     }
 
     static func reply(from row: Row) -> Reply {
@@ -126,10 +127,11 @@ extension SQLiteStore {
         try await read { db in try Self.usage(db, personaID: personaID, kind: kind, now: now) }
     }
 
+    /// A quota's use on one day; binds the persona, the quota kind and the day (`DailyQuota.dayKey`). No row is 0.
+    static let usageSQL = "SELECT used FROM quota_counters WHERE persona_id = ? AND quota_type = ? AND day = ?"
+
     static func usage(_ db: Database, personaID: String, kind: QuotaKind, now: Timestamp) throws -> Int {
-        try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT used FROM quota_counters WHERE persona_id = ? AND quota_type = ? AND day = ?"),
-            arguments: [personaID, kind.rawValue, DailyQuota.dayKey(now)]) ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: usageSQL), arguments: [personaID, kind.rawValue, DailyQuota.dayKey(now)]) ?? 0
     }
 
     /// Consumes one unit of quota atomically: the day's counter row moves only while it is below the limit (one

@@ -49,6 +49,16 @@ extension SQLiteStore {
         SELECT COUNT(*) FROM jobs WHERE persona_id = ? AND job_type = \(JobKind.generateReply.sql) AND \(ActiveJob.condition)
         """
 
+    /// What the enqueue checks for one persona, in one statement (each statement costs the writer a bind, a step and a
+    /// reset): its reply quota (no row when it is not the caller's), today's usage (`usageSQL`), its queued jobs
+    /// (`queuedForPersonaSQL`), whether it already replied to the post, and whether it has an active job for the post
+    /// (`activeJobSQL`).
+    static let enqueueChecksSQL = """
+        SELECT daily_reply_quota, COALESCE((\(usageSQL)), 0), (\(queuedForPersonaSQL)),
+          EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?), (\(activeJobSQL))
+        FROM personas WHERE id = ? AND user_id = ?
+        """
+
     /// Inserts one `generate_reply` job per persona inside the caller's transaction. A persona is skipped when
     /// it is not the caller's, is at its daily reply quota counting the jobs it already has queued, already
     /// replied, or has an active job for the post; `uq_jobs_active_generate_reply` turns a concurrent duplicate
@@ -61,20 +71,17 @@ extension SQLiteStore {
         let ts = now.storageString
         for personaID in personaIDs {
             guard
-                let limit = try Int.fetchOne(
-                    db.cachedStatement(sql: "SELECT daily_reply_quota FROM personas WHERE id = ? AND user_id = ?"),
-                    arguments: [personaID, userID])
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: Self.enqueueChecksSQL),
+                    arguments: [
+                        personaID, QuotaKind.reply.rawValue, DailyQuota.dayKey(now), personaID, maxAttempts, postID, personaID,
+                        postID, personaID, maxAttempts, personaID, userID,
+                    ])
             else {
                 result.skipped += 1
                 continue
             }
-            let used = try Self.usage(db, personaID: personaID, kind: .reply, now: now)
-            let queued = try Int.fetchOne(db.cachedStatement(sql: Self.queuedForPersonaSQL), arguments: [personaID, maxAttempts]) ?? 0
-            let replied =
-                try Bool.fetchOne(
-                    db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?)"),
-                    arguments: [postID, personaID]) ?? false
-            let active = try Bool.fetchOne(db.cachedStatement(sql: Self.activeJobSQL), arguments: [postID, personaID, maxAttempts]) ?? false
+            let (limit, used, queued, replied, active): (Int, Int, Int, Bool, Bool) = (row[0], row[1], row[2], row[3], row[4])
             if !DailyQuota(.reply, limit: limit).allows(used: used, pending: queued) || replied || active {
                 result.skipped += 1
                 continue
@@ -100,26 +107,32 @@ extension SQLiteStore {
         switch job.prefetched {
         case .ready(let context)?: return context
         case .personaMissing?: return nil
-        case nil: return try await read { db in try Self.fetchReplyContext(db, job, now: now) }
+        case nil: return try await read { db in try Self.fetchReplyContext(db, job, now: now, threads: nil) }
         }
     }
 
-    static func fetchReplyContext(_ db: Database, _ job: ClaimedJob, now: Timestamp) throws -> ReplyJobContext? {
+    /// A reply job's persona, its reply usage today (`usageSQL`), whether it already replied to the post, and
+    /// the post's reply count (`ReplyThreadCache`), in one statement: every statement on the claim path costs the writer a
+    /// bind, a step and a reset.
+    static let replyContextSQL = """
+        SELECT pe.id, pe.name, pe.bio, pe.tone, pe.daily_reply_quota, COALESCE((\(usageSQL)), 0),
+          EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = pe.id),
+          (SELECT COUNT(*) FROM replies WHERE post_id = ?)
+        FROM personas pe WHERE pe.id = ?
+        """
+
+    /// The context of a reply job; the thread through `threads` inside a batched write (nil: read in full).
+    static func fetchReplyContext(_ db: Database, _ job: ClaimedJob, now: Timestamp, threads: ReplyThreadCache?) throws -> ReplyJobContext? {
         guard
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT id, name, bio, tone, daily_reply_quota FROM personas WHERE id = ?"),
-                arguments: [job.personaID])
+                db.cachedStatement(sql: replyContextSQL),
+                arguments: [job.personaID, QuotaKind.reply.rawValue, DailyQuota.dayKey(now), job.postID, job.postID, job.personaID])
         else { return nil }
-        let persona = LLMPersona(id: row["id"], name: row["name"], bio: row["bio"], tone: row["tone"])
+        let persona = LLMPersona(id: row[0], name: row[1], bio: row[2], tone: row[3])
         let post = try Self.fetchPost(db, id: job.postID)
-        let replied =
-            try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM replies WHERE post_id = ? AND persona_id = ?)"),
-                arguments: [job.postID, job.personaID]) ?? false
-        let thread = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT id, content FROM replies WHERE post_id = ? ORDER BY created_at ASC, id ASC"),
-            arguments: [job.postID]
-        ).map { LLMText(id: $0["id"], content: $0["content"]) }
+        let thread =
+            try threads?.thread(db, postID: job.postID, count: row[7])
+            ?? ReplyThreadCache.read(db, postID: job.postID).map { LLMText(id: $0.id, content: $0.content) }
         var template: LLMTemplate?
         if let templateID = job.templateID {
             template = try Row.fetchOne(
@@ -128,9 +141,8 @@ extension SQLiteStore {
             .map { LLMTemplate(name: $0["name"], promptRules: $0["prompt_rules"], wordLimit: $0["word_limit"]) }
         }
         return ReplyJobContext(
-            persona: persona, dailyReplyQuota: row["daily_reply_quota"],
-            repliesToday: try Self.usage(db, personaID: job.personaID, kind: .reply, now: now),
-            post: post, alreadyReplied: replied, thread: thread, template: template)
+            persona: persona, dailyReplyQuota: row[4], repliesToday: row[5], post: post, alreadyReplied: row[6], thread: thread,
+            template: template)
     }
 
     /// Writes the reply, quota event and activity events and marks the job DONE, atomically, in the
@@ -140,28 +152,41 @@ extension SQLiteStore {
         _ job: ClaimedJob, content: String, post: Post, quota: Int, now: Timestamp,
         claimNext policy: QueuePolicy?
     ) async throws -> (ReplyWrite, next: ClaimedJob?) {
+        let threads = self.threads
         do {
             return try await batchedWrite { db in
-                let result = try Self.writeReply(db, job, content: content, post: post, quota: quota, now: now)
-                return (result, try policy.flatMap { try Self.claimNext(db, policy: $0, now: now) })
+                let (result, reply) = try Self.writeReply(db, job, content: content, post: post, quota: quota, now: now)
+                // Later statements of the transaction see this reply; the thread cache counts it from here on.
+                if let reply { threads.wrote(postID: job.postID, reply) }
+                do {
+                    return (result, try policy.flatMap { try Self.claimNext(db, policy: $0, now: now, threads: threads) })
+                } catch {
+                    // The savepoint rolls back, the reply with it.
+                    if let reply { threads.unwrote(postID: job.postID, id: reply.id) }
+                    throw error
+                }
             }
         } catch is QuotaRollback {
             return (.quotaReached, nil)
         }
     }
 
-    private static func writeReply(_ db: Database, _ job: ClaimedJob, content: String, post: Post, quota: Int, now: Timestamp) throws -> ReplyWrite {
+    /// The writes of a finished reply job; with `.written`, the reply as the thread orders it.
+    private static func writeReply(
+        _ db: Database, _ job: ClaimedJob, content: String, post: Post, quota: Int, now: Timestamp
+    ) throws -> (ReplyWrite, ReplyThreadCache.Entry?) {
         // The fenced DONE first: if the claim was lost, nothing else is written.
-        guard try Self.markDone(db, job, now: now) else { return .lostClaim }
+        guard try Self.markDone(db, job, now: now) else { return (.lostClaim, nil) }
         let ts = now.storageString
+        let replyID = Identifiers.newUUID()
         try db.cachedStatement(
             sql: """
                 INSERT INTO replies(id, post_id, persona_id, user_id, authored_by, content, created_at, updated_at)
                 VALUES (?, ?, ?, NULL, 'AI', ?, ?, ?)
                 ON CONFLICT (post_id, persona_id) WHERE persona_id IS NOT NULL DO NOTHING
                 """
-        ).execute(arguments: [Identifiers.newUUID(), job.postID, job.personaID, content, ts, ts])
-        guard db.changesCount > 0 else { return .alreadyExisted }
+        ).execute(arguments: [replyID, job.postID, job.personaID, content, ts, ts])
+        guard db.changesCount > 0 else { return (.alreadyExisted, nil) }
         do {
             try Self.consumeQuota(db, personaID: job.personaID, quota: DailyQuota(.reply, limit: quota), now: now)
         } catch DomainError.quotaReached {
@@ -180,7 +205,7 @@ extension SQLiteStore {
         for type in ["reply_generated", "thread_participated"] {
             try activity.execute(arguments: [job.personaID, type, metadata, ts])
         }
-        return .written
+        return (.written, ReplyThreadCache.Entry(createdAt: ts, id: replyID, content: content))
     }
 }
 

@@ -22,6 +22,8 @@ public final class SQLiteStore: Sendable {
     private let groupCommit = Mutex<GroupCommit?>(nil)
     /// The connections of `quickRead` on a file (`ReadLanes`); nil for a store over one connection.
     let quickReaders: ReadLanes?
+    /// The threads reply jobs read, kept across the queue's batched writes (`ReplyThreadCache`).
+    let threads = ReplyThreadCache()
 
     /// A store over `writer`, whose connections were configured by `makeConfiguration(_:deadlines:)` with the same
     /// `deadlines`. `path` is the file (nil in memory).
@@ -158,7 +160,16 @@ public final class SQLiteStore: Sendable {
     func batchedWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let batcher = groupCommit.withLock { current -> GroupCommit in
             if let current { return current }
-            let made = GroupCommit { [unowned self] work in try await self.write { db in try work(db) } }
+            let threads = self.threads
+            let made = GroupCommit { [unowned self] work in
+                do {
+                    try await self.write { db in try work(db) }
+                } catch {
+                    threads.rolledBack()
+                    throw error
+                }
+                threads.committed()
+            }
             current = made
             return made
         }

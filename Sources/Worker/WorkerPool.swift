@@ -2,7 +2,6 @@ import Domain
 import Logging
 import ServiceLifecycle
 import Storage
-import Synchronization
 
 /// `WORKER_CONCURRENCY` claim→execute loops in one process.
 ///
@@ -153,11 +152,10 @@ public struct WorkerPool: Service {
                 await RequestDeadline.$nanos.withValue(deadline) { await handler.run(job, claimNext: claimNext) }
             }
             group.addTask {
-                // Watchdog: after shutdown starts, give the job `shutdownGrace`, then abandon it.
-                while !stopping.isStopped {
-                    try? await Task.sleep(nanoseconds: 50_000_000)
-                    if Task.isCancelled { return (.done, nil) }
-                }
+                // Watchdog: after shutdown starts, give the job `shutdownGrace`, then abandon it. It waits on the flag
+                // (no timer per job) and is cancelled as soon as the handler returns.
+                await stopping.waitUntilStopped()
+                if Task.isCancelled { return (.done, nil) }
                 try? await Task.sleep(nanoseconds: UInt64(saturating: settings.shutdownGrace * 1e9))
                 return Task.isCancelled ? (.done, nil) : nil
             }
@@ -210,14 +208,6 @@ public struct WorkerPool: Service {
             return next
         }
     }
-}
-
-/// Set once graceful shutdown begins.
-public final class StopFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    public init() {}
-    public var isStopped: Bool { flag.load(ordering: .relaxed) }
-    public func stop() { flag.store(true, ordering: .relaxed) }
 }
 
 /// Hooks for the queue metrics (`jobs_processed_total`, `job_retries_total`), so the worker does not depend on Prometheus.

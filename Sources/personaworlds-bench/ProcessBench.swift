@@ -84,7 +84,7 @@ private func workerProcessRun(binary: String, jobs: Int, processes: Int, label: 
 /// User + system seconds of this process's waited-for children (the worker processes once they have exited).
 private func childrenCPUSeconds() -> Double {
     var usage = rusage()
-    getrusage(RUSAGE_CHILDREN, &usage)
+    getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 

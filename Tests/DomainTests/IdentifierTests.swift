@@ -26,5 +26,10 @@ import Testing
         let ids = (0..<1000).map { _ in Identifiers.newUUID() }
         #expect(Set(ids).count == 1000)
         #expect(ids.allSatisfy { Identifiers.isValidUUID($0) && $0 == $0.lowercased() && Array($0)[14] == "4" })
+        // Every random digit takes several values over 1,000 ids (each of the 16 bytes comes from the generator).
+        let digits = ids.map { Array($0.filter { $0 != "-" }) }
+        for position in 0..<32 where position != 12 {
+            #expect(Set(digits.map { $0[position] }).count > (position == 16 ? 3 : 8), "hex digit \(position)")
+        }
     }
 }
