@@ -31,6 +31,8 @@
 #    10. idle enqueue → start latency p50/p99
 #    11. uncached share-card render median/p99 (target < 30 ms), and weekly digest time per user on a
 #        copy of the engagement dataset (when it was seeded)
+#    11b. one retention pruning pass on another copy of it, run as a year after the data was written: the
+#        file's size before and after (target: halves or better) and the pass's time
 #     Targets: >= 2000 jobs/s, >= 0.5 of the raw ceiling, p99 enqueue → start < 5 ms; then one vs two
 #     `serve --worker-only` processes on one file (two at least as fast as one).
 #   Resources: the server's peak RSS over the HTTP runs (target < 100 MB) and with the engagement

@@ -12,8 +12,8 @@ import Worker
 ///   2. end-to-end throughput: enqueue → DONE through the real queue and worker pool (no-op LLM);
 ///   3. no-op jobs: the same with a handler that only marks each job done (nothing written beyond the job row);
 ///   4. idle enqueue → start latency, p50 and p99;
-///   then one vs two worker processes, card renders and weekly digests.
-/// `BENCH_QUEUE_PARTS`, a comma list of raw, e2e, noop, latency, procs, card and digest (all by default), picks the
+///   then one vs two worker processes, card renders, weekly digests and a retention pruning pass.
+/// `BENCH_QUEUE_PARTS`, a comma list of raw, e2e, noop, latency, procs, card, digest and prune (all by default), picks the
 /// parts: `BENCH_QUEUE_PARTS=e2e` under callgrind measures the reply jobs alone (see `benchPhaseMark`).
 
 /// An LLM that answers at once, so the benchmark measures the queue, not a provider.
@@ -64,7 +64,7 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
 let clock = SystemClock()
 let jobCount = Int(ProcessInfo.processInfo.environment["BENCH_JOBS"] ?? "") ?? 5000
 let parts = Set(
-    (ProcessInfo.processInfo.environment["BENCH_QUEUE_PARTS"] ?? "raw,e2e,noop,latency,procs,card,digest")
+    (ProcessInfo.processInfo.environment["BENCH_QUEUE_PARTS"] ?? "raw,e2e,noop,latency,procs,card,digest,prune")
         .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
 let logger = {
     var made = Logger(label: "bench")
@@ -238,3 +238,4 @@ if parts.contains("procs") {
 }
 if parts.contains("card") { try benchmarkCardRender() }
 if parts.contains("digest") { try await benchmarkWeeklyDigest() }
+if parts.contains("prune") { try await benchmarkPruning() }
