@@ -215,7 +215,7 @@ if want move; then
   if [ -z "$src" ] || [ ! -f "$src" ]; then
     src="$work/move-source.sqlite"
     what="seed --demo-scale $MOVE_SCALE"
-    if ! env DATABASE_PATH="$src" JWT_SECRET=$JWT LOG_LEVEL=warning "$BIN" seed --demo-scale "$MOVE_SCALE" >"$work/move-seed.log" 2>&1; then
+    if ! env DATABASE_PATH="$src" JWT_SECRET=$JWT LOG_LEVEL=warning DB_QUERY_TIMEOUT=0 "$BIN" seed --demo-scale "$MOVE_SCALE" >"$work/move-seed.log" 2>&1; then
       say "move-to-postgres SKIP (seed --demo-scale $MOVE_SCALE failed:)"; tail -3 "$work/move-seed.log" | sed 's/^/bench-postgres:   /'
       src=
     fi
