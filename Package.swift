@@ -106,7 +106,8 @@ let package = Package(
         .executableTarget(
             name: "personaworlds-bench",
             dependencies: [
-                "Domain", "Storage", "SQLiteStorage", "Worker", "LLM", "Card", .product(name: "GRDB", package: "GRDB.swift"),
+                "Domain", "Storage", "SQLiteStorage", "PostgresStorage", "Worker", "LLM", "Card",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -43,6 +43,14 @@
 #        PG_PEER_SECONDS (15) each with synchronous_commit=off and =on, and our end-to-end rate from 9. over
 #        each. As root it installs Debian's postgresql when missing; without it (or on any Postgres
 #        failure) it prints `pg-peer: SKIP (why)` and the rest of the benchmark stands.
+#   PostgreSQL section (scripts/bench-postgres.sh, on the peer's cluster right after it; its header has the details and
+#   knobs): 13. our reply jobs on PostgreSQL end to end and their ratio to the peer (target >= 3x at the same
+#       durability); 14. one vs two `serve --worker-only` nodes on one database (two >= one); 15. enqueue on one node →
+#       start on another, p99 (< 25 ms); 16. rate-limit check p99 (< 2 ms); 17. statements/s of an idle node (<= 2/s);
+#       18. GET /personas / GET /healthz with the server on PostgreSQL; 19. `move-to-postgres` rows/s of the
+#       engagement dataset (of part 6, or a `seed --demo-scale $BENCH_PG_MOVE_SCALE` one; >= 50,000 rows/s). A part
+#       that cannot run prints `bench-postgres: … SKIP (why)`; the rest stands. BENCH_PG=only runs the peer and this
+#       section alone (after the release builds or with BENCH_BIN), BENCH_PG=0 neither.
 #
 # BENCH_BIN=path: benchmark that personaworlds binary and skip the release builds (e.g. to try this
 # script against .build/debug/personaworlds while a release build would get in the way); the queue
@@ -51,7 +59,9 @@
 # BENCH_CONNECTIONS (50), BENCH_THREADS (2), SCRATCH (.build-release), BENCH_SCALE (10000; 0 skips
 # the engagement dataset), BENCH_FEED_USERS (20), BENCH_FEED_REPEATS (5 per user),
 # BENCH_SEED_TIMEOUT (1800 s, bounds the seeding); personaworlds-bench reads BENCH_JOBS (5000) and
-# BENCH_QUEUE_PARTS (which of its parts run; its header says which there are).
+# BENCH_QUEUE_PARTS (which of its parts run; its header says which there are); BENCH_PG (1; 0 skips the peer and the
+# PostgreSQL section, `only` runs nothing else) and the section's own knobs (BENCH_PG_PARTS, BENCH_PG_IDLE_SECONDS,
+# BENCH_PG_LATENCY_JOBS, BENCH_PG_RATELIMIT_CHECKS, BENCH_PG_MOVE_SCALE; scripts/bench-postgres.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${BENCH_DURATION:-10s}
@@ -73,6 +83,16 @@ else
   QUEUE_BENCH="$SCRATCH/release/personaworlds-bench"
 fi
 [ -x "$BIN" ] || { echo "bench: $BIN is not an executable" >&2; exit 2; }
+# The pgbench peer and, on its cluster, the PostgreSQL section. Both exit 0 whatever happens to PostgreSQL (they print
+# SKIP and why). $1: our SQLite end-to-end jobs/s for the peer's ratio line, when there is one.
+run_postgres() {
+  PERSONAWORLDS_BIN="$BIN" QUEUE_BENCH="$QUEUE_BENCH" BENCH_SCALE_DB="${scale_db:-}" PG_PEER_THEN=scripts/bench-postgres.sh \
+    OUR_JOBS_PER_SEC="${1:-}" bash scripts/pg-queue-peer.sh
+}
+if [ "${BENCH_PG:-1}" = only ]; then
+  run_postgres
+  exit 0
+fi
 tmp=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; [ -n "$pid" ] && wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -275,14 +295,10 @@ fi
 # Postgres peer: the same queue work on PostgreSQL, on this machine right after ours, so the ratios compare
 # like with like. It exits 0 whatever happens to Postgres (it prints SKIP and why).
 if [ "${BENCH_PG:-1}" = 0 ]; then
-  echo "bench: Postgres peer skipped (BENCH_PG=0)"
+  echo "bench: Postgres peer and PostgreSQL section skipped (BENCH_PG=0)"
 else
   # "bench: queue end-to-end enqueue→DONE, no-op LLM, WORKER_CONCURRENCY=4:     1234 jobs/s (5000 jobs in …)"
   ours=$(sed -nE 's/^bench: queue end-to-end enqueue.* ([0-9]+([.][0-9]+)?) jobs\/s \(.*/\1/p' "$tmp/queue.txt" 2>/dev/null | head -1 || true)
-  if [ -n "$ours" ]; then
-    OUR_JOBS_PER_SEC=$ours bash scripts/pg-queue-peer.sh
-  else
-    echo "bench: Postgres peer without ratios (no end-to-end jobs/s line from the queue benchmark above)"
-    bash scripts/pg-queue-peer.sh
-  fi
+  [ -n "$ours" ] || echo "bench: Postgres peer without ratios (no end-to-end jobs/s line from the queue benchmark above)"
+  run_postgres "$ours"
 fi

@@ -35,6 +35,11 @@
 #   pg-peer: synchronous_commit=on   jobs/s=1564.1
 #   pg-peer: ratio ours/pg(off)=0.57  ours/pg(on)=0.75      (only with OUR_JOBS_PER_SEC set)
 # Any failure prints `pg-peer: SKIP (<reason>)` and the server log's tail, and exits 0.
+#
+# PG_PEER_THEN=script: after the peer's figures, runs `bash script` on the same cluster before it is stopped (make bench
+# runs the PostgreSQL section, scripts/bench-postgres.sh, so), with PG_BIN, PG_CLUSTER_DIR, PG_CLUSTER_PORT,
+# PG_CLUSTER_USER, PG_CLUSTER_LOG and the peer's jobs/s in PG_PEER_RATE_ON and PG_PEER_RATE_OFF exported. When the peer
+# skips, it says that the section is skipped too. max_connections is 100 (the default) so the section's nodes fit.
 # Knobs: PG_PEER_SECONDS (15 per run), PG_PEER_CLIENTS (4), OUR_JOBS_PER_SEC, PG_PEER_AUTOVACUUM (queue|stock),
 # PG_PEER_PGROOT (/usr/lib/postgresql; point it at an empty directory to exercise the "not installed" path).
 set -Eeuo pipefail
@@ -56,6 +61,7 @@ tmp=
 skip() { # reason: print it, the server log's tail if there is one, and leave with 0 (bench.sh goes on)
   trap - ERR
   say "SKIP ($1)"
+  if [ -n "${PG_PEER_THEN:-}" ]; then echo "bench-postgres: SKIP (the pgbench peer's cluster is not usable: $1)"; fi
   if [ -n "$PG_CLUSTER_LOG" ] && [ -s "$PG_CLUSTER_LOG" ]; then
     echo "pg-peer: postgres log (last 20 lines):"
     tail -n 20 "$PG_CLUSTER_LOG" | sed 's/^/pg-peer:   /'
@@ -104,7 +110,7 @@ trap 'exit 130' INT TERM
 
 # The cluster (scripts/lib/pg-cluster.sh): as the `postgres` OS user when root, local trust, TCP with a password
 # nobody has, fsync on; its directory also holds this script's files.
-conf=("shared_buffers = 128MB" "max_connections = $((CLIENTS + 10))")
+conf=("shared_buffers = 128MB" "max_connections = $((CLIENTS + 10 > 100 ? CLIENTS + 10 : 100))")
 if [ "$AUTOVACUUM" = queue ]; then conf+=("autovacuum_naptime = 1s"); fi
 pg_cluster_start "${conf[@]}" || skip "$PG_CLUSTER_ERROR"
 tmp=$PG_CLUSTER_DIR
@@ -359,4 +365,10 @@ if [ -n "${OUR_JOBS_PER_SEC:-}" ]; then
   else
     say "OUR_JOBS_PER_SEC='$OUR_JOBS_PER_SEC' is not a number: no ratio"
   fi
+fi
+if [ -n "${PG_PEER_THEN:-}" ]; then
+  # The PostgreSQL section on this cluster; whatever happens in it, the peer's figures above stand.
+  PG_PEER_RATE_ON=${RATE[on]} PG_PEER_RATE_OFF=${RATE[off]} PG_BIN=$PGBIN PG_CLUSTER_DIR=$tmp PG_CLUSTER_PORT=$port \
+    PG_CLUSTER_USER=$DBUSER PG_CLUSTER_LOG=$PG_CLUSTER_LOG bash "$PG_PEER_THEN" ||
+    say "the PostgreSQL section ($PG_PEER_THEN) exited with status $?"
 fi

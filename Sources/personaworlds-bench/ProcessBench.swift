@@ -63,7 +63,7 @@ private func workerProcessRun(binary: String, jobs: Int, processes: Int, label: 
     let total = try await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM jobs") ?? 0 }
     let cpuBefore = childrenCPUSeconds()
     let start = Monotonic.nanos()
-    let workers = try (0..<processes).map { _ in try launchWorker(binary: binary, databasePath: path) }
+    let workers = try (0..<processes).map { _ in try launchWorkerNode(binary: binary, environment: ["DATABASE_PATH": path]) }
     var done = 0
     while done < total {
         try await Task.sleep(nanoseconds: 20_000_000)
@@ -88,15 +88,17 @@ private func childrenCPUSeconds() -> Double {
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
-private func launchWorker(binary: String, databasePath: String) throws -> Process {
+/// A `serve --worker-only` process of `binary` (4 loops, mock LLM at no latency, output discarded) on the database
+/// `environment` names (`DATABASE_PATH` or `DATABASE_URL`).
+func launchWorkerNode(binary: String, environment: [String: String]) throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = ["serve", "--worker-only"]
     process.environment = [
-        "DATABASE_PATH": databasePath, "JWT_SECRET": "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "JWT_SECRET": "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
         "LOG_LEVEL": "warning", "WORKER_CONCURRENCY": "4", "WORKER_POLL_EVERY": "50ms", "MOCK_LLM_LATENCY": "0s",
         "WORKER_OBSERVABILITY_PORT": "0", "PATH": "/usr/bin:/bin",
-    ]
+    ].merging(environment) { $1 }
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()

@@ -15,6 +15,11 @@ import Worker
 ///   then one vs two worker processes, card renders, weekly digests and a retention pruning pass.
 /// `BENCH_QUEUE_PARTS`, a comma list of raw, e2e, noop, latency, procs, card, digest and prune (all by default), picks the
 /// parts: `BENCH_QUEUE_PARTS=e2e` under callgrind measures the reply jobs alone (see `benchPhaseMark`).
+/// On PostgreSQL (never by default; scripts/bench-postgres.sh runs them on the pgbench peer's cluster, see
+/// `PostgresBenchTarget` for the `BENCH_PG_*` variables that name it): pg-e2e (reply jobs end to end), pg-procs (one vs
+/// two `serve --worker-only` nodes on one database, needs `BENCH_SERVER_BIN`), pg-latency (enqueue on one node → start
+/// on another, `BENCH_PG_LATENCY_JOBS` jobs, 200 by default) and pg-ratelimit (the shared rate-limit check,
+/// `BENCH_PG_RATELIMIT_CHECKS`, 5000 by default).
 
 /// An LLM that answers at once, so the benchmark measures the queue, not a provider.
 struct NoopLLM: LLMClient {
@@ -237,5 +242,29 @@ if parts.contains("procs") {
     }
 }
 if parts.contains("card") { try benchmarkCardRender() }
+let environment = ProcessInfo.processInfo.environment
+let postgresParts = parts.filter { $0.hasPrefix("pg-") }
+if !postgresParts.isEmpty {
+    if let target = PostgresBenchTarget(environment) {
+        if parts.contains("pg-e2e") { _ = try await benchmarkPostgresEndToEnd(target, jobs: jobCount, settings: settings, logger: logger) }
+        if parts.contains("pg-procs") {
+            if let server = environment["BENCH_SERVER_BIN"], !server.isEmpty {
+                try await benchmarkPostgresWorkerNodes(target, binary: server, jobs: jobCount, logger: logger)
+            } else {
+                print("bench: pg worker nodes: SKIP (set BENCH_SERVER_BIN to the personaworlds binary)")
+            }
+        }
+        if parts.contains("pg-latency") {
+            let jobs = Int(environment["BENCH_PG_LATENCY_JOBS"] ?? "") ?? 200
+            try await benchmarkPostgresCrossNodeLatency(target, jobs: max(1, jobs), settings: settings, logger: logger)
+        }
+        if parts.contains("pg-ratelimit") {
+            let checks = Int(environment["BENCH_PG_RATELIMIT_CHECKS"] ?? "") ?? 5000
+            try await benchmarkPostgresRateLimit(target, checks: max(1, checks), logger: logger)
+        }
+    } else {
+        print("bench: \(postgresParts.sorted().joined(separator: ",")): SKIP (BENCH_PG_SOCKET_DIR, BENCH_PG_PORT and BENCH_PG_USER name no cluster)")
+    }
+}
 if parts.contains("digest") { try await benchmarkWeeklyDigest() }
 if parts.contains("prune") { try await benchmarkPruning() }

@@ -66,8 +66,9 @@ import Testing
             "the engine is chosen in one place; engine-only operations (backup, doctor, move) are the exceptions"
         ),
         (
-            "PostgresStorage", ["Sources/App/StoreEngine.swift", "Sources/App/Move/", "Sources/App/Operations/Doctor"],
-            "the engine is chosen in one place; the move writes PostgreSQL directly, the doctor diagnoses it"
+            "PostgresStorage",
+            ["Sources/App/StoreEngine.swift", "Sources/App/Move/", "Sources/App/Operations/Doctor", "Sources/personaworlds-bench/"],
+            "the engine is chosen in one place; the move writes PostgreSQL directly, the doctor diagnoses it, the benchmark measures it"
         ),
     ]
 
@@ -85,7 +86,7 @@ import Testing
             ("SQLiteStore", "Sources/SQLiteStorage/", ["Sources/App/StoreEngine.swift", "Sources/personaworlds-bench/"]),
             (
                 "PostgresStore", "Sources/PostgresStorage/",
-                ["Sources/App/StoreEngine.swift", "Sources/App/Move/SQLiteToPostgresMove.swift"]
+                ["Sources/App/StoreEngine.swift", "Sources/App/Move/SQLiteToPostgresMove.swift", "Sources/personaworlds-bench/"]
             ),
         ]
         for file in try Self.sources() {

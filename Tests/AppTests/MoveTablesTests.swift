@@ -65,6 +65,23 @@ import Testing
         #expect(MoveRowCodec.canonical("{nope", .json) == nil)
     }
 
+    @Test func valuesReadBackFromPostgresAreHashedInTheSourcesCanonicalForm() {
+        // What PostgresBulkLoad gives per kind is canonical already, so it is hashed as read and meets the source's text.
+        let driverForms: [(String, MoveTable.Kind)] = [
+            ("2026-12-05T10:11:12.123456Z", .timestamp), ("2026-12-05T10:11:12.000000Z", .timestamp),
+            ("0a11ce00-0000-4000-8000-000000000001", .uuid), ("-42", .integer), ("t", .boolean), ("f", .boolean), ("2026-12-07", .date),
+            ("café\tline", .text), ("PUBLISHED", .enumeration),
+        ]
+        for (text, kind) in driverForms {
+            #expect(MoveRowCodec.canonicalReadBack(text, kind) == MoveRowCodec.canonical(text, kind), "\(kind): \(text)")
+        }
+        #expect(
+            MoveRowCodec.canonicalReadBack("2026-12-05T10:11:12.000000Z", .timestamp) == MoveRowCodec.canonical("2026-12-05T10:11:12Z", .timestamp))
+        // JSON is the one kind re-encoded: jsonb's text meets SQLite's.
+        #expect(MoveRowCodec.canonicalReadBack(#"{"a": [1000], "z": 1}"#, .json) == MoveRowCodec.canonical(#"{"z":1,"a":[1e3]}"#, .json))
+        #expect(MoveRowCodec.canonicalReadBack("{nope", .json) == "\u{0}{nope", "JSON with no canonical form matches no source value")
+    }
+
     @Test func copyLinesEscapeTheFormatsSpecialCharacters() {
         var out: [UInt8] = []
         MoveRowCodec.appendCopyLine(["a\tb", nil, "line\nbreak\r", #"back\slash"#, ""], to: &out)

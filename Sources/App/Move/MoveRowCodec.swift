@@ -38,6 +38,17 @@ enum MoveRowCodec {
         }
     }
 
+    /// The canonical text of a value read back from PostgreSQL (`PostgresBulkLoad.forEachRow`). Only JSON needs work:
+    /// the driver already gives every other kind in its canonical form (uuids, timestamps, integers and booleans are
+    /// formatted from the decoded value by the functions `canonical` ends in, dates come from `to_char`, text is text),
+    /// so those are hashed as read, and a value that differs from the source still changes the checksum. Re-parsing them
+    /// was a third of the verification's work. JSON with no canonical form is hashed as read behind a NUL, so the table
+    /// fails.
+    static func canonicalReadBack(_ text: String, _ kind: MoveTable.Kind) -> String {
+        guard kind == .json else { return text }
+        return canonical(text, .json) ?? "\u{0}" + text
+    }
+
     static func expected(_ kind: MoveTable.Kind) -> String {
         switch kind {
         case .text, .enumeration: "text"

@@ -201,6 +201,8 @@ struct SQLiteToPostgresMove: Sendable {
                     if rows > 0 { result.replaced.append((table.name, rows)) }
                 }
                 try await bulk.execute("TRUNCATE \(names)")
+                // Indexes and foreign keys are built once after the COPY rather than row by row (`DeferredChecks`).
+                let deferred = try await DeferredChecks.setAside(bulk, tables: tables.map(\.name))
 
                 let started = ContinuousClock.now
                 guard case .plan(let counts) = try await next(&iterator, handoff) else {
@@ -227,6 +229,7 @@ struct SQLiteToPostgresMove: Sendable {
                     result.tables.append(TableResult(name: table.name, sourceRows: end.rows, sourceChecksum: end.checksum))
                     autoincrement.append(end.counter)
                 }
+                try await deferred.restore(bulk)
                 result.copySeconds = Self.seconds(ContinuousClock.now - started)
 
                 let checking = ContinuousClock.now
@@ -236,8 +239,7 @@ struct SQLiteToPostgresMove: Sendable {
                     let total = result.tables[index].sourceRows
                     try await bulk.forEachRow(table.postgresSelect) { values in
                         for (column, value) in zip(table.columns.indices, values) {
-                            // A value with no canonical form cannot match the source; hash it as read so the table fails.
-                            canonical[column] = value.map { MoveRowCodec.canonical($0, table.columns[column].kind) ?? "\u{0}" + $0 }
+                            canonical[column] = value.map { MoveRowCodec.canonicalReadBack($0, table.columns[column].kind) }
                         }
                         checksum.add(canonical)
                         if checksum.rows % 10_000 == 0 { progress("check \(table.name)", checksum.rows, total) }
