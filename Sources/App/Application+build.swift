@@ -31,6 +31,10 @@ public struct AppDependencies: Sendable {
     public var onlineBackup: OnlineBackupOverride?
     /// What systemd passed for sd_notify (`.absent` outside systemd and in tests).
     public var systemd: SystemdEnvironment
+    /// Hashes passwords at signup (bcrypt, cost 10 as the original). Tests pass a cheaper cost: every in-process app of
+    /// a test run shares one small thread pool for hashing, and at cost 10 a suite's signups queue on it for longer
+    /// than a live-mode client waits.
+    public var passwordHasher = PasswordHasher()
 
     public init(
         config: AppConfig, logger: Logger, registry: PrometheusCollectorRegistry = .init(), clock: any AppClock = SystemClock(),
@@ -111,7 +115,7 @@ struct AppParts {
         let nodeCaches = NodeCaches(pages: pages, auth: authCache)
         let signals = engine.makeSignals(signal, deps.runWorker, { nodeCaches.evict($0) }, deps.logger)
         let caches = signals.caches
-        let auth = AuthService(store: store, tokens: tokens, hasher: PasswordHasher(), clock: deps.clock, cache: authCache, caches: caches)
+        let auth = AuthService(store: store, tokens: tokens, hasher: deps.passwordHasher, clock: deps.clock, cache: authCache, caches: caches)
         let limits = BodyLimits(config: config)
         let llm = deps.llm ?? makeLLM(config: config, cache: store, metrics: metrics, clock: deps.clock)
         let rateLimits = engine.makeRateLimits(deps.clock, deps.logger)

@@ -58,3 +58,20 @@ private final class CountingAccountStore: AccountStore {
     }
     func isAdmin(userID: String) async throws -> Bool { try await counted { try await inner.isAdmin(userID: userID) } }
 }
+
+/// The hasher the application is built with, and the cheaper one the tests use.
+@Suite struct PasswordHasherTests {
+    @Test func theApplicationHashesAtTheOriginalsCostOfTen() async throws {
+        let deps = AppDependencies(config: try TestApp.config(TestDirectory()), logger: .init(label: "test"))
+        let hash = try await deps.passwordHasher.hash("correct horse")
+        #expect(hash.hasPrefix("$2b$10$"), "\(hash)")
+        #expect(try await deps.passwordHasher.verify("correct horse", hash: hash))
+    }
+
+    @Test func aCheaperTestCostStillTellsTheRightPasswordFromAWrongOne() async throws {
+        let hash = try await TestApp.testHasher.hash("correct horse")
+        #expect(hash.hasPrefix("$2b$04$"), "\(hash)")
+        #expect(try await TestApp.testHasher.verify("correct horse", hash: hash))
+        #expect(try await TestApp.testHasher.verify("correct horsE", hash: hash) == false)
+    }
+}

@@ -17,6 +17,12 @@ public struct TestApp {
     /// 5 s and 15 s. On PostgreSQL the burst shares the test pool of 4 connections, after password hashes that queue on
     /// the test process's shared thread pool; on a starved machine (a loaded CI runner, CPU burners) the queues alone
     /// can outlast the defaults, and a 500 then says nothing about the writes.
+    /// bcrypt at its lowest cost. Hashing runs on the process's shared thread pool (two threads here); at the
+    /// production cost of 10 the signups of a whole parallel suite kept both threads busy for a minute at a time, and
+    /// live-mode requests queued behind them past their client's 15 s read timeout. What a hash is checked against
+    /// does not depend on the cost (`PasswordHasherTests`).
+    public static let testHasher = PasswordHasher(cost: 4)
+
     public static let burstTimeouts = ["DB_QUERY_TIMEOUT": "60s", "API_REQUEST_TIMEOUT": "60s"]
 
     /// Configuration for tests: the directory's database, fixed secret, quiet logs.
@@ -50,6 +56,7 @@ public struct TestApp {
         var deps = AppDependencies(
             config: try config(dir, values), logger: logger, registry: registry, clock: clock, runWorker: runWorker, llm: llm)
         deps.onlineBackup = onlineBackup
+        deps.passwordHasher = testHasher
         let app = try await buildApplication(deps)
         return try await app.test(live ? .live : .router) { client in
             // On PostgreSQL the start-up (schema, seed, ADMIN_EMAILS) finishes while the app already serves; wait for
