@@ -27,8 +27,22 @@ public final class WakeSignal: Sendable {
         for waiter in woken { waiter.resume() }
     }
 
-    /// Returns after a notify, after `timeout` seconds, or on cancellation.
-    public func wait(timeout: Double) async {
+    /// Loops waiting now (tests and diagnostics).
+    public var waitingCount: Int { state.withLock { $0.waiters.count } }
+
+    /// Wakes one loop that is waiting now, if any; unlike `notify`, leaves no permit behind when none is (the poll
+    /// tick: a loop that is busy polls anyway when it next goes idle). Returns whether a loop was woken.
+    @discardableResult
+    public func wakeOneWaiting() -> Bool {
+        let woken: CheckedContinuation<Void, Never>? = state.withLock { s in
+            s.waiters.isEmpty ? nil : s.waiters.removeFirst().continuation
+        }
+        woken?.resume()
+        return woken != nil
+    }
+
+    /// Returns after a notify, after `timeout` seconds (never, for nil), or on cancellation.
+    public func wait(timeout: Double?) async {
         let id: Int? = state.withLock { s in
             if s.permits > 0 {
                 s.permits -= 1
@@ -53,9 +67,11 @@ public final class WakeSignal: Sendable {
                     self.cancel(id)
                 }
             }
-            group.addTask {
-                try? await Task.sleep(nanoseconds: UInt64(saturating: timeout * 1e9))
-                self.cancel(id)
+            if let timeout {
+                group.addTask {
+                    try? await Task.sleep(nanoseconds: UInt64(saturating: timeout * 1e9))
+                    self.cancel(id)
+                }
             }
             await group.next()
             group.cancelAll()

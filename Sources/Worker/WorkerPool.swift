@@ -5,9 +5,12 @@ import Storage
 
 /// `WORKER_CONCURRENCY` claim→execute loops in one process.
 ///
-/// Loops wake at once on an in-process enqueue and poll every `pollEvery` for jobs from other
-/// processes. On graceful shutdown they stop claiming; a job in flight gets `shutdownGrace` to
-/// finish and is otherwise released back to the queue without losing an attempt.
+/// Loops wake at once on an in-process enqueue (and, on PostgreSQL, on another node's, through LISTEN). For jobs no
+/// wake-up announced (another SQLite process's, a retry coming due, a lost notification), the pool polls every
+/// `pollEvery`: one tick wakes one idle loop, not every loop, so an idle node costs the database one claim per
+/// interval whatever `WORKER_CONCURRENCY` is. A loop that finds a job after a wait wakes one more loop, so a backlog
+/// the poll found is taken up by every loop within a few claims. On graceful shutdown they stop claiming; a job in
+/// flight gets `shutdownGrace` to finish and is otherwise released back to the queue without losing an attempt.
 public struct WorkerPool: Service {
     /// Tunables from the configuration.
     public struct Settings: Sendable {
@@ -78,18 +81,31 @@ public struct WorkerPool: Service {
         logger.info("worker_stopped")
     }
 
-    /// Runs `concurrency` loops until `stopping` is set (and the signal is notified).
+    /// Runs `concurrency` loops until `stopping` is set (and the signal is notified), with the poll tick beside them.
     public func runLoops(_ stopping: StopFlag) async {
         await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<max(1, settings.concurrency) {
-                group.addTask { await self.loop(stopping) }
+            group.addTask { await self.pollTicks() }
+            await withTaskGroup(of: Void.self) { loops in
+                for _ in 0..<max(1, settings.concurrency) {
+                    loops.addTask { await self.loop(stopping) }
+                }
             }
+            group.cancelAll()
+        }
+    }
+
+    /// Every `pollEvery`, wakes one idle loop to claim; ends when cancelled (the loops have ended).
+    private func pollTicks() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(nanoseconds: UInt64(saturating: settings.pollEvery * 1e9)) } catch { return }
+            signal.wakeOneWaiting()
         }
     }
 
     /// One claim→execute loop. While busy, finishing a job also claims the next one in the same transaction.
     private func loop(_ stopping: StopFlag) async {
         var next: ClaimedJob?
+        var afterWait = false
         // Cancellation ends the loop too: when another service of the group fails (a monitoring port already in use),
         // the group cancels instead of shutting down gracefully, every database call then throws at once, and a loop
         // that only watched `stopping` would spin, logging without end, and keep the process from exiting.
@@ -101,14 +117,20 @@ public struct WorkerPool: Service {
                     next = nil
                 } else if let claimed = try await queue.claimJob(policy: settings.policy, now: clock.now()) {
                     job = claimed
+                    // Woken by one tick or one notification, this loop may have found the first of several jobs: it
+                    // passes the wake-up on, and the chain stops at the first loop that finds nothing.
+                    if afterWait { signal.notify(1) }
                 } else {
-                    await signal.wait(timeout: settings.pollEvery)
+                    await signal.wait(timeout: nil)
+                    afterWait = true
                     continue
                 }
+                afterWait = false
                 next = try await process(job, stopping: stopping, chain: true)
             } catch {
                 logger.error("worker_task_error", metadata: ["task": "jobs", "error": .string(String(describing: error))])
                 await signal.wait(timeout: settings.pollEvery)
+                afterWait = true
             }
         }
         if let unstarted = next { try? await queue.releaseJob(unstarted, now: clock.now()) }

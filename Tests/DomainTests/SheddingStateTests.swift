@@ -58,3 +58,15 @@ import Testing
         #expect(d.limit == 15 && d.remaining == 14)
     }
 }
+
+/// What the monitor asks before reading the database's signals: whether any rate-limited request came since its last look.
+@Suite struct SheddingRequestsSeenTests {
+    @Test func aRequestSetsItAndTheMonitorsLookResetsIt() {
+        let state = SheddingState()
+        #expect(state.takeRequestsSeen() == false, "a node that served nothing has nothing to look at")
+        state.noteRequest()
+        state.noteRequest()
+        #expect(state.takeRequestsSeen())
+        #expect(state.takeRequestsSeen() == false, "reset by the look")
+    }
+}

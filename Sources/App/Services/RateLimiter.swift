@@ -35,6 +35,7 @@ final class RateLimiter: Sendable {
     /// Takes one token for a request of `limitClass`: user classes key on the user, the others on the client IP.
     /// A rejection is counted in `rate_limit_events_total`.
     func take(_ limitClass: RateLimitClass, userID: String?, clientIP: String) async -> RateLimitDecision {
+        shedding.noteRequest()
         guard let base = rules[limitClass], !base.isDisabled else { return .unlimited }
         let rule = shedding.effectiveRule(base, class: limitClass, anonymous: userID == nil)
         let keyValue = limitClass.scope == "user" ? "\(limitClass.keyPrefix):\(userID ?? "")" : clientIP

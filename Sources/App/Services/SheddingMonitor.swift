@@ -5,6 +5,11 @@ import Storage
 /// Feeds adaptive shedding: every second it reads the reply queue depth and the jobs that failed and
 /// await a retry within the last 10 minutes (from the database, so every process sharing the file
 /// sees the same load), updates the shedding state and the `shedding_active` gauge.
+///
+/// It reads only when the answer can matter: at start, while shedding is on (so it ends on time), and after a
+/// rate-limited request arrived (`SheddingState.takeRequestsSeen`). An idle node asks the database nothing here; the
+/// first request after a quiet spell is judged on the last reading, and the next second's reading catches up, as a
+/// busy node's requests always were.
 struct SheddingMonitor: Service {
     let limiter: RateLimiter
     let store: any JobQueue
@@ -15,8 +20,10 @@ struct SheddingMonitor: Service {
 
     func run() async throws {
         metrics.setShedding(active: false)
+        var first = true
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            await tick()
+            if first || limiter.shedding.isActive || limiter.shedding.takeRequestsSeen() { await tick() }
+            first = false
             try? await Task.sleep(for: interval)
         }
     }

@@ -8,8 +8,7 @@ import Synchronization
 /// anonymous callers is halved (never below 1 request per minute unless the class is disabled);
 /// authentication and read-only classes are never shed, so people can still sign in and read.
 ///
-/// A periodic task (the one that already samples queue depth for metrics) calls `update`; the
-/// HTTP layer reads `isActive` or asks for `effectiveRule`. Safe to share across tasks.
+/// A periodic task (`SheddingMonitor`) calls `update` while requests arrive (`noteRequest`), or while it is on; the HTTP layer reads `isActive` or asks for `effectiveRule`. Safe to share across tasks.
 public final class SheddingState: Sendable {
     /// Default queue depth above which shedding starts.
     public static let defaultQueueDepthThreshold = 200
@@ -22,6 +21,8 @@ public final class SheddingState: Sendable {
     public let retriesThreshold: Int
 
     private let active = Atomic<Bool>(false)
+    /// Set by each rate-limited request since the monitor last looked (`takeRequestsSeen`).
+    private let requestsSeen = Atomic<Bool>(false)
 
     public init(
         queueDepthThreshold: Int = defaultQueueDepthThreshold,
@@ -53,4 +54,13 @@ public final class SheddingState: Sendable {
         guard isActive, anonymous, limitClass.isSheddable, !rule.isDisabled else { return rule }
         return RateLimitRule(limit: max(1, rule.limit / 2), per: rule.period)
     }
+
+    /// Notes a rate-limited request (one relaxed load on the hot path; a store only on the first since the last look).
+    public func noteRequest() {
+        if !requestsSeen.load(ordering: .relaxed) { requestsSeen.store(true, ordering: .relaxed) }
+    }
+
+    /// Whether a rate-limited request arrived since the last call, which resets it. The monitor reads the database's
+    /// signals only then (or while shedding is on), so an idle node asks nothing.
+    public func takeRequestsSeen() -> Bool { requestsSeen.exchange(false, ordering: .relaxed) }
 }
