@@ -13,15 +13,15 @@ extension PostgresStore {
         let date = now.dateString
         let dayStart = DailyQuota.windowStart(now)
         let query: PostgresQuery = """
-                SELECT pe.id::text, pe.name, pe.bio, pe.tone, pe.preferred_language, d.summary, d.stats::text
-                FROM (SELECT persona_id, MAX(created_at) AS last FROM persona_activity_events WHERE created_at >= \(dayStart) GROUP BY persona_id) a
-                JOIN personas pe ON pe.id = a.persona_id
-                LEFT JOIN persona_digests d ON d.persona_id = a.persona_id AND d.date = \(SQLDate(date))
-                WHERE (d.id IS NULL OR d.updated_at < a.last)
-                  AND NOT EXISTS (SELECT 1 FROM digest_leases l WHERE l.kind = 'daily' AND l.subject_id = a.persona_id
-                                  AND l.period = \(SQLDate(date)) AND l.expires_at > \(now))
-                ORDER BY d.updated_at ASC NULLS FIRST, pe.created_at ASC, pe.id ASC LIMIT \(limit)
-                """
+            SELECT pe.id::text, pe.name, pe.bio, pe.tone, pe.preferred_language, d.summary, d.stats::text
+            FROM (SELECT persona_id, MAX(created_at) AS last FROM persona_activity_events WHERE created_at >= \(dayStart) GROUP BY persona_id) a
+            JOIN personas pe ON pe.id = a.persona_id
+            LEFT JOIN persona_digests d ON d.persona_id = a.persona_id AND d.date = \(SQLDate(date))
+            WHERE (d.id IS NULL OR d.updated_at < a.last)
+              AND NOT EXISTS (SELECT 1 FROM digest_leases l WHERE l.kind = 'daily' AND l.subject_id = a.persona_id
+                              AND l.period = \(SQLDate(date)) AND l.expires_at > \(now))
+            ORDER BY d.updated_at ASC NULLS FIRST, pe.created_at ASC, pe.id ASC LIMIT \(limit)
+            """
         // Most passes find nothing due: the look outside a transaction makes such a pass one statement, not three, which
         // is most of what an idle node asks of the database.
         guard try await quick({ try await $0.rows(query) }).isEmpty == false else { return [] }

@@ -11,12 +11,12 @@ extension PostgresStore {
         weekStart: String, now: Timestamp, staleBefore: Timestamp, holder: String, lease: Double, limit: Int
     ) async throws -> [String] {
         let query: PostgresQuery = """
-                SELECT u.id::text FROM users u LEFT JOIN weekly_digests w ON w.user_id = u.id AND w.week_start = \(SQLDate(weekStart))
-                WHERE (w.id IS NULL OR w.updated_at <= \(staleBefore))
-                  AND NOT EXISTS (SELECT 1 FROM digest_leases l WHERE l.kind = 'weekly' AND l.subject_id = u.id
-                                  AND l.period = \(SQLDate(weekStart)) AND l.expires_at > \(now))
-                ORDER BY w.updated_at ASC NULLS FIRST, u.created_at ASC, u.id ASC LIMIT \(limit)
-                """
+            SELECT u.id::text FROM users u LEFT JOIN weekly_digests w ON w.user_id = u.id AND w.week_start = \(SQLDate(weekStart))
+            WHERE (w.id IS NULL OR w.updated_at <= \(staleBefore))
+              AND NOT EXISTS (SELECT 1 FROM digest_leases l WHERE l.kind = 'weekly' AND l.subject_id = u.id
+                              AND l.period = \(SQLDate(weekStart)) AND l.expires_at > \(now))
+            ORDER BY w.updated_at ASC NULLS FIRST, u.created_at ASC, u.id ASC LIMIT \(limit)
+            """
         // As the daily claim: a pass with nobody due is one statement outside a transaction.
         guard try await quick({ try await $0.column(query, as: String.self) }).isEmpty == false else { return [] }
         return try await write { db in
