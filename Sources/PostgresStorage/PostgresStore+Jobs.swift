@@ -38,23 +38,35 @@ extension PostgresStore {
         return try await batchedWrite { db in try await Self.claimBatch(db, limit: limit, policy: policy, now: now) }
     }
 
-    static func claimNext(_ db: Connection, policy: QueuePolicy, now: Timestamp) async throws -> ClaimedJob? {
-        try await claimBatch(db, limit: 1, policy: policy, now: now).first
+    /// The claim chained to a finishing write. It looks for expired leases at most once a second of `now` per store
+    /// (`reapsExpiredLeases`): a busy loop chains a claim to every job, and that look was one of the job's round trips
+    /// while leases expire only when a worker died. An idle loop's claim (`claimJobs`) always looks.
+    static func claimNext(_ db: Connection, policy: QueuePolicy, now: Timestamp, reap: Bool) async throws -> ClaimedJob? {
+        try await claimBatch(db, limit: 1, policy: policy, now: now, reap: reap).first
+    }
+
+    /// Whether a chained claim at `now` looks for expired leases: when none has for a second (or the clock went back).
+    func reapsExpiredLeases(now: Timestamp) -> Bool {
+        lastChainedReap.withLock { last in
+            if let last, now >= last, now < last.adding(seconds: 1) { return false }
+            last = now
+            return true
+        }
     }
 
     /// The claim, inside a caller's write transaction; reply jobs come with their context read in it.
-    static func claimBatch(_ db: Connection, limit: Int, policy: QueuePolicy, now: Timestamp) async throws -> [ClaimedJob] {
-        var jobs = try await claimRows(db, limit: limit, policy: policy, now: now)
+    static func claimBatch(_ db: Connection, limit: Int, policy: QueuePolicy, now: Timestamp, reap: Bool = true) async throws -> [ClaimedJob] {
+        var jobs = try await claimRows(db, limit: limit, policy: policy, now: now, reap: reap)
         for index in jobs.indices where jobs[index].kind == .generateReply {
             jobs[index].prefetched = try await fetchReplyContext(db, jobs[index], now: now).map(PrefetchedContext.ready) ?? .personaMissing
         }
         return jobs
     }
 
-    private static func claimRows(_ db: Connection, limit: Int, policy: QueuePolicy, now: Timestamp) async throws -> [ClaimedJob] {
+    private static func claimRows(_ db: Connection, limit: Int, policy: QueuePolicy, now: Timestamp, reap: Bool) async throws -> [ClaimedJob] {
         let cutoff = now.adding(seconds: -policy.leaseSeconds)
         var claimed: [ClaimedJob] = []
-        let expired = try await db.rows(
+        let expired = !reap ? [] : try await db.rows(
             """
             WITH expired AS (
               SELECT id FROM jobs WHERE status = 'PROCESSING' AND locked_at < \(cutoff) ORDER BY locked_at, id LIMIT \(limit)
@@ -87,9 +99,10 @@ extension PostgresStore {
 
     /// Marks a claimed job DONE (fenced); with `claimNext`, claims the next job in the same transaction.
     public func completeJob(_ job: ClaimedJob, now: Timestamp, claimNext policy: QueuePolicy?) async throws -> (done: Bool, next: ClaimedJob?) {
-        try await batchedWrite { db in
+        let reap = policy != nil && reapsExpiredLeases(now: now)
+        return try await batchedWrite { db in
             let done = try await Self.markDone(db, job, now: now)
-            return (done, try await policy.asyncMap { try await Self.claimNext(db, policy: $0, now: now) } ?? nil)
+            return (done, try await policy.asyncMap { try await Self.claimNext(db, policy: $0, now: now, reap: reap) } ?? nil)
         }
     }
 
@@ -104,7 +117,8 @@ extension PostgresStore {
     public func failJob(
         _ job: ClaimedJob, attempts: Int, error: String, availableAt: Timestamp?, now: Timestamp, claimNext policy: QueuePolicy?
     ) async throws -> ClaimedJob? {
-        try await batchedWrite { db in
+        let reap = policy != nil && reapsExpiredLeases(now: now)
+        return try await batchedWrite { db in
             if let stamp = Self.stamp(job) {
                 try await db.execute(
                     """
@@ -113,7 +127,7 @@ extension PostgresStore {
                     WHERE id = \(job.id) AND status = 'PROCESSING' AND locked_at = \(stamp) AND attempts = \(job.attempts)
                     """)
             }
-            return try await policy.asyncMap { try await Self.claimNext(db, policy: $0, now: now) } ?? nil
+            return try await policy.asyncMap { try await Self.claimNext(db, policy: $0, now: now, reap: reap) } ?? nil
         }
     }
 

@@ -166,10 +166,11 @@ extension PostgresStore {
     public func completeReplyJob(
         _ job: ClaimedJob, content: String, post: Post, quota: Int, now: Timestamp, claimNext policy: QueuePolicy?
     ) async throws -> (ReplyWrite, next: ClaimedJob?) {
+        let reap = policy != nil && reapsExpiredLeases(now: now)
         do {
             return try await batchedWrite { db in
                 let result = try await Self.writeReply(db, job, content: content, post: post, quota: quota, now: now)
-                return (result, try await policy.asyncMap { try await Self.claimNext(db, policy: $0, now: now) } ?? nil)
+                return (result, try await policy.asyncMap { try await Self.claimNext(db, policy: $0, now: now, reap: reap) } ?? nil)
             }
         } catch is QuotaRollback {
             return (.quotaReached, nil)

@@ -25,6 +25,8 @@ public final class PostgresStore: Service, Sendable {
     private let ownTask = Mutex<Task<Void, Never>?>(nil)
     /// The queue's finishing writes, committed together (`PostgresGroupCommit`).
     private let groupCommit = Mutex<PostgresGroupCommit?>(nil)
+    /// When a chained claim last looked for expired leases (`reapsExpiredLeases`).
+    let lastChainedReap = Mutex<Timestamp?>(nil)
     /// At most `poolSize` operations hold or wait in the pool; the rest wait here (`LeaseGate`).
     let gate: LeaseGate
 

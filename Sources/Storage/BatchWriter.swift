@@ -53,6 +53,9 @@ public final class BatchWriter<Item: Sendable, Output: Sendable>: Sendable {
         enqueue(Waiting(item: item, finish: nil))
     }
 
+    /// Items queued and not yet taken into a batch (tests: to know a batch will hold them together).
+    public var queuedCount: Int { state.withLock { $0.queue.count } }
+
     /// Returns once nothing is queued or being written (graceful shutdown drains before the store closes).
     public func waitUntilIdle() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
