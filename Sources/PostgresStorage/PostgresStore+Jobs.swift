@@ -66,16 +66,19 @@ extension PostgresStore {
     private static func claimRows(_ db: Connection, limit: Int, policy: QueuePolicy, now: Timestamp, reap: Bool) async throws -> [ClaimedJob] {
         let cutoff = now.adding(seconds: -policy.leaseSeconds)
         var claimed: [ClaimedJob] = []
-        let expired = !reap ? [] : try await db.rows(
-            """
-            WITH expired AS (
-              SELECT id FROM jobs WHERE status = 'PROCESSING' AND locked_at < \(cutoff) ORDER BY locked_at, id LIMIT \(limit)
-              FOR UPDATE SKIP LOCKED)
-            UPDATE jobs SET locked_at = \(now), updated_at = \(now), attempts = jobs.attempts + 1
-            FROM expired WHERE jobs.id = expired.id
-            RETURNING \(unescaped: jobReturning)
-            """
-        ).map(Self.claimed).sorted { (a: ClaimedJob, b: ClaimedJob) in a.id < b.id }
+        let expired =
+            !reap
+            ? []
+            : try await db.rows(
+                """
+                WITH expired AS (
+                  SELECT id FROM jobs WHERE status = 'PROCESSING' AND locked_at < \(cutoff) ORDER BY locked_at, id LIMIT \(limit)
+                  FOR UPDATE SKIP LOCKED)
+                UPDATE jobs SET locked_at = \(now), updated_at = \(now), attempts = jobs.attempts + 1
+                FROM expired WHERE jobs.id = expired.id
+                RETURNING \(unescaped: jobReturning)
+                """
+            ).map(Self.claimed).sorted { (a: ClaimedJob, b: ClaimedJob) in a.id < b.id }
         for job in expired {
             if job.attempts < policy.maxAttempts {
                 claimed.append(job)
