@@ -62,16 +62,13 @@ for r in $(seq "$ROUNDS"); do
 done
 
 python3 - "$tmp" "$ROUNDS" "$CONNS" "$1" "$2" <<'PY'
-import re, statistics, sys
+import statistics, sys
+sys.path.insert(0, "scripts/lib")
+import wrkparse
 tmp, rounds, conns = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 def parse(path):
-    text = open(path).read()
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    m = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)", text, re.M)
-    v, u = float(m.group(1)), m.group(2)
-    p99 = v / 1000 if u == "us" else v * 1000 if u == "s" else v
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    return rps, p99, int(errors.group(1)) if errors else 0
+    rps, _, p99, errors = wrkparse.parse(path)
+    return rps, p99, errors
 print(f"bench-compare: wrk -c{conns}, {rounds} rounds; before = {sys.argv[4]}, after = {sys.argv[5]}")
 summary = {}
 for name in ("before", "after"):

@@ -187,16 +187,9 @@ if want http; then
         wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "${hdr[@]}" "$url" >"$work/wrk-$name.txt" 2>&1 || true
       done
       python3 - "$work/wrk-healthz.txt" "$work/wrk-personas.txt" "$CONNS" <<'PY' || say "HTTP SKIP (wrk's output could not be read)"
-import re, sys
-def parse(path):
-    text = open(path).read()
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    def lat(p):
-        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)", text, re.M)
-        v, u = float(m.group(1)), m.group(2)
-        return v / 1000 if u == "us" else v * 1000 if u == "s" else v
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    return rps, lat(50), lat(99), int(errors.group(1)) if errors else 0
+import sys
+sys.path.insert(0, "scripts/lib")
+from wrkparse import parse
 h, p = parse(sys.argv[1]), parse(sys.argv[2])
 ratio = p[0] / h[0]
 print(f"bench-postgres: GET /healthz          {h[0]:10.0f} req/s   p50 {h[1]:6.2f} ms   p99 {h[2]:6.2f} ms   non-2xx {h[3]}   ({sys.argv[3]} connections)")

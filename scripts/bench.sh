@@ -149,16 +149,9 @@ run_wrk events "$base/events" -s loadtest/wrk/events.lua -- "$battle"
 hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
 
 python3 - "$tmp/healthz.txt" "$tmp/personas.txt" "$CONNS" "$tmp/profile.txt" "$tmp/card.txt" "$tmp/events.txt" <<'PY'
-import re, sys
-def parse(path):
-    text = open(path).read()
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    def lat(p):
-        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)", text, re.M)
-        v, u = float(m.group(1)), m.group(2)
-        return v / 1000 if u == "us" else v * 1000 if u == "s" else v
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    return rps, lat(50), lat(99), int(errors.group(1)) if errors else 0
+import sys
+sys.path.insert(0, "scripts/lib")
+from wrkparse import parse
 h, p = parse(sys.argv[1]), parse(sys.argv[2])
 ratio = p[0] / h[0]
 print(f"bench: connections={sys.argv[3]}")
