@@ -20,10 +20,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("body.gz")
         try Data(bytes).write(to: file)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        process.arguments = ["-d", file.path]
-        guard try await ChildProcess(starting: process).exitStatus() == 0 else { throw TestFailure("gzip -d failed") }
+        guard try await ChildProcess("/bin/gzip", ["-d", file.path]).exitStatus() == 0 else { throw TestFailure("gzip -d failed") }
         return Array(try Data(contentsOf: dir.appendingPathComponent("body")))
     }
 

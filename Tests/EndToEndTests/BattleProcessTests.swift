@@ -124,14 +124,10 @@ import Testing
         var args = ["-s", "-o", "/dev/null", "-w", "%{http_code}"]
         for h in headers { args += ["-H", h] }
         args.append("http://127.0.0.1:\(port)\(path)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = args
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        // A few bytes of output, far below a pipe's buffer: read once curl has exited.
-        _ = try await ChildProcess(starting: process).exitStatus()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("curl-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        _ = try await ChildProcess("/usr/bin/curl", args, output: .file(outputPath)).exitStatus()
+        let out = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         return (Int(out) ?? -1, out)
     }
 }

@@ -5,20 +5,11 @@ import Testing
 /// `ProcessExit`, which `ServerProcess.stop`, `kill9` and `run` await: waiting for children never holds a thread of
 /// the cooperative pool, so more waits than the pool has threads still leave room for the code that ends them.
 @Suite struct ProcessExitTests {
-    /// A child that exits 0 once `release` exists, and is killed after `seconds` otherwise (`timeout -s KILL`, status 9
-    /// as `Process` reports the signal; SIGTERM would not do: children of Foundation's `Process` start with it
-    /// blocked), so a test whose waits held every pool thread ends instead of hanging. Released through a file, not
-    /// the end of a pipe: a process another test spawns meanwhile (the PostgreSQL cluster's tools) inherits the pipe's
-    /// write end and would keep it open.
-    static func child(release: String, seconds: Int) throws -> (process: Process, exit: ProcessExit) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["-s", "KILL", String(seconds), "/bin/sh", "-c", "while [ ! -e \"$0\" ]; do sleep 0.05; done", release]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        let exit = ProcessExit(watching: process)
-        try process.run()
-        return (process, exit)
+    /// A child that exits 0 once `release` exists, and is killed after `seconds` otherwise (`timeout -s KILL`: status
+    /// 9), so a test whose waits held every pool thread ends instead of hanging. Released through a file, not the end
+    /// of a pipe, which a process another test spawns meanwhile could inherit and keep open.
+    static func child(release: String, seconds: Int) throws -> ChildProcess {
+        try ChildProcess("/usr/bin/timeout", ["-s", "KILL", String(seconds), "/bin/sh", "-c", "while [ ! -e \"$0\" ]; do sleep 0.05; done", release])
     }
 
     @Test func morePendingWaitsThanPoolThreadsLeaveRoomForTheCodeThatEndsTheChildren() async throws {
@@ -35,7 +26,7 @@ import Testing
             for child in children {
                 group.addTask {
                     announce.yield()
-                    return await child.exit.status()
+                    return await child.exitStatus()
                 }
             }
             var announced = 0
@@ -47,9 +38,9 @@ import Testing
             return try await group.reduce(into: [Int32]()) { $0.append($1) }
         }
         #expect(statuses == Array(repeating: 0, count: count), "9 means `timeout` killed a child nobody could release")
-        #expect(children.allSatisfy { $0.exit.hasExited })
+        #expect(children.allSatisfy { !$0.isRunning })
         // An exit already seen is returned at once.
-        #expect(await children[0].exit.status() == 0)
+        #expect(await children[0].exitStatus() == 0)
         withExtendedLifetime(dir) {}
     }
 }

@@ -8,20 +8,11 @@ import Testing
 @Suite(.serialized) struct QueueProcessTests {
     /// Starts `personaworlds <arguments>` with output to a log file.
     static func launch(_ arguments: [String], dir: TestDirectory, env: [String: String], log: String) throws -> ChildProcess {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ServerProcess.binaryPath)
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         for (k, v) in dir.backend.environment(dir) { environment[k] = v }
         environment["JWT_SECRET"] = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
         for (k, v) in env { environment[k] = v }
-        process.environment = environment
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = FileHandle(forWritingAtPath: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        defer { try? handle?.close() }
-        return try ChildProcess(starting: process)
+        return try ChildProcess(ServerProcess.binaryPath, arguments, environment: environment, output: .file(log))
     }
 
     /// Polls `sql` (a COUNT) until it equals `expected` or `timeout` passes; returns the last value. Waiting for

@@ -82,17 +82,16 @@ import Testing
 /// A child process that spins on one core until stopped, and stops on its own after `seconds` if the test process
 /// dies first. Stopped with SIGKILL: children of Foundation's `Process` start with SIGTERM blocked.
 final class CPUBurner: @unchecked Sendable {
-    private let process = Process()
+    private let process: ChildProcess?
 
     init(seconds: Int = 120) {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import time\nend = time.monotonic() + \(seconds)\nwhile time.monotonic() < end: pass"]
-        try? process.run()
+        process = try? ChildProcess(
+            "/usr/bin/env", ["python3", "-c", "import time\nend = time.monotonic() + \(seconds)\nwhile time.monotonic() < end: pass"])
     }
 
     /// SIGKILL without waiting (called from a `defer`, which cannot await): the kernel ends the process at once and
-    /// Foundation reaps it; waiting here would hold a thread of the cooperative pool (`ProcessExit`).
+    /// its `ProcessExit` thread reaps it; waiting here would hold a thread of the cooperative pool.
     func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if let process, process.isRunning { kill(process.pid, SIGKILL) }
     }
 }

@@ -24,15 +24,11 @@ import Testing
         let dir = TestDirectory()
         let listener = try NotifyListener(directory: dir)
         defer { listener.stop() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ServerProcess.binaryPath)
-        process.arguments = ["serve", "--worker-only"]
-        process.environment = ProcessInfo.processInfo.environment.merging([
+        let environment = ProcessInfo.processInfo.environment.merging([
             "DATABASE_PATH": dir.databasePath, "JWT_SECRET": "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
             "LOG_LEVEL": "warning", "WORKER_OBSERVABILITY_PORT": "0", "NOTIFY_SOCKET": listener.address,
         ]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        let worker = try ChildProcess(starting: process)
+        let worker = try ChildProcess(ServerProcess.binaryPath, ["serve", "--worker-only"], environment: environment)
         #expect(try await listener.waitFor("READY=1") == "READY=1\nSTATUS=worker running")
         #expect(await worker.stop() == 0)
         _ = try await listener.waitFor("STOPPING=1")

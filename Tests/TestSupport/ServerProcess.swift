@@ -7,12 +7,11 @@ import Foundation
 /// The real `personaworlds` binary running on a loopback port, for end-to-end tests.
 public final class ServerProcess: @unchecked Sendable {
     public let port: Int
-    public let process: Process
+    /// The server (or the shell that execs it under a file limit: the same process id).
+    public let process: ChildProcess
     public let logPath: String
     /// The test's directory; its engine and database are the server's.
     public let directory: TestDirectory
-    /// The server's exit, awaited by `stop` and `kill9` without holding a thread.
-    private let exit: ProcessExit
 
     /// The built binary next to the test bundle (or `PERSONAWORLDS_BINARY`).
     public static var binaryPath: String {
@@ -42,24 +41,11 @@ public final class ServerProcess: @unchecked Sendable {
     /// Runs the binary with `arguments` to completion and returns (status, stdout+stderr). The output goes to a
     /// temporary file read after the exit, so nothing blocks a thread while the command runs (`ProcessExit`).
     public static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binaryPath)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("personaworlds-run-\(UUID().uuidString).log").path
-        guard FileManager.default.createFile(atPath: outputPath, contents: nil), let output = FileHandle(forWritingAtPath: outputPath) else {
-            throw TestFailure("cannot create \(outputPath)")
-        }
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        process.standardOutput = output
-        process.standardError = output
-        let exit = ProcessExit(watching: process)
-        do { try process.run() } catch {
-            try? output.close()
-            throw error
-        }
-        try? output.close()
-        let status = await exit.status()
+        let child = try ChildProcess(
+            binaryPath, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, output: .file(outputPath))
+        let status = await child.exitStatus()
         let data = FileManager.default.contents(atPath: outputPath) ?? Data()
         return (status, String(decoding: data, as: UTF8.self))
     }
@@ -76,14 +62,14 @@ public final class ServerProcess: @unchecked Sendable {
         self.directory = directory
         logPath = directory.path + "/server-\(self.port)-\(UUID().uuidString.prefix(6)).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process = Process()
+        let executable: String
+        let commandLine: [String]
         if let fileLimit {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments =
-                ["-c", "ulimit -S -n \(fileLimit.soft) && ulimit -H -n \(fileLimit.hard) && exec \"$0\" \"$@\"", Self.binaryPath] + arguments
+            executable = "/bin/sh"
+            commandLine = ["-c", "ulimit -S -n \(fileLimit.soft) && ulimit -H -n \(fileLimit.hard) && exec \"$0\" \"$@\"", Self.binaryPath] + arguments
         } else {
-            process.executableURL = URL(fileURLWithPath: Self.binaryPath)
-            process.arguments = arguments
+            executable = Self.binaryPath
+            commandLine = arguments
         }
         var env = ProcessInfo.processInfo.environment
         for (k, v) in directory.backend.environment(directory) { env[k] = v }
@@ -92,18 +78,12 @@ public final class ServerProcess: @unchecked Sendable {
         env["JWT_SECRET"] = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
         env["LOG_LEVEL"] = "warning"
         for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let log = FileHandle(forWritingAtPath: logPath)
-        process.standardOutput = log
-        process.standardError = log
-        exit = ProcessExit(watching: process)
-        try process.run()
-        try? log?.close()
+        process = try ChildProcess(executable, commandLine, environment: env, output: .file(logPath))
         // Start-up takes well under a second; the deadline only bounds a server that never comes up.
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if let r = try? await request("GET", "/healthz"), r.status == 200 { return }
-            guard !exit.hasExited else { break }
+            guard process.isRunning else { break }
             try await Task.sleep(nanoseconds: 100_000_000)
         }
         throw TestFailure("server did not become healthy: \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
@@ -113,7 +93,7 @@ public final class ServerProcess: @unchecked Sendable {
     public func database() async throws -> TestDatabase { try await TestDatabase.open(directory) }
 
     /// The server's process id.
-    public var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.pid }
 
     /// The server's open-file limit (`Max open files` in /proc/<pid>/limits).
     public func fileLimit() -> (soft: Int, hard: Int)? {
@@ -152,17 +132,11 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// SIGKILL, no chance to clean up; returns once the process is gone.
-    public func kill9() async {
-        if !exit.hasExited { kill(process.processIdentifier, SIGKILL) }
-        _ = await exit.status()
-    }
+    public func kill9() async { await process.kill9() }
 
     /// SIGTERM and wait for exit (awaited, never blocking a thread: `ProcessExit`); returns the exit status.
     @discardableResult
-    public func stop() async -> Int32 {
-        if !exit.hasExited { process.terminate() }
-        return await exit.status()
-    }
+    public func stop() async -> Int32 { await process.stop() }
 
     /// Runs `body` with the server and stops it afterwards, also when `body` throws (a `defer` cannot await).
     public func stopping<T>(after body: () async throws -> T) async rethrows -> T {
@@ -176,7 +150,5 @@ public final class ServerProcess: @unchecked Sendable {
         }
     }
 
-    /// The one synchronous path, for a server a test left running: SIGKILL without waiting (the kernel reaps it
-    /// through Foundation's handler), so a deinit never blocks the thread it runs on.
-    deinit { if !exit.hasExited { kill(process.processIdentifier, SIGKILL) } }
+    // A server a test left running is killed by its `ChildProcess`'s deinit, without waiting.
 }
