@@ -66,7 +66,8 @@ public final class ServerProcess: @unchecked Sendable {
         let commandLine: [String]
         if let fileLimit {
             executable = "/bin/sh"
-            commandLine = ["-c", "ulimit -S -n \(fileLimit.soft) && ulimit -H -n \(fileLimit.hard) && exec \"$0\" \"$@\"", Self.binaryPath] + arguments
+            commandLine =
+                ["-c", "ulimit -S -n \(fileLimit.soft) && ulimit -H -n \(fileLimit.hard) && exec \"$0\" \"$@\"", Self.binaryPath] + arguments
         } else {
             executable = Self.binaryPath
             commandLine = arguments
