@@ -32,28 +32,22 @@ func benchmarkNoopJobs(
 ) async throws -> (rate: Double, done: Int, seconds: Double, cpuPerJob: Double) {
     let (db, path) = try fresh("noop")
     let ids = try await db.seedSyntheticLoad(personas: 50, posts: max(1, jobs / 50), replyQuota: 1_000_000, now: clock.now())
-    let signal = WakeSignal()
-    let handler = StartRecorder(NoopJobHandler(queue: db, clock: clock))
-    let pool = WorkerPool(queue: db, handler: handler, signal: signal, clock: clock, settings: settings, logger: logger)
-    let stop = StopFlag()
     let checkpoints = Task { await db.runCheckpoints(every: 0.25) }
-    let poolTask = Task { await pool.runLoops(stop) }
+    let pool = BenchPool(queue: db, handler: NoopJobHandler(queue: db, clock: clock), settings: settings, logger: logger)
     benchPhaseMark()
     let cpuStart = processCPUSeconds()
     let start = Monotonic.nanos()
     var enqueued = 0
     for post in ids.posts {
         enqueued += try await db.enqueueSyntheticJobs(type: noopJobType, postID: post, personaIDs: ids.personas, now: clock.now())
-        signal.notify(settings.concurrency)
+        pool.signal.notify(settings.concurrency)
     }
     let deadline = Monotonic.nanos() + 600_000_000_000
-    while handler.finished < enqueued && Monotonic.nanos() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+    while pool.recorder.finished < enqueued && Monotonic.nanos() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
     let seconds = Double(Monotonic.nanos() - start) / 1e9
     let cpuSeconds = processCPUSeconds() - cpuStart
     benchPhaseMark()
-    stop.stop()
-    signal.notify(2 * settings.concurrency)
-    _ = await poolTask.value
+    await pool.stop()
     checkpoints.cancel()
     try await db.close()
     let done = try await DatabaseQueue(path: path).read { db in

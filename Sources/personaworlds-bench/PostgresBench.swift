@@ -53,11 +53,7 @@ func benchmarkPostgresEndToEnd(
 {
     let db = target.store("e2e", logger: logger)
     let ids = try await db.seedSyntheticLoad(personas: 50, posts: max(1, jobs / 50), replyQuota: 1_000_000, now: clock.now())
-    let signal = WakeSignal()
-    let handler = StartRecorder(ReplyJobHandler(queue: db, llm: NoopLLM(), clock: clock, replyMaxLength: 280))
-    let pool = WorkerPool(queue: db, handler: handler, signal: signal, clock: clock, settings: settings, logger: logger)
-    let stop = StopFlag()
-    let poolTask = Task { await pool.runLoops(stop) }
+    let pool = BenchPool(queue: db, settings: settings, logger: logger)
     let cpuStart = processCPUSeconds()
     let start = Monotonic.nanos()
     var enqueued = 0
@@ -65,15 +61,13 @@ func benchmarkPostgresEndToEnd(
         enqueued += try await db.enqueueReplies(
             postID: post, personaIDs: ids.personas, userID: ids.user, payloadExtra: [:], maxAttempts: 5, now: clock.now()
         ).enqueued
-        signal.notify(settings.concurrency)
+        pool.signal.notify(settings.concurrency)
     }
     let deadline = Monotonic.nanos() + 600_000_000_000
-    while handler.finished < enqueued && Monotonic.nanos() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+    while pool.recorder.finished < enqueued && Monotonic.nanos() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
     let seconds = Double(Monotonic.nanos() - start) / 1e9
     let cpuSeconds = processCPUSeconds() - cpuStart
-    stop.stop()
-    signal.notify(2 * settings.concurrency)
-    _ = await poolTask.value
+    await pool.stop()
     let summary = try await db.queueSummary(maxAttempts: 5, now: clock.now())
     try await db.close()
     let rate = Double(summary.done) / seconds
@@ -142,10 +136,7 @@ func benchmarkPostgresCrossNodeLatency(
     let wakeB = PostgresWakeUps(store: nodeB, logger: logger, wake: { signalB.notify($0) })
     let listenerB = PostgresListener(store: nodeB, channels: [wakeB.channel], logger: logger)
     let listening = Task { try await listenerB.run() }
-    let handler = StartRecorder(ReplyJobHandler(queue: nodeB, llm: NoopLLM(), clock: clock, replyMaxLength: 280))
-    let pool = WorkerPool(queue: nodeB, handler: handler, signal: signalB, clock: clock, settings: settings, logger: logger)
-    let stop = StopFlag()
-    let poolTask = Task { await pool.runLoops(stop) }
+    let pool = BenchPool(queue: nodeB, signal: signalB, settings: settings, logger: logger)
     // The listener's first connect and the loops' first poll, before anything is measured.
     try await Task.sleep(nanoseconds: 1_000_000_000)
     var latencies: [Double] = []
@@ -159,7 +150,7 @@ func benchmarkPostgresCrossNodeLatency(
         wakeA.jobsEnqueued(enqueued)
         let deadline = Monotonic.nanos() + 10_000_000_000
         while true {
-            let (count, last) = handler.snapshot
+            let (count, last) = pool.recorder.snapshot
             if count == latencies.count + missed + 1 {
                 latencies.append(Double(last - t0) / 1e6)
                 break
@@ -171,9 +162,7 @@ func benchmarkPostgresCrossNodeLatency(
             try await Task.sleep(nanoseconds: 50_000)
         }
     }
-    stop.stop()
-    signalB.notify(2 * settings.concurrency)
-    _ = await poolTask.value
+    await pool.stop()
     listening.cancel()
     _ = try? await listening.value
     try await nodeA.close()

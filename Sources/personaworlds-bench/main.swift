@@ -136,32 +136,26 @@ func rawClaimLoop(_ rawQueue: DatabasePool, user: String) throws -> (Int, Double
 func endToEnd() async throws -> Double {
     let (db, path) = try fresh("queue")
     let ids = try await db.seedSyntheticLoad(personas: 50, posts: jobCount / 50, replyQuota: 1_000_000, now: clock.now())
-    let signal = WakeSignal()
-    let handler = StartRecorder(ReplyJobHandler(queue: db, llm: NoopLLM(), clock: clock, replyMaxLength: 280))
-    let pool = WorkerPool(queue: db, handler: handler, signal: signal, clock: clock, settings: settings, logger: logger)
-    let stop = StopFlag()
     // As `serve` does: background WAL checkpoints (SQLiteStore+Checkpoint).
     let checkpoints = Task { await db.runCheckpoints(every: 0.25) }
-    let poolTask = Task { await pool.runLoops(stop) }
+    let pool = BenchPool(queue: db, settings: settings, logger: logger)
     benchPhaseMark()
     let cpuStart = processCPUSeconds()
     let e2eStart = Monotonic.nanos()
     for post in ids.posts {
         _ = try await db.enqueueReplies(postID: post, personaIDs: ids.personas, userID: ids.user, payloadExtra: [:], maxAttempts: 5, now: clock.now())
-        signal.notify(4)
+        pool.signal.notify(4)
     }
     let enqueueSeconds = Double(Monotonic.nanos() - e2eStart) / 1e9
     // Waits on the handler's own count of finished jobs: polling the queue from a reader would compete with the
     // workers for the two cores and keep the WAL from being checkpointed, which is not what is measured.
     let deadline = Monotonic.nanos() + 600_000_000_000
-    while handler.finished < jobCount && Monotonic.nanos() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+    while pool.recorder.finished < jobCount && Monotonic.nanos() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
     while try await db.queueDepth(maxAttempts: 5)[JobKind.generateReply.rawValue, default: 0] > 0 { try await Task.sleep(nanoseconds: 20_000_000) }
     let e2eSeconds = Double(Monotonic.nanos() - e2eStart) / 1e9
     let cpuSeconds = processCPUSeconds() - cpuStart
     benchPhaseMark()
-    stop.stop()
-    signal.notify(8)
-    _ = await poolTask.value
+    await pool.stop()
     checkpoints.cancel()
     try await db.close()
     let doneCount = try await DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM replies") ?? 0 }
@@ -183,11 +177,7 @@ func endToEnd() async throws -> Double {
 func idleLatency() async throws {
     let (latDB, _) = try fresh("latency")
     let latIDs = try await latDB.seedSyntheticLoad(personas: 1, posts: 300, replyQuota: 1_000_000, now: clock.now())
-    let latSignal = WakeSignal()
-    let latHandler = StartRecorder(ReplyJobHandler(queue: latDB, llm: NoopLLM(), clock: clock, replyMaxLength: 280))
-    let latPool = WorkerPool(queue: latDB, handler: latHandler, signal: latSignal, clock: clock, settings: settings, logger: logger)
-    let latStop = StopFlag()
-    let latTask = Task { await latPool.runLoops(latStop) }
+    let pool = BenchPool(queue: latDB, settings: settings, logger: logger)
     try await Task.sleep(nanoseconds: 200_000_000)
     var latencies: [Double] = []
     for post in latIDs.posts {
@@ -195,9 +185,9 @@ func idleLatency() async throws {
         let t0 = Monotonic.nanos()
         _ = try await latDB.enqueueReplies(
             postID: post, personaIDs: latIDs.personas, userID: latIDs.user, payloadExtra: [:], maxAttempts: 5, now: clock.now())
-        latSignal.notify()
+        pool.signal.notify()
         while true {
-            let (count, last) = latHandler.snapshot
+            let (count, last) = pool.recorder.snapshot
             if count == latencies.count + 1 {
                 latencies.append(Double(last - t0) / 1e6)
                 break
@@ -205,9 +195,7 @@ func idleLatency() async throws {
             try await Task.sleep(nanoseconds: 50_000)
         }
     }
-    latStop.stop()
-    latSignal.notify(8)
-    _ = await latTask.value
+    await pool.stop()
     try await latDB.close()
     print(
         String(
