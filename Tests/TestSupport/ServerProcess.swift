@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -24,8 +25,49 @@ public final class ServerProcess: @unchecked Sendable {
         return bundleDir.appendingPathComponent("personaworlds").path
     }
 
-    /// A free loopback TCP port.
+    /// A free loopback TCP port for a server a test starts, from below the kernel's ephemeral range.
+    ///
+    /// Why not a port the kernel picks (`bind` to port 0): it comes from the ephemeral range, the same ports the suite's
+    /// thousands of outgoing connections take as their local ports, so between this call and the server's own `bind`
+    /// a client socket of another test could take it, and the server failed to start with `EADDRINUSE` (seen in a
+    /// whole-suite run). Below the range no connection takes a port by itself; the ports are handed out in turn from a
+    /// random start, and each is checked free before it is returned.
     public static func freePort() -> Int {
+        let span = max(1, ephemeralStart - lowestPort)
+        for _ in 0..<span {
+            let candidate = lowestPort + portCursor.add(1, ordering: .relaxed).oldValue % span
+            if isFree(candidate) { return candidate }
+        }
+        return kernelPickedPort()
+    }
+
+    /// Where the kernel's ephemeral ports start (`net.ipv4.ip_local_port_range`; 32768 by default).
+    static let ephemeralStart: Int = {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        return text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first.flatMap { Int($0) } ?? 32768
+    }()
+    /// The lowest port handed out: above the well-known and commonly configured ones.
+    static let lowestPort = 20_000
+    private static let portCursor = Atomic<Int>(Int.random(in: 0..<10_000))
+
+    /// Whether a listening socket could bind 127.0.0.1:`port` now (with `SO_REUSEADDR`, as the server binds).
+    private static func isFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var one: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    /// A port the kernel picks, for a machine whose ephemeral range leaves nothing below it.
+    private static func kernelPickedPort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()
