@@ -39,15 +39,17 @@ extension PostgresStore {
     }
 
     /// The claim chained to a finishing write. It looks for expired leases at most once a second of `now` per store
-    /// (`reapsExpiredLeases`): a busy loop chains a claim to every job, and that look was one of the job's round trips
+    /// (`chainedClaimReaps`): a busy loop chains a claim to every job, and that look was one of the job's round trips
     /// while leases expire only when a worker died. An idle loop's claim (`claimJobs`) always looks.
     static func claimNext(_ db: Connection, policy: QueuePolicy, now: Timestamp, reap: Bool) async throws -> ClaimedJob? {
         try await claimBatch(db, limit: 1, policy: policy, now: now, reap: reap).first
     }
 
-    /// Whether a chained claim at `now` looks for expired leases: when none has for a second (or the clock went back).
-    func reapsExpiredLeases(now: Timestamp) -> Bool {
-        lastChainedReap.withLock { last in
+    /// Whether the claim a finishing write chains (`policy` non-nil) looks for expired leases at `now`: when no chained
+    /// claim has for a second (or the clock went back). False when nothing is chained.
+    func chainedClaimReaps(_ policy: QueuePolicy?, now: Timestamp) -> Bool {
+        guard policy != nil else { return false }
+        return lastChainedReap.withLock { last in
             if let last, now >= last, now < last.adding(seconds: 1) { return false }
             last = now
             return true
@@ -102,7 +104,7 @@ extension PostgresStore {
 
     /// Marks a claimed job DONE (fenced); with `claimNext`, claims the next job in the same transaction.
     public func completeJob(_ job: ClaimedJob, now: Timestamp, claimNext policy: QueuePolicy?) async throws -> (done: Bool, next: ClaimedJob?) {
-        let reap = policy != nil && reapsExpiredLeases(now: now)
+        let reap = chainedClaimReaps(policy, now: now)
         return try await batchedWrite { db in
             let done = try await Self.markDone(db, job, now: now)
             return (done, try await policy.asyncMap { try await Self.claimNext(db, policy: $0, now: now, reap: reap) } ?? nil)
@@ -120,7 +122,7 @@ extension PostgresStore {
     public func failJob(
         _ job: ClaimedJob, attempts: Int, error: String, availableAt: Timestamp?, now: Timestamp, claimNext policy: QueuePolicy?
     ) async throws -> ClaimedJob? {
-        let reap = policy != nil && reapsExpiredLeases(now: now)
+        let reap = chainedClaimReaps(policy, now: now)
         return try await batchedWrite { db in
             if let stamp = Self.stamp(job) {
                 try await db.execute(

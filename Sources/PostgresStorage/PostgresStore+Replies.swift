@@ -166,7 +166,7 @@ extension PostgresStore {
     public func completeReplyJob(
         _ job: ClaimedJob, content: String, post: Post, quota: Int, now: Timestamp, claimNext policy: QueuePolicy?
     ) async throws -> (ReplyWrite, next: ClaimedJob?) {
-        let reap = policy != nil && reapsExpiredLeases(now: now)
+        let reap = chainedClaimReaps(policy, now: now)
         do {
             return try await batchedWrite { db in
                 let result = try await Self.writeReply(db, job, content: content, post: post, quota: quota, now: now)

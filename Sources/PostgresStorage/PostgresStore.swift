@@ -25,7 +25,7 @@ public final class PostgresStore: Service, Sendable {
     private let ownTask = Mutex<Task<Void, Never>?>(nil)
     /// The queue's finishing writes, committed together (`PostgresGroupCommit`).
     private let groupCommit = Mutex<PostgresGroupCommit?>(nil)
-    /// When a chained claim last looked for expired leases (`reapsExpiredLeases`).
+    /// When a chained claim last looked for expired leases (`chainedClaimReaps`).
     let lastChainedReap = Mutex<Timestamp?>(nil)
     /// At most `poolSize` operations hold or wait in the pool; the rest wait here (`LeaseGate`).
     let gate: LeaseGate
