@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -17,8 +18,8 @@ struct LoopbackSocket {
         if var size = receiveBuffer {
             _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }
-        var local = address(source, port: 0)
-        var remote = address("127.0.0.1", port: port)
+        var local = ipv4Address(source, port: 0)
+        var remote = ipv4Address(port: port)
         let bound = withUnsafePointer(to: &local) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -38,14 +39,6 @@ struct LoopbackSocket {
             return nil
         }
         return LoopbackSocket(fd: fd)
-    }
-
-    private static func address(_ text: String, port: Int) -> sockaddr_in {
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr(text)
-        addr.sin_port = UInt16(port).bigEndian
-        return addr
     }
 
     func close() { _ = Glibc.close(fd) }
