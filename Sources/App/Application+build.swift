@@ -277,7 +277,7 @@ struct AppParts {
                 afterStartup(
                     WorkerPool(
                         queue: store, handler: handler, signal: signal, clock: deps.clock,
-                        settings: workerSettings(config), metrics: workerMetrics(metrics), logger: deps.logger,
+                        settings: workerSettings(config, writeAhead: engine.workerWriteAhead), metrics: workerMetrics(metrics), logger: deps.logger,
                         jobSettled: jobSettled)))
             services.append(
                 afterStartup(
@@ -319,11 +319,12 @@ struct AppParts {
             observe: { op, outcome, seconds in metrics.recordLLMCall(op: op, outcome: outcome, seconds: seconds) })
     }
 
-    static func workerSettings(_ config: AppConfig) -> WorkerPool.Settings {
+    static func workerSettings(_ config: AppConfig, writeAhead: Int = 1) -> WorkerPool.Settings {
         WorkerPool.Settings(
             concurrency: config.workerConcurrency, pollEvery: config.workerPollEvery, taskTimeout: config.workerTaskTimeout,
             retryBase: config.jobRetryBase, retryCap: config.jobRetryMax, shutdownGrace: config.shutdownGrace,
-            policy: QueuePolicy(maxAttempts: config.jobMaxAttempts, leaseSeconds: config.workerTaskTimeout + config.jobLeaseGrace))
+            policy: QueuePolicy(maxAttempts: config.jobMaxAttempts, leaseSeconds: config.workerTaskTimeout + config.jobLeaseGrace),
+            writeAhead: writeAhead)
     }
 
     static func workerMetrics(_ metrics: AppMetrics) -> WorkerMetrics {

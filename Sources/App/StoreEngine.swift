@@ -24,6 +24,8 @@ struct StoreEngine: Sendable {
     let backup: (any OnlineBackup)?
     /// Demo and benchmark data.
     let seeder: any DemoSeeder
+    /// Worker loops per compute slot (`WorkerPool.Settings.writeAhead`): more where a commit is a round trip away.
+    let workerWriteAhead: Int
     /// The engine's connection pool, which must run for as long as the store is used (PostgreSQL); nil for SQLite.
     let pool: (any Service)?
     /// Starts and stops `pool` outside a service group (commands and tests).
@@ -69,7 +71,8 @@ struct StoreEngine: Sendable {
         if let url = config.databaseURL {
             let postgres = PostgresStore(settings: postgresSettings(url, config: config), logger: logger, observe: observe, observePool: observePool)
             return StoreEngine(
-                kind: .postgres, store: postgres, maintenance: postgres, backup: nil, seeder: postgres, pool: postgres,
+                kind: .postgres, store: postgres, maintenance: postgres, backup: nil, seeder: postgres,
+                workerWriteAhead: PostgresStore.workerWriteAhead, pool: postgres,
                 startPool: { postgres.start() }, poolFigures: { postgres.poolFigures },
                 databaseFile: nil,
                 makeRateLimits: { clock, logger in
@@ -87,7 +90,8 @@ struct StoreEngine: Sendable {
         let sqlite = try SQLiteStore.open(
             settings: DatabaseSettings(path: config.databasePath, queryTimeout: config.dbQueryTimeout), observe: observe)
         return StoreEngine(
-            kind: .sqlite, store: sqlite, maintenance: sqlite, backup: sqlite, seeder: sqlite, pool: nil, startPool: {}, poolFigures: nil,
+            kind: .sqlite, store: sqlite, maintenance: sqlite, backup: sqlite, seeder: sqlite, workerWriteAhead: 1, pool: nil, startPool: {},
+            poolFigures: nil,
             databaseFile: config.databasePath,
             makeRateLimits: { _, _ in RateLimitParts(store: InMemoryRateLimitStore(), housekeeping: nil) },
             makeSignals: { signal, _, evictLocally, _ in

@@ -113,3 +113,23 @@ actor EventLoopIsolation {
         try await body(self)
     }
 }
+
+/// An event loop as a task executor: code run under `withTaskExecutorPreference(_:)` with it runs on the loop's thread.
+///
+/// Why: a statement's answer arrives on the connection's event loop, and a task on the shared cooperative pool is woken
+/// there from that thread, then hops back to the loop for its next statement: two thread hand-offs per round trip,
+/// which made the kernel's scheduler the largest cost of a queue batch (several statements back to back). A batch run
+/// with the connection's loop as its executor continues on the thread the answer arrived on.
+final class EventLoopTaskExecutor: TaskExecutor {
+    private let eventLoop: any EventLoop
+
+    init(_ eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        eventLoop.execute { job.runSynchronously(on: executor) }
+    }
+}

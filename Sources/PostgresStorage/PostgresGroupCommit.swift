@@ -26,10 +26,17 @@ final class PostgresGroupCommit: Sendable {
     /// otherwise only when the savepoint commands themselves fail (a broken connection), which fails the whole batch.
     typealias Work = @Sendable (Connection, _ isolated: Bool) async throws -> Result<any Sendable, any Error>
 
+    /// What a batch holds: writes given as code (claims of idle loops), and the workers' finishing writes given as data,
+    /// which the optimistic pass runs together, set-based (`PostgresStore.finishTogether`).
+    enum Item: Sendable {
+        case work(Work)
+        case finish(QueueFinish)
+    }
+
     /// A write of the optimistic pass threw: the pass is rolled back and the batch runs again in savepoints.
     private struct WriteFailed: Error {}
 
-    private let writer: BatchWriter<Work, any Sendable>
+    private let writer: BatchWriter<Item, any Sendable>
 
     /// `transaction` runs its body in one write transaction (the store's `write`).
     init(maxBatch: Int = 64, transaction: @escaping @Sendable (@escaping @Sendable (Connection) async throws -> Void) async throws -> Void) {
@@ -37,8 +44,7 @@ final class PostgresGroupCommit: Sendable {
             let outcomes = Mutex<[Result<any Sendable, any Error>]>([])
             let pass: @Sendable (Bool) async throws -> Void = { isolated in
                 try await transaction { connection in
-                    var results: [Result<any Sendable, any Error>] = []
-                    for work in batch { results.append(try await work(connection, isolated)) }
+                    let results = isolated ? try await Self.runIsolated(batch, connection) : try await Self.runTogether(batch, connection)
                     outcomes.withLock { $0 = results }
                 }
             }
@@ -51,22 +57,64 @@ final class PostgresGroupCommit: Sendable {
         }
     }
 
+    /// The optimistic pass: the finishes together, then the other writes in order, none in a savepoint.
+    private static func runTogether(_ batch: [Item], _ connection: Connection) async throws -> [Result<any Sendable, any Error>] {
+        var results = [Result<any Sendable, any Error>](repeating: .failure(WriteFailed()), count: batch.count)
+        var finishes: [(index: Int, finish: QueueFinish)] = []
+        for (index, item) in batch.enumerated() { if case .finish(let finish) = item { finishes.append((index, finish)) } }
+        if !finishes.isEmpty {
+            let together: [QueueFinishOutcome]
+            do { together = try await PostgresStore.finishTogether(connection, finishes.map(\.finish)) } catch { throw WriteFailed() }
+            for (entry, outcome) in zip(finishes, together) { results[entry.index] = .success(outcome) }
+        }
+        for (index, item) in batch.enumerated() {
+            if case .work(let work) = item { results[index] = try await work(connection, false) }
+        }
+        return results
+    }
+
+    /// The second pass: every write in its own savepoint, so one that throws costs only itself.
+    private static func runIsolated(_ batch: [Item], _ connection: Connection) async throws -> [Result<any Sendable, any Error>] {
+        var results: [Result<any Sendable, any Error>] = []
+        for item in batch {
+            switch item {
+            case .work(let work): results.append(try await work(connection, true))
+            case .finish(let finish):
+                results.append(try await isolated(connection) { try await PostgresStore.finishAlone($0, finish) })
+            }
+        }
+        return results
+    }
+
+    /// `body` in a savepoint: its failure is its outcome, and undoes only its own writes.
+    private static func isolated(
+        _ connection: Connection, _ body: (Connection) async throws -> any Sendable
+    ) async throws -> Result<any Sendable, any Error> {
+        try await connection.execute("SAVEPOINT group_write")
+        let outcome: Result<any Sendable, any Error>
+        do { outcome = .success(try await body(connection)) } catch { outcome = .failure(error) }
+        if case .failure = outcome { try await connection.execute("ROLLBACK TO SAVEPOINT group_write") }
+        try await connection.execute("RELEASE SAVEPOINT group_write")
+        return outcome
+    }
+
     /// Writes queued behind the batch being written (tests).
     var queuedCount: Int { writer.queuedCount }
 
     /// Runs `body` in the next batch's transaction and returns its result after that transaction committed.
     func run<T: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
-        let value = try await writer.submit { connection, isolated in
-            guard isolated else {
-                do { return .success(try await body(connection)) } catch { throw WriteFailed() }
-            }
-            try await connection.execute("SAVEPOINT group_write")
-            let outcome: Result<any Sendable, any Error>
-            do { outcome = .success(try await body(connection)) } catch { outcome = .failure(error) }
-            if case .failure = outcome { try await connection.execute("ROLLBACK TO SAVEPOINT group_write") }
-            try await connection.execute("RELEASE SAVEPOINT group_write")
-            return outcome
-        }
+        let value = try await writer.submit(
+            .work { connection, isolated in
+                guard isolated else {
+                    do { return .success(try await body(connection)) } catch { throw WriteFailed() }
+                }
+                return try await Self.isolated(connection) { try await body($0) }
+            })
         return value as! T
+    }
+
+    /// Runs a finishing write in the next batch and returns its outcome after that batch committed.
+    func finish(_ finish: QueueFinish) async throws -> QueueFinishOutcome {
+        try await writer.submit(.finish(finish)) as! QueueFinishOutcome
     }
 }

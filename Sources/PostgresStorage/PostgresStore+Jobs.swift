@@ -59,9 +59,8 @@ extension PostgresStore {
     /// The claim, inside a caller's write transaction; reply jobs come with their context read in it.
     static func claimBatch(_ db: Connection, limit: Int, policy: QueuePolicy, now: Timestamp, reap: Bool = true) async throws -> [ClaimedJob] {
         var jobs = try await claimRows(db, limit: limit, policy: policy, now: now, reap: reap)
-        for index in jobs.indices where jobs[index].kind == .generateReply {
-            jobs[index].prefetched = try await fetchReplyContext(db, jobs[index], now: now).map(PrefetchedContext.ready) ?? .personaMissing
-        }
+        let contexts = try await fetchReplyContexts(db, jobs.filter { $0.kind == .generateReply }, now: now)
+        for index in jobs.indices { jobs[index].prefetched = contexts[jobs[index].id] }
         return jobs
     }
 
@@ -104,11 +103,9 @@ extension PostgresStore {
 
     /// Marks a claimed job DONE (fenced); with `claimNext`, claims the next job in the same transaction.
     public func completeJob(_ job: ClaimedJob, now: Timestamp, claimNext policy: QueuePolicy?) async throws -> (done: Bool, next: ClaimedJob?) {
-        let reap = chainedClaimReaps(policy, now: now)
-        return try await batchedWrite { db in
-            let done = try await Self.markDone(db, job, now: now)
-            return (done, try await policy.asyncMap { try await Self.claimNext(db, policy: $0, now: now, reap: reap) } ?? nil)
-        }
+        let outcome = try await batchedFinish(
+            QueueFinish(job: job, write: .done, now: now, claimNext: policy, reap: chainedClaimReaps(policy, now: now)))
+        return (outcome.done, outcome.next)
     }
 
     static func markDone(_ db: Connection, _ job: ClaimedJob, now: Timestamp) async throws -> Bool {
@@ -122,18 +119,23 @@ extension PostgresStore {
     public func failJob(
         _ job: ClaimedJob, attempts: Int, error: String, availableAt: Timestamp?, now: Timestamp, claimNext policy: QueuePolicy?
     ) async throws -> ClaimedJob? {
-        let reap = chainedClaimReaps(policy, now: now)
-        return try await batchedWrite { db in
-            if let stamp = Self.stamp(job) {
-                try await db.execute(
-                    """
-                    UPDATE jobs SET status = 'FAILED', attempts = \(attempts), error = \(error.truncatedRunes(500)), locked_at = NULL,
-                      available_at = COALESCE(\(availableAt), available_at), updated_at = \(now)
-                    WHERE id = \(job.id) AND status = 'PROCESSING' AND locked_at = \(stamp) AND attempts = \(job.attempts)
-                    """)
-            }
-            return try await policy.asyncMap { try await Self.claimNext(db, policy: $0, now: now, reap: reap) } ?? nil
-        }
+        let finish = QueueFinish(
+            job: job, write: .fail(attempts: attempts, error: error, availableAt: availableAt), now: now, claimNext: policy,
+            reap: chainedClaimReaps(policy, now: now))
+        return try await batchedFinish(finish).next
+    }
+
+    /// The fenced failure: only while the row still carries the claim's stamp and attempt count.
+    static func recordFailure(
+        _ db: Connection, _ job: ClaimedJob, attempts: Int, error: String, availableAt: Timestamp?, now: Timestamp
+    ) async throws {
+        guard let stamp = stamp(job) else { return }
+        try await db.execute(
+            """
+            UPDATE jobs SET status = 'FAILED', attempts = \(attempts), error = \(error.truncatedRunes(500)), locked_at = NULL,
+              available_at = COALESCE(\(availableAt), available_at), updated_at = \(now)
+            WHERE id = \(job.id) AND status = 'PROCESSING' AND locked_at = \(stamp) AND attempts = \(job.attempts)
+            """)
     }
 
     /// Puts an unfinished job back (graceful shutdown) without counting an attempt.

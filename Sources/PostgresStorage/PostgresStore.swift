@@ -124,9 +124,19 @@ public final class PostgresStore: Service, Sendable {
     /// domain error stays a domain error); no statement is ever retried inside it.
     /// A foreign key that fails (a row the write refers to was deleted meanwhile, typically the caller's account) is
     /// `DomainError.referenceGone`, never a 500 (as on SQLite).
-    func write<T: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
+    /// With `onConnectionLoop`, the transaction runs with its connection's event loop as its task executor
+    /// (`EventLoopTaskExecutor`): for the group commit, whose batches are several statements back to back.
+    func write<T: Sendable>(
+        onConnectionLoop: Bool = false, _ body: @escaping @Sendable (Connection) async throws -> T
+    ) async throws -> T {
         do {
-            return try await withConnection { raw in try await Connection(raw: raw, logger: self.logger).transaction("BEGIN", body) }
+            return try await withConnection { raw in
+                let connection = Connection(raw: raw, logger: self.logger)
+                guard onConnectionLoop else { return try await connection.transaction("BEGIN", body) }
+                return try await withTaskExecutorPreference(EventLoopTaskExecutor(raw.eventLoop)) {
+                    try await connection.transaction("BEGIN", body)
+                }
+            }
         } catch let error as PSQLError where error.isForeignKeyViolation {
             throw DomainError.referenceGone
         }
@@ -135,16 +145,20 @@ public final class PostgresStore: Service, Sendable {
     /// Runs `body` in a shared write transaction with the other queue writes handed over meanwhile (group commit);
     /// returns after that transaction committed. For short, fenced queue writes only.
     func batchedWrite<T: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
-        let batcher = groupCommit.withLock { current -> PostgresGroupCommit in
-            if let current { return current }
-            let made = PostgresGroupCommit { [unowned self] work in try await self.write { try await work($0) } }
-            current = made
-            return made
-        }
         do {
-            return try await batcher.run(body)
+            return try await groupCommitter().run(body)
         } catch let error as PSQLError where error.isForeignKeyViolation {
             throw DomainError.referenceGone
+        }
+    }
+
+    /// The store's group commit, made on first use.
+    func groupCommitter() -> PostgresGroupCommit {
+        groupCommit.withLock { current -> PostgresGroupCommit in
+            if let current { return current }
+            let made = PostgresGroupCommit { [unowned self] work in try await self.write(onConnectionLoop: true) { try await work($0) } }
+            current = made
+            return made
         }
     }
 

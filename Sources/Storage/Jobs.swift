@@ -18,7 +18,7 @@ public enum ActiveJob {
 }
 
 /// Queue rules shared by claim, retry and depth queries.
-public struct QueuePolicy: Sendable {
+public struct QueuePolicy: Sendable, Equatable {
     public var maxAttempts: Int
     /// A PROCESSING job older than this is claimed again (WORKER_TASK_TIMEOUT + JOB_LEASE_GRACE).
     public var leaseSeconds: Double

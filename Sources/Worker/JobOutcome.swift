@@ -18,3 +18,13 @@ public protocol JobHandler: Sendable {
     /// the handler claims the next job in that same transaction and returns it (one write per job).
     func run(_ job: ClaimedJob, claimNext: QueuePolicy?) async -> (outcome: JobOutcome, next: ClaimedJob?)
 }
+
+extension JobOutcome {
+    /// Whether recording this outcome writes the job's failure (and can chain the next claim to that write).
+    var writesFailure: Bool {
+        switch self {
+        case .retry, .permanent: true
+        case .done, .lostClaim: false
+        }
+    }
+}

@@ -32,7 +32,8 @@ public struct ReplyJobHandler: JobHandler {
             guard let post = context.post else { return (.permanent("post not found"), nil) }
             guard post.status == .published else { return (.permanent("post is not published"), nil) }
             if context.alreadyReplied {
-                let result = try await queue.completeJob(job, now: clock.now(), claimNext: claimNext)
+                let chain = WorkerSlot.computed() ? claimNext : nil
+                let result = try await queue.completeJob(job, now: clock.now(), claimNext: chain)
                 return (result.done ? .done : .lostClaim, result.next)
             }
             let text: String
@@ -47,9 +48,11 @@ public struct ReplyJobHandler: JobHandler {
             do { content = try Safety.check(text, maxLength: replyMaxLength) } catch let error as DomainError {
                 return (.permanent(error.description), nil)
             }
+            // The LLM's part is over: the compute slot goes to another loop while this write waits for its commit.
+            let chain = WorkerSlot.computed() ? claimNext : nil
             let (written, next) = try await queue.completeReplyJob(
                 job, content: content, post: post, quota: context.dailyReplyQuota,
-                now: clock.now(), claimNext: claimNext)
+                now: clock.now(), claimNext: chain)
             switch written {
             case .written:
                 replyWritten(job.postID)

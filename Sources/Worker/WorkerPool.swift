@@ -21,10 +21,14 @@ public struct WorkerPool: Service {
         public var retryCap: Double
         public var shutdownGrace: Double
         public var policy: QueuePolicy
+        /// Loops per compute slot: with more than one, loops beyond `concurrency` wait for their finishing write's
+        /// commit while others compute (`ComputePermits`), so group-committed batches fill up. For an engine whose
+        /// commit is a round trip away (PostgreSQL); 1 keeps one loop per slot.
+        public var writeAhead: Int
 
         public init(
             concurrency: Int, pollEvery: Double, taskTimeout: Double, retryBase: Double, retryCap: Double,
-            shutdownGrace: Double, policy: QueuePolicy
+            shutdownGrace: Double, policy: QueuePolicy, writeAhead: Int = 1
         ) {
             self.concurrency = concurrency
             self.pollEvery = pollEvery
@@ -33,7 +37,11 @@ public struct WorkerPool: Service {
             self.retryCap = retryCap
             self.shutdownGrace = shutdownGrace
             self.policy = policy
+            self.writeAhead = max(1, writeAhead)
         }
+
+        /// The claim→execute loops: `concurrency` compute slots times `writeAhead`.
+        public var loops: Int { max(1, concurrency) * max(1, writeAhead) }
     }
 
     let queue: any JobQueue
@@ -47,6 +55,8 @@ public struct WorkerPool: Service {
     /// Called once a job's final state (done, or failed with no attempt left) is written; not for a lost claim (the
     /// job belongs to whoever took it over).
     let jobSettled: @Sendable (ClaimedJob) -> Void
+    /// `settings.concurrency` slots for the jobs computing at once.
+    let permits: ComputePermits
 
     public init(
         queue: any JobQueue, handler: any JobHandler, signal: WakeSignal, clock: any AppClock, settings: Settings,
@@ -62,6 +72,7 @@ public struct WorkerPool: Service {
         self.logger = logger
         self.jitter = jitter
         self.jobSettled = jobSettled
+        self.permits = ComputePermits(settings.concurrency)
     }
 
     public func run() async throws {
@@ -69,6 +80,7 @@ public struct WorkerPool: Service {
             "worker_started",
             metadata: [
                 "concurrency": .stringConvertible(settings.concurrency),
+                "loops": .stringConvertible(settings.loops),
                 "poll_every_ms": .stringConvertible(Int(saturating: settings.pollEvery * 1000)),
             ])
         let stopping = StopFlag()
@@ -76,7 +88,8 @@ public struct WorkerPool: Service {
             await runLoops(stopping)
         } onGracefulShutdown: {
             stopping.stop()
-            signal.notify(settings.concurrency)
+            permits.close()
+            signal.notify(settings.loops)
         }
         logger.info("worker_stopped")
     }
@@ -86,7 +99,7 @@ public struct WorkerPool: Service {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.pollTicks() }
             await withTaskGroup(of: Void.self) { loops in
-                for _ in 0..<max(1, settings.concurrency) {
+                for _ in 0..<settings.loops {
                     loops.addTask { await self.loop(stopping) }
                 }
             }
@@ -102,7 +115,10 @@ public struct WorkerPool: Service {
         }
     }
 
-    /// One claim→execute loop. While busy, finishing a job also claims the next one in the same transaction.
+    /// One claim→execute loop. While busy, finishing a job also claims the next one in the same transaction. A loop
+    /// claims only while it holds a compute slot, and keeps it until its handler hands the result to the queue
+    /// (`WorkerSlot`); a chained job then waits for a slot ahead of loops that want to claim, and a write chains a
+    /// claim only when that wait is expected to be short (`ComputePermits.reserveChain`).
     private func loop(_ stopping: StopFlag) async {
         var next: ClaimedJob?
         var afterWait = false
@@ -113,17 +129,33 @@ public struct WorkerPool: Service {
             do {
                 let job: ClaimedJob
                 if let chained = next {
-                    job = chained
                     next = nil
-                } else if let claimed = try await queue.claimJob(policy: settings.policy, now: clock.now()) {
+                    guard await permits.acquireForHeldJob() else {
+                        try? await queue.releaseJob(chained, now: clock.now())
+                        break
+                    }
+                    job = chained
+                } else {
+                    guard await permits.acquire() else { break }
+                    if stopping.isStopped {
+                        permits.release()
+                        break
+                    }
+                    let claimed: ClaimedJob?
+                    do { claimed = try await queue.claimJob(policy: settings.policy, now: clock.now()) } catch {
+                        permits.release()
+                        throw error
+                    }
+                    guard let claimed else {
+                        permits.release()
+                        await signal.wait(timeout: nil)
+                        afterWait = true
+                        continue
+                    }
                     job = claimed
                     // Woken by one tick or one notification, this loop may have found the first of several jobs: it
                     // passes the wake-up on, and the chain stops at the first loop that finds nothing.
                     if afterWait { signal.notify(1) }
-                } else {
-                    await signal.wait(timeout: nil)
-                    afterWait = true
-                    continue
                 }
                 afterWait = false
                 next = try await process(job, stopping: stopping, chain: true)
@@ -139,12 +171,21 @@ public struct WorkerPool: Service {
     /// Claims and runs at most one job; returns whether there was one.
     @discardableResult
     public func runOnce(stopping: StopFlag = StopFlag()) async throws -> Bool {
-        guard let job = try await queue.claimJob(policy: settings.policy, now: clock.now()) else { return false }
+        guard await permits.acquire() else { return false }
+        let claimed: ClaimedJob?
+        do { claimed = try await queue.claimJob(policy: settings.policy, now: clock.now()) } catch {
+            permits.release()
+            throw error
+        }
+        guard let job = claimed else {
+            permits.release()
+            return false
+        }
         _ = try await process(job, stopping: stopping, chain: false)
         return true
     }
 
-    /// Runs one claimed job and records its outcome; returns the next job when `chain` claimed one.
+    /// Runs one claimed job (its slot held) and records its outcome; returns the next job when `chain` claimed one.
     private func process(_ job: ClaimedJob, stopping: StopFlag, chain: Bool) async throws -> ClaimedJob? {
         let start = Monotonic.nanos()
         var log = logger
@@ -154,15 +195,23 @@ public struct WorkerPool: Service {
         log[metadataKey: "trace_id"] = .string(trace)
         log[metadataKey: "request_id"] = .string(trace)
         log.info("job_started")
+        let slot = JobSlot(permits)
+        defer { slot.end() }
         let claimNext = chain && !stopping.isStopped ? settings.policy : nil
-        guard let (outcome, next) = await execute(job, claimNext: claimNext, stopping: stopping) else {
+        let executed = await WorkerSlot.$current.withValue(slot) {
+            await execute(job, claimNext: claimNext, stopping: stopping)
+        }
+        guard let (outcome, next) = executed else {
+            slot.endCompute()
             try await queue.releaseJob(job, now: clock.now())
             log.notice("job_released", metadata: ["reason": "shutdown"])
             return nil
         }
+        slot.endCompute()
+        let failureChain = next == nil && claimNext != nil && outcome.writesFailure && slot.reserveChain() ? claimNext : nil
         let failedNext = try await record(
-            outcome, for: job, seconds: Double(Monotonic.nanos() - start) / 1e9, logger: log,
-            traced: !trace.isEmpty, claimNext: next == nil ? claimNext : nil)
+            outcome, for: job, seconds: Double(Monotonic.nanos() - start) / 1e9, logger: log, traced: !trace.isEmpty,
+            claimNext: failureChain)
         return next ?? failedNext
     }
 

@@ -23,7 +23,7 @@ struct BenchPool {
         self.signal = signal
         self.recorder = recorder
         self.flag = flag
-        self.concurrency = settings.concurrency
+        self.concurrency = settings.loops
         loops = Task { await pool.runLoops(flag) }
     }
 

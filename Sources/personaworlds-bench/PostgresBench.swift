@@ -53,6 +53,8 @@ func benchmarkPostgresEndToEnd(
 {
     let db = target.store("e2e", logger: logger)
     let ids = try await db.seedSyntheticLoad(personas: 50, posts: max(1, jobs / 50), replyQuota: 1_000_000, now: clock.now())
+    var settings = settings
+    settings.writeAhead = PostgresStore.workerWriteAhead // as `serve` on PostgreSQL
     let pool = BenchPool(queue: db, settings: settings, logger: logger)
     let cpuStart = processCPUSeconds()
     let start = Monotonic.nanos()
@@ -61,7 +63,7 @@ func benchmarkPostgresEndToEnd(
         enqueued += try await db.enqueueReplies(
             postID: post, personaIDs: ids.personas, userID: ids.user, payloadExtra: [:], maxAttempts: 5, now: clock.now()
         ).enqueued
-        pool.signal.notify(settings.concurrency)
+        pool.signal.notify(settings.loops)
     }
     let deadline = Monotonic.nanos() + 600_000_000_000
     while pool.recorder.finished < enqueued && Monotonic.nanos() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
@@ -74,8 +76,8 @@ func benchmarkPostgresEndToEnd(
     print(
         String(
             format:
-                "bench: pg queue end-to-end enqueue→DONE, no-op LLM, WORKER_CONCURRENCY=4: %8.0f jobs/s (%d of %d jobs DONE in %.2f s; CPU %.0f µs per job in this process, PostgreSQL's not counted)",
-            rate, summary.done, enqueued, seconds, cpuSeconds * 1e6 / Double(max(1, summary.done))))
+                "bench: pg queue end-to-end enqueue→DONE, no-op LLM, WORKER_CONCURRENCY=4 (%d loops): %8.0f jobs/s (%d of %d jobs DONE in %.2f s; CPU %.0f µs per job in this process, PostgreSQL's not counted)",
+            settings.loops, rate, summary.done, enqueued, seconds, cpuSeconds * 1e6 / Double(max(1, summary.done))))
     return rate
 }
 
@@ -136,6 +138,8 @@ func benchmarkPostgresCrossNodeLatency(
     let wakeB = PostgresWakeUps(store: nodeB, logger: logger, wake: { signalB.notify($0) })
     let listenerB = PostgresListener(store: nodeB, channels: [wakeB.channel], logger: logger)
     let listening = Task { try await listenerB.run() }
+    var settings = settings
+    settings.writeAhead = PostgresStore.workerWriteAhead // as `serve` on PostgreSQL
     let pool = BenchPool(queue: nodeB, signal: signalB, settings: settings, logger: logger)
     // The listener's first connect and the loops' first poll, before anything is measured.
     try await Task.sleep(nanoseconds: 1_000_000_000)

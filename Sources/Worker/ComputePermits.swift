@@ -1,0 +1,184 @@
+import Domain
+import Synchronization
+
+/// The compute slots of a worker pool: at most `WORKER_CONCURRENCY` jobs run their handler's work (the LLM call) at
+/// once, while further loops wait for their finishing write to commit without holding one.
+///
+/// Why: on PostgreSQL a commit is a round trip and a WAL flush away, and a batch holds only the finishing writes
+/// queued while the previous batch ran: with as many loops as compute slots, each batch held about half of them, and
+/// the queue's fixed cost per batch (its claim, its context reads, its commit) was paid every two jobs. More loops fill
+/// a batch; the slots keep the number of LLM calls in flight where the operator set it.
+public final class ComputePermits: Sendable {
+    private struct State {
+        var free: Int
+        /// Loops holding a chained job, served first.
+        var holders: [CheckedContinuation<Bool, Never>] = []
+        /// Loops that want to claim.
+        var claimers: [CheckedContinuation<Bool, Never>] = []
+        /// Finishing writes in flight that will bring a chained job (`reserveChain`).
+        var chainsPending = 0
+        /// A moving average of the seconds a job computes (claim to hand-off).
+        var meanCompute = 0.0
+        var closed = false
+    }
+
+    /// How long a chained job may be expected to wait for a slot: a loop chains a claim to its write only if the job
+    /// would start within this. Longer, and the job would sit claimed on this node while another node's loop is idle.
+    public static let chainWaitBound = 0.05
+
+    private let capacity: Int
+    private let state: Mutex<State>
+
+    public init(_ count: Int) {
+        capacity = max(1, count)
+        state = Mutex(State(free: max(1, count)))
+    }
+
+    /// Waits for a slot to claim a job with; false once the pool is closing (`close`), then the caller takes no job.
+    public func acquire() async -> Bool { await wait(holding: false) }
+
+    /// Waits for a slot for a chained job the loop holds (served before loops that want to claim); false when closing.
+    public func acquireForHeldJob() async -> Bool { await wait(holding: true) }
+
+    private func wait(holding: Bool) async -> Bool {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let granted: Bool? = state.withLock { s in
+                    if s.closed || Task.isCancelled { return false }
+                    if s.free > 0 && (holding || s.holders.isEmpty) {
+                        s.free -= 1
+                        return true
+                    }
+                    if holding { s.holders.append(continuation) } else { s.claimers.append(continuation) }
+                    return nil
+                }
+                if let granted { continuation.resume(returning: granted) }
+            }
+        } onCancel: {
+            close()
+        }
+    }
+
+    /// Gives a slot back: to a loop holding a job first, then to one that wants to claim.
+    public func release() {
+        let waiter: CheckedContinuation<Bool, Never>? = state.withLock { s in
+            if !s.closed {
+                if !s.holders.isEmpty { return s.holders.removeFirst() }
+                if !s.claimers.isEmpty { return s.claimers.removeFirst() }
+            }
+            s.free += 1
+            return nil
+        }
+        waiter?.resume(returning: true)
+    }
+
+    /// Whether a finishing write may claim a chained job: when the jobs already bound for a slot would leave one free
+    /// within `chainWaitBound` at the recent compute time (at once when jobs compute in microseconds, rarely when
+    /// they wait seconds for an LLM). True reserves the chain until `endChain`.
+    public func reserveChain() -> Bool {
+        state.withLock { s in
+            guard !s.closed else { return false }
+            let ahead = s.holders.count + s.chainsPending
+            let rounds = ahead < s.free ? 0 : (ahead - s.free) / capacity + 1
+            guard Double(rounds) * s.meanCompute <= Self.chainWaitBound else { return false }
+            s.chainsPending += 1
+            return true
+        }
+    }
+
+    /// The reserved chain's write has returned (with or without a job).
+    public func endChain() {
+        state.withLock { $0.chainsPending = max(0, $0.chainsPending - 1) }
+    }
+
+    /// Records how long a job computed (for `reserveChain`).
+    public func noteCompute(seconds: Double) {
+        state.withLock { s in s.meanCompute = s.meanCompute == 0 ? seconds : s.meanCompute * 0.9 + seconds * 0.1 }
+    }
+
+    /// Ends every wait with false, now and later (shutdown, or the loops' task cancelled).
+    public func close() {
+        let waiters: [CheckedContinuation<Bool, Never>] = state.withLock { s in
+            s.closed = true
+            defer {
+                s.holders.removeAll()
+                s.claimers.removeAll()
+            }
+            return s.holders + s.claimers
+        }
+        for waiter in waiters { waiter.resume(returning: false) }
+    }
+
+    /// Loops waiting now with a chained job, and to claim (tests).
+    public var waitingCounts: (holders: Int, claimers: Int) { state.withLock { ($0.holders.count, $0.claimers.count) } }
+}
+
+/// A handler's hand-off point: the worker pool sets the job's slot around each job's handler, and the handler calls
+/// `computed()` right before its finishing write. That frees the job's compute slot for another loop while the write
+/// waits for its commit, and says whether a claim may be chained to the write: only when a slot was free for the next
+/// job, so a loop never holds a claimed job while it waits for a slot (which would keep it from another node's idle
+/// loops and run down its lease).
+public enum WorkerSlot {
+    @TaskLocal static var current: JobSlot?
+
+    /// Ends the current job's compute phase; true when the finishing write may claim the next job.
+    public static func computed() -> Bool { current?.handOff() ?? true }
+}
+
+/// One job's slot in a loop: held from the claim to the hand-off; then, if the write chains a claim, its reservation.
+final class JobSlot: Sendable {
+    private struct State {
+        var jobHeld = true
+        var chainReserved = false
+    }
+
+    private let permits: ComputePermits
+    private let started = Monotonic.nanos()
+    private let state = Mutex(State())
+
+    /// For a job whose slot the loop holds.
+    init(_ permits: ComputePermits) {
+        self.permits = permits
+    }
+
+    /// `WorkerSlot.computed`: frees the job's slot and says whether its write may chain a claim.
+    func handOff() -> Bool {
+        let release = state.withLock { s -> Bool in
+            defer { s.jobHeld = false }
+            return s.jobHeld
+        }
+        if release {
+            permits.noteCompute(seconds: Double(Monotonic.nanos() - started) / 1e9)
+            permits.release()
+        }
+        return reserveChain()
+    }
+
+    /// Reserves a chained claim for the pool's own write (a failure's), if one may be chained.
+    func reserveChain() -> Bool {
+        if state.withLock({ $0.chainReserved }) { return true }
+        let reserved = permits.reserveChain()
+        state.withLock { $0.chainReserved = reserved }
+        return reserved
+    }
+
+    /// Frees the job's slot if the handler never handed off (its result needed no write, or failed).
+    func endCompute() {
+        let job = state.withLock { s -> Bool in
+            defer { s.jobHeld = false }
+            return s.jobHeld
+        }
+        if job { permits.release() }
+    }
+
+    /// After the outcome's write: frees the slot and ends the chain's reservation. A chained job then waits for a
+    /// slot of its own (`ComputePermits.acquireForHeldJob`).
+    func end() {
+        endCompute()
+        let chain = state.withLock { s -> Bool in
+            defer { s.chainReserved = false }
+            return s.chainReserved
+        }
+        if chain { permits.endChain() }
+    }
+}
