@@ -59,8 +59,10 @@ extension PostgresStore {
     /// The claim, inside a caller's write transaction; reply jobs come with their context read in it.
     static func claimBatch(_ db: Connection, limit: Int, policy: QueuePolicy, now: Timestamp, reap: Bool = true) async throws -> [ClaimedJob] {
         var jobs = try await claimRows(db, limit: limit, policy: policy, now: now, reap: reap)
-        let contexts = try await fetchReplyContexts(db, jobs.filter { $0.kind == .generateReply }, now: now)
-        for index in jobs.indices { jobs[index].prefetched = contexts[jobs[index].id] }
+        // Picked jobs come with their context (`ClaimJobsWithContext`); a reclaimed expired lease is read here.
+        let contexts = try await fetchReplyContexts(db, jobs.filter { $0.kind == .generateReply && $0.prefetched == nil }, now: now)
+        for index in jobs.indices where jobs[index].prefetched == nil { jobs[index].prefetched = contexts[jobs[index].id] }
+        try await attachTemplates(db, &jobs)
         return jobs
     }
 
@@ -95,7 +97,7 @@ extension PostgresStore {
         if wanted > 0 {
             let picked = try await db.prepared(PickJobs(now: now, maxAttempts: policy.maxAttempts, limit: wanted))
             if !picked.isEmpty {
-                claimed += try await db.prepared(ClaimJobs(now: now, maxAttempts: policy.maxAttempts, ids: picked)).sorted { $0.id < $1.id }
+                claimed += try await db.prepared(ClaimJobsWithContext(now: now, maxAttempts: policy.maxAttempts, ids: picked))
             }
         }
         return claimed

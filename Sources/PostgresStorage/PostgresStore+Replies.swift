@@ -97,6 +97,9 @@ extension PostgresStore {
     }
 
     /// The `ReplyCandidate` of each of `personaIDs` that is `userID`'s, in one statement (as of its snapshot).
+    ///
+    /// Queued jobs are counted only up to the quota left (`LIMIT`): past that the answer is "full" whatever the exact
+    /// number, and a persona with hundreds of queued jobs cost a scan of all of them, twice per enqueue.
     static func replyCandidates(
         _ db: Connection, postID: UUID, personaIDs: [UUID], userID: UUID, maxAttempts: Int, now: Timestamp
     ) async throws -> [UUID: ReplyCandidate] {
@@ -105,13 +108,17 @@ extension PostgresStore {
         let active = activeJob(maxAttempts)
         let rows = try await db.rows(
             """
-            SELECT pe.id, pe.daily_reply_quota,
-              COALESCE((SELECT used FROM quota_counters WHERE persona_id = pe.id AND quota_type = 'reply' AND day = \(day)), 0),
-              (SELECT COUNT(*) FROM jobs WHERE persona_id = pe.id AND job_type = \(unescaped: JobKind.generateReply.sql) AND \(unescaped: active)),
+            SELECT pe.id, pe.daily_reply_quota, u.used,
+              (SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE persona_id = pe.id AND job_type = \(unescaped: JobKind.generateReply.sql)
+                 AND \(unescaped: active) LIMIT GREATEST(pe.daily_reply_quota - u.used, 0)) q),
               EXISTS(SELECT 1 FROM replies WHERE post_id = \(postID) AND persona_id = pe.id),
               EXISTS(SELECT 1 FROM jobs WHERE post_id = \(postID) AND persona_id = pe.id AND job_type = \(unescaped: JobKind.generateReply.sql)
                      AND \(unescaped: active))
-            FROM personas pe WHERE pe.id = ANY(\(personaIDs)) AND pe.user_id = \(userID)
+            FROM personas pe
+            CROSS JOIN LATERAL (
+              SELECT COALESCE((SELECT used FROM quota_counters WHERE persona_id = pe.id AND quota_type = 'reply' AND day = \(day)), 0) AS used
+            ) u
+            WHERE pe.id = ANY(\(personaIDs)) AND pe.user_id = \(userID)
             """)
         var candidates: [UUID: ReplyCandidate] = [:]
         for row in rows {

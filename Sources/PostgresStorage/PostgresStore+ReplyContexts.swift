@@ -38,6 +38,24 @@ extension PostgresStore {
         return out
     }
 
+    /// Gives the jobs whose context was read without their template (`ClaimJobsWithContext`) the template they name,
+    /// in one statement for all of them; none when no job names one.
+    static func attachTemplates(_ db: Connection, _ jobs: inout [ClaimedJob]) async throws {
+        let wanted = jobs.indices.filter { index in
+            guard case .ready(let context)? = jobs[index].prefetched else { return false }
+            return context.template == nil && jobs[index].templateID.flatMap(StoreID.parse) != nil
+        }
+        guard !wanted.isEmpty else { return }
+        let templates = try await templatesByID(db, Array(Set(wanted.compactMap { jobs[$0].templateID.flatMap(StoreID.parse) })))
+        for index in wanted {
+            guard case .ready(let context)? = jobs[index].prefetched, let id = jobs[index].templateID.flatMap(StoreID.parse) else { continue }
+            jobs[index].prefetched = .ready(
+                ReplyJobContext(
+                    persona: context.persona, dailyReplyQuota: context.dailyReplyQuota, repliesToday: context.repliesToday,
+                    post: context.post, alreadyReplied: context.alreadyReplied, thread: context.thread, template: templates[id]))
+        }
+    }
+
     /// A persona as a reply job sees it: what the LLM is told, its daily reply quota and today's use of it.
     private struct ReplyPersona {
         let persona: LLMPersona

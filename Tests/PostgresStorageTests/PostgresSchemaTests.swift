@@ -41,6 +41,18 @@ import Testing
         }
     }
 
+    @Test func theQueueTableIsVacuumedAfterEveryThousandDeadRows() async throws {
+        try await Self.withEmptyStore { store, cluster, name in
+            try await store.migrate()
+            let options = try await cluster.query(name, "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'jobs'")
+                .map { try $0.decode(String?.self) }
+            let set = Set((options.first ?? nil)?.split(separator: ",").map(String.init) ?? [])
+            #expect(
+                set.isSuperset(of: ["autovacuum_vacuum_scale_factor=0", "autovacuum_vacuum_threshold=1000", "autovacuum_vacuum_cost_delay=0"]),
+                "jobs' storage options: \(set)")
+        }
+    }
+
     @Test func theOriginalsSchemaHasItsTypesDefaultsAndConstraintNames() async throws {
         try await Self.withEmptyStore { store, cluster, name in
             try await store.migrate()
