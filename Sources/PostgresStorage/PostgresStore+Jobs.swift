@@ -260,7 +260,7 @@ struct PickJobs: PostgresPreparedStatement {
 /// locks, and an enqueue locks the pair's FAILED jobs before inserting (`enqueueReplyJobs`), so either the enqueue
 /// committed and is seen here (the FAILED job stays as it is) or it waits for this transaction and then finds the pair
 /// active. No statement fails on the index, and none is retried.
-struct ClaimJobs: PostgresPreparedStatement {
+enum ClaimJobs {
     /// No other job of `alias`'s (post, persona) is active, and no older FAILED one waits for a retry (`$2`: the
     /// maximum number of attempts).
     static func noOtherActive(_ alias: String) -> String {
@@ -271,25 +271,13 @@ struct ClaimJobs: PostgresPreparedStatement {
         """
     }
 
+    /// `$1` the claim's stamp, `$2` the maximum number of attempts, `$3` the picked ids; run as the first part of
+    /// `ClaimJobsWithContext`, which returns each job's context beside it.
     static let sql = """
         UPDATE jobs SET status = 'PROCESSING', locked_at = $1, updated_at = $1
         WHERE jobs.id = ANY($3) AND (jobs.status = 'PENDING' OR \(noOtherActive("jobs")))
         RETURNING \(PostgresStore.jobReturning)
         """
-    typealias Row = ClaimedJob
-    let now: Timestamp
-    let maxAttempts: Int
-    let ids: [Int64]
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings()
-        bindings.append(now)
-        bindings.append(maxAttempts)
-        bindings.append(ids)
-        return bindings
-    }
-
-    func decodeRow(_ row: PostgresRow) throws -> ClaimedJob { try PostgresStore.claimed(row) }
 }
 
 /// The fenced DONE: only while the row still carries this claim's stamp and attempt count.
