@@ -114,7 +114,8 @@ func benchmarkPostgresWorkerNodes(_ target: PostgresBenchTarget, binary: String,
         rates[nodes] = Double(done) / seconds
         print(
             String(
-                format: "bench: pg %d × serve --worker-only (WORKER_CONCURRENCY=4 each) on one database: %8.0f jobs/s (%d of %d jobs in %.2f s, incl. start-up)",
+                format:
+                    "bench: pg %d × serve --worker-only (WORKER_CONCURRENCY=4 each) on one database: %8.0f jobs/s (%d of %d jobs in %.2f s, incl. start-up)",
                 nodes, rates[nodes]!, done, total, seconds))
     }
     let ratio = (rates[2] ?? 0) / max(1, rates[1] ?? 1)
