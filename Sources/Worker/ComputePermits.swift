@@ -143,14 +143,7 @@ final class JobSlot: Sendable {
 
     /// `WorkerSlot.computed`: frees the job's slot and says whether its write may chain a claim.
     func handOff() -> Bool {
-        let release = state.withLock { s -> Bool in
-            defer { s.jobHeld = false }
-            return s.jobHeld
-        }
-        if release {
-            permits.noteCompute(seconds: Double(Monotonic.nanos() - started) / 1e9)
-            permits.release()
-        }
+        if releaseJob() { permits.noteCompute(seconds: Double(Monotonic.nanos() - started) / 1e9) }
         return reserveChain()
     }
 
@@ -163,12 +156,17 @@ final class JobSlot: Sendable {
     }
 
     /// Frees the job's slot if the handler never handed off (its result needed no write, or failed).
-    func endCompute() {
-        let job = state.withLock { s -> Bool in
+    func endCompute() { releaseJob() }
+
+    /// Gives the job's slot back if it is still held; returns whether it was.
+    @discardableResult
+    private func releaseJob() -> Bool {
+        let held = state.withLock { s -> Bool in
             defer { s.jobHeld = false }
             return s.jobHeld
         }
-        if job { permits.release() }
+        if held { permits.release() }
+        return held
     }
 
     /// After the outcome's write: frees the slot and ends the chain's reservation. A chained job then waits for a

@@ -125,7 +125,7 @@ public struct WorkerPool: Service {
         // Cancellation ends the loop too: when another service of the group fails (a monitoring port already in use),
         // the group cancels instead of shutting down gracefully, every database call then throws at once, and a loop
         // that only watched `stopping` would spin, logging without end, and keep the process from exiting.
-        while !stopping.isStopped && !Task.isCancelled {
+        running: while !stopping.isStopped && !Task.isCancelled {
             do {
                 let job: ClaimedJob
                 if let chained = next {
@@ -136,23 +136,14 @@ public struct WorkerPool: Service {
                     }
                     job = chained
                 } else {
-                    guard await permits.acquire() else { break }
-                    if stopping.isStopped {
-                        permits.release()
-                        break
-                    }
-                    let claimed: ClaimedJob?
-                    do { claimed = try await queue.claimJob(policy: settings.policy, now: clock.now()) } catch {
-                        permits.release()
-                        throw error
-                    }
-                    guard let claimed else {
-                        permits.release()
+                    switch try await claimHoldingSlot(unless: stopping) {
+                    case .closing: break running
+                    case .nothing:
                         await signal.wait(timeout: nil)
                         afterWait = true
                         continue
+                    case .job(let claimed): job = claimed
                     }
-                    job = claimed
                     // Woken by one tick or one notification, this loop may have found the first of several jobs: it
                     // passes the wake-up on, and the chain stops at the first loop that finds nothing.
                     if afterWait { signal.notify(1) }
@@ -171,18 +162,39 @@ public struct WorkerPool: Service {
     /// Claims and runs at most one job; returns whether there was one.
     @discardableResult
     public func runOnce(stopping: StopFlag = StopFlag()) async throws -> Bool {
-        guard await permits.acquire() else { return false }
+        guard case .job(let job) = try await claimHoldingSlot(unless: nil) else { return false }
+        _ = try await process(job, stopping: stopping, chain: false)
+        return true
+    }
+
+    /// What `claimHoldingSlot` got.
+    private enum SlotClaim {
+        /// No slot: the pool is closing (or `stopping` was set while waiting for one).
+        case closing
+        /// Nothing claimable; the slot was given back.
+        case nothing
+        /// A job, with its slot held.
+        case job(ClaimedJob)
+    }
+
+    /// Waits for a compute slot and claims one job holding it; the slot is given back unless a job came (and when the
+    /// claim throws).
+    private func claimHoldingSlot(unless stopping: StopFlag?) async throws -> SlotClaim {
+        guard await permits.acquire() else { return .closing }
+        if stopping?.isStopped == true {
+            permits.release()
+            return .closing
+        }
         let claimed: ClaimedJob?
         do { claimed = try await queue.claimJob(policy: settings.policy, now: clock.now()) } catch {
             permits.release()
             throw error
         }
-        guard let job = claimed else {
+        guard let claimed else {
             permits.release()
-            return false
+            return .nothing
         }
-        _ = try await process(job, stopping: stopping, chain: false)
-        return true
+        return .job(claimed)
     }
 
     /// Runs one claimed job (its slot held) and records its outcome; returns the next job when `chain` claimed one.
@@ -202,7 +214,6 @@ public struct WorkerPool: Service {
             await execute(job, claimNext: claimNext, stopping: stopping)
         }
         guard let (outcome, next) = executed else {
-            slot.endCompute()
             try await queue.releaseJob(job, now: clock.now())
             log.notice("job_released", metadata: ["reason": "shutdown"])
             return nil
