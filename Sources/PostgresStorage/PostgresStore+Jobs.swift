@@ -192,14 +192,6 @@ extension PostgresStore {
     }
 }
 
-extension Optional {
-    /// `map` with an async transform.
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
-    }
-}
-
 /// Whether a claim could find a job: a runnable PENDING or FAILED one, or a PROCESSING one whose lease has expired
 /// (`claimRows`' two selections, without their locks and order). It may say yes where the claim then finds nothing
 /// (a FAILED job whose sibling is active); never no where the claim would find one committed before it.

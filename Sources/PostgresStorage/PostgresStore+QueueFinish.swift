@@ -46,11 +46,7 @@ extension PostgresStore {
 
     /// Runs `finish` in the group commit; returns once its transaction committed.
     func batchedFinish(_ finish: QueueFinish) async throws -> QueueFinishOutcome {
-        do {
-            return try await groupCommitter().finish(finish)
-        } catch let error as PSQLError where error.isForeignKeyViolation {
-            throw DomainError.referenceGone
-        }
+        try await Self.foreignKeyIsReferenceGone { try await groupCommitter().finish(finish) }
     }
 
     /// A batch's finishes, in one statement for every DONE and reply, one per failure (rare), and one claim for every

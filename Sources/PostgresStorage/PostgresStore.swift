@@ -129,14 +129,22 @@ public final class PostgresStore: Service, Sendable {
     func write<T: Sendable>(
         onConnectionLoop: Bool = false, _ body: @escaping @Sendable (Connection) async throws -> T
     ) async throws -> T {
-        do {
-            return try await withConnection { raw in
+        try await Self.foreignKeyIsReferenceGone {
+            try await withConnection { raw in
                 let connection = Connection(raw: raw, logger: self.logger)
                 guard onConnectionLoop else { return try await connection.transaction("BEGIN", body) }
                 return try await withTaskExecutorPreference(EventLoopTaskExecutor(raw.eventLoop)) {
                     try await connection.transaction("BEGIN", body)
                 }
             }
+        }
+    }
+
+    /// Runs `body`, turning a foreign key that failed (a row the write refers to was deleted meanwhile) into
+    /// `DomainError.referenceGone`, as SQLite does: never a 500.
+    static func foreignKeyIsReferenceGone<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
         } catch let error as PSQLError where error.isForeignKeyViolation {
             throw DomainError.referenceGone
         }
@@ -145,11 +153,7 @@ public final class PostgresStore: Service, Sendable {
     /// Runs `body` in a shared write transaction with the other queue writes handed over meanwhile (group commit);
     /// returns after that transaction committed. For short, fenced queue writes only.
     func batchedWrite<T: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
-        do {
-            return try await groupCommitter().run(body)
-        } catch let error as PSQLError where error.isForeignKeyViolation {
-            throw DomainError.referenceGone
-        }
+        try await Self.foreignKeyIsReferenceGone { try await groupCommitter().run(body) }
     }
 
     /// The store's group commit, made on first use.
