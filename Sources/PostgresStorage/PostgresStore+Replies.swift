@@ -53,8 +53,11 @@ extension PostgresStore {
         // Each persona once, in the order asked: a repeated id is a skip, as the second of two enqueues would be.
         var seen = Set<UUID>()
         let wanted = personaIDs.compactMap(StoreID.parse).filter { seen.insert($0).inserted }
-        let committed = try await replyCandidates(db, postID: postID, personaIDs: wanted, userID: userID, maxAttempts: maxAttempts, now: now)
-        let open = wanted.filter { committed[$0]?.canTake == true }
+        guard !wanted.isEmpty else { return EnqueueResult(enqueued: 0, skipped: personaIDs.count) }
+        let committed = try await db.prepared(
+            ReplyCandidates(postID: postID, personaIDs: wanted, userID: userID, now: now, maxAttempts: maxAttempts))
+        let canTakeNow = Set(committed.filter(\.canTake).map(\.personaID))
+        let open = wanted.filter(canTakeNow.contains)
         var enqueued = 0
         if !open.isEmpty {
             let owned = Set(
@@ -67,9 +70,10 @@ extension PostgresStore {
                     SELECT id FROM jobs WHERE post_id = \(postID) AND persona_id = ANY(\(lockedPersonas))
                       AND job_type = \(unescaped: JobKind.generateReply.sql) AND status = 'FAILED' ORDER BY id FOR UPDATE
                     """)
-                let locked = try await replyCandidates(
-                    db, postID: postID, personaIDs: lockedPersonas, userID: userID, maxAttempts: maxAttempts, now: now)
-                let takers = lockedPersonas.filter { locked[$0]?.canTake == true }
+                let locked = try await db.prepared(
+                    ReplyCandidates(postID: postID, personaIDs: lockedPersonas, userID: userID, now: now, maxAttempts: maxAttempts))
+                let canTake = Set(locked.filter(\.canTake).map(\.personaID))
+                let takers = lockedPersonas.filter(canTake.contains)
                 if !takers.isEmpty {
                     let payloads = takers.map { personaID in
                         var payload = payloadExtra
@@ -82,50 +86,6 @@ extension PostgresStore {
             }
         }
         return EnqueueResult(enqueued: enqueued, skipped: personaIDs.count - enqueued)
-    }
-
-    /// What decides whether a persona can take a reply job for a post: its daily reply quota and use, its queued jobs,
-    /// whether it already replied and whether the pair has an active job.
-    struct ReplyCandidate {
-        let limit: Int
-        let used: Int
-        let queued: Int
-        let replied: Bool
-        let hasActive: Bool
-
-        var canTake: Bool { DailyQuota(.reply, limit: limit).allows(used: used, pending: queued) && !replied && !hasActive }
-    }
-
-    /// The `ReplyCandidate` of each of `personaIDs` that is `userID`'s, in one statement (as of its snapshot).
-    ///
-    /// Queued jobs are counted only up to the quota left (`LIMIT`): past that the answer is "full" whatever the exact
-    /// number, and a persona with hundreds of queued jobs cost a scan of all of them, twice per enqueue.
-    static func replyCandidates(
-        _ db: Connection, postID: UUID, personaIDs: [UUID], userID: UUID, maxAttempts: Int, now: Timestamp
-    ) async throws -> [UUID: ReplyCandidate] {
-        guard !personaIDs.isEmpty else { return [:] }
-        let day = SQLDate(DailyQuota.dayKey(now))
-        let active = activeJob(maxAttempts)
-        let rows = try await db.rows(
-            """
-            SELECT pe.id, pe.daily_reply_quota, u.used,
-              (SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE persona_id = pe.id AND job_type = \(unescaped: JobKind.generateReply.sql)
-                 AND \(unescaped: active) LIMIT GREATEST(pe.daily_reply_quota - u.used, 0)) q),
-              EXISTS(SELECT 1 FROM replies WHERE post_id = \(postID) AND persona_id = pe.id),
-              EXISTS(SELECT 1 FROM jobs WHERE post_id = \(postID) AND persona_id = pe.id AND job_type = \(unescaped: JobKind.generateReply.sql)
-                     AND \(unescaped: active))
-            FROM personas pe
-            CROSS JOIN LATERAL (
-              SELECT COALESCE((SELECT used FROM quota_counters WHERE persona_id = pe.id AND quota_type = 'reply' AND day = \(day)), 0) AS used
-            ) u
-            WHERE pe.id = ANY(\(personaIDs)) AND pe.user_id = \(userID)
-            """)
-        var candidates: [UUID: ReplyCandidate] = [:]
-        for row in rows {
-            let (id, limit, used, queued, replied, hasActive) = try row.decode((UUID, Int, Int, Int, Bool, Bool).self)
-            candidates[id] = ReplyCandidate(limit: limit, used: used, queued: queued, replied: replied, hasActive: hasActive)
-        }
-        return candidates
     }
 
     /// Loads the persona, post, thread and template of a reply job; nil means the persona is gone. Uses the context

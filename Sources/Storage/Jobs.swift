@@ -14,7 +14,12 @@ public enum JobKind: String, Sendable, CaseIterable {
 /// written" count all use it, so they agree on what the queue still owes.
 public enum ActiveJob {
     /// A SQL condition over `jobs`, portable across the engines; binds one argument, the maximum number of attempts.
-    public static let condition = "(status IN ('PENDING','PROCESSING') OR (status = 'FAILED' AND attempts < ?))"
+    ///
+    /// Spelt as one `status IN (…)` and a filter, not as an `OR` of two status tests: the `IN` is a range of the
+    /// `(persona_id, status)` and `(post_id, persona_id, job_type, status)` indexes on both engines, so the quota's
+    /// queued count reads a persona's active jobs only. With the `OR` the planners matched the persona alone and read
+    /// every DONE job the persona ever had, on every enqueue.
+    public static let condition = "(status IN ('PENDING','PROCESSING','FAILED') AND (status <> 'FAILED' OR attempts < ?))"
 }
 
 /// Queue rules shared by claim, retry and depth queries.

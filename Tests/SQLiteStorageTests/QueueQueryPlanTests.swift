@@ -29,6 +29,13 @@ import Testing
         }
     }
 
+    /// A persona's finished jobs stay until they are pruned; the quota's queued count (every enqueue) must not read them.
+    @Test func theQueuedCountSearchesThePersonasActiveStatusesOnly() async throws {
+        let database = try await Self.store()
+        let plan = try #require(try await database.explainQueuePlans()["queued"])
+        #expect(plan.contains { $0.contains("idx_jobs_persona_status (persona_id=? AND status=?)") }, "\(plan)")
+    }
+
     @Test func jobsCarryOnlyTheIndexesAQueryOrTheActiveJobRuleNeeds() async throws {
         let database = try await Self.store()
         let plans = try await database.explainQueuePlans()

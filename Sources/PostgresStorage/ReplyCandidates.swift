@@ -1,0 +1,62 @@
+import Domain
+import Foundation
+import PostgresNIO
+import Storage
+
+/// What decides whether a persona can take a reply job for a post: its daily reply quota and use, its queued jobs,
+/// whether it already replied and whether the pair has an active job.
+struct ReplyCandidate: Sendable {
+    let personaID: UUID
+    let limit: Int
+    let used: Int
+    let queued: Int
+    let replied: Bool
+    let hasActive: Bool
+
+    var canTake: Bool { DailyQuota(.reply, limit: limit).allows(used: used, pending: queued) && !replied && !hasActive }
+}
+
+/// The `ReplyCandidate` of each of the named personas that is the user's, in one statement (as of its snapshot):
+/// `$1` the post, `$2` the personas, `$3` the user, `$4` today, `$5` the maximum number of attempts. Prepared: an
+/// enqueue runs it twice, and planning it anew each time cost a third of running it.
+///
+/// Queued jobs are counted only up to the quota left (`LIMIT`): past that the answer is "full" whatever the exact
+/// number, and a persona with hundreds of queued jobs cost a scan of all of them, twice per enqueue.
+struct ReplyCandidates: PostgresPreparedStatement {
+    private static let active = ActiveJob.condition.replacingOccurrences(of: "?", with: "$5")
+    static let sql = """
+        SELECT pe.id, pe.daily_reply_quota, u.used,
+          (SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE persona_id = pe.id AND job_type = \(JobKind.generateReply.sql)
+             AND \(active) LIMIT GREATEST(pe.daily_reply_quota - u.used, 0)) q),
+          EXISTS(SELECT 1 FROM replies WHERE post_id = $1 AND persona_id = pe.id),
+          EXISTS(SELECT 1 FROM jobs WHERE post_id = $1 AND persona_id = pe.id AND job_type = \(JobKind.generateReply.sql)
+                 AND \(active))
+        FROM personas pe
+        CROSS JOIN LATERAL (
+          SELECT COALESCE((SELECT used FROM quota_counters WHERE persona_id = pe.id AND quota_type = 'reply' AND day = $4), 0) AS used
+        ) u
+        WHERE pe.id = ANY($2) AND pe.user_id = $3
+        """
+
+    typealias Row = ReplyCandidate
+    let postID: UUID
+    let personaIDs: [UUID]
+    let userID: UUID
+    let now: Timestamp
+    let maxAttempts: Int
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(postID)
+        bindings.append(personaIDs)
+        bindings.append(userID)
+        bindings.append(SQLDate(DailyQuota.dayKey(now)))
+        bindings.append(maxAttempts)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> ReplyCandidate {
+        let (id, limit, used, queued, replied, hasActive) = try row.decode((UUID, Int, Int, Int, Bool, Bool).self)
+        return ReplyCandidate(personaID: id, limit: limit, used: used, queued: queued, replied: replied, hasActive: hasActive)
+    }
+}
