@@ -7,23 +7,28 @@ import Storage
 /// needs: its persona with today's reply quota use, its post, and from one pass over the post's replies its thread (ids
 /// and texts, oldest first) and whether the persona already replied. One round trip instead of the claim and three
 /// context reads; a template a battle job names is read after it (`PostgresStore.attachTemplates`). The context is read
-/// from the statement's snapshot, which is taken after the pick's locks, as the separate reads' were.
+/// from the statement's snapshot, which is taken after the pick's locks, as the separate reads' were. Each post's thread
+/// is gathered once (`threads`), however many of the batch's jobs are for it: a battle's jobs share one post and are
+/// claimed together.
 struct ClaimJobsWithContext: PostgresPreparedStatement {
     static let sql = """
         WITH claimed AS (
           \(ClaimJobs.sql)
+        ),
+        threads AS (
+          SELECT r.post_id, array_agg(r.id::text ORDER BY r.created_at ASC, r.id ASC) AS ids,
+            array_agg(r.content ORDER BY r.created_at ASC, r.id ASC) AS texts,
+            array_agg(r.persona_id) FILTER (WHERE r.persona_id IS NOT NULL) AS personas
+          FROM replies r WHERE r.post_id IN (SELECT c.post_id::uuid FROM claimed c)
+          GROUP BY r.post_id
         )
         SELECT c.id, c.job_type, c.post_id::text, c.persona_id::text, c.payload::text, c.attempts, c.locked_at,
           pe.id IS NOT NULL, pe.name, pe.bio, pe.tone, pe.daily_reply_quota, COALESCE(qc.used, 0),
           p.id::text, p.room_id::text, p.persona_id::text, ppe.name, p.user_id::text, p.authored_by::text, p.status::text,
           p.content, p.created_at, p.updated_at,
-          t.ids, t.texts, COALESCE(t.replied, false)
+          t.ids, t.texts, COALESCE(c.persona_id::uuid = ANY(t.personas), false)
         FROM claimed c
-        LEFT JOIN LATERAL (
-          SELECT array_agg(r.id::text ORDER BY r.created_at ASC, r.id ASC) AS ids,
-            array_agg(r.content ORDER BY r.created_at ASC, r.id ASC) AS texts, bool_or(r.persona_id = c.persona_id::uuid) AS replied
-          FROM replies r WHERE r.post_id = c.post_id::uuid
-        ) t ON true
+        LEFT JOIN threads t ON t.post_id = c.post_id::uuid
         LEFT JOIN personas pe ON pe.id = c.persona_id::uuid
         LEFT JOIN quota_counters qc ON qc.persona_id = pe.id AND qc.quota_type = 'reply' AND qc.day = $4
         LEFT JOIN posts p ON p.id = c.post_id::uuid

@@ -31,21 +31,28 @@ extension PostgresStore {
     /// into a skip (`ON CONFLICT DO NOTHING`: no error, so the transaction goes on).
     ///
     /// SQLite runs one writer at a time; at READ COMMITTED two enqueues would each count the other's jobs as not yet
-    /// queued. So the personas' rows are locked first (in id order, so two enqueues never wait for each other in a
-    /// cycle; `FOR NO KEY UPDATE` leaves the foreign-key checks of other writes alone), and each persona's counts are
-    /// read by a later statement, whose snapshot sees what the previous holder committed. The pair's retry-waiting
-    /// FAILED jobs are locked too before the insert: a claim moving one of them to PROCESSING holds the same lock
-    /// (`ClaimJobs`), so the claim and the insert never both put the pair into the unique index.
+    /// queued. So the personas' rows are locked first (`FOR NO KEY UPDATE` leaves the foreign-key checks of other
+    /// writes alone), and each persona's counts are read by a later statement, whose snapshot sees what the previous
+    /// holder committed. The pair's retry-waiting FAILED jobs are locked too before the insert: a claim moving one of
+    /// them to PROCESSING holds the same lock (`ClaimJobs`), so the claim and the insert never both put the pair into
+    /// the unique index.
     ///
-    /// Before any lock, one statement reads the same facts from what is committed, and a persona that cannot take a
-    /// job there is skipped without locking its row: a skip decided on a committed state is the answer an enqueue run
-    /// alone at that moment would give (a reply stays, a job that was active was, a quota that was full was). Why: a
-    /// burst of enqueues for one persona (a double-clicked button, a retrying client) otherwise takes turns on the
-    /// persona's row, each holding a pooled connection while it waits; with the pre-check only the enqueues that
-    /// started before the first one committed take a turn, the rest answer at once.
+    /// Two ways to the locks:
+    /// - When no other transaction holds any of the personas' rows (the usual case), the first statement takes them all
+    ///   at once without waiting (`SKIP LOCKED`, in a savepoint), and the counts are read once, under the locks.
+    /// - When one is held, the savepoint is rolled back (which lets go of the locks just taken) and the enqueue goes the
+    ///   careful way: one statement reads the facts from what is committed, a persona that cannot take a job there is
+    ///   skipped without locking its row, and the rest are locked in id order (so two enqueues never wait for each other
+    ///   in a cycle) and counted again. A skip decided on a committed state is the answer an enqueue run alone at that
+    ///   moment would give (a reply stays, a job that was active was, a quota that was full was). Why: a burst of
+    ///   enqueues for one persona (a double-clicked button, a retrying client) otherwise takes turns on the persona's
+    ///   row, each holding a pooled connection while it waits; this way only the enqueues that started before the
+    ///   first one committed take a turn, the rest answer at once.
     ///
-    /// Every step covers all the personas at once (`= ANY(ids)`), so an enqueue is at most five statements however many
-    /// personas it names: a battle of 50 personas was 152, which made enqueueing most of a reply job's round trips.
+    /// The queued count reads every active job of each persona up to its quota left; the first way reads it once
+    /// instead of twice. Every step covers all the personas at once (`= ANY(ids)`), so an enqueue is a handful of
+    /// statements however many personas it names: a battle of 50 personas was 152, which made enqueueing most of a reply
+    /// job's round trips.
     static func enqueueReplyJobs(
         _ db: Connection, postID: UUID, personaIDs: [String], userID: UUID, payloadExtra: [String: String], maxAttempts: Int,
         now: Timestamp
@@ -54,38 +61,63 @@ extension PostgresStore {
         var seen = Set<UUID>()
         let wanted = personaIDs.compactMap(StoreID.parse).filter { seen.insert($0).inserted }
         guard !wanted.isEmpty else { return EnqueueResult(enqueued: 0, skipped: personaIDs.count) }
-        let committed = try await db.prepared(
-            ReplyCandidates(postID: postID, personaIDs: wanted, userID: userID, now: now, maxAttempts: maxAttempts))
-        let canTakeNow = Set(committed.filter(\.canTake).map(\.personaID))
-        let open = wanted.filter(canTakeNow.contains)
-        var enqueued = 0
-        if !open.isEmpty {
+        let locked: [UUID]
+        if let free = try await lockFreePersonas(db, wanted, userID: userID) {
+            locked = free
+        } else {
+            let committed = try await db.prepared(
+                ReplyCandidates(postID: postID, personaIDs: wanted, userID: userID, now: now, maxAttempts: maxAttempts))
+            let canTakeNow = Set(committed.filter(\.canTake).map(\.personaID))
+            let open = wanted.filter(canTakeNow.contains)
+            guard !open.isEmpty else { return EnqueueResult(enqueued: 0, skipped: personaIDs.count) }
             let owned = Set(
                 try await db.column(
                     "SELECT id FROM personas WHERE id = ANY(\(open)) AND user_id = \(userID) ORDER BY id FOR NO KEY UPDATE", as: UUID.self))
-            let lockedPersonas = open.filter(owned.contains)
-            if !lockedPersonas.isEmpty {
-                try await db.execute(
-                    """
-                    SELECT id FROM jobs WHERE post_id = \(postID) AND persona_id = ANY(\(lockedPersonas))
-                      AND job_type = \(unescaped: JobKind.generateReply.sql) AND status = 'FAILED' ORDER BY id FOR UPDATE
-                    """)
-                let locked = try await db.prepared(
-                    ReplyCandidates(postID: postID, personaIDs: lockedPersonas, userID: userID, now: now, maxAttempts: maxAttempts))
-                let canTake = Set(locked.filter(\.canTake).map(\.personaID))
-                let takers = lockedPersonas.filter(canTake.contains)
-                if !takers.isEmpty {
-                    let payloads = takers.map { personaID in
-                        var payload = payloadExtra
-                        payload["post_id"] = postID.lower
-                        payload["persona_id"] = personaID.lower
-                        return StoredJSON.object(payload)
-                    }
-                    enqueued = try await db.prepared(EnqueueReplyJobs(postID: postID, personaIDs: takers, payloads: payloads, now: now)).count
-                }
-            }
+            locked = open.filter(owned.contains)
         }
+        guard !locked.isEmpty else { return EnqueueResult(enqueued: 0, skipped: personaIDs.count) }
+        try await db.execute(
+            """
+            SELECT id FROM jobs WHERE post_id = \(postID) AND persona_id = ANY(\(locked))
+              AND job_type = \(unescaped: JobKind.generateReply.sql) AND status = 'FAILED' ORDER BY id FOR UPDATE
+            """)
+        let candidates = try await db.prepared(
+            ReplyCandidates(postID: postID, personaIDs: locked, userID: userID, now: now, maxAttempts: maxAttempts))
+        let canTake = Set(candidates.filter(\.canTake).map(\.personaID))
+        let takers = locked.filter(canTake.contains)
+        guard !takers.isEmpty else { return EnqueueResult(enqueued: 0, skipped: personaIDs.count) }
+        let payloads = takers.map { personaID in
+            var payload = payloadExtra
+            payload["post_id"] = postID.lower
+            payload["persona_id"] = personaID.lower
+            return StoredJSON.object(payload)
+        }
+        let enqueued = try await db.prepared(EnqueueReplyJobs(postID: postID, personaIDs: takers, payloads: payloads, now: now)).count
         return EnqueueResult(enqueued: enqueued, skipped: personaIDs.count - enqueued)
+    }
+
+    /// Locks the rows of those of `personas` that are `userID`'s if no other transaction holds any of them, without
+    /// waiting, and returns them in the order given; nil, with no lock kept, when one is held. The savepoint is what
+    /// lets go of the locks already taken: keeping them while waiting for the held one could close a cycle with an
+    /// enqueue that holds it (locks taken out of id order).
+    private static func lockFreePersonas(_ db: Connection, _ personas: [UUID], userID: UUID) async throws -> [UUID]? {
+        try await db.execute("SAVEPOINT enqueue_locks")
+        let rows = try await db.rows(
+            """
+            SELECT pe.id, l.id IS NOT NULL FROM personas pe
+            LEFT JOIN LATERAL (SELECT x.id FROM personas x WHERE x.id = pe.id FOR NO KEY UPDATE SKIP LOCKED) l ON true
+            WHERE pe.id = ANY(\(personas)) AND pe.user_id = \(userID)
+            """)
+        var free = Set<UUID>()
+        for row in rows {
+            let (id, taken) = try row.decode((UUID, Bool).self)
+            guard taken else {
+                try await db.execute("ROLLBACK TO SAVEPOINT enqueue_locks")
+                return nil
+            }
+            free.insert(id)
+        }
+        return personas.filter(free.contains)
     }
 
     /// Loads the persona, post, thread and template of a reply job; nil means the persona is gone. Uses the context

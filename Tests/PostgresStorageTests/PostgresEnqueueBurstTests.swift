@@ -65,4 +65,44 @@ import Testing
             #expect(events.value == ["answered", "released"], "\(reason): the enqueue waited for the persona's row")
         }
     }
+
+    /// The other side: when the persona can take the job, the enqueue waits for the row (its first, non-waiting attempt
+    /// found it held and let go of what it had locked), then counts under the lock and enqueues.
+    @Test func anEnqueueThatCanTakeAJobWaitsForTheHeldRowThenEnqueues() async throws {
+        try await PostgresCluster.shared().withStore(queryTimeout: 0) { store, _ in
+            let load = try await store.seedSyntheticLoad(personas: 2, posts: 1, replyQuota: 10, now: Self.now)
+            let held = try #require(load.personas.first.flatMap(UUID.init(uuidString:)))
+            let events = LockedBox<[String]>([])
+            let lock = await RowLock(store, persona: held, events: events)
+            let enqueueing = Task {
+                let result = try await store.enqueueReplies(
+                    postID: load.posts[0], personaIDs: load.personas, userID: load.user, payloadExtra: [:], maxAttempts: 5, now: Self.now)
+                events.mutate { $0.append("answered") }
+                return result
+            }
+            // Deterministic order without a timer: the enqueue is waiting once PostgreSQL shows a backend waiting on a lock.
+            try await store.waitForALockWaiter()
+            try await lock.release()
+            let result = try await enqueueing.value
+            #expect(result.enqueued == 2 && result.skipped == 0)
+            #expect(events.value == ["released", "answered"])
+        }
+    }
+}
+
+extension PostgresStore {
+    /// Returns once a backend of this store's database waits on a lock (`pg_stat_activity`, polled); records an issue
+    /// after 20 s. What a test waits on to know a statement is blocked, instead of sleeping for a guessed time.
+    fileprivate func waitForALockWaiter() async throws {
+        for _ in 0..<2000 {
+            let waiting = try await read { db in
+                try await db.column(
+                    "SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                    as: Int.self)
+            }
+            if (waiting.first ?? 0) > 0 { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("no statement waited on a lock within 20 s")
+    }
 }
