@@ -8,9 +8,10 @@ extension PostgresStore {
     static let jobReturning = "jobs.id, jobs.job_type, jobs.post_id::text, jobs.persona_id::text, jobs.payload::text, jobs.attempts, jobs.locked_at"
 
     /// `ActiveJob.condition` with its one argument, the maximum number of attempts, written in (an integer).
-    static func activeJob(_ maxAttempts: Int) -> String {
-        ActiveJob.condition.replacingOccurrences(of: "?", with: String(maxAttempts))
-    }
+    static func activeJob(_ maxAttempts: Int) -> String { activeJob(argument: String(maxAttempts)) }
+
+    /// `ActiveJob.condition` with its argument spelt `argument`: an integer, or a prepared statement's parameter (`$5`).
+    static func activeJob(argument: String) -> String { ActiveJob.condition.replacingOccurrences(of: "?", with: argument) }
 
     /// A claimed row. `lockedAt` is the claim's stamp in integer microseconds: compared for equality only, it fences
     /// the finishing writes exactly.

@@ -23,7 +23,7 @@ struct ReplyCandidate: Sendable {
 /// Queued jobs are counted only up to the quota left (`LIMIT`): past that the answer is "full" whatever the exact
 /// number, and a persona with hundreds of queued jobs cost a scan of all of them, twice per enqueue.
 struct ReplyCandidates: PostgresPreparedStatement {
-    private static let active = ActiveJob.condition.replacingOccurrences(of: "?", with: "$5")
+    private static let active = PostgresStore.activeJob(argument: "$5")
     static let sql = """
         SELECT pe.id, pe.daily_reply_quota, u.used,
           (SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE persona_id = pe.id AND job_type = \(JobKind.generateReply.sql)
