@@ -71,11 +71,7 @@ let jobCount = Int(ProcessInfo.processInfo.environment["BENCH_JOBS"] ?? "") ?? 5
 let parts = Set(
     (ProcessInfo.processInfo.environment["BENCH_QUEUE_PARTS"] ?? "raw,e2e,noop,latency,procs,card,digest,prune")
         .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-let logger = {
-    var made = Logger(label: "bench")
-    made.logLevel = .critical
-    return made
-}()
+let logger = Logger(label: "bench") { _ in QuietLogHandler() }
 let settings = WorkerPool.Settings(
     concurrency: 4, pollEvery: 3, taskTimeout: 15, retryBase: 30, retryCap: 600, shutdownGrace: 5,
     policy: QueuePolicy(maxAttempts: 5, leaseSeconds: 45))
