@@ -8,17 +8,15 @@ import Storage
 /// - `done`: the fenced DONE (status PROCESSING, this claim's stamp and attempt count), as `MarkJobDone`;
 /// - `inserted`: a reply for each reply job whose DONE applied, skipped when its persona already replied to the post
 ///   (`alreadyExisted`: the job stays DONE with nothing else written);
-/// - `used`/`counted`: each persona's written replies of the day added to `quota_counters` in one upsert, only where
-///   all of them fit under the quota (`quotaApplied` false otherwise, and the caller rolls the batch back);
 /// - `quota_events` and the two activity rows per written reply, in the jobs' order.
-/// One row per input job, in input order: whether its DONE applied, whether its reply was inserted, and whether every
-/// persona's quota use fitted.
+/// The replies' quota use is added to `quota_counters` by the batch's last statement (`AddReplyQuotaUse`).
+/// One row per input job, in input order: whether its DONE applied, and whether its reply was inserted.
 struct FinishJobs: PostgresPreparedStatement {
     static let sql = """
         WITH input AS (
           SELECT * FROM unnest($1::int8[], $2::timestamptz[], $3::int8[], $4::timestamptz[], $5::bool[], $6::uuid[], $7::text[],
-                               $8::text[], $9::int8[], $10::text[])
-            WITH ORDINALITY AS i(job_id, locked_at, attempts, now, is_reply, reply_id, content, metadata, quota_limit, day, ord)
+                               $8::text[])
+            WITH ORDINALITY AS i(job_id, locked_at, attempts, now, is_reply, reply_id, content, metadata, ord)
         ),
         done AS (
           UPDATE jobs SET status = 'DONE', error = NULL, locked_at = NULL, updated_at = i.now
@@ -33,18 +31,6 @@ struct FinishJobs: PostgresPreparedStatement {
           ON CONFLICT (post_id, persona_id) WHERE persona_id IS NOT NULL DO NOTHING
           RETURNING id, persona_id
         ),
-        used AS (
-          SELECT r.persona_id, i.day::date AS day, count(*) AS n, min(i.quota_limit) AS quota_limit
-          FROM inserted r JOIN input i ON i.reply_id = r.id GROUP BY r.persona_id, i.day
-        ),
-        counted AS (
-          INSERT INTO quota_counters(persona_id, quota_type, day, used)
-          SELECT u.persona_id, 'reply', u.day, u.n FROM used u WHERE u.n <= u.quota_limit
-          ON CONFLICT (persona_id, quota_type, day) DO UPDATE SET used = quota_counters.used + excluded.used
-            WHERE quota_counters.used + excluded.used
-              <= (SELECT u.quota_limit FROM used u WHERE u.persona_id = excluded.persona_id AND u.day = excluded.day)
-          RETURNING persona_id
-        ),
         quota_used AS (
           INSERT INTO quota_events(persona_id, quota_type, created_at)
           SELECT r.persona_id, 'reply', i.now FROM inserted r JOIN input i ON i.reply_id = r.id ORDER BY i.ord
@@ -56,7 +42,7 @@ struct FinishJobs: PostgresPreparedStatement {
             CROSS JOIN (VALUES (1, 'reply_generated'), (2, 'thread_participated')) AS e(n, type)
           ORDER BY i.ord, e.n
         )
-        SELECT d.id IS NOT NULL, r.id IS NOT NULL, (SELECT count(*) FROM used) = (SELECT count(*) FROM counted)
+        SELECT d.id IS NOT NULL, r.id IS NOT NULL
         FROM input i LEFT JOIN done d ON d.id = i.job_id LEFT JOIN inserted r ON r.id = i.reply_id
         ORDER BY i.ord
         """
@@ -64,7 +50,6 @@ struct FinishJobs: PostgresPreparedStatement {
     struct Row: Sendable {
         let done: Bool
         let inserted: Bool
-        let quotaApplied: Bool
     }
 
     let jobIDs: [Int64]
@@ -75,8 +60,6 @@ struct FinishJobs: PostgresPreparedStatement {
     let replyIDs: [UUID]
     let contents: [String]
     let metadata: [String]
-    let quotaLimits: [Int64]
-    let days: [String]
 
     /// The statement for `finishes` (DONEs and replies; a failure is not one of them). Throws `MalformedID` for a job
     /// whose claim stamp this engine did not write, which fences nothing (`finishAlone` then reports it lost).
@@ -89,17 +72,15 @@ struct FinishJobs: PostgresPreparedStatement {
         attempts = finishes.map { Int64($0.job.attempts) }
         now = finishes.map(\.now)
         replyIDs = finishes.map { _ in UUID() }
-        days = finishes.map { DailyQuota.dayKey($0.now) }
-        let replies = finishes.map { finish -> (content: String, post: Post, quota: Int)? in
-            guard case .reply(let content, let post, let quota) = finish.write else { return nil }
-            return (content, post, quota)
+        let replies = finishes.map { finish -> (content: String, post: Post)? in
+            guard case .reply(let content, let post, _) = finish.write else { return nil }
+            return (content, post)
         }
         isReply = replies.map { $0 != nil }
         contents = replies.map { $0?.content ?? "" }
         metadata = zip(finishes, replies).map { finish, reply in
             reply.map { PostgresStore.replyActivityMetadata(finish.job, content: $0.content, post: $0.post) } ?? "{}"
         }
-        quotaLimits = replies.map { Int64($0?.quota ?? 0) }
     }
 
     func makeBindings() throws -> PostgresBindings {
@@ -112,13 +93,11 @@ struct FinishJobs: PostgresPreparedStatement {
         bindings.append(replyIDs)
         bindings.append(contents)
         bindings.append(metadata)
-        bindings.append(quotaLimits)
-        bindings.append(days)
         return bindings
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row {
-        let (done, inserted, applied) = try row.decode((Bool, Bool, Bool).self)
-        return Row(done: done, inserted: inserted, quotaApplied: applied)
+        let (done, inserted) = try row.decode((Bool, Bool).self)
+        return Row(done: done, inserted: inserted)
     }
 }

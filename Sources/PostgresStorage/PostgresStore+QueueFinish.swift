@@ -49,37 +49,49 @@ extension PostgresStore {
         try await Self.foreignKeyIsReferenceGone { try await groupCommitter().finish(finish) }
     }
 
-    /// A batch's finishes, in one statement for every DONE and reply, one per failure (rare), and one claim for every
-    /// chained claim, all in the caller's transaction. The outcome of each finish is the one `finishAlone` would give
+    /// A batch's finishes, in one statement for every DONE and reply, one per failure (rare), one claim for every
+    /// chained claim, and last one statement for the replies' quota use (`AddReplyQuotaUse`), all in the caller's
+    /// transaction. The outcome of each finish is the one `finishAlone` would give
     /// run in the same order, except where it throws `QueueFinishNeedsIsolation`: a reply whose persona's quota the
     /// batch would overflow (replies are quota-checked before their LLM call, so only a near-full quota raced by
     /// several jobs gets here). Any other error (a post deleted meanwhile fails its reply's foreign key) also ends
     /// the pass; the group commit then runs the finishes one by one, each in its own savepoint.
     static func finishTogether(_ db: Connection, _ finishes: [QueueFinish]) async throws -> [QueueFinishOutcome] {
         var outcomes = [QueueFinishOutcome](repeating: QueueFinishOutcome(), count: finishes.count)
+        var quotaUse = ReplyQuotaUse()
         let marked = finishes.indices.filter { if case .fail = finishes[$0].write { return false } else { return true } }
         if !marked.isEmpty {
             let statement = try FinishJobs(marked.map { finishes[$0] })
             let rows = try await db.prepared(statement)
-            guard rows.count == marked.count, rows.allSatisfy(\.quotaApplied) else { throw QueueFinishNeedsIsolation() }
+            guard rows.count == marked.count else { throw QueueFinishNeedsIsolation() }
             for (index, row) in zip(marked, rows) {
                 guard case .reply = finishes[index].write else {
                     outcomes[index].done = row.done
                     continue
                 }
                 outcomes[index].reply = !row.done ? .lostClaim : row.inserted ? .written : .alreadyExisted
+                if row.inserted { quotaUse.add(finishes[index]) }
             }
         }
         for index in finishes.indices {
             guard case .fail(let attempts, let error, let availableAt) = finishes[index].write else { continue }
             try await recordFailure(db, finishes[index].job, attempts: attempts, error: error, availableAt: availableAt, now: finishes[index].now)
         }
-        try await claimChained(db, finishes, into: &outcomes)
+        try await claimChained(db, finishes, correcting: quotaUse, into: &outcomes)
+        if !quotaUse.isEmpty {
+            let statement = AddReplyQuotaUse(quotaUse)
+            let applied = try await db.prepared(statement).first ?? 0
+            guard applied == statement.personaIDs.count else { throw QueueFinishNeedsIsolation() }
+        }
         return outcomes
     }
 
     /// The chained claims of a batch, one claim per policy for as many jobs as finishes asked for, handed out in order.
-    private static func claimChained(_ db: Connection, _ finishes: [QueueFinish], into outcomes: inout [QueueFinishOutcome]) async throws {
+    /// They run before the batch's quota use is written (`AddReplyQuotaUse`), so each claimed job's count of its
+    /// persona's replies today gets the batch's own added (`quotaUse`).
+    private static func claimChained(
+        _ db: Connection, _ finishes: [QueueFinish], correcting quotaUse: ReplyQuotaUse, into outcomes: inout [QueueFinishOutcome]
+    ) async throws {
         var pending = finishes.indices.filter { finishes[$0].claimNext != nil }
         while let first = pending.first, let policy = finishes[first].claimNext {
             let same = pending.filter { finishes[$0].claimNext == policy }
@@ -87,7 +99,8 @@ extension PostgresStore {
             let now = same.map { finishes[$0].now }.max() ?? finishes[first].now
             let claimed = try await claimBatch(
                 db, limit: same.count, policy: policy, now: now, reap: same.contains { finishes[$0].reap })
-            for (index, job) in zip(same, claimed) { outcomes[index].next = job }
+            let day = DailyQuota.dayKey(now)
+            for (index, job) in zip(same, claimed) { outcomes[index].next = quotaUse.correct(job, day: day) }
         }
     }
 

@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import PostgresNIO
 import Storage
 import TestSupport
 import Testing
@@ -19,13 +20,18 @@ import Testing
         private let fallback: Task<Void, Never>
         let task: Task<Void, any Error>
 
-        init(_ store: PostgresStore, persona: UUID, events: LockedBox<[String]>) async {
+        convenience init(_ store: PostgresStore, persona: UUID, events: LockedBox<[String]>) async {
+            await self.init(store, holding: "SELECT id FROM personas WHERE id = \(persona) FOR UPDATE", events: events)
+        }
+
+        /// Holds the row locks `query` takes until `release()`.
+        init(_ store: PostgresStore, holding query: PostgresQuery, events: LockedBox<[String]>) async {
             let (held, heldSignal) = AsyncStream.makeStream(of: Void.self)
             let (release, releaseSignal) = AsyncStream.makeStream(of: Void.self)
             self.releaseSignal = releaseSignal
             task = Task {
                 try await store.write { db in
-                    try await db.execute("SELECT id FROM personas WHERE id = \(persona) FOR UPDATE")
+                    try await db.execute(query)
                     heldSignal.yield()
                     for await _ in release { break }
                 }
@@ -93,7 +99,7 @@ import Testing
 extension PostgresStore {
     /// Returns once a backend of this store's database waits on a lock (`pg_stat_activity`, polled); records an issue
     /// after 20 s. What a test waits on to know a statement is blocked, instead of sleeping for a guessed time.
-    fileprivate func waitForALockWaiter() async throws {
+    func waitForALockWaiter() async throws {
         for _ in 0..<2000 {
             let waiting = try await read { db in
                 try await db.column(

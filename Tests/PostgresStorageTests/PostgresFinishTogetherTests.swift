@@ -139,7 +139,61 @@ import Testing
                 #expect(context.persona.id == job.personaID)
                 #expect(context.post?.id == job.postID)
                 #expect(context.dailyReplyQuota == 100)
+                // The claim ran before the batch's quota use was written, and the batch's own reply is counted.
+                #expect(context.repliesToday == 1, "the batch's reply of persona \(job.personaID) counts in its next job's day")
             }
+            for persona in load.personas {
+                #expect(try await store.quotaUsage(personaID: persona, kind: .reply, now: Self.now) == 1)
+            }
+        }
+    }
+
+    /// Two nodes' batches for the same personas must never wait for each other in a cycle, so a batch takes its
+    /// personas' quota counter rows in (persona, day) order: waiting for the first persona's row, it holds none of the
+    /// others. In the grouping's own order, two `serve --worker-only` nodes deadlocked dozens of times in one benchmark
+    /// run. And it takes them last (`AddReplyQuotaUse`), so another node's batch waits for them the shortest time.
+    @Test func aBatchTakesItsPersonasQuotaCountersInPersonaOrder() async throws {
+        try await PostgresCluster.shared().withStore(queryTimeout: 0) { store, _ in
+            let (jobs, post) = try await Self.claimed(store, personas: 20, quota: 100)
+            let later = Self.now.adding(seconds: 1)
+            try await store.quick { db in
+                try await db.execute(
+                    "INSERT INTO quota_counters(persona_id, quota_type, day, used) SELECT id, 'reply', \(SQLDate(DailyQuota.dayKey(later))), 0 FROM personas"
+                )
+            }
+            let personas = jobs.compactMap { UUID(uuidString: $0.personaID) }.sorted { $0.uuidString < $1.uuidString }
+            let first = try #require(personas.first)
+            let lock = await PostgresEnqueueBurstTests.RowLock(
+                store, holding: "SELECT 1 FROM quota_counters WHERE persona_id = \(first) FOR UPDATE", events: LockedBox([]))
+            // The batch lists its jobs last persona first.
+            let finishes = jobs.sorted { $0.personaID.uppercased() > $1.personaID.uppercased() }.map { job in
+                QueueFinish(job: job, write: .reply(content: "reply", post: post, quota: 100), now: later, claimNext: nil, reap: false)
+            }
+            let finishing = Task { try await store.write { db in try await PostgresStore.finishTogether(db, finishes) } }
+            try await store.waitForALockWaiter()
+            let waiting = try await store.quick { db in
+                try await db.column(
+                    "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", as: String.self)
+            }
+            #expect(waiting.count == 1 && waiting.allSatisfy { $0.contains("INSERT INTO quota_counters") && !$0.contains("UPDATE jobs") })
+            let others = Array(personas.dropFirst())
+            var heldByTheBatch: (any Error)?
+            do {
+                _ = try await store.quick { db in
+                    try await db.column(
+                        "SELECT persona_id FROM quota_counters WHERE persona_id = ANY(\(others)) FOR UPDATE NOWAIT", as: UUID.self)
+                }
+            } catch {
+                heldByTheBatch = error
+            }
+            try await lock.release()
+            let outcomes = try await finishing.value
+            #expect(heldByTheBatch == nil, "the batch held a later persona's counter while it waited for the first one's")
+            #expect(outcomes.map(\.reply) == Array(repeating: .written, count: 20))
+            let used = try await store.quick { db in
+                try await db.column("SELECT used FROM quota_counters ORDER BY persona_id", as: Int.self)
+            }
+            #expect(used == Array(repeating: 1, count: 20))
         }
     }
 }
