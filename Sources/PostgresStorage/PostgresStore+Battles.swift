@@ -7,11 +7,12 @@ import Storage
 extension PostgresStore {
     /// Creates a battle in one transaction: the published post, its reply jobs (the caller's first personas, 2 or 3 by
     /// the template's turn count; one at its quota is skipped, not replaced), the notifications and the events. A remix
-    /// token already redeemed throws `remixTokenUsed` and the transaction writes nothing.
+    /// token already redeemed throws `remixTokenUsed` and the transaction writes nothing. On the connection's event loop
+    /// (`write(onConnectionLoop:)`), as every enqueue.
     public func createBattle(_ draft: BattleDraft, now: Timestamp) async throws -> CreatedBattle {
         let user = try StoreID.known(draft.userID)
         let room = try StoreID.known(draft.roomID)
-        return try await write { db in
+        return try await write(onConnectionLoop: true) { db in
             let template: BattleTemplate
             if let id = draft.templateID {
                 guard let templateID = StoreID.parse(id), let found = try await Self.usableTemplate(db, id: templateID, userID: user) else {

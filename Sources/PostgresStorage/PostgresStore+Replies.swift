@@ -6,14 +6,15 @@ import Storage
 /// Reply generation: enqueueing jobs and writing worker replies.
 extension PostgresStore {
     /// Enqueues one `generate_reply` job per persona in one transaction (generate-replies), skipping personas that
-    /// cannot take one (`enqueueReplyJobs`), and records `battle_created` when any was enqueued.
+    /// cannot take one (`enqueueReplyJobs`), and records `battle_created` when any was enqueued. On the connection's
+    /// event loop (`write(onConnectionLoop:)`): it holds the personas' rows from its first statement to its commit.
     public func enqueueReplies(
         postID: String, personaIDs: [String], userID: String, payloadExtra: [String: String], maxAttempts: Int, now: Timestamp
     ) async throws -> EnqueueResult {
         guard let post = StoreID.parse(postID), let user = StoreID.parse(userID) else {
             return EnqueueResult(enqueued: 0, skipped: personaIDs.count)
         }
-        return try await write { db in
+        return try await write(onConnectionLoop: true) { db in
             let result = try await Self.enqueueReplyJobs(
                 db, postID: post, personaIDs: personaIDs, userID: user, payloadExtra: payloadExtra, maxAttempts: maxAttempts, now: now)
             if result.enqueued > 0 {

@@ -1,0 +1,65 @@
+import Domain
+import Foundation
+import Storage
+import TestSupport
+import Testing
+
+@testable import PostgresStorage
+
+/// The group commit runs the queue's prepared statements on their generic plans (`PostgresStore.genericPlans`): the
+/// claim's statements were planned again on most executions, which cost PostgreSQL a tenth of its CPU for the queue.
+/// Only the group commit's transactions are changed, and the generic plans of the claim's two statements read the jobs
+/// through the indexes their custom plans use, with a backlog of finished jobs in the table.
+@Suite(.timeLimit(.minutes(5))) struct PostgresGenericPlanTests {
+    static let now = Timestamp(microseconds: 1_800_000_000_123_456)
+
+    @Test func theGroupCommitsTransactionsUseGenericPlansAndTheirConnectionGoesBackAsItWas() async throws {
+        // One pooled connection, so the statement after the batch runs on the connection the batch used.
+        try await PostgresCluster.shared().withStore(poolSize: 1) { store, _ in
+            let inBatch = try await store.batchedWrite { db in
+                try await db.value("SELECT current_setting('plan_cache_mode')", as: String.self)
+            }
+            let after = try await store.quick { db in try await db.value("SELECT current_setting('plan_cache_mode')", as: String.self) }
+            let plain = try await store.write { db in try await db.value("SELECT current_setting('plan_cache_mode')", as: String.self) }
+            #expect(inBatch == "force_generic_plan")
+            #expect(after == "auto", "SET LOCAL ended with the batch's transaction")
+            #expect(plain == "auto", "other write transactions choose their plans as PostgreSQL does")
+        }
+    }
+
+    @Test func theClaimsGenericPlansSearchThePickIndexAndTheJobsPrimaryKey() async throws {
+        try await PostgresCluster.shared().withStore { store, _ in
+            let load = try await store.seedSyntheticLoad(personas: 50, posts: 1, replyQuota: 1000, now: Self.now)
+            let enqueued = try await store.enqueueReplies(
+                postID: load.posts[0], personaIDs: load.personas, userID: load.user, payloadExtra: [:], maxAttempts: 5, now: Self.now)
+            #expect(enqueued.enqueued == 50)
+            let post = try #require(UUID(uuidString: load.posts[0]))
+            let personas = load.personas.compactMap(UUID.init(uuidString:))
+            let plans = try await store.write { db in
+                // A table as a queue leaves it: many finished jobs beside the few that wait.
+                try await db.execute(
+                    """
+                    INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
+                    SELECT \(unescaped: JobKind.generateReply.sql), \(post), (\(personas))[1 + n % \(personas.count)], '{}', 'DONE', 1,
+                      \(Self.now), \(Self.now), \(Self.now)
+                    FROM generate_series(1, 5000) n
+                    """)
+                try await db.execute("ANALYZE jobs")
+                try await db.execute(PostgresStore.genericPlans)
+                try await db.execute("PREPARE pick_probe(timestamptz, int, int) AS \(unescaped: PickJobs.sql)")
+                try await db.execute("PREPARE claim_probe(timestamptz, int, int8[], date) AS \(unescaped: ClaimJobsWithContext.sql)")
+                let at = "'2027-01-15 08:00:00+00'::timestamptz"
+                let pick = try await db.column(
+                    "EXPLAIN (COSTS OFF) EXECUTE pick_probe(\(unescaped: at), 5, 30)", as: String.self)
+                let claim = try await db.column(
+                    "EXPLAIN (COSTS OFF) EXECUTE claim_probe(\(unescaped: at), 5, ARRAY[1, 2, 3]::int8[], '2027-01-15')", as: String.self)
+                return (pick.joined(separator: "\n"), claim.joined(separator: "\n"))
+            }
+            // `$1` in the plan: it is the generic one, planned without the parameters' values.
+            #expect(plans.0.contains("idx_jobs_active_pick") && plans.0.contains("$1"), "the pick's generic plan:\n\(plans.0)")
+            #expect(!plans.0.contains("Seq Scan on jobs"), "the pick's generic plan:\n\(plans.0)")
+            #expect(plans.1.contains("jobs_pkey") && plans.1.contains("$3"), "the claim's generic plan:\n\(plans.1)")
+            #expect(!plans.1.contains("Seq Scan on jobs"), "the claim's generic plan:\n\(plans.1)")
+        }
+    }
+}
