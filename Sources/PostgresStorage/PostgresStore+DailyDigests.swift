@@ -26,16 +26,16 @@ extension PostgresStore {
         // is most of what an idle node asks of the database.
         guard try await quick({ try await $0.rows(query) }).isEmpty == false else { return [] }
         return try await write { db in
-            let due = try await db.rows(query)
+            let due = try await db.rows(query).map { row in
+                try row.decode((String, String, String, String, String, String?, String?).self)
+            }
+            let claimed = try await Self.claimLeases(
+                db, kind: .daily, subjects: try due.map { try StoreID.known($0.0) }, period: date, holder: holder,
+                until: now.adding(seconds: lease), now: now)
             var work: [DailyDigestWork] = []
-            for row in due {
-                let (id, name, bio, tone, language, summary, stats) = try row.decode(
-                    (String, String, String, String, String, String?, String?).self)
+            for (id, name, bio, tone, language, summary, stats) in due {
                 let persona = try StoreID.known(id)
-                guard
-                    try await Self.claimLease(
-                        db, kind: .daily, subject: persona, period: date, holder: holder, until: now.adding(seconds: lease), now: now)
-                else { continue }
+                guard claimed.contains(persona) else { continue }
                 let existing: (String, String)? = stats.map { (summary ?? "", StoredDocument.canonical($0)) }
                 work.append(
                     DailyDigestWork(

@@ -20,6 +20,22 @@ extension PostgresStore {
         ).isEmpty
     }
 
+    /// Claims the leases of `subjects` (`claimLease` each) in id order, in the caller's transaction; returns those it got.
+    /// Why the order: a lease taken stays locked until the transaction ends, and the schedulers' due order moves as
+    /// digests are written, so two nodes claiming in it could take two subjects in opposite orders and wait for each
+    /// other (a deadlock, which PostgreSQL breaks by failing one pass). In one order, one waits for the other at most.
+    static func claimLeases(
+        _ db: Connection, kind: DigestKind, subjects: [UUID], period: String, holder: String, until: Timestamp, now: Timestamp
+    ) async throws -> Set<UUID> {
+        var claimed = Set<UUID>()
+        for subject in Set(subjects).sorted(by: { $0.uuidString < $1.uuidString }) {
+            if try await claimLease(db, kind: kind, subject: subject, period: period, holder: holder, until: until, now: now) {
+                claimed.insert(subject)
+            }
+        }
+        return claimed
+    }
+
     /// Moves the expiry of a lease `holder` holds; false when it no longer holds it.
     @discardableResult
     static func extendLease(

@@ -21,16 +21,10 @@ extension PostgresStore {
         guard try await quick({ try await $0.column(query, as: String.self) }).isEmpty == false else { return [] }
         return try await write { db in
             let users = try await db.column(query, as: String.self)
-            var claimed: [String] = []
-            for user in users {
-                let subject = try StoreID.known(user)
-                if try await Self.claimLease(
-                    db, kind: .weekly, subject: subject, period: weekStart, holder: holder, until: now.adding(seconds: lease), now: now)
-                {
-                    claimed.append(user)
-                }
-            }
-            return claimed
+            let claimed = try await Self.claimLeases(
+                db, kind: .weekly, subjects: try users.map(StoreID.known), period: weekStart, holder: holder,
+                until: now.adding(seconds: lease), now: now)
+            return try users.filter { claimed.contains(try StoreID.known($0)) }
         }
     }
 

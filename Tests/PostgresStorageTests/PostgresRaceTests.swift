@@ -1,9 +1,10 @@
 import Domain
 import Foundation
-import PostgresStorage
 import Storage
 import TestSupport
 import Testing
+
+@testable import PostgresStorage
 
 /// The guarantees that used to rest on SQLite's single writer, checked against PostgreSQL with real concurrent
 /// transactions (each task leases its own pooled connection; the interleavings are the server's, and every assertion
@@ -156,6 +157,61 @@ import Testing
                 try await store.finishDailyDigest(
                     personaID: work.persona.id, date: work.date, summary: "s", stats: #"{"posts":0}"#, holder: holder, snapshotAt: later,
                     now: later) == .written)
+        }
+    }
+
+    /// Two schedulers' claims never wait for each other in a cycle: a pass takes its leases in subject id order, not in
+    /// its due order (which moves as digests are written). Here the due order is the reverse of the id order, and
+    /// another transaction holds the first id's lease: the pass waits for it holding no other lease.
+    @Test func aDigestPassTakesItsLeasesInIdOrder() async throws {
+        struct ProbeDone: Error {}
+        try await PostgresCluster.shared().withStore(queryTimeout: 0) { store, _ in
+            let load = try await store.seedSyntheticLoad(personas: 6, posts: 6, replyQuota: 100, now: Self.now)
+            for (post, persona) in zip(load.posts, load.personas) {
+                _ = try await store.enqueueReplies(
+                    postID: post, personaIDs: [persona], userID: load.user, payloadExtra: [:], maxAttempts: 5, now: Self.now)
+            }
+            while let job = try await store.claimJob(policy: Self.policy, now: Self.now) {
+                let post = try #require(try await store.post(id: job.postID))
+                #expect(try await store.completeReplyJob(job, content: "r", post: post, quota: 100, now: Self.now) == .written)
+            }
+            let ids = load.personas.compactMap(UUID.init(uuidString:)).sorted { $0.uuidString < $1.uuidString }
+            // Oldest first is due first: the highest id the oldest.
+            try await store.quick { db in
+                try await db.execute(
+                    "UPDATE personas SET created_at = \(Self.now) - (array_position(\(ids), id) * interval '1 minute')")
+            }
+            let later = Self.now.adding(seconds: 5)
+            let period = SQLDate(later.dateString)
+            let lock = await PostgresEnqueueBurstTests.RowLock(
+                store,
+                holding: """
+                    INSERT INTO digest_leases(kind, subject_id, period, holder, expires_at)
+                    VALUES (\(DigestKind.daily.rawValue), \(ids[0]), \(period), 'another-node', \(later.adding(seconds: 60)))
+                    """, events: LockedBox([]))
+            let pass = Task { try await store.claimDailyDigests(now: later, holder: "node-a", lease: 60, limit: 10) }
+            try await store.waitForALockWaiter()
+            var held: [UUID] = []
+            for id in ids.dropFirst() {
+                do {
+                    try await store.write { db in
+                        try await db.execute("SET LOCAL lock_timeout = '200ms'")
+                        try await db.execute(
+                            """
+                            INSERT INTO digest_leases(kind, subject_id, period, holder, expires_at)
+                            VALUES (\(DigestKind.daily.rawValue), \(id), \(period), 'probe', \(later)) ON CONFLICT DO NOTHING
+                            """)
+                        throw ProbeDone()
+                    }
+                } catch is ProbeDone {
+                } catch {
+                    held.append(id)
+                }
+            }
+            try await lock.release()
+            let work = try await pass.value
+            #expect(held.isEmpty, "the pass held \(held.count) later leases while it waited for the first")
+            #expect(Set(work.map(\.persona.id)) == Set(ids.dropFirst().map { $0.uuidString.lowercased() }))
         }
     }
 }
