@@ -88,14 +88,12 @@ struct ReplyQuotaUse: Sendable {
 
     /// `job` with this batch's replies of its persona added to the day's count its claim read on `day`.
     func correct(_ job: ClaimedJob, day: String) -> ClaimedJob {
-        guard case .ready(let context) = job.prefetched, let persona = UUID(uuidString: job.personaID),
+        guard case .ready(var context) = job.prefetched, let persona = UUID(uuidString: job.personaID),
             let used = counts[Key(persona: persona, day: day)]
         else { return job }
+        context.repliesToday += used.n
         var corrected = job
-        corrected.prefetched = .ready(
-            ReplyJobContext(
-                persona: context.persona, dailyReplyQuota: context.dailyReplyQuota, repliesToday: context.repliesToday + used.n,
-                post: context.post, alreadyReplied: context.alreadyReplied, thread: context.thread, template: context.template))
+        corrected.prefetched = .ready(context)
         return corrected
     }
 }

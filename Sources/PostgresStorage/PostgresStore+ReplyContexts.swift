@@ -48,11 +48,9 @@ extension PostgresStore {
         guard !wanted.isEmpty else { return }
         let templates = try await templatesByID(db, Array(Set(wanted.compactMap { jobs[$0].templateID.flatMap(StoreID.parse) })))
         for index in wanted {
-            guard case .ready(let context)? = jobs[index].prefetched, let id = jobs[index].templateID.flatMap(StoreID.parse) else { continue }
-            jobs[index].prefetched = .ready(
-                ReplyJobContext(
-                    persona: context.persona, dailyReplyQuota: context.dailyReplyQuota, repliesToday: context.repliesToday,
-                    post: context.post, alreadyReplied: context.alreadyReplied, thread: context.thread, template: templates[id]))
+            guard case .ready(var context)? = jobs[index].prefetched, let id = jobs[index].templateID.flatMap(StoreID.parse) else { continue }
+            context.template = templates[id]
+            jobs[index].prefetched = .ready(context)
         }
     }
 

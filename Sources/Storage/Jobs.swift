@@ -80,11 +80,13 @@ public enum PrefetchedContext: Sendable, Equatable {
 public struct ReplyJobContext: Sendable, Equatable {
     public let persona: LLMPersona
     public let dailyReplyQuota: Int
-    public let repliesToday: Int
+    /// `var`: PostgreSQL's batch adds its own replies to what its claims read (`ReplyQuotaUse.correct`).
+    public var repliesToday: Int
     public let post: Post?
     public let alreadyReplied: Bool
     public let thread: [LLMText]
-    public let template: LLMTemplate?
+    /// `var`: PostgreSQL reads a battle job's template after the claim (`attachTemplates`).
+    public var template: LLMTemplate?
 
     public init(
         persona: LLMPersona, dailyReplyQuota: Int, repliesToday: Int, post: Post?, alreadyReplied: Bool, thread: [LLMText],
