@@ -74,7 +74,7 @@ struct ReplyQuotaUse: Sendable {
     /// The rows in (persona, day) order.
     var rows: [(key: Key, n: Int, limit: Int)] {
         counts.map { ($0.key, $0.value.n, $0.value.limit) }.sorted {
-            $0.key.persona.uuidString == $1.key.persona.uuidString ? $0.key.day < $1.key.day : $0.key.persona.uuidString < $1.key.persona.uuidString
+            $0.key.persona == $1.key.persona ? $0.key.day < $1.key.day : StoreID.precedes($0.key.persona, $1.key.persona)
         }
     }
 

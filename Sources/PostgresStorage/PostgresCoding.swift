@@ -60,6 +60,10 @@ struct SQLDate: PostgresNonThrowingEncodable {
 /// (malformed, or upper-case, which SQLite's text comparison would not match either) is no id at all: the store treats
 /// it as not found instead of letting the server reject the statement.
 enum StoreID {
+    /// Whether `a` sorts before `b` as PostgreSQL orders `uuid` (by bytes, which is the order of their hex text): the
+    /// order in which a transaction takes several rows' locks, so that two transactions never take them in opposite orders.
+    static func precedes(_ a: UUID, _ b: UUID) -> Bool { a.uuidString < b.uuidString }
+
     /// The UUID for a lower-case canonical id string, else nil.
     static func parse(_ text: String) -> UUID? {
         let bytes = text.utf8

@@ -28,7 +28,7 @@ extension PostgresStore {
         _ db: Connection, kind: DigestKind, subjects: [UUID], period: String, holder: String, until: Timestamp, now: Timestamp
     ) async throws -> Set<UUID> {
         var claimed = Set<UUID>()
-        for subject in Set(subjects).sorted(by: { $0.uuidString < $1.uuidString }) {
+        for subject in Set(subjects).sorted(by: StoreID.precedes) {
             if try await claimLease(db, kind: kind, subject: subject, period: period, holder: holder, until: until, now: now) {
                 claimed.insert(subject)
             }

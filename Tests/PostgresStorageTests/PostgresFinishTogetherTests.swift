@@ -161,7 +161,7 @@ import Testing
                     "INSERT INTO quota_counters(persona_id, quota_type, day, used) SELECT id, 'reply', \(SQLDate(DailyQuota.dayKey(later))), 0 FROM personas"
                 )
             }
-            let personas = jobs.compactMap { UUID(uuidString: $0.personaID) }.sorted { $0.uuidString < $1.uuidString }
+            let personas = jobs.compactMap { UUID(uuidString: $0.personaID) }.sorted(by: StoreID.precedes)
             let first = try #require(personas.first)
             let lock = await PostgresEnqueueBurstTests.RowLock(
                 store, holding: "SELECT 1 FROM quota_counters WHERE persona_id = \(first) FOR UPDATE", events: LockedBox([]))
