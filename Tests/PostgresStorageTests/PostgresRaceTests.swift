@@ -127,19 +127,24 @@ import Testing
         }
     }
 
+    /// Six personas, each with a reply written today: activity today, so every persona's daily digest is due.
+    static func personasDueForADigest(_ store: PostgresStore) async throws -> SyntheticLoad {
+        let load = try await store.seedSyntheticLoad(personas: 6, posts: 6, replyQuota: 100, now: Self.now)
+        for (post, persona) in zip(load.posts, load.personas) {
+            _ = try await store.enqueueReplies(
+                postID: post, personaIDs: [persona], userID: load.user, payloadExtra: [:], maxAttempts: 5, now: Self.now)
+        }
+        while let job = try await store.claimJob(policy: Self.policy, now: Self.now) {
+            let post = try #require(try await store.post(id: job.postID))
+            #expect(try await store.completeReplyJob(job, content: "r", post: post, quota: 100, now: Self.now) == .written)
+        }
+        return load
+    }
+
     @Test func twoDigestSchedulersSplitTheDueLeases() async throws {
         let cluster = try await PostgresCluster.shared()
         try await cluster.withStore { store, _ in
-            let load = try await store.seedSyntheticLoad(personas: 6, posts: 6, replyQuota: 100, now: Self.now)
-            for (post, persona) in zip(load.posts, load.personas) {
-                _ = try await store.enqueueReplies(
-                    postID: post, personaIDs: [persona], userID: load.user, payloadExtra: [:], maxAttempts: 5, now: Self.now)
-            }
-            // Replies make activity today, so every persona's daily digest is due.
-            while let job = try await store.claimJob(policy: Self.policy, now: Self.now) {
-                let post = try #require(try await store.post(id: job.postID))
-                #expect(try await store.completeReplyJob(job, content: "r", post: post, quota: 100, now: Self.now) == .written)
-            }
+            let load = try await Self.personasDueForADigest(store)
             let later = Self.now.adding(seconds: 5)
             async let a = store.claimDailyDigests(now: later, holder: "node-a", lease: 60, limit: 10)
             async let b = store.claimDailyDigests(now: later, holder: "node-b", lease: 60, limit: 10)
@@ -166,16 +171,8 @@ import Testing
     @Test func aDigestPassTakesItsLeasesInIdOrder() async throws {
         struct ProbeDone: Error {}
         try await PostgresCluster.shared().withStore(queryTimeout: 0) { store, _ in
-            let load = try await store.seedSyntheticLoad(personas: 6, posts: 6, replyQuota: 100, now: Self.now)
-            for (post, persona) in zip(load.posts, load.personas) {
-                _ = try await store.enqueueReplies(
-                    postID: post, personaIDs: [persona], userID: load.user, payloadExtra: [:], maxAttempts: 5, now: Self.now)
-            }
-            while let job = try await store.claimJob(policy: Self.policy, now: Self.now) {
-                let post = try #require(try await store.post(id: job.postID))
-                #expect(try await store.completeReplyJob(job, content: "r", post: post, quota: 100, now: Self.now) == .written)
-            }
-            let ids = load.personas.compactMap(UUID.init(uuidString:)).sorted { $0.uuidString < $1.uuidString }
+            let load = try await Self.personasDueForADigest(store)
+            let ids = load.personas.compactMap(UUID.init(uuidString:)).sorted(by: StoreID.precedes)
             // Oldest first is due first: the highest id the oldest.
             try await store.quick { db in
                 try await db.execute(
