@@ -158,7 +158,7 @@ enum ProcessStats {
     /// Connections waiting in the accept queue of the listening socket on `port` (`rx_queue` of its LISTEN row in
     /// /proc/net/tcp); nil when there is no such socket.
     static func acceptQueue(port: Int) -> Int? {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return nil }
+        guard let table = tcpTable() else { return nil }
         let suffix = ":" + String(format: "%04X", port)
         for line in table.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: " ")
@@ -174,11 +174,26 @@ enum ProcessStats {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count
     }
 
-    /// Open sockets of the process (the listening socket and every connection; database files, pipes and event
-    /// descriptors do not count).
-    static func openSockets(pid: Int32) -> Int? {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd") else { return nil }
-        return entries.filter { ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")) ?? "").hasPrefix("socket:") }
-            .count
+    /// /proc/net/tcp whole. `String(contentsOfFile:)` stops after the first read, which the kernel ends at a
+    /// page (about 27 sockets) for this file, so on a busy machine it silently missed most of the table.
+    static func tcpTable() -> String? {
+        guard let handle = FileHandle(forReadingAtPath: "/proc/net/tcp") else { return nil }
+        defer { try? handle.close() }
+        return (try? handle.readToEnd()).map { String(decoding: $0 ?? Data(), as: UTF8.self) }
+    }
+
+    /// The TCP sockets at 127.0.0.1:`port` (rows of /proc/net/tcp, closed-but-unsent ones included): the
+    /// peer's address and port in /proc's hex, the state (`01` established) and the bytes the kernel holds
+    /// unsent or unacknowledged (`tx_queue`).
+    static func tcpSockets(port: Int) -> [(remote: Substring, state: Substring, queued: Int)] {
+        guard let table = tcpTable() else { return [] }
+        let local = "0100007F:" + String(format: "%04X", port)
+        return table.split(separator: "\n").dropFirst().compactMap { line in
+            let fields = line.split(separator: " ")
+            guard fields.count > 4, fields[1] == local, let queues = fields[4].split(separator: ":").first,
+                let queued = Int(queues, radix: 16)
+            else { return nil }
+            return (fields[2], fields[3], queued)
+        }
     }
 }
