@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 import PostgresNIO
 import Storage
 import Synchronization
@@ -15,8 +16,8 @@ import Synchronization
 /// only itself and the others commit. Writes throw rarely (a reply past its quota, a row deleted meanwhile), so the
 /// second pass is the exception.
 ///
-/// Why it keeps the queue's guarantees: each write runs the same fenced SQL it would run alone, in the order it was
-/// handed over, and nothing is reported done before the commit. Running a write again after its first pass was rolled
+/// Why it keeps the queue's guarantees: each write runs the same fenced SQL it would run alone, in an order it could
+/// have been handed over in, and nothing is reported done before the commit. Running a write again after its first pass was rolled
 /// back is running it for the first time: the fences see the rows as they were. A crash before the commit loses the
 /// whole batch, the same as each job's transaction not having committed: the leases expire and the jobs are claimed
 /// again.
@@ -73,17 +74,35 @@ final class PostgresGroupCommit: Sendable {
         return results
     }
 
-    /// The second pass: every write in its own savepoint, so one that throws costs only itself.
-    private static func runIsolated(_ batch: [Item], _ connection: Connection) async throws -> [Result<any Sendable, any Error>] {
-        var results: [Result<any Sendable, any Error>] = []
-        for item in batch {
-            switch item {
-            case .work(let work): results.append(try await work(connection, true))
+    /// The second pass: every write in its own savepoint, so one that throws costs only itself; in `isolatedOrder`.
+    static func runIsolated(_ batch: [Item], _ connection: Connection) async throws -> [Result<any Sendable, any Error>] {
+        var results = [Result<any Sendable, any Error>](repeating: .failure(WriteFailed()), count: batch.count)
+        for index in isolatedOrder(batch) {
+            switch batch[index] {
+            case .work(let work): results[index] = try await work(connection, true)
             case .finish(let finish):
-                results.append(try await isolated(connection) { try await PostgresStore.finishAlone($0, finish) })
+                results[index] = try await isolated(connection) { try await PostgresStore.finishAlone($0, finish) }
             }
         }
         return results
+    }
+
+    /// The order the second pass runs a batch in: the finishes first, as the optimistic pass runs them, those that
+    /// write a reply last and in the order of their personas' ids (`StoreID.precedes`), then the other writes as
+    /// handed over. Why: a reply takes its persona's quota counter row until the commit, the one row another node's
+    /// batch also writes, and `AddReplyQuotaUse` takes those rows in that order; in the order handed over, this pass
+    /// and another node's batch could each hold a counter the other waits for (a deadlock, which PostgreSQL breaks by
+    /// failing one of them). Any order is one the loops could have handed the finishes over in.
+    static func isolatedOrder(_ batch: [Item]) -> [Int] {
+        func replyPersona(_ index: Int) -> UUID? {
+            guard case .finish(let finish) = batch[index], case .reply = finish.write else { return nil }
+            return UUID(uuidString: finish.job.personaID)
+        }
+        let finishes = batch.indices.filter { if case .finish = batch[$0] { return true } else { return false } }
+        let works = batch.indices.filter { if case .work = batch[$0] { return true } else { return false } }
+        let replies = finishes.compactMap { index in replyPersona(index).map { (index, $0) } }
+        let ordered = replies.sorted { $0.1 == $1.1 ? $0.0 < $1.0 : StoreID.precedes($0.1, $1.1) }.map(\.0)
+        return finishes.filter { replyPersona($0) == nil } + ordered + works
     }
 
     /// `body` in a savepoint: its failure is its outcome, and undoes only its own writes.

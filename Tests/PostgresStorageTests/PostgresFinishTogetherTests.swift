@@ -153,6 +153,26 @@ import Testing
     /// others. In the grouping's own order, two `serve --worker-only` nodes deadlocked dozens of times in one benchmark
     /// run. And it takes them last (`AddReplyQuotaUse`), so another node's batch waits for them the shortest time.
     @Test func aBatchTakesItsPersonasQuotaCountersInPersonaOrder() async throws {
+        try await Self.expectCountersTakenInPersonaOrder { store, finishes in
+            try await store.write { db in try await PostgresStore.finishTogether(db, finishes) }.map(\.reply)
+        }
+    }
+
+    /// The second pass (each finish alone, in a savepoint) after a batch the set-based pass could not decide.
+    @Test func theOneByOnePassTakesItsRepliesQuotaCountersInPersonaOrder() async throws {
+        try await Self.expectCountersTakenInPersonaOrder { store, finishes in
+            let results = try await store.write { db in try await PostgresGroupCommit.runIsolated(finishes.map { .finish($0) }, db) }
+            return try results.map { try ($0.get() as? QueueFinishOutcome)?.reply }
+        }
+    }
+
+    /// Twenty claimed reply jobs, handed to `finish` last persona first, while another transaction holds the first
+    /// persona's quota counter row: `finish` must wait for that row before it takes any other persona's (the order
+    /// `AddReplyQuotaUse` takes them in, so two nodes' batches never each hold a row the other waits for), then write
+    /// every reply and count each once.
+    static func expectCountersTakenInPersonaOrder(
+        _ finish: @escaping @Sendable (PostgresStore, [QueueFinish]) async throws -> [ReplyWrite?]
+    ) async throws {
         try await PostgresCluster.shared().withStore(queryTimeout: 0) { store, _ in
             let (jobs, post) = try await Self.claimed(store, personas: 20, quota: 100)
             let later = Self.now.adding(seconds: 1)
@@ -165,11 +185,10 @@ import Testing
             let first = try #require(personas.first)
             let lock = await PostgresEnqueueBurstTests.RowLock(
                 store, holding: "SELECT 1 FROM quota_counters WHERE persona_id = \(first) FOR UPDATE", events: LockedBox([]))
-            // The batch lists its jobs last persona first.
             let finishes = jobs.sorted { $0.personaID.uppercased() > $1.personaID.uppercased() }.map { job in
                 QueueFinish(job: job, write: .reply(content: "reply", post: post, quota: 100), now: later, claimNext: nil, reap: false)
             }
-            let finishing = Task { try await store.write { db in try await PostgresStore.finishTogether(db, finishes) } }
+            let finishing = Task { try await finish(store, finishes) }
             try await store.waitForALockWaiter()
             let waiting = try await store.quick { db in
                 try await db.column(
@@ -189,7 +208,7 @@ import Testing
             try await lock.release()
             let outcomes = try await finishing.value
             #expect(heldByTheBatch == nil, "the batch held a later persona's counter while it waited for the first one's")
-            #expect(outcomes.map(\.reply) == Array(repeating: .written, count: 20))
+            #expect(outcomes == Array(repeating: .written, count: 20))
             let used = try await store.quick { db in
                 try await db.column("SELECT used FROM quota_counters ORDER BY persona_id", as: Int.self)
             }

@@ -174,7 +174,7 @@ import Testing
             let load = try await Self.personasDueForADigest(store)
             let ids = load.personas.compactMap(UUID.init(uuidString:)).sorted(by: StoreID.precedes)
             // Oldest first is due first: the highest id the oldest.
-            try await store.quick { db in
+            _ = try await store.quick { db in
                 try await db.execute(
                     "UPDATE personas SET created_at = \(Self.now) - (array_position(\(ids), id) * interval '1 minute')")
             }
