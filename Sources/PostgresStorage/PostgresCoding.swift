@@ -62,19 +62,40 @@ struct SQLDate: PostgresNonThrowingEncodable {
 enum StoreID {
     /// Whether `a` sorts before `b` as PostgreSQL orders `uuid` (by bytes, which is the order of their hex text): the
     /// order in which a transaction takes several rows' locks, so that two transactions never take them in opposite orders.
-    static func precedes(_ a: UUID, _ b: UUID) -> Bool { a.uuidString < b.uuidString }
+    /// Compared as bytes: rendering both as text was 6 % of the worker process's CPU, every batch sorting its rows.
+    static func precedes(_ a: UUID, _ b: UUID) -> Bool {
+        withUnsafeBytes(of: a.uuid) { x in withUnsafeBytes(of: b.uuid) { y in x.lexicographicallyPrecedes(y) } }
+    }
 
-    /// The UUID for a lower-case canonical id string, else nil.
+    /// The UUID for a lower-case canonical id string, else nil. Decoded here, in the same pass as the check:
+    /// `UUID(uuidString:)` goes through `sscanf`, and ids are parsed several times per job.
     static func parse(_ text: String) -> UUID? {
-        let bytes = text.utf8
-        guard bytes.count == 36 else { return nil }
-        for (index, byte) in bytes.enumerated() {
-            switch index {
-            case 8, 13, 18, 23: guard byte == 45 else { return nil }
-            default: guard (48...57).contains(byte) || (97...102).contains(byte) else { return nil }
+        let utf8 = text.utf8
+        guard utf8.count == 36 else { return nil }
+        var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let valid = withUnsafeMutableBytes(of: &uuid) { out -> Bool in
+            var high: UInt8?
+            var written = 0
+            for (index, byte) in utf8.enumerated() {
+                let nibble: UInt8
+                switch (index, byte) {
+                case (8, 45), (13, 45), (18, 45), (23, 45): continue
+                case (8, _), (13, _), (18, _), (23, _): return false
+                case (_, 48...57): nibble = byte - 48
+                case (_, 97...102): nibble = byte - 87
+                default: return false
+                }
+                if let first = high {
+                    out[written] = first << 4 | nibble
+                    written += 1
+                    high = nil
+                } else {
+                    high = nibble
+                }
             }
+            return written == 16
         }
-        return UUID(uuidString: text)
+        return valid ? UUID(uuid: uuid) : nil
     }
 
     /// The UUID for an id the store wrote itself or read from a column (a malformed one is a programming error there).
