@@ -80,7 +80,7 @@ struct ReplyQuotaUse: Sendable {
 
     /// Counts a reply `finish` wrote.
     mutating func add(_ finish: QueueFinish) {
-        guard case .reply(_, _, let quota) = finish.write, let persona = UUID(uuidString: finish.job.personaID) else { return }
+        guard case .reply(_, _, let quota) = finish.write, let persona = StoreID.parse(finish.job.personaID) else { return }
         let key = Key(persona: persona, day: DailyQuota.dayKey(finish.now))
         let current = counts[key] ?? (0, quota)
         counts[key] = (current.n + 1, min(current.limit, quota))
@@ -88,7 +88,7 @@ struct ReplyQuotaUse: Sendable {
 
     /// `job` with this batch's replies of its persona added to the day's count its claim read on `day`.
     func correct(_ job: ClaimedJob, day: String) -> ClaimedJob {
-        guard case .ready(var context) = job.prefetched, let persona = UUID(uuidString: job.personaID),
+        guard case .ready(var context) = job.prefetched, let persona = StoreID.parse(job.personaID),
             let used = counts[Key(persona: persona, day: day)]
         else { return job }
         context.repliesToday += used.n

@@ -17,10 +17,10 @@ import Synchronization
 /// second pass is the exception.
 ///
 /// Why it keeps the queue's guarantees: each write runs the same fenced SQL it would run alone, in an order it could
-/// have been handed over in, and nothing is reported done before the commit. Running a write again after its first pass was rolled
-/// back is running it for the first time: the fences see the rows as they were. A crash before the commit loses the
-/// whole batch, the same as each job's transaction not having committed: the leases expire and the jobs are claimed
-/// again.
+/// have been handed over in, and nothing is reported done before the commit. Running a write again after its first
+/// pass was rolled back is running it for the first time: the fences see the rows as they were. A crash before the
+/// commit loses the whole batch, the same as each job's transaction not having committed: the leases expire and the
+/// jobs are claimed again.
 final class PostgresGroupCommit: Sendable {
     /// One queued write: runs inside the batch's transaction and gives its outcome. With `isolated`, it runs in its own
     /// savepoint and a failure is its outcome; without, a failure throws `WriteFailed` and ends the pass. It throws
@@ -94,15 +94,22 @@ final class PostgresGroupCommit: Sendable {
     /// and another node's batch could each hold a counter the other waits for (a deadlock, which PostgreSQL breaks by
     /// failing one of them). Any order is one the loops could have handed the finishes over in.
     static func isolatedOrder(_ batch: [Item]) -> [Int] {
-        func replyPersona(_ index: Int) -> UUID? {
-            guard case .finish(let finish) = batch[index], case .reply = finish.write else { return nil }
-            return UUID(uuidString: finish.job.personaID)
+        var others: [Int] = []
+        var replies: [(index: Int, persona: UUID)] = []
+        var works: [Int] = []
+        for (index, item) in batch.enumerated() {
+            switch item {
+            case .work: works.append(index)
+            case .finish(let finish):
+                if case .reply = finish.write, let persona = StoreID.parse(finish.job.personaID) {
+                    replies.append((index, persona))
+                } else {
+                    others.append(index)
+                }
+            }
         }
-        let finishes = batch.indices.filter { if case .finish = batch[$0] { return true } else { return false } }
-        let works = batch.indices.filter { if case .work = batch[$0] { return true } else { return false } }
-        let replies = finishes.compactMap { index in replyPersona(index).map { (index, $0) } }
-        let ordered = replies.sorted { $0.1 == $1.1 ? $0.0 < $1.0 : StoreID.precedes($0.1, $1.1) }.map(\.0)
-        return finishes.filter { replyPersona($0) == nil } + ordered + works
+        let ordered = replies.sorted { $0.persona == $1.persona ? $0.index < $1.index : StoreID.precedes($0.persona, $1.persona) }
+        return others + ordered.map(\.index) + works
     }
 
     /// `body` in a savepoint: its failure is its outcome, and undoes only its own writes.
