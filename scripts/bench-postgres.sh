@@ -3,12 +3,14 @@
 # right after the peer (scripts/pg-queue-peer.sh runs this script through PG_PEER_THEN with the cluster in PG_BIN,
 # PG_CLUSTER_DIR, PG_CLUSTER_PORT, PG_CLUSTER_USER, PG_CLUSTER_LOG and the peer's rates in PG_PEER_RATE_ON/_OFF).
 # Standalone (bash scripts/bench-postgres.sh) it starts a throwaway cluster of its own (scripts/lib/pg-cluster.sh)
-# and prints no ratio to the peer. One empty database per part (pwb_*), so no part sees another's rows.
+# and prints no ratio to the peer. One empty database per part or run (pwb_*), so none sees another's rows.
 #
 #   1. reply jobs end to end on PostgreSQL (personaworlds-bench pg-e2e: the real queue and worker pool in one process,
-#      no-op LLM, WORKER_CONCURRENCY=4, BENCH_JOBS jobs) and its ratio to the peer; target >= 3x the peer at the same
+#      no-op LLM, WORKER_CONCURRENCY=4, BENCH_JOBS jobs; the median of BENCH_PG_E2E_RUNS (3) runs of about 2 s, against
+#      the peer's one run of PG_PEER_SECONDS) and its ratio to the peer; target >= 3x the peer at the same
 #      durability (synchronous_commit=on, the cluster's setting when our part runs; the ratio to =off is printed too)
-#   2. one vs two `serve --worker-only` nodes on one database (pg-procs); target: two >= one
+#   2. one vs two `serve --worker-only` nodes on one database (pg-procs), BENCH_PG_PROCS_PAIRS (3) pairs side by side,
+#      alternating which goes first; target: two >= one, judged on the median of the pairs' ratios
 #   3. enqueue on one node → start on another (pg-latency: two pools, LISTEN/NOTIFY between them), p99 < 25 ms
 #   4. rate-limit check (pg-ratelimit: PostgresRateLimitStore.take), p99 < 2 ms
 #   5. statements per second issued by one idle `serve` (web + worker) over BENCH_PG_IDLE_SECONDS (30) after a settle of
@@ -23,8 +25,8 @@
 # Needs PERSONAWORLDS_BIN (the personaworlds binary) and, for 1-4, QUEUE_BENCH (personaworlds-bench). Every part
 # prints its figures with the target beside; a part that cannot run prints `bench-postgres: <part> SKIP (why)` and
 # the others still run; the script always exits 0. Knobs: BENCH_PG_PARTS (e2e,procs,latency,ratelimit,idle,http,move:
-# all by default), BENCH_JOBS (5000), BENCH_PG_LATENCY_JOBS (200), BENCH_PG_RATELIMIT_CHECKS (5000),
-# BENCH_PG_IDLE_SECONDS (30), BENCH_PG_MOVE_SCALE (1000), BENCH_SCALE_DB.
+# all by default), BENCH_JOBS (5000), BENCH_PG_E2E_RUNS (3), BENCH_PG_PROCS_PAIRS (3), BENCH_PG_LATENCY_JOBS (200),
+# BENCH_PG_RATELIMIT_CHECKS (5000), BENCH_PG_IDLE_SECONDS (30), BENCH_PG_MOVE_SCALE (1000), BENCH_SCALE_DB.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 0
 say() { echo "bench-postgres: $*"; }
@@ -83,7 +85,11 @@ if [ ${#queue_parts[@]} -gt 0 ]; then
     say "${queue_parts[*]} SKIP (QUEUE_BENCH='$QUEUE_BENCH': no personaworlds-bench)"
   else
     ok=1
-    for db in e2e procs1 procs2 latency ratelimit; do fresh_db "pwb_$db" || { ok=0; break; }; done
+    # One database per run (personaworlds-bench's PostgresBenchTarget names them): e2e_<run>, procs<nodes>_<pair>.
+    dbs=(latency ratelimit)
+    for ((r = 1; r <= ${BENCH_PG_E2E_RUNS:-3}; r++)); do dbs+=("e2e_$r"); done
+    for ((p = 1; p <= ${BENCH_PG_PROCS_PAIRS:-3}; p++)); do dbs+=("procs1_$p" "procs2_$p"); done
+    for db in "${dbs[@]}"; do fresh_db "pwb_$db" || { ok=0; break; }; done
     if [ "$ok" = 0 ]; then
       say "${queue_parts[*]} SKIP ($PG_CLUSTER_ERROR)"
     else
@@ -93,7 +99,7 @@ if [ ${#queue_parts[@]} -gt 0 ]; then
       rc=$?
       cat "$work/queue.txt"
       [ "$rc" = 0 ] || say "personaworlds-bench (${parts_csv}) SKIP (exited with $rc; figures above are the parts that finished)"
-      ours=$(sed -nE 's/^bench: pg queue end-to-end .*: +([0-9]+([.][0-9]+)?) jobs\/s .*/\1/p' "$work/queue.txt" | head -1)
+      ours=$(sed -nE 's/^bench: pg queue end-to-end, the median of [0-9]+ runs: +([0-9]+([.][0-9]+)?) jobs\/s .*/\1/p' "$work/queue.txt" | head -1)
       if want e2e && [ -n "$ours" ]; then
         if [ -n "${PG_PEER_RATE_ON:-}" ] && [ -n "${PG_PEER_RATE_OFF:-}" ]; then
           awk -v o="$ours" -v on="$PG_PEER_RATE_ON" -v off="$PG_PEER_RATE_OFF" 'BEGIN {
