@@ -61,7 +61,8 @@
 # BENCH_SEED_TIMEOUT (1800 s, bounds the seeding); personaworlds-bench reads BENCH_JOBS (5000) and
 # BENCH_QUEUE_PARTS (which of its parts run; its header says which there are); BENCH_PG (1; 0 skips the peer and the
 # PostgreSQL section, `only` runs nothing else) and the section's own knobs (BENCH_PG_PARTS, BENCH_PG_IDLE_SECONDS,
-# BENCH_PG_LATENCY_JOBS, BENCH_PG_RATELIMIT_CHECKS, BENCH_PG_MOVE_SCALE; scripts/bench-postgres.sh).
+# BENCH_PG_E2E_RUNS, BENCH_PG_PROCS_PAIRS, BENCH_PG_LATENCY_JOBS, BENCH_PG_RATELIMIT_CHECKS, BENCH_PG_MOVE_SCALE;
+# scripts/bench-postgres.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${BENCH_DURATION:-10s}
