@@ -25,8 +25,9 @@
 # Needs PERSONAWORLDS_BIN (the personaworlds binary) and, for 1-4, QUEUE_BENCH (personaworlds-bench). Every part
 # prints its figures with the target beside; a part that cannot run prints `bench-postgres: <part> SKIP (why)` and
 # the others still run; the script always exits 0. Knobs: BENCH_PG_PARTS (e2e,procs,latency,ratelimit,idle,http,move:
-# all by default), BENCH_JOBS (5000), BENCH_PG_E2E_RUNS (3), BENCH_PG_PROCS_PAIRS (3), BENCH_PG_LATENCY_JOBS (200),
-# BENCH_PG_RATELIMIT_CHECKS (5000), BENCH_PG_IDLE_SECONDS (30), BENCH_PG_MOVE_SCALE (1000), BENCH_SCALE_DB.
+# all by default), BENCH_JOBS (5000), BENCH_PG_E2E_RUNS (3; 1-99), BENCH_PG_PROCS_PAIRS (3; 1-99),
+# BENCH_PG_LATENCY_JOBS (200), BENCH_PG_RATELIMIT_CHECKS (5000), BENCH_PG_IDLE_SECONDS (30), BENCH_PG_MOVE_SCALE (1000),
+# BENCH_SCALE_DB.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 0
 say() { echo "bench-postgres: $*"; }
@@ -34,6 +35,11 @@ BIN=${PERSONAWORLDS_BIN:-}
 QUEUE_BENCH=${QUEUE_BENCH:-}
 PARTS=",${BENCH_PG_PARTS:-e2e,procs,latency,ratelimit,idle,http,move},"
 IDLE_SECONDS=${BENCH_PG_IDLE_SECONDS:-30}
+# Runs of pg-e2e and pairs of pg-procs: a database is created for each, so a value that is not a count falls back to 3.
+E2E_RUNS=${BENCH_PG_E2E_RUNS:-3}
+[[ $E2E_RUNS =~ ^[1-9][0-9]?$ ]] || E2E_RUNS=3
+PROCS_PAIRS=${BENCH_PG_PROCS_PAIRS:-3}
+[[ $PROCS_PAIRS =~ ^[1-9][0-9]?$ ]] || PROCS_PAIRS=3
 MOVE_SCALE=${BENCH_PG_MOVE_SCALE:-1000}
 DURATION=${BENCH_DURATION:-10s}
 CONNS=${BENCH_CONNECTIONS:-50}
@@ -87,15 +93,16 @@ if [ ${#queue_parts[@]} -gt 0 ]; then
     ok=1
     # One database per run (personaworlds-bench's PostgresBenchTarget names them): e2e_<run>, procs<nodes>_<pair>.
     dbs=(latency ratelimit)
-    for ((r = 1; r <= ${BENCH_PG_E2E_RUNS:-3}; r++)); do dbs+=("e2e_$r"); done
-    for ((p = 1; p <= ${BENCH_PG_PROCS_PAIRS:-3}; p++)); do dbs+=("procs1_$p" "procs2_$p"); done
+    for ((r = 1; r <= E2E_RUNS; r++)); do dbs+=("e2e_$r"); done
+    for ((p = 1; p <= PROCS_PAIRS; p++)); do dbs+=("procs1_$p" "procs2_$p"); done
     for db in "${dbs[@]}"; do fresh_db "pwb_$db" || { ok=0; break; }; done
     if [ "$ok" = 0 ]; then
       say "${queue_parts[*]} SKIP ($PG_CLUSTER_ERROR)"
     else
       parts_csv=$(IFS=,; echo "${queue_parts[*]}")
       BENCH_QUEUE_PARTS=$parts_csv BENCH_SERVER_BIN="$BIN" BENCH_PG_SOCKET_DIR="$PG_CLUSTER_DIR" BENCH_PG_PORT="$PG_CLUSTER_PORT" \
-        BENCH_PG_USER="$PG_CLUSTER_USER" BENCH_PG_DB_PREFIX=pwb_ "$QUEUE_BENCH" >"$work/queue.txt" 2>&1
+        BENCH_PG_USER="$PG_CLUSTER_USER" BENCH_PG_DB_PREFIX=pwb_ BENCH_PG_E2E_RUNS=$E2E_RUNS BENCH_PG_PROCS_PAIRS=$PROCS_PAIRS \
+        "$QUEUE_BENCH" >"$work/queue.txt" 2>&1
       rc=$?
       cat "$work/queue.txt"
       [ "$rc" = 0 ] || say "personaworlds-bench (${parts_csv}) SKIP (exited with $rc; figures above are the parts that finished)"
