@@ -90,9 +90,7 @@ private func runPostgresEndToEnd(
     let seconds = Double(Monotonic.nanos() - start) / 1e9
     let cpuSeconds = processCPUSeconds() - cpuStart
     await pool.stop()
-    let done = try await db.queueSummary(maxAttempts: 5, now: clock.now()).done
-    try await db.close()
-    let rate = Double(done) / seconds
+    let (done, rate) = try await closeRun(db, seconds: seconds)
     print(
         String(
             format:
@@ -104,6 +102,14 @@ private func runPostgresEndToEnd(
             format: "bench: pg queue end-to-end: the %d enqueues took %.2f s; %d jobs were DONE by then",
             ids.posts.count, enqueueSeconds, finishedAtEnqueueEnd))
     return rate
+}
+
+/// The end of a pg-e2e or pg-procs run: the DONE jobs in its database (which held no others) and their rate over the
+/// run's `seconds`; the store is closed.
+func closeRun(_ db: PostgresStore, seconds: Double) async throws -> (done: Int, rate: Double) {
+    let done = try await db.queueSummary(maxAttempts: 5, now: clock.now()).done
+    try await db.close()
+    return (done, Double(done) / seconds)
 }
 
 /// pg-latency: node A (a pool of its own, no worker) enqueues one reply job at a time and sends its wake-up as `serve`

@@ -56,9 +56,7 @@ private func runWorkerNodes(
         worker.terminate()
         worker.waitUntilExit()
     }
-    let done = try await db.queueSummary(maxAttempts: 5, now: clock.now()).done
-    try await db.close()
-    let rate = Double(done) / seconds
+    let (done, rate) = try await closeRun(db, seconds: seconds)
     print(
         String(
             format:
