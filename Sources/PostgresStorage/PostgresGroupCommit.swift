@@ -39,9 +39,13 @@ final class PostgresGroupCommit: Sendable {
 
     private let writer: BatchWriter<Item, any Sendable>
 
-    /// `transaction` runs its body in one write transaction (the store's `write`).
-    init(maxBatch: Int = 64, transaction: @escaping @Sendable (@escaping @Sendable (Connection) async throws -> Void) async throws -> Void) {
-        writer = BatchWriter(maxBatch: maxBatch) { batch in
+    /// `transaction` runs its body in one write transaction (the store's `write`); up to `lanes` batches are written at
+    /// once, each in a transaction of its own (`PostgresStore.groupCommitLanes` says why the queue uses two).
+    init(
+        maxBatch: Int = 64, lanes: Int = 1,
+        transaction: @escaping @Sendable (@escaping @Sendable (Connection) async throws -> Void) async throws -> Void
+    ) {
+        writer = BatchWriter(maxBatch: maxBatch, lanes: lanes) { batch in
             let outcomes = Mutex<[Result<any Sendable, any Error>]>([])
             let pass: @Sendable (Bool) async throws -> Void = { isolated in
                 try await transaction { connection in

@@ -6,9 +6,15 @@ import Synchronization
 /// analytics events (one multi-row transaction) both use it.
 ///
 /// Why it keeps every write's guarantee: a caller hears about its write only after the transaction holding it
-/// committed (or failed), items run in the order they were handed over, and a batch is at most `maxBatch` items so no
-/// caller waits behind an unbounded queue. A batch's writer never inherits a caller's request deadline: it serves
-/// many callers, so each statement is bounded by the store's own query timeout alone.
+/// committed (or failed), items are taken into batches in the order they were handed over and run in that order
+/// within their batch, and a batch is at most `maxBatch` items so no caller waits behind an unbounded queue. A batch's
+/// writer never inherits a caller's request deadline: it serves many callers, so each statement is bounded by the
+/// store's own query timeout alone.
+///
+/// With `lanes` above 1, up to that many batches are written at once, each taking what is queued when it starts: a
+/// write handed over while a batch is in flight need not wait for that batch's commit. Two batches in flight may then
+/// commit in either order, so only an engine whose writes are safe to run side by side (PostgreSQL: row locks, and the
+/// queue's writes fenced and taking shared rows in one order) asks for more than one; SQLite has a single writer.
 public final class BatchWriter<Item: Sendable, Output: Sendable>: Sendable {
     /// Commits a batch: one outcome per item, in order; a thrown error fails every item of the batch (nothing of it
     /// was committed).
@@ -21,22 +27,25 @@ public final class BatchWriter<Item: Sendable, Output: Sendable>: Sendable {
 
     private struct State {
         var queue: [Waiting] = []
-        var draining = false
+        var drainers = 0
         var idle: [CheckedContinuation<Void, Never>] = []
     }
 
     private let state = Mutex(State())
     private let maxBatch: Int
     private let maxDetached: Int
+    private let lanes: Int
     private let flush: Flush
 
     /// - Parameters:
     ///   - maxBatch: the largest batch, long enough to amortise a transaction and short enough that no caller waits long.
     ///   - maxDetached: while writes are stalled, fire-and-forget items beyond this many queued are refused (and the
     ///     caller told so) rather than growing memory without bound; items a caller waits for are always queued.
-    public init(maxBatch: Int, maxDetached: Int = 100_000, flush: @escaping Flush) {
+    ///   - lanes: how many batches may be written at once (at least 1).
+    public init(maxBatch: Int, maxDetached: Int = 100_000, lanes: Int = 1, flush: @escaping Flush) {
         self.maxBatch = max(1, maxBatch)
         self.maxDetached = maxDetached
+        self.lanes = max(1, lanes)
         self.flush = flush
     }
 
@@ -60,7 +69,7 @@ public final class BatchWriter<Item: Sendable, Output: Sendable>: Sendable {
     public func waitUntilIdle() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ready = state.withLock { s -> Bool in
-                if s.queue.isEmpty && !s.draining { return true }
+                if s.queue.isEmpty && s.drainers == 0 { return true }
                 s.idle.append(continuation)
                 return false
             }
@@ -73,21 +82,21 @@ public final class BatchWriter<Item: Sendable, Output: Sendable>: Sendable {
         let (accepted, startDrain) = state.withLock { s -> (Bool, Bool) in
             if waiting.finish == nil, s.queue.count >= maxDetached { return (false, false) }
             s.queue.append(waiting)
-            guard !s.draining else { return (true, false) }
-            s.draining = true
+            guard s.drainers < lanes else { return (true, false) }
+            s.drainers += 1
             return (true, true)
         }
         if startDrain { Task { await RequestDeadline.$nanos.withValue(0) { await self.drain() } } }
         return accepted
     }
 
-    /// Commits batches until the queue is empty.
+    /// One lane: commits batches until the queue is empty.
     private func drain() async {
         while true {
             let batch = state.withLock { s -> [Waiting] in
                 let taken = Array(s.queue.prefix(maxBatch))
                 s.queue.removeFirst(taken.count)
-                if taken.isEmpty { s.draining = false }
+                if taken.isEmpty { s.drainers -= 1 }
                 return taken
             }
             guard !batch.isEmpty else { break }
@@ -99,7 +108,7 @@ public final class BatchWriter<Item: Sendable, Output: Sendable>: Sendable {
             }
         }
         let idle = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-            guard s.queue.isEmpty, !s.draining else { return [] }
+            guard s.queue.isEmpty, s.drainers == 0 else { return [] }
             defer { s.idle.removeAll() }
             return s.idle
         }
