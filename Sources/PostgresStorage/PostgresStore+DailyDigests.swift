@@ -5,11 +5,13 @@ import Storage
 
 /// Daily persona digests: which are due, their day's activity, and the fenced write.
 extension PostgresStore {
-    /// Claims up to `limit` personas whose digest for today is missing or older than their newest activity today
-    /// (personas with no activity need no row: the read route answers with the placeholder), oldest first. The
-    /// candidates are read, then each is claimed with the lease's conditional upsert, so two schedulers that read the
-    /// same candidates split them instead of both working on one.
-    public func claimDailyDigests(now: Timestamp, holder: String, lease: Double, limit: Int) async throws -> [DailyDigestWork] {
+    /// Claims up to `limit` personas whose digest for today is missing, or older than their newest activity today and
+    /// written at or before `staleBefore` (personas with no activity need no row: the read route answers with the
+    /// placeholder), oldest first. The candidates are read, then each is claimed with the lease's conditional upsert,
+    /// so two schedulers that read the same candidates split them instead of both working on one.
+    public func claimDailyDigests(
+        now: Timestamp, holder: String, lease: Double, limit: Int, staleBefore: Timestamp
+    ) async throws -> [DailyDigestWork] {
         let date = now.dateString
         let dayStart = DailyQuota.windowStart(now)
         let query: PostgresQuery = """
@@ -17,7 +19,7 @@ extension PostgresStore {
             FROM (SELECT persona_id, MAX(created_at) AS last FROM persona_activity_events WHERE created_at >= \(dayStart) GROUP BY persona_id) a
             JOIN personas pe ON pe.id = a.persona_id
             LEFT JOIN persona_digests d ON d.persona_id = a.persona_id AND d.date = \(SQLDate(date))
-            WHERE (d.id IS NULL OR d.updated_at < a.last)
+            WHERE (d.id IS NULL OR (d.updated_at < a.last AND d.updated_at <= \(staleBefore)))
               AND NOT EXISTS (SELECT 1 FROM digest_leases l WHERE l.kind = 'daily' AND l.subject_id = a.persona_id
                               AND l.period = \(SQLDate(date)) AND l.expires_at > \(now))
             ORDER BY d.updated_at ASC NULLS FIRST, pe.created_at ASC, pe.id ASC LIMIT \(limit)

@@ -4,9 +4,12 @@ import Storage
 
 /// Daily persona digests: which are due, their day's activity, and the fenced write.
 extension SQLiteStore {
-    /// Claims up to `limit` personas whose digest for today is missing or older than their newest activity today
-    /// (personas with no activity need no row: the read route answers with the placeholder), oldest first.
-    public func claimDailyDigests(now: Timestamp, holder: String, lease: Double, limit: Int) async throws -> [DailyDigestWork] {
+    /// Claims up to `limit` personas whose digest for today is missing, or older than their newest activity today and
+    /// written at or before `staleBefore` (personas with no activity need no row: the read route answers with the
+    /// placeholder), oldest first.
+    public func claimDailyDigests(
+        now: Timestamp, holder: String, lease: Double, limit: Int, staleBefore: Timestamp
+    ) async throws -> [DailyDigestWork] {
         let date = now.dateString
         let dayStart = DailyQuota.windowStart(now).storageString
         return try await write { db in
@@ -17,11 +20,11 @@ extension SQLiteStore {
                         FROM (SELECT persona_id, MAX(created_at) AS last FROM persona_activity_events WHERE created_at >= ? GROUP BY persona_id) a
                         JOIN personas pe ON pe.id = a.persona_id
                         LEFT JOIN persona_digests d ON d.persona_id = a.persona_id AND d.date = ?
-                        WHERE (d.id IS NULL OR d.updated_at < a.last)
+                        WHERE (d.id IS NULL OR (d.updated_at < a.last AND d.updated_at <= ?))
                           AND NOT EXISTS (SELECT 1 FROM digest_leases l WHERE l.kind = 'daily' AND l.subject_id = a.persona_id
                                           AND l.period = ? AND l.expires_at > ?)
                         ORDER BY COALESCE(d.updated_at, '') ASC, pe.created_at ASC, pe.id ASC LIMIT ?
-                        """), arguments: [dayStart, date, date, now.storageString, limit])
+                        """), arguments: [dayStart, date, staleBefore.storageString, date, now.storageString, limit])
             var work: [DailyDigestWork] = []
             for row in due {
                 let id: String = row["id"]

@@ -4,9 +4,13 @@ import Domain
 /// claimed under a lease per (kind, subject, period): a claim takes only leases that are free or expired, in one
 /// atomic conditional write, so two schedulers (threads, processes or nodes) never hold the same lease.
 public protocol DigestStore: Sendable {
-    /// Claims up to `limit` personas whose digest for today is missing or older than their newest activity today,
+    /// Claims up to `limit` personas with activity today whose digest for today is missing, or older than their newest
+    /// activity today and written at or before `staleBefore` (a digest is refreshed at most once per refresh age),
     /// oldest first, with the day's activity read in the same transaction.
-    func claimDailyDigests(now: Timestamp, holder: String, lease: Double, limit: Int) async throws -> [DailyDigestWork]
+    func claimDailyDigests(
+        now: Timestamp, holder: String, lease: Double, limit: Int, staleBefore: Timestamp
+    ) async throws
+        -> [DailyDigestWork]
     /// Writes the digest if `holder` still holds the lease and it differs from the stored one, then releases the lease.
     func finishDailyDigest(
         personaID: String, date: String, summary: String, stats: String, holder: String, snapshotAt: Timestamp, now: Timestamp
@@ -34,4 +38,11 @@ public protocol DigestStore: Sendable {
     func weeklyDigest(userID: String, weekStart: String) async throws -> StoredWeeklyDigest?
     /// Drops leases that expired before `before` (housekeeping; an expired lease already counts as free).
     func purgeDigestLeases(before: Timestamp) async throws
+}
+
+extension DigestStore {
+    /// `claimDailyDigests` with no refresh age: a digest older than its persona's newest activity is due at once.
+    public func claimDailyDigests(now: Timestamp, holder: String, lease: Double, limit: Int) async throws -> [DailyDigestWork] {
+        try await claimDailyDigests(now: now, holder: holder, lease: lease, limit: limit, staleBefore: now)
+    }
 }

@@ -20,6 +20,11 @@ public struct DigestScheduler: Service {
         public var lease: Double = 600
         /// How often a user's weekly digest is recomputed.
         public var weeklyRecheck: Double = 6 * 3600
+        /// How old a persona's daily digest must be before new activity makes it due again (its first digest of the
+        /// day is due at the next pass). Why: every summary with activity is a provider call, and a persona replying
+        /// all day would otherwise be summarised again at every pass (every `WORKER_POLL_EVERY`, 3 s by default);
+        /// the original's one persona per tick bounded those calls, and a minute-old digest is fresh enough to read.
+        public var dailyRefreshAge: Double = 60
 
         public init(interval: Double, batch: Int = 50, summaryMaxLength: Int) {
             self.interval = interval
@@ -69,7 +74,8 @@ public struct DigestScheduler: Service {
 
     func runDaily() async throws -> Int {
         let now = clock.now()
-        let work = try await store.claimDailyDigests(now: now, holder: holder, lease: settings.lease, limit: settings.batch)
+        let work = try await store.claimDailyDigests(
+            now: now, holder: holder, lease: settings.lease, limit: settings.batch, staleBefore: now.adding(seconds: -settings.dailyRefreshAge))
         var written = 0
         for item in work {
             guard let summary = await dailySummary(item) else { continue }

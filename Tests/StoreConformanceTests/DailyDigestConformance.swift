@@ -46,6 +46,40 @@ import Testing
         #expect(try await f.store.claimDailyDigests(now: f.now, holder: "h3", lease: 60, limit: 10).isEmpty)
     }
 
+    /// A written digest with newer activity is due again only once it was written at or before `staleBefore` (the
+    /// scheduler's refresh age); a persona's first digest of the day is due whatever `staleBefore` says.
+    @Test(arguments: StoreBackend.available)
+    func newActivityMakesAWrittenDigestDueOnlyOnceItIsOlderThanTheRefreshAge(backend: StoreBackend) async throws {
+        let f = try await StoreFixture(backend)
+        let owner = try await f.user()
+        let written = try await f.persona(of: owner, name: "Written")
+        _ = try await f.publishedPost(by: written)
+        f.advance(1)
+        let item = try #require(
+            try await f.store.claimDailyDigests(now: f.now, holder: "h", lease: 60, limit: 10, staleBefore: f.now.adding(seconds: -60)).first,
+            "the first digest of the day does not wait for the refresh age")
+        let writtenAt = item.snapshotAt
+        #expect(
+            try await f.store.finishDailyDigest(
+                personaID: written.id, date: item.date, summary: "One post.", stats: #"{"posts":1}"#, holder: "h", snapshotAt: writtenAt,
+                now: f.now) == .written)
+        f.advance(1)
+        _ = try await f.publishedPost(by: written, content: "Another.")
+        let fresh = try await f.persona(of: owner, name: "Fresh")
+        _ = try await f.publishedPost(by: fresh)
+        f.advance(1)
+        func due(staleBefore: Timestamp) async throws -> [String] {
+            let work = try await f.store.claimDailyDigests(now: f.now, holder: "h", lease: 60, limit: 10, staleBefore: staleBefore)
+            for item in work {
+                _ = try await f.store.finishDailyDigest(
+                    personaID: item.persona.id, date: item.date, summary: "s", stats: "{}", holder: "h", snapshotAt: item.snapshotAt, now: f.now)
+            }
+            return work.map(\.persona.id)
+        }
+        #expect(try await due(staleBefore: writtenAt.adding(seconds: -1)) == [fresh.id], "written after staleBefore: not due yet")
+        #expect(try await due(staleBefore: writtenAt) == [written.id], "written at staleBefore, older than its activity: due")
+    }
+
     @Test(arguments: StoreBackend.available)
     func duePersonasAreClaimedOldestFirstUpToTheLimit(backend: StoreBackend) async throws {
         let f = try await StoreFixture(backend)

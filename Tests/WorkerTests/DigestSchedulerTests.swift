@@ -110,8 +110,29 @@ import Worker
         #expect(await scheduler.tick().daily == 1)
         #expect((try await h.digests()[0]["stats"] ?? "").contains(#""replies":0"#), "the first digest is the snapshot it read")
         h.llm.during = nil
-        #expect(await scheduler.tick().daily == 1, "the reply that arrived meanwhile is newer than the digest")
+        #expect(await scheduler.tick().daily == 0, "the digest is younger than the refresh age")
+        h.clock.advance(seconds: 58)
+        #expect(await scheduler.tick().daily == 1, "the reply that arrived meanwhile is newer than the digest, now a minute old")
         #expect((try await h.digests()[0]["stats"] ?? "").contains(#""replies":1"#))
+    }
+
+    /// A busy persona is summarised at most once per refresh age (a minute), however often the scheduler passes and
+    /// however much activity arrives: each summary with activity is a provider call.
+    @Test func aBusyPersonasDigestIsRefreshedAtMostOncePerRefreshAge() async throws {
+        let h = try await Harness(start: Timestamp(seconds: 1_798_000_000))
+        try await h.activity(0, "post_created", post: 0)
+        let scheduler = h.scheduler()
+        #expect(await scheduler.tick().daily == 1, "the first digest of the day at the first pass")
+        var written = 1
+        for second in 1...180 {
+            h.clock.advance(seconds: 1)
+            try await h.activity(0, "reply_generated", post: 1 + second % 2)
+            written += await scheduler.tick().daily
+            if second == 59 { #expect(written == 1, "no refresh within the first minute") }
+            if second == 60 { #expect(written == 2, "refreshed once the digest is a minute old") }
+        }
+        #expect(written == 4, "a pass every second for three minutes of activity: three refreshes, one a minute")
+        #expect(h.llm.summaries == 4)
     }
 
     @Test func twoSchedulersOnOneFileNeverWriteTheSameDigestTwice() async throws {
@@ -169,6 +190,8 @@ final class FlakyLLM: LLMClient, @unchecked Sendable {
     var failing = false
     /// Runs inside the persona-activity summary call, to simulate work landing while the provider is busy.
     var during: (@Sendable () async -> Void)?
+    /// Persona-activity summaries asked of the provider.
+    private(set) var summaries = 0
     init(_ inner: any LLMClient) { self.inner = inner }
     func check() throws { if failing { throw LLMError("provider down", retryable: true) } }
     func generatePostDraft(persona: LLMPersona, room: LLMRoom) async throws -> String {
@@ -184,6 +207,7 @@ final class FlakyLLM: LLMClient, @unchecked Sendable {
         return try await inner.summarizeThread(post: post, replies: replies)
     }
     func summarizePersonaActivity(persona: LLMPersona, posts: Int, replies: Int, threads: [LLMThreadActivity]) async throws -> String {
+        summaries += 1
         try check()
         if let during { await during() }
         return try await inner.summarizePersonaActivity(persona: persona, posts: posts, replies: replies, threads: threads)
