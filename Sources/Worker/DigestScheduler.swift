@@ -25,6 +25,14 @@ public struct DigestScheduler: Service {
         /// all day would otherwise be summarised again at every pass (every `WORKER_POLL_EVERY`, 3 s by default);
         /// the original's one persona per tick bounded those calls, and a minute-old digest is fresh enough to read.
         public var dailyRefreshAge: Double = 60
+        /// The shortest wait between passes, whatever `interval` says. Why: `serve` passes `WORKER_POLL_EVERY`, the
+        /// job poll's fallback, which an operator may lower for quicker pick-up; a pass reads today's activity of every
+        /// persona, far more than a job poll, and a digest written a second later is no loss. At 50 ms every node made
+        /// twenty such passes a second.
+        public var minimumInterval: Double = 1
+
+        /// The wait between two passes.
+        public var passInterval: Double { max(interval, minimumInterval) }
 
         public init(interval: Double, batch: Int = 50, summaryMaxLength: Int) {
             self.interval = interval
@@ -57,7 +65,7 @@ public struct DigestScheduler: Service {
             if passes % 1000 == 1 { try? await store.purgeDigestLeases(before: clock.now().adding(seconds: -86_400)) }
             // Graceful shutdown ends the wait at once (a long WORKER_POLL_EVERY must not hold a stopping process).
             try? await cancelWhenGracefulShutdown {
-                try await Task.sleep(for: .milliseconds(Int64(saturating: self.settings.interval * 1000)))
+                try await Task.sleep(for: .milliseconds(Int64(saturating: self.settings.passInterval * 1000)))
             }
         }
     }

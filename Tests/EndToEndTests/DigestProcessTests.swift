@@ -23,7 +23,7 @@ import Testing
         let workers = try logs.map { try QueueProcessTests.launch(["serve", "--worker-only"], dir: dir, env: env, log: $0) }
         let daily = try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM persona_digests", equals: 40, timeout: 60)
         let weekly = try await QueueProcessTests.waitFor(dir, "SELECT COUNT(*) FROM weekly_digests", equals: 1, timeout: 60)
-        try await Task.sleep(nanoseconds: 500_000_000) // a few more ticks, which must write nothing
+        try await Task.sleep(nanoseconds: 2_500_000_000) // two more passes (at most one a second), which must write nothing
         for worker in workers { await worker.stop() }
         #expect(daily == 40 && weekly == 1)
         var writes: [String: Int] = [:]

@@ -116,6 +116,16 @@ import Worker
         #expect((try await h.digests()[0]["stats"] ?? "").contains(#""replies":1"#))
     }
 
+    /// Passes follow `WORKER_POLL_EVERY` (the settings' interval) but come at most once a second: a lowered job poll
+    /// must not multiply the digest passes, each of which reads today's activity of every persona.
+    @Test func passesFollowThePollIntervalButComeAtMostOnceASecond() {
+        #expect(DigestScheduler.Settings(interval: 3, summaryMaxLength: 400).passInterval == 3)
+        #expect(DigestScheduler.Settings(interval: 0.05, summaryMaxLength: 400).passInterval == 1)
+        var settings = DigestScheduler.Settings(interval: 0.05, summaryMaxLength: 400)
+        settings.minimumInterval = 0
+        #expect(settings.passInterval == 0.05)
+    }
+
     /// A busy persona is summarised at most once per refresh age (a minute), however often the scheduler passes and
     /// however much activity arrives: each summary with activity is a provider call.
     @Test func aBusyPersonasDigestIsRefreshedAtMostOncePerRefreshAge() async throws {
