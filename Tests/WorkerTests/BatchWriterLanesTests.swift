@@ -36,6 +36,19 @@ import Testing
         BatchWriter(maxBatch: 64, lanes: lanes) { try await held.flush($0) }
     }
 
+    /// Two lanes, writes 1 and 2 handed over one after the other: each in a batch of its own, both batches open.
+    static func twoBatchesOpen() async throws -> (
+        held: HeldFlush, writer: BatchWriter<Int, Int>, first: Task<Int, any Error>, second: Task<Int, any Error>
+    ) {
+        let held = HeldFlush()
+        let writer = Self.writer(lanes: 2, held)
+        let first = Task { try await writer.submit(1) }
+        try #require(try await eventually(every: 0.002) { held.batches.value.count == 1 })
+        let second = Task { try await writer.submit(2) }
+        try #require(try await eventually(every: 0.002) { held.batches.value.count == 2 })
+        return (held, writer, first, second)
+    }
+
     @Test func withOneLaneAWriteHandedOverDuringABatchWaitsForThatBatchToCommit() async throws {
         let held = HeldFlush()
         let writer = Self.writer(lanes: 1, held)
@@ -54,12 +67,7 @@ import Testing
     }
 
     @Test func withTwoLanesAWriteHandedOverDuringABatchCommitsBeforeThatBatchEnds() async throws {
-        let held = HeldFlush()
-        let writer = Self.writer(lanes: 2, held)
-        let first = Task { try await writer.submit(1) }
-        try #require(try await eventually(every: 0.002) { held.batches.value.count == 1 })
-        let second = Task { try await writer.submit(2) }
-        try #require(try await eventually(every: 0.002) { held.batches.value.count == 2 })
+        let (held, _, first, second) = try await Self.twoBatchesOpen()
         #expect(held.inFlight.value == 2, "both batches are open at once")
         held.release(1)
         #expect(try await second.value == 2, "the second write was answered while the first batch is still open")
@@ -70,12 +78,7 @@ import Testing
     }
 
     @Test func withTwoLanesBusyAThirdWriteWaitsAndTheFirstFreeLaneTakesEverythingQueued() async throws {
-        let held = HeldFlush()
-        let writer = Self.writer(lanes: 2, held)
-        let first = Task { try await writer.submit(1) }
-        try #require(try await eventually(every: 0.002) { held.batches.value.count == 1 })
-        let second = Task { try await writer.submit(2) }
-        try #require(try await eventually(every: 0.002) { held.batches.value.count == 2 })
+        let (held, writer, first, second) = try await Self.twoBatchesOpen()
         let third = Task { try await writer.submit(3) }
         try #require(try await eventually(every: 0.002) { writer.queuedCount == 1 })
         let fourth = Task { try await writer.submit(4) }
@@ -94,12 +97,7 @@ import Testing
     }
 
     @Test func waitUntilIdleWaitsForEveryLane() async throws {
-        let held = HeldFlush()
-        let writer = Self.writer(lanes: 2, held)
-        let first = Task { try await writer.submit(1) }
-        try #require(try await eventually(every: 0.002) { held.batches.value.count == 1 })
-        let second = Task { try await writer.submit(2) }
-        try #require(try await eventually(every: 0.002) { held.batches.value.count == 2 })
+        let (held, writer, first, second) = try await Self.twoBatchesOpen()
         let idle = LockedBox(false)
         let waiting = Task {
             await writer.waitUntilIdle()
