@@ -14,6 +14,9 @@ import Testing
         let inFlight = LockedBox(0)
         let mostInFlight = LockedBox(0)
 
+        /// A batch the test never released: it fails (every write of it throws) instead of committing after all.
+        struct NeverReleased: Error {}
+
         /// Batch number `n` (from 0, in the order batches started) commits once `release(n)` was called.
         func flush(_ items: [Int]) async throws -> [Result<Int, any Error>] {
             var number = 0
@@ -24,8 +27,9 @@ import Testing
             inFlight.mutate { $0 += 1 }
             let now = inFlight.value
             mostInFlight.mutate { $0 = max($0, now) }
-            _ = try await eventually(every: 0.002) { self.released.value.contains(number) }
+            let released = try await eventually(every: 0.002) { self.released.value.contains(number) }
             inFlight.mutate { $0 -= 1 }
+            guard released else { throw NeverReleased() }
             return items.map { .success($0) }
         }
 
