@@ -39,10 +39,3 @@ public protocol DigestStore: Sendable {
     /// Drops leases that expired before `before` (housekeeping; an expired lease already counts as free).
     func purgeDigestLeases(before: Timestamp) async throws
 }
-
-extension DigestStore {
-    /// `claimDailyDigests` with no refresh age: a digest older than its persona's newest activity is due at once.
-    public func claimDailyDigests(now: Timestamp, holder: String, lease: Double, limit: Int) async throws -> [DailyDigestWork] {
-        try await claimDailyDigests(now: now, holder: holder, lease: lease, limit: limit, staleBefore: now)
-    }
-}
