@@ -62,9 +62,16 @@ extension PostgresStore {
     /// or waits for this transaction and then finds the pair active (`ClaimJobs`). A concurrent enqueue of the same
     /// pair that inserted its PENDING job meanwhile makes the unique active-job index refuse the update, which is
     /// reported as `activeJobExists` (the statement ends the transaction, which has nothing else to do).
+    ///
+    /// A requeued job is active again without an enqueue, so the persona's reply reservation no longer bounds its
+    /// queued jobs: it is deleted, and the next enqueue counts them. The persona's row is locked first, as an enqueue
+    /// locks it before reading the reservation, so an enqueue either sees the requeued job or sets a reservation that
+    /// this deletes.
     public func retryFailedJob(id: Int64, maxAttempts: Int, now: Timestamp) async throws -> JobRetry {
         do {
             return try await write { db in
+                try await db.execute(
+                    "SELECT pe.id FROM personas pe JOIN jobs j ON j.persona_id = pe.id WHERE j.id = \(id) FOR NO KEY UPDATE OF pe")
                 try await db.execute(
                     """
                     SELECT o.id FROM jobs o JOIN jobs j ON o.post_id = j.post_id AND o.persona_id = j.persona_id AND o.job_type = j.job_type
@@ -78,7 +85,11 @@ extension PostgresStore {
                                       AND o.job_type = jobs.job_type AND o.id <> jobs.id
                                       AND (o.status IN ('PENDING', 'PROCESSING') OR (o.status = 'FAILED' AND o.attempts < \(maxAttempts))))
                     """)
-                if moved > 0 { return .requeued }
+                if moved > 0 {
+                    try await db.execute(
+                        "DELETE FROM reply_reservations WHERE persona_id = (SELECT persona_id FROM jobs WHERE id = \(id))")
+                    return .requeued
+                }
                 let failed =
                     try await db.value(
                         "SELECT EXISTS(SELECT 1 FROM jobs WHERE id = \(id) AND status = 'FAILED' AND attempts >= \(maxAttempts))", as: Bool.self)

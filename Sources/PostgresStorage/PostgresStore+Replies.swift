@@ -50,8 +50,8 @@ extension PostgresStore {
     ///   row, each holding a pooled connection while it waits; this way only the enqueues that started before the
     ///   first one committed take a turn, the rest answer at once.
     ///
-    /// The queued count reads every active job of each persona up to its quota left; the first way reads it once
-    /// instead of twice. Every step covers all the personas at once (`= ANY(ids)`), so an enqueue is a handful of
+    /// The queued count reads every active job of each persona up to its quota left, unless the persona's reply
+    /// reservation shows room (`ReplyCandidates`); the first way reads it once instead of twice. Every step covers all the personas at once (`= ANY(ids)`), so an enqueue is a handful of
     /// statements however many personas it names: a battle of 50 personas was 152, which made enqueueing most of a reply
     /// job's round trips.
     static func enqueueReplyJobs(
@@ -84,16 +84,20 @@ extension PostgresStore {
             """)
         let candidates = try await db.prepared(
             ReplyCandidates(postID: postID, personaIDs: locked, userID: userID, now: now, maxAttempts: maxAttempts))
-        let canTake = Set(candidates.filter(\.canTake).map(\.personaID))
-        let takers = locked.filter(canTake.contains)
+        let canTake = Dictionary(candidates.filter(\.canTake).map { ($0.personaID, $0) }, uniquingKeysWith: { first, _ in first })
+        let takers = locked.compactMap { canTake[$0] }
         guard !takers.isEmpty else { return EnqueueResult(enqueued: 0, skipped: personaIDs.count) }
-        let payloads = takers.map { personaID in
+        let payloads = takers.map { taker in
             var payload = payloadExtra
             payload["post_id"] = postID.lower
-            payload["persona_id"] = personaID.lower
+            payload["persona_id"] = taker.personaID.lower
             return StoredJSON.object(payload)
         }
-        let enqueued = try await db.prepared(EnqueueReplyJobs(postID: postID, personaIDs: takers, payloads: payloads, now: now)).count
+        let enqueued = try await db.prepared(
+            EnqueueReplyJobs(
+                postID: postID, personaIDs: takers.map(\.personaID), payloads: payloads, reservations: takers.map(\.reservationAfterTaking),
+                maxAttempts: maxAttempts, now: now)
+        ).count
         return EnqueueResult(enqueued: enqueued, skipped: personaIDs.count - enqueued)
     }
 
@@ -186,19 +190,34 @@ extension PostgresStore {
 struct QuotaRollback: Error {}
 
 /// The enqueue insert, prepared: one PENDING job per persona, in the order given (their ids follow it, and claims take
-/// jobs of one moment in id order); a persona whose pair already has an active job gets no row, not an error.
+/// jobs of one moment in id order); a persona whose pair already has an active job gets no row, not an error. Each
+/// persona that got its job gets today's reply reservation (`ReplyCandidate.reservationAfterTaking`, under `$6` the
+/// maximum of attempts): the enqueue holds the persona's row, and only enqueues write the reservation (a requeue of a
+/// failed job deletes it under the same lock), so setting it is never a lost update.
 struct EnqueueReplyJobs: PostgresPreparedStatement {
     static let sql = """
-        INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
-        SELECT \(JobKind.generateReply.sql), $1, i.persona_id, i.payload::jsonb, 'PENDING'::job_status_enum, 0, $4, $4, $4
-        FROM unnest($2::uuid[], $3::text[]) WITH ORDINALITY AS i(persona_id, payload, ord) ORDER BY i.ord
-        ON CONFLICT (post_id, persona_id) WHERE job_type = \(JobKind.generateReply.sql) AND status IN ('PENDING', 'PROCESSING') DO NOTHING
-        RETURNING id
+        WITH inserted AS (
+          INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
+          SELECT \(JobKind.generateReply.sql), $1, i.persona_id, i.payload::jsonb, 'PENDING'::job_status_enum, 0, $4, $4, $4
+          FROM unnest($2::uuid[], $3::text[]) WITH ORDINALITY AS i(persona_id, payload, ord) ORDER BY i.ord
+          ON CONFLICT (post_id, persona_id) WHERE job_type = \(JobKind.generateReply.sql) AND status IN ('PENDING', 'PROCESSING') DO NOTHING
+          RETURNING id, persona_id
+        ),
+        reserved AS (
+          INSERT INTO reply_reservations(persona_id, day, max_attempts, reserved)
+          SELECT r.persona_id, $5, $6, r.reserved FROM unnest($2::uuid[], $7::int8[]) AS r(persona_id, reserved)
+          WHERE r.persona_id IN (SELECT persona_id FROM inserted)
+          ON CONFLICT (persona_id) DO UPDATE
+            SET day = excluded.day, max_attempts = excluded.max_attempts, reserved = excluded.reserved
+        )
+        SELECT id FROM inserted
         """
     typealias Row = Int64
     let postID: UUID
     let personaIDs: [UUID]
     let payloads: [String]
+    let reservations: [Int]
+    let maxAttempts: Int
     let now: Timestamp
 
     func makeBindings() throws -> PostgresBindings {
@@ -207,6 +226,9 @@ struct EnqueueReplyJobs: PostgresPreparedStatement {
         bindings.append(personaIDs)
         bindings.append(payloads)
         bindings.append(now)
+        bindings.append(SQLDate(DailyQuota.dayKey(now)))
+        bindings.append(maxAttempts)
+        bindings.append(reservations.map(Int64.init))
         return bindings
     }
 

@@ -17,8 +17,8 @@ import Worker
 /// parts: `BENCH_QUEUE_PARTS=e2e` under callgrind measures the reply jobs alone (see `benchPhaseMark`).
 /// On PostgreSQL (never by default; scripts/bench-postgres.sh runs them on the pgbench peer's cluster, see
 /// `PostgresBenchTarget` for the `BENCH_PG_*` variables that name it): pg-e2e (reply jobs end to end, the median of
-/// `BENCH_PG_E2E_RUNS` runs, 3 by default), pg-procs (one vs two `serve --worker-only` nodes on one database, needs
-/// `BENCH_SERVER_BIN`; `BENCH_PG_PROCS_PAIRS` side-by-side pairs, 3 by default), pg-latency (enqueue on one node → start
+/// `BENCH_PG_E2E_RUNS` runs, 5 by default), pg-procs (one vs two `serve --worker-only` nodes on one database, needs
+/// `BENCH_SERVER_BIN`; `BENCH_PG_PROCS_PAIRS` side-by-side pairs, 5 by default), pg-latency (enqueue on one node → start
 /// on another, `BENCH_PG_LATENCY_JOBS` jobs, 200 by default) and pg-ratelimit (the shared rate-limit check,
 /// `BENCH_PG_RATELIMIT_CHECKS`, 5000 by default).
 
@@ -232,12 +232,12 @@ let postgresParts = parts.filter { $0.hasPrefix("pg-") }
 if !postgresParts.isEmpty {
     if let target = PostgresBenchTarget(environment) {
         if parts.contains("pg-e2e") {
-            let runs = max(1, Int(environment["BENCH_PG_E2E_RUNS"] ?? "") ?? 3)
+            let runs = max(1, Int(environment["BENCH_PG_E2E_RUNS"] ?? "") ?? 5)
             _ = try await benchmarkPostgresEndToEnd(target, jobs: jobCount, runs: runs, settings: settings, logger: logger)
         }
         if parts.contains("pg-procs") {
             if let server = environment["BENCH_SERVER_BIN"], !server.isEmpty {
-                let pairs = max(1, Int(environment["BENCH_PG_PROCS_PAIRS"] ?? "") ?? 3)
+                let pairs = max(1, Int(environment["BENCH_PG_PROCS_PAIRS"] ?? "") ?? 5)
                 try await benchmarkPostgresWorkerNodes(target, binary: server, jobs: jobCount, pairs: pairs, logger: logger)
             } else {
                 print("bench: pg worker nodes: SKIP (set BENCH_SERVER_BIN to the personaworlds binary)")

@@ -41,19 +41,14 @@ import Testing
                     FROM generate_series(1, \(finished)) n
                     """)
                 try await db.execute("ANALYZE jobs")
+                // The enqueue left a reservation that would spare this statement the count it is here to show.
+                try await db.execute("DELETE FROM reply_reservations")
                 // The plain index scan, as PostgreSQL chose it under a running queue's statistics; with fresh ones and
                 // these rows it can also answer the OR with a bitmap of two index scans, which reads no finished job.
                 try await db.execute("SET LOCAL enable_bitmapscan = off")
                 let candidates = try await db.prepared(
                     ReplyCandidates(postID: post, personaIDs: [persona], userID: user, now: Self.now, maxAttempts: 5))
-                // The statement with its parameters written in, so EXPLAIN ANALYZE can run it as the enqueue does.
-                let literal = [
-                    ("$1", "'\(post.uuidString)'::uuid"), ("$2", "ARRAY['\(persona.uuidString)']::uuid[]"),
-                    ("$3", "'\(user.uuidString)'::uuid"), ("$4", "'\(DailyQuota.dayKey(Self.now))'::date"), ("$5", "5"),
-                ].reduce(ReplyCandidates.sql) { sql, binding in sql.replacingOccurrences(of: binding.0, with: binding.1) }
-                let plan = try await db.column(
-                    "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) \(unescaped: literal)", as: String.self)
-                return (candidates, plan)
+                return (candidates, try await Self.plan(db, post: post, persona: persona, user: user, maxAttempts: 5))
             }
             #expect(candidates.map(\.queued) == [1], "the pending job is counted, the finished ones are not")
             let removed = plan.compactMap { line in
@@ -63,5 +58,68 @@ import Testing
                 removed.reduce(0, +) < finished / 10,
                 "the count read the persona's finished jobs:\n\(plan.joined(separator: "\n"))")
         }
+    }
+
+    /// With a reservation of today and the same maximum of attempts, under the quota, the enqueue knows the persona
+    /// has room without reading its queued jobs; under another maximum the reservation says nothing, and they are read.
+    @Test func aReservationOfTheSameDayAndMaximumSparesTheEnqueueReadingTheQueuedJobs() async throws {
+        try await PostgresCluster.shared().withStore { store, _ in
+            let (persona, user, post) = try await Self.personaWithQueuedJobs(2, store)
+            for maxAttempts in [5, 4] {
+                let (candidates, plan) = try await store.write { db in
+                    let candidates = try await db.prepared(
+                        ReplyCandidates(postID: post, personaIDs: [persona], userID: user, now: Self.now, maxAttempts: maxAttempts))
+                    return (candidates, try await Self.plan(db, post: post, persona: persona, user: user, maxAttempts: maxAttempts))
+                }
+                #expect(candidates.map(\.queued) == [2], "maximum \(maxAttempts)")
+                #expect(Self.readsOfJobs(plan) == (maxAttempts == 5 ? 1 : 2), "maximum \(maxAttempts):\n\(plan.joined(separator: "\n"))")
+            }
+        }
+    }
+
+    /// A reservation below the replies already written bounds nothing (it can only come from clocks that disagree at
+    /// midnight): the jobs are counted.
+    @Test func aReservationBelowTheRepliesWrittenIsNotUsed() async throws {
+        try await PostgresCluster.shared().withStore { store, _ in
+            let (persona, user, post) = try await Self.personaWithQueuedJobs(1, store)
+            let (candidates, plan) = try await store.write { db in
+                try await db.execute(
+                    """
+                    INSERT INTO quota_counters(persona_id, quota_type, day, used) VALUES (\(persona), 'reply', \(SQLDate(DailyQuota.dayKey(Self.now))), 2)
+                    """)
+                let candidates = try await db.prepared(
+                    ReplyCandidates(postID: post, personaIDs: [persona], userID: user, now: Self.now, maxAttempts: 5))
+                return (candidates, try await Self.plan(db, post: post, persona: persona, user: user, maxAttempts: 5))
+            }
+            #expect(candidates.map(\.queued) == [1], "the one queued job, counted")
+            #expect(Self.readsOfJobs(plan) == 2, "\(plan.joined(separator: "\n"))")
+        }
+    }
+
+    /// A persona (reply quota 1,000) with `queued` reply jobs enqueued (maximum of attempts 5), and a post it has none for.
+    static func personaWithQueuedJobs(_ queued: Int, _ store: PostgresStore) async throws -> (persona: UUID, user: UUID, post: UUID) {
+        let load = try await store.seedSyntheticLoad(personas: 1, posts: queued + 1, replyQuota: 1000, now: Self.now)
+        for post in load.posts.prefix(queued) {
+            let result = try await store.enqueueReplies(
+                postID: post, personaIDs: load.personas, userID: load.user, payloadExtra: [:], maxAttempts: 5, now: Self.now)
+            #expect(result.enqueued == 1)
+        }
+        return (
+            try #require(UUID(uuidString: load.personas[0])), try #require(UUID(uuidString: load.user)),
+            try #require(UUID(uuidString: load.posts[queued]))
+        )
+    }
+
+    /// How many of the plan's reads of `jobs` ran. `ReplyCandidates` reads it twice: the pair's active job (always), and
+    /// the count of the persona's queued jobs.
+    static func readsOfJobs(_ plan: [String]) -> Int { plan.filter { $0.contains(" on jobs") && !$0.contains("never executed") }.count }
+
+    /// `ReplyCandidates` run under EXPLAIN ANALYZE, with its parameters written in, as the enqueue runs it.
+    static func plan(_ db: Connection, post: UUID, persona: UUID, user: UUID, maxAttempts: Int) async throws -> [String] {
+        let literal = [
+            ("$1", "'\(post.uuidString)'::uuid"), ("$2", "ARRAY['\(persona.uuidString)']::uuid[]"),
+            ("$3", "'\(user.uuidString)'::uuid"), ("$4", "'\(DailyQuota.dayKey(Self.now))'::date"), ("$5", "\(maxAttempts)"),
+        ].reduce(ReplyCandidates.sql) { sql, binding in sql.replacingOccurrences(of: binding.0, with: binding.1) }
+        return try await db.column("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) \(unescaped: literal)", as: String.self)
     }
 }

@@ -39,11 +39,7 @@ import Testing
     @Test(arguments: StoreBackend.available)
     func queuedJobsCountAgainstTheReplyQuotaUntilTheyFinish(backend: StoreBackend) async throws {
         let f = try await StoreFixture(backend)
-        let owner = try await f.user("owner")
-        let persona = try await f.persona(of: owner, replyQuota: 2)
-        let author = try await f.persona(of: try await f.user("author"), name: "Author", draftQuota: 10)
-        var posts: [Post] = []
-        for n in 0..<3 { posts.append(try await f.publishedPost(by: author, content: "Post \(n).")) }
+        let (persona, posts) = try await Self.quotaScene(f, replyQuota: 2, posts: 3)
         #expect(try await f.enqueue(posts[0], [persona]).enqueued == 1)
         #expect(try await f.enqueue(posts[1], [persona]).enqueued == 1)
         #expect(try await f.enqueue(posts[2], [persona]).skipped == 1, "two queued jobs already promise the quota of 2")
@@ -55,6 +51,65 @@ import Testing
         let failed = try #require(jobs.first { $0.postID == posts[1].id })
         try await f.store.failJob(failed, attempts: StoreFixture.policy.maxAttempts, error: "permanent", availableAt: nil, now: f.now)
         #expect(try await f.enqueue(posts[2], [persona]).enqueued == 1, "a terminal failure no longer holds a unit")
+    }
+
+    /// The count stays exact through a run of enqueues that each add to it, and after jobs that end without a reply:
+    /// on PostgreSQL the enqueues keep a bound on it (the persona's reply reservation), and a bound the failures left
+    /// too high must not refuse a persona that has room.
+    @Test(arguments: StoreBackend.available)
+    func theReplyQuotaStaysExactThroughEnqueuesAndJobsThatFailedForGood(backend: StoreBackend) async throws {
+        let f = try await StoreFixture(backend)
+        let (persona, posts) = try await Self.quotaScene(f, replyQuota: 3, posts: 7)
+        for post in posts[0..<3] { #expect(try await f.enqueue(post, [persona]).enqueued == 1) }
+        #expect(try await f.enqueue(posts[3], [persona]).skipped == 1, "three queued jobs fill the quota of 3")
+        for job in try await f.claim(3) {
+            try await f.store.failJob(job, attempts: StoreFixture.policy.maxAttempts, error: "permanent", availableAt: nil, now: f.now)
+        }
+        for post in posts[3..<6] { #expect(try await f.enqueue(post, [persona]).enqueued == 1, "the failed jobs hold no unit") }
+        #expect(try await f.enqueue(posts[6], [persona]).skipped == 1, "the three new jobs fill it again")
+        #expect(try await f.depth() == 3)
+    }
+
+    /// A job that failed with attempts left under a larger maximum is active again under it, and counts.
+    @Test(arguments: StoreBackend.available)
+    func aLargerMaximumOfAttemptsCountsTheFailedJobsItMakesActiveAgain(backend: StoreBackend) async throws {
+        let f = try await StoreFixture(backend)
+        let (persona, posts) = try await Self.quotaScene(f, replyQuota: 2, posts: 4)
+        for post in posts[0..<2] { #expect(try await f.enqueue(post, [persona], maxAttempts: 1).enqueued == 1) }
+        for job in try await f.claim(2) {
+            try await f.store.failJob(job, attempts: 1, error: "timeout", availableAt: f.now.adding(seconds: 60), now: f.now)
+        }
+        #expect(try await f.enqueue(posts[2], [persona], maxAttempts: 1).enqueued == 1, "out of attempts under a maximum of 1")
+        #expect(
+            try await f.enqueue(posts[3], [persona], maxAttempts: 3).skipped == 1,
+            "under a maximum of 3 the two failed jobs are waiting for a retry: with the new one they are over the quota")
+        #expect(try await f.enqueue(posts[3], [persona], maxAttempts: 1).enqueued == 1, "and under 1 again, one is queued")
+    }
+
+    /// A failed job put back in the queue (`retryFailedJob`) counts against the quota at the next enqueue.
+    @Test(arguments: StoreBackend.available)
+    func aRequeuedJobCountsAgainstTheReplyQuotaAtTheNextEnqueue(backend: StoreBackend) async throws {
+        let f = try await StoreFixture(backend)
+        let (persona, posts) = try await Self.quotaScene(f, replyQuota: 2, posts: 4)
+        for post in posts[0..<2] { #expect(try await f.enqueue(post, [persona]).enqueued == 1) }
+        let jobs = try await f.claim(2)
+        for job in jobs {
+            try await f.store.failJob(job, attempts: StoreFixture.policy.maxAttempts, error: "permanent", availableAt: nil, now: f.now)
+        }
+        #expect(try await f.enqueue(posts[2], [persona]).enqueued == 1)
+        let job = try #require(jobs.first)
+        #expect(try await f.store.retryFailedJob(id: job.id, maxAttempts: StoreFixture.policy.maxAttempts, now: f.now) == .requeued)
+        #expect(try await f.enqueue(posts[3], [persona]).skipped == 1, "the requeued job and the queued one fill the quota of 2")
+        #expect(try await f.depth() == 2)
+    }
+
+    /// A persona with `replyQuota` and `posts` published posts of another user's persona for it to reply to.
+    static func quotaScene(_ f: StoreFixture, replyQuota: Int, posts count: Int) async throws -> (Persona, [Post]) {
+        let persona = try await f.persona(of: try await f.user("owner"), replyQuota: replyQuota)
+        let author = try await f.persona(of: try await f.user("author"), name: "Author", draftQuota: 10)
+        var posts: [Post] = []
+        for n in 0..<count { posts.append(try await f.publishedPost(by: author, content: "Post \(n).")) }
+        return (persona, posts)
     }
 
     @Test(arguments: StoreBackend.available)

@@ -58,9 +58,10 @@ struct MoveTable: Sendable {
         "battle_window_counts": "the trending window of SQLite's engagement aggregates; PostgreSQL counts from the events themselves",
     ]
 
-    /// Tables only the PostgreSQL schema has: state that starts empty after a move.
+    /// Tables only the PostgreSQL schema has: state that starts empty after a move (it empties them).
     static let postgresOnly: [String: String] = [
-        "rate_limit_buckets": "rate-limit buckets shared by the nodes; every limit starts full"
+        "rate_limit_buckets": "rate-limit buckets shared by the nodes; every limit starts full",
+        "reply_reservations": "the enqueue's bound on each persona's reply quota use; a persona without one is counted exactly",
     ]
 
     /// Whether a table of the SQLite file is left out of the move on purpose.

@@ -200,7 +200,9 @@ struct SQLiteToPostgresMove: Sendable {
                     let rows = try await bulk.int("SELECT COUNT(*) FROM \(table.name)") ?? 0
                     if rows > 0 { result.replaced.append((table.name, rows)) }
                 }
-                try await bulk.execute("TRUNCATE \(names)")
+                // The PostgreSQL-only tables start empty after a move, and one refers to `personas`, which TRUNCATE
+                // refuses to empty alone.
+                try await bulk.execute("TRUNCATE \((tables.map(\.name) + MoveTable.postgresOnly.keys.sorted()).joined(separator: ", "))")
                 // Indexes and foreign keys are built once after the COPY rather than row by row (`DeferredChecks`).
                 let deferred = try await DeferredChecks.setAside(bulk, tables: tables.map(\.name))
 
