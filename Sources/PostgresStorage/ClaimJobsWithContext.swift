@@ -9,18 +9,24 @@ import Storage
 /// context reads; a template a battle job names is read after it (`PostgresStore.attachTemplates`). The context is read
 /// from the statement's snapshot, which is taken after the pick's locks, as the separate reads' were. Each post's thread
 /// is gathered once (`threads`), however many of the batch's jobs are for it: a battle's jobs share one post and are
-/// claimed together.
+/// claimed together. Gathered post by post (`LATERAL`, the post's replies through `idx_replies_post_id_created_at`):
+/// as a join of the claimed posts with `replies`, the planner read the whole of `replies` on every claim whenever its
+/// statistics lagged the table (a young database, or a burst of replies since the last analyze): 3,235 rows for 35
+/// wanted, a third of the claim's time, in the queue benchmark.
 struct ClaimJobsWithContext: PostgresPreparedStatement {
     static let sql = """
         WITH claimed AS (
           \(ClaimJobs.sql)
         ),
         threads AS (
-          SELECT r.post_id, array_agg(r.id::text ORDER BY r.created_at ASC, r.id ASC) AS ids,
-            array_agg(r.content ORDER BY r.created_at ASC, r.id ASC) AS texts,
-            array_agg(r.persona_id) FILTER (WHERE r.persona_id IS NOT NULL) AS personas
-          FROM replies r WHERE r.post_id IN (SELECT c.post_id::uuid FROM claimed c)
-          GROUP BY r.post_id
+          SELECT cp.post_id, r.ids, r.texts, r.personas
+          FROM (SELECT DISTINCT c.post_id::uuid AS post_id FROM claimed c) cp
+          CROSS JOIN LATERAL (
+            SELECT array_agg(r.id::text ORDER BY r.created_at ASC, r.id ASC) AS ids,
+              array_agg(r.content ORDER BY r.created_at ASC, r.id ASC) AS texts,
+              array_agg(r.persona_id) FILTER (WHERE r.persona_id IS NOT NULL) AS personas
+            FROM replies r WHERE r.post_id = cp.post_id
+          ) r
         )
         SELECT c.id, c.job_type, c.post_id::text, c.persona_id::text, c.payload::text, c.attempts, c.locked_at,
           pe.id IS NOT NULL, pe.name, pe.bio, pe.tone, pe.daily_reply_quota, COALESCE(qc.used, 0),

@@ -62,4 +62,31 @@ import Testing
             #expect(!plans.1.contains("Seq Scan on jobs"), "the claim's generic plan:\n\(plans.1)")
         }
     }
+
+    /// The claim gathers each claimed post's thread through the replies' post index, not by reading all of `replies`,
+    /// also before the statistics know how big the table has grown: in the queue benchmark, a young database's plan read
+    /// every reply on every claim.
+    @Test func theClaimReadsItsPostsThreadsThroughThePostIndexBeforeTheStatisticsCatchUp() async throws {
+        try await PostgresCluster.shared().withStore { store, _ in
+            let load = try await store.seedSyntheticLoad(personas: 50, posts: 60, replyQuota: 1000, now: Self.now)
+            let plan = try await store.write { db in
+                try await db.execute("ANALYZE replies")
+                // Replies the statistics have not seen: every persona's on every post.
+                try await db.execute(
+                    """
+                    INSERT INTO replies(post_id, persona_id, authored_by, content, created_at, updated_at)
+                    SELECT p.id, pe.id, 'AI', 'A reply.', \(Self.now), \(Self.now)
+                    FROM posts p CROSS JOIN personas pe WHERE pe.user_id = \(try #require(UUID(uuidString: load.user)))
+                    """)
+                try await db.execute(PostgresStore.genericPlans)
+                try await db.execute("PREPARE claim_probe(timestamptz, int, int8[], date) AS \(unescaped: ClaimJobsWithContext.sql)")
+                return try await db.column(
+                    "EXPLAIN (COSTS OFF) EXECUTE claim_probe('2027-01-15 08:00:00+00', 5, ARRAY[1, 2, 3]::int8[], '2027-01-15')",
+                    as: String.self
+                ).joined(separator: "\n")
+            }
+            #expect(!plan.contains("Seq Scan on replies"), "the claim's plan:\n\(plan)")
+            #expect(plan.contains("on replies"), "the claim's plan reads the replies:\n\(plan)")
+        }
+    }
 }
