@@ -113,7 +113,7 @@ if [ ${#queue_parts[@]} -gt 0 ]; then
         if [ -n "${PG_PEER_RATE_ON:-}" ] && [ -n "${PG_PEER_RATE_OFF:-}" ]; then
           awk -v o="$ours" -v on="$PG_PEER_RATE_ON" -v off="$PG_PEER_RATE_OFF" 'BEGIN {
             r_on = on > 0 ? o / on : 0; r_off = off > 0 ? o / off : 0
-            printf "bench-postgres: reply jobs on PostgreSQL / pgbench peer: %.2fx the peer at synchronous_commit=on (%s jobs/s), %.2fx at =off (%s jobs/s)  (target >= 3x at =on: %s)\n",
+            printf "bench-postgres: reply jobs on PostgreSQL / pgbench peer: %.3fx the peer at synchronous_commit=on (%s jobs/s), %.2fx at =off (%s jobs/s)  (target >= 3x at =on: %s)\n",
               r_on, on, r_off, off, (r_on >= 3 ? "met" : "MISSED") }'
         else
           say "reply jobs ratio to the pgbench peer: SKIP (no peer figures: run through scripts/pg-queue-peer.sh or make bench)"

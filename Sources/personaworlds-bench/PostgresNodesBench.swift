@@ -26,7 +26,7 @@ func benchmarkPostgresWorkerNodes(_ target: PostgresBenchTarget, binary: String,
     let listed = ratios.map { String(format: "%.2f", $0) }.joined(separator: ", ")
     print(
         String(
-            format: "bench: pg two worker nodes / one = %.2f, the median of %d side-by-side pairs (%@)  (target >= 1.00: %@)",
+            format: "bench: pg two worker nodes / one = %.3f, the median of %d side-by-side pairs (%@)  (target >= 1.00: %@)",
             median, ratios.count, listed, median >= 1 ? "met" : "MISSED"))
 }
 
