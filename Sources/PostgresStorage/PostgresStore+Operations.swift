@@ -70,8 +70,8 @@ extension PostgresStore {
     public func retryFailedJob(id: Int64, maxAttempts: Int, now: Timestamp) async throws -> JobRetry {
         do {
             return try await write { db in
-                try await db.execute(
-                    "SELECT pe.id FROM personas pe JOIN jobs j ON j.persona_id = pe.id WHERE j.id = \(id) FOR NO KEY UPDATE OF pe")
+                let persona = try await db.value(
+                    "SELECT pe.id FROM personas pe JOIN jobs j ON j.persona_id = pe.id WHERE j.id = \(id) FOR NO KEY UPDATE OF pe", as: UUID.self)
                 try await db.execute(
                     """
                     SELECT o.id FROM jobs o JOIN jobs j ON o.post_id = j.post_id AND o.persona_id = j.persona_id AND o.job_type = j.job_type
@@ -86,8 +86,7 @@ extension PostgresStore {
                                       AND (o.status IN ('PENDING', 'PROCESSING') OR (o.status = 'FAILED' AND o.attempts < \(maxAttempts))))
                     """)
                 if moved > 0 {
-                    try await db.execute(
-                        "DELETE FROM reply_reservations WHERE persona_id = (SELECT persona_id FROM jobs WHERE id = \(id))")
+                    if let persona { try await db.execute("DELETE FROM reply_reservations WHERE persona_id = \(persona)") }
                     return .requeued
                 }
                 let failed =

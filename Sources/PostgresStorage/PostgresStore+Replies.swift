@@ -51,9 +51,9 @@ extension PostgresStore {
     ///   first one committed take a turn, the rest answer at once.
     ///
     /// The queued count reads every active job of each persona up to its quota left, unless the persona's reply
-    /// reservation shows room (`ReplyCandidates`); the first way reads it once instead of twice. Every step covers all the personas at once (`= ANY(ids)`), so an enqueue is a handful of
-    /// statements however many personas it names: a battle of 50 personas was 152, which made enqueueing most of a reply
-    /// job's round trips.
+    /// reservation shows room (`ReplyCandidates`); the first way reads it once instead of twice. Every step covers all
+    /// the personas at once (`= ANY(ids)`), so an enqueue is a handful of statements however many personas it names: a
+    /// battle of 50 personas was 152, which made enqueueing most of a reply job's round trips.
     static func enqueueReplyJobs(
         _ db: Connection, postID: UUID, personaIDs: [String], userID: UUID, payloadExtra: [String: String], maxAttempts: Int,
         now: Timestamp

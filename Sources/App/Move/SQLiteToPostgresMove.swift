@@ -185,6 +185,9 @@ struct SQLiteToPostgresMove: Sendable {
     ) async throws {
         let tables = MoveTable.all
         let names = tables.map(\.name).joined(separator: ", ")
+        // The PostgreSQL-only tables start empty after a move too; one refers to `personas`, which TRUNCATE refuses to
+        // empty without it.
+        let emptied = (tables.map(\.name) + MoveTable.postgresOnly.keys.sorted()).joined(separator: ", ")
         let progress = self.progress
         var result = report
         var iterator = items
@@ -200,9 +203,7 @@ struct SQLiteToPostgresMove: Sendable {
                     let rows = try await bulk.int("SELECT COUNT(*) FROM \(table.name)") ?? 0
                     if rows > 0 { result.replaced.append((table.name, rows)) }
                 }
-                // The PostgreSQL-only tables start empty after a move, and one refers to `personas`, which TRUNCATE
-                // refuses to empty alone.
-                try await bulk.execute("TRUNCATE \((tables.map(\.name) + MoveTable.postgresOnly.keys.sorted()).joined(separator: ", "))")
+                try await bulk.execute("TRUNCATE \(emptied)")
                 // Indexes and foreign keys are built once after the COPY rather than row by row (`DeferredChecks`).
                 let deferred = try await DeferredChecks.setAside(bulk, tables: tables.map(\.name))
 
