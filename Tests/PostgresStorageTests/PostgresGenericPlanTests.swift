@@ -63,6 +63,50 @@ import Testing
         }
     }
 
+    /// A burst after a quiet spell: the statistics describe a queue of finished jobs, and thousands of runnable ones
+    /// arrive before autovacuum analyses the table again. The claim's pick still walks the pick index in order and
+    /// stops after the jobs it takes; planned with a sort, it read and sorted the whole backlog on every claim.
+    @Test func theClaimsPickReadsOnlyTheHeadOfABacklogTheStatisticsHaveNotSeen() async throws {
+        try await PostgresCluster.shared().withStore { store, _ in
+            let load = try await store.seedSyntheticLoad(personas: 50, posts: 60, replyQuota: 1000, now: Self.now)
+            let post = try #require(UUID(uuidString: load.posts[0]))
+            let personas = load.personas.compactMap(UUID.init(uuidString:))
+            let posts = load.posts.compactMap(UUID.init(uuidString:))
+            let backlog = try await store.write { db -> Int in
+                try await db.execute(
+                    """
+                    INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
+                    SELECT \(unescaped: JobKind.generateReply.sql), \(post), (\(personas))[1 + n % \(personas.count)], '{}', 'DONE', 1,
+                      \(Self.now), \(Self.now), \(Self.now)
+                    FROM generate_series(1, 5000) n
+                    """)
+                try await db.execute("ANALYZE jobs")
+                // One runnable job per (post, persona), each enqueued a millisecond before the next.
+                return try await db.execute(
+                    """
+                    INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
+                    SELECT \(unescaped: JobKind.generateReply.sql), pairs.post_id, pairs.persona_id, '{}', 'PENDING', 0,
+                      \(Self.now) - make_interval(secs => pairs.n / 1000.0), \(Self.now) - make_interval(secs => pairs.n / 1000.0), \(Self.now)
+                    FROM (SELECT p.id AS post_id, pe.id AS persona_id, row_number() OVER (ORDER BY p.id, pe.id) AS n
+                          FROM posts p CROSS JOIN personas pe WHERE p.id = ANY(\(posts)) AND pe.id = ANY(\(personas))) AS pairs
+                    """)
+            }
+            #expect(backlog == 3000)
+            let policy = QueuePolicy(maxAttempts: 5, leaseSeconds: 60)
+            let (claimed, read, sorting) = try await store.batchedWrite { db in
+                let claimed = try await PostgresStore.claimBatch(db, limit: 16, policy: policy, now: Self.now, reap: false)
+                // Index entries this transaction read from the pick index.
+                let read = try await db.value(
+                    "SELECT pg_stat_get_xact_tuples_returned('idx_jobs_active_pick'::regclass)", as: Int64.self)
+                let sorting = try await db.value("SELECT current_setting('enable_sort')", as: String.self)
+                return (claimed.count, read ?? -1, sorting)
+            }
+            #expect(claimed == 16)
+            #expect(sorting == "on", "the rest of the transaction plans as before the pick")
+            #expect(read >= 16 && read < 300, "entries of idx_jobs_active_pick read to claim 16 of 3,000: \(read)")
+        }
+    }
+
     /// The claim gathers each claimed post's thread through the replies' post index, not by reading all of `replies`,
     /// also before the statistics know how big the table has grown: in the queue benchmark, a young database's plan read
     /// every reply on every claim.
