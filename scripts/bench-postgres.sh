@@ -3,7 +3,8 @@
 # right after the peer (scripts/pg-queue-peer.sh runs this script through PG_PEER_THEN with the cluster in PG_BIN,
 # PG_CLUSTER_DIR, PG_CLUSTER_PORT, PG_CLUSTER_USER, PG_CLUSTER_LOG and the peer's rates in PG_PEER_RATE_ON/_OFF).
 # Standalone (bash scripts/bench-postgres.sh) it starts a throwaway cluster of its own (scripts/lib/pg-cluster.sh)
-# and prints no ratio to the peer. One empty database per part or run (pwb_*), so none sees another's rows.
+# and prints no ratio to the peer. One empty database per part or run (pwb_*), so none sees another's rows; the queue
+# parts' are created just before their part and dropped after it.
 #
 #   1. reply jobs end to end on PostgreSQL (personaworlds-bench pg-e2e: the real queue and worker pool in one process,
 #      no-op LLM, WORKER_CONCURRENCY=4, BENCH_JOBS jobs; the median of BENCH_PG_E2E_RUNS (5) runs of about 2 s, against
@@ -92,32 +93,44 @@ if [ ${#queue_parts[@]} -gt 0 ]; then
   if [ -z "$QUEUE_BENCH" ] || [ ! -x "$QUEUE_BENCH" ]; then
     say "${queue_parts[*]} SKIP (QUEUE_BENCH='$QUEUE_BENCH': no personaworlds-bench)"
   else
-    ok=1
-    # One database per run (personaworlds-bench's PostgresBenchTarget names them): e2e_<run>, procs<nodes>_<pair>.
-    dbs=(latency ratelimit)
-    for ((r = 1; r <= E2E_RUNS; r++)); do dbs+=("e2e_$r"); done
-    for ((p = 1; p <= PROCS_PAIRS; p++)); do dbs+=("procs1_$p" "procs2_$p"); done
-    for db in "${dbs[@]}"; do fresh_db "pwb_$db" || { ok=0; break; }; done
-    if [ "$ok" = 0 ]; then
-      say "${queue_parts[*]} SKIP ($PG_CLUSTER_ERROR)"
-    else
-      parts_csv=$(IFS=,; echo "${queue_parts[*]}")
-      BENCH_QUEUE_PARTS=$parts_csv BENCH_SERVER_BIN="$BIN" BENCH_PG_SOCKET_DIR="$PG_CLUSTER_DIR" BENCH_PG_PORT="$PG_CLUSTER_PORT" \
+    # One database per run (personaworlds-bench's PostgresBenchTarget names them): e2e_<run>, procs<nodes>_<pair>,
+    # latency, ratelimit. Each part's are created just before it and dropped after it: the cluster's autovacuum (the
+    # peer's naptime of 1 s) starts a worker for every database each nap, and with all 15 in place that was one every
+    # 70 ms beside the part being measured, where the peer's run had its one database (the cross-node p99 was 22-34 ms
+    # with them, 15-18 ms without, in alternating runs of that part alone).
+    : >"$work/queue.txt"
+    for part in "${queue_parts[@]}"; do
+      dbs=()
+      case $part in
+        pg-e2e) for ((r = 1; r <= E2E_RUNS; r++)); do dbs+=("e2e_$r"); done ;;
+        pg-procs) for ((p = 1; p <= PROCS_PAIRS; p++)); do dbs+=("procs1_$p" "procs2_$p"); done ;;
+        pg-latency) dbs=(latency) ;;
+        pg-ratelimit) dbs=(ratelimit) ;;
+      esac
+      ok=1
+      for db in "${dbs[@]}"; do fresh_db "pwb_$db" || { ok=0; break; }; done
+      if [ "$ok" = 0 ]; then
+        say "$part SKIP ($PG_CLUSTER_ERROR)" | tee -a "$work/queue.txt"
+        continue
+      fi
+      BENCH_QUEUE_PARTS=$part BENCH_SERVER_BIN="$BIN" BENCH_PG_SOCKET_DIR="$PG_CLUSTER_DIR" BENCH_PG_PORT="$PG_CLUSTER_PORT" \
         BENCH_PG_USER="$PG_CLUSTER_USER" BENCH_PG_DB_PREFIX=pwb_ BENCH_PG_E2E_RUNS=$E2E_RUNS BENCH_PG_PROCS_PAIRS=$PROCS_PAIRS \
-        "$QUEUE_BENCH" >"$work/queue.txt" 2>&1
+        "$QUEUE_BENCH" >"$work/part.txt" 2>&1
       rc=$?
-      cat "$work/queue.txt"
-      [ "$rc" = 0 ] || say "personaworlds-bench (${parts_csv}) SKIP (exited with $rc; figures above are the parts that finished)"
-      ours=$(sed -nE 's/^bench: pg queue end-to-end, the median of [0-9]+ runs: +([0-9]+([.][0-9]+)?) jobs\/s .*/\1/p' "$work/queue.txt" | head -1)
-      if want e2e && [ -n "$ours" ]; then
-        if [ -n "${PG_PEER_RATE_ON:-}" ] && [ -n "${PG_PEER_RATE_OFF:-}" ]; then
-          awk -v o="$ours" -v on="$PG_PEER_RATE_ON" -v off="$PG_PEER_RATE_OFF" 'BEGIN {
-            r_on = on > 0 ? o / on : 0; r_off = off > 0 ? o / off : 0
-            printf "bench-postgres: reply jobs on PostgreSQL / pgbench peer: %.3fx the peer at synchronous_commit=on (%s jobs/s), %.2fx at =off (%s jobs/s)  (target >= 3x at =on: %s)\n",
-              r_on, on, r_off, off, (r_on >= 3 ? "met" : "MISSED") }'
-        else
-          say "reply jobs ratio to the pgbench peer: SKIP (no peer figures: run through scripts/pg-queue-peer.sh or make bench)"
-        fi
+      cat "$work/part.txt"
+      cat "$work/part.txt" >>"$work/queue.txt"
+      [ "$rc" = 0 ] || say "personaworlds-bench ($part) SKIP (exited with $rc; figures above are what finished)"
+      for db in "${dbs[@]}"; do psql_ -c "DROP DATABASE IF EXISTS pwb_$db" >/dev/null 2>&1 || true; done
+    done
+    ours=$(sed -nE 's/^bench: pg queue end-to-end, the median of [0-9]+ runs: +([0-9]+([.][0-9]+)?) jobs\/s .*/\1/p' "$work/queue.txt" | head -1)
+    if want e2e && [ -n "$ours" ]; then
+      if [ -n "${PG_PEER_RATE_ON:-}" ] && [ -n "${PG_PEER_RATE_OFF:-}" ]; then
+        awk -v o="$ours" -v on="$PG_PEER_RATE_ON" -v off="$PG_PEER_RATE_OFF" 'BEGIN {
+          r_on = on > 0 ? o / on : 0; r_off = off > 0 ? o / off : 0
+          printf "bench-postgres: reply jobs on PostgreSQL / pgbench peer: %.3fx the peer at synchronous_commit=on (%s jobs/s), %.2fx at =off (%s jobs/s)  (target >= 3x at =on: %s)\n",
+            r_on, on, r_off, off, (r_on >= 3 ? "met" : "MISSED") }'
+      else
+        say "reply jobs ratio to the pgbench peer: SKIP (no peer figures: run through scripts/pg-queue-peer.sh or make bench)"
       fi
     fi
   fi
