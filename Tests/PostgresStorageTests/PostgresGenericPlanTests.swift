@@ -13,6 +13,19 @@ import Testing
 @Suite(.timeLimit(.minutes(5))) struct PostgresGenericPlanTests {
     static let now = Timestamp(microseconds: 1_800_000_000_123_456)
 
+    /// A table as a queue leaves it: 5,000 finished jobs of `post`, then `ANALYZE`, so that the statistics describe
+    /// finished jobs and few or none that wait.
+    static func analyzeAfterFinishedJobs(_ db: Connection, post: UUID, personas: [UUID]) async throws {
+        try await db.execute(
+            """
+            INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
+            SELECT \(unescaped: JobKind.generateReply.sql), \(post), (\(personas))[1 + n % \(personas.count)], '{}', 'DONE', 1,
+              \(now), \(now), \(now)
+            FROM generate_series(1, 5000) n
+            """)
+        try await db.execute("ANALYZE jobs")
+    }
+
     @Test func theGroupCommitsTransactionsUseGenericPlansAndTheirConnectionGoesBackAsItWas() async throws {
         // One pooled connection, so the statement after the batch runs on the connection the batch used.
         try await PostgresCluster.shared().withStore(poolSize: 1) { store, _ in
@@ -36,15 +49,7 @@ import Testing
             let post = try #require(UUID(uuidString: load.posts[0]))
             let personas = load.personas.compactMap(UUID.init(uuidString:))
             let plans = try await store.write { db in
-                // A table as a queue leaves it: many finished jobs beside the few that wait.
-                try await db.execute(
-                    """
-                    INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
-                    SELECT \(unescaped: JobKind.generateReply.sql), \(post), (\(personas))[1 + n % \(personas.count)], '{}', 'DONE', 1,
-                      \(Self.now), \(Self.now), \(Self.now)
-                    FROM generate_series(1, 5000) n
-                    """)
-                try await db.execute("ANALYZE jobs")
+                try await Self.analyzeAfterFinishedJobs(db, post: post, personas: personas)
                 try await db.execute(PostgresStore.genericPlans)
                 try await db.execute("PREPARE pick_probe(timestamptz, int, int) AS \(unescaped: PickJobs.sql)")
                 try await db.execute("PREPARE claim_probe(timestamptz, int, int8[], date) AS \(unescaped: ClaimJobsWithContext.sql)")
@@ -73,14 +78,7 @@ import Testing
             let personas = load.personas.compactMap(UUID.init(uuidString:))
             let posts = load.posts.compactMap(UUID.init(uuidString:))
             let backlog = try await store.write { db -> Int in
-                try await db.execute(
-                    """
-                    INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)
-                    SELECT \(unescaped: JobKind.generateReply.sql), \(post), (\(personas))[1 + n % \(personas.count)], '{}', 'DONE', 1,
-                      \(Self.now), \(Self.now), \(Self.now)
-                    FROM generate_series(1, 5000) n
-                    """)
-                try await db.execute("ANALYZE jobs")
+                try await Self.analyzeAfterFinishedJobs(db, post: post, personas: personas)
                 // One runnable job per (post, persona), each enqueued a millisecond before the next.
                 return try await db.execute(
                     """
