@@ -117,10 +117,9 @@ if [ ${#queue_parts[@]} -gt 0 ]; then
           say "$part SKIP ($PG_CLUSTER_ERROR)" | tee -a "$work/queue.txt"
           break
         fi
-        runs=$E2E_RUNS
-        [ "$part" = pg-e2e ] && runs=1
+        # BENCH_PG_E2E_RUNS=1: each pg-e2e run is an invocation of its own (the other parts ignore it).
         BENCH_QUEUE_PARTS=$part BENCH_SERVER_BIN="$BIN" BENCH_PG_SOCKET_DIR="$PG_CLUSTER_DIR" BENCH_PG_PORT="$PG_CLUSTER_PORT" \
-          BENCH_PG_USER="$PG_CLUSTER_USER" BENCH_PG_DB_PREFIX=pwb_ BENCH_PG_E2E_RUNS=$runs BENCH_PG_PROCS_PAIRS=$PROCS_PAIRS \
+          BENCH_PG_USER="$PG_CLUSTER_USER" BENCH_PG_DB_PREFIX=pwb_ BENCH_PG_E2E_RUNS=1 BENCH_PG_PROCS_PAIRS=$PROCS_PAIRS \
           "$QUEUE_BENCH" >"$work/part.txt" 2>&1
         rc=$?
         if [ "$part" = pg-e2e ]; then
