@@ -18,6 +18,7 @@ import Storage
 /// The claims it comes after read the counters without this batch's use; `ReplyQuotaUse.correct` adds it to what
 /// they read, so a claimed job sees the count it would have read after this statement.
 struct AddReplyQuotaUse: PostgresPreparedStatement {
+    static let name = String(reflecting: Self.self)
     static let sql = """
         WITH input AS (
           SELECT * FROM unnest($1::uuid[], $2::text[], $3::int8[], $4::int8[]) AS i(persona_id, day, n, quota_limit)

@@ -14,6 +14,7 @@ import Storage
 /// statistics lagged the table (a young database, or a burst of replies since the last analyze): 3,235 rows for 35
 /// wanted, a third of the claim's time, in the queue benchmark.
 struct ClaimJobsWithContext: PostgresPreparedStatement {
+    static let name = String(reflecting: Self.self)
     static let sql = """
         WITH claimed AS (
           \(ClaimJobs.sql)

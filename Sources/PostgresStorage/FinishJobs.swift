@@ -12,6 +12,7 @@ import Storage
 /// The replies' quota use is added to `quota_counters` by the batch's last statement (`AddReplyQuotaUse`).
 /// One row per input job, in input order: whether its DONE applied, and whether its reply was inserted.
 struct FinishJobs: PostgresPreparedStatement {
+    static let name = String(reflecting: Self.self)
     static let sql = """
         WITH input AS (
           SELECT * FROM unnest($1::int8[], $2::timestamptz[], $3::int8[], $4::timestamptz[], $5::bool[], $6::uuid[], $7::text[],

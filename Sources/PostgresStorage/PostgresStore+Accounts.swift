@@ -107,6 +107,7 @@ extension PostgresStore {
 
 /// The user of an active session, prepared: every authenticated request asks it.
 struct ActiveSessionUser: PostgresPreparedStatement {
+    static let name = String(reflecting: Self.self)
     static let sql = "SELECT user_id::text FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2"
     typealias Row = String
     let id: String

@@ -197,6 +197,7 @@ extension PostgresStore {
 /// (`claimRows`' two selections, without their locks and order). It may say yes where the claim then finds nothing
 /// (a FAILED job whose sibling is active); never no where the claim would find one committed before it.
 struct AnyClaimableJob: PostgresPreparedStatement {
+    static let name = String(reflecting: Self.self)
     static let sql = """
         SELECT EXISTS (SELECT 1 FROM jobs WHERE status IN ('PENDING', 'FAILED') AND available_at <= $1 AND attempts < $2)
           OR EXISTS (SELECT 1 FROM jobs WHERE status = 'PROCESSING' AND locked_at < $3)
@@ -223,6 +224,7 @@ struct AnyClaimableJob: PostgresPreparedStatement {
 /// `uq_jobs_active_generate_reply`, so it is taken only when no other job of its (post, persona) is active, and only
 /// the oldest such job.
 struct PickJobs: PostgresPreparedStatement {
+    static let name = String(reflecting: Self.self)
     static let sql = """
         SELECT j.id FROM jobs j
         WHERE j.status IN ('PENDING', 'FAILED') AND j.available_at <= $1 AND j.attempts < $2
@@ -268,6 +270,7 @@ struct PickJobs: PostgresPreparedStatement {
 /// had. A prepared statement rather than `SET LOCAL`, which cannot be prepared, so that it is parsed once per
 /// connection.
 struct SortPlanning: PostgresPreparedStatement {
+    static let name = String(reflecting: Self.self)
     static let sql = "SELECT current_setting('enable_sort'), set_config('enable_sort', $1, true)"
     typealias Row = String
     let enabled: String
@@ -309,6 +312,7 @@ enum ClaimJobs {
 
 /// The fenced DONE: only while the row still carries this claim's stamp and attempt count.
 struct MarkJobDone: PostgresPreparedStatement {
+    static let name = String(reflecting: Self.self)
     static let sql = """
         UPDATE jobs SET status = 'DONE', error = NULL, locked_at = NULL, updated_at = $1
         WHERE id = $2 AND status = 'PROCESSING' AND locked_at = $3 AND attempts = $4

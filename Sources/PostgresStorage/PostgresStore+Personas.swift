@@ -150,6 +150,7 @@ extension PostgresStore {
 
 /// A user's personas, newest first, prepared: `GET /personas`.
 struct PersonasOfUser: PostgresPreparedStatement {
+    static let name = String(reflecting: Self.self)
     static let sql = "SELECT \(PostgresStore.personaColumns) FROM personas WHERE user_id = $1 ORDER BY created_at DESC, id DESC"
     typealias Row = Persona
     let userID: UUID

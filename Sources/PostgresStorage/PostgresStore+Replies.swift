@@ -195,6 +195,7 @@ struct QuotaRollback: Error {}
 /// maximum of attempts): the enqueue holds the persona's row, and only enqueues write the reservation (a requeue of a
 /// failed job deletes it under the same lock), so setting it is never a lost update.
 struct EnqueueReplyJobs: PostgresPreparedStatement {
+    static let name = String(reflecting: Self.self)
     static let sql = """
         WITH inserted AS (
           INSERT INTO jobs(job_type, post_id, persona_id, payload, status, attempts, available_at, created_at, updated_at)

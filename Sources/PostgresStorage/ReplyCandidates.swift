@@ -33,6 +33,7 @@ struct ReplyCandidate: Sendable {
 /// exact number, and a persona with hundreds of queued jobs cost a scan of all of them. Either way `used + queued` is
 /// what the enqueue sets the reservation to, plus the job it inserts (`EnqueueReplyJobs`).
 struct ReplyCandidates: PostgresPreparedStatement {
+    static let name = String(reflecting: Self.self)
     private static let active = PostgresStore.activeJob(argument: "$5")
     static let sql = """
         SELECT pe.id, pe.daily_reply_quota, u.used,
