@@ -29,8 +29,9 @@
 #    9b. no-op jobs enqueue → DONE (a handler that only marks the job done: nothing written beyond the job row,
 #        as published queue benchmarks measure)
 #    10. idle enqueue → start latency p50/p99
-#    11. uncached share-card render median/p99 (target < 30 ms), and weekly digest time per user on a
-#        copy of the engagement dataset (when it was seeded)
+#    11. uncached share-card render median/p99 (target < 30 ms); the daily digest look of a pass that finds nothing
+#        due at 20,000 and 200,000 activity events today, the whole day against the last 10 minutes (side by side);
+#        and weekly digest time per user on a copy of the engagement dataset (when it was seeded)
 #    11b. one retention pruning pass on another copy of it, run as a year after the data was written: the
 #        file's size before and after (target: halves or better) and the pass's time
 #     Targets: >= 2000 jobs/s, >= 0.5 of the raw ceiling, p99 enqueue → start < 5 ms; then one vs two

@@ -7,16 +7,18 @@ import Storage
 extension PostgresStore {
     /// Claims up to `limit` personas whose digest for today is missing, or older than their newest activity today and
     /// written at or before `staleBefore` (personas with no activity need no row: the read route answers with the
-    /// placeholder), oldest first. The candidates are read, then each is claimed with the lease's conditional upsert,
-    /// so two schedulers that read the same candidates split them instead of both working on one.
+    /// placeholder), oldest first, looking at the activity since `activitySince` only (`DigestStore`). The candidates
+    /// are read, then each is claimed with the lease's conditional upsert, so two schedulers that read the same
+    /// candidates split them instead of both working on one.
     public func claimDailyDigests(
-        now: Timestamp, holder: String, lease: Double, limit: Int, staleBefore: Timestamp
+        now: Timestamp, holder: String, lease: Double, limit: Int, staleBefore: Timestamp, activitySince: Timestamp
     ) async throws -> [DailyDigestWork] {
         let date = now.dateString
         let dayStart = DailyQuota.windowStart(now)
+        let lookStart = DailyDigestRules.lookStart(now: now, activitySince: activitySince)
         let query: PostgresQuery = """
-            SELECT pe.id::text, pe.name, pe.bio, pe.tone, pe.preferred_language, d.summary, d.stats::text
-            FROM (SELECT persona_id, MAX(created_at) AS last FROM persona_activity_events WHERE created_at >= \(dayStart) GROUP BY persona_id) a
+            SELECT pe.id, pe.name, pe.bio, pe.tone, pe.preferred_language, d.summary, d.stats::text
+            FROM (SELECT persona_id, MAX(created_at) AS last FROM persona_activity_events WHERE created_at >= \(lookStart) GROUP BY persona_id) a
             JOIN personas pe ON pe.id = a.persona_id
             LEFT JOIN persona_digests d ON d.persona_id = a.persona_id AND d.date = \(SQLDate(date))
             WHERE (d.id IS NULL OR (d.updated_at < a.last AND d.updated_at <= \(staleBefore)))
@@ -29,19 +31,18 @@ extension PostgresStore {
         guard try await quick({ try await $0.rows(query) }).isEmpty == false else { return [] }
         return try await write { db in
             let due = try await db.rows(query).map { row in
-                try row.decode((String, String, String, String, String, String?, String?).self)
+                try row.decode((UUID, String, String, String, String, String?, String?).self)
             }
             let claimed = try await Self.claimLeases(
-                db, kind: .daily, subjects: try due.map { try StoreID.known($0.0) }, period: date, holder: holder,
-                until: now.adding(seconds: lease), now: now)
+                db, kind: .daily, subjects: due.map(\.0), period: date, holder: holder, until: now.adding(seconds: lease), now: now)
             var work: [DailyDigestWork] = []
-            for (id, name, bio, tone, language, summary, stats) in due {
-                let persona = try StoreID.known(id)
+            for (persona, name, bio, tone, language, summary, stats) in due {
                 guard claimed.contains(persona) else { continue }
                 let existing: (String, String)? = stats.map { (summary ?? "", StoredDocument.canonical($0)) }
                 work.append(
                     DailyDigestWork(
-                        persona: LLMPersona(id: id, name: name, bio: bio, tone: tone), language: language, date: date, snapshotAt: now,
+                        persona: LLMPersona(id: persona.lower, name: name, bio: bio, tone: tone), language: language, date: date,
+                        snapshotAt: now,
                         activity: try await Self.dayActivity(db, personaID: persona, since: dayStart), existing: existing))
             }
             return work

@@ -6,25 +6,36 @@ import Storage
 extension SQLiteStore {
     /// Claims up to `limit` personas whose digest for today is missing, or older than their newest activity today and
     /// written at or before `staleBefore` (personas with no activity need no row: the read route answers with the
-    /// placeholder), oldest first.
+    /// placeholder), oldest first, looking at the activity since `activitySince` only (`DigestStore`).
     public func claimDailyDigests(
-        now: Timestamp, holder: String, lease: Double, limit: Int, staleBefore: Timestamp
+        now: Timestamp, holder: String, lease: Double, limit: Int, staleBefore: Timestamp, activitySince: Timestamp
     ) async throws -> [DailyDigestWork] {
         let date = now.dateString
-        let dayStart = DailyQuota.windowStart(now).storageString
+        let dayStart = DailyQuota.windowStart(now)
+        let lookStart = DailyDigestRules.lookStart(now: now, activitySince: activitySince)
+        // A look at the whole day scans the (persona_id, created_at) index, which holds both columns it reads. A look at
+        // a recent window reads the window's range of the created_at index instead, which the planner does not choose
+        // by itself: without statistics it scans the persona index for the grouping, the whole day again (at 200,000
+        // events today, 37 ms against 2 ms; the whole day through the created_at index took 300 ms against 72).
+        let events = lookStart > dayStart ? "persona_activity_events INDEXED BY idx_persona_activity_events_created_at" : "persona_activity_events"
+        let sql = """
+            SELECT pe.id, pe.name, pe.bio, pe.tone, pe.preferred_language, d.summary, d.stats
+            FROM (SELECT persona_id, MAX(created_at) AS last FROM \(events) WHERE created_at >= ? GROUP BY persona_id) a
+            JOIN personas pe ON pe.id = a.persona_id
+            LEFT JOIN persona_digests d ON d.persona_id = a.persona_id AND d.date = ?
+            WHERE (d.id IS NULL OR (d.updated_at < a.last AND d.updated_at <= ?))
+              AND NOT EXISTS (SELECT 1 FROM digest_leases l WHERE l.kind = 'daily' AND l.subject_id = a.persona_id
+                              AND l.period = ? AND l.expires_at > ?)
+            ORDER BY COALESCE(d.updated_at, '') ASC, pe.created_at ASC, pe.id ASC LIMIT ?
+            """
+        let arguments: StatementArguments = [
+            lookStart.storageString, date, staleBefore.storageString, date, now.storageString, limit,
+        ]
+        // Most passes find nothing due: the look on a reader first keeps such a pass from taking the write lock, which
+        // every request that writes would otherwise wait behind while the look reads its window's activity.
+        guard try await read({ db in try Row.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) != nil }) else { return [] }
         return try await write { db in
-            let due = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT pe.id, pe.name, pe.bio, pe.tone, pe.preferred_language, d.summary, d.stats
-                        FROM (SELECT persona_id, MAX(created_at) AS last FROM persona_activity_events WHERE created_at >= ? GROUP BY persona_id) a
-                        JOIN personas pe ON pe.id = a.persona_id
-                        LEFT JOIN persona_digests d ON d.persona_id = a.persona_id AND d.date = ?
-                        WHERE (d.id IS NULL OR (d.updated_at < a.last AND d.updated_at <= ?))
-                          AND NOT EXISTS (SELECT 1 FROM digest_leases l WHERE l.kind = 'daily' AND l.subject_id = a.persona_id
-                                          AND l.period = ? AND l.expires_at > ?)
-                        ORDER BY COALESCE(d.updated_at, '') ASC, pe.created_at ASC, pe.id ASC LIMIT ?
-                        """), arguments: [dayStart, date, staleBefore.storageString, date, now.storageString, limit])
+            let due = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
             var work: [DailyDigestWork] = []
             for row in due {
                 let id: String = row["id"]
@@ -35,7 +46,7 @@ extension SQLiteStore {
                     DailyDigestWork(
                         persona: LLMPersona(id: id, name: row["name"], bio: row["bio"], tone: row["tone"]),
                         language: row["preferred_language"], date: date, snapshotAt: now,
-                        activity: try Self.dayActivity(db, personaID: id, since: dayStart), existing: existing))
+                        activity: try Self.dayActivity(db, personaID: id, since: dayStart.storageString), existing: existing))
             }
             return work
         }

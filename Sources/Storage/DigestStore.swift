@@ -6,9 +6,11 @@ import Domain
 public protocol DigestStore: Sendable {
     /// Claims up to `limit` personas with activity today whose digest for today is missing, or older than their newest
     /// activity today and written at or before `staleBefore` (a digest is refreshed at most once per refresh age),
-    /// oldest first, with the day's activity read in the same transaction.
+    /// oldest first, with the day's activity read in the same transaction. Only personas with activity at or after
+    /// `activitySince` are looked at (`DailyDigestRules.lookStart`: never before today's start), so a look reads the
+    /// activity events of its window and no more; the day's whole activity is read for the personas claimed.
     func claimDailyDigests(
-        now: Timestamp, holder: String, lease: Double, limit: Int, staleBefore: Timestamp
+        now: Timestamp, holder: String, lease: Double, limit: Int, staleBefore: Timestamp, activitySince: Timestamp
     ) async throws
         -> [DailyDigestWork]
     /// Writes the digest if `holder` still holds the lease and it differs from the stored one, then releases the lease.

@@ -30,9 +30,24 @@ public struct DigestScheduler: Service {
         /// persona, far more than a job poll, and a digest written a second later is no loss. At 50 ms every node made
         /// twenty such passes a second.
         public var minimumInterval: Double = 1
+        /// How far back a pass looks for personas with new activity; every `dailyFullLookEvery` a pass looks at all of
+        /// today's. Why: a look reads every activity event of its window, and a pass every `WORKER_POLL_EVERY` on every
+        /// node that read the whole day cost more with every reply the day had (`personaworlds-bench`, part digest). A
+        /// persona's digest is due at most `dailyRefreshAge` after its newest activity, well inside the window, so the
+        /// passes between full looks find it; only a persona left due (the batch was full, another node held its lease,
+        /// or its summary failed and the lease had to expire) waits for the next full look.
+        public var dailyRecentWindow: Double = 600
+        public var dailyFullLookEvery: Double = 600
 
         /// The wait between two passes.
         public var passInterval: Double { max(interval, minimumInterval) }
+
+        /// Whether a pass at `now` looks at all of today's activity: the first pass, then once `dailyFullLookEvery` has
+        /// passed since the last full look (or the clock went back).
+        public func isFullLook(now: Timestamp, lastFullLook: Timestamp?) -> Bool {
+            guard let last = lastFullLook, now >= last else { return true }
+            return now >= last.adding(seconds: dailyFullLookEvery)
+        }
 
         public init(interval: Double, batch: Int = 50, summaryMaxLength: Int) {
             self.interval = interval
@@ -58,8 +73,12 @@ public struct DigestScheduler: Service {
 
     public func run() async throws {
         var passes = 0
+        var lastFullLook: Timestamp?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            _ = await tick()
+            let now = clock.now()
+            let fullLook = settings.isFullLook(now: now, lastFullLook: lastFullLook)
+            _ = await tick(fullLook: fullLook)
+            if fullLook { lastFullLook = now }
             passes += 1
             // Weekly leases double as "checked until" markers; past weeks' leases are dead weight, dropped now and then.
             if passes % 1000 == 1 { try? await store.purgeDigestLeases(before: clock.now().adding(seconds: -86_400)) }
@@ -70,20 +89,24 @@ public struct DigestScheduler: Service {
         }
     }
 
-    /// One pass: a batch of daily digests, then a batch of weekly ones. Returns how many digests were written.
+    /// One pass: a batch of daily digests, then a batch of weekly ones. Returns how many digests were written. The daily
+    /// look reads today's activity, or with `fullLook` false the last `dailyRecentWindow` of it.
     @discardableResult
-    public func tick() async -> (daily: Int, weekly: Int) {
+    public func tick(fullLook: Bool = true) async -> (daily: Int, weekly: Int) {
         var daily = 0
         var weekly = 0
-        do { daily = try await runDaily() } catch { logger.warning("daily_digest_failed", metadata: ["detail": .string("\(error)")]) }
+        do { daily = try await runDaily(fullLook: fullLook) } catch {
+            logger.warning("daily_digest_failed", metadata: ["detail": .string("\(error)")])
+        }
         do { weekly = try await runWeekly() } catch { logger.warning("weekly_digest_failed", metadata: ["detail": .string("\(error)")]) }
         return (daily, weekly)
     }
 
-    func runDaily() async throws -> Int {
+    func runDaily(fullLook: Bool) async throws -> Int {
         let now = clock.now()
         let work = try await store.claimDailyDigests(
-            now: now, holder: holder, lease: settings.lease, limit: settings.batch, staleBefore: now.adding(seconds: -settings.dailyRefreshAge))
+            now: now, holder: holder, lease: settings.lease, limit: settings.batch, staleBefore: now.adding(seconds: -settings.dailyRefreshAge),
+            activitySince: fullLook ? DailyQuota.windowStart(now) : now.adding(seconds: -settings.dailyRecentWindow))
         var written = 0
         for item in work {
             guard let summary = await dailySummary(item) else { continue }

@@ -12,9 +12,9 @@ import Worker
 ///   2. end-to-end throughput: enqueue → DONE through the real queue and worker pool (no-op LLM);
 ///   3. no-op jobs: the same with a handler that only marks each job done (nothing written beyond the job row);
 ///   4. idle enqueue → start latency, p50 and p99;
-///   then one vs two worker processes, card renders, weekly digests and a retention pruning pass.
-/// `BENCH_QUEUE_PARTS`, a comma list of raw, e2e, noop, latency, procs, card, digest and prune (all by default), picks the
-/// parts: `BENCH_QUEUE_PARTS=e2e` under callgrind measures the reply jobs alone (see `benchPhaseMark`).
+///   then one vs two worker processes, card renders, the daily digest look, weekly digests and a retention pruning pass.
+/// `BENCH_QUEUE_PARTS`, a comma list of raw, e2e, noop, latency, procs, card, digest-look, digest and prune (all by
+/// default), picks the parts: `BENCH_QUEUE_PARTS=e2e` under callgrind measures the reply jobs alone (see `benchPhaseMark`).
 /// On PostgreSQL (never by default; scripts/bench-postgres.sh runs them on the pgbench peer's cluster, see
 /// `PostgresBenchTarget` for the `BENCH_PG_*` variables that name it): pg-e2e (reply jobs end to end, the median of
 /// `BENCH_PG_E2E_RUNS` runs, 5 by default), pg-procs (one vs two `serve --worker-only` nodes on one database, needs
@@ -70,7 +70,7 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
 let clock = SystemClock()
 let jobCount = Int(ProcessInfo.processInfo.environment["BENCH_JOBS"] ?? "") ?? 5000
 let parts = Set(
-    (ProcessInfo.processInfo.environment["BENCH_QUEUE_PARTS"] ?? "raw,e2e,noop,latency,procs,card,digest,prune")
+    (ProcessInfo.processInfo.environment["BENCH_QUEUE_PARTS"] ?? "raw,e2e,noop,latency,procs,card,digest-look,digest,prune")
         .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
 let logger = Logger(label: "bench") { _ in QuietLogHandler() }
 let settings = WorkerPool.Settings(
@@ -255,5 +255,6 @@ if !postgresParts.isEmpty {
         print("bench: \(postgresParts.sorted().joined(separator: ",")): SKIP (BENCH_PG_SOCKET_DIR, BENCH_PG_PORT and BENCH_PG_USER name no cluster)")
     }
 }
+if parts.contains("digest-look") { try await benchmarkDigestLook() }
 if parts.contains("digest") { try await benchmarkWeeklyDigest() }
 if parts.contains("prune") { try await benchmarkPruning() }

@@ -100,6 +100,31 @@ import Testing
         #expect(try await f.store.claimDailyDigests(now: f.now, holder: "h", lease: 60, limit: 10).isEmpty)
     }
 
+    /// A look from `activitySince` finds only the personas with activity since then, and never reaches before today's
+    /// start; the persona it claims comes with the whole day's activity, not only the window's.
+    @Test(arguments: StoreBackend.available)
+    func aLookFromActivitySinceSeesOnlyPersonasActiveSinceThenAndAFullLookSeesTheRest(backend: StoreBackend) async throws {
+        let f = try await StoreFixture(backend)
+        let owner = try await f.user()
+        let yesterday = try await f.persona(of: owner, name: "Yesterday")
+        _ = try await f.publishedPost(by: yesterday, at: f.now.startOfDay.adding(seconds: -1))
+        let earlier = try await f.persona(of: owner, name: "Earlier")
+        _ = try await f.publishedPost(by: earlier)
+        f.advance(700)
+        let recent = try await f.persona(of: owner, name: "Recent")
+        _ = try await f.publishedPost(by: recent, at: f.now.adding(seconds: -650))
+        _ = try await f.publishedPost(by: recent)
+        f.advance(1)
+        func look(since: Timestamp, holder: String) async throws -> [DailyDigestWork] {
+            try await f.store.claimDailyDigests(now: f.now, holder: holder, lease: 60, limit: 10, staleBefore: f.now, activitySince: since)
+        }
+        let windowed = try await look(since: f.now.adding(seconds: -600), holder: "a")
+        #expect(windowed.map(\.persona.id) == [recent.id], "activity 701 s ago is outside a 600 s window")
+        #expect(windowed.first?.activity.posts == 2, "the claimed persona's whole day, not only the window's")
+        let full = try await look(since: f.now.adding(seconds: -2 * 86_400), holder: "b")
+        #expect(full.map(\.persona.id) == [earlier.id], "from before today: today's start; the recent persona is leased to a")
+    }
+
     @Test(arguments: StoreBackend.available)
     func aStoredDigestIsFoundByDateOrAsTheLatest(backend: StoreBackend) async throws {
         let f = try await StoreFixture(backend)

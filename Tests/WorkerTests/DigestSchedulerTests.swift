@@ -126,8 +126,35 @@ import Worker
         #expect(settings.passInterval == 0.05)
     }
 
+    /// The first pass looks at all of today's activity, and so does one every `dailyFullLookEvery` (or after the clock
+    /// went back); the passes between look at the last `dailyRecentWindow` only.
+    @Test func theFirstPassAndOneEveryFullLookIntervalLookAtAllOfToday() {
+        let settings = DigestScheduler.Settings(interval: 3, summaryMaxLength: 400)
+        let last = Timestamp(seconds: 1_798_000_000)
+        #expect(settings.isFullLook(now: last, lastFullLook: nil))
+        #expect(!settings.isFullLook(now: last.adding(seconds: 599), lastFullLook: last))
+        #expect(settings.isFullLook(now: last.adding(seconds: 600), lastFullLook: last))
+        #expect(settings.isFullLook(now: last.adding(seconds: -1), lastFullLook: last), "the clock went back")
+    }
+
+    /// A persona left due with activity older than the recent window (its summary failed, and its lease had to expire
+    /// first) is not seen by the passes between full looks; the next full look finds it.
+    @Test func aPersonaLeftDueWithOlderActivityIsFoundByTheNextFullLook() async throws {
+        let h = try await Harness(start: Timestamp(seconds: 1_798_000_000))
+        try await h.activity(0, "post_created", post: 0)
+        let scheduler = h.scheduler()
+        h.llm.failing = true
+        #expect(await scheduler.tick().daily == 0, "the provider failed")
+        h.llm.failing = false
+        h.clock.advance(seconds: 601)
+        #expect(await scheduler.tick(fullLook: false).daily == 0, "its activity is 601 s old, outside the 600 s window")
+        #expect(try await h.digests().isEmpty)
+        #expect(await scheduler.tick().daily == 1, "the full look finds it")
+    }
+
     /// A busy persona is summarised at most once per refresh age (a minute), however often the scheduler passes and
-    /// however much activity arrives: each summary with activity is a provider call.
+    /// however much activity arrives: each summary with activity is a provider call. The refreshes are found by the
+    /// passes between full looks, which read the recent activity only.
     @Test func aBusyPersonasDigestIsRefreshedAtMostOncePerRefreshAge() async throws {
         let h = try await Harness(start: Timestamp(seconds: 1_798_000_000))
         try await h.activity(0, "post_created", post: 0)
@@ -137,7 +164,7 @@ import Worker
         for second in 1...180 {
             h.clock.advance(seconds: 1)
             try await h.activity(0, "reply_generated", post: 1 + second % 2)
-            written += await scheduler.tick().daily
+            written += await scheduler.tick(fullLook: false).daily
             if second == 59 { #expect(written == 1, "no refresh within the first minute") }
             if second == 60 { #expect(written == 2, "refreshed once the digest is a minute old") }
         }

@@ -4,6 +4,12 @@ public enum DailyDigestRules {
     public static let maxThreads = 3
     public static let previewMaxRunes = 220
 
+    /// Where a look for due daily digests at `now` starts reading activity: at `activitySince`, but never before
+    /// today's start (UTC), the day a digest is for.
+    public static func lookStart(now: Timestamp, activitySince: Timestamp) -> Timestamp {
+        max(DailyQuota.windowStart(now), activitySince)
+    }
+
     /// Summary shown by the read endpoints when a stored summary is blank and there was no activity,
     /// or when no digest row exists yet. It differs from the worker's idle text, as in the original.
     public static let readPlaceholder = "No activity yet today. Once the persona posts or replies, this digest will update."
