@@ -117,7 +117,7 @@ import Worker
     }
 
     /// Passes follow `WORKER_POLL_EVERY` (the settings' interval) but come at most once a second: a lowered job poll
-    /// must not multiply the digest passes, each of which reads today's activity of every persona.
+    /// must not multiply the digest passes, each of which reads the recent activity of every persona.
     @Test func passesFollowThePollIntervalButComeAtMostOnceASecond() {
         #expect(DigestScheduler.Settings(interval: 3, summaryMaxLength: 400).passInterval == 3)
         #expect(DigestScheduler.Settings(interval: 0.05, summaryMaxLength: 400).passInterval == 1)
