@@ -3,9 +3,9 @@ import TestSupport
 import Testing
 
 /// `BatchWriter`, the group commit under the queue's writes on both engines: with one lane a write handed over during
-/// a batch waits for that batch; with two lanes (PostgreSQL's queue) it is written beside it, and no more batches than
-/// lanes are ever in flight. Each batch here is held open until the test lets it go, so every interleaving is chosen by
-/// the test, never by timing.
+/// a batch waits for that batch; with two lanes (PostgreSQL's queue) it is written beside it once as many writes wait as
+/// the batch in flight holds, and no more batches than lanes are ever in flight. Each batch here is held open until the
+/// test lets it go, so every interleaving is chosen by the test, never by timing.
 @Suite(.timeLimit(.minutes(2))) struct BatchWriterLanesTests {
     /// A flush whose batches stay open until the test releases them, by number; it records each batch's items.
     final class HeldFlush: Sendable {
@@ -98,6 +98,48 @@ import Testing
         #expect(try await third.value == 3)
         #expect(try await fourth.value == 4)
         #expect(held.mostInFlight.value == 2)
+    }
+
+    /// Beside a batch in flight, a free lane waits until as many writes are queued as that batch holds: taking each
+    /// write as it came split the queue's loops into a big group and a small one cycling in batches of a few writes.
+    @Test func besideABatchInFlightALaneTakesTheQueueOnlyOnceAsManyWritesWaitAsThatBatchHolds() async throws {
+        let (held, writer, first, second) = try await Self.twoBatchesOpen()
+        let waiting = (3...5).map { value in Task { try await writer.submit(value) } }
+        try #require(try await eventually(every: 0.002) { writer.queuedCount == 3 })
+        held.release(0)
+        #expect(try await first.value == 1)
+        try #require(try await eventually(every: 0.002) { held.batches.value.count == 3 })
+        #expect(Set(held.batches.value[2]) == [3, 4, 5], "beside the one-write batch, the freed lane took the three queued")
+        let sixth = Task { try await writer.submit(6) }
+        try #require(try await eventually(every: 0.002) { writer.queuedCount == 1 })
+        #expect(writer.activeLanes == 2, "both lanes are still writing")
+        held.release(1)
+        #expect(try await second.value == 2)
+        // The lane that wrote [2] finishes beside the three writes in flight with one queued: it leaves it and goes idle.
+        try #require(try await eventually(every: 0.002) { writer.activeLanes == 1 })
+        #expect(writer.queuedCount == 1)
+        #expect(held.batches.value.count == 3)
+        let seventh = Task { try await writer.submit(7) }
+        try #require(try await eventually(every: 0.002) { writer.queuedCount == 2 })
+        let eighth = Task { try await writer.submit(8) }
+        try #require(try await eventually(every: 0.002) { held.batches.value.count == 4 })
+        #expect(Set(held.batches.value[3]) == [6, 7, 8], "the third queued write started a lane, which took all three")
+        held.release(2)
+        held.release(3)
+        for (task, value) in zip(waiting + [sixth, seventh, eighth], 3...8) { #expect(try await task.value == value) }
+        #expect(held.mostInFlight.value == 2)
+    }
+
+    /// With nothing else in flight, a single write is written at once: the rule never holds a write back for company.
+    @Test func withNoBatchInFlightASingleWriteIsWrittenAtOnce() async throws {
+        let held = HeldFlush()
+        let writer = Self.writer(lanes: 2, held)
+        let only = Task { try await writer.submit(1) }
+        try #require(try await eventually(every: 0.002) { held.batches.value.count == 1 })
+        #expect(held.batches.value == [[1]])
+        held.release(0)
+        #expect(try await only.value == 1)
+        try #require(try await eventually(every: 0.002) { writer.activeLanes == 0 })
     }
 
     @Test func waitUntilIdleWaitsForEveryLane() async throws {
