@@ -106,7 +106,7 @@ public final class BatchWriter<Item: Sendable, Output: Sendable>: Sendable {
         return accepted
     }
 
-    /// One lane: commits batches until the queue is empty.
+    /// One lane: commits batches until the queue is empty, or leaves a short one to a bigger batch in flight (`mayTake`).
     private func drain() async {
         while true {
             let batch = state.withLock { s -> [Waiting] in
