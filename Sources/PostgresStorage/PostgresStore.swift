@@ -166,10 +166,11 @@ public final class PostgresStore: Service, Sendable {
     /// another, and every write handed over meanwhile waited for all of it. Once the enqueues stopped, the node's whole
     /// queue went through that one transaction at a time, and a `pg-e2e` run left a quarter of the machine's CPU idle.
     /// A second lane writes the next batch while the first is still in flight, once as many writes wait as the first
-    /// holds (`BatchWriter`): 3–46 % more jobs per second in 6 of 7 side-by-side pairs. A third gained nothing more on 2 cores. Two lanes are safe side by side as two nodes' batches
-    /// are: each job's writes are fenced to its own claim, claims skip locked rows, and the only rows two batches both
-    /// write (the personas' reply quota counters) are taken in one order (`AddReplyQuotaUse`, `isolatedOrder`), so
-    /// the second waits for the first's commit instead of deadlocking with it.
+    /// holds (`BatchWriter`): 3–46 % more jobs per second in 6 of 7 side-by-side pairs. A third gained nothing more on
+    /// 2 cores. Two lanes are safe side by side as two nodes' batches are: each job's writes are fenced to its own
+    /// claim, claims skip locked rows, and the only rows two batches both write (the personas' reply quota counters)
+    /// are taken in one order (`AddReplyQuotaUse`, `isolatedOrder`), so the second waits for the first's commit instead
+    /// of deadlocking with it.
     static let groupCommitLanes = 2
 
     /// The store's group commit, made on first use. Its transactions run the queue's prepared statements on their

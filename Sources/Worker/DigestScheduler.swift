@@ -25,17 +25,17 @@ public struct DigestScheduler: Service {
         /// all day would otherwise be summarised again at every pass (every `WORKER_POLL_EVERY`, 3 s by default);
         /// the original's one persona per tick bounded those calls, and a minute-old digest is fresh enough to read.
         public var dailyRefreshAge: Double = 60
-        /// The shortest wait between passes, whatever `interval` says. Why: `serve` passes `WORKER_POLL_EVERY`, the
-        /// job poll's fallback, which an operator may lower for quicker pick-up; a pass reads the recent activity of
-        /// every persona, far more than a job poll, and a digest written a second later is no loss. At 50 ms every node made
+        /// The shortest wait between passes, whatever `interval` says. Why: `serve` passes `WORKER_POLL_EVERY`, the job
+        /// poll's fallback, which an operator may lower for quicker pick-up; a pass reads the recent activity of every
+        /// persona, far more than a job poll, and a digest written a second later is no loss. At 50 ms every node made
         /// twenty such passes a second.
         public var minimumInterval: Double = 1
         /// How far back a pass looks for personas with new activity; every `dailyFullLookEvery` a pass looks at all of
         /// today's. Why: a look reads every activity event of its window, and a pass every `WORKER_POLL_EVERY` on every
-        /// node that read the whole day cost more with every reply the day had (`personaworlds-bench`, part digest-look). A
-        /// persona's digest is due at most `dailyRefreshAge` after its newest activity, well inside the window, so the
-        /// passes between full looks find it; only a persona left due (the batch was full, another node held its lease,
-        /// or its summary failed and the lease had to expire) waits for the next full look.
+        /// node that read the whole day cost more with every reply the day had (`personaworlds-bench`, part
+        /// digest-look). A persona's digest is due at most `dailyRefreshAge` after its newest activity, well inside the
+        /// window, so the passes between full looks find it; only a persona left due (the batch was full, another node
+        /// held its lease, or its summary failed and the lease had to expire) waits for the next full look.
         public var dailyRecentWindow: Double = 600
         public var dailyFullLookEvery: Double = 600
 
@@ -89,8 +89,8 @@ public struct DigestScheduler: Service {
         }
     }
 
-    /// One pass: a batch of daily digests, then a batch of weekly ones. Returns how many digests were written. The daily
-    /// look reads today's activity, or with `fullLook` false the last `dailyRecentWindow` of it.
+    /// One pass: a batch of daily digests, then a batch of weekly ones. Returns how many digests were written. The
+    /// daily look reads today's activity, or with `fullLook` false the last `dailyRecentWindow` of it.
     @discardableResult
     public func tick(fullLook: Bool = true) async -> (daily: Int, weekly: Int) {
         var daily = 0
