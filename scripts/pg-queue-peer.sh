@@ -23,23 +23,29 @@
 #       enqueue  INSERT a PENDING generate_reply job (ON CONFLICT on the active-job index, as ours);
 #       claim    UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING, joined to the
 #                job's persona and post (ours reads them in the claim transaction too);
+#       reads    whether the persona already replied to the post, then the post's thread, one statement each: the
+#                original worker's reads before its LLM call (steps 4 and 5 of its generate_reply), which ours
+#                makes in its claim (one pass over the post's replies);
 #       finish   BEGIN; fenced DONE; INSERT reply; COUNT today's reply quota_events; INSERT quota event;
 #                INSERT reply_generated and thread_participated activity rows; COMMIT  (= writeReply).
-#     A claim that finds nothing (every pending job locked by another client) skips the finish.
+#     A claim that finds nothing (every pending job locked by another client) skips the rest.
 #   * pgbench -n -M prepared -c 4 -j 4 -T $PG_PEER_SECONDS, with synchronous_commit=off (WAL flushed by the
-#     WAL writer, not at commit: the durability class of SQLite WAL + synchronous=NORMAL) and then =on,
-#     each on emptied tables. jobs/s = jobs DONE / run time (= pgbench tps when no claim came back empty).
+#     WAL writer, not at commit: the durability class of SQLite WAL + synchronous=NORMAL), then =on, then =on again
+#     without the two reads (the "lean" peer, the workload this script ran until 2026-12-07, so that figures compare
+#     with earlier runs), each on emptied tables. jobs/s = jobs DONE / run time (= pgbench tps when no claim came
+#     back empty).
 #
 # Output (stdout):
 #   pg-peer: synchronous_commit=off  jobs/s=2059.3
 #   pg-peer: synchronous_commit=on   jobs/s=1564.1
+#   pg-peer: synchronous_commit=on   jobs/s=1702.4 ...  without the worker's two reads
 #   pg-peer: ratio ours/pg(off)=0.57  ours/pg(on)=0.75      (only with OUR_JOBS_PER_SEC set)
 # Any failure prints `pg-peer: SKIP (<reason>)` and the server log's tail, and exits 0.
 #
 # PG_PEER_THEN=script: after the peer's figures, runs `bash script` on the same cluster before it is stopped (make bench
 # runs the PostgreSQL section, scripts/bench-postgres.sh, so), with PG_BIN, PG_CLUSTER_DIR, PG_CLUSTER_PORT,
 # PG_CLUSTER_USER, PG_CLUSTER_LOG and the peer's jobs/s in PG_PEER_RATE_ON and PG_PEER_RATE_OFF exported. When the peer
-# skips, it says that the section is skipped too. max_connections is 100 (the default) so the section's nodes fit.
+# skips, it says that the section is skipped too. The lean peer's =on rate is in PG_PEER_RATE_ON_LEAN. max_connections is 100 (the default) so the section's nodes fit.
 # Knobs: PG_PEER_SECONDS (15 per run), PG_PEER_CLIENTS (4), OUR_JOBS_PER_SEC, PG_PEER_AUTOVACUUM (queue|stock),
 # PG_PEER_PGROOT (/usr/lib/postgresql; point it at an empty directory to exercise the "not installed" path).
 set -Eeuo pipefail
@@ -279,6 +285,12 @@ SELECT coalesce(max(c.id), 0) AS job_id, max(c.post_id) AS post_id, max(c.person
 FROM c LEFT JOIN personas pe ON pe.id = c.persona_id LEFT JOIN posts p ON p.id = c.post_id;
 \gset
 \if :job_id > 0
+\if :worker_reads
+-- the worker's reads before its LLM call, each its own statement (the original's generate_reply, steps 4 and 5):
+-- whether the persona already replied to the post (never, here: every job has its own pair), then the post's thread
+SELECT EXISTS (SELECT 1 FROM replies WHERE post_id = :post_id::text AND persona_id = :persona_id::text) AS replied;
+SELECT id, persona_id, user_id, authored_by, content, created_at FROM replies WHERE post_id = :post_id::text ORDER BY created_at;
+\endif
 -- finish (one transaction): AppDatabase.writeReply
 BEGIN;
 UPDATE jobs SET status = 'DONE', error = NULL, locked_at = NULL, updated_at = now()
@@ -302,8 +314,10 @@ COMMIT;
 SQL
 
 declare -A RATE TPS DONE XACTS
-run() { # synchronous_commit value: one pgbench run on emptied tables; sets RATE/TPS/DONE/XACTS[value]
-  local mode=$1 out="$tmp/pgbench-$1.txt" got tps xacts done
+run() { # synchronous_commit value, worker reads (1|0): one pgbench run on emptied tables; sets RATE/TPS/DONE/XACTS[label]
+  local mode=$1 reads=$2 label=$1 got tps xacts done
+  if [ "$reads" = 0 ]; then label=$1-lean; fi
+  local out="$tmp/pgbench-$label.txt"
   psql_ >/dev/null 2>"$tmp/reset.log" <<SQL || { cat "$tmp/reset.log" >&2; skip "resetting the tables for synchronous_commit=$mode failed"; }
 TRUNCATE jobs, replies, quota_events, persona_activity_events RESTART IDENTITY;
 ALTER SEQUENCE job_slot RESTART;
@@ -316,20 +330,20 @@ SQL
   [ "$got" = "$mode" ] || skip "synchronous_commit is '$got' after the reload, wanted '$mode'"
   # In the background so that a signal stops the run at once (bash runs traps only between foreground commands).
   "$PGBIN/pgbench" -n -M prepared -c "$CLIENTS" -j "$CLIENTS" -T "$SECONDS_PER_RUN" -h "$tmp" -p "$port" -U "$DBUSER" \
-    -f "$tmp/job.sql" postgres >"$out" 2>&1 &
+    -D worker_reads="$reads" -f "$tmp/job.sql" postgres >"$out" 2>&1 &
   bench_pid=$!
-  wait "$bench_pid" || { bench_pid=; tail -15 "$out" | sed 's/^/pg-peer:   /'; skip "pgbench failed (synchronous_commit=$mode)"; }
+  wait "$bench_pid" || { bench_pid=; tail -15 "$out" | sed 's/^/pg-peer:   /'; skip "pgbench failed ($label)"; }
   bench_pid=
   tps=$(sed -nE 's/^tps = ([0-9.]+) \(without initial connection time\).*/\1/p' "$out")
   xacts=$(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' "$out")
   if [ -z "$tps" ] || [ -z "$xacts" ] || [ "$xacts" -eq 0 ]; then
-    tail -15 "$out" | sed 's/^/pg-peer:   /'; skip "no tps line in pgbench's output (synchronous_commit=$mode)"
+    tail -15 "$out" | sed 's/^/pg-peer:   /'; skip "no tps line in pgbench's output ($label)"
   fi
   done=$(psql_ -At -c "SELECT count(*) FROM jobs WHERE status = 'DONE'") || skip "counting DONE jobs failed"
-  TPS[$mode]=$(awk -v t="$tps" 'BEGIN { printf "%.1f", t }')
-  XACTS[$mode]=$xacts
-  DONE[$mode]=$done
-  RATE[$mode]=$(awk -v t="$tps" -v d="$done" -v x="$xacts" 'BEGIN { printf "%.1f", t * d / x }')
+  TPS[$label]=$(awk -v t="$tps" 'BEGIN { printf "%.1f", t }')
+  XACTS[$label]=$xacts
+  DONE[$label]=$done
+  RATE[$label]=$(awk -v t="$tps" -v d="$done" -v x="$xacts" 'BEGIN { printf "%.1f", t * d / x }')
 }
 
 # The peer's indexes on the four queue tables must be schema.sql's (names kept): say so when they drift apart.
@@ -349,14 +363,16 @@ fi
 ver=$("$PGBIN/postgres" --version | awk '{print $3}')
 if [ "$AUTOVACUUM" = queue ]; then av="autovacuum queue-tuned (naptime 1s, jobs vacuumed every 1000 dead rows)"; else av="autovacuum stock"; fi
 say "PostgreSQL $ver, pgbench -M prepared -c $CLIENTS -j $CLIENTS -T $SECONDS_PER_RUN per mode, unix socket, fsync=on, shared_buffers=128MB, $av; $PERSONAS personas, one (post, persona) pair per job"
-run off
-run on
+run off 1
+run on 1
+run on 0
 # The claim should come from the partial pick index, as ours (INDEXED BY idx_jobs_active_pick).
 plan=$(psql_ -At -c "EXPLAIN SELECT id FROM jobs WHERE status IN ('PENDING','FAILED') AND available_at <= now() AND attempts < 5 ORDER BY available_at, created_at, id FOR UPDATE SKIP LOCKED LIMIT 1" 2>/dev/null | grep -o 'idx_[a-z_]*' | head -1) || true
 rows=$(psql_ -At -c 'SELECT count(*) FROM jobs' 2>/dev/null) || rows='?'
-for mode in off on; do
-  printf 'pg-peer: synchronous_commit=%-4s jobs/s=%s   (%s jobs DONE in %s pgbench transactions, tps %s)\n' \
-    "$mode" "${RATE[$mode]}" "${DONE[$mode]}" "${XACTS[$mode]}" "${TPS[$mode]}"
+for label in off on on-lean; do
+  printf 'pg-peer: synchronous_commit=%-4s jobs/s=%s   (%s jobs DONE in %s pgbench transactions, tps %s)%s\n' \
+    "${label%-lean}" "${RATE[$label]}" "${DONE[$label]}" "${XACTS[$label]}" "${TPS[$label]}" \
+    "$([ "$label" = on-lean ] && echo '  without the worker'"'"'s two reads')"
 done
 say "claim plan (after the 'on' run, $rows jobs rows): ${plan:-no index}"
 if [ -n "${OUR_JOBS_PER_SEC:-}" ]; then
@@ -369,7 +385,7 @@ if [ -n "${OUR_JOBS_PER_SEC:-}" ]; then
 fi
 if [ -n "${PG_PEER_THEN:-}" ]; then
   # The PostgreSQL section on this cluster; whatever happens in it, the peer's figures above stand.
-  PG_PEER_RATE_ON=${RATE[on]} PG_PEER_RATE_OFF=${RATE[off]} PG_BIN=$PGBIN PG_CLUSTER_DIR=$tmp PG_CLUSTER_PORT=$port \
+  PG_PEER_RATE_ON=${RATE[on]} PG_PEER_RATE_OFF=${RATE[off]} PG_PEER_RATE_ON_LEAN=${RATE[on-lean]} PG_BIN=$PGBIN PG_CLUSTER_DIR=$tmp PG_CLUSTER_PORT=$port \
     PG_CLUSTER_USER=$DBUSER PG_CLUSTER_LOG=$PG_CLUSTER_LOG bash "$PG_PEER_THEN" ||
     say "the PostgreSQL section ($PG_PEER_THEN) exited with status $?"
 fi

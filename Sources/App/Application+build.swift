@@ -88,6 +88,7 @@ struct AppParts {
     let router: Router<AppRequestContext>
     /// Background services: the worker pool, digest and backup schedulers (when the worker runs), the engine's
     /// housekeeping, the event writer, the node heartbeat, the console's backups and the store closer, which runs last.
+    /// Each under its type's name (`NamedService`).
     let services: [any Service]
     let health: HealthService
     let metrics: AppMetrics
@@ -299,7 +300,7 @@ struct AppParts {
             }
         }
         services += supervision.services
-        return AppParts(router: router, services: services, health: health, metrics: metrics, supervision: supervision, routes: table)
+        return AppParts(router: router, services: services.map(NamedService.init), health: health, metrics: metrics, supervision: supervision, routes: table)
     }
 
     /// The configured LLM provider: the deterministic mock, or OpenAI-compatible over libcurl with the SQLite cache.
