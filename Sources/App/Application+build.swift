@@ -300,7 +300,9 @@ struct AppParts {
             }
         }
         services += supervision.services
-        return AppParts(router: router, services: services.map(NamedService.init), health: health, metrics: metrics, supervision: supervision, routes: table)
+        return AppParts(
+            router: router, services: services.map(NamedService.init), health: health, metrics: metrics, supervision: supervision,
+            routes: table)
     }
 
     /// The configured LLM provider: the deterministic mock, or OpenAI-compatible over libcurl with the SQLite cache.
