@@ -40,9 +40,9 @@
 #     dataset, and start-up time from `serve` to the first 200 on /healthz (scripts/bench-startup.sh).
 #   Postgres peer (scripts/pg-queue-peer.sh; BENCH_PG=0 skips it):
 #    12. the original design's queue on a throwaway PostgreSQL cluster driven by pgbench (same tables and
-#        indexes; enqueue, claim with FOR UPDATE SKIP LOCKED, finish in one transaction), 4 clients,
-#        PG_PEER_SECONDS (15) each with synchronous_commit=off and =on, and our end-to-end rate from 9. over
-#        each. As root it installs Debian's postgresql when missing; without it (or on any Postgres
+#        indexes; enqueue, claim with FOR UPDATE SKIP LOCKED, the worker's two reads, finish in one
+#        transaction), 4 clients, PG_PEER_SECONDS (15) each with synchronous_commit=off and =on (and =on
+#        without the two reads, as before 2026-12-07), and our end-to-end rate from 9. over each. As root it installs Debian's postgresql when missing; without it (or on any Postgres
 #        failure) it prints `pg-peer: SKIP (why)` and the rest of the benchmark stands.
 #   PostgreSQL section (scripts/bench-postgres.sh, on the peer's cluster right after it; its header has the details and
 #   knobs): 13. our reply jobs on PostgreSQL end to end and their ratio to the peer (target >= 3x at the same
