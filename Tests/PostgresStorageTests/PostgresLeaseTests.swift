@@ -9,22 +9,48 @@ import Testing
 /// and never costing a connection or leaving a waiter behind. The pool has one connection, held by an operation the
 /// test releases when it chooses, so "the pool is exhausted" is a fact of the test, not of the machine's speed.
 @Suite(.timeLimit(.minutes(5))) struct PostgresLeaseTests {
-    /// Holds the store's only connection from when `start` returns until `release` is called.
+    /// Holds the store's only connection from when `init` returns until `release` is called.
     final class Holder: Sendable {
+        /// The holder's own wait for the connection is bounded by the store's query timeout (half a second in these
+        /// tests), which a loaded machine can pass while the pool opens its connection; it then tries again, so the
+        /// test starts only once the connection is held, however long that takes, and never waits for a holder that
+        /// gave up.
+        struct NeverHeld: Error {}
+
         private let releaseSignal: AsyncStream<Void>.Continuation
         let task: Task<Void, any Error>
 
-        init(_ store: PostgresStore) async {
-            let (holding, holdingSignal) = AsyncStream.makeStream(of: Void.self)
-            let (release, releaseSignal) = AsyncStream.makeStream(of: Void.self)
-            self.releaseSignal = releaseSignal
-            task = Task {
-                try await store.quick { _ in
-                    holdingSignal.yield()
-                    for await _ in release { break }
+        init(_ store: PostgresStore) async throws {
+            var attempts = 0
+            while true {
+                attempts += 1
+                let (holding, holdingSignal) = AsyncStream.makeStream(of: Void.self)
+                let (release, releaseSignal) = AsyncStream.makeStream(of: Void.self)
+                let task = Task {
+                    // Ends the wait below when the connection was never held (the lease timed out).
+                    defer { holdingSignal.finish() }
+                    try await store.quick { _ in
+                        holdingSignal.yield()
+                        for await _ in release { break }
+                    }
                 }
+                var held = false
+                for await _ in holding {
+                    held = true
+                    break
+                }
+                if held {
+                    self.releaseSignal = releaseSignal
+                    self.task = task
+                    return
+                }
+                do {
+                    try await task.value
+                } catch DatabaseUnavailable.timedOut where attempts < 60 {
+                    continue
+                }
+                throw NeverHeld()
             }
-            for await _ in holding { break }
         }
 
         func release() async throws {
@@ -44,7 +70,7 @@ import Testing
 
     @Test func aWaitForAnExhaustedPoolEndsWithTheTimeoutAtItsBoundAndThePoolServesAfterwards() async throws {
         try await PostgresCluster.shared().withStore(poolSize: 1, queryTimeout: 0.5) { store, _ in
-            let holder = await Holder(store)
+            let holder = try await Holder(store)
             let began = ContinuousClock.now
             let error = await Self.failure { _ = try await store.quick { db in try await db.value("SELECT 1", as: Int.self) } }
             let waited = ContinuousClock.now - began
@@ -68,7 +94,7 @@ import Testing
     /// proves it did.
     @Test func cancellingAWaitEndsItAtOnceWithoutTakingTheConnection() async throws {
         try await PostgresCluster.shared().withStore(poolSize: 1, queryTimeout: 0) { store, _ in
-            let holder = await Holder(store)
+            let holder = try await Holder(store)
             let ran = LockedBox(false)
             let waiter = Task {
                 try await store.quick { _ in ran.mutate { $0 = true } }
@@ -87,7 +113,7 @@ import Testing
 
     @Test func aFreedConnectionGoesToTheLongestWaiter() async throws {
         try await PostgresCluster.shared().withStore(poolSize: 1, queryTimeout: 0) { store, _ in
-            let holder = await Holder(store)
+            let holder = try await Holder(store)
             let order = LockedBox<[String]>([])
             let first = Task { try await store.quick { _ in order.mutate { $0.append("first") } } }
             #expect(try await eventually { store.gate.waiting == 1 })
