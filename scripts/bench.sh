@@ -42,8 +42,9 @@
 #    12. the original design's queue on a throwaway PostgreSQL cluster driven by pgbench (same tables and
 #        indexes; enqueue, claim with FOR UPDATE SKIP LOCKED, the worker's two reads, finish in one
 #        transaction), 4 clients, PG_PEER_SECONDS (15) each with synchronous_commit=off and =on (and =on
-#        without the two reads, as before 2026-12-07), and our end-to-end rate from 9. over each. As root it installs Debian's postgresql when missing; without it (or on any Postgres
-#        failure) it prints `pg-peer: SKIP (why)` and the rest of the benchmark stands.
+#        without the two reads, as before 2026-12-07), and our end-to-end rate from 9. over each. As root it
+#        installs Debian's postgresql when missing; without it (or on any Postgres failure) it prints
+#        `pg-peer: SKIP (why)` and the rest of the benchmark stands.
 #   PostgreSQL section (scripts/bench-postgres.sh, on the peer's cluster right after it; its header has the details and
 #   knobs): 13. our reply jobs on PostgreSQL end to end and their ratio to the peer (target >= 3x at the same
 #       durability); 14. one vs two `serve --worker-only` nodes on one database (two >= one); 15. enqueue on one node →

@@ -45,7 +45,8 @@
 # PG_PEER_THEN=script: after the peer's figures, runs `bash script` on the same cluster before it is stopped (make bench
 # runs the PostgreSQL section, scripts/bench-postgres.sh, so), with PG_BIN, PG_CLUSTER_DIR, PG_CLUSTER_PORT,
 # PG_CLUSTER_USER, PG_CLUSTER_LOG and the peer's jobs/s in PG_PEER_RATE_ON and PG_PEER_RATE_OFF exported. When the peer
-# skips, it says that the section is skipped too. The lean peer's =on rate is in PG_PEER_RATE_ON_LEAN. max_connections is 100 (the default) so the section's nodes fit.
+# skips, it says that the section is skipped too. The lean peer's =on rate is in PG_PEER_RATE_ON_LEAN. max_connections
+# is 100 (the default) so the section's nodes fit.
 # Knobs: PG_PEER_SECONDS (15 per run), PG_PEER_CLIENTS (4), OUR_JOBS_PER_SEC, PG_PEER_AUTOVACUUM (queue|stock),
 # PG_PEER_PGROOT (/usr/lib/postgresql; point it at an empty directory to exercise the "not installed" path).
 set -Eeuo pipefail
@@ -374,7 +375,7 @@ for label in off on on-lean; do
     "${label%-lean}" "${RATE[$label]}" "${DONE[$label]}" "${XACTS[$label]}" "${TPS[$label]}" \
     "$([ "$label" = on-lean ] && echo '  without the worker'"'"'s two reads')"
 done
-say "claim plan (after the 'on' run, $rows jobs rows): ${plan:-no index}"
+say "claim plan (after the last run, $rows jobs rows): ${plan:-no index}"
 if [ -n "${OUR_JOBS_PER_SEC:-}" ]; then
   if [[ $OUR_JOBS_PER_SEC =~ ^[0-9]+([.][0-9]+)?$ ]]; then
     awk -v o="$OUR_JOBS_PER_SEC" -v a="${RATE[off]}" -v b="${RATE[on]}" \
