@@ -9,8 +9,9 @@ import Storage
 /// fast as one. The two are measured side by side, `pairs` times, alternating which goes first (1-2, 2-1, 1-2, ...),
 /// and the target is judged on the median of the pairs' ratios: this machine's speed moves by a fifth between runs
 /// seconds apart, more than the two differ, so one ratio of two runs measured one after the other was a coin toss.
-/// Each run has an empty database of its own (`procs<nodes>_<pair>`). Its end is seen by polling, every 20 ms, the count of
-/// active jobs (through the status index), not a summary of the whole table, which cost the server 3 ms a poll.
+/// Each run has an empty database of its own (`procs<nodes>_<pair>`). Its end is seen by asking the count of active jobs
+/// (through the status index), not a summary of the whole table, seldom while many are left (`waitUntilDrained`). The
+/// nodes' CPU time per job (their rusage) is printed beside each rate: whether two nodes spend more per job.
 func benchmarkPostgresWorkerNodes(_ target: PostgresBenchTarget, binary: String, jobs: Int, pairs: Int, logger: Logger) async throws {
     var ratios: [Double] = []
     for pair in 0..<pairs {
@@ -43,24 +44,24 @@ private func runWorkerNodes(
             postID: post, personaIDs: ids.personas, userID: ids.user, payloadExtra: [:], maxAttempts: 5, now: clock.now()
         ).enqueued
     }
+    let cpuBefore = childrenCPUSeconds()
     let start = Monotonic.nanos()
     let workers = try (0..<nodes).map { _ in
         try launchWorkerNode(binary: binary, environment: ["DATABASE_URL": target.url(part)])
     }
-    while try await db.queueDepth(maxAttempts: 5).values.reduce(0, +) > 0 {
-        if Double(Monotonic.nanos() - start) / 1e9 > 300 { break }
-        try await Task.sleep(nanoseconds: 20_000_000)
+    let seconds = try await waitUntilDrained(total: total, start: start) {
+        try await db.queueDepth(maxAttempts: 5).values.reduce(0, +)
     }
-    let seconds = Double(Monotonic.nanos() - start) / 1e9
     for worker in workers {
         worker.terminate()
         worker.waitUntilExit()
     }
+    let cpu = childrenCPUSeconds() - cpuBefore
     let (done, rate) = try await closeRun(db, seconds: seconds)
     print(
         String(
             format:
-                "bench: pg %d × serve --worker-only (WORKER_CONCURRENCY=4 each) on one database: %8.0f jobs/s (%d of %d jobs in %.2f s, incl. start-up; pair %d)",
-            nodes, rate, done, total, seconds, pair))
+                "bench: pg %d × serve --worker-only (WORKER_CONCURRENCY=4 each) on one database: %8.0f jobs/s (%d of %d jobs in %.2f s, incl. start-up; pair %d), nodes' CPU %.0f µs/job",
+            nodes, rate, done, total, seconds, pair, cpu * 1e6 / Double(max(1, done))))
     return rate
 }

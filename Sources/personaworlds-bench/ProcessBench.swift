@@ -65,12 +65,10 @@ private func workerProcessRun(binary: String, jobs: Int, processes: Int, label: 
     let start = Monotonic.nanos()
     let workers = try (0..<processes).map { _ in try launchWorkerNode(binary: binary, environment: ["DATABASE_PATH": path]) }
     var done = 0
-    while done < total {
-        try await Task.sleep(nanoseconds: 20_000_000)
+    let seconds = try await waitUntilDrained(total: total, start: start) {
         done = try await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM jobs WHERE status = 'DONE'") ?? 0 }
-        if Double(Monotonic.nanos() - start) / 1e9 > 300 { break }
+        return total - done
     }
-    let seconds = Double(Monotonic.nanos() - start) / 1e9
     for worker in workers {
         worker.terminate()
         worker.waitUntilExit()
@@ -82,7 +80,7 @@ private func workerProcessRun(binary: String, jobs: Int, processes: Int, label: 
 }
 
 /// User + system seconds of this process's waited-for children (the worker processes once they have exited).
-private func childrenCPUSeconds() -> Double {
+func childrenCPUSeconds() -> Double {
     var usage = rusage()
     getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
