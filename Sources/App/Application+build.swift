@@ -143,8 +143,10 @@ struct AppParts {
         let sessions = BrowserSessions(
             auth: auth, csrf: CSRFGuard(secret: secret, origins: SiteOrigins(config: config)), cookie: SessionCookie(secure: config.secureCookies))
         let flow = LoginFlow(service: auth, limiter: limiter)
+        // A worker-only node never serves its router (its monitoring port has a router of its own), so it does not parse
+        // the page templates: a tenth of its start-up's CPU, paid again by every node started.
         let kit = PageKit(
-            renderer: try PageRenderer(), assets: WebAssets(), auth: auth, csrf: sessions.csrf,
+            renderer: try deps.servesHTTP ? PageRenderer() : PageRenderer(files: [:]), assets: WebAssets(), auth: auth, csrf: sessions.csrf,
             shareBase: config.shareBase, forms: PageForms(csrf: sessions.csrf, limits: limits, limiter: limiter))
 
         let table = RouteTable()

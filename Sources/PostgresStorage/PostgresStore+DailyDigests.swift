@@ -14,7 +14,6 @@ extension PostgresStore {
         now: Timestamp, holder: String, lease: Double, limit: Int, staleBefore: Timestamp, activitySince: Timestamp
     ) async throws -> [DailyDigestWork] {
         let date = now.dateString
-        let dayStart = DailyQuota.windowStart(now)
         let lookStart = DailyDigestRules.lookStart(now: now, activitySince: activitySince)
         let query: PostgresQuery = """
             SELECT pe.id, pe.name, pe.bio, pe.tone, pe.preferred_language, d.summary, d.stats::text
@@ -42,10 +41,29 @@ extension PostgresStore {
                 work.append(
                     DailyDigestWork(
                         persona: LLMPersona(id: persona.lower, name: name, bio: bio, tone: tone), language: language, date: date,
-                        snapshotAt: now,
-                        activity: try await Self.dayActivity(db, personaID: persona, since: dayStart), existing: existing))
+                        claimedAt: now, existing: existing))
             }
             return work
+        }
+    }
+
+    /// The persona's activity from `since` on, outside a transaction: the claimed leases' row locks are not held while
+    /// it is read, so another node's scheduler claiming the same personas does not wait on it.
+    public func personaDayActivity(personaID: String, since: Timestamp) async throws -> PersonaDayActivity {
+        guard let persona = StoreID.parse(personaID) else { return PersonaDayActivity() }
+        return try await quick { db in try await Self.dayActivity(db, personaID: persona, since: since) }
+    }
+
+    /// Deletes the daily leases `holder` still holds among `personaIDs` for `date`, in one statement.
+    public func releaseDailyDigests(personaIDs: [String], date: String, holder: String) async throws {
+        let personas = personaIDs.compactMap(StoreID.parse)
+        guard !personas.isEmpty else { return }
+        _ = try await quick { db in
+            try await db.execute(
+                """
+                DELETE FROM digest_leases
+                WHERE kind = \(DigestKind.daily.rawValue) AND subject_id = ANY(\(personas)) AND period = \(SQLDate(date)) AND holder = \(holder)
+                """)
         }
     }
 

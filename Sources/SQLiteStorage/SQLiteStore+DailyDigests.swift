@@ -45,10 +45,24 @@ extension SQLiteStore {
                 work.append(
                     DailyDigestWork(
                         persona: LLMPersona(id: id, name: row["name"], bio: row["bio"], tone: row["tone"]),
-                        language: row["preferred_language"], date: date, snapshotAt: now,
-                        activity: try Self.dayActivity(db, personaID: id, since: dayStart.storageString), existing: existing))
+                        language: row["preferred_language"], date: date, claimedAt: now, existing: existing))
             }
             return work
+        }
+    }
+
+    /// The persona's activity from `since` on, on a reader: the claim's write lock is not held while it is read.
+    public func personaDayActivity(personaID: String, since: Timestamp) async throws -> PersonaDayActivity {
+        try await read { db in try Self.dayActivity(db, personaID: personaID, since: since.storageString) }
+    }
+
+    /// Deletes the daily leases `holder` still holds among `personaIDs` for `date`, in one transaction.
+    public func releaseDailyDigests(personaIDs: [String], date: String, holder: String) async throws {
+        guard !personaIDs.isEmpty else { return }
+        try await write { db in
+            let statement = try db.cachedStatement(
+                sql: "DELETE FROM digest_leases WHERE kind = ? AND subject_id = ? AND period = ? AND holder = ?")
+            for persona in personaIDs { try statement.execute(arguments: [DigestKind.daily.rawValue, persona, date, holder]) }
         }
     }
 

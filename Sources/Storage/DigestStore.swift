@@ -6,13 +6,21 @@ import Domain
 public protocol DigestStore: Sendable {
     /// Claims up to `limit` personas with activity today whose digest for today is missing, or older than their newest
     /// activity today and written at or before `staleBefore` (a digest is refreshed at most once per refresh age),
-    /// oldest first, with the day's activity read in the same transaction. Only personas with activity at or after
-    /// `activitySince` are looked at (`DailyDigestRules.lookStart`: never before today's start), so a look reads the
-    /// activity events of its window and no more; the day's whole activity is read for the personas claimed.
+    /// oldest first. Only personas with activity at or after `activitySince` are looked at (`DailyDigestRules.lookStart`:
+    /// never before today's start), so a look reads the activity events of its window and no more. The claim's write
+    /// transaction takes the leases and nothing else: each persona's day is read afterwards (`personaDayActivity`),
+    /// because a write transaction held across those reads kept every other writer waiting (on SQLite, all of them;
+    /// on PostgreSQL, another node's scheduler claiming the same personas).
     func claimDailyDigests(
         now: Timestamp, holder: String, lease: Double, limit: Int, staleBefore: Timestamp, activitySince: Timestamp
     ) async throws
         -> [DailyDigestWork]
+    /// The persona's activity from `since` (the start of its digest's day) on, read outside any write transaction.
+    func personaDayActivity(personaID: String, since: Timestamp) async throws -> PersonaDayActivity
+    /// Gives back the daily-digest leases `holder` still holds for `personaIDs` on `date` (at most a claim's batch), so
+    /// the next pass can take them at once instead of after the lease's expiry; a lease that passed to another holder
+    /// is left alone.
+    func releaseDailyDigests(personaIDs: [String], date: String, holder: String) async throws
     /// Writes the digest if `holder` still holds the lease and it differs from the stored one, then releases the lease.
     func finishDailyDigest(
         personaID: String, date: String, summary: String, stats: String, holder: String, snapshotAt: Timestamp, now: Timestamp

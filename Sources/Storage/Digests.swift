@@ -6,27 +6,22 @@ public enum DigestKind: String, Sendable { case daily, weekly }
 /// How finishing a digest ended.
 public enum DigestWrite: Sendable, Equatable { case written, unchanged, lostLease }
 
-/// A persona's day to summarise, claimed for a holder.
+/// A persona's day to summarise, claimed for a holder. Its activity is read after the claim's transaction
+/// (`DigestStore.personaDayActivity`), not inside it.
 public struct DailyDigestWork: Sendable {
     public let persona: LLMPersona
     public let language: String
     public let date: String
-    /// When the activity was read; the digest is stamped with it, so activity that lands while the summary
-    /// is being written is newer than the row and makes it due again.
-    public let snapshotAt: Timestamp
-    public let activity: PersonaDayActivity
+    /// When the claim was made; the day to summarise is the UTC day it falls in.
+    public let claimedAt: Timestamp
     /// The stored digest of that day, if any: (summary, stats JSON).
     public let existing: (summary: String, stats: String)?
 
-    public init(
-        persona: LLMPersona, language: String, date: String, snapshotAt: Timestamp, activity: PersonaDayActivity,
-        existing: (summary: String, stats: String)?
-    ) {
+    public init(persona: LLMPersona, language: String, date: String, claimedAt: Timestamp, existing: (summary: String, stats: String)?) {
         self.persona = persona
         self.language = language
         self.date = date
-        self.snapshotAt = snapshotAt
-        self.activity = activity
+        self.claimedAt = claimedAt
         self.existing = existing
     }
 }

@@ -39,6 +39,13 @@ public struct DigestScheduler: Service {
         public var dailyRecentWindow: Double = 600
         public var dailyFullLookEvery: Double = 600
 
+        /// When the last full look was, after a pass at `now`: a full look counts only if its daily look ran to the end.
+        /// Why: a look that failed (the database did not answer) saw nothing, and the passes until the next full look
+        /// read the recent window only, so a persona left due from earlier in the day would wait for it.
+        public func lastFullLook(after pass: Pass, fullLook: Bool, at now: Timestamp, previous: Timestamp?) -> Timestamp? {
+            fullLook && pass.dailyLooked ? now : previous
+        }
+
         /// The wait between two passes.
         public var passInterval: Double { max(interval, minimumInterval) }
 
@@ -77,8 +84,8 @@ public struct DigestScheduler: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = clock.now()
             let fullLook = settings.isFullLook(now: now, lastFullLook: lastFullLook)
-            _ = await tick(fullLook: fullLook)
-            if fullLook { lastFullLook = now }
+            let pass = await tick(fullLook: fullLook)
+            lastFullLook = settings.lastFullLook(after: pass, fullLook: fullLook, at: now, previous: lastFullLook)
             passes += 1
             // Weekly leases double as "checked until" markers; past weeks' leases are dead weight, dropped now and then.
             if passes % 1000 == 1 { try? await store.purgeDigestLeases(before: clock.now().adding(seconds: -86_400)) }
@@ -89,42 +96,79 @@ public struct DigestScheduler: Service {
         }
     }
 
-    /// One pass: a batch of daily digests, then a batch of weekly ones. Returns how many digests were written. The
-    /// daily look reads today's activity, or with `fullLook` false the last `dailyRecentWindow` of it.
-    @discardableResult
-    public func tick(fullLook: Bool = true) async -> (daily: Int, weekly: Int) {
-        var daily = 0
-        var weekly = 0
-        do { daily = try await runDaily(fullLook: fullLook) } catch {
-            logger.warning("daily_digest_failed", metadata: ["detail": .string("\(error)")])
+    /// What one pass did: the digests it wrote, and whether its daily look at the activity ran to the end.
+    public struct Pass: Sendable, Equatable {
+        public var daily = 0
+        public var weekly = 0
+        public var dailyLooked = false
+
+        public init(daily: Int = 0, weekly: Int = 0, dailyLooked: Bool = false) {
+            self.daily = daily
+            self.weekly = weekly
+            self.dailyLooked = dailyLooked
         }
-        do { weekly = try await runWeekly() } catch { logger.warning("weekly_digest_failed", metadata: ["detail": .string("\(error)")]) }
-        return (daily, weekly)
     }
 
+    /// One pass: a batch of daily digests, then a batch of weekly ones. The daily look reads today's activity, or with
+    /// `fullLook` false the last `dailyRecentWindow` of it.
+    @discardableResult
+    public func tick(fullLook: Bool = true) async -> Pass {
+        var pass = Pass()
+        do {
+            pass.daily = try await runDaily(fullLook: fullLook)
+            pass.dailyLooked = true
+        } catch {
+            logger.warning("daily_digest_failed", metadata: ["detail": .string("\(error)")])
+        }
+        do { pass.weekly = try await runWeekly() } catch {
+            logger.warning("weekly_digest_failed", metadata: ["detail": .string("\(error)")])
+        }
+        return pass
+    }
+
+    /// Claims a batch of due personas, then for each reads its day (outside the claim's transaction), summarises it
+    /// and writes it. When a read or write fails, the leases not yet finished are given back before the error ends
+    /// the pass, so the next pass retries them instead of waiting out the lease.
     func runDaily(fullLook: Bool) async throws -> Int {
         let now = clock.now()
         let work = try await store.claimDailyDigests(
             now: now, holder: holder, lease: settings.lease, limit: settings.batch, staleBefore: now.adding(seconds: -settings.dailyRefreshAge),
             activitySince: fullLook ? DailyQuota.windowStart(now) : now.adding(seconds: -settings.dailyRecentWindow))
         var written = 0
-        for item in work {
-            guard let summary = await dailySummary(item) else { continue }
-            let stats = DailyDigestRules.encodeStats(item.activity)
-            if try await store.finishDailyDigest(
-                personaID: item.persona.id, date: item.date, summary: summary, stats: stats,
-                holder: holder, snapshotAt: item.snapshotAt, now: clock.now()) == .written
-            {
-                written += 1
-                logger.info("digest_written", metadata: ["kind": "daily", "subject": .string(item.persona.id), "period": .string(item.date)])
+        for (index, item) in work.enumerated() {
+            do {
+                if try await writeDaily(item) { written += 1 }
+            } catch {
+                let unfinished = work[index...]
+                do {
+                    try await store.releaseDailyDigests(personaIDs: unfinished.map(\.persona.id), date: item.date, holder: holder)
+                } catch {
+                    logger.warning("daily_digest_release_failed", metadata: ["count": "\(unfinished.count)", "detail": .string("\(error)")])
+                }
+                throw error
             }
         }
         return written
     }
 
+    /// One claimed persona's digest: its day read now (the digest is stamped with that moment, so activity that lands
+    /// while the summary is written is newer than the row and makes it due again), summarised, and written under the
+    /// lease. False when the provider failed (nothing is written; the lease expires and a later pass retries) or the
+    /// write found the digest unchanged or the lease lost.
+    private func writeDaily(_ item: DailyDigestWork) async throws -> Bool {
+        let readAt = clock.now()
+        let activity = try await store.personaDayActivity(personaID: item.persona.id, since: DailyQuota.windowStart(item.claimedAt))
+        guard let summary = await dailySummary(item, activity: activity) else { return false }
+        let result = try await store.finishDailyDigest(
+            personaID: item.persona.id, date: item.date, summary: summary, stats: DailyDigestRules.encodeStats(activity),
+            holder: holder, snapshotAt: readAt, now: clock.now())
+        guard result == .written else { return false }
+        logger.info("digest_written", metadata: ["kind": "daily", "subject": .string(item.persona.id), "period": .string(item.date)])
+        return true
+    }
+
     /// The day's summary, or nil when the provider failed (nothing is written then; a later tick retries).
-    func dailySummary(_ item: DailyDigestWork) async -> String? {
-        let activity = item.activity
+    func dailySummary(_ item: DailyDigestWork, activity: PersonaDayActivity) async -> String? {
         guard activity.hasActivity else { return DailyDigestRules.noActivityText(language: item.language).truncatedRunes(settings.summaryMaxLength) }
         let threads = activity.threads.map {
             LLMThreadActivity(

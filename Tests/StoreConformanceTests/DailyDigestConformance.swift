@@ -17,17 +17,18 @@ import Testing
         let work = try await f.store.claimDailyDigests(now: f.now, holder: "h1", lease: 60, limit: 10)
         #expect(work.map(\.persona.id) == [active.id], "a persona without activity today needs no row")
         let item = try #require(work.first)
-        #expect(item.persona.name == "Active" && item.language == "en" && item.date == f.now.dateString && item.snapshotAt == f.now)
+        #expect(item.persona.name == "Active" && item.language == "en" && item.date == f.now.dateString && item.claimedAt == f.now)
         #expect(item.existing == nil)
-        #expect(item.activity.posts == 1 && item.activity.replies == 0)
-        #expect(item.activity.threads.map(\.postID) == [post.id])
+        let activity = try await f.store.personaDayActivity(personaID: active.id, since: DailyQuota.windowStart(item.claimedAt))
+        #expect(activity.posts == 1 && activity.replies == 0)
+        #expect(activity.threads.map(\.postID) == [post.id])
         #expect(try await f.store.claimDailyDigests(now: f.now, holder: "h2", lease: 60, limit: 10).isEmpty, "held by h1")
 
         let write = try await f.store.finishDailyDigest(
-            personaID: active.id, date: item.date, summary: "A busy day.", stats: #"{"posts":1}"#, holder: "h1", snapshotAt: item.snapshotAt,
+            personaID: active.id, date: item.date, summary: "A busy day.", stats: #"{"posts":1}"#, holder: "h1", snapshotAt: item.claimedAt,
             now: f.now)
         #expect(write == .written)
-        let stored = StoredPersonaDigest(date: item.date, summary: "A busy day.", stats: #"{"posts":1}"#, updatedAt: item.snapshotAt)
+        let stored = StoredPersonaDigest(date: item.date, summary: "A busy day.", stats: #"{"posts":1}"#, updatedAt: item.claimedAt)
         #expect(try await f.store.personaDigest(personaID: active.id, date: item.date) == stored)
         #expect(
             try await f.store.claimDailyDigests(now: f.now, holder: "h2", lease: 60, limit: 10).isEmpty, "written and not older than the activity")
@@ -36,13 +37,13 @@ import Testing
         _ = try await f.publishedPost(by: active, content: "Another.")
         f.advance(10)
         let again = try #require(try await f.store.claimDailyDigests(now: f.now, holder: "h2", lease: 60, limit: 10).first, "the lease was released")
-        #expect(again.activity.posts == 2)
+        #expect(try await f.store.personaDayActivity(personaID: active.id, since: DailyQuota.windowStart(again.claimedAt)).posts == 2)
         #expect(again.existing?.summary == "A busy day." && again.existing?.stats == #"{"posts":1}"#)
         let unchanged = try await f.store.finishDailyDigest(
-            personaID: active.id, date: again.date, summary: "A busy day.", stats: #"{"posts":1}"#, holder: "h2", snapshotAt: again.snapshotAt,
+            personaID: active.id, date: again.date, summary: "A busy day.", stats: #"{"posts":1}"#, holder: "h2", snapshotAt: again.claimedAt,
             now: f.now)
         #expect(unchanged == .unchanged)
-        #expect(try await f.store.personaDigest(personaID: active.id, date: nil)?.updatedAt == again.snapshotAt, "only the freshness moved")
+        #expect(try await f.store.personaDigest(personaID: active.id, date: nil)?.updatedAt == again.claimedAt, "only the freshness moved")
         #expect(try await f.store.claimDailyDigests(now: f.now, holder: "h3", lease: 60, limit: 10).isEmpty)
     }
 
@@ -58,7 +59,7 @@ import Testing
         let item = try #require(
             try await f.store.claimDailyDigests(now: f.now, holder: "h", lease: 60, limit: 10, staleBefore: f.now.adding(seconds: -60)).first,
             "the first digest of the day does not wait for the refresh age")
-        let writtenAt = item.snapshotAt
+        let writtenAt = item.claimedAt
         #expect(
             try await f.store.finishDailyDigest(
                 personaID: written.id, date: item.date, summary: "One post.", stats: #"{"posts":1}"#, holder: "h", snapshotAt: writtenAt,
@@ -72,7 +73,7 @@ import Testing
             let work = try await f.store.claimDailyDigests(now: f.now, holder: "h", lease: 60, limit: 10, staleBefore: staleBefore)
             for item in work {
                 _ = try await f.store.finishDailyDigest(
-                    personaID: item.persona.id, date: item.date, summary: "s", stats: "{}", holder: "h", snapshotAt: item.snapshotAt, now: f.now)
+                    personaID: item.persona.id, date: item.date, summary: "s", stats: "{}", holder: "h", snapshotAt: item.claimedAt, now: f.now)
             }
             return work.map(\.persona.id)
         }
@@ -120,9 +121,24 @@ import Testing
         }
         let windowed = try await look(since: f.now.adding(seconds: -600), holder: "a")
         #expect(windowed.map(\.persona.id) == [recent.id], "activity 701 s ago is outside a 600 s window")
-        #expect(windowed.first?.activity.posts == 2, "the claimed persona's whole day, not only the window's")
+        let day = try await f.store.personaDayActivity(personaID: recent.id, since: DailyQuota.windowStart(try #require(windowed.first).claimedAt))
+        #expect(day.posts == 2, "the claimed persona's whole day, not only the window's")
         let full = try await look(since: f.now.adding(seconds: -2 * 86_400), holder: "b")
         #expect(full.map(\.persona.id) == [earlier.id], "from before today: today's start; the recent persona is leased to a")
+    }
+
+    /// A persona's day is read from `since` on: yesterday's activity is not today's.
+    @Test(arguments: StoreBackend.available)
+    func aPersonasDayActivityCountsOnlyWhatHappenedSinceTheDaysStart(backend: StoreBackend) async throws {
+        let f = try await StoreFixture(backend)
+        let owner = try await f.user()
+        let persona = try await f.persona(of: owner, name: "Busy")
+        _ = try await f.publishedPost(by: persona, at: f.now.startOfDay.adding(seconds: -1))
+        _ = try await f.publishedPost(by: persona, at: f.now.startOfDay)
+        _ = try await f.publishedPost(by: persona)
+        #expect(try await f.store.personaDayActivity(personaID: persona.id, since: f.now.startOfDay).posts == 2)
+        #expect(try await f.store.personaDayActivity(personaID: persona.id, since: f.now.startOfDay.adding(seconds: -86_400)).posts == 3)
+        #expect(try await f.store.personaDayActivity(personaID: "not-an-id", since: f.now.startOfDay) == PersonaDayActivity())
     }
 
     @Test(arguments: StoreBackend.available)

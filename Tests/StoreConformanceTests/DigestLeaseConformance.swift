@@ -18,6 +18,27 @@ import Testing
         return personas
     }
 
+    /// A scheduler whose read after its claim failed gives its leases back: the personas are claimable at once, not
+    /// after the lease's expiry, and a lease that passed to another holder (or another day's) is left alone.
+    @Test(arguments: StoreBackend.available)
+    func releasedDailyLeasesAreClaimableAtOnceAndOnlyTheHoldersOwnAreReleased(backend: StoreBackend) async throws {
+        let f = try await StoreFixture(backend)
+        let personas = try await Self.activePersonas(f, 3)
+        let held = try await f.store.claimDailyDigests(now: f.now, holder: "h1", lease: 60, limit: 2)
+        #expect(held.count == 2)
+        let other = try await f.store.claimDailyDigests(now: f.now, holder: "h2", lease: 60, limit: 10)
+        #expect(other.map(\.persona.id) == personas.map(\.id).filter { id in !held.contains { $0.persona.id == id } })
+        let everyone = personas.map(\.id)
+        try await f.store.releaseDailyDigests(personaIDs: everyone, date: f.now.startOfDay.adding(seconds: -1).dateString, holder: "h1")
+        #expect(try await f.store.claimDailyDigests(now: f.now, holder: "h3", lease: 60, limit: 10).isEmpty, "yesterday's: nothing released")
+        try await f.store.releaseDailyDigests(personaIDs: everyone, date: f.now.dateString, holder: "h1")
+        let retaken = try await f.store.claimDailyDigests(now: f.now, holder: "h3", lease: 60, limit: 10)
+        #expect(Set(retaken.map(\.persona.id)) == Set(held.map(\.persona.id)), "h1's two are free again; h2's is still held")
+        try await f.store.releaseDailyDigests(personaIDs: [], date: f.now.dateString, holder: "h3")
+        try await f.store.releaseDailyDigests(personaIDs: ["not-an-id"], date: f.now.dateString, holder: "h3")
+        #expect(try await f.store.claimDailyDigests(now: f.now, holder: "h4", lease: 60, limit: 10).isEmpty, "nothing else was released")
+    }
+
     @Test(arguments: StoreBackend.available)
     func anExpiredDailyLeaseIsTakenOverAndTheHolderThatLostItWritesNothing(backend: StoreBackend) async throws {
         let f = try await StoreFixture(backend)
@@ -29,11 +50,11 @@ import Testing
         let taken = try #require(try await f.store.claimDailyDigests(now: f.now, holder: "h2", lease: 60, limit: 10).first)
         #expect(taken.persona.id == persona.id)
         let lost = try await f.store.finishDailyDigest(
-            personaID: persona.id, date: old.date, summary: "stale", stats: "{}", holder: "h1", snapshotAt: old.snapshotAt, now: f.now)
+            personaID: persona.id, date: old.date, summary: "stale", stats: "{}", holder: "h1", snapshotAt: old.claimedAt, now: f.now)
         #expect(lost == .lostLease)
         #expect(try await f.store.personaDigest(personaID: persona.id, date: nil) == nil, "the stale holder wrote nothing")
         let won = try await f.store.finishDailyDigest(
-            personaID: persona.id, date: taken.date, summary: "fresh", stats: "{}", holder: "h2", snapshotAt: taken.snapshotAt, now: f.now)
+            personaID: persona.id, date: taken.date, summary: "fresh", stats: "{}", holder: "h2", snapshotAt: taken.claimedAt, now: f.now)
         #expect(won == .written)
         #expect(try await f.store.personaDigest(personaID: persona.id, date: nil)?.summary == "fresh")
     }
@@ -45,7 +66,7 @@ import Testing
         let item = try #require(try await f.store.claimDailyDigests(now: f.now, holder: "h1", lease: 60, limit: 10).first)
         f.advance(60)
         let write = try await f.store.finishDailyDigest(
-            personaID: persona.id, date: item.date, summary: "late", stats: "{}", holder: "h1", snapshotAt: item.snapshotAt, now: f.now)
+            personaID: persona.id, date: item.date, summary: "late", stats: "{}", holder: "h1", snapshotAt: item.claimedAt, now: f.now)
         #expect(write == .lostLease)
         #expect(try await f.store.personaDigest(personaID: persona.id, date: nil) == nil)
     }
@@ -61,7 +82,7 @@ import Testing
         let free = try await f.store.claimDailyDigests(now: f.now, holder: "h2", lease: 60, limit: 10)
         #expect(free.map(\.persona.id) == [short.persona.id], "the expired lease is free, the live one kept")
         let write = try await f.store.finishDailyDigest(
-            personaID: long.persona.id, date: long.date, summary: "s", stats: "{}", holder: "h1", snapshotAt: long.snapshotAt, now: f.now)
+            personaID: long.persona.id, date: long.date, summary: "s", stats: "{}", holder: "h1", snapshotAt: long.claimedAt, now: f.now)
         #expect(write == .written)
     }
 
@@ -96,7 +117,7 @@ import Testing
             let item = n < 10 ? old[n] : new[n - 10]
             let holder = n < 10 ? "old" : "new"
             return try await f.store.finishDailyDigest(
-                personaID: item.persona.id, date: item.date, summary: holder, stats: "{}", holder: holder, snapshotAt: item.snapshotAt,
+                personaID: item.persona.id, date: item.date, summary: holder, stats: "{}", holder: holder, snapshotAt: item.claimedAt,
                 now: f.now)
         }
         let writes = try outcomes.map { try $0.get() }

@@ -25,7 +25,8 @@ import Testing
         #expect(try await f.store.quotaUsage(personaID: scene.persona.id, kind: .reply, now: f.now) == 1)
         #expect(try await f.depth() == 1, "only the next job is still active")
         let work = try await f.store.claimDailyDigests(now: f.now, holder: "check", lease: 60, limit: 10)
-        let activity = try #require(work.first { $0.persona.id == scene.persona.id }?.activity)
+        #expect(work.contains { $0.persona.id == scene.persona.id }, "its digest is due")
+        let activity = try await f.store.personaDayActivity(personaID: scene.persona.id, since: f.now.startOfDay)
         #expect(activity.replies == 1 && activity.posts == 1, "a reply_generated row beside the approved post's post_created")
     }
 
