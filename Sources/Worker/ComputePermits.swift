@@ -1,4 +1,5 @@
 import Domain
+import Storage
 import Synchronization
 
 /// The compute slots of a worker pool: at most `WORKER_CONCURRENCY` jobs run their handler's work (the LLM call) at
@@ -13,10 +14,13 @@ public final class ComputePermits: Sendable {
         var free: Int
         /// Loops holding a chained job, served first.
         var holders: [CheckedContinuation<Bool, Never>] = []
-        /// Loops that want to claim.
-        var claimers: [CheckedContinuation<Bool, Never>] = []
+        /// Loops that want to claim, each with the mailbox another loop's claim may hand it a job in (`handOut`).
+        var claimers: [(continuation: CheckedContinuation<Bool, Never>, mailbox: ClaimMailbox?)] = []
         /// Finishing writes in flight that will bring a chained job (`reserveChain`).
         var chainsPending = 0
+        /// Jobs claims in flight will hand to loops waiting to claim (`jobsForWaitingClaimers`), so that two claims at
+        /// once do not both take a job for the same waiting loop.
+        var promised = 0
         /// A moving average of the seconds a job computes (claim to hand-off).
         var meanCompute = 0.0
         var closed = false
@@ -35,12 +39,14 @@ public final class ComputePermits: Sendable {
     }
 
     /// Waits for a slot to claim a job with; false once the pool is closing (`close`), then the caller takes no job.
-    public func acquire() async -> Bool { await wait(holding: false) }
+    /// With a `mailbox`, another loop's claim may hand this loop a job while it waits (`handOut`): it is then served
+    /// as a loop holding a job, and finds the job in the mailbox (also when false is returned: it must give it back).
+    public func acquire(_ mailbox: ClaimMailbox? = nil) async -> Bool { await wait(holding: false, mailbox: mailbox) }
 
     /// Waits for a slot for a chained job the loop holds (served before loops that want to claim); false when closing.
-    public func acquireForHeldJob() async -> Bool { await wait(holding: true) }
+    public func acquireForHeldJob() async -> Bool { await wait(holding: true, mailbox: nil) }
 
-    private func wait(holding: Bool) async -> Bool {
+    private func wait(holding: Bool, mailbox: ClaimMailbox?) async -> Bool {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 let granted: Bool? = state.withLock { s in
@@ -49,7 +55,7 @@ public final class ComputePermits: Sendable {
                         s.free -= 1
                         return true
                     }
-                    if holding { s.holders.append(continuation) } else { s.claimers.append(continuation) }
+                    if holding { s.holders.append(continuation) } else { s.claimers.append((continuation, mailbox)) }
                     return nil
                 }
                 if let granted { continuation.resume(returning: granted) }
@@ -64,7 +70,7 @@ public final class ComputePermits: Sendable {
         let waiter: CheckedContinuation<Bool, Never>? = state.withLock { s in
             if !s.closed {
                 if !s.holders.isEmpty { return s.holders.removeFirst() }
-                if !s.claimers.isEmpty { return s.claimers.removeFirst() }
+                if !s.claimers.isEmpty { return s.claimers.removeFirst().continuation }
             }
             s.free += 1
             return nil
@@ -78,12 +84,61 @@ public final class ComputePermits: Sendable {
     public func reserveChain() -> Bool {
         state.withLock { s in
             guard !s.closed else { return false }
-            let ahead = s.holders.count + s.chainsPending
-            let rounds = ahead < s.free ? 0 : (ahead - s.free) / capacity + 1
-            guard Double(rounds) * s.meanCompute <= Self.chainWaitBound else { return false }
+            guard startsSoon(s, after: 0) else { return false }
             s.chainsPending += 1
             return true
         }
+    }
+
+    /// Whether a job bound for a slot behind those already bound (holders, pending chains) and `after` more would
+    /// start within `chainWaitBound` at the recent compute time.
+    private func startsSoon(_ s: State, after extra: Int) -> Bool {
+        let ahead = s.holders.count + s.chainsPending + extra
+        let rounds = ahead < s.free ? 0 : (ahead - s.free) / capacity + 1
+        return Double(rounds) * s.meanCompute <= Self.chainWaitBound
+    }
+
+    /// How many more jobs a claim may take for loops waiting to claim with a mailbox (`handOut`): at most `limit`, one
+    /// per such loop that no other claim in flight takes one for, while each would start within `chainWaitBound` as a
+    /// chained job must. The number is promised until the claim hands its jobs out (`handOut(_:promised:)`).
+    ///
+    /// Why: a pool's loops start (and come back from idle) without jobs, and each joined with a claim of its own, which
+    /// waits for a slot behind every loop holding a chained job: two to four joined per group commit, and a node with
+    /// 64 loops (PostgreSQL) took 0.55 s to have them all busy, with small batches until then (`docs/benchmarks.md`).
+    public func jobsForWaitingClaimers(limit: Int) -> Int {
+        state.withLock { s in
+            guard !s.closed else { return 0 }
+            let waiting = s.claimers.count(where: { $0.mailbox != nil }) - s.promised
+            var n = 0
+            while n < min(limit, waiting) && startsSoon(s, after: s.promised + n) { n += 1 }
+            s.promised += n
+            return n
+        }
+    }
+
+    /// Hands `jobs` to loops waiting to claim with a mailbox, the longest waiting first: each such loop then waits as
+    /// one holding a job (served first), and ends the claim's promise of `promised` jobs (also when its claim failed,
+    /// with no jobs). Returns the jobs no loop was waiting for any more (the caller gives them back).
+    public func handOut(_ jobs: [ClaimedJob], promised: Int) -> [ClaimedJob] {
+        let (rest, granted) = state.withLock { s -> (ArraySlice<ClaimedJob>, [CheckedContinuation<Bool, Never>]) in
+            s.promised = max(0, s.promised - promised)
+            var rest = jobs[...]
+            while !s.closed, let job = rest.first, let index = s.claimers.firstIndex(where: { $0.mailbox != nil }) {
+                let waiter = s.claimers.remove(at: index)
+                waiter.mailbox?.put(job)
+                s.holders.append(waiter.continuation)
+                rest = rest.dropFirst()
+            }
+            // A slot free while loops hold jobs goes to them now (only a moment's race leaves one free).
+            var granted: [CheckedContinuation<Bool, Never>] = []
+            while s.free > 0, !s.holders.isEmpty {
+                s.free -= 1
+                granted.append(s.holders.removeFirst())
+            }
+            return (rest, granted)
+        }
+        for waiter in granted { waiter.resume(returning: true) }
+        return Array(rest)
     }
 
     /// The reserved chain's write has returned (with or without a job).
@@ -104,7 +159,7 @@ public final class ComputePermits: Sendable {
                 s.holders.removeAll()
                 s.claimers.removeAll()
             }
-            return s.holders + s.claimers
+            return s.holders + s.claimers.map(\.continuation)
         }
         for waiter in waiters { waiter.resume(returning: false) }
     }
@@ -178,5 +233,22 @@ final class JobSlot: Sendable {
             return s.chainReserved
         }
         if chain { permits.endChain() }
+    }
+}
+
+/// Where a loop waiting to claim receives a job another loop's claim took for it (`ComputePermits.handOut`).
+public final class ClaimMailbox: Sendable {
+    private let job = Mutex<ClaimedJob?>(nil)
+
+    public init() {}
+
+    func put(_ handed: ClaimedJob) { job.withLock { $0 = handed } }
+
+    /// The job handed to this loop, once; nil when none was.
+    public func take() -> ClaimedJob? {
+        job.withLock { job in
+            defer { job = nil }
+            return job
+        }
     }
 }

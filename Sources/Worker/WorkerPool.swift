@@ -179,23 +179,39 @@ public struct WorkerPool: Service {
 
     /// Waits for a compute slot and claims one job holding it; the slot is given back unless a job came (and when the
     /// claim throws).
+    ///
+    /// While it waits for the slot, another loop's claim may hand it a job (`ComputePermits.handOut`); its own claim
+    /// takes one more job for each loop waiting so (`ComputePermits.jobsForWaitingClaimers`, at most
+    /// `handOutLimit`), which is how a pool's loops all get work within a commit or two of a backlog's arrival.
     private func claimHoldingSlot(unless stopping: StopFlag?) async throws -> SlotClaim {
-        guard await permits.acquire() else { return .closing }
-        if stopping?.isStopped == true {
-            permits.release()
+        let mailbox = ClaimMailbox()
+        let acquired = await permits.acquire(mailbox)
+        let handed = mailbox.take()
+        guard acquired, stopping?.isStopped != true else {
+            if acquired { permits.release() }
+            if let handed { try? await queue.releaseJob(handed, now: clock.now()) }
             return .closing
         }
-        let claimed: ClaimedJob?
-        do { claimed = try await queue.claimJob(policy: settings.policy, now: clock.now()) } catch {
+        if let handed { return .job(handed) }
+        let extra = permits.jobsForWaitingClaimers(limit: Self.handOutLimit)
+        let claimed: [ClaimedJob]
+        do { claimed = try await queue.claimJobs(limit: 1 + extra, policy: settings.policy, now: clock.now()) } catch {
+            _ = permits.handOut([], promised: extra)
             permits.release()
             throw error
         }
-        guard let claimed else {
+        for unwanted in permits.handOut(Array(claimed.dropFirst()), promised: extra) {
+            try? await queue.releaseJob(unwanted, now: clock.now())
+        }
+        guard let first = claimed.first else {
             permits.release()
             return .nothing
         }
-        return .job(claimed)
+        return .job(first)
     }
+
+    /// The most jobs one claim takes for loops waiting to claim (`claimHoldingSlot`).
+    static let handOutLimit = 16
 
     /// Runs one claimed job (its slot held) and records its outcome; returns the next job when `chain` claimed one.
     private func process(_ job: ClaimedJob, stopping: StopFlag, chain: Bool) async throws -> ClaimedJob? {
