@@ -102,7 +102,7 @@ import Testing
     }
 
     /// A look from `activitySince` finds only the personas with activity since then, and never reaches before today's
-    /// start; the persona it claims comes with the whole day's activity, not only the window's.
+    /// start; the day read for the persona it claims is the whole day's activity, not only the window's.
     @Test(arguments: StoreBackend.available)
     func aLookFromActivitySinceSeesOnlyPersonasActiveSinceThenAndAFullLookSeesTheRest(backend: StoreBackend) async throws {
         let f = try await StoreFixture(backend)
