@@ -94,6 +94,36 @@ public final class ChildProcess: Sendable {
         _ = await exit.status()
     }
 
+    /// SIGSTOP, then waits until every thread of the child is stopped (the signal stops a process's threads
+    /// asynchronously); from then on the child runs nothing until `thaw()` or a kill. Returns whether all stopped
+    /// within `seconds`.
+    @discardableResult
+    public func freeze(within seconds: Double = 10) async -> Bool {
+        guard !exit.hasExited, kill(pid, SIGSTOP) == 0 else { return false }
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if allThreadsStopped() { return true }
+            try? await Task.sleep(nanoseconds: 1_000_000)
+        }
+        return allThreadsStopped()
+    }
+
+    /// SIGCONT: a frozen child runs on.
+    public func thaw() { if !exit.hasExited { kill(pid, SIGCONT) } }
+
+    /// Whether every thread's state in `/proc/<pid>/task/*/stat` is stopped (`T`).
+    private func allThreadsStopped() -> Bool {
+        let tasks = "/proc/\(pid)/task"
+        guard let threads = try? FileManager.default.contentsOfDirectory(atPath: tasks), !threads.isEmpty else { return false }
+        return threads.allSatisfy { thread in
+            // The state is the field after the command name, which ends at the line's last ')'.
+            guard let stat = try? String(contentsOfFile: "\(tasks)/\(thread)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
+            return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first == "T"
+        }
+    }
+
     /// A child a test left running (it threw first) is killed without waiting, so the deinit never blocks a thread;
     /// its `ProcessExit` thread reaps it.
     deinit { if !exit.hasExited { kill(pid, SIGKILL) } }
