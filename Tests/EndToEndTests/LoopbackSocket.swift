@@ -146,12 +146,9 @@ struct HTTPReply {
 enum ProcessStats {
     /// User plus system CPU seconds (`utime` + `stime` of /proc/<pid>/stat).
     static func cpuSeconds(pid: Int32) -> Double? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = text.lastIndex(of: ")")
+        guard let fields = procStatFields("/proc/\(pid)/stat"), fields.count > 12, let user = Double(fields[11]),
+            let system = Double(fields[12])
         else { return nil }
-        // Fields after the command name, which may contain spaces: state is field 3, utime 14, stime 15.
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 

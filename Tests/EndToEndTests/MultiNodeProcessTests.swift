@@ -40,16 +40,6 @@ struct MultiNodeProcessTests {
         }
     }
 
-    /// Waits until `condition` holds, checking every `every` ms, for at most `timeout` seconds; returns whether it held.
-    static func eventually(timeout: Double, every: UInt64 = 50, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(nanoseconds: every * 1_000_000)
-        }
-        return try await condition()
-    }
-
     /// A user with `personas` personas, made through `server`; returns the token.
     static func user(_ server: ServerProcess, _ email: String, personas: Int) async throws -> String {
         let token = try await BattleProcessTests.signup(server, email)
@@ -93,7 +83,7 @@ struct MultiNodeProcessTests {
         var held: Set<String> = []
         var processingAtKill: Set<String> = []
         let checkRows = try await TestDatabase.open(dir)
-        let caught = try await Self.eventually(timeout: 30) {
+        let caught = try await eventually(timeout: 30, every: 0.05) {
             guard !Self.jobIDs(w1.log, "job_completed").isEmpty else { return false }
             #expect(await w1.process.freeze(), "worker 1 stopped")
             let logged = Set(Self.jobIDs(w1.log, "job_started")).subtracting(Self.jobIDs(w1.log, "job_completed"))
@@ -181,7 +171,7 @@ struct MultiNodeProcessTests {
         let w = try Self.worker(dir, "worker", env: ["WORKER_POLL_EVERY": "1h", "WORKER_CONCURRENCY": "2", "MOCK_LLM_LATENCY": "0s"])
         defer { if w.process.isRunning { kill(w.process.pid, SIGKILL) } }
         #expect(
-            try await Self.eventually(timeout: 30) {
+            try await eventually(timeout: 30, every: 0.05) {
                 let log = (try? String(contentsOfFile: w.log, encoding: .utf8)) ?? ""
                 return log.contains(#""msg":"listening""#) && log.contains("personaworlds_jobs")
             }, "the worker never listened")
@@ -194,7 +184,7 @@ struct MultiNodeProcessTests {
             let answered = Date()
             #expect(r.status == 201)
             // Generous: a notification arrives in milliseconds; the next poll would be an hour away.
-            let picked = try await Self.eventually(timeout: 10, every: 2) {
+            let picked = try await eventually(timeout: 10, every: 0.002) {
                 let pending = try await db.int("SELECT COUNT(*) FROM jobs WHERE status = 'PENDING'")
                 let jobs = try await db.int("SELECT COUNT(*) FROM jobs")
                 return pending == 0 && jobs == i + 1

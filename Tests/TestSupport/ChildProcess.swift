@@ -100,12 +100,7 @@ public final class ChildProcess: Sendable {
     @discardableResult
     public func freeze(within seconds: Double = 10) async -> Bool {
         guard !exit.hasExited, kill(pid, SIGSTOP) == 0 else { return false }
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if allThreadsStopped() { return true }
-            try? await Task.sleep(nanoseconds: 1_000_000)
-        }
-        return allThreadsStopped()
+        return (try? await eventually(timeout: seconds, every: 0.001) { allThreadsStopped() }) ?? false
     }
 
     /// SIGCONT: a frozen child runs on.
@@ -115,13 +110,7 @@ public final class ChildProcess: Sendable {
     private func allThreadsStopped() -> Bool {
         let tasks = "/proc/\(pid)/task"
         guard let threads = try? FileManager.default.contentsOfDirectory(atPath: tasks), !threads.isEmpty else { return false }
-        return threads.allSatisfy { thread in
-            // The state is the field after the command name, which ends at the line's last ')'.
-            guard let stat = try? String(contentsOfFile: "\(tasks)/\(thread)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { return false }
-            return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first == "T"
-        }
+        return threads.allSatisfy { procStatFields("\(tasks)/\($0)/stat")?.first == "T" }
     }
 
     /// A child a test left running (it threw first) is killed without waiting, so the deinit never blocks a thread;
